@@ -1,0 +1,47 @@
+"""The one place readers are registered, and the loop that runs them.
+
+Order matters only for ``accepts``: the first reader that accepts a block
+reads it. Specific notations (SQL, Mermaid, DBML, Prisma, ASCII boxes) come
+before the generic ones (column tables, bullets, prose).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from ..document import Block, Document, error
+from .base import Reading
+
+_ORDER = ("sql", "mermaid", "dbml", "prisma", "ascii", "md_table", "bullets", "prose")
+
+
+def readers() -> list[ModuleType]:
+    """The reader modules present, in order (a notation not yet built is skipped)."""
+    found = []
+    for name in _ORDER:
+        try:
+            found.append(importlib.import_module(f"{__package__}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+    return found
+
+
+def read_block(block: Block, modules: list[ModuleType] | None = None) -> Reading:
+    for module in modules if modules is not None else readers():
+        if module.accepts(block):
+            try:
+                return module.read(block)
+            except Exception as exc:  # a reader bug must not lose the rest of the document
+                return Reading(diagnostics=[error(block.line, f"{module.NAME} reader failed on this block: {exc!r}")])
+    return Reading()
+
+
+def read_document(document: Document) -> Reading:
+    """Run every block through the first reader that accepts it."""
+    modules = readers()
+    result = Reading(diagnostics=list(document.diagnostics))
+    for block in document.blocks:
+        result.extend(read_block(block, modules))
+    return result

@@ -1,0 +1,72 @@
+"""Shared fixtures: seed documents and throwaway PostgreSQL databases.
+
+PostgreSQL tests read the server URL from ``DOCBASE_TEST_PG_URL`` and create
+their own database per test, dropped afterwards. Outside CI they skip with a
+visible reason when the variable is unset; in CI (``CI=true``) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+SEEDS = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
+
+
+def seed_ids() -> list[str]:
+    return [p.stem for p in SEEDS]
+
+
+@pytest.fixture(params=SEEDS, ids=[p.stem for p in SEEDS])
+def seed_path(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+def _server_url() -> str:
+    url = os.environ.get("DOCBASE_TEST_PG_URL", "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("DOCBASE_TEST_PG_URL is not set; CI must run the PostgreSQL tests")
+        pytest.skip("DOCBASE_TEST_PG_URL is not set: PostgreSQL tests skipped")
+    return url
+
+
+def _swap_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    server = _server_url()
+    name = f"docbase_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _swap_database(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test that takes it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        yield request.getfixturevalue("pg_url")
