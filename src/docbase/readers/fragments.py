@@ -169,18 +169,24 @@ class RelationshipFragment:
 
 @dataclass(frozen=True)
 class ConstraintFragment:
-    """A table constraint stated in prose (``UNIQUE(a, b) WHERE ...``).
+    """A table constraint stated apart from the table's description.
+
+    Prose (``UNIQUE(a, b) WHERE ...`` under a table's section) or SQL
+    ``ALTER TABLE t ADD CONSTRAINT ...`` / ``ALTER COLUMN ... SET NOT NULL``
+    (``expression`` then holds a default for kind ``default``).
 
     ``table`` is the table the surrounding section is about, or None when
     the reader could not tell (the merge then reports it).
     """
 
     table: str | None
-    kind: Literal["unique", "primary_key", "check", "index"]
+    kind: Literal["unique", "primary_key", "check", "foreign_key", "not_null", "default"]
     columns: tuple[str, ...]
     line: int = field(compare=False)
     where: str | None = None
     expression: str | None = None
+    references: Reference | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
