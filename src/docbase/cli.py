@@ -37,5 +37,42 @@ def _schema(doc: Path, strict_errors: bool = True) -> Schema:
     return schema
 
 
+@app.command()
+def keys(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print {anon, service_role} as JSON.")) -> None:
+    """Print the anon and service_role API keys (docbase.auth.keys)."""
+    import json
+
+    from .auth import keys as api_keys
+
+    _schema(doc)
+    try:
+        secret = api_keys.jwt_secret(doc)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    pair = {"anon": api_keys.anon_key(secret), "service_role": api_keys.service_key(secret)}
+    if json_out:
+        typer.echo(json.dumps(pair))
+    else:
+        typer.echo(f"anon key:         {pair['anon']}\nservice_role key: {pair['service_role']}")
+
+
+@app.command()
+def serve(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+) -> None:
+    """Migrate the database (refusing destructive changes), then serve /rest/v1 (docbase.api.serve)."""
+    from .api.serve import ServeError, run
+
+    schema = _schema(doc)
+    try:
+        run(schema, doc, db, host, port, workers, echo=typer.echo)
+    except ServeError as exc:
+        fail(str(exc), exc.exit_code)
+
+
 def main() -> None:
     app()

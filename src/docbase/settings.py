@@ -39,6 +39,10 @@ def declare(name: str, default: Any, help: str, secret: bool = False) -> Setting
 
 DB_URL = declare("db_url", None, "Database URL; default sqlite:///<document stem>.db in the working directory.")
 STATE_DIR = declare("state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600.")
+JWT_SECRET = declare(
+    "jwt_secret", None, "HS256 secret signing API keys and sessions; default: generated once into the state dir.", secret=True
+)
+MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
 
 
 def load_toml(doc: str | Path | None) -> dict[str, Any]:
