@@ -43,6 +43,23 @@ JWT_SECRET = declare(
     "jwt_secret", None, "HS256 secret signing API keys and sessions; default: generated once into the state dir.", secret=True
 )
 MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
+JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
+AUTH_CONFIRM_EMAIL = declare("auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase).")
+AUTH_DISABLE_SIGNUP = declare("auth_disable_signup", False, "Refuse new sign-ups on /auth/v1/signup.")
+AUTH_BCRYPT_COST = declare("auth_bcrypt_cost", 12, "bcrypt cost factor for password hashes (4..31).")
+AUTH_PASSWORD_MIN_LENGTH = declare("auth_password_min_length", 8, "Shortest password sign-up and password change accept.")
+AUTH_RATE_LIMIT = declare("auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429.")
+AUTH_RATE_WINDOW = declare("auth_rate_window", 300, "Length of the auth rate-limit window, in seconds.")
+AUTH_REFRESH_REUSE_INTERVAL = declare("auth_refresh_reuse_interval", 0, "Seconds a rotated refresh token may be replayed (concurrent tabs) before reuse revokes the session.")
+AUTH_OTP_EXP = declare("auth_otp_exp", 3600, "Lifetime of confirmation, recovery and email-change tokens, in seconds.")
+AUTH_SITE_URL = declare("auth_site_url", "http://localhost:3000", "Where GET /auth/v1/verify redirects when the link names no allowed redirect_to.")
+AUTH_REDIRECT_URLS = declare("auth_redirect_urls", "", "Comma-separated URL prefixes that redirect_to may point at (besides site_url).")
+SMTP_HOST = declare("smtp_host", "", "SMTP server for auth mail; empty: mail goes to the outbox (docbase outbox DOC).")
+SMTP_PORT = declare("smtp_port", 587, "SMTP port.")
+SMTP_USER = declare("smtp_user", "", "SMTP user name.")
+SMTP_PASSWORD = declare("smtp_password", "", "SMTP password.", secret=True)
+SMTP_SENDER = declare("smtp_sender", "docbase <noreply@localhost>", "From address of auth mail.")
+SMTP_STARTTLS = declare("smtp_starttls", True, "Use STARTTLS with the SMTP server.")
 
 
 def load_toml(doc: str | Path | None) -> dict[str, Any]:
