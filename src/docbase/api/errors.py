@@ -1,0 +1,99 @@
+"""PostgREST-shaped errors: every failure the API reports is one of these, never a traceback.
+
+The body is ``{"code", "message", "details", "hint"}`` exactly as PostgREST
+sends it, so the official clients surface the same ``code`` to their users.
+The constructors below are the codes docbase uses, each with PostgREST's
+HTTP status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and PostgREST's error body."""
+
+    def __init__(
+        self, status: int, code: str, message: str, details: str | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.hint = hint
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "details": self.details, "hint": self.hint, "message": self.message}
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.body())
+
+
+def bad_query(message: str, details: str | None = None) -> ApiError:
+    """PGRST100: the query string cannot be parsed."""
+    return ApiError(400, "PGRST100", message, details)
+
+
+def bad_body(message: str, details: str | None = None) -> ApiError:
+    """PGRST102: the request body is not valid JSON of the right shape."""
+    return ApiError(400, "PGRST102", message, details)
+
+
+def unknown_table(name: str) -> ApiError:
+    return ApiError(404, "PGRST205", f"Could not find the table 'public.{name}' in the schema cache")
+
+
+def unknown_column(column: str, table: str) -> ApiError:
+    return ApiError(400, "PGRST204", f"Could not find the '{column}' column of '{table}' in the schema cache")
+
+
+def no_relationship(parent: str, child: str, hint: str | None = None) -> ApiError:
+    return ApiError(
+        400,
+        "PGRST200",
+        f"Could not find a relationship between '{parent}' and '{child}' in the schema cache",
+        f"Searched for a foreign key relationship between '{parent}' and '{child}'"
+        + (f" using the hint '{hint}'" if hint else ""),
+        "Check the table names and the foreign keys the document declares.",
+    )
+
+
+def ambiguous_relationship(parent: str, child: str, candidates: list[str]) -> ApiError:
+    return ApiError(
+        300,
+        "PGRST201",
+        f"Could not embed because more than one relationship was found for '{parent}' and '{child}'",
+        "; ".join(candidates),
+        f"Try changing '{child}' to one of: "
+        + ", ".join(f"'{child}!{c.split(' ')[0]}'" for c in candidates)
+        + ". Find the desired relationship in the 'details' key.",
+    )
+
+
+def invalid_value(type_name: str, value: object) -> ApiError:
+    return ApiError(400, "22P02", f'invalid input syntax for type {type_name}: "{value}"')
+
+
+def not_one_row(count: int) -> ApiError:
+    return ApiError(
+        406,
+        "PGRST116",
+        "JSON object requested, multiple (or no) rows returned",
+        f"The result contains {count} rows",
+    )
+
+
+def unauthorized(code: str, message: str, hint: str | None = None) -> ApiError:
+    return ApiError(401, code, message, None, hint)
+
+
+def permission_denied(table: str, status: int) -> ApiError:
+    return ApiError(status, "42501", f"permission denied for table {table}")
+
+
+def unavailable(details: str | None = None) -> ApiError:
+    return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", details)
