@@ -74,5 +74,35 @@ def serve(
         fail(str(exc), exc.exit_code)
 
 
+@app.command()
+def inspect(
+    doc: Path,
+    json_out: bool = typer.Option(False, "--json", help="Print the schema JSON (DESIGN.md) instead of a summary."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on any warning, not only on errors."),
+    fmt: str = typer.Option(None, "--format", help="Write the model back as 'mermaid' or 'markdown'."),
+) -> None:
+    """Summarise what docbase read from DOC, with diagnostics (docbase.schema)."""
+    from .schema.export import to_json
+    from .schema.summary import print_summary
+    from .schema.writer import to_markdown, to_mermaid
+
+    if fmt not in (None, "mermaid", "markdown"):
+        fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
+    schema = _schema(doc, strict_errors=False)
+    if json_out:
+        import json
+
+        typer.echo(json.dumps(to_json(schema), indent=2, ensure_ascii=False))
+    elif fmt == "mermaid":
+        typer.echo(to_mermaid(schema), nl=False)
+    elif fmt == "markdown":
+        typer.echo(to_markdown(schema), nl=False)
+    else:
+        print_summary(schema, str(doc), console)
+    levels = {d.level for d in schema.diagnostics}
+    if "error" in levels or (strict and "warning" in levels):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -1,0 +1,109 @@
+"""Attach facts stated apart from a table's description: indexes, constraints, RLS.
+
+Index summary tables, ``CREATE INDEX`` statements, ``Constraints:`` lists
+and ``ALTER TABLE`` statements all name their table; a name that matches
+no table (after allowing for case and plural) is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..document.diagnostics import Diagnostic, warning
+from ..readers.fragments import (
+    CheckFragment,
+    ConstraintFragment,
+    ForeignKeyFragment,
+    Fragment,
+    IndexFragment,
+    IndexTableFragment,
+    RlsFragment,
+    UniqueFragment,
+)
+from .drafts import TableDraft
+from .names import key
+
+
+def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | None:
+    """A table by the name a fragment uses: exact, then case-blind, then plural-blind."""
+    if not name:
+        return None
+    bare = name.removeprefix("public.")
+    if bare in tables:
+        return tables[bare]
+    low = bare.lower()
+    for t in tables.values():
+        if t.name.lower() == low:
+            return t
+    k = key(bare)
+    hits = [t for t in tables.values() if key(t.name) == k]
+    return hits[0] if len(hits) == 1 else None
+
+
+def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]) -> None:
+    for frag in fragments:
+        if isinstance(frag, IndexTableFragment):
+            _index(tables, frag.index, diags)
+        elif isinstance(frag, IndexFragment):
+            _index(tables, frag, diags)
+        elif isinstance(frag, ConstraintFragment):
+            _constraint(tables, frag, diags)
+        elif isinstance(frag, RlsFragment):
+            table = resolve(tables, frag.table)
+            if table is None:
+                diags.append(warning(frag.line, f"row level security enabled on unknown table {frag.table!r}"))
+            else:
+                table.rls = True
+
+
+def _index(tables: dict[str, TableDraft], frag: IndexFragment, diags: list[Diagnostic]) -> None:
+    table = resolve(tables, frag.table)
+    if table is None:
+        diags.append(warning(frag.line, f"index {frag.name or ''} is on unknown table {frag.table!r}; skipped"))
+        return
+    missing = [c.name for c in frag.columns if not c.expression and table.find(c.name) is None]
+    if missing:
+        diags.append(
+            warning(
+                frag.line,
+                f"index {frag.name or ''} on {table.name} names unknown column(s) {', '.join(missing)}; skipped",
+            )
+        )
+        return
+    for existing in table.indexes:
+        if existing.name and existing.name == frag.name:
+            return
+    table.indexes.append(frag)
+
+
+def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: list[Diagnostic]) -> None:
+    table = resolve(tables, frag.table)
+    if table is None:
+        where = f"table {frag.table!r}" if frag.table else "no table (no heading names one)"
+        diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped"))
+        return
+    cols = []
+    for name in frag.columns:
+        col = table.find(name)
+        if col is None:
+            diags.append(
+                warning(frag.line, f"{frag.kind} constraint on {table.name} names unknown column {name!r}; skipped")
+            )
+            return
+        cols.append(col)
+    names = tuple(c.name for c in cols)
+    if frag.kind == "unique":
+        if not any(set(u.columns) == set(names) and u.where == frag.where for u in table.unique):
+            table.unique.append(UniqueFragment(names, frag.line, frag.where, frag.name))
+    elif frag.kind == "primary_key":
+        table.primary_key = list(names)
+    elif frag.kind == "check" and frag.expression:
+        table.checks.append(CheckFragment(frag.expression, frag.line, frag.name))
+    elif frag.kind == "foreign_key" and frag.references is not None:
+        table.foreign_keys.append(ForeignKeyFragment(names, frag.references, frag.line))
+    elif frag.kind == "not_null":
+        for col in cols:
+            col.nullable = False
+    elif frag.kind == "default" and frag.expression is not None:
+        for col in cols:
+            col.default = frag.expression

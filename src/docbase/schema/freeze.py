@@ -1,0 +1,145 @@
+"""Drafts -> the immutable model, with column-level facts lifted to table constraints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..document.diagnostics import Diagnostic, warning
+from ..readers.fragments import EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
+from .attach import resolve
+from .drafts import ColumnDraft, TableDraft
+from .model import Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
+
+
+def _action(value: str | None) -> str | None:
+    return " ".join(value.lower().replace("_", " ").split()) if value else None
+
+
+def freeze(
+    tables: dict[str, TableDraft],
+    named: list[EnumFragment],
+    fragments: Sequence[Fragment],
+    diags: list[Diagnostic],
+    path: str,
+) -> Schema:
+    frozen = tuple(_table(t) for t in tables.values())
+    policies = []
+    for frag in fragments:
+        if isinstance(frag, PolicyFragment):
+            table = resolve(tables, frag.table)
+            if table is None:
+                diags.append(warning(frag.line, f"policy {frag.name!r} is on unknown table {frag.table!r}; skipped"))
+                continue
+            policies.append(
+                Policy(
+                    frag.name,
+                    table.name,
+                    frag.command.upper(),
+                    frag.roles,
+                    frag.permissive,
+                    frag.using,
+                    frag.check,
+                    frag.sql,
+                    frag.line,
+                )
+            )
+    routines = tuple(
+        Routine(f.kind, f.name, f.sql, f.table.removeprefix("public.") if f.table else None, f.line)
+        for f in fragments
+        if isinstance(f, RoutineFragment)
+    )
+    enums = tuple(Enum(e.name, e.values, e.line) for e in named)
+    ordered = tuple(sorted(diags, key=lambda d: (d.line, ("error", "warning", "info").index(d.level))))
+    return Schema(frozen, enums, tuple(policies), routines, ordered, path)
+
+
+def _column(c: ColumnDraft) -> Column:
+    t = c.type
+    assert t is not None, "inference gives every column a type"
+    return Column(
+        name=c.name,
+        type=t.name,
+        line=c.line,
+        nullable=c.nullable,
+        default=c.default,
+        enum=c.enum or None,
+        examples=c.examples or None,
+        inferred=c.inferred,
+        length=t.length,
+        precision=t.precision,
+        scale=t.scale,
+        item_type=t.item,
+        dimension=t.dimension,
+        enum_name=t.enum_name,
+        raw_type=t.raw or None,
+        comment=c.comment,
+        notes=tuple(c.notes),
+        check=c.check,
+    )
+
+
+def _table(t: TableDraft) -> Table:
+    fks: list[ForeignKey] = []
+    for c in t.columns.values():
+        ref = c.references
+        if ref is not None:
+            fks.append(
+                ForeignKey(
+                    (c.name,),
+                    ref.table,
+                    ref.columns,
+                    _action(ref.on_delete),
+                    _action(ref.on_update),
+                    ref.name,
+                    c.line,
+                    inferred=any(n.startswith("foreign key target inferred") for n in c.notes),
+                )
+            )
+    for fk in t.foreign_keys:
+        if any(existing.columns == fk.columns for existing in fks):
+            continue
+        r = fk.references
+        fks.append(
+            ForeignKey(fk.columns, r.table, r.columns, _action(r.on_delete), _action(r.on_update), r.name, fk.line)
+        )
+    unique: list[UniqueConstraint] = []
+    for c in t.columns.values():
+        if c.unique and [c.name] != t.primary_key:
+            unique.append(UniqueConstraint((c.name,), None, None, c.line))
+    for u in t.unique:
+        cols = tuple(_canon(t, n) for n in u.columns)
+        if list(cols) == t.primary_key and u.where is None:
+            continue
+        if any(x.columns == cols and x.where == u.where for x in unique):
+            continue
+        unique.append(UniqueConstraint(cols, u.where, u.name, u.line))
+    return Table(
+        name=t.name,
+        columns=tuple(_column(c) for c in t.columns.values()),
+        primary_key=tuple(t.primary_key),
+        foreign_keys=tuple(fks),
+        unique=tuple(unique),
+        indexes=tuple(_index(t, i) for i in t.indexes),
+        checks=tuple(_check(ch) for ch in t.checks),
+        rls=t.rls,
+        line=t.line,
+        section=t.section,
+        comment=t.comment,
+        notes=tuple(t.notes),
+    )
+
+
+def _canon(t: TableDraft, name: str) -> str:
+    col = t.find(name)
+    return col.name if col is not None else name
+
+
+def _index(t: TableDraft, i: IndexFragment) -> Index:
+    cols = tuple(IndexColumn(c.name if c.expression else _canon(t, c.name), c.desc, c.expression) for c in i.columns)
+    return Index(cols, i.name, i.unique, i.method.lower() if i.method else None, i.where, i.line)
+
+
+def _check(ch):  # type: ignore[no-untyped-def]
+    from .model import Check
+
+    return Check(ch.expression, ch.name, ch.line)

@@ -1,0 +1,256 @@
+"""Merge fragments into one model: one table described in several places becomes one table.
+
+Sources rank SQL > column table > bullets/DBML/Prisma > Mermaid > ASCII
+(``readers.fragments.SOURCE_RANK``). The highest-ranked description of a
+table decides which columns exist and their types; lower-ranked ones only
+add what it lacks (markers, FK targets, notes, enum values) to the columns
+they share. A column only a lower-ranked source draws is reported, as a
+likely abbreviation of a column it does have, or as an extra, and is not
+added: the better description is the one a team maintains. Every conflict
+is a diagnostic naming both lines.
+
+The passes after grouping live in their own modules: ``attach`` (indexes,
+constraints, policies), ``relate`` (relationships and FK targets),
+``enums``, ``infer`` (types from names) and ``validate``; ``freeze`` builds
+the immutable model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..document.diagnostics import Diagnostic, error, info, warning
+from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
+from . import attach, enums, freeze, infer, relate, validate
+from .drafts import ColumnDraft, TableDraft
+from .model import Schema
+from .names import is_abbreviation, same_name
+
+
+def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path: str = "<document>") -> Schema:
+    """Build the model from every reader's fragments (see the module docstring)."""
+    diags: list[Diagnostic] = list(diagnostics)
+    tables = _group_tables([f for f in fragments if isinstance(f, TableFragment)], diags)
+    attach.attach(tables, fragments, diags)
+    relate.relate(tables, fragments, diags)
+    named = enums.apply(tables, fragments, diags)
+    infer.infer(tables, diags)
+    validate.validate(tables, named, diags)
+    if not tables and not any(d.level == "error" for d in diags):
+        diags.append(error(1, "no tables found: the document describes no table docbase can read"))
+    return freeze.freeze(tables, named, fragments, diags, path)
+
+
+def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> dict[str, TableDraft]:
+    by_key: dict[str, list[TableFragment]] = {}
+    order: list[str] = []
+    for frag in fragments:
+        k = frag.name.lower()
+        if k not in by_key:
+            by_key[k] = []
+            order.append(k)
+        by_key[k].append(frag)
+    tables: dict[str, TableDraft] = {}
+    for k in order:
+        group = sorted(by_key[k], key=lambda f: (SOURCE_RANK.get(f.source, 9), f.line))
+        _check_case(group, diags)
+        draft = _draft(group[0], diags)
+        for other in group[1:]:
+            _enrich(draft, other, group[0], diags)
+        tables[draft.name] = draft
+    return tables
+
+
+def _check_case(group: list[TableFragment], diags: list[Diagnostic]) -> None:
+    """Two descriptions in one notation whose names differ only in case are two tables in conflict."""
+    seen: dict[tuple[str, str], TableFragment] = {}
+    for frag in group:
+        prior = seen.get((frag.source, frag.name))
+        if prior is not None:
+            diags.append(
+                warning(frag.line, f"table {frag.name!r} is described again (first at line {prior.line}); merged")
+            )
+            continue
+        for (source, name), other in seen.items():
+            if source == frag.source and name != frag.name:
+                diags.append(
+                    error(
+                        frag.line,
+                        f"table {frag.name!r} differs only in case from {name!r} at line {other.line}; "
+                        "a database cannot hold both reliably, rename one",
+                    )
+                )
+        seen[(frag.source, frag.name)] = frag
+
+
+def _draft(frag: TableFragment, diags: list[Diagnostic]) -> TableDraft:
+    draft = TableDraft(
+        name=frag.name,
+        line=frag.line,
+        source=frag.source,
+        section=frag.section,
+        schema=frag.schema,
+        comment=frag.comment,
+        notes=list(frag.notes),
+    )
+    for col in frag.columns:
+        if draft.find(col.name) is not None:
+            diags.append(
+                error(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
+            )
+            continue
+        draft.columns[col.name] = _column(col, frag.source)
+    _table_level(draft, frag)
+    return draft
+
+
+def _column(col: ColumnFragment, source: str) -> ColumnDraft:
+    return ColumnDraft(
+        name=col.name,
+        line=col.line,
+        source=source,
+        type=col.type,
+        nullable=col.nullable,
+        default=col.default,
+        primary_key=col.primary_key,
+        unique=col.unique,
+        references=col.references,
+        fk_marked=col.fk_marked or col.references is not None,
+        enum=col.enum,
+        enum_source=source if col.enum else "",
+        examples=col.examples,
+        check=col.check,
+        comment=col.comment,
+        notes=list(col.notes),
+        enum_incomplete="enum values incomplete" in col.notes,
+    )
+
+
+def _table_level(draft: TableDraft, frag: TableFragment) -> None:
+    if frag.primary_key and not draft.primary_key:
+        draft.primary_key = list(frag.primary_key)
+    for u in frag.unique:
+        _add_unique(draft, u)
+    draft.foreign_keys.extend(frag.foreign_keys)
+    draft.checks.extend(frag.checks)
+    draft.indexes.extend(frag.indexes)
+
+
+def _add_unique(draft: TableDraft, u: UniqueFragment) -> None:
+    for existing in draft.unique:
+        if set(existing.columns) == set(u.columns) and existing.where == u.where:
+            return
+    draft.unique.append(u)
+
+
+def _enrich(draft: TableDraft, frag: TableFragment, primary: TableFragment, diags: list[Diagnostic]) -> None:
+    """Add what a lower-ranked description knows to the columns the better one has."""
+    unmatched: list[ColumnFragment] = []
+    matched: set[str] = set()
+    for col in frag.columns:
+        target = draft.find(col.name) or _same_meaning(draft, col.name)
+        if target is None:
+            unmatched.append(col)
+            continue
+        matched.add(target.name)
+        _fill(target, col, frag, diags)
+    for col in unmatched:
+        _report_extra(draft, col, frag, primary, matched, diags)
+    _table_level(draft, frag)
+    for note in frag.notes:
+        if note not in draft.notes:
+            draft.notes.append(note)
+    if draft.comment is None:
+        draft.comment = frag.comment
+
+
+def _same_meaning(draft: TableDraft, name: str) -> ColumnDraft | None:
+    for col in draft.columns.values():
+        if same_name(col.name, name):
+            return col
+    return None
+
+
+def _fill(target: ColumnDraft, col: ColumnFragment, frag: TableFragment, diags: list[Diagnostic]) -> None:
+    if target.type is None:
+        target.type = col.type
+    elif col.type is not None and col.type.name != target.type.name and col.type.name != "enum":
+        diags.append(
+            info(
+                col.line,
+                f"{frag.name}.{col.name}: {frag.source} says {col.type.raw or col.type.name}, "
+                f"line {target.line} says {target.type.raw or target.type.name}; line {target.line} is used",
+            )
+        )
+    if target.nullable is None and col.nullable is not None:
+        target.nullable = col.nullable
+    if target.default is None and col.default is not None:
+        target.default = col.default
+    target.primary_key = target.primary_key or col.primary_key
+    target.unique = target.unique or col.unique
+    if target.references is None and col.references is not None:
+        target.references = col.references
+    target.fk_marked = target.fk_marked or col.fk_marked or col.references is not None
+    if col.enum and not target.enum:
+        target.enum, target.enum_source = col.enum, frag.source
+        target.enum_incomplete = "enum values incomplete" in col.notes
+    if col.examples and not target.examples:
+        target.examples = col.examples
+    if target.comment is None:
+        target.comment = col.comment
+    for note in col.notes:
+        if note not in target.notes:
+            target.notes.append(note)
+
+
+def _report_extra(
+    draft: TableDraft,
+    col: ColumnFragment,
+    frag: TableFragment,
+    primary: TableFragment,
+    matched: set[str],
+    diags: list[Diagnostic],
+) -> None:
+    candidates = [c for c in draft.columns.values() if c.name not in matched and is_abbreviation(col.name, c.name)]
+    if len(candidates) == 1:
+        target = candidates[0]
+        matched.add(target.name)
+        _fill(
+            target,
+            ColumnFragment(
+                target.name,
+                col.line,
+                col.type,
+                col.nullable,
+                col.default,
+                col.primary_key,
+                col.unique,
+                col.references,
+                col.fk_marked,
+                col.enum,
+                col.examples,
+                col.check,
+                col.comment,
+                col.notes,
+            ),
+            frag,
+            diags,
+        )
+        note = f"{frag.source} spells {target.name} as {col.name}"
+        draft.notes.append(note)
+        diags.append(
+            info(
+                col.line,
+                f"{draft.name}.{col.name} ({frag.source}) is read as {target.name!r} (line {target.line}), "
+                "a likely abbreviation; the name from line "
+                f"{primary.line} is used",
+            )
+        )
+        return
+    diags.append(
+        warning(
+            col.line,
+            f"{draft.name}.{col.name} is drawn only by the {frag.source} at line {frag.line}, not by the "
+            f"{primary.source} description at line {primary.line}; not added",
+        )
+    )

@@ -1,0 +1,84 @@
+"""Words in identifiers: split, singularise, and compare names across notations.
+
+Documents spell one thing many ways (``organizationId``, ``organization_id``,
+``ORGANIZATIONS``, ``subscription`` for ``subscriptions``); these helpers
+make the merge and the inference compare meanings rather than spellings.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def words(name: str) -> list[str]:
+    """``organizationId`` -> ['organization', 'id']; ``LLMConfigStatus`` -> ['llm', 'config', 'status']."""
+    out: list[str] = []
+    for part in re.split(r"[^A-Za-z0-9]+", name):
+        out.extend(w.lower() for w in _CAMEL.findall(part))
+    return out
+
+
+def singular(word: str) -> str:
+    w = word.lower()
+    if len(w) <= 3 or w.endswith(("ss", "us", "is")):
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return w[:-2]
+    if w.endswith("s"):
+        return w[:-1]
+    return w
+
+
+def key(name: str) -> str:
+    """A spelling-free key: case, separators and plural of the last word ignored."""
+    ws = words(name)
+    if not ws:
+        return name.lower()
+    ws[-1] = singular(ws[-1])
+    return "_".join(ws)
+
+
+def same_name(a: str, b: str) -> bool:
+    return a == b or key(a) == key(b)
+
+
+def stem_of_reference(column: str) -> str | None:
+    """The noun a reference column names: ``user_id`` -> 'user', ``organizationId`` -> 'organization'."""
+    ws = words(column)
+    if len(ws) >= 2 and ws[-1] in ("id", "uuid", "key", "fk", "ref"):
+        return "_".join(ws[:-1])
+    return None
+
+
+def is_abbreviation(short: str, long: str) -> bool:
+    """Whether ``short`` plausibly abbreviates ``long`` (``last_visited_ws_id`` vs ``last_visited_workspace_id``).
+
+    Each word of the short name must be a prefix, an initialism or a subsequence
+    of the long name's words, in order, allowing the long name extra words.
+    """
+    sw, lw = words(short), words(long)
+    if not sw or sw == lw:
+        return False
+    i = 0
+    for w in sw:
+        while i < len(lw) and not _word_abbreviates(w, lw[i]):
+            i += 1
+        if i == len(lw):
+            return False
+        i += 1
+    return True
+
+
+def _word_abbreviates(w: str, full: str) -> bool:
+    if w == full or full.startswith(w) or (len(w) >= 2 and _subsequence(w, full) and w[0] == full[0]):
+        return True
+    return False
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)

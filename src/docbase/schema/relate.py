@@ -1,0 +1,179 @@
+"""Relationships and foreign-key targets.
+
+A column the document marks as a reference but whose target it does not
+name (``user_id (FK)``, Mermaid ``uuid organizationId FK``) gets a target
+from, in order: a table its name names (``user_id`` -> ``users``); the
+target the same column name has elsewhere in the document
+(``slack_integration_id``); a table the document relates this one to whose
+name ends with the column's noun (``componentId`` -> ``status_page_components``);
+the one related table no other reference of the table claims (``inviterId``
+with ``user ||--o{ invitation``). Each such choice is an info diagnostic.
+
+A column the document does not mark as a reference is never made one.
+Relationship sentences and Mermaid lines also carry ON DELETE rules
+(``(CASCADE DELETE)``), applied to the foreign keys that link the two tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..document.diagnostics import Diagnostic, info, warning
+from ..readers.fragments import Fragment, Reference, RelationshipFragment
+from .attach import resolve
+from .drafts import ColumnDraft, TableDraft
+from .names import key, stem_of_reference
+
+
+def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]) -> None:
+    rels = _resolved_relationships(tables, [f for f in fragments if isinstance(f, RelationshipFragment)], diags)
+    related: dict[str, set[str]] = {}
+    for _rel, left, right in rels:
+        related.setdefault(left.name, set()).add(right.name)
+        related.setdefault(right.name, set()).add(left.name)
+    _normalise_explicit(tables)
+    _infer_targets(tables, related, diags)
+    _suggest_unmarked(tables, diags)
+    for rel, left, right in rels:
+        _apply_relationship(rel, left, right, diags)
+
+
+def _resolved_relationships(
+    tables: dict[str, TableDraft], rels: list[RelationshipFragment], diags: list[Diagnostic]
+) -> list[tuple[RelationshipFragment, TableDraft, TableDraft]]:
+    out = []
+    for rel in rels:
+        left, right = resolve(tables, rel.left), resolve(tables, rel.right)
+        if left is None or right is None:
+            missing = rel.left if left is None else rel.right
+            diags.append(info(rel.line, f"relationship names {missing!r}, which is not a table here; ignored"))
+            continue
+        out.append((rel, left, right))
+    return out
+
+
+def _normalise_explicit(tables: dict[str, TableDraft]) -> None:
+    """Spell explicit targets as the tables are spelled (``subscription`` -> ``subscriptions``)."""
+    for table in tables.values():
+        for col in table.columns.values():
+            ref = col.references
+            if ref is not None:
+                target = resolve(tables, ref.table)
+                if target is not None and target.name != ref.table:
+                    col.references = replace(ref, table=target.name)
+        for i, fk in enumerate(table.foreign_keys):
+            target = resolve(tables, fk.references.table)
+            if target is not None and target.name != fk.references.table:
+                table.foreign_keys[i] = replace(fk, references=replace(fk.references, table=target.name))
+
+
+def _infer_targets(tables: dict[str, TableDraft], related: dict[str, set[str]], diags: list[Diagnostic]) -> None:
+    known = _known_targets(tables)
+    for table in tables.values():
+        claimed = {c.references.table for c in table.columns.values() if c.references is not None}
+        pending = [c for c in table.columns.values() if c.fk_marked and c.references is None]
+        for col in pending:
+            target, why = _target_for(col, table, tables, related.get(table.name, set()), known, claimed)
+            if target is None:
+                diags.append(
+                    warning(
+                        col.line,
+                        f"{table.name}.{col.name} is marked as a foreign key but names no target, "
+                        "and none can be told from its name or the relationships; not a foreign key",
+                    )
+                )
+                col.fk_marked = False
+                continue
+            col.references = Reference(target, (), line=col.line)
+            claimed.add(target)
+            col.notes.append(f"foreign key target inferred: {why}")
+            diags.append(info(col.line, f"{table.name}.{col.name} references {target} ({why})"))
+
+
+def _known_targets(tables: dict[str, TableDraft]) -> dict[str, str]:
+    known: dict[str, str] = {}
+    for table in tables.values():
+        for col in table.columns.values():
+            if col.references is not None and col.name not in known:
+                known[col.name] = col.references.table
+    return known
+
+
+def _target_for(
+    col: ColumnDraft,
+    table: TableDraft,
+    tables: dict[str, TableDraft],
+    related: set[str],
+    known: dict[str, str],
+    claimed: set[str],
+) -> tuple[str | None, str]:
+    stem = stem_of_reference(col.name)
+    if stem:
+        direct = resolve(tables, stem)
+        if direct is not None:
+            return direct.name, f"its name names {direct.name}"
+    if col.name in known:
+        return known[col.name], f"{col.name} references {known[col.name]} elsewhere in the document"
+    if stem:
+        for pool, where in ((sorted(related), "a related table"), (sorted(tables), "a table")):
+            hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
+            if len(hits) == 1:
+                return hits[0], f"{where} whose name matches {stem!r}"
+    free = sorted(n for n in related if n not in claimed and n != table.name)
+    if len(free) == 1:
+        return free[0], "the one related table no other column references"
+    return None, ""
+
+
+def _noun_matches(stem: str, table_name: str) -> bool:
+    s, t = key(stem), key(table_name)
+    return t.endswith("_" + s) or s.endswith("_" + t)
+
+
+def _suggest_unmarked(tables: dict[str, TableDraft], diags: list[Diagnostic]) -> None:
+    for table in tables.values():
+        fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
+        for col in table.columns.values():
+            if col.references is not None or col.name in fk_cols or col.primary_key:
+                continue
+            stem = stem_of_reference(col.name)
+            target = resolve(tables, stem) if stem else None
+            if target is not None and target is not table:
+                diags.append(
+                    info(
+                        col.line,
+                        f"{table.name}.{col.name} looks like a reference to {target.name} but is not "
+                        "marked as one; no foreign key made",
+                    )
+                )
+
+
+def _links(child: TableDraft, parent: TableDraft) -> list[ColumnDraft]:
+    return [c for c in child.columns.values() if c.references is not None and c.references.table == parent.name]
+
+
+def _apply_relationship(
+    rel: RelationshipFragment, left: TableDraft, right: TableDraft, diags: list[Diagnostic]
+) -> None:
+    cols = _links(right, left) or _links(left, right)
+    table_fks = [fk for fk in right.foreign_keys if fk.references.table == left.name] + [
+        fk for fk in left.foreign_keys if fk.references.table == right.name
+    ]
+    if not cols and not table_fks:
+        diags.append(
+            info(
+                rel.line,
+                f"relationship {left.name} - {right.name} has no foreign key column in either table; "
+                "nothing to enforce",
+            )
+        )
+        return
+    if rel.on_delete:
+        for col in cols:
+            if col.references is not None and col.references.on_delete is None:
+                col.references = replace(col.references, on_delete=rel.on_delete)
+        for owner in (left, right):
+            for i, fk in enumerate(owner.foreign_keys):
+                if fk in table_fks and fk.references.on_delete is None:
+                    owner.foreign_keys[i] = replace(fk, references=replace(fk.references, on_delete=rel.on_delete))
