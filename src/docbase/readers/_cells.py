@@ -1,0 +1,373 @@
+"""Shared phrase readers for the generic notations (column tables, bullets, prose).
+
+Column tables, bullet lists and sentences state the same things in the same
+words: ``PRIMARY KEY``, ``Not Null``, ``FK → workspaces.id (CASCADE)``,
+``Default: `true` ``. One implementation here keeps the three readers in
+agreement, so a phrase means the same wherever a document writes it.
+
+Two surprises worth knowing:
+
+* ``table.col`` after an FK marker is read as table + column (the way design
+  documents write it), so ``auth.users.id`` is table ``auth.users``, column ``id``.
+* ``parse_constraints(strict=True)`` returns None unless *every* comma-separated
+  part is a constraint phrase. Description cells use it, so "Unique identifier"
+  is a description, while a description cell holding just "Primary key" counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .fragments import Reference
+
+IDENT = r"[^\W\d]\w*"
+_IDENT_RE = re.compile(rf"^{IDENT}$")
+_QUALIFIED_RE = re.compile(rf"^{IDENT}(?:\.{IDENT})?$")
+
+# Headings that describe a part of a section rather than name a table.
+GENERIC_HEADINGS = frozenset(
+    """overview schema schemas tables table summary notes note constraints constraint relationships
+    relationship relations indexes indices index enums enum enumerations columns column fields field
+    introduction description details database databases models entities design appendix examples
+    keys types purpose capabilities attributes properties structure definition definitions contents
+    changelog migrations migration policies security triggers functions views erd diagram""".split()
+)
+
+_ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
+
+
+def strip_markup(text: str) -> str:
+    """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
+    return text.replace("**", "").replace("__", "").replace("`", "").strip()
+
+
+def is_identifier(text: str) -> bool:
+    return bool(_IDENT_RE.match(text))
+
+
+def normalise_name(name: str) -> str:
+    """ALL_CAPS names are a drawing convention, not a spelling: lower-case them; keep anything else."""
+    if re.search(r"[A-Z]", name) and not re.search(r"[a-z]", name) and len(name) > 1:
+        return name.lower()
+    return name
+
+
+def table_name(text: str) -> str | None:
+    """The table a heading or lead names, or None.
+
+    Handles ``1. USERS``, ```users` (Extended profile)``, ``Table: users``,
+    ``users table``, ``📦 orders — customer orders``. A heading of several
+    words, or a generic one ("Overview", "Constraints"), names no table.
+
+    >>> table_name("### 4. WORKSPACE_INVITATIONS"), table_name("`users` (Extended profile)")
+    ('workspace_invitations', 'users')
+    >>> table_name("Table: orderItems"), table_name("Relationship Summary")
+    ('orderItems', None)
+    """
+    t = strip_markup(text.lstrip("#").strip())
+    t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
+    t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
+    t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
+    t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
+    t = re.sub(r"(?i)^(?:table|collection|model|entity)\b\s*[:\-–—]?\s*", "", t)
+    t = re.sub(r"(?i)\s+(?:table|collection|model|entity)$", "", t)
+    t = t.strip().rstrip(":").strip().strip("\"'")
+    if not _QUALIFIED_RE.match(t) or t.lower() in GENERIC_HEADINGS:
+        return None
+    return normalise_name(t)
+
+
+def section_table(section: tuple[str, ...]) -> str | None:
+    """The table a block's section is about: the nearest heading that names one."""
+    for heading in reversed(section):
+        name = table_name(heading)
+        if name is not None:
+            return name
+    return None
+
+
+def split_top(text: str, seps: str = ",") -> list[str]:
+    """Split on separators outside parentheses and quotes."""
+    parts, depth, quote, cur = [], 0, "", []
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch in seps and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
+
+
+def on_action(text: str) -> str | None:
+    """``CASCADE`` / ``ON DELETE SET NULL`` / ``CASCADE DELETE`` -> 'cascade' / 'set null'."""
+    m = re.search(rf"(?i)\bON\s+DELETE\s+{_ON_ACTIONS}", text) or re.search(
+        rf"(?i)(?:^|[\s(,]){_ON_ACTIONS}(?:\s+(?:DELETE|ON\s+DELETE))?\s*(?:\)|$|,)", text
+    )
+    return re.sub(r"\s+", " ", m.group(1)).lower() if m else None
+
+
+def parse_reference(target: str, line: int = 0) -> Reference | None:
+    """``workspaces.id``, ``table(col)``, ```auth.users.id` (CASCADE)`` -> Reference, else None."""
+    t = strip_markup(target).strip().strip("\"'")
+    m = re.match(rf"^({IDENT}(?:\.{IDENT})*)\s*(?:\(\s*([\w\s,]+?)\s*\))?(.*)$", t)
+    if not m:
+        return None
+    path, cols, rest = m.group(1), m.group(2), m.group(3)
+    if cols is not None and re.fullmatch(_ON_ACTIONS, cols.strip(), re.IGNORECASE):
+        rest, cols = f"({cols}){rest}", None
+    if rest.strip() and not re.fullmatch(
+        rf"(?i)(?:\s*(?:\(\s*{_ON_ACTIONS}(?:\s+DELETE)?\s*\)|ON\s+(?:DELETE|UPDATE)\s+{_ON_ACTIONS}|{_ON_ACTIONS}(?:\s+DELETE)?))+\s*",
+        rest,
+    ):
+        return None
+    on_delete = on_action(rest) if rest else None
+    on_update = None
+    um = re.search(rf"(?i)\bON\s+UPDATE\s+{_ON_ACTIONS}", rest or "")
+    if um:
+        on_update = re.sub(r"\s+", " ", um.group(1)).lower()
+    if cols is not None and all(is_identifier(c.strip()) for c in cols.split(",")):
+        return Reference(path, tuple(c.strip() for c in cols.split(",")), on_delete, on_update, line=line)
+    parts = path.split(".")
+    if len(parts) >= 2:
+        return Reference(".".join(parts[:-1]), (parts[-1],), on_delete, on_update, line=line)
+    return Reference(path, (), on_delete, on_update, line=line)
+
+
+@dataclass
+class Constraints:
+    """What a constraints cell, a bullet's tail or a Key column says about one column."""
+
+    primary_key: bool = False
+    nullable: bool | None = None
+    unique: bool = False
+    default: str | None = None
+    references: Reference | None = None
+    fk_marked: bool = False
+    check: str | None = None
+    comment: str | None = None
+    indexed: bool = False
+    notes: list[str] = field(default_factory=list)
+    examples: tuple[str, ...] | None = None
+
+    def update(self, other: Constraints) -> None:
+        """Fold another reading of the same column in; stated facts win over silence."""
+        self.primary_key |= other.primary_key
+        self.unique |= other.unique
+        self.fk_marked |= other.fk_marked
+        self.indexed |= other.indexed
+        if other.nullable is not None:
+            self.nullable = other.nullable
+        for name in ("default", "references", "check", "comment", "examples"):
+            if getattr(other, name) is not None and getattr(self, name) is None:
+                setattr(self, name, getattr(other, name))
+        self.notes.extend(n for n in other.notes if n not in self.notes)
+
+
+_FK_HEAD = re.compile(
+    r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to)\b\s*(?:to|on|->|→|:)?\s*"
+)
+_ARROW = re.compile(r"(?:→|->|⟶|=>)\s*")
+
+
+def _default_value(text: str) -> str:
+    v = text.strip().rstrip(".").strip()
+    if len(v) >= 2 and v[0] == "`" and v[-1] == "`":
+        v = v[1:-1].strip()
+    return v
+
+
+def _phrase(part: str, out: Constraints, line: int) -> bool:
+    """Read one comma-separated phrase into ``out``; False when it is not a constraint phrase."""
+    raw = part.strip().rstrip(".").strip()
+    p = strip_markup(raw) if not re.match(r"(?i)^default\b", raw) else raw
+    low = re.sub(r"\s+", " ", p.lower())
+    if not low:
+        return True
+    m = re.match(r"(?i)^default\s*(?::|=|\s)\s*(.+)$", raw)
+    if m:
+        out.default = _default_value(m.group(1))
+        return True
+    m = re.match(r"(?i)^(?:comment|note)\s*:\s*(.+)$", raw)
+    if m:
+        out.comment = m.group(1).strip().strip("'\"")
+        return True
+    m = re.match(r"(?i)^check\s*\((.*)\)$", p)
+    if m:
+        out.check = m.group(1).strip()
+        return True
+    # Foreign keys: "FK", "FK → t.c", "Foreign Key to `t.c`", "REFERENCES t(c)", "→ t.c (CASCADE)".
+    fk = _FK_HEAD.match(p)
+    arrow = _ARROW.search(p)
+    if fk or (arrow and arrow.start() == 0):
+        out.fk_marked = True
+        rest = p[fk.end() :] if fk else p
+        rest = re.sub(r"(?i)^(?:,?\s*(?:unique|uk|not null|nullable|null)\b\s*)+", _flags_into(out), rest)
+        rest = _ARROW.sub("", rest, count=1).strip()
+        if rest:
+            ref = parse_reference(rest, line)
+            if ref is None:
+                return False
+            out.references = ref
+        return True
+    if arrow:  # "UNIQUE → t.c" after a split elsewhere
+        head, tail = p[: arrow.start()].strip(), p[arrow.end() :].strip()
+        return _phrase(head, out, line) and _phrase("FK " + tail, out, line)
+    m = re.match(r"(?i)^on\s+update\b\s*(.*)$", p)
+    if m:
+        action = re.match(rf"(?i){_ON_ACTIONS}$", m.group(1).strip())
+        if action and out.references is not None:
+            from dataclasses import replace
+
+            out.references = replace(out.references, on_update=re.sub(r"\s+", " ", action.group(1)).lower())
+        else:
+            out.notes.append("on update")
+        return True
+    m = re.match(rf"(?i)^(?:on\s+delete\s+)?{_ON_ACTIONS}(?:\s+(?:delete|on\s+delete))?$", p)
+    if m:
+        action = re.sub(r"\s+", " ", m.group(1)).lower()
+        if out.references is not None:
+            from dataclasses import replace
+
+            out.references = replace(out.references, on_delete=action)
+        else:
+            out.notes.append(f"on delete {action}")
+        return True
+    words = _FLAG_WORDS.get(low)
+    if words is not None:
+        words(out)
+        return True
+    return False
+
+
+def _set(**kw: object):
+    def apply(out: Constraints) -> None:
+        for k, v in kw.items():
+            if k == "note":
+                out.notes.append(str(v))
+            else:
+                setattr(out, k, v)
+
+    return apply
+
+
+def _pk(out: Constraints) -> None:
+    out.primary_key = True
+    out.nullable = False
+
+
+_FLAG_WORDS = {
+    "primary key": _pk,
+    "pk": _pk,
+    "primary": _pk,
+    "pri": _pk,
+    "🔑": _pk,
+    "not null": _set(nullable=False),
+    "non-null": _set(nullable=False),
+    "non null": _set(nullable=False),
+    "notnull": _set(nullable=False),
+    "required": _set(nullable=False),
+    "nn": _set(nullable=False),
+    "nullable": _set(nullable=True),
+    "null": _set(nullable=True),
+    "optional": _set(nullable=True),
+    "unique": _set(unique=True),
+    "uk": _set(unique=True),
+    "uq": _set(unique=True),
+    "uni": _set(unique=True),
+    "unique key": _set(unique=True),
+    "index": _set(indexed=True),
+    "indexed": _set(indexed=True),
+    "idx": _set(indexed=True),
+    "mul": _set(indexed=True),
+    "fk": _set(fk_marked=True),
+    "foreign key": _set(fk_marked=True),
+    "auto increment": _set(note="auto increment"),
+    "auto_increment": _set(note="auto increment"),
+    "autoincrement": _set(note="auto increment"),
+    "auto-increment": _set(note="auto increment"),
+    "identity": _set(note="auto increment"),
+    "generated always as identity": _set(note="auto increment"),
+}
+
+
+def _flags_into(out: Constraints):
+    """re.sub callback: flags written between FK and its arrow (``FK, UNIQUE → t.c``)."""
+
+    def apply(m: re.Match[str]) -> str:
+        for piece in split_top(m.group(0)):
+            setter = _FLAG_WORDS.get(re.sub(r"\s+", " ", piece.strip().lower()))
+            if setter is not None:
+                setter(out)
+        return ""
+
+    return apply
+
+
+def _pieces(text: str) -> list[str]:
+    """Split a constraints text into phrases on commas, semicolons and ' and ', keeping FK targets whole."""
+    text = re.sub(r"(?i)\bPK\s*/\s*FK\b", "PK, FK", text)
+    pieces: list[str] = []
+    for chunk in split_top(text, ",;"):
+        pieces.extend(split_top(chunk, "/") if re.fullmatch(r"[\w\s/]+", chunk) else [chunk])
+    # "FK, UNIQUE → t.c (CASCADE)": the arrow's target belongs to the FK marker before it.
+    merged = pieces
+    out: list[str] = []
+    i = 0
+    while i < len(merged):
+        cur = merged[i]
+        if (
+            re.fullmatch(r"(?i)fk|foreign key", strip_markup(cur))
+            and i + 1 < len(merged)
+            and _ARROW.search(merged[i + 1])
+        ):
+            cur = cur + ", " + merged[i + 1]
+            i += 1
+        out.append(cur)
+        i += 1
+    return out
+
+
+def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constraints | None:
+    """Read a constraints text (``UNIQUE, NOT NULL``, ``FK → t.id (CASCADE)``, ``DEFAULT NOW()``).
+
+    Unrecognised phrases are kept as notes; with ``strict`` they make the
+    whole text "not a constraints text" (None).
+
+    >>> c = parse_constraints("FK, UNIQUE → workspaces.id (CASCADE)")
+    >>> c.unique, c.references.table, c.references.columns, c.references.on_delete
+    (True, 'workspaces', ('id',), 'cascade')
+    """
+    out = Constraints()
+    text = text.strip()
+    if not text or text in {"-", "—", "–"}:
+        return None if strict else out
+    # "PRIMARY KEY NOT NULL" / "UUID PK DEFAULT x" written without commas: split before known keywords.
+    spaced = re.sub(
+        r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)",
+        ", ",
+        text,
+    )
+    spaced = re.sub(r"(?i)\b(on delete|on update),\s*", r"\1 ", spaced)
+    recognised = 0
+    for piece in _pieces(spaced):
+        if _phrase(piece, out, line):
+            recognised += 1
+        elif strict:
+            return None
+        else:
+            out.notes.append(piece)
+    if strict and not recognised:
+        return None
+    return out

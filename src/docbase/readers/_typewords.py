@@ -1,0 +1,154 @@
+"""Type cells as schema-less stores write them: Convex validators, TypeScript, MongoDB words.
+
+``readers.types.parse_type`` knows SQL's vocabulary. Documents for Convex,
+Firestore or MongoDB describe fields in their own words: ``v.id("users")``,
+``v.optional(v.string())``, ``Id<"users">``, ``string | null``,
+``"draft" | "published"``, ``ObjectId``, ``Mixed``. These carry more than a
+type (a reference, optionality, a closed set of literals), so the answer is a
+``TypeWords`` rather than a bare TypeInfo. Everything else falls through to
+``parse_type`` unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._cells import split_top
+from .fragments import Reference, TypeInfo
+from .types import parse_type
+
+_NOSQL = {
+    "objectid": "text",
+    "mixed": "jsonb",
+    "any": "jsonb",
+    "unknown": "jsonb",
+    "record": "jsonb",
+    "document": "jsonb",
+    "decimal128": "numeric",
+    "int32": "integer",
+    "int64": "bigint",
+    "float64": "float",
+    "double": "float",
+    "buffer": "bytes",
+    "bindata": "bytes",
+    "arraybuffer": "bytes",
+    "geopoint": "jsonb",
+    "reference": "text",
+    "null": None,
+}
+_CONVEX = {
+    "string": "text",
+    "number": "float",
+    "float64": "float",
+    "int64": "bigint",
+    "bigint": "bigint",
+    "boolean": "boolean",
+    "bytes": "bytes",
+    "any": "jsonb",
+    "object": "jsonb",
+    "record": "jsonb",
+}
+
+
+@dataclass(frozen=True)
+class TypeWords:
+    type: TypeInfo | None
+    nullable: bool | None = None
+    references: Reference | None = None
+    enum: tuple[str, ...] | None = None
+
+
+def _unquote(text: str) -> str | None:
+    m = re.fullmatch(r"\s*(?:\"([^\"]*)\"|'([^']*)')\s*", text)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+
+def _convex(text: str, raw: str) -> TypeWords | None:
+    m = re.fullmatch(r"v\.(\w+)\((.*)\)", text, re.DOTALL)
+    if not m:
+        return None
+    kind, arg = m.group(1), m.group(2).strip()
+    if kind == "optional":
+        inner = read_type_words(arg)
+        return TypeWords(inner.type, True, inner.references, inner.enum)
+    if kind == "id":
+        table = _unquote(arg)
+        ref = Reference(table) if table else None
+        return TypeWords(TypeInfo("text", raw), references=ref)
+    if kind == "array":
+        inner = read_type_words(arg)
+        return TypeWords(TypeInfo("array", raw, item=inner.type.name if inner.type else None))
+    if kind == "literal":
+        value = _unquote(arg)
+        return TypeWords(TypeInfo("enum", raw), enum=(value,)) if value is not None else None
+    if kind == "union":
+        return _union(split_top(arg), raw, convex=True)
+    if kind == "null":
+        return TypeWords(None, True)
+    name = _CONVEX.get(kind)
+    return TypeWords(TypeInfo(name, raw)) if name else None
+
+
+def _union(parts: list[str], raw: str, convex: bool = False) -> TypeWords | None:
+    literals: list[str] = []
+    others: list[TypeWords] = []
+    nullable = None
+    for part in parts:
+        value = _unquote(part) if not convex else None
+        if convex:
+            lm = re.fullmatch(r"\s*v\.literal\((.*)\)\s*", part)
+            value = _unquote(lm.group(1)) if lm else None
+        if value is not None:
+            literals.append(value)
+        elif part.strip() in ("null", "undefined", "v.null()"):
+            nullable = True
+        else:
+            others.append(read_type_words(part))
+    if literals and not others:
+        return TypeWords(TypeInfo("enum", raw), nullable, enum=tuple(literals))
+    if len(others) == 1 and not literals and others[0].type is not None:
+        return TypeWords(others[0].type, nullable, others[0].references, others[0].enum)
+    return None
+
+
+def read_type_words(raw: str) -> TypeWords:
+    """Read a written type in any of the vocabularies above; ``type`` None when none fits.
+
+    >>> read_type_words('v.optional(v.id("users"))').references.table
+    'users'
+    >>> read_type_words('"draft" | "published"').enum
+    ('draft', 'published')
+    """
+    text = raw.strip().strip("`").strip()
+    if not text:
+        return TypeWords(None)
+    if text.startswith("v."):
+        found = _convex(text, raw.strip())
+        if found is not None:
+            return found
+    m = re.fullmatch(r"Id\s*<\s*[\"']?(\w+)[\"']?\s*>", text)
+    if m:
+        return TypeWords(TypeInfo("text", raw.strip()), references=Reference(m.group(1)))
+    m = re.fullmatch(r"(?i)enum\s*\((.*)\)", text)
+    if m:
+        values = [_unquote(p) or p.strip() for p in split_top(m.group(1))]
+        return TypeWords(TypeInfo("enum", raw.strip()), enum=tuple(v for v in values if v) or None)
+    if "|" in text:
+        found = _union(split_top(text, "|"), raw.strip())
+        if found is not None:
+            return found
+    optional = text.endswith("?") and len(text) > 1
+    if optional:
+        text = text[:-1].strip()
+    m = re.fullmatch(r"(?i)(?:array|list)\s*<\s*(.+)\s*>", text)
+    if m:
+        inner = read_type_words(m.group(1))
+        item = inner.type.name if inner.type else None
+        return TypeWords(TypeInfo("array", raw.strip(), item=item), True if optional else None)
+    info = parse_type(text)
+    if info is None:
+        name = _NOSQL.get(text.lower(), "")
+        if name:
+            info = TypeInfo(name, raw.strip())
+    return TypeWords(info, True if optional else None)

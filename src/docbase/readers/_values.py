@@ -1,0 +1,100 @@
+"""Value lists in descriptions: a closed set (enum) or a few examples?
+
+A description such as ``personal or team`` or ``active, disabled, error``
+states the values a column may take; ``Company domain (e.g., "acme.com")``
+only illustrates one. Getting this wrong is costly both ways: a wrong enum
+becomes a CHECK constraint that rejects real data, a missed one loses
+validation. The rule, applied to the description as a whole:
+
+1. Text introduced by *e.g.*, *for example*, *such as*, *like*, *i.e. one of
+   (…)* with *etc.* or ``...`` is **examples**, never an enum.
+2. Otherwise the description, after an optional ``Label:`` (``Role: OWNER or
+   USER``, ``One of: a, b``), must consist of nothing but two or more bare
+   values separated by ``,``, ``|``, ``/``, ``or`` (each value may carry a
+   short parenthetical, ``null (unchecked)``). Any other word makes it prose.
+3. For a column typed ENUM any identifier values count. For a string column
+   (varchar/text/untyped) they must all be lower-case identifiers
+   (``snake_case``): capitalised or quoted words (``"Free" or "Pro"``) are
+   display names of seeded data, not a code-level set. Other types never get
+   an enum from a description.
+4. ``null`` in the list means the column may be empty; it is not a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._cells import split_top
+
+_EXAMPLE_MARK = re.compile(r"(?i)\b(?:e\.\s?g\.?|eg\.|for example|for instance|such as|examples?:)[,:]?\s*")
+_VALUE = re.compile(r"^[`']?([^\W\d][\w\-.]*)[`']?(?:\s*\([^)]*\))?$")
+_LOWER_IDENT = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_STRINGY = {None, "varchar", "text", "enum"}
+
+
+@dataclass(frozen=True)
+class Values:
+    enum: tuple[str, ...] | None = None
+    examples: tuple[str, ...] | None = None
+    null_listed: bool = False
+
+
+def _items(text: str) -> list[str]:
+    text = re.sub(r"(?i),?\s+(?:or|and)\s+", ",", text.strip())
+    parts = split_top(text, ",|/")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def examples_in(text: str) -> tuple[str, ...] | None:
+    """The values after an e.g.-style marker: quoted strings if any, else the listed words."""
+    m = _EXAMPLE_MARK.search(text)
+    if not m:
+        return None
+    tail = text[m.end() :]
+    depth = 0
+    for i, ch in enumerate(tail):  # the list ends at the parenthesis that opened before "e.g."
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            tail = tail[:i]
+            break
+    quoted = re.findall(r"\"([^\"]*)\"|'([^']*)'|`([^`]*)`", tail)
+    if quoted:
+        return tuple(next(g for g in q if g) or "" for q in quoted if any(q))
+    words = [w.strip(" .)") for w in _items(re.sub(r"(?i)\betc\.?|\.\.\.|…", "", tail))]
+    return tuple(w for w in words if w) or None
+
+
+def read_values(description: str | None, type_name: str | None) -> Values:
+    """Apply the module's rule to one description; see the module docstring."""
+    if not description:
+        return Values()
+    text = description.strip().rstrip(".").strip()
+    found = examples_in(text)
+    if found is not None:
+        return Values(examples=found)
+    if re.search(r"(?i)\betc\b|\.\.\.|…", text):
+        return Values()
+    if type_name not in _STRINGY:
+        return Values()
+    text = re.sub(r"^[^\W\d][\w ]{0,30}:\s*", "", text, count=1)  # "Role: ", "One of: "
+    items = _items(text)
+    if len(items) < 2:
+        return Values()
+    values: list[str] = []
+    null_listed = False
+    for item in items:
+        m = _VALUE.match(item)
+        if not m:
+            return Values()
+        value = m.group(1)
+        if value.lower() == "null":
+            null_listed = True
+            continue
+        if type_name != "enum" and not _LOWER_IDENT.match(value):
+            return Values()
+        values.append(value)
+    if len(values) < 2 or len(set(values)) != len(values):
+        return Values()
+    return Values(enum=tuple(values), null_listed=null_listed)

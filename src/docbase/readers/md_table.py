@@ -1,0 +1,243 @@
+"""Markdown column tables (``| Column | Type | Constraints | Description |``) and index tables.
+
+A column table describes the table named by the heading above it (or a
+``**Table: x**`` lead). Each row is a column; the cells are read with the
+phrase readers shared with bullets and prose (``_cells``), so ``FK →
+workspaces.id (CASCADE)`` means the same in a table cell as in a sentence.
+Enum values come from an ENUM type's literals or from a description that is
+nothing but a closed list of values (rule in ``_values``); "e.g." lists are
+examples only.
+
+An index table (``| Table | Index | Fields | Purpose |``) gives one
+``IndexTableFragment`` per row; ``(vector)`` after a field marks a vector index.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import Block, Diagnostic, info, warning
+from ._cells import Constraints, is_identifier, parse_constraints, section_table, strip_markup, table_name
+from ._layout import Layout, layout_of
+from ._typewords import TypeWords, read_type_words
+from ._values import examples_in, read_values
+from .base import Reading
+from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
+
+NAME = "md_table"
+
+_YES = {"yes", "y", "true", "✓", "✔", "✔️", "☑", "x", "1", "ja", "oui", "sí", "si", "是", "○", "●"}
+_NO = {"no", "n", "false", "✗", "✘", "❌", "0", "nein", "non", "否", "-", "—", "–", "×"}
+_EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
+
+
+def accepts(block: Block) -> bool:
+    return block.kind == "table" and layout_of(block) is not None
+
+
+def read(block: Block) -> Reading:
+    layout = layout_of(block)
+    if layout is None:
+        return Reading()
+    if layout.kind == "indexes":
+        return _read_indexes(block, layout)
+    return _read_columns(block, layout)
+
+
+def block_table(block: Block) -> str | None:
+    """The table a block describes: an explicit short lead (``**Table: users**``), else the section."""
+    lead = block.lead.strip()
+    if lead and "\n" not in lead and len(lead) < 80:
+        name = table_name(lead)
+        if name is not None:
+            return name
+    return section_table(block.section)
+
+
+def _cell(cells: tuple[str, ...], index: int | None) -> str:
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _read_indexes(block: Block, layout: Layout) -> Reading:
+    reading = Reading()
+    fallback = block_table(block)
+    for row in block.rows[1:]:
+        table = strip_markup(_cell(row.cells, layout.index_of("table")))
+        table = table_name(table) if table else fallback
+        fields_text = strip_markup(_cell(row.cells, layout.index_of("fields")))
+        if not fields_text:
+            continue
+        if table is None:
+            reading.diagnostics.append(warning(row.line, "index row names no table, and no heading above names one"))
+            continue
+        method = strip_markup(_cell(row.cells, layout.index_of("method"))).lower() or None
+        unique = method == "unique" or _cell(row.cells, layout.index_of("unique")).lower() in _YES
+        if method == "unique":
+            method = None
+        columns = []
+        for part in re.split(r"\s*[,+]\s*", fields_text):
+            m = re.match(r"^([\w.]+)\s*(?:\(([^)]*)\))?\s*(asc|desc)?$", part.strip(), re.IGNORECASE)
+            if not m or not is_identifier(m.group(1).split(".")[-1]):
+                reading.diagnostics.append(warning(row.line, f"cannot read index field {part!r}"))
+                columns = []
+                break
+            if m.group(2) and "vector" in m.group(2).lower():
+                method = "vector"
+            columns.append(IndexColumn(m.group(1), desc=(m.group(3) or "").lower() == "desc"))
+        if not columns:
+            continue
+        name = strip_markup(_cell(row.cells, layout.index_of("index"))) or None
+        index = IndexFragment(table, tuple(columns), row.line, name=name, unique=unique, method=method)
+        reading.fragments.append(IndexTableFragment(index))
+    return reading
+
+
+def _flag(cell: str) -> bool | None:
+    word = strip_markup(cell).lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    return None
+
+
+def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeWords, Constraints | None]:
+    """A type cell, which may also carry constraints (``UUID PK``, ``VARCHAR(255) NOT NULL``)."""
+    raw = strip_markup(text)
+    if not raw:
+        return TypeWords(None), None
+    words = read_type_words(raw)
+    if words.type is not None or words.nullable:
+        return words, None
+    tokens = raw.split()
+    for cut in range(len(tokens) - 1, 0, -1):
+        head = " ".join(tokens[:cut])
+        words = read_type_words(head)
+        if words.type is not None:
+            return words, parse_constraints(" ".join(tokens[cut:]), line)
+    if is_identifier(raw):
+        diagnostics.append(info(line, f"type {raw!r} is not a built-in type; read as the enum type {raw}"))
+        return TypeWords(TypeInfo("enum", raw, enum_name=raw)), None
+    diagnostics.append(warning(line, f"unknown column type {raw!r}; the type will be inferred"))
+    return TypeWords(None), None
+
+
+def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]):
+    """One row -> (ColumnFragment, indexed) or None when the row names no column."""
+    raw_name = strip_markup(_cell(cells, layout.index_of("name")))
+    c = Constraints()
+    m = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", raw_name)
+    if m:
+        raw_name = m.group(1)
+        c.update(parse_constraints(m.group(2), line) or Constraints())
+    if raw_name.endswith(("🔑",)):
+        c.update(parse_constraints("PK", line) or Constraints())
+    name = raw_name.rstrip("*?🔑 ").strip()
+    if raw_name.endswith("?"):
+        c.nullable = True
+    if not name:
+        return None
+    if not is_identifier(name):
+        diagnostics.append(warning(line, f"column table row has no readable column name ({name!r}); row skipped"))
+        return None
+    words, extra = _type_of(_cell(cells, layout.index_of("type")), line, diagnostics)
+    if extra is not None:
+        c.update(extra)
+    comment = None
+    examples: tuple[str, ...] | None = None
+    values_enum: tuple[str, ...] | None = None
+    for i, role in layout.roles.items():
+        text = _cell(cells, i)
+        if not text or role in ("name", "type", "table"):
+            continue
+        if role == "constraints":
+            c.update(parse_constraints(text, line) or Constraints())
+        elif role in ("nullable", "required"):
+            flag = _flag(text)
+            if flag is not None:
+                c.nullable = flag if role == "nullable" else not flag
+        elif role == "default":
+            if strip_markup(text).lower() not in _EMPTY:
+                value = text.strip()
+                c.default = value[1:-1].strip() if value.startswith("`") and value.endswith("`") else value
+        elif role == "examples":
+            examples = examples_in("e.g. " + text)
+        elif role == "values":
+            values_enum = read_values(text, "enum").enum
+        elif role == "description":
+            comment = text
+            stated = parse_constraints(strip_markup(text), line, strict=True)
+            if stated is not None:
+                c.update(stated)
+    type_name = words.type.name if words.type else None
+    enum = words.enum or values_enum
+    if comment is not None:
+        found = read_values(strip_markup(comment), type_name)
+        if found.examples and examples is None:
+            examples = found.examples
+        if found.enum and enum is None:
+            enum = found.enum
+        if found.null_listed and c.nullable is None:
+            c.nullable = True
+    if words.nullable is not None and c.nullable is None:
+        c.nullable = words.nullable
+    references = c.references or words.references
+    column = ColumnFragment(
+        name=name,
+        line=line,
+        type=words.type,
+        nullable=c.nullable,
+        default=c.default,
+        primary_key=c.primary_key,
+        unique=c.unique,
+        references=references,
+        fk_marked=c.fk_marked or references is not None,
+        enum=enum,
+        examples=examples or c.examples,
+        check=c.check,
+        comment=comment if comment is not None else c.comment,
+        notes=tuple(c.notes),
+    )
+    return column, c.indexed
+
+
+def _read_columns(block: Block, layout: Layout) -> Reading:
+    reading = Reading()
+    fallback = block_table(block)
+    table_col = layout.index_of("table")
+    groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
+    first_line: dict[str, int] = {}
+    for row in block.rows[1:]:
+        table = table_name(strip_markup(_cell(row.cells, table_col))) if table_col is not None else None
+        table = table or fallback
+        read_row = column_from_row(row.cells, row.line, layout, reading.diagnostics)
+        if read_row is None:
+            continue
+        if table is None:
+            continue
+        groups.setdefault(table, []).append(read_row)
+        first_line.setdefault(table, row.line)
+    if not groups:
+        if fallback is None and len(block.rows) > 1:
+            where = f"the heading {block.heading!r}" if block.heading else "no heading"
+            reading.diagnostics.append(
+                warning(block.line, f"column table has no table name ({where} above it names no table); not read")
+            )
+        return reading
+    lead = re.match(r"^\*\*(?:purpose|description|summary)\s*:?\*\*\s*:?\s*(.+)$", block.lead.strip(), re.I | re.S)
+    for table, rows in groups.items():
+        columns = tuple(col for col, _ in rows)
+        indexes = tuple(IndexFragment(table, (IndexColumn(col.name),), col.line) for col, indexed in rows if indexed)
+        reading.fragments.append(
+            TableFragment(
+                name=table,
+                line=block.line if table == fallback else first_line[table],
+                source="column_table",
+                columns=columns,
+                primary_key=tuple(col.name for col in columns if col.primary_key),
+                indexes=indexes,
+                section=block.section,
+                comment=lead.group(1).strip() if lead else None,
+            )
+        )
+    return reading
