@@ -191,7 +191,7 @@ class _Scanner:
                 continue
             self._line(_strip_comment(raw), number)
         if self.in_body:
-            name = self.current.name if self.current else "entity"
+            name = self.current.name if self.current else "accDescr" if self.skip_body else "entity"
             self.diagnostics.append(error(self.open_line, f"'{name} {{' is never closed: missing '}}'"))
 
     def _line(self, text: str, number: int) -> None:
@@ -226,6 +226,7 @@ class _Scanner:
     def _statement(self, text: str, number: int) -> str:
         if re.match(r"\s*accDescr\s*\{", text):
             self.in_body = self.skip_body = True
+            self.current, self.open_line = None, number
             return text[text.index("{") + 1 :]
         tree = _parse(text.strip(), "statement")
         rest = ""
