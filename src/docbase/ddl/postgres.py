@@ -1,0 +1,104 @@
+"""PostgreSQL-only DDL: the auth shim, ENUM types, the document's own routines, RLS and policies.
+
+The document's functions, triggers and policies are SQL already written for
+PostgreSQL (seed 001 is a Supabase schema), so they run as written, after
+the tables they name. Extensions come first because column defaults and
+types may need them. SQLite has none of this; ``render`` says so in a
+comment instead of guessing a translation.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from ..schema.model import Policy, Schema
+from .checks import quote_ident, quote_literal
+from .metadata import Built
+
+
+def auth_shim() -> str:
+    """The SQL of ``auth_shim.sql`` (schema auth, auth.users, auth.uid/role/jwt, the three roles)."""
+    return resources.files(__package__).joinpath("auth_shim.sql").read_text(encoding="utf-8")
+
+
+def enum_types(schema: Schema, built: Built) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, values) of every ENUM type the tables use or the document declares, declared ones first."""
+    found: dict[str, tuple[str, ...]] = {e.name: e.values for e in schema.enums}
+    for table in built.metadata.tables.values():
+        for col in table.columns:
+            name = getattr(col.type, "name", None)
+            enums = getattr(col.type, "enums", None)
+            if name and enums is not None and name not in found:
+                found[name] = tuple(enums)
+    return list(found.items())
+
+
+def create_enum(name: str, values: tuple[str, ...]) -> str:
+    return f"CREATE TYPE {quote_ident(name)} AS ENUM ({', '.join(quote_literal(v) for v in values)})"
+
+
+def external_foreign_keys(built: Built) -> list[str]:
+    """Foreign keys to auth.users, added after the shim and the tables."""
+    out = []
+    for table, fk in built.external_fks:
+        schema_name, _, ref = fk.ref_table.partition(".")
+        cols = ", ".join(quote_ident(c) for c in fk.columns)
+        refs = ", ".join(quote_ident(c) for c in (fk.ref_columns or ("id",)))
+        name = quote_ident(fk.name or f"fk_{table}_{'_'.join(fk.columns)}_{ref}"[:63])
+        sql = (
+            f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) "
+            f"REFERENCES {quote_ident(schema_name)}.{quote_ident(ref)} ({refs})"
+        )
+        if fk.on_delete:
+            sql += f" ON DELETE {fk.on_delete.replace('_', ' ').upper()}"
+        if fk.on_update:
+            sql += f" ON UPDATE {fk.on_update.replace('_', ' ').upper()}"
+        out.append(sql)
+    return out
+
+
+def routines(schema: Schema, extensions: bool) -> list[str]:
+    """The document's routines as written: extensions (``extensions=True``) or everything else."""
+    return [
+        r.sql.strip().rstrip(";").strip()
+        for r in schema.routines
+        if (r.kind == "extension") == extensions and r.sql.strip()
+    ]
+
+
+def row_security(schema: Schema) -> list[str]:
+    """ENABLE ROW LEVEL SECURITY for each table the document marks, then its policies."""
+    names = {t.name for t in schema.tables}
+    out = [f"ALTER TABLE {quote_ident(t.name)} ENABLE ROW LEVEL SECURITY" for t in schema.tables if t.rls]
+    out.extend(policy_sql(p) for p in schema.policies if _bare(p.table) in names)
+    return out
+
+
+def _bare(table: str) -> str:
+    return table.split(".", 1)[1] if table.startswith("public.") else table
+
+
+def policy_sql(policy: Policy) -> str:
+    """The policy as the document wrote it, or rebuilt from its parts when no SQL was kept."""
+    if policy.sql.strip():
+        return policy.sql.strip().rstrip(";").strip()
+    sql = f"CREATE POLICY {quote_ident(policy.name)} ON {quote_ident(_bare(policy.table))}"
+    sql += " AS PERMISSIVE" if policy.permissive else " AS RESTRICTIVE"
+    sql += f" FOR {policy.command.upper()}"
+    if policy.roles:
+        sql += " TO " + ", ".join(r if r.lower() == "public" else quote_ident(r) for r in policy.roles)
+    if policy.using:
+        sql += f" USING ({policy.using})"
+    if policy.check:
+        sql += f" WITH CHECK ({policy.check})"
+    return sql
+
+
+GRANTS = """DO $$
+BEGIN
+  GRANT ALL ON ALL TABLES IN SCHEMA public TO anon, authenticated, service_role;
+  GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO anon, authenticated, service_role;
+EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
+  NULL;
+END
+$$"""
