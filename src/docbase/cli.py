@@ -20,7 +20,7 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -32,7 +32,7 @@ def _schema(doc: Path, strict_errors: bool = True) -> Schema:
     if strict_errors and schema.errors:
         for d in schema.diagnostics:
             if d.level == "error":
-                err_console.print(d.format(str(doc)), highlight=False, markup=False)
+                err_console.print(d.format(str(doc)), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
     return schema
 

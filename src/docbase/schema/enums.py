@@ -46,6 +46,7 @@ def apply(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: l
             _drop_null(col)
             if col.enum and col.type is None:
                 col.type = TypeInfo("enum", "")
+                col.inferred = True
     return named
 
 

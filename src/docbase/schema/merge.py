@@ -104,13 +104,19 @@ def _draft(frag: TableFragment, diags: list[Diagnostic]) -> TableDraft:
     return draft
 
 
+def _says_optional(comment: str | None) -> bool:
+    """``← Optional link to x`` / ``"optional cron expression"``: the document allows NULL."""
+    return bool(comment) and comment.strip().lower().startswith("optional")
+
+
 def _column(col: ColumnFragment, source: str) -> ColumnDraft:
+    nullable = True if col.nullable is None and _says_optional(col.comment) else col.nullable
     return ColumnDraft(
         name=col.name,
         line=col.line,
         source=source,
         type=col.type,
-        nullable=col.nullable,
+        nullable=nullable,
         default=col.default,
         primary_key=col.primary_key,
         unique=col.unique,
@@ -184,6 +190,8 @@ def _fill(target: ColumnDraft, col: ColumnFragment, frag: TableFragment, diags: 
         )
     if target.nullable is None and col.nullable is not None:
         target.nullable = col.nullable
+    if target.nullable is None and _says_optional(col.comment):
+        target.nullable = True
     if target.default is None and col.default is not None:
         target.default = col.default
     target.primary_key = target.primary_key or col.primary_key

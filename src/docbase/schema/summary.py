@@ -27,7 +27,7 @@ def print_summary(schema: Schema, path: str, console: Console) -> None:
     counts = {lvl: sum(d.level == lvl for d in schema.diagnostics) for lvl in ("error", "warning", "info")}
     for d in schema.diagnostics:
         if d.level != "info":
-            console.print(d.format(path), highlight=False, markup=False)
+            console.print(d.format(path), highlight=False, markup=False, soft_wrap=True)
     console.print(
         f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
         + (" (see --json for the notes)" if counts["info"] else ""),
