@@ -1,0 +1,148 @@
+"""The access model: for every table, how its rows are scoped and who may do what.
+
+Frozen dataclasses, like the schema model, so the policy generator, the
+SQLAlchemy predicate builder and ``docbase access`` all read one decision.
+Every decision carries a ``reason`` a person can check against the document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document.diagnostics import Diagnostic
+
+SCOPES = ("user", "tenant_root", "membership", "tenant", "owned", "catalog", "private")
+COMMANDS = ("select", "insert", "update", "delete")
+# Audiences a rule can name, from widest to narrowest.
+AUDIENCES = ("authenticated", "member", "writer", "admin", "owner", "self", "service_role")
+LEVELS = ("reader", "writer", "admin", "owner")
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One foreign-key step: ``table.columns -> ref_table.ref_columns``."""
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    nullable: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.table}.{','.join(self.columns)} -> {self.ref_table}"
+
+
+@dataclass(frozen=True)
+class Role:
+    """A membership role and what it may do: ``reader`` < ``writer`` < ``admin`` < ``owner``."""
+
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class TenantRoot:
+    """A tenant (workspace, organization, team) and the membership table that admits users to it."""
+
+    table: str
+    key: str
+    key_type: str
+    membership: str
+    member_user: str
+    member_tenant: str
+    role_column: str | None = None
+    roles: tuple[Role, ...] = ()
+    # When the role is a foreign key (``user_roles.role_id -> roles``): (table, key, name column).
+    role_lookup: tuple[str, str, str] | None = None
+    roles_source: str = "defaults"
+
+    def names_at_least(self, level: str) -> tuple[str, ...]:
+        """Role names at or above ``level``, highest first."""
+        wanted = LEVELS.index(level) if level in LEVELS else 0
+        return tuple(r.name for r in self.roles if LEVELS.index(r.level) >= wanted)
+
+    @property
+    def top_role(self) -> str | None:
+        return self.roles[0].name if self.roles else None
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    table: str
+    scope: str
+    reason: str
+    path: tuple[Hop, ...] = ()
+    tenant: str | None = None
+    owner_column: str | None = None
+    creator_columns: tuple[str, ...] = ()
+    hidden_columns: tuple[str, ...] = ()
+    rules: tuple[tuple[str, str], ...] = ()
+    overridden: bool = False
+
+    def rule(self, command: str) -> str:
+        """The audience allowed ``command``; anything unnamed is service_role only (deny by default)."""
+        return dict(self.rules).get(command, "service_role")
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    tables: tuple[TableAccess, ...]
+    users_table: str | None = None
+    user_key: str = "id"
+    user_key_type: str = "uuid"
+    roots: tuple[TenantRoot, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    def table(self, name: str) -> TableAccess | None:
+        for t in self.tables:
+            if t.table == name:
+                return t
+        return None
+
+    def root(self, name: str | None) -> TenantRoot | None:
+        for r in self.roots:
+            if r.table == name:
+                return r
+        return None
+
+    def audience_names(self, access: TableAccess, command: str) -> tuple[str, ...]:
+        """Who, in words a reader knows (role names, ``self``, ``authenticated``), may run ``command``."""
+        rule = access.rule(command)
+        if rule in ("member", "writer", "admin", "owner"):
+            root = self.root(access.tenant)
+            level = "reader" if rule == "member" else rule
+            return root.names_at_least(level) if root else ("service_role",)
+        return (rule,)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "users_table": self.users_table,
+            "roots": [
+                {
+                    "table": r.table,
+                    "membership": r.membership,
+                    "member_user": r.member_user,
+                    "member_tenant": r.member_tenant,
+                    "role_column": r.role_column,
+                    "roles": [{"name": x.name, "level": x.level} for x in r.roles],
+                    "roles_source": r.roles_source,
+                }
+                for r in self.roots
+            ],
+            "tables": [
+                {
+                    "name": t.table,
+                    "scope": t.scope,
+                    "reason": t.reason,
+                    "tenant": t.tenant,
+                    "path": [{"table": h.table, "columns": list(h.columns), "ref_table": h.ref_table} for h in t.path],
+                    "owner_column": t.owner_column,
+                    "creator_columns": list(t.creator_columns),
+                    "hidden_columns": list(t.hidden_columns),
+                    "rules": {c: list(self.audience_names(t, c)) for c in COMMANDS},
+                }
+                for t in self.tables
+            ],
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }

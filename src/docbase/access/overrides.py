@@ -1,0 +1,95 @@
+"""``docbase.toml`` overrides of the access model, checked before use.
+
+    [access]
+    tenant_root = "teams"                     # which table is the tenant
+    roles = ["owner", "maintainer", "viewer"] # role names, highest first
+
+    [access.tables.plans]
+    scope = "catalog"                         # user tenant_root membership tenant owned catalog private
+    select = "anon"                           # or authenticated member writer admin owner self service_role
+    hidden = ["internal_notes"]
+
+A mistake here is a diagnostic naming the key, never a silent default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..document.diagnostics import Diagnostic, error
+from ..settings import load_toml
+from .model import AUDIENCES, COMMANDS, SCOPES
+
+AUDIENCE_CHOICES = ("anon",) + AUDIENCES
+
+
+@dataclass(frozen=True)
+class TableOverride:
+    scope: str | None = None
+    rules: tuple[tuple[str, str], ...] = ()
+    hidden: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AccessOverrides:
+    tenant_root: str | None = None
+    roles: tuple[str, ...] | None = None
+    tables: dict[str, TableOverride] = field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
+    """Read the ``[access]`` table of a parsed ``docbase.toml``."""
+    section = config.get("access", {})
+    problems: list[Diagnostic] = []
+    if not isinstance(section, dict):
+        return AccessOverrides(diagnostics=(error(0, "docbase.toml: [access] must be a table"),))
+    root = section.get("tenant_root")
+    if root is not None and not isinstance(root, str):
+        problems.append(error(0, "docbase.toml: access.tenant_root must be a table name"))
+        root = None
+    roles = section.get("roles")
+    if roles is not None and not (isinstance(roles, list) and roles and all(isinstance(r, str) for r in roles)):
+        problems.append(error(0, "docbase.toml: access.roles must be a list of role names, highest first"))
+        roles = None
+    tables: dict[str, TableOverride] = {}
+    for name, body in (section.get("tables") or {}).items():
+        if not isinstance(body, dict):
+            problems.append(error(0, f"docbase.toml: access.tables.{name} must be a table"))
+            continue
+        scope = body.get("scope")
+        if scope is not None and scope not in SCOPES:
+            problems.append(
+                error(0, f"docbase.toml: access.tables.{name}.scope = {scope!r}; choose one of {', '.join(SCOPES)}")
+            )
+            scope = None
+        rules = []
+        for command in COMMANDS:
+            who = body.get(command)
+            if who is None:
+                continue
+            if who not in AUDIENCE_CHOICES:
+                problems.append(
+                    error(
+                        0,
+                        f"docbase.toml: access.tables.{name}.{command} = {who!r}; choose one of {', '.join(AUDIENCE_CHOICES)}",
+                    )
+                )
+                continue
+            rules.append((command, who))
+        unknown = set(body) - {"scope", "hidden", *COMMANDS}
+        for key in sorted(unknown):
+            problems.append(error(0, f"docbase.toml: access.tables.{name}.{key} is not a known key"))
+        hidden = body.get("hidden")
+        if hidden is not None and not (isinstance(hidden, list) and all(isinstance(h, str) for h in hidden)):
+            problems.append(error(0, f"docbase.toml: access.tables.{name}.hidden must be a list of column names"))
+            hidden = None
+        tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None)
+    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems))
+
+
+def load_overrides(doc: str | Path | None) -> AccessOverrides:
+    """Overrides from the ``docbase.toml`` beside the document (or in the working directory)."""
+    return parse_overrides(load_toml(doc))
