@@ -104,5 +104,27 @@ def inspect(
         raise typer.Exit(1)
 
 
+@app.command()
+def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print the access model as JSON.")) -> None:
+    """Who may read and write which rows and columns, per table, and why (docbase.access)."""
+    import json
+
+    from .access import build_access, load_overrides
+    from .access.report import access_table, roles_lines
+
+    overrides = load_overrides(doc)
+    model = build_access(_schema(doc), overrides)
+    for d in model.diagnostics:
+        err_console.print(d.format("docbase.toml" if d.line == 0 else str(doc)), highlight=False, markup=False)
+    if json_out:
+        typer.echo(json.dumps(model.as_dict(), indent=2))
+    else:
+        for line in roles_lines(model):
+            console.print(line, highlight=False, markup=False)
+        console.print(access_table(model))
+    if any(d.level == "error" for d in model.diagnostics):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
