@@ -436,3 +436,42 @@ class TestSeed000:
         assert not col(found["refresh_tokens"], "user_id").fk_marked
         assert col(found["security_events"], "event_metadata").type.name == "json"
         assert col(found["emails"], "sent_at").type is None
+
+
+# --- other drawing habits ----------------------------------------------------
+
+
+def test_cells_inside_a_box_read_as_name_type_and_markers():
+    diagram = """
+┌──────────────────────────┐
+│ 📦 Table: auth.accounts   │
+├────────┬─────────┬───────┤
+│ id     │ uuid    │ PK    │
+│ email  │ text    │ UK    │
+└────────┴─────────┴───────┘
+"""
+    t = tables(diagram)["accounts"]
+    assert t.schema == "auth"
+    assert col(t, "id").type.name == "uuid" and col(t, "id").primary_key
+    assert col(t, "email").type.name == "text" and col(t, "email").unique
+
+
+def test_connectors_leaving_through_a_wall_do_not_break_the_box():
+    diagram = """
+      ┌──────────────┐
+      │ ORDERS       │
+      ├──────────────┤
+ ─────┤ id (PK)      ├─────>
+      │ • total      │
+      │ ...          │
+      └──────────────┘
+"""
+    result = read(diagram)
+    assert [c.name for c in result.fragments[0].columns] == ["id", "total"]
+    assert result.diagnostics == []
+
+
+def test_a_title_that_is_not_a_name_is_reported():
+    result = read("┌──────────────┐\n│ what is this?│\n├──────────────┤\n│ id (PK)      │\n└──────────────┘")
+    assert result.fragments == []
+    assert [(d.level, d.line) for d in result.diagnostics] == [("warning", 3)]

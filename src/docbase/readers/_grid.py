@@ -32,6 +32,9 @@ VERTICAL = set("│║┃|")
 LEFT_TEE = set("├╠╟╞┣+")
 RIGHT_TEE = set("┤╣╢╡┫+")
 JUNCTION = set("┬┼╤╪╦╬┳╋+")
+# A connector may leave a content row through its wall: ``──┤ id │`` or ``│ id ├──>``.
+LEFT_WALL = VERTICAL | set("┤┼╢╡╣┫")
+RIGHT_WALL = VERTICAL | set("├┼╟╞╠┣")
 # How far a content row may push its right wall out before it counts as unwalled.
 OVERFLOW = 24
 
@@ -161,7 +164,7 @@ def _walls(grid: Grid, top: int, left: int, right: int) -> tuple[Box | None, str
         elif _is_edge(grid, r, left, right, LEFT_TEE, RIGHT_TEE) and (ch != "+" or ascii_style):
             separators.append(r)
             junctions |= {col for col in range(left + 1, right) if grid.at(r, col) in JUNCTION}
-        elif ch in VERTICAL:
+        elif ch in LEFT_WALL:
             row = _content_row(grid, r, left, right, junctions)
             rows.append(row)
             if not text_seen and any(x.isalnum() for x in row.text):
@@ -174,7 +177,7 @@ def _walls(grid: Grid, top: int, left: int, right: int) -> tuple[Box | None, str
 
 def _content_row(grid: Grid, r: int, left: int, right: int, junctions: set[int]) -> Row:
     end = right
-    if grid.at(r, right) not in VERTICAL:
+    if grid.at(r, right) not in RIGHT_WALL:
         end = next(
             (
                 col

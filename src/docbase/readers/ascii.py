@@ -39,6 +39,9 @@ _CONSTRAINT = re.compile(
     re.IGNORECASE,
 )
 _TITLE_SPLIT = re.compile(r"\s+(?:\(|[-–—:]\s)")
+# Icons and a "Table:" label before the name are decoration, not part of it.
+_TITLE_PREFIX = re.compile(r"^(?:[^\w`\"']+|(?i:table)\b\s*:?\s+(?=\S))+")
+_TABLE_NAME = re.compile(r"[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?")
 
 
 def accepts(block: Block) -> bool:
@@ -117,9 +120,16 @@ def _table(
     titles = _title_rows(box)
     if not titles:
         return None
-    title_text = titles[0].text.strip()
+    title_text = _TITLE_PREFIX.sub("", titles[0].text.strip())
     split = _TITLE_SPLIT.search(title_text)
     name = table_name(title_text[: split.start()] if split else title_text)
+    if not _TABLE_NAME.fullmatch(name):
+        diags.append(
+            warning(block.line + titles[0].index, f"box title '{title_text}' is not a table name; box skipped")
+        )
+        return None
+    schema, _, bare = name.rpartition(".")
+    name = bare
     comments = [title_text[split.start() :].strip(" -–—:()")] if split else []
     comments += [row.text.strip() for row in titles[1:]]
     body = [row for row in box.rows if row.index > titles[0].index and row not in titles]
@@ -129,8 +139,8 @@ def _table(
     for row in body:
         text = "  ".join(row.cells) if row.cells else row.text
         line = block.line + row.index
-        if not text.strip():
-            continue
+        if not any(ch.isalnum() for ch in text):
+            continue  # blank rows, "...", "────" dividers inside a box
         if m := _CONSTRAINT.fullmatch(text.strip()):
             kind = (m.group("kind") or m.group("kind2")).upper()
             cols = re.split(r"\+|,|&|\band\b", m.group("cols") or m.group("cols2"))
@@ -178,6 +188,7 @@ def _table(
         primary_key=primary,
         unique=unique,
         indexes=indexes,
+        schema=schema or None,
         section=block.section,
         comment="; ".join(c for c in comments if c) or None,
         notes=tuple(table_notes),
