@@ -31,7 +31,7 @@ GENERIC_HEADINGS = frozenset(
     relationship relations indexes indices index enums enum enumerations columns column fields field
     introduction description details database databases models entities design appendix examples
     keys types purpose capabilities attributes properties structure definition definitions contents
-    changelog migrations migration policies security triggers functions views erd diagram""".split()
+    changelog migrations migration policies security triggers functions views erd diagram example""".split()
 )
 
 _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
@@ -80,12 +80,30 @@ def table_name(text: str) -> str | None:
 
 
 def section_table(section: tuple[str, ...]) -> str | None:
-    """The table a block's section is about: the nearest heading that names one."""
+    """The table a block's section is about: the nearest heading that names one.
+
+    Generic headings ("Constraints", "Indexes") are looked through to the one
+    above; any other heading that names no table ends the search, so a table
+    under "## Table Descriptions" does not borrow the document's title.
+    """
     for heading in reversed(section):
         name = table_name(heading)
         if name is not None:
             return name
+        word = re.sub(r"[^\w ]", "", strip_markup(heading)).strip().lower()
+        if word not in GENERIC_HEADINGS:
+            return None
     return None
+
+
+def block_table(lead: str, section: tuple[str, ...]) -> str | None:
+    """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
+    lead = lead.strip()
+    if lead and "\n" not in lead and len(lead) < 80:
+        name = table_name(lead)
+        if name is not None:
+            return name
+    return section_table(section)
 
 
 def split_top(text: str, seps: str = ",") -> list[str]:

@@ -26,7 +26,7 @@ _ROLE_WORDS: dict[str, set[str]] = {
     | {"db type", "column type", "field type", "type de données", "类型", "数据类型", "型", "データ型", "тип"},
     "constraints": {"constraints", "constraint", "modifiers", "flags", "options", "attributes", "restrictions"}
     | {"einschränkungen", "contraintes", "restricciones", "restrições", "约束", "制約", "ограничения"}
-    | {"key", "keys", "pk", "fk", "pk/fk", "key type", "index", "schlüssel", "clé", "clave", "键", "キー"},
+    | {"key", "keys", "pk", "fk", "pk/fk", "key type", "schlüssel", "clé", "clave", "键", "キー"},
     "nullable": {"nullable", "null", "null?", "nullable?", "allow null", "allows null", "is nullable", "optional"}
     | {"nulls", "null allowed"},
     "required": {"required", "not null", "mandatory", "req", "req.", "obligatoire", "pflicht", "obligatorio"}

@@ -152,3 +152,20 @@ def read_type_words(raw: str) -> TypeWords:
         if name:
             info = TypeInfo(name, raw.strip())
     return TypeWords(info, True if optional else None)
+
+
+def split_type(raw: str) -> tuple[TypeWords, str]:
+    """The longest leading run of words that reads as a type, and what follows it.
+
+    ``UUID PRIMARY KEY`` -> (uuid, "PRIMARY KEY"); no type -> (TypeWords(None), raw).
+    """
+    text = raw.strip()
+    words = read_type_words(text)
+    if words.type is not None or words.nullable:
+        return words, ""
+    tokens = text.split()
+    for cut in range(len(tokens) - 1, 0, -1):
+        words = read_type_words(" ".join(tokens[:cut]))
+        if words.type is not None:
+            return words, " ".join(tokens[cut:])
+    return TypeWords(None), text

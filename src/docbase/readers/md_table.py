@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 
 from ..document import Block, Diagnostic, info, warning
-from ._cells import Constraints, is_identifier, parse_constraints, section_table, strip_markup, table_name
+from ._cells import Constraints, block_table, is_identifier, parse_constraints, strip_markup, table_name
 from ._layout import Layout, layout_of
-from ._typewords import TypeWords, read_type_words
+from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
 from .base import Reading
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
@@ -44,23 +44,13 @@ def read(block: Block) -> Reading:
     return _read_columns(block, layout)
 
 
-def block_table(block: Block) -> str | None:
-    """The table a block describes: an explicit short lead (``**Table: users**``), else the section."""
-    lead = block.lead.strip()
-    if lead and "\n" not in lead and len(lead) < 80:
-        name = table_name(lead)
-        if name is not None:
-            return name
-    return section_table(block.section)
-
-
 def _cell(cells: tuple[str, ...], index: int | None) -> str:
     return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
 def _read_indexes(block: Block, layout: Layout) -> Reading:
     reading = Reading()
-    fallback = block_table(block)
+    fallback = block_table(block.lead, block.section)
     for row in block.rows[1:]:
         table = strip_markup(_cell(row.cells, layout.index_of("table")))
         table = table_name(table) if table else fallback
@@ -106,15 +96,9 @@ def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeW
     raw = strip_markup(text)
     if not raw:
         return TypeWords(None), None
-    words = read_type_words(raw)
+    words, rest = split_type(raw)
     if words.type is not None or words.nullable:
-        return words, None
-    tokens = raw.split()
-    for cut in range(len(tokens) - 1, 0, -1):
-        head = " ".join(tokens[:cut])
-        words = read_type_words(head)
-        if words.type is not None:
-            return words, parse_constraints(" ".join(tokens[cut:]), line)
+        return words, parse_constraints(rest, line) if rest else None
     if is_identifier(raw):
         diagnostics.append(info(line, f"type {raw!r} is not a built-in type; read as the enum type {raw}"))
         return TypeWords(TypeInfo("enum", raw, enum_name=raw)), None
@@ -203,7 +187,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
 
 def _read_columns(block: Block, layout: Layout) -> Reading:
     reading = Reading()
-    fallback = block_table(block)
+    fallback = block_table(block.lead, block.section)
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}

@@ -1,0 +1,185 @@
+"""Constraints and relationships stated in sentences or bullets.
+
+``UNIQUE(a, b) WHERE source = 'slack'``, ``PRIMARY KEY (a, b)``, ``CHECK
+(amount > 0)``, ``INDEX ON (a)``, ``One-to-Many with `memberships` (CASCADE
+DELETE)``, ``belongs to `users` ``, ``**`organizations`** can have multiple
+**`organization_subscriptions`**``. Statements without a subject belong to
+the table of the section they sit in (the ``### 3. MEMBERSHIPS`` above a
+``**Constraints:**`` list). Prose and bullets both read items with
+``read_statement``; it never raises and returns nothing for ordinary prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import warning
+from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
+from .base import Reading
+from .fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
+
+_COLS = r"\(\s*([^()]*?)\s*\)"
+_UNIQUE = re.compile(rf"(?i)\bunique(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*{_COLS}(?:\s+where\s+(.+))?")
+_PK = re.compile(rf"(?i)\b(?:composite\s+)?(?:primary\s+key|pk)\s*:?\s*(?:on\s*)?{_COLS}")
+_CHECK = re.compile(r"(?i)(?:\bconstraint\s+(\w+)\s+)?\bcheck\s*\(")
+_INDEX = re.compile(
+    rf"(?i)\b(unique\s+)?index\s+(?:`?(\w+)`?\s+)?on\s+(?:`?([\w.]+)`?\s*)?{_COLS}(?:\s+using\s+(\w+))?"
+)
+_FK = re.compile(rf"(?i)\bforeign\s+key\s*{_COLS}\s*references\s+(.+)")
+_NAME = r"(?:\*\*)?`?([^\W\d][\w.]*)`?(?:\*\*)?"
+_MARKED = rf"(?=\*\*|`){_NAME}"  # a name in backticks or bold: plain words are too often prose
+_STOP = {"the", "this", "that", "its", "their", "each", "every", "one", "multiple", "many", "same", "other", "it"}
+_KINDS = {
+    ("one", "many"): ("||", "o{"),
+    ("one", "one"): ("||", "o|"),
+    ("many", "one"): ("}o", "||"),
+    ("many", "many"): ("}o", "o{"),
+    ("zero or one", "many"): ("|o", "o{"),
+    ("zero or one", "one"): ("|o", "||"),
+}
+_WITH = re.compile(
+    rf"(?i)\b(one|many|zero[- ]or[- ]one|1|n|m)\s*[-‐–]?\s*to\s*[-‐–]?\s*(one|many|1|n|m)\b"
+    rf"(?:\s+relationship)?\s*(?:with|to|:)\s+{_NAME}"
+)
+_VERBS = [
+    (
+        re.compile(
+            rf"(?i)\b(?:can\s+have|may\s+have|has|have)\s+(?:multiple|many|several|zero\s+or\s+more)\s+{_MARKED}"
+        ),
+        "one",
+        "many",
+    ),
+    (re.compile(rf"(?i)\b(?:has|have)\s+(?:one|a\s+single|exactly\s+one|an?)\s+{_MARKED}"), "one", "one"),
+    (re.compile(rf"(?i)\b(?:belongs|belong)\s+to\s+(?:an?\s+|one\s+)?{_NAME}"), "many", "one"),
+    (re.compile(rf"(?i)\b(?:links?|refers?|points?)\s+to\s+{_MARKED}"), "many", "one"),
+]
+_ASSOC = re.compile(r"(?i)\b(?:is|are)\s+associated\s+with\s+(.+)")
+_VIA = re.compile(rf"(?i)\bto\s+{_NAME}\s+via\s+{_NAME}")
+_SUBJECT = re.compile(r"^\s*(?:\*\*)?`([^\W\d][\w.]*)`(?:\*\*)?|^\s*\*\*([^\W\d][\w.]*)\*\*")
+
+
+def _columns(text: str) -> tuple[str, ...] | None:
+    cols = tuple(strip_markup(c).strip('"') for c in split_top(text, ",+"))
+    return cols if cols and all(is_identifier(c) for c in cols) else None
+
+
+def _balanced(text: str, start: int) -> str | None:
+    depth = 0
+    for i in range(start, len(text)):
+        depth += text[i] == "("
+        depth -= text[i] == ")"
+        if depth == 0:
+            return text[start + 1 : i]
+    return None
+
+
+def _clean_where(text: str) -> str:
+    return strip_markup(text).strip().rstrip(".;").strip()
+
+
+def constraints_in(text: str, line: int, table: str | None, out: Reading) -> bool:
+    """Constraint statements in one item or line; True when any was found."""
+    found = False
+    for m in _INDEX.finditer(text):
+        cols = [c.strip() for c in split_top(strip_markup(m.group(4)), ",")]
+        parsed = [re.match(r"^([^\W\d]\w*)(?:\s+(asc|desc))?$", c, re.I) for c in cols]
+        target = m.group(3) or table
+        if not all(parsed) or not cols:
+            continue
+        found = True
+        if target is None:
+            out.diagnostics.append(warning(line, "index stated here names no table, and no heading above names one"))
+            continue
+        columns = tuple(IndexColumn(p.group(1), desc=(p.group(2) or "").lower() == "desc") for p in parsed if p)
+        method = m.group(5).lower() if m.group(5) else None
+        out.fragments.append(IndexFragment(target, columns, line, m.group(2), bool(m.group(1)), method))
+    if found:
+        return True
+    for m in _UNIQUE.finditer(text):
+        cols = _columns(m.group(1))
+        if cols:
+            where = _clean_where(m.group(2)) if m.group(2) else None
+            out.fragments.append(ConstraintFragment(table, "unique", cols, line, where=where))
+            found = True
+    for m in _PK.finditer(text):
+        cols = _columns(m.group(1))
+        if cols:
+            out.fragments.append(ConstraintFragment(table, "primary_key", cols, line))
+            found = True
+    for m in _CHECK.finditer(text):
+        expression = _balanced(text, m.end() - 1)
+        if expression and expression.strip():
+            out.fragments.append(
+                ConstraintFragment(table, "check", (), line, expression=expression.strip(), name=m.group(1))
+            )
+            found = True
+    for m in _FK.finditer(text):
+        cols = _columns(m.group(1))
+        ref = parse_reference(m.group(2).strip().rstrip(".;"), line)
+        if cols and ref:
+            out.fragments.append(ConstraintFragment(table, "foreign_key", cols, line, references=ref))
+            found = True
+    return found
+
+
+def relationships_in(text: str, line: int, table: str | None, out: Reading) -> bool:
+    """Relationship statements in one item or sentence; True when any was found."""
+    subject_m = _SUBJECT.match(text)
+    subject = (subject_m.group(1) or subject_m.group(2)) if subject_m else None
+    left = subject or table
+    on_delete = on_action(text)
+    found: list[RelationshipFragment] = []
+    for m in _WITH.finditer(text):
+        a = _word(m.group(1))
+        b = _word(m.group(2))
+        cards = _KINDS.get((a, b))
+        if cards and left and m.group(3).lower() not in _STOP:
+            found.append(RelationshipFragment(left, m.group(3), line, *cards, on_delete=on_delete))
+    if not found:
+        for pattern, a, b in _VERBS:
+            for m in pattern.finditer(text):
+                if left and m.group(1) != left and m.group(1).lower() not in _STOP:
+                    found.append(RelationshipFragment(left, m.group(1), line, *_KINDS[(a, b)], on_delete=on_delete))
+    if not found and subject:
+        for m in _VIA.finditer(text):
+            target, join = m.group(1), m.group(2)
+            found.append(RelationshipFragment(join, subject, line, "}o", "||"))
+            found.append(RelationshipFragment(join, target, line, "}o", "||"))
+        am = _ASSOC.search(text)
+        if am and not found:
+            for name in re.findall(r"`([^\W\d][\w.]*)`|\*\*([^\W\d][\w.]*)\*\*", am.group(1)):
+                right = name[0] or name[1]
+                found.append(RelationshipFragment(subject, right, line, "||", "o{", label="associated with"))
+    if not found and not left and (_WITH.search(text)):
+        out.diagnostics.append(
+            warning(line, "relationship stated here, but no heading above names the table it is about")
+        )
+    out.fragments.extend(_dedupe(found))
+    return bool(found)
+
+
+def _dedupe(items: list[RelationshipFragment]) -> list[RelationshipFragment]:
+    seen, out = set(), []
+    for r in items:
+        key = (r.left, r.right, r.left_cardinality, r.right_cardinality)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _word(text: str) -> str:
+    t = text.lower().replace("-", " ")
+    return {"1": "one", "n": "many", "m": "many"}.get(t, t)
+
+
+def read_statement(text: str, line: int, section: tuple[str, ...], lead: str = "") -> Reading:
+    """Everything one bullet item or one line of a paragraph states."""
+    out = Reading()
+    try:
+        table = block_table(lead, section)
+        if not constraints_in(text, line, table, out):
+            relationships_in(text, line, table, out)
+    except Exception as exc:  # a phrase this module cannot handle must not lose the document
+        out = Reading(diagnostics=[warning(line, f"could not read this statement ({exc.__class__.__name__})")])
+    return out

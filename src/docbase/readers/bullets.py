@@ -1,0 +1,248 @@
+"""Bullet lists that define columns.
+
+Three shapes are read, each item on its own line::
+
+    * `name`: VARCHAR(100), Not Null, Unique, Default: `true`
+    - name (uuid, PK) - what it holds
+    - name UUID PRIMARY KEY
+
+Column items are grouped by their parent bullet, so a ``**Schema:**`` list
+nested inside a bigger description list (next to ``**Description:**`` and
+``**Capabilities:**``) is read on its own. A group counts as a table only
+when most of its items read as columns (two at least, or one under a parent
+that says what it is), so ordinary prose lists never become tables. The
+table is the parent bullet when it names one (``**Table: users**``), else the
+lead or the heading above. Items of the list that are not columns (a nested
+``UNIQUE(a, b)``, a relationship sentence) are read as prose, so nothing in
+the list is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..document import Block, Diagnostic, ListItem, warning
+from ._cells import Constraints, block_table, is_identifier, parse_constraints, split_top, strip_markup, table_name
+from ._statements import read_statement
+from ._typewords import split_type
+from ._values import examples_in, read_values
+from .base import Reading
+from .fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
+
+NAME = "bullets"
+
+_NAME_HEAD = re.compile(r"^\s*(?:\*\*|__)?`?([^\W\d][\w]*)`?(?:\*\*|__)?\s*(?P<sep>:|\s[-–—]\s|\(|\s|$)")
+_COLUMN_PARENTS = {"schema", "columns", "fields", "attributes", "properties", "structure", "column", "field"}
+
+
+@dataclass
+class _Parsed:
+    column: ColumnFragment
+    indexed: bool
+
+
+def _side_notes(text: str) -> tuple[str, list[str]]:
+    """Take out parentheticals written with a space before them and holding prose or e.g. lists."""
+    out, notes, depth, start = [], [], 0, -1
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0 and (i == 0 or text[i - 1].isspace()):
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0 and start >= 0:
+                inner = text[start + 1 : i]
+                if examples_in(inner) is not None or re.search(r"[A-Za-z]+\s+[A-Za-z]+", inner):
+                    notes.append(inner.strip())
+                    out.append(("cut", start, i))
+                start = -1
+    for _, a, b in reversed(out):
+        text = text[:a] + text[b + 1 :]
+    return re.sub(r"\s+", " ", text).strip(" ,"), notes
+
+
+def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | None:
+    body, notes = _side_notes(body)
+    description = None
+    m = re.search(r"\s[-–—]\s+(.*)$", body)
+    if m:
+        body, description = body[: m.start()], m.group(1).strip()
+    pieces = split_top(body, ",")
+    if not pieces:
+        return None
+    words, rest = split_type(strip_markup(pieces[0]))
+    if rest and parse_constraints(rest, line, strict=True) is None:
+        return None  # "Text fields are encrypted": a word that is a type, then prose
+    tail = ", ".join(([rest] if rest else []) + pieces[1:])
+    if words.type is None and not words.nullable:
+        constraints = parse_constraints(body, line, strict=True)
+        if constraints is None:
+            return None
+    else:
+        constraints = parse_constraints(tail, line) if tail else Constraints()
+    for note in notes:
+        found = examples_in(note)
+        if found is not None:
+            constraints.examples = found
+        elif constraints.comment is None:
+            constraints.comment = note
+        else:
+            constraints.notes.append(note)
+    if description:
+        constraints.comment = constraints.comment or description
+    return words, constraints
+
+
+def parse_item(text: str, line: int) -> _Parsed | None:
+    """One bullet -> a column, or None when it does not define one."""
+    m = _NAME_HEAD.match(text)
+    if not m:
+        return None
+    name, sep = m.group(1), m.group("sep")
+    rest = text[m.end() :].strip()
+    if sep == "(":
+        close = _closing(text, m.end() - 1)
+        if close < 0:
+            return None
+        inner, after = text[m.end() : close], text[close + 1 :].strip(" :-–—")
+        parsed = _type_and_constraints(inner, line)
+        if parsed is not None and after:
+            words, c = parsed
+            c.comment = c.comment or after
+    else:
+        if not rest:
+            return None
+        parsed = _type_and_constraints(rest, line)
+    if parsed is None or not is_identifier(name):
+        return None
+    words, c = parsed
+    type_name = words.type.name if words.type else None
+    found = read_values(c.comment, type_name) if c.comment else None
+    enum = words.enum or (found.enum if found else None)
+    examples = c.examples or (found.examples if found else None)
+    nullable = c.nullable if c.nullable is not None else words.nullable
+    references = c.references or words.references
+    column = ColumnFragment(
+        name=name,
+        line=line,
+        type=words.type,
+        nullable=nullable,
+        default=c.default,
+        primary_key=c.primary_key,
+        unique=c.unique,
+        references=references,
+        fk_marked=c.fk_marked or references is not None,
+        enum=enum,
+        examples=examples,
+        check=c.check,
+        comment=c.comment,
+        notes=tuple(c.notes),
+    )
+    return _Parsed(column, c.indexed)
+
+
+def _closing(text: str, open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(text)):
+        depth += text[i] == "("
+        depth -= text[i] == ")"
+        if depth == 0:
+            return i
+    return -1
+
+
+def _groups(items: tuple[ListItem, ...]) -> dict[int, list[int]]:
+    """Item indexes grouped by parent item index (-1: top level)."""
+    groups: dict[int, list[int]] = {}
+    stack: list[int] = []
+    for i, item in enumerate(items):
+        while stack and items[stack[-1]].depth >= item.depth:
+            stack.pop()
+        groups.setdefault(stack[-1] if stack else -1, []).append(i)
+        stack.append(i)
+    return groups
+
+
+def _parent_says(text: str) -> tuple[str | None, bool]:
+    """(table the parent bullet names, whether it announces columns)."""
+    plain = strip_markup(text).strip().rstrip(":").strip()
+    if plain.lower() in _COLUMN_PARENTS:
+        return None, True
+    name = table_name(text) if len(plain) < 80 else None
+    return name, name is not None
+
+
+def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], list[int]]]:
+    """[(table, parsed columns, indexes of failed items that look like columns)] for each column group."""
+    if block.kind != "list" or not block.items:
+        return []
+    plans = []
+    for parent, members in _groups(block.items).items():
+        parsed = [(i, parse_item(block.items[i].text, block.items[i].line)) for i in members]
+        good = [(i, p) for i, p in parsed if p is not None]
+        named, announced = _parent_says(block.items[parent].text) if parent >= 0 else (None, False)
+        enough = len(good) >= 2 or (len(good) == 1 and (announced or bool(block_table(block.lead, ()))))
+        if not enough or len(good) < 0.6 * len(members):
+            continue
+        failed = [i for i, p in parsed if p is None and re.match(r"^\s*`?[^\W\d]\w*`?\s*:", block.items[i].text)]
+        table = named or block_table(block.lead, block.section)
+        plans.append((table, good, failed))
+    return plans
+
+
+def accepts(block: Block) -> bool:
+    return bool(_plan(block))
+
+
+def read(block: Block) -> Reading:
+    reading = Reading()
+    plans = _plan(block)
+    used: set[int] = set()
+    for table, good, failed in plans:
+        used.update(i for i, _ in good)
+        used.update(failed)
+        for i in failed:
+            item = block.items[i]
+            reading.diagnostics.append(warning(item.line, f"cannot read this column definition: {item.text!r}"))
+        if table is None:
+            where = f"the heading {block.heading!r}" if block.heading else "no heading"
+            reading.diagnostics.append(
+                warning(block.line, f"column list has no table name ({where} above it names no table); not read")
+            )
+            continue
+        columns = tuple(p.column for _, p in good)
+        reading.fragments.append(
+            TableFragment(
+                name=table,
+                line=good[0][1].column.line,
+                source="bullets",
+                columns=columns,
+                primary_key=tuple(c.name for c in columns if c.primary_key),
+                indexes=tuple(
+                    IndexFragment(table, (IndexColumn(p.column.name),), p.column.line) for _, p in good if p.indexed
+                ),
+                section=block.section,
+                comment=_description(block),
+            )
+        )
+    _read_rest(block, used, reading.fragments, reading.diagnostics)
+    return reading
+
+
+def _description(block: Block) -> str | None:
+    for item in block.items:
+        m = re.match(r"^\*\*Description:?\*\*:?\s*(.+)$", item.text, re.IGNORECASE)
+        if m:
+            return m.group(1).strip()
+    return None
+
+
+def _read_rest(block: Block, used: set[int], fragments: list, diagnostics: list[Diagnostic]) -> None:
+    """Statements among the other items (constraints, relationships) as prose would read them."""
+    for i, item in enumerate(block.items):
+        if i not in used:
+            found = read_statement(item.text, item.line, block.section, block.lead)
+            fragments.extend(found.fragments)
+            diagnostics.extend(found.diagnostics)
