@@ -1,0 +1,60 @@
+"""Auth configuration read once from the settings registry, then passed around as a value.
+
+Reading settings once (not per request) keeps every handler pure over its
+config and lets tests build a config with a cheap bcrypt cost and a short
+token lifetime without touching the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import settings as s
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    jwt_exp: int = 3600
+    confirm_email: bool = False
+    disable_signup: bool = False
+    bcrypt_cost: int = 12
+    password_min_length: int = 8
+    rate_limit: int = 30
+    rate_window: int = 300
+    refresh_reuse_interval: int = 0
+    otp_exp: int = 3600
+    site_url: str = "http://localhost:3000"
+    redirect_urls: tuple[str, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "docbase <noreply@localhost>"
+    smtp_starttls: bool = True
+
+    @classmethod
+    def load(cls, doc: str | Path | None = None, toml: dict[str, Any] | None = None) -> AuthConfig:
+        """The configuration the settings registry gives (flags aside): env, then docbase.toml, then defaults."""
+        t = toml if toml is not None else s.load_toml(doc)
+        redirects = str(s.get(s.AUTH_REDIRECT_URLS, toml=t) or "")
+        return cls(
+            jwt_exp=int(s.get(s.JWT_EXP, toml=t)),
+            confirm_email=bool(s.get(s.AUTH_CONFIRM_EMAIL, toml=t)),
+            disable_signup=bool(s.get(s.AUTH_DISABLE_SIGNUP, toml=t)),
+            bcrypt_cost=int(s.get(s.AUTH_BCRYPT_COST, toml=t)),
+            password_min_length=int(s.get(s.AUTH_PASSWORD_MIN_LENGTH, toml=t)),
+            rate_limit=int(s.get(s.AUTH_RATE_LIMIT, toml=t)),
+            rate_window=int(s.get(s.AUTH_RATE_WINDOW, toml=t)),
+            refresh_reuse_interval=int(s.get(s.AUTH_REFRESH_REUSE_INTERVAL, toml=t)),
+            otp_exp=int(s.get(s.AUTH_OTP_EXP, toml=t)),
+            site_url=str(s.get(s.AUTH_SITE_URL, toml=t)),
+            redirect_urls=tuple(u.strip() for u in redirects.split(",") if u.strip()),
+            smtp_host=str(s.get(s.SMTP_HOST, toml=t) or ""),
+            smtp_port=int(s.get(s.SMTP_PORT, toml=t)),
+            smtp_user=str(s.get(s.SMTP_USER, toml=t) or ""),
+            smtp_password=str(s.get(s.SMTP_PASSWORD, toml=t) or ""),
+            smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
+            smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
+        )

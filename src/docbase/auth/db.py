@@ -1,0 +1,50 @@
+"""The async engine auth runs on, and creating its tables once per process.
+
+Accepts either an engine the API already made (shared pool) or a plain
+database URL (``sqlite:///...``, ``postgresql://...``), mapped to the async
+drivers docbase ships with (aiosqlite, asyncpg).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .tables import create_auth_tables
+
+
+def async_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "+" in scheme:
+        return url
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    return url
+
+
+def engine_for(engine_or_url: AsyncEngine | str) -> AsyncEngine:
+    if isinstance(engine_or_url, AsyncEngine):
+        return engine_or_url
+    return create_async_engine(async_url(str(engine_or_url)))
+
+
+class Ready:
+    """Creates the auth tables on first use, once, even with concurrent first requests."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._done = False
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> None:
+        if self._done:
+            return
+        async with self._lock:
+            if self._done:
+                return
+            async with self.engine.begin() as conn:
+                await conn.run_sync(create_auth_tables)
+            self._done = True

@@ -1,0 +1,99 @@
+"""Auth mail: SMTP when configured, else the outbox table, and never silently dropped.
+
+Without SMTP (the default, as with local Supabase's Inbucket) every message
+is kept in the outbox table for the operator to read with ``docbase outbox
+DOC``. With SMTP, a message the server refuses is kept in the outbox too and
+the failure logged. Log lines name the recipient, subject and kind only:
+links and codes are secrets and stay out of logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import sqlalchemy as sa
+
+from .config import AuthConfig
+from .tables import AuthTables
+from .users import now
+
+log = logging.getLogger("docbase.auth")
+
+
+@dataclass(frozen=True)
+class Mail:
+    recipient: str
+    subject: str
+    body: str
+    kind: str
+
+
+def confirmation(recipient: str, link: str, code: str) -> Mail:
+    body = f"Follow this link to confirm your email address:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "Confirm your signup", body, "signup")
+
+
+def recovery(recipient: str, link: str, code: str) -> Mail:
+    body = f"Follow this link to reset the password for your account:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "Reset your password", body, "recovery")
+
+
+def email_change(recipient: str, link: str, code: str) -> Mail:
+    body = f"Follow this link to confirm the update of your email address:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "Confirm email change", body, "email_change")
+
+
+class Mailer:
+    def __init__(self, config: AuthConfig, engine: Any, tables: AuthTables) -> None:
+        self.config = config
+        self.engine = engine
+        self.tables = tables
+
+    async def send(self, mail: Mail) -> None:
+        if self.config.smtp_host:
+            try:
+                await asyncio.to_thread(self._smtp, mail)
+                log.info("auth mail (%s) sent to %s: %s", mail.kind, mail.recipient, mail.subject)
+                return
+            except (OSError, smtplib.SMTPException) as exc:
+                log.error(
+                    "auth mail (%s) to %s failed over SMTP (%s); kept in the outbox", mail.kind, mail.recipient, exc
+                )
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(self.tables.outbox).values(
+                    created_at=now(), recipient=mail.recipient, subject=mail.subject, body=mail.body, kind=mail.kind
+                )
+            )
+        log.info(
+            "auth mail (%s) to %s: %s (kept in the outbox: docbase outbox)", mail.kind, mail.recipient, mail.subject
+        )
+
+    def _smtp(self, mail: Mail) -> None:
+        c = self.config
+        msg = EmailMessage()
+        msg["From"] = c.smtp_sender
+        msg["To"] = mail.recipient
+        msg["Subject"] = mail.subject
+        msg.set_content(mail.body)
+        with smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=15) as smtp:
+            if c.smtp_starttls:
+                smtp.starttls()
+            if c.smtp_user:
+                smtp.login(c.smtp_user, c.smtp_password)
+            smtp.send_message(msg)
+
+
+def read_outbox(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every message in the outbox, oldest first (sync: for the CLI). Empty when auth never ran."""
+    from .tables import auth_tables
+
+    t = auth_tables(conn.dialect.name)
+    if not sa.inspect(conn).has_table(t.outbox.name, schema=t.outbox.schema):
+        return []
+    return [dict(r) for r in conn.execute(sa.select(t.outbox).order_by(t.outbox.c.id)).mappings()]

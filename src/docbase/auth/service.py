@@ -1,0 +1,312 @@
+"""What each auth endpoint does, apart from HTTP: sign up, sign in, refresh, update, sign out, recover, verify.
+
+Every operation that must count a failure (rate limits) or revoke a
+session (refresh-token reuse) records it in a transaction that commits
+before the refusal is raised; refusals never roll back their own evidence.
+Mail is sent after the transaction commits, so no message announces an
+account that does not exist.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from ..schema.model import Schema
+from . import mailer, ratelimit, sessions, tokens, users
+from .config import AuthConfig
+from .db import Ready, engine_for
+from .errors import AuthError, invalid_credentials, rate_limited
+from .passwords import hash_password_async, verify_password_async
+from .profiles import ProfileSync
+from .tables import auth_tables
+
+#: The ``type`` of /verify -> the one-time token kind it consumes.
+OTP_KINDS = {
+    "signup": "confirmation",
+    "email": "confirmation",
+    "magiclink": "confirmation",
+    "invite": "confirmation",
+    "recovery": "recovery",
+    "email_change": "email_change",
+}
+
+
+def _exists_error() -> AuthError:
+    return AuthError(422, "user_already_exists", "User already registered")
+
+
+def _otp_error() -> AuthError:
+    return AuthError(403, "otp_expired", "Token has expired or is invalid")
+
+
+class AuthService:
+    def __init__(self, schema: Schema, engine: Any, config: AuthConfig, secret: str) -> None:
+        self.engine = engine_for(engine)
+        self.t = auth_tables(self.engine.dialect.name)
+        self.config = config
+        self.secret = secret
+        self.profiles = ProfileSync(schema)
+        self.mailer = mailer.Mailer(config, self.engine, self.t)
+        self.ready = Ready(self.engine)
+
+    # -- sessions -------------------------------------------------------------
+
+    def session_json(self, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict[str, Any]:
+        token, exp = tokens.issue_access_token(users.claims_view(user), session_id, self.config.jwt_exp, self.secret)
+        return {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": self.config.jwt_exp,
+            "expires_at": exp,
+            "refresh_token": refresh_token,
+            "user": users.to_json(user),
+        }
+
+    async def _open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
+        moment = users.now()
+        await users.update(conn, self.t, user["id"], last_sign_in_at=moment)
+        session_id, refresh = await sessions.create(conn, self.t, user["id"], moment, ip, agent)
+        fresh = await users.by_id(conn, self.t, user["id"])
+        return self.session_json(fresh or user, session_id, refresh)
+
+    async def _hit(self, keys: list[str]) -> None:
+        async with self.engine.begin() as conn:
+            for key in keys:
+                await ratelimit.hit(conn, self.t, key, self.config.rate_window, time.time())
+
+    async def _over(self, keys: list[str]) -> bool:
+        async with self.engine.connect() as conn:
+            return await ratelimit.over(
+                conn, self.t, keys, self.config.rate_limit, self.config.rate_window, time.time()
+            )
+
+    # -- one-time tokens ------------------------------------------------------
+
+    async def _new_otp(self, conn: Any, user_id: Any, kind: str, email: str) -> tuple[str, str]:
+        """A fresh code of ``kind`` for ``user_id`` (replacing any older one); returns (code, token_hash)."""
+        code = tokens.new_otp()
+        token_hash = tokens.otp_hash(email, code)
+        ott = self.t.one_time_tokens
+        await conn.execute(sa.delete(ott).where(ott.c.user_id == user_id, ott.c.token_type == kind))
+        moment = users.now()
+        await conn.execute(
+            sa.insert(ott).values(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                token_type=kind,
+                token_hash=token_hash,
+                relates_to=email.lower(),
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+        return code, token_hash
+
+    @staticmethod
+    def link(verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
+        url = f"{verify_url}?token={token_hash}&type={kind}"
+        return url + (f"&redirect_to={quote(redirect_to, safe='')}" if redirect_to else "")
+
+    # -- operations -----------------------------------------------------------
+
+    async def signup(
+        self,
+        email: str,
+        password: str,
+        data: dict,
+        ip: str,
+        agent: str | None,
+        verify_url: str,
+        redirect_to: str | None,
+    ) -> dict[str, Any]:
+        if self.config.disable_signup:
+            raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
+        if await self._over([f"signup:ip:{ip}"]):
+            raise rate_limited()
+        hashed = await hash_password_async(password, self.config.bcrypt_cost)
+        moment = users.now()
+        confirmed_at = None if self.config.confirm_email else moment
+        mail = None
+        try:
+            async with self.engine.begin() as conn:
+                if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(conn, email):
+                    raise _exists_error()
+                user = await users.insert(conn, self.t, email, hashed, confirmed_at, data, moment)
+                await self.profiles.created(
+                    conn,
+                    str(user["id"]),
+                    email=email,
+                    password_hash=hashed,
+                    confirmed_at=confirmed_at,
+                    metadata=data,
+                    now=moment,
+                )
+                await ratelimit.hit(conn, self.t, f"signup:ip:{ip}", self.config.rate_window, time.time())
+                if confirmed_at is None:
+                    code, token_hash = await self._new_otp(conn, user["id"], "confirmation", email)
+                    await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
+                    mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
+                    result = users.to_json(await users.by_id(conn, self.t, user["id"]) or user)
+                else:
+                    result = await self._open_session(conn, user, ip, agent)
+        except IntegrityError as exc:
+            async with self.engine.connect() as conn:
+                if await users.by_email(conn, self.t, email):
+                    raise _exists_error() from None
+            raise AuthError(422, "validation_failed", f"The users table refused the new user: {_reason(exc)}") from None
+        except DBAPIError as exc:
+            raise AuthError(422, "validation_failed", f"The users table refused the new user: {_reason(exc)}") from None
+        if mail:
+            await self.mailer.send(mail)
+        return result
+
+    async def sign_in(self, email: str, password: str, ip: str, agent: str | None) -> dict[str, Any]:
+        limited = [f"signin:email:{email}", f"signin:ip:{ip}"]
+        if await self._over(limited):
+            raise rate_limited("Too many sign-in attempts; try again later")
+        async with self.engine.connect() as conn:
+            user = await users.by_email(conn, self.t, email)
+        stored = user.get("encrypted_password") if user else None
+        if not await verify_password_async(password, stored, self.config.bcrypt_cost) or user is None:
+            await self._hit(limited)
+            raise invalid_credentials()
+        if self.config.confirm_email and user.get("email_confirmed_at") is None:
+            raise AuthError(400, "email_not_confirmed", "Email not confirmed")
+        async with self.engine.begin() as conn:
+            return await self._open_session(conn, user, ip, agent)
+
+    async def refresh(self, token: str) -> dict[str, Any]:
+        error: AuthError | None = None
+        async with self.engine.begin() as conn:
+            try:
+                rotated = await sessions.rotate(conn, self.t, token, users.now(), self.config.refresh_reuse_interval)
+            except AuthError as exc:
+                error = exc
+            else:
+                user = await users.by_id(conn, self.t, rotated.user_id)
+                if user is None:
+                    error = AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+                else:
+                    return self.session_json(user, rotated.session_id, rotated.refresh_token)
+        assert error is not None
+        raise error
+
+    async def current(self, claims: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """The user and session a valid access token names; 403 when either is gone (signed out, deleted)."""
+        async with self.engine.connect() as conn:
+            user = await users.by_id(conn, self.t, claims["sub"])
+            if user is None:
+                raise AuthError(403, "user_not_found", "User from sub claim in JWT does not exist")
+            session_id = claims.get("session_id")
+            if session_id and not await sessions.exists(conn, self.t, session_id):
+                raise AuthError(403, "session_not_found", "Session from session_id claim in JWT does not exist")
+        return user, session_id
+
+    async def update_user(
+        self,
+        claims: dict[str, Any],
+        email: str | None,
+        password: str | None,
+        data: dict | None,
+        verify_url: str,
+        redirect_to: str | None,
+    ) -> dict[str, Any]:
+        user, _ = await self.current(claims)
+        hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
+        moment = users.now()
+        values: dict[str, Any] = {"updated_at": moment}
+        facts: dict[str, Any] = {"now": moment}
+        mail = None
+        if data is not None:
+            merged = {**(user.get("raw_user_meta_data") or {}), **data}
+            values["raw_user_meta_data"] = {k: v for k, v in merged.items() if v is not None}
+        if hashed:
+            values["encrypted_password"] = hashed
+            facts["password_hash"] = hashed
+        async with self.engine.begin() as conn:
+            if email and email != user.get("email"):
+                if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(
+                    conn, email, str(user["id"])
+                ):
+                    raise AuthError(422, "email_exists", "A user with this email address has already been registered")
+                if self.config.confirm_email:
+                    code, token_hash = await self._new_otp(conn, user["id"], "email_change", email)
+                    values.update(email_change=email, email_change_sent_at=moment)
+                    link = self.link(verify_url, token_hash, "email_change", redirect_to)
+                    mail = mailer.email_change(email, link, code)
+                else:
+                    values["email"] = email
+                    facts["email"] = email
+            await users.update(conn, self.t, user["id"], **values)
+            await self.profiles.changed(conn, str(user["id"]), **facts)
+            fresh = await users.by_id(conn, self.t, user["id"])
+        if mail:
+            await self.mailer.send(mail)
+        return users.to_json(fresh or user)
+
+    async def logout(self, claims: dict[str, Any], scope: str) -> None:
+        user, session_id = await self.current(claims)
+        async with self.engine.begin() as conn:
+            await sessions.sign_out(conn, self.t, user["id"], session_id, scope)
+
+    async def recover(self, email: str, verify_url: str, redirect_to: str | None) -> None:
+        """Mail a recovery link and code; unknown addresses get the same empty answer."""
+        if await self._over([f"mail:{email}"]):
+            raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
+        async with self.engine.begin() as conn:
+            user = await users.by_email(conn, self.t, email)
+            if user is None:
+                return
+            code, token_hash = await self._new_otp(conn, user["id"], "recovery", email)
+            await users.update(conn, self.t, user["id"], recovery_sent_at=users.now())
+            await ratelimit.hit(conn, self.t, f"mail:{email}", self.config.rate_window, time.time())
+        await self.mailer.send(mailer.recovery(email, self.link(verify_url, token_hash, "recovery", redirect_to), code))
+
+    async def verify(self, otp_type: str, token_hash: str, ip: str, agent: str | None) -> dict[str, Any]:
+        """Consume a one-time token; confirm, recover or change email; answer with a new session."""
+        kind = OTP_KINDS[otp_type]
+        if await self._over([f"verify:ip:{ip}"]):
+            raise rate_limited()
+        ott = self.t.one_time_tokens
+        moment = users.now()
+        async with self.engine.begin() as conn:
+            q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type == kind)
+            row = (await conn.execute(q)).mappings().first()
+            fresh = row is not None and (moment - users.aware(row["created_at"])).total_seconds() <= self.config.otp_exp
+            if row is not None:
+                await conn.execute(sa.delete(ott).where(ott.c.id == row["id"]))
+            user = await users.by_id(conn, self.t, row["user_id"]) if fresh else None
+            if user is not None:
+                await self._apply(conn, kind, user, row["relates_to"], moment)
+                user = await users.by_id(conn, self.t, user["id"])
+                return await self._open_session(conn, user, ip, agent)
+        await self._hit([f"verify:ip:{ip}"])
+        raise _otp_error()
+
+    async def _apply(self, conn: Any, kind: str, user: dict[str, Any], relates_to: str, moment: Any) -> None:
+        values: dict[str, Any] = {"updated_at": moment}
+        facts: dict[str, Any] = {"now": moment}
+        if user.get("email_confirmed_at") is None:
+            values["email_confirmed_at"] = moment
+            facts["confirmed_at"] = moment
+        if kind == "email_change":
+            if await users.by_email(conn, self.t, relates_to) or await self.profiles.email_taken(
+                conn, relates_to, str(user["id"])
+            ):
+                raise AuthError(422, "email_exists", "A user with this email address has already been registered")
+            values.update(email=relates_to, email_change=None)
+            facts["email"] = relates_to
+        await users.update(conn, self.t, user["id"], **values)
+        await self.profiles.changed(conn, str(user["id"]), **facts)
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The database's one-line reason, without the SQL and parameters SQLAlchemy appends."""
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return (text[0] if text else "constraint failed")[:300]

@@ -1,0 +1,157 @@
+"""docbase's own auth storage: the ONE definition of the auth tables, for every dialect.
+
+PostgreSQL keeps them in schema ``auth`` with Supabase's names and columns
+(``auth.users.encrypted_password``, ``raw_user_meta_data`` ...), so that SQL
+written for Supabase (``REFERENCES auth.users(id)``, a trigger ``AFTER INSERT
+ON auth.users`` reading ``NEW.id``/``NEW.email``) runs unchanged. SQLite has
+no schemas, so the same tables are named ``auth_users``, ``auth_sessions``...
+
+Differences from Supabase, on purpose: refresh tokens and one-time tokens
+are stored as SHA-256 digests (a leaked table cannot be replayed), and the
+outbox of unsent mail and the rate-limit counters live here too.
+
+The DDL stage uses :func:`auth_metadata` for the ``auth.users`` that a
+document references, so there is one definition, never a second shim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+SCHEMA = "auth"
+SQLITE_PREFIX = "auth_"
+
+_JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+_TS = sa.DateTime(timezone=True)
+
+
+@dataclass(frozen=True)
+class AuthTables:
+    """The auth tables of one dialect, as SQLAlchemy Core tables."""
+
+    metadata: sa.MetaData
+    users: sa.Table
+    sessions: sa.Table
+    refresh_tokens: sa.Table
+    one_time_tokens: sa.Table
+    rate_limits: sa.Table
+    outbox: sa.Table
+
+
+def users_table_name(dialect: str) -> str:
+    """How SQL in this dialect names the auth users table (``auth.users`` or ``auth_users``)."""
+    return f"{SCHEMA}.users" if dialect == "postgresql" else f"{SQLITE_PREFIX}users"
+
+
+@cache
+def auth_tables(dialect: str) -> AuthTables:
+    """The auth tables for ``dialect`` ("postgresql" uses schema ``auth``; others the ``auth_`` prefix)."""
+    pg = dialect == "postgresql"
+    md = sa.MetaData(schema=SCHEMA if pg else None)
+    prefix = "" if pg else SQLITE_PREFIX
+
+    def name(n: str) -> str:
+        return prefix + n
+
+    users_fk = f"{SCHEMA}.users.id" if pg else f"{prefix}users.id"
+    sessions_fk = f"{SCHEMA}.sessions.id" if pg else f"{prefix}sessions.id"
+    users = sa.Table(
+        name("users"),
+        md,
+        sa.Column("instance_id", sa.Uuid, nullable=True),
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("aud", sa.String(255), nullable=True),
+        sa.Column("role", sa.String(255), nullable=True),
+        sa.Column("email", sa.String(255), nullable=True, unique=True),
+        sa.Column("encrypted_password", sa.String(255), nullable=True),
+        sa.Column("email_confirmed_at", _TS, nullable=True),
+        sa.Column("invited_at", _TS, nullable=True),
+        sa.Column("confirmation_sent_at", _TS, nullable=True),
+        sa.Column("recovery_sent_at", _TS, nullable=True),
+        sa.Column("email_change", sa.String(255), nullable=True),
+        sa.Column("email_change_sent_at", _TS, nullable=True),
+        sa.Column("last_sign_in_at", _TS, nullable=True),
+        sa.Column("raw_app_meta_data", _JSON, nullable=True),
+        sa.Column("raw_user_meta_data", _JSON, nullable=True),
+        sa.Column("is_super_admin", sa.Boolean, nullable=True),
+        sa.Column("created_at", _TS, nullable=True),
+        sa.Column("updated_at", _TS, nullable=True),
+        sa.Column("phone", sa.Text, nullable=True),
+        sa.Column("phone_confirmed_at", _TS, nullable=True),
+        sa.Column("banned_until", _TS, nullable=True),
+        sa.Column("deleted_at", _TS, nullable=True),
+        sa.Column("is_sso_user", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("is_anonymous", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+    sessions = sa.Table(
+        name("sessions"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("created_at", _TS, nullable=True),
+        sa.Column("updated_at", _TS, nullable=True),
+        sa.Column("refreshed_at", _TS, nullable=True),
+        sa.Column("not_after", _TS, nullable=True),
+        sa.Column("aal", sa.String(16), nullable=True),
+        sa.Column("user_agent", sa.Text, nullable=True),
+        sa.Column("ip", sa.String(64), nullable=True),
+    )
+    refresh_tokens = sa.Table(
+        name("refresh_tokens"),
+        md,
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("token", sa.String(255), nullable=False, unique=True, comment="SHA-256 of the token"),
+        sa.Column("user_id", sa.Uuid, nullable=False),
+        sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("created_at", _TS, nullable=True),
+        sa.Column("updated_at", _TS, nullable=True),
+        sa.Column("parent", sa.String(255), nullable=True, index=True),
+        sa.Column("session_id", sa.Uuid, sa.ForeignKey(sessions_fk, ondelete="CASCADE"), nullable=True, index=True),
+    )
+    one_time_tokens = sa.Table(
+        name("one_time_tokens"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=False),
+        sa.Column("token_type", sa.String(32), nullable=False),
+        sa.Column("token_hash", sa.String(255), nullable=False, index=True),
+        sa.Column("relates_to", sa.Text, nullable=False),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("updated_at", _TS, nullable=False),
+        sa.UniqueConstraint("user_id", "token_type"),
+    )
+    rate_limits = sa.Table(
+        name("rate_limits"),
+        md,
+        sa.Column("key", sa.String(512), primary_key=True),
+        sa.Column("window_start", sa.BigInteger, nullable=False),
+        sa.Column("count", sa.Integer, nullable=False),
+    )
+    outbox = sa.Table(
+        name("outbox"),
+        md,
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("recipient", sa.Text, nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+    )
+    return AuthTables(md, users, sessions, refresh_tokens, one_time_tokens, rate_limits, outbox)
+
+
+def auth_metadata(dialect: str) -> sa.MetaData:
+    """The MetaData holding every auth table of ``dialect`` (for DDL, migrations and create_all)."""
+    return auth_tables(dialect).metadata
+
+
+def create_auth_tables(conn: sa.Connection) -> None:
+    """Create the auth schema and tables on a (sync) connection when missing; leave existing ones alone."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+    auth_metadata(dialect).create_all(conn, checkfirst=True)
