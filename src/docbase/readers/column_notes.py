@@ -12,6 +12,11 @@ facts in free text. The rules, in order:
 * starting *optional*, or saying *nullable*: nullable; *required* / *not null*: not.
 
 The comment itself is always kept; this only adds what it states.
+
+``column_type`` settles a written type docbase does not know: ``enum``
+(``enum_name`` = the type) when the name looks like an enum type
+(``OrderStatus``, ``user_role``), else ``text`` with the type as written
+kept in ``raw`` and a message for the caller to report.
 """
 
 from __future__ import annotations
@@ -19,13 +24,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .fragments import ColumnFragment, Reference
+from .fragments import ColumnFragment, Reference, TypeInfo
+from .types import parse_type
 
 _EXAMPLES = re.compile(
     r"(?i)(?:^|[\s(,;])(?:e\.\s?g\.?|eg\.?|for example|for instance|such as|examples?\s*:)(?=[\s:,]|$)\s*[:,]?\s*"
 )
 _ONE_OF = re.compile(r"(?i)^(?:one of|either|allowed(?: values)?|values|enum)\s*[:(]?\s*(.+?)\)?$")
 _OPEN_END = re.compile(r"(?i)^(?:\.\.\.|…|etc\.?|and so on|and more)$")
+_ENUM_WORDS = (
+    "enum status type role kind state level mode category tier plan priority visibility provider "
+    "channel frequency method format phase stage action scope permission reason severity gender"
+).split()
 _NULLS = {"null", "none", "nil", "empty", "unset"}
 
 _IDENT = r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?"
@@ -135,3 +145,19 @@ def _nullability(text: str) -> bool | None:
     if re.match(r"^\(?required\b", lowered) or re.search(r"\bnot null\b|\bnon-null\b", lowered):
         return False
     return None
+
+
+def column_type(raw: str) -> tuple[TypeInfo, tuple[str, ...] | None, str | None]:
+    """Type as written -> (TypeInfo, enum values from ``enum(a, b)``, warning or None)."""
+    info = parse_type(raw)
+    if info is not None:
+        values = None
+        if info.name == "enum":
+            m = re.search(r"\((.*)\)", raw)
+            values = tuple(v for v in (_clean(p) for p in m.group(1).split(",")) if v) if m else None
+        return info, values or None, None
+    base = re.sub(r"[\[\]()?~]", "", raw).strip()
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", base)]
+    if words and words[-1] in _ENUM_WORDS:
+        return TypeInfo("enum", raw, enum_name=base), None, None
+    return TypeInfo("text", raw), None, f"unknown type '{raw}' is read as text"

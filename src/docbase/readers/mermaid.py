@@ -15,10 +15,7 @@ Choices a reader of the output should know:
   merge joins it with any fuller description elsewhere.
 * Cardinalities are reported as markers, word aliases included, in the
   orientation of their side: left ``|o || }o }|``, right ``o| || o{ |{``.
-* A type docbase does not know becomes ``enum`` (``enum_name`` = the type)
-  when its name looks like an enum type (``OrderStatus``, ``user_role``),
-  else ``text`` with the type as written kept in ``raw``, with a warning.
-* What attribute comments mean is decided in ``column_notes``.
+* Unknown types and what attribute comments mean are decided in ``column_notes``.
 """
 
 from __future__ import annotations
@@ -31,9 +28,8 @@ from lark.exceptions import LarkError
 
 from ..document import Block, Diagnostic, error, warning
 from .base import Reading
-from .column_notes import read_comment
-from .fragments import ColumnFragment, RelationshipFragment, TableFragment, TypeInfo
-from .types import parse_type
+from .column_notes import column_type, read_comment
+from .fragments import ColumnFragment, RelationshipFragment, TableFragment
 
 NAME = "mermaid"
 
@@ -41,11 +37,6 @@ _PARSER = Lark.open("mermaid.lark", rel_to=__file__, parser="lalr", start=["stat
 
 _LEFT = {"zero_or_one": "|o", "only_one": "||", "zero_or_more": "}o", "one_or_more": "}|", "parent": "u"}
 _RIGHT = {"zero_or_one": "o|", "only_one": "||", "zero_or_more": "o{", "one_or_more": "|{", "parent": "u"}
-
-_ENUM_WORDS = (
-    "enum status type role kind state level mode category tier plan priority visibility provider "
-    "channel frequency method format phase stage action scope permission reason severity gender"
-).split()
 
 
 def accepts(block: Block) -> bool:
@@ -122,22 +113,6 @@ def _card(token: str, side: dict[str, str]) -> str:
     else:
         kind = "zero_or_more"
     return side[kind]
-
-
-def column_type(raw: str) -> tuple[TypeInfo, tuple[str, ...] | None, str | None]:
-    """Type as written -> (TypeInfo, enum values from ``enum(a, b)``, warning or None)."""
-    info = parse_type(raw)
-    if info is not None:
-        values = None
-        if info.name == "enum":
-            m = re.search(r"\((.*)\)", raw)
-            values = tuple(v for v in (_unquote(p) for p in m.group(1).split(",")) if v) if m else None
-        return info, values or None, None
-    base = re.sub(r"[\[\]()?~]", "", raw).strip()
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", base)]
-    if words and words[-1] in _ENUM_WORDS:
-        return TypeInfo("enum", raw, enum_name=base), None, None
-    return TypeInfo("text", raw), None, f"unknown type '{raw}' is read as text"
 
 
 @dataclass
