@@ -163,6 +163,32 @@ def test_check_naming_another_column_is_a_check_not_an_enum():
     assert [c.expression for c in table.checks] == ["b IN ('x')", "c > 1 AND c < 9"]
 
 
+def test_awkward_postgres_columns():
+    text = (
+        'CREATE TABLE IF NOT EXISTS "Users" (\n'
+        "  id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+        "  a timestamptz NOT NULL DEFAULT timezone('utc'::text, now()),\n"
+        '  c text COLLATE "C" NOT NULL,\n'
+        "  d uuid CONSTRAINT d_nn NOT NULL CONSTRAINT d_def DEFAULT uuid_generate_v4(),\n"
+        "  e int REFERENCES users ON DELETE CASCADE,\n"
+        "  f int GENERATED ALWAYS AS (id * 2) STORED,\n"
+        "  h character varying(40)[] DEFAULT '{}'::varchar[],\n"
+        "  \"camelCase\" text DEFAULT E'it\\'s, ok'\n"
+        ");"
+    )
+    reading = read(text)
+    table = only(reading, TableFragment)
+    assert reading.diagnostics == []
+    assert table.name == "Users" and col(table, "id").notes == ("identity",)
+    assert col(table, "a").default == "timezone('utc'::text, now())"
+    assert col(table, "c").type.name == "text" and col(table, "c").nullable is False
+    assert (col(table, "d").default, col(table, "d").nullable) == ("uuid_generate_v4()", False)
+    assert col(table, "e").references == Reference("users", (), "cascade")
+    assert col(table, "f").notes == ("generated: id * 2",)
+    assert (col(table, "h").type.name, col(table, "h").type.item) == ("array", "varchar")
+    assert col(table, "camelCase").default == "E'it\\'s, ok'"
+
+
 # --- other statements --------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ Each statement is parsed alone, so one bad statement costs only itself.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -33,6 +34,16 @@ from .fragments import (
 )
 from .types import parse_type
 
+
+class _CommandFallbackFilter(logging.Filter):
+    """Drop sqlglot's "falling back to parsing as a Command" log line: docbase reports that statement itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
+
 _ROUTINES = {"FUNCTION": "function", "PROCEDURE": "function", "TRIGGER": "trigger", "VIEW": "other"}
 _SCHEMA_STATEMENT = re.compile(r"(?is)^(CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)|ALTER\s+TABLE)\b")
 
@@ -45,6 +56,9 @@ def read_glot(src: Source, dialect: str, section: tuple[str, ...] = ()) -> Readi
         try:
             tree = sqlglot.parse_one(piece, read=dialect)
         except (ParseError, TokenError) as exc:
+            reading.diagnostics.append(_parse_error(exc, piece_src))
+            continue
+        except Exception as exc:  # sqlglot raises ValueError/TypeError on some garbage too
             reading.diagnostics.append(_parse_error(exc, piece_src))
             continue
         try:
@@ -189,7 +203,7 @@ def _table(tree: exp.Create, src: Source, dialect: str, section: tuple[str, ...]
             cols = _names(target.expressions) if isinstance(target, exp.Schema) else ()
             key_name = target.name if isinstance(target, exp.Schema) and target.this is not None else None
             unique.append(UniqueFragment(cols, line, name=con_name or key_name))
-        elif isinstance(elt, exp.ForeignKey):
+        elif isinstance(elt, exp.ForeignKey) and isinstance(elt.args.get("reference"), exp.Reference):
             fks.append(
                 ForeignKeyFragment(_names(elt.expressions), _reference(elt.args["reference"], line, con_name), line)
             )
@@ -262,7 +276,7 @@ def _alter(tree: exp.Alter, src: Source, dialect: str, out: Reading) -> None:
         for con in action.expressions:
             name = con.name if isinstance(con, exp.Constraint) else None
             inner = con.expressions[0] if isinstance(con, exp.Constraint) and con.expressions else con
-            if isinstance(inner, exp.ForeignKey):
+            if isinstance(inner, exp.ForeignKey) and isinstance(inner.args.get("reference"), exp.Reference):
                 ref = _reference(inner.args["reference"], line, name)
                 out.fragments.append(
                     ConstraintFragment(table, "foreign_key", _names(inner.expressions), line, references=ref, name=name)

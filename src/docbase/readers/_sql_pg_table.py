@@ -179,6 +179,9 @@ def _column(col: ast.ColumnDef, src: Source, end: int, t: _Table) -> ColumnFragm
             notes.append("identity")
         elif ctype == ConstrType.CONSTR_GENERATED:
             notes.append(f"generated: {deparse(con.raw_expr)}")
+    coll = col.collClause.location if col.collClause is not None else None
+    if isinstance(coll, int) and coll >= 0:
+        starts.append(coll)
     type_bound = min(starts) if starts else end
     return ColumnFragment(
         col.colname,
@@ -236,7 +239,8 @@ def table_fragment(
         else:
             where = getattr(elt, "location", None)
             line = src.line(where) if isinstance(where, int) and where >= 0 else src.line(start)
-            t.diagnostics.append(warning(line, f"{type(elt).__name__} in CREATE TABLE is not supported; left out"))
+            what = "LIKE" if isinstance(elt, ast.TableLikeClause) else type(elt).__name__
+            t.diagnostics.append(warning(line, f"{what} in CREATE TABLE is not supported; left out"))
     if stmt.inhRelations:
         t.diagnostics.append(
             warning(src.line(start), "INHERITS is not supported; only the columns written here are read")
