@@ -14,6 +14,7 @@ no column to hold it and becomes a RelationshipFragment. A column with no
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import replace
 
 from ..document import Block, error, info
@@ -68,9 +69,11 @@ def read(block: Block) -> Reading:
 
 def _with_pydbml(block: Block) -> DModel | None:
     try:
-        from pydbml import PyDBML
+        with warnings.catch_warnings():  # pydbml's grammar uses pyparsing arguments it deprecates
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from pydbml import PyDBML
 
-        database = PyDBML(block.text)
+            database = PyDBML(block.text)
     except Exception:  # pydbml raises many kinds; any of them means "use the lenient reader"
         return None
     try:
