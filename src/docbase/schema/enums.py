@@ -129,6 +129,8 @@ def _match(table: TableDraft, col: ColumnDraft, named: list[EnumFragment]) -> En
             tie = True
     if best is not None and not tie:
         return best[1]
+    if col.enum:
+        return None  # the column lists its own values; a name-only guess must not replace them
     return _same_values_fallback(col_words[-1], named)
 
 
