@@ -94,9 +94,9 @@ def layout_of(block: Block) -> Layout | None:
         if role is not None and role not in roles.values():
             roles[i] = role
     values = set(roles.values())
-    if "index" in values and "fields" in values:
-        if "name" in values:  # "| Name | Fields |" under an index heading: the name is the index's
-            roles = {i: ("index" if r == "name" else r) for i, r in roles.items()}
+    if ("index" in values or "name" in values) and "fields" in values:
+        renamed = {"name": "index", "type": "method"}  # an index's name and kind
+        roles = {i: renamed.get(r, r) if renamed.get(r) not in values else r for i, r in roles.items()}
         return Layout("indexes", roles)
     if "type" not in values:
         scores = [(_ratio(body, i, _is_type), i) for i in range(len(header)) if i not in roles]

@@ -70,12 +70,12 @@ def read_values(description: str | None, type_name: str | None) -> Values:
     """Apply the module's rule to one description; see the module docstring."""
     if not description:
         return Values()
+    if re.search(r"(?i)\betc\b|\.\.\.|…", description) and examples_in(description) is None:
+        return Values()  # an open list: "queued, running, ..."
     text = description.strip().rstrip(".").strip()
     found = examples_in(text)
     if found is not None:
         return Values(examples=found)
-    if re.search(r"(?i)\betc\b|\.\.\.|…", text):
-        return Values()
     if type_name not in _STRINGY:
         return Values()
     text = re.sub(r"^[^\W\d][\w ]{0,30}:\s*", "", text, count=1)  # "Role: ", "One of: "
