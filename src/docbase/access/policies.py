@@ -1,0 +1,242 @@
+"""The access model as PostgreSQL: roles, grants, RLS and one policy per table and command.
+
+So that a bug in docbase cannot leak rows, PostgreSQL itself enforces the
+model. Requests run as ``anon``/``authenticated`` with the JWT claims in
+``request.jwt.claims`` (as PostgREST does); ``service_role`` bypasses RLS.
+Membership is looked up through one ``SECURITY DEFINER`` function per tenant
+root, because a policy on the membership table that queried the membership
+table would recurse. Policies the document writes itself replace the
+inferred policy for the same table and command.
+
+Creates ``anon``/``authenticated``/``service_role`` when missing, as the
+auth shim does; every statement here is idempotent, so it can run after
+each migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..schema.model import Schema, Table
+from .model import AccessModel, Hop, TableAccess, TenantRoot
+
+_PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
+_ALL = ("select", "insert", "update", "delete")
+_TENANT_AUDIENCE = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
+
+PREAMBLE = """DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+      BEGIN
+        EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END;
+    END IF;
+  END LOOP;
+  ALTER ROLE service_role BYPASSRLS;
+END
+$$;
+CREATE SCHEMA IF NOT EXISTS docbase;
+CREATE OR REPLACE FUNCTION docbase.uid() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')
+$$;
+GRANT USAGE ON SCHEMA docbase TO anon, authenticated, service_role;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role"""
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def uid_for(type_: str) -> str:
+    """The signed-in user's id, typed like the column it is compared with."""
+    cast = _PG_TYPES.get(type_)
+    return f"docbase.uid()::{cast}" if cast else "docbase.uid()"
+
+
+def _col_type(schema: Schema, table: str, column: str) -> str:
+    t = schema.table(table)
+    c = t.column(column) if t else None
+    return c.type if c else "uuid"
+
+
+def tenant_function(root: TenantRoot) -> str:
+    return f"docbase.{q('tenants_' + root.table)}"
+
+
+def _tenant_function_sql(schema: Schema, root: TenantRoot) -> str:
+    uid = uid_for(_col_type(schema, root.membership, root.member_user))
+    m = q(root.membership)
+    role_filter = ""
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        role_filter = f" AND (roles IS NULL OR m.{q(root.role_column)} IN (SELECT r.{q(lk)} FROM {q(lt)} r WHERE r.{q(ln)}::text = ANY (roles)))"
+    elif root.role_column:
+        role_filter = f" AND (roles IS NULL OR m.{q(root.role_column)}::text = ANY (roles))"
+    returns = _PG_TYPES.get(_col_type(schema, root.membership, root.member_tenant), "text")
+    return (
+        f"CREATE OR REPLACE FUNCTION {tenant_function(root)}(roles text[] DEFAULT NULL) RETURNS SETOF {returns}\n"
+        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+        f"  SELECT m.{q(root.member_tenant)}::{returns} FROM {m} m WHERE m.{q(root.member_user)} = {uid}{role_filter}\n$$"
+    )
+
+
+def _claim_trigger_sql(schema: Schema, root: TenantRoot) -> str:
+    """Creating a tenant makes its creator the owner, in the same transaction."""
+    uid = uid_for(_col_type(schema, root.membership, root.member_user))
+    top = root.top_role
+    cols = [q(root.member_tenant), q(root.member_user)]
+    vals = [f"NEW.{q(root.key)}", uid]
+    if root.role_column and top:
+        cols.append(q(root.role_column))
+        if root.role_lookup:
+            lt, lk, ln = root.role_lookup
+            vals.append(f"(SELECT r.{q(lk)} FROM {q(lt)} r WHERE r.{q(ln)}::text = {lit(top)} LIMIT 1)")
+        else:
+            vals.append(lit(top))
+    fn = f"docbase.{q('claim_' + root.table)}"
+    return (
+        f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+        f"BEGIN\n  IF docbase.uid() IS NOT NULL THEN\n"
+        f"    INSERT INTO {q(root.membership)} ({', '.join(cols)}) VALUES ({', '.join(vals)});\n"
+        f"  END IF;\n  RETURN NEW;\nEND\n$$;\n"
+        f"DROP TRIGGER IF EXISTS docbase_claim ON {q(root.table)};\n"
+        f"CREATE TRIGGER docbase_claim AFTER INSERT ON {q(root.table)} FOR EACH ROW EXECUTE FUNCTION {fn}()"
+    )
+
+
+def _chain(schema: Schema, path: tuple[Hop, ...], final: Callable[[str, str], str], depth: int = 0) -> str:
+    """``col IN (SELECT t1.ref FROM next t1 WHERE <rest>)``, innermost condition ``final`` on the last hop."""
+    hop = path[0]
+    prefix = "" if depth == 0 else f"t{depth}."
+    column = prefix + q(hop.columns[0])
+    if len(path) == 1:
+        return final(column, _col_type(schema, hop.table, hop.columns[0]))
+    alias = f"t{depth + 1}"
+    inner = _chain(schema, path[1:], final, depth + 1)
+    return f"{column} IN (SELECT {alias}.{q(hop.ref_columns[0])} FROM {q(hop.ref_table)} {alias} WHERE {inner})"
+
+
+def tenant_condition(schema: Schema, model: AccessModel, access: TableAccess, level: str) -> str:
+    root = model.root(access.tenant)
+    if root is None:
+        return "false"
+    roles = (
+        "NULL" if level == "reader" else "ARRAY[" + ", ".join(lit(r) for r in root.names_at_least(level)) + "]::text[]"
+    )
+    membership = f"SELECT {tenant_function(root)}({roles})"
+    if access.scope == "tenant_root":
+        return f"{q(root.key)} IN ({membership})"
+    return _chain(schema, access.path, lambda column, _type: f"{column} IN ({membership})")
+
+
+def self_condition(schema: Schema, model: AccessModel, access: TableAccess) -> str:
+    if access.scope == "user":
+        return f"{q(model.user_key)} = {uid_for(model.user_key_type)}"
+    if not access.path:
+        return "false"
+    return _chain(schema, access.path, lambda column, type_: f"{column} = {uid_for(type_)}")
+
+
+def condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
+    """(roles clause, SQL condition) for one command, or None when only service_role may."""
+    rule = access.rule(command)
+    if rule == "service_role":
+        return None
+    if rule == "anon":
+        return "anon, authenticated", "true"
+    if rule == "authenticated":
+        return "authenticated", "true"
+    if rule == "self":
+        return "authenticated", self_condition(schema, model, access)
+    return "authenticated", tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
+
+
+def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAccess, written: set[str]) -> list[str]:
+    name = q(table.name)
+    out = [
+        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
+        f"REVOKE ALL ON {name} FROM anon, authenticated",
+        f"GRANT ALL ON {name} TO service_role",
+    ]
+    for command in _ALL:
+        out.append(f"DROP POLICY IF EXISTS {q('docbase ' + command)} ON {name}")
+    visible = [c.name for c in table.columns if c.name not in access.hidden_columns]
+    # Creator columns never change after insert; a user may not rewrite their own secrets directly.
+    frozen = set(access.creator_columns) | (set(access.hidden_columns) if access.scope == "user" else set())
+    updatable = [c.name for c in table.columns if c.name not in frozen]
+    for command in _ALL:
+        cond = condition(schema, model, access, command)
+        if cond is None and command not in written:
+            continue
+        roles = cond[0] if cond else "authenticated"
+        for role in roles.split(", "):
+            if command == "select" and access.hidden_columns:
+                out.append(f"GRANT SELECT ({', '.join(q(c) for c in visible)}) ON {name} TO {role}")
+            elif command == "update":
+                out.append(f"GRANT UPDATE ({', '.join(q(c) for c in updatable)}) ON {name} TO {role}")
+            else:
+                out.append(f"GRANT {command.upper()} ON {name} TO {role}")
+        if command in written or cond is None:
+            continue
+        out.append(_policy(schema, model, table, access, command, *cond))
+    for column in access.creator_columns:
+        col = table.column(column)
+        if col is not None and col.default is None and access.rule("insert") != "service_role":
+            out.append(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET DEFAULT {uid_for(col.type)}")
+    return out
+
+
+def _policy(
+    schema: Schema, model: AccessModel, table: Table, access: TableAccess, command: str, roles: str, cond: str
+) -> str:
+    head = f"CREATE POLICY {q('docbase ' + command)} ON {q(table.name)} AS PERMISSIVE FOR {command.upper()} TO {roles}"
+    if command == "select":
+        if access.scope in ("tenant_root", "membership") and (extra := _own_rows(schema, model, table, access)):
+            cond = f"({cond}) OR {extra}"
+        return f"{head} USING ({cond})"
+    if command == "delete":
+        return f"{head} USING ({cond})"
+    check = cond
+    for column in access.creator_columns:
+        col = table.column(column)
+        if column == access.owner_column and access.scope == "owned":
+            continue
+        check += f" AND {q(column)} = {uid_for(col.type if col else 'uuid')}"
+    if command == "insert":
+        return f"{head} WITH CHECK ({check})"
+    return f"{head} USING ({cond}) WITH CHECK ({cond})"
+
+
+def _own_rows(schema: Schema, model: AccessModel, table: Table, access: TableAccess) -> str | None:
+    """A creator sees the tenant row just made (RETURNING) and each user sees their own memberships."""
+    root = model.root(access.tenant)
+    if access.scope == "membership" and root and root.membership == table.name:
+        return f"{q(root.member_user)} = {uid_for(_col_type(schema, table.name, root.member_user))}"
+    if access.scope == "tenant_root" and access.creator_columns:
+        col = table.column(access.creator_columns[0])
+        return f"{q(access.creator_columns[0])} = {uid_for(col.type if col else 'uuid')}"
+    return None
+
+
+def access_sql(schema: Schema, model: AccessModel) -> str:
+    """Every statement, in order, as one script (``;``-separated) to run after the tables exist."""
+    written: dict[str, set[str]] = {}
+    for p in schema.policies:
+        cmds = set(_ALL) if p.command.upper() == "ALL" else {p.command.lower()}
+        written.setdefault(p.table.rsplit(".", 1)[-1], set()).update(cmds)
+    out = [PREAMBLE]
+    out += [_tenant_function_sql(schema, r) for r in model.roots]
+    out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
+    for table in schema.tables:
+        access = model.table(table.name)
+        if access is not None:
+            out.extend(_table_sql(schema, model, table, access, written.get(table.name, set())))
+    out += [_claim_trigger_sql(schema, r) for r in model.roots]
+    return ";\n".join(out) + ";\n"
