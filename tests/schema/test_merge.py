@@ -219,3 +219,14 @@ def test_vector_from_float_array_with_dimension_note():
     )
     c = merge([t], []).table("knowledge").column("embedding")
     assert (c.type, c.dimension) == ("vector", 1536)
+
+
+def test_alter_table_check_in_list_becomes_the_column_enum():
+    t = table("orders", "sql", col("id", 2, "uuid", primary_key=True), col("status", 3, "text"))
+    frags = [
+        ConstraintFragment("orders", "check", ("status",), 9, expression="(status IN ('new', 'paid'))"),
+        ConstraintFragment("orders", "check", ("status",), 10, expression="length(status) > 1"),
+    ]
+    orders = merge([t, *frags], []).table("orders")
+    assert orders.column("status").enum == ("new", "paid")
+    assert [c.expression for c in orders.checks] == ["length(status) > 1"]

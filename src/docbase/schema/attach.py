@@ -7,6 +7,7 @@ no table (after allowing for case and plural) is reported, never guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, warning
@@ -38,6 +39,20 @@ def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | Non
     k = key(bare)
     hits = [t for t in tables.values() if key(t.name) == k]
     return hits[0] if len(hits) == 1 else None
+
+
+_IN_LIST = re.compile(
+    r"^\(*\s*\"?(?P<col>\w+)\"?\s*(?:::\w+\s*)?\s+IN\s*\((?P<vals>(?:\s*'[^']*'\s*,?)+)\)\s*\)*$",
+    re.IGNORECASE,
+)
+
+
+def in_list_values(expression: str, column: str) -> tuple[str, ...] | None:
+    """``status IN ('a', 'b')`` on ``column`` -> ('a', 'b'); anything else -> None."""
+    m = _IN_LIST.match(expression.strip())
+    if not m or m.group("col").lower() != column.lower():
+        return None
+    return tuple(re.findall(r"'([^']*)'", m.group("vals")))
 
 
 def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]) -> None:
@@ -98,7 +113,11 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
     elif frag.kind == "primary_key":
         table.primary_key = list(names)
     elif frag.kind == "check" and frag.expression:
-        table.checks.append(CheckFragment(frag.expression, frag.line, frag.name))
+        values = in_list_values(frag.expression, cols[0].name) if len(cols) == 1 else None
+        if values and not cols[0].enum:
+            cols[0].enum, cols[0].enum_source = values, "sql"
+        else:
+            table.checks.append(CheckFragment(frag.expression, frag.line, frag.name))
     elif frag.kind == "foreign_key" and frag.references is not None:
         table.foreign_keys.append(ForeignKeyFragment(names, frag.references, frag.line))
     elif frag.kind == "not_null":
