@@ -66,12 +66,16 @@ def table_name(text: str) -> str | None:
     >>> table_name("Table: orderItems"), table_name("Relationship Summary")
     ('orderItems', None)
     """
-    t = strip_markup(text.lstrip("#").strip())
+    text = text.lstrip("#").strip()
+    marked_after_word = re.match(r"(?i)^(?:table|collection|model|entity)\s+[`*]", text)
+    t = strip_markup(text)
     t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
     t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
     t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
     t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
-    t = re.sub(r"(?i)^(?:table|collection|model|entity)\b\s*[:\-–—]?\s*", "", t)
+    t = re.sub(r"(?i)^(?:table|collection|model|entity)\s*[:\-–—]\s*", "", t)
+    if marked_after_word:  # "Table `users`"; but "Table Descriptions" names no table
+        t = re.sub(r"(?i)^(?:table|collection|model|entity)\s+", "", t)
     t = re.sub(r"(?i)\s+(?:table|collection|model|entity)$", "", t)
     t = t.strip().rstrip(":").strip().strip("\"'")
     if not _QUALIFIED_RE.match(t) or t.lower() in GENERIC_HEADINGS:

@@ -151,7 +151,7 @@ def read_type_words(raw: str) -> TypeWords:
         name = _NOSQL.get(text.lower(), "")
         if name:
             info = TypeInfo(name, raw.strip())
-    return TypeWords(info, True if optional else None)
+    return TypeWords(info, True if optional and info is not None else None)
 
 
 def split_type(raw: str) -> tuple[TypeWords, str]:
