@@ -1,0 +1,201 @@
+"""The access model as SQLAlchemy Core predicates, for databases without row-level security.
+
+On SQLite nothing below the API enforces access, so the API ANDs
+``read_predicate`` into every read (embedded resources included) and checks
+every written row with ``write_check`` (PostgreSQL's WITH CHECK semantics):
+the same decisions ``policies.py`` gives PostgreSQL, compiled to the same
+shape (``col IN (SELECT ... membership ...)``), deny by default.
+
+``claims`` are the verified JWT claims: ``role`` (anon, authenticated,
+service_role) and ``sub`` (the user's id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import visitors
+
+from .model import AccessModel, Hop, TableAccess
+
+_LEVEL = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
+
+
+class AccessError(LookupError):
+    """The model names a table or column the metadata lacks: refuse rather than run unenforced."""
+
+
+def _table(metadata: sa.MetaData, name: str) -> sa.Table:
+    table = metadata.tables.get(name)
+    if table is None:
+        raise AccessError(f"access: table {name!r} is not in the database metadata")
+    return table
+
+
+def _user_value(column: sa.ColumnElement[Any], sub: Any) -> Any:
+    """The JWT ``sub`` as the column's Python type; None when it cannot be one (matches nothing)."""
+    if sub is None:
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, sa.Uuid) and kind.as_uuid:
+            return sub if isinstance(sub, uuid.UUID) else uuid.UUID(str(sub))
+        if isinstance(kind, sa.Integer):
+            return int(sub)
+    except (ValueError, TypeError):
+        return None
+    return str(sub)
+
+
+def _is_user(column: sa.ColumnElement[Any], sub: Any) -> sa.ColumnElement[bool]:
+    value = _user_value(column, sub)
+    return sa.false() if value is None else column == value
+
+
+def _tenant_ids(model: AccessModel, metadata: sa.MetaData, tenant: str | None, level: str, sub: Any) -> sa.Select:
+    root = model.root(tenant)
+    if root is None:
+        raise AccessError(f"access: no tenant root {tenant!r}")
+    m = _table(metadata, root.membership).alias("m")
+    query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
+    if level != "reader" and root.role_column:
+        names = root.names_at_least(level)
+        if root.role_lookup:
+            lt, lk, ln = root.role_lookup
+            r = _table(metadata, lt).alias("r")
+            query = query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(r.c[ln].in_(names))))
+        else:
+            query = query.where(m.c[root.role_column].in_(names))
+    return query
+
+
+def _chain(metadata: sa.MetaData, table: sa.FromClause, path: tuple[Hop, ...], final) -> sa.ColumnElement[bool]:
+    hop = path[0]
+    column = table.c[hop.columns[0]]
+    if len(path) == 1:
+        return final(column)
+    nxt = _table(metadata, hop.ref_table).alias()
+    inner = _chain(metadata, nxt, path[1:], final)
+    return column.in_(sa.select(nxt.c[hop.ref_columns[0]]).where(inner))
+
+
+def _condition(
+    model: AccessModel, metadata: sa.MetaData, access: TableAccess, rule: str, sub: Any
+) -> sa.ColumnElement[bool]:
+    table = _table(metadata, access.table)
+    if rule in ("anon", "authenticated"):
+        return sa.true()
+    if rule == "service_role":
+        return sa.false()
+    if sub is None:
+        return sa.false()
+    if rule == "self":
+        if access.scope == "user":
+            return _is_user(table.c[model.user_key], sub)
+        if not access.path:
+            return sa.false()
+        return _chain(metadata, table, access.path, lambda col: _is_user(col, sub))
+    ids = _tenant_ids(model, metadata, access.tenant, _LEVEL[rule], sub)
+    if access.scope == "tenant_root":
+        root = model.root(access.tenant)
+        return table.c[root.key].in_(ids)
+    return _chain(metadata, table, access.path, lambda col: col.in_(ids))
+
+
+def _access(model: AccessModel, name: str) -> TableAccess:
+    access = model.table(name)
+    if access is None:
+        raise AccessError(f"access: table {name!r} has no access decision")
+    return access
+
+
+def _role(claims: Mapping[str, Any] | None) -> str:
+    return str((claims or {}).get("role") or "anon")
+
+
+def read_predicate(
+    model: AccessModel, metadata: sa.MetaData, table: str, claims: Mapping[str, Any] | None
+) -> sa.ColumnElement[bool]:
+    """Rows of ``table`` the caller may see; AND it into the WHERE of every read.
+
+    Example:
+        >>> # select(t).where(read_predicate(model, metadata, "projects", {"role": "authenticated", "sub": uid}))
+    """
+    return _for(model, metadata, table, "select", claims)
+
+
+def write_check(
+    model: AccessModel, metadata: sa.MetaData, table: str, command: str, claims: Mapping[str, Any] | None
+) -> sa.ColumnElement[bool]:
+    """For UPDATE/DELETE: the rows the caller may target (AND into the WHERE). For INSERT/UPDATE the
+    written rows must satisfy it too (WITH CHECK); see ``check_row``."""
+    return _for(model, metadata, table, command, claims)
+
+
+def _for(model, metadata, name: str, command: str, claims) -> sa.ColumnElement[bool]:
+    access = _access(model, name)
+    role = _role(claims)
+    if role == "service_role":
+        return sa.true()
+    rule = access.rule(command)
+    if role != "authenticated":
+        return sa.true() if rule == "anon" else sa.false()
+    sub = (claims or {}).get("sub")
+    cond = _condition(model, metadata, access, rule, sub)
+    table = _table(metadata, name)
+    if command == "select" and sub is not None:
+        root = model.root(access.tenant)
+        if access.scope == "membership" and root and root.membership == name:
+            cond = sa.or_(cond, _is_user(table.c[root.member_user], sub))
+        elif access.scope == "tenant_root" and access.creator_columns:
+            cond = sa.or_(cond, _is_user(table.c[access.creator_columns[0]], sub))
+    if command == "insert":
+        for column in access.creator_columns:
+            cond = sa.and_(cond, _is_user(table.c[column], sub))
+    return cond
+
+
+def check_row(
+    model: AccessModel,
+    metadata: sa.MetaData,
+    table: str,
+    command: str,
+    row: Mapping[str, Any],
+    claims: Mapping[str, Any] | None,
+) -> sa.Select:
+    """``SELECT <check>`` with the row's values in place of its columns: run it before writing ``row``;
+    a false (or NULL) answer means 403 (42501)."""
+    target = _table(metadata, table)
+    cond = write_check(model, metadata, table, command, claims)
+
+    def swap(element):
+        if isinstance(element, sa.Column) and element.table is target:
+            return sa.literal(row.get(element.name), type_=element.type)
+        return None
+
+    return sa.select(sa.func.coalesce(visitors.replacement_traverse(cond, {}, swap), sa.false()))
+
+
+def creator_defaults(model: AccessModel, table: str, claims: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Columns an insert fills with the signed-in user's id when the body leaves them out."""
+    sub = (claims or {}).get("sub")
+    if _role(claims) != "authenticated" or sub is None:
+        return {}
+    return {c: sub for c in _access(model, table).creator_columns}
+
+
+def immutable_columns(model: AccessModel, table: str, claims: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Columns the caller may not change in an UPDATE (creator columns; a user's own secrets)."""
+    if _role(claims) == "service_role":
+        return ()
+    access = _access(model, table)
+    frozen = access.creator_columns + (access.hidden_columns if access.scope == "user" else ())
+    return tuple(dict.fromkeys(frozen))
+
+
+def hidden_columns(model: AccessModel, table: str, claims: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Columns never returned to the caller."""
+    return () if _role(claims) == "service_role" else _access(model, table).hidden_columns
