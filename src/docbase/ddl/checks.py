@@ -10,6 +10,7 @@ them for SQLite, and one it cannot rewrite is left out with a note.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import sqlalchemy as sa
@@ -40,7 +41,17 @@ def translate_predicate(expression: str, dialect: str) -> str | None:
 
 
 def _name(table: str, suffix: str) -> str:
-    return f"ck_{table}_{suffix}"
+    return fit_name(f"ck_{table}_{suffix}")
+
+
+def fit_name(name: str) -> str:
+    """Shorten a name past PostgreSQL's 63-byte limit: a hash of the whole keeps it unique, the suffix its kind."""
+    if len(name.encode()) <= 63:
+        return name
+    match = re.search(r"_(enum|json|check|partial)$", name)
+    keep = match.group(0) if match else ""
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return name[: 63 - len(keep) - 9] + "_" + digest + keep
 
 
 def native_enum(column: Column, schema: Schema, dialect: str) -> bool:
@@ -81,5 +92,5 @@ def table_checks(table: Table, dialect: str, notes: list[tuple[int, str]]) -> li
                 (check.line, f"{table.name}: CHECK ({check.expression}) has no {dialect} equivalent; left out")
             )
             continue
-        checks.append(sa.CheckConstraint(sql, name=check.name or _name(table.name, str(i))))
+        checks.append(sa.CheckConstraint(sql, name=fit_name(check.name) if check.name else _name(table.name, str(i))))
     return checks

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..schema.model import Column, ForeignKey, Schema, Table
-from .checks import column_checks, table_checks, translate_predicate
+from .checks import column_checks, fit_name, table_checks, translate_predicate
 from .defaults import default_sql
 from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
@@ -105,11 +105,13 @@ def _add_table(
 
 
 def _unique_name(name: str | None, used: set[str]) -> str | None:
+    """Index and constraint names are per database (SQLite) or schema (PostgreSQL) and at most 63 bytes."""
     if name is None:
         return None
+    name = fit_name(name)
     unique, n = name, 2
     while unique in used:
-        unique, n = f"{name}_{n}", n + 1
+        unique, n = fit_name(f"{name}_{n}"), n + 1
     used.add(unique)
     return unique
 

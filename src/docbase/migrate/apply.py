@@ -1,0 +1,216 @@
+"""``migrate``: bring a database in line with the document, in one locked transaction.
+
+The plan is computed *inside* the lock, so of two runs started together the
+second sees the first one's work and has nothing to do. Everything runs in
+one transaction (PostgreSQL and SQLite both have transactional DDL): an
+error rolls back the whole plan, and the message names the step. Every
+failure a user can cause (bad URL, wrong password, unrelated tables,
+refused destructive changes) is a ``MigrateError`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from ..ddl.metadata import build
+from ..ddl.render import statements
+from ..ddl.triggers import updated_at_triggers
+from ..schema.model import Schema
+from . import history
+from .diff import diff, initial_plan
+from .live import HISTORY_TABLE
+from .lock import begin_locked
+from .plan import Operation, Plan
+from .rebuild import rebuild_statements
+
+SQLITE_TIMEOUT = 60.0
+
+
+class MigrateError(Exception):
+    """A migration that could not (or must not) be applied; nothing was changed."""
+
+    exit_code = 1
+
+
+def migrate(schema: Schema, url: str, dry_run: bool = False, allow_destructive: bool = False) -> Plan:
+    """Create the database from the model when empty, else apply the difference.
+
+    Args:
+        schema: the model (a document with errors is refused).
+        url: SQLAlchemy database URL (``sqlite:///x.db``, ``postgresql://...``).
+        dry_run: compute and return the plan, change nothing.
+        allow_destructive: apply drops and narrowing changes instead of refusing.
+
+    Returns:
+        The plan; ``plan.applied`` says whether it was applied.
+
+    Raises:
+        MigrateError: with a one-line message; the database is unchanged.
+    """
+    if schema.errors:
+        first = schema.errors[0]
+        raise MigrateError(f"the document has {len(schema.errors)} error(s), first: line {first.line}: {first.message}")
+    with _connect(url) as conn:
+        try:
+            return _run(schema, conn, dry_run, allow_destructive)
+        except sa.exc.DBAPIError as exc:
+            _rollback(conn)
+            raise MigrateError(_first_line(exc)) from None
+        except BaseException:
+            _rollback(conn)
+            raise
+
+
+@contextmanager
+def _connect(url: str) -> Iterator[sa.Connection]:
+    shown = _safe(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise MigrateError(f"not a database URL: {shown}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise MigrateError(f"unsupported database {backend!r} in {shown}; use sqlite or postgresql")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict = {"isolation_level": "AUTOCOMMIT"} if backend == "sqlite" else {}
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT}
+    try:
+        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, **kwargs)
+        conn = engine.connect()
+    except (sa.exc.DBAPIError, sa.exc.NoSuchModuleError, sa.exc.ArgumentError) as exc:
+        raise MigrateError(f"cannot connect to {shown}: {_first_line(exc)}") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: bool) -> Plan:
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.begin()
+    begin_locked(conn)
+    pgvector = dialect == "postgresql" and _pgvector_available(conn)
+    built = build(schema, dialect, pgvector)
+    names = {t.name for t in schema.tables}
+    live_tables = set(sa.inspect(conn).get_table_names(schema="public" if dialect == "postgresql" else None))
+    live_tables.discard(HISTORY_TABLE)
+    if not live_tables:
+        plan = initial_plan(schema, dialect, pgvector)
+    else:
+        unrelated = sorted(live_tables - names)
+        if unrelated and not history.has_history(conn):
+            raise MigrateError(
+                f"the database already holds tables docbase did not create ({', '.join(unrelated[:5])}"
+                f"{', ...' if len(unrelated) > 5 else ''}); use an empty database"
+            )
+        plan = diff(schema, conn, built, pgvector)
+    plan.document_hash = hashlib.sha256(
+        "\n".join(statements(schema, dialect, pgvector).statements).encode()
+    ).hexdigest()
+    if plan.destructive and not allow_destructive:
+        listed = "; ".join(op.description for op in plan.destructive)
+        raise MigrateError(f"refusing destructive changes (re-run with --allow-destructive to apply): {listed}")
+    if dry_run or plan.empty:
+        _rollback(conn)
+        return plan
+    if dialect == "sqlite":
+        _fold_rebuilds(plan, schema, conn, built)
+    for op in plan.ordered():
+        _execute(conn, op, plan)
+    if dialect == "sqlite":
+        problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise MigrateError(
+                f"the change would leave rows in {problems[0][0]} pointing at missing rows in {problems[0][2]}"
+            )
+    history.record(conn, plan)
+    _commit(conn)
+    plan.applied = True
+    return plan
+
+
+def _execute(conn: sa.Connection, op: Operation, plan: Plan) -> None:
+    cursor = conn.connection.cursor()
+    try:
+        for sql in op.statements:
+            if op.tolerant and conn.dialect.name == "postgresql":
+                cursor.execute("SAVEPOINT docbase_step")
+                try:
+                    cursor.execute(sql)
+                except Exception as exc:  # the document's own SQL: report, keep going
+                    cursor.execute("ROLLBACK TO SAVEPOINT docbase_step")
+                    plan.warnings.append(f"{op.description}: not created: {_first_line(exc)}")
+                    continue
+                cursor.execute("RELEASE SAVEPOINT docbase_step")
+            else:
+                try:
+                    cursor.execute(sql)
+                except Exception as exc:
+                    raise MigrateError(f"{op.description}: {_first_line(exc)}") from None
+    finally:
+        cursor.close()
+
+
+def _fold_rebuilds(plan: Plan, schema: Schema, conn: sa.Connection, built) -> None:
+    """SQLite: one copy-and-swap per table whose changes need it; that rebuild also redoes its indexes and trigger."""
+    tables = {op.table for op in plan.operations if op.rebuild and op.table}
+    if not tables:
+        return
+    inspector = sa.inspect(conn)
+    triggers = updated_at_triggers(schema, "sqlite")
+    for op in plan.operations:
+        if op.table in tables and op.kind in ("add_column", "change", "constraint", "index", "trigger", "drop"):
+            if not (op.kind == "drop" and op.description.startswith("drop table")):
+                op.statements = []
+    for name in sorted(tables):
+        table = built.metadata.tables[name]
+        live_cols = [c["name"] for c in inspector.get_columns(name)]
+        marker = f'ON "{name.replace(chr(34), chr(34) * 2)}" '
+        own = [t for t in triggers if marker in t]
+        plan.operations.append(
+            Operation("rebuild", f"rebuild table {name}", rebuild_statements(table, live_cols, own), name)
+        )
+
+
+def _pgvector_available(conn: sa.Connection) -> bool:
+    row = conn.exec_driver_sql("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").first()
+    return row is not None
+
+
+def _commit(conn: sa.Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.commit()
+    else:
+        conn.exec_driver_sql("COMMIT")
+
+
+def _rollback(conn: sa.Connection) -> None:
+    try:
+        if conn.dialect.name == "postgresql":
+            conn.rollback()
+        elif conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("ROLLBACK")
+    except sa.exc.DBAPIError:
+        pass
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def _safe(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("@")[-1] if "@" in url else url

@@ -1,0 +1,287 @@
+"""Live database vs the model -> a Plan: Alembic autogenerate, plus what it does not compare.
+
+Alembic's ``compare_metadata`` finds added and removed tables, columns,
+indexes, unique constraints and foreign keys, and nullability changes.
+docbase adds: column type families, CHECK constraints (enum value lists),
+ENUM type values, updated_at triggers, and on PostgreSQL the document's
+functions, triggers, RLS and policies. A column dropped and another of the
+same type added in the same table is reported as a likely rename.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConstraint, DropIndex
+
+from ..ddl import postgres
+from ..ddl.metadata import Built
+from ..ddl.render import DIALECTS, statements
+from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
+from ..schema.model import Schema
+from .live import HISTORY_TABLE, Live, literals, read_live
+from .plan import Operation, Plan
+from .types import family, type_change
+
+
+def initial_plan(schema: Schema, dialect: str, pgvector: bool) -> Plan:
+    """Everything, for an empty database."""
+    rendered = statements(schema, dialect, pgvector)
+    tolerant = (
+        set(postgres.routines(schema, extensions=False) + postgres.row_security(schema))
+        if dialect == "postgresql"
+        else set()
+    )
+    ops = [_classify(sql, sql in tolerant) for sql in rendered.statements]
+    return Plan(ops, [f"line {line}: {msg}" for line, msg in rendered.notes], created=True)
+
+
+def _classify(sql: str, tolerant: bool) -> Operation:
+    head = sql.split("(", 1)[0].split("\n", 1)[0].strip()
+    kind = "create_table" if head.startswith("CREATE TABLE") else "routine" if tolerant else "change"
+    return Operation(kind, head[:100], [sql], tolerant=tolerant)
+
+
+def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> Plan:
+    """The plan taking the database behind ``conn`` to the model (``built`` from the same schema)."""
+    dialect = conn.dialect.name
+    live = read_live(conn)
+    plan = Plan(warnings=[f"line {line}: {msg}" for line, msg in built.notes])
+    md = built.metadata
+    ctx = MigrationContext.configure(
+        conn, opts={"compare_type": False, "include_name": _include_name, "compare_server_default": False}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Alembic warns about expression indexes it cannot compare
+        changes = compare_metadata(ctx, md)
+    sa_dialect = DIALECTS[dialect]
+    pg = dialect == "postgresql"
+    new_tables: set[str] = set()
+    for change in _flatten(changes):
+        _alembic_op(change, plan, md, sa_dialect, pg, new_tables, schema)
+    _types(conn, live, md, plan, sa_dialect, pg)
+    _checks(live, md, plan, sa_dialect, pg, new_tables)
+    if pg:
+        _enums(live, schema, built, plan)
+        _postgres_extras(conn, live, schema, plan, new_tables)
+    _triggers(live, schema, dialect, plan)
+    _renames(plan)
+    return plan
+
+
+def _include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    if type_ == "schema":
+        return name in (None, "public")
+    if type_ == "table":
+        return name != HISTORY_TABLE and not (name or "").startswith("_docbase_")
+    return True
+
+
+def _flatten(changes: list) -> list:
+    out = []
+    for change in changes:
+        out.extend(change if isinstance(change, list) else [change])
+    return out
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tables: set[str], schema: Schema) -> None:
+    kind = change[0]
+    add = plan.operations.append
+    if kind == "add_table":
+        table = change[1]
+        new_tables.add(table.name)
+        stmts = [_compile(CreateTable(table), dialect)]
+        stmts += [_compile(CreateIndex(ix), dialect) for ix in sorted(table.indexes, key=lambda i: str(i.name))]
+        if pg:
+            stmts += [_compile(AddConstraint(fk), dialect) for fk in table.foreign_key_constraints if fk.use_alter]
+        add(Operation("create_table", f"create table {table.name}", stmts, table.name))
+    elif kind == "remove_table":
+        name = change[1].name
+        add(Operation("drop", f"drop table {name} (its rows are lost)", [f"DROP TABLE {_q(name)}"], name, True))
+    elif kind == "add_column":
+        _, _, tname, column = change
+        ddl = dialect.ddl_compiler(dialect, None)
+        spec = ddl.get_column_specification(column)
+        sql = [f"ALTER TABLE {_q(tname)} ADD COLUMN {spec}"] if pg else []
+        op = Operation("add_column", f"add column {tname}.{column.name}", sql, tname, rebuild=not pg)
+        op.column = (column.name, family(column.type, dialect))
+        add(op)
+    elif kind == "remove_column":
+        _, _, tname, column = change
+        sql = [f"ALTER TABLE {_q(tname)} DROP COLUMN {_q(column.name)}"] if pg else []
+        op = Operation(
+            "drop", f"drop column {tname}.{column.name} (its values are lost)", sql, tname, True, rebuild=not pg
+        )
+        op.column = (column.name, family(column.type, dialect))
+        add(op)
+    elif kind == "modify_nullable":
+        _, _, tname, cname, _kw, _old, new = change
+        if new:
+            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} DROP NOT NULL"] if pg else []
+            add(Operation("change", f"allow NULL in {tname}.{cname}", sql, tname, rebuild=not pg))
+        else:
+            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} SET NOT NULL"] if pg else []
+            add(Operation("change", f"make {tname}.{cname} NOT NULL (narrowing)", sql, tname, True, rebuild=not pg))
+    elif kind in ("add_index", "remove_index"):
+        ix = change[1]
+        tname = ix.table.name
+        if tname in new_tables:
+            return
+        if kind == "add_index":
+            add(Operation("index", f"add index {ix.name} on {tname}", [_compile(CreateIndex(ix), dialect)], tname))
+        else:
+            add(Operation("index", f"drop index {ix.name} on {tname}", [_compile(DropIndex(ix), dialect)], tname))
+    elif kind in ("add_constraint", "add_fk", "remove_constraint", "remove_fk"):
+        constraint = change[1]
+        tname = constraint.table.name
+        if tname in new_tables:
+            return
+        if kind == "remove_fk" and constraint.referred_table.schema not in (None, "public"):
+            return  # REFERENCES auth.users: created from the document, outside the MetaData
+        adding = kind.startswith("add")
+        what = "foreign key" if kind.endswith("fk") else "unique constraint"
+        cols = ", ".join(c.name for c in constraint.columns)
+        element = AddConstraint(constraint) if adding else DropConstraint(constraint)
+        sql = [_compile(element, dialect)] if pg else []
+        verb = "add" if adding else "drop"
+        add(Operation("constraint", f"{verb} {what} on {tname} ({cols})", sql, tname, rebuild=not pg))
+
+
+def _compile(element, dialect) -> str:
+    return str(element.compile(dialect=dialect)).strip()
+
+
+def _types(conn: sa.Connection, live: Live, md: sa.MetaData, plan: Plan, dialect, pg: bool) -> None:
+    inspector = sa.inspect(conn)
+    for table in md.sorted_tables:
+        if table.name not in live.tables:
+            continue
+        reflected = {c["name"]: c["type"] for c in inspector.get_columns(table.name, schema="public" if pg else None)}
+        for column in table.columns:
+            if column.name not in reflected:
+                continue
+            verdict = type_change(reflected[column.name], column.type, dialect)
+            if verdict is None:
+                continue
+            narrowing, old, new = verdict
+            spec = column.type.compile(dialect=dialect)
+            sql = [
+                f"ALTER TABLE {_q(table.name)} ALTER COLUMN {_q(column.name)} TYPE {spec} USING {_q(column.name)}::{spec}"
+            ]
+            label = f"change type of {table.name}.{column.name} from {old} to {new}" + (
+                " (narrowing)" if narrowing else ""
+            )
+            plan.operations.append(Operation("change", label, sql if pg else [], table.name, narrowing, rebuild=not pg))
+
+
+def _checks(live: Live, md: sa.MetaData, plan: Plan, dialect, pg: bool, new_tables: set[str]) -> None:
+    for table in md.sorted_tables:
+        if table.name in new_tables or table.name not in live.tables:
+            continue
+        have = live.checks.get(table.name, {})
+        wanted = {c.name: c for c in table.constraints if isinstance(c, sa.CheckConstraint) and c.name}
+        for name, check in wanted.items():
+            text = str(check.sqltext)
+            if name in have and (not name.endswith("_enum") or literals(have[name]) == literals(text)):
+                continue
+            narrowing = name in have and not literals(have[name]) <= literals(text)
+            verb = "change" if name in have else "add"
+            sql = ([f"ALTER TABLE {_q(table.name)} DROP CONSTRAINT IF EXISTS {_q(name)}"] if name in have else []) + [
+                f"ALTER TABLE {_q(table.name)} ADD CONSTRAINT {_q(name)} CHECK ({text})"
+            ]
+            label = f"{verb} check {name} on {table.name}" + (" (narrowing: values removed)" if narrowing else "")
+            plan.operations.append(
+                Operation("constraint", label, sql if pg else [], table.name, narrowing, rebuild=not pg)
+            )
+        for name in have:
+            if name not in wanted and name.startswith("ck_"):
+                sql = [f"ALTER TABLE {_q(table.name)} DROP CONSTRAINT {_q(name)}"] if pg else []
+                plan.operations.append(
+                    Operation("constraint", f"drop check {name} on {table.name}", sql, table.name, rebuild=not pg)
+                )
+
+
+def _enums(live: Live, schema: Schema, built: Built, plan: Plan) -> None:
+    for name, values in postgres.enum_types(schema, built):
+        if name not in live.enum_values:
+            plan.operations.append(Operation("enum", f"create type {name}", [postgres.create_enum(name, values)]))
+            continue
+        have = live.enum_values[name]
+        for value in values:
+            if value not in have:
+                sql = f"ALTER TYPE {_q(name)} ADD VALUE IF NOT EXISTS '{value.replace(chr(39), chr(39) * 2)}'"
+                plan.operations.append(Operation("enum", f"add value {value!r} to type {name}", [sql]))
+        gone = [v for v in have if v not in values]
+        if gone:
+            plan.warnings.append(f"type {name} keeps values the document no longer lists: {', '.join(gone)}")
+
+
+def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan, new_tables: set[str]) -> None:
+    if conn.exec_driver_sql("SELECT to_regclass('auth.users')").scalar() is None:
+        plan.operations.append(
+            Operation("auth", "create the auth schema (auth.users, auth.uid())", [postgres.auth_shim().strip()])
+        )
+    names = {t.name for t in schema.tables}
+    for table in schema.tables:
+        if table.rls and table.name not in live.rls:
+            sql = f"ALTER TABLE {_q(table.name)} ENABLE ROW LEVEL SECURITY"
+            plan.operations.append(Operation("rls", f"enable row level security on {table.name}", [sql], table.name))
+    for policy in schema.policies:
+        bare = policy.table.removeprefix("public.")
+        if bare in names and (bare, policy.name) not in live.policies:
+            op = Operation(
+                "policy", f"create policy {policy.name!r} on {bare}", [postgres.policy_sql(policy)], bare, tolerant=True
+            )
+            plan.operations.append(op)
+    triggers = {t for _, t in live.triggers}
+    for routine in schema.routines:
+        if routine.kind == "extension":
+            continue
+        present = routine.name in triggers if routine.kind == "trigger" else routine.name in live.functions
+        if not present and routine.sql.strip():
+            sql = routine.sql.strip().rstrip(";").strip()
+            plan.operations.append(
+                Operation("routine", f"create {routine.kind} {routine.name}", [sql], routine.table, tolerant=True)
+            )
+
+
+def _triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:
+    wanted = updated_at_triggers(schema, dialect)
+    for table in schema.tables:
+        if updated_column(table) is None or (table.name, trigger_name(table.name)) in live.triggers:
+            continue
+        marker = f'ON "{table.name.replace(chr(34), chr(34) * 2)}" '
+        sql = [s for s in wanted if s.startswith("CREATE TRIGGER") and marker in s]
+        if dialect == "postgresql":
+            sql.insert(0, PG_FUNCTION)
+        plan.operations.append(
+            Operation("trigger", f"keep {table.name}.updated_at current (trigger)", sql, table.name, rebuild=False)
+        )
+
+
+def _renames(plan: Plan) -> None:
+    """A dropped column and an added one of the same type family in one table: say it looks like a rename."""
+    added: dict[str, list[Operation]] = {}
+    for op in plan.operations:
+        if op.kind == "add_column" and op.table:
+            added.setdefault(op.table, []).append(op)
+    for op in plan.operations:
+        if op.kind != "drop" or op.column is None:
+            continue
+        same = [a for a in added.get(op.table or "", []) if a.column and a.column[1] == op.column[1]]
+        if not same:
+            continue
+        old, new = op.column[0], same[0].column[0]
+        op.description += f"; looks like a rename to {new}"
+        plan.warnings.append(
+            f"{op.table}.{old} dropped and {op.table}.{new} added with the same type: this looks like a rename. "
+            f'docbase does not rename silently; run ALTER TABLE "{op.table}" RENAME COLUMN "{old}" TO "{new}" '
+            "yourself, or re-run with --allow-destructive to drop the old column and its values"
+        )
