@@ -105,6 +105,40 @@ def inspect(
 
 
 @app.command()
+def sql(
+    doc: Path,
+    dialect: str = typer.Option("sqlite", "--dialect", help="sqlite or postgresql."),
+    pgvector: bool = typer.Option(False, "--pgvector", help="PostgreSQL: vector columns as pgvector's vector(N)."),
+) -> None:
+    """Print the DDL that builds DOC's database, ready to pipe into sqlite3 or psql (docbase.ddl)."""
+    from .ddl import to_ddl
+
+    if dialect not in ("sqlite", "postgresql"):
+        fail(f"--dialect must be sqlite or postgresql, not {dialect!r}", 2)
+    typer.echo(to_ddl(_schema(doc), dialect, pgvector), nl=False)
+
+
+@app.command()
+def migrate(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
+    allow_destructive: bool = typer.Option(False, "--allow-destructive", help="Apply drops and narrowing changes."),
+) -> None:
+    """Create or update DOC's database to match the document (docbase.migrate)."""
+    from .migrate import MigrateError
+    from .migrate import migrate as run_migrate
+    from .settings import database_url
+
+    schema = _schema(doc)
+    try:
+        plan = run_migrate(schema, database_url(doc, db), dry_run=dry_run, allow_destructive=allow_destructive)
+    except MigrateError as exc:
+        fail(str(exc), 1)
+    typer.echo(plan.describe(dry_run))
+
+
+@app.command()
 def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print the access model as JSON.")) -> None:
     """Who may read and write which rows and columns, per table, and why (docbase.access)."""
     import json
