@@ -16,7 +16,9 @@ from ..document import Block, Diagnostic, error
 from .dbml_loose import split_outside, strip_comment, unquote
 
 _BLOCK = re.compile(r"^(?P<kind>model|enum|view|type|datasource|generator)\s+(?P<name>\w+)\s*\{\s*$")
-_FIELD = re.compile(r"^(?P<name>\w+)\s+(?P<type>\w+(?:\([^)]*\))?)(?P<mod>\[\]|\?)?(?P<rest>(?:\s.*)?)$")
+_FIELD = re.compile(
+    r"^(?P<name>\w+)\s+(?P<type>\w+(?:\((?:[^()]|\([^()]*\))*\))?)(?P<mod>\[\]|\?)?(?P<rest>(?:\s+@.*)?)\s*$"
+)
 _ATTR = re.compile(r"@(?P<name>[\w.]+)")
 
 
