@@ -102,9 +102,13 @@ async def _child(conn: Any, t: AuthTables, row: Any, moment: datetime) -> Rotate
     return Rotated(row["user_id"], row["session_id"], child)
 
 
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 async def exists(conn: Any, t: AuthTables, session_id: Any) -> bool:
     try:
-        key = session_id if isinstance(session_id, uuid.UUID) else uuid.UUID(str(session_id))
+        key = _uuid(session_id)
     except ValueError:
         return False
     return (await conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == key))).first() is not None
@@ -126,7 +130,8 @@ async def revoke_sessions(conn: Any, t: AuthTables, session_ids: list[Any]) -> N
 async def sign_out(conn: Any, t: AuthTables, user_id: Any, session_id: Any, scope: str) -> None:
     """``local``: this session; ``global``: every session of the user; ``others``: all but this one."""
     if scope == "local":
-        await revoke_sessions(conn, t, [session_id])
+        if session_id:
+            await revoke_sessions(conn, t, [_uuid(session_id)])
         return
     ids = [s["id"] for s in await list_for(conn, t, user_id)]
     if scope == "others":

@@ -1,0 +1,67 @@
+"""Refresh tokens rotate on every use; a used token coming back revokes the whole session."""
+
+from __future__ import annotations
+
+from .conftest import make_harness
+
+
+async def refresh(auth, token):
+    return await auth.client.post(
+        "/auth/v1/token", params={"grant_type": "refresh_token"}, json={"refresh_token": token}
+    )
+
+
+async def test_refresh_rotates_and_keeps_the_session(auth):
+    first = (await auth.signup()).json()
+    r = await refresh(auth, first["refresh_token"])
+    assert r.status_code == 200, r.text
+    second = r.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["user"]["id"] == first["user"]["id"]
+    me = await auth.client.get("/auth/v1/user", headers={"Authorization": f"Bearer {second['access_token']}"})
+    assert me.status_code == 200
+    assert (await refresh(auth, second["refresh_token"])).status_code == 200
+
+
+async def test_reusing_a_rotated_token_revokes_the_session(auth):
+    first = (await auth.signup()).json()
+    second = (await refresh(auth, first["refresh_token"])).json()
+    reused = await refresh(auth, first["refresh_token"])
+    assert reused.status_code == 400 and reused.json()["error_code"] == "refresh_token_already_used"
+    # The thief's replay ended the session: the legitimate child token and access token are dead too.
+    assert (await refresh(auth, second["refresh_token"])).status_code == 400
+    me = await auth.client.get("/auth/v1/user", headers={"Authorization": f"Bearer {second['access_token']}"})
+    assert me.status_code == 403 and me.json()["error_code"] == "session_not_found"
+
+
+async def test_reuse_does_not_touch_other_sessions(auth):
+    await auth.signup()
+    a = (await auth.login()).json()
+    b = (await auth.login()).json()
+    await refresh(auth, a["refresh_token"])
+    await refresh(auth, a["refresh_token"])
+    assert (await refresh(auth, b["refresh_token"])).status_code == 200
+
+
+async def test_unknown_refresh_token(auth):
+    r = await refresh(auth, "no-such-token")
+    assert r.status_code == 400 and r.json()["error_code"] == "refresh_token_not_found"
+
+
+async def test_reuse_interval_lets_concurrent_tabs_refresh(sqlite_url):
+    h = await make_harness(sqlite_url, refresh_reuse_interval=10)
+    try:
+        first = (await h.signup()).json()
+        assert (await refresh(h, first["refresh_token"])).status_code == 200
+        again = await refresh(h, first["refresh_token"])
+        assert again.status_code == 200
+    finally:
+        await h.client.aclose()
+        await h.engine.dispose()
+
+
+async def test_refresh_tokens_are_stored_hashed(auth):
+    body = (await auth.signup()).json()
+    table = "auth.refresh_tokens" if auth.engine.dialect.name == "postgresql" else "auth_refresh_tokens"
+    stored = [r["token"] for r in await auth.rows(f"SELECT token FROM {table}")]
+    assert body["refresh_token"] not in stored and len(stored) == 1
