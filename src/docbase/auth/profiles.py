@@ -187,10 +187,12 @@ class ProfileSync:
         assert self.profile is not None
         key = table.c[self.profile.id_column]
         found = (await conn.execute(sa.select(key).where(key == user_id))).first()
+        values = self._insert_values(user_id, facts)
         if found is None:
-            await conn.execute(sa.insert(table).values(self._insert_values(user_id, facts)))
+            await conn.execute(sa.insert(table).values(values))
         else:
-            await conn.execute(sa.update(table).where(key == user_id).values(self._values(**facts)))
+            values.pop(self.profile.id_column)
+            await conn.execute(sa.update(table).where(key == user_id).values(values))
 
     async def changed(self, conn: Any, user_id: str, **facts: Any) -> None:
         """Email, password or confirmation changed: follow it in the document's row."""
