@@ -134,6 +134,25 @@ def test_separate_nullable_default_and_key_columns() -> None:
     assert [i.columns[0].name for i in t.indexes] == ["customer_id"]
 
 
+def test_one_column_per_property() -> None:
+    t = table(
+        """\
+### posts
+
+| Attribute | Type | PK | FK | Unique | Nullable |
+|---|---|---|---|---|---|
+| id | int | ✓ | | | NOT NULL |
+| author_id | int | | users.id | | |
+| slug | text | | | yes | no |
+| editor_id | int | | ✓ | | YES |
+"""
+    )
+    assert col(t, "id").primary_key and col(t, "id").nullable is False
+    assert (col(t, "author_id").references.table, col(t, "author_id").references.columns) == ("users", ("id",))
+    assert col(t, "slug").unique and col(t, "slug").nullable is False
+    assert col(t, "editor_id").fk_marked and col(t, "editor_id").references is None and col(t, "editor_id").nullable
+
+
 def test_required_column_means_the_opposite_of_nullable() -> None:
     t = table("### items\n\n| Name | Type | Required |\n|---|---|---|\n| sku | text | yes |\n| note | text | no |\n")
     assert col(t, "sku").nullable is False and col(t, "note").nullable is True

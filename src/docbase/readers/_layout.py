@@ -26,7 +26,9 @@ _ROLE_WORDS: dict[str, set[str]] = {
     | {"db type", "column type", "field type", "type de données", "类型", "数据类型", "型", "データ型", "тип"},
     "constraints": {"constraints", "constraint", "modifiers", "flags", "options", "attributes", "restrictions"}
     | {"einschränkungen", "contraintes", "restricciones", "restrições", "约束", "制約", "ограничения"}
-    | {"key", "keys", "pk", "fk", "pk/fk", "key type", "schlüssel", "clé", "clave", "键", "キー"},
+    | {"key", "keys", "pk/fk", "key type", "schlüssel", "clé", "clave", "键", "キー"},
+    "pk_flag": {"pk", "pk?", "primary key", "primary", "primary key?"},
+    "fk_flag": {"fk", "fk?", "foreign key", "references", "refs", "ref", "foreign key to", "links to"},
     "nullable": {"nullable", "null", "null?", "nullable?", "allow null", "allows null", "is nullable", "optional"}
     | {"nulls", "null allowed"},
     "required": {"required", "not null", "mandatory", "req", "req.", "obligatoire", "pflicht", "obligatorio"}

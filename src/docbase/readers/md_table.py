@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 
 from ..document import Block, Diagnostic, info, warning
-from ._cells import Constraints, block_table, is_identifier, parse_constraints, strip_markup, table_name
+from ._cells import (
+    Constraints,
+    block_table,
+    is_identifier,
+    parse_constraints,
+    parse_reference,
+    strip_markup,
+    table_name,
+)
 from ._layout import Layout, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
@@ -91,6 +99,23 @@ def _flag(cell: str) -> bool | None:
     return None
 
 
+def _flag_column(role: str, text: str, line: int, c: Constraints) -> None:
+    """A yes/no column for one property (``| PK | FK | Unique |``); an FK cell may name the target."""
+    flag = _flag(text)
+    if flag is None:
+        ref = parse_reference(strip_markup(text), line) if role == "fk_flag" else None
+        if ref is not None:
+            c.fk_marked, c.references = True, c.references or ref
+        else:
+            c.update(parse_constraints(strip_markup(text), line) or Constraints())
+    elif flag and role == "pk_flag":
+        c.primary_key, c.nullable = True, False
+    elif flag and role == "unique":
+        c.unique = True
+    elif flag:
+        c.fk_marked = True
+
+
 def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeWords, Constraints | None]:
     """A type cell, which may also carry constraints (``UUID PK``, ``VARCHAR(255) NOT NULL``)."""
     raw = strip_markup(text)
@@ -140,6 +165,10 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
             flag = _flag(text)
             if flag is not None:
                 c.nullable = flag if role == "nullable" else not flag
+            else:
+                c.update(parse_constraints(strip_markup(text), line, strict=True) or Constraints())
+        elif role in ("pk_flag", "unique", "fk_flag"):
+            _flag_column(role, text, line, c)
         elif role == "default":
             if strip_markup(text).lower() not in _EMPTY:
                 value = text.strip()
