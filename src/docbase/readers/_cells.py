@@ -17,7 +17,7 @@ Two surprises worth knowing:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .fragments import Reference
 
@@ -40,7 +40,8 @@ _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
 def strip_markup(text: str) -> str:
     """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
-    return text.replace("**", "").replace("__", "").replace("`", "").strip()
+    text = re.sub(r"(?<![\w])__|__(?![\w])", "", text.replace("**", ""))  # keep __typename, _id
+    return text.replace("`", "").strip()
 
 
 def is_identifier(text: str) -> bool:
@@ -147,10 +148,12 @@ def parse_reference(target: str, line: int = 0) -> Reference | None:
     if not m:
         return None
     path, cols, rest = m.group(1), m.group(2), m.group(3)
-    if cols is not None and re.fullmatch(_ON_ACTIONS, cols.strip(), re.IGNORECASE):
+    if cols is not None and re.fullmatch(
+        rf"(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?", cols.strip(), re.I
+    ):
         rest, cols = f"({cols}){rest}", None
     if rest.strip() and not re.fullmatch(
-        rf"(?i)(?:\s*(?:\(\s*{_ON_ACTIONS}(?:\s+DELETE)?\s*\)|ON\s+(?:DELETE|UPDATE)\s+{_ON_ACTIONS}|{_ON_ACTIONS}(?:\s+DELETE)?))+\s*",
+        rf"(?i)(?:\s*(?:\(\s*(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?\s*\)|ON\s+(?:DELETE|UPDATE)\s+{_ON_ACTIONS}|{_ON_ACTIONS}(?:\s+DELETE)?))+\s*",
         rest,
     ):
         return None
@@ -250,8 +253,6 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if m:
         action = re.match(rf"(?i){_ON_ACTIONS}$", m.group(1).strip())
         if action and out.references is not None:
-            from dataclasses import replace
-
             out.references = replace(out.references, on_update=re.sub(r"\s+", " ", action.group(1)).lower())
         else:
             out.notes.append("on update")
@@ -260,8 +261,6 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if m:
         action = re.sub(r"\s+", " ", m.group(1)).lower()
         if out.references is not None:
-            from dataclasses import replace
-
             out.references = replace(out.references, on_delete=action)
         else:
             out.notes.append(f"on delete {action}")
@@ -344,17 +343,16 @@ def _pieces(text: str) -> list[str]:
     for chunk in split_top(text, ",;"):
         pieces.extend(split_top(chunk, "/") if re.fullmatch(r"[\w\s/]+", chunk) else [chunk])
     # "FK, UNIQUE → t.c (CASCADE)": the arrow's target belongs to the FK marker before it.
-    merged = pieces
     out: list[str] = []
     i = 0
-    while i < len(merged):
-        cur = merged[i]
+    while i < len(pieces):
+        cur = pieces[i]
         if (
             re.fullmatch(r"(?i)fk|foreign key", strip_markup(cur))
-            and i + 1 < len(merged)
-            and _ARROW.search(merged[i + 1])
+            and i + 1 < len(pieces)
+            and _ARROW.search(pieces[i + 1])
         ):
-            cur = cur + ", " + merged[i + 1]
+            cur = cur + ", " + pieces[i + 1]
             i += 1
         out.append(cur)
         i += 1
