@@ -1,0 +1,127 @@
+"""The ASGI application: ``/rest/v1`` (PostgREST dialect), its OpenAPI description, ``/docs``.
+
+``create_app`` builds everything that does not depend on a request once:
+the catalog (model + SQLAlchemy tables + relationships), the driver, the
+JWT secret. Other packages add their own endpoints (``/auth/v1`` from
+docbase.auth) through ``routes=`` or later with ``app.router.routes.append``
+- see ``mount``. Every error leaves as PostgREST's JSON shape; an unexpected
+exception becomes a shaped 500 rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import settings
+from ..auth import keys
+from ..schema.model import Schema
+from .catalog import Catalog
+from .db import connect
+from .errors import ApiError
+from .openapi import DOCS_HTML, openapi_document
+from .rest import RestApi
+
+log = logging.getLogger("docbase.api")
+REST_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+
+
+def create_app(
+    schema: Schema,
+    url: str,
+    *,
+    secret: str | None = None,
+    max_body_bytes: int | None = None,
+    routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The docbase HTTP app for ``schema`` over the database at ``url``.
+
+    Args:
+        schema: the model to serve.
+        url: ``sqlite:///path`` or ``postgresql://...``.
+        secret: JWT secret (default: ``docbase.auth.keys.jwt_secret()``).
+        max_body_bytes: request body limit (default: the ``max_body_bytes`` setting).
+        routes: extra routes or Mounts (e.g. ``Mount("/auth/v1", auth_app)``), served beside /rest/v1.
+    """
+    db = connect(url)
+    catalog = Catalog(schema, db.dialect)
+    limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES))
+    rest = RestApi(catalog, db, secret or keys.jwt_secret(schema.path if schema.path != "<document>" else None), limit)
+    spec_bytes: list[bytes] = []
+
+    async def openapi(request: Request) -> Response:
+        if not spec_bytes:
+            import orjson
+
+            spec_bytes.append(orjson.dumps(openapi_document(catalog, str(request.base_url).rstrip("/"))))
+        return Response(spec_bytes[0], media_type="application/openapi+json; charset=utf-8")
+
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(DOCS_HTML)
+
+    app = Starlette(
+        routes=[
+            Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
+            Route("/rest/v1", openapi, methods=["GET", "HEAD"]),
+            Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
+            Route("/docs", docs, methods=["GET"]),
+            *routes,
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=["Content-Range", "Preference-Applied"],
+            )
+        ],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        lifespan=_lifespan(db),
+    )
+    app.state.catalog = catalog
+    app.state.db = db
+    app.state.rest = rest
+    app.state.schema = schema
+    return app
+
+
+def _lifespan(db):
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.close()
+
+    return lifespan
+
+
+def mount(app: Starlette, route: BaseRoute) -> None:
+    """Add a route or Mount (such as ``/auth/v1``) to an app made by create_app."""
+    app.router.routes.append(route)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return Response(exc.to_bytes(), exc.status, media_type="application/json; charset=utf-8")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = "PGRST125" if exc.status_code == 404 else f"HTTP{exc.status_code}"
+    error = ApiError(exc.status_code, code, str(exc.detail) if exc.detail else "Invalid path specified in request URL")
+    return await _api_error(request, error)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    error = ApiError(500, "XX000", "Internal server error", type(exc).__name__)
+    return await _api_error(request, error)

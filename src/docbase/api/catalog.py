@@ -1,0 +1,120 @@
+"""What the API serves: the model's tables with their SQLAlchemy tables, and the relationships between them.
+
+Built once per app from the model and ``build_metadata`` (never by
+reflecting the database per request). Relationships follow the foreign keys
+that made it into the MetaData, as PostgREST finds them: many-to-one from
+the table holding the key, one-to-many the other way, many-to-many through
+a table holding keys to both. ``resolve`` applies PostgREST's embedding
+rules, including hints (``users!created_by``) and the PGRST200/PGRST201
+errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..ddl.metadata import build_metadata
+from ..schema.model import Column, Schema, Table
+from .errors import ambiguous_relationship, no_relationship, unknown_table
+
+
+@dataclass(frozen=True)
+class Link:
+    """One foreign key: ``table(columns) -> ref_table(ref_columns)``."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How to reach ``target`` from a parent: ``kind`` is m2o, o2m or m2m (``via`` the junction)."""
+
+    kind: str
+    target: str
+    link: Link
+    via: Link | None = None  # m2m: junction -> target
+
+    @property
+    def describe(self) -> str:
+        if self.kind == "m2m" and self.via is not None:
+            return f"{self.link.name} using {self.link.table}({', '.join(self.link.columns)}) and {self.via.name}"
+        return f"{self.link.name} using {self.link.table}({', '.join(self.link.columns)})"
+
+
+class Catalog:
+    """Tables, columns and relationships of one schema for one dialect."""
+
+    def __init__(self, schema: Schema, dialect: str) -> None:
+        self.schema = schema
+        self.dialect = dialect
+        self.metadata = build_metadata(schema, dialect)
+        self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
+        self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
+        self.links: list[Link] = []
+        for name in self.tables:
+            sa_table = self.metadata.tables[name]
+            for fkc in sorted(sa_table.foreign_key_constraints, key=lambda f: [c.name for c in f.columns]):
+                cols = tuple(c.name for c in fkc.columns)
+                refs = tuple(e.column.name for e in fkc.elements)
+                ref_table = fkc.elements[0].column.table.name
+                model_name = self._model_fk_name(name, cols)
+                self.links.append(Link(model_name or f"{name}_{'_'.join(cols)}_fkey", name, cols, ref_table, refs))
+
+    def _model_fk_name(self, table: str, cols: tuple[str, ...]) -> str | None:
+        for fk in self.tables[table].foreign_keys:
+            if tuple(fk.columns) == cols and fk.name:
+                return fk.name
+        return None
+
+    def table(self, name: str) -> Table:
+        table = self.tables.get(name)
+        if table is None:
+            raise unknown_table(name)
+        return table
+
+    def sa_table(self, name: str) -> sa.Table:
+        return self.metadata.tables[name]
+
+    def candidates(self, parent: str, name: str) -> list[Relationship]:
+        found: list[Relationship] = []
+        for link in self.links:
+            if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):
+                found.append(Relationship("m2o", link.ref_table, link))
+            if link.ref_table == parent and link.table == name:
+                found.append(Relationship("o2m", link.table, link))
+        if name in self.tables:
+            for a in self.links:
+                if a.ref_table != parent or a.table in (parent, name):
+                    continue
+                for b in self.links:
+                    if b.table == a.table and b is not a and b.ref_table == name:
+                        found.append(Relationship("m2m", name, a, b))
+        return found
+
+    def resolve(self, parent: str, name: str, hint: str | None) -> Relationship:
+        """The one relationship ``parent -> name`` (optionally narrowed by ``hint``), else PGRST200/201."""
+        found = self.candidates(parent, name)
+        if hint is not None:
+            found = [r for r in found if _matches(r, hint)]
+        if not found:
+            raise no_relationship(parent, name, hint)
+        if len(found) > 1:
+            exact = [r for r in found if r.kind == "m2o" and name in (r.link.name, r.link.columns[0])]
+            if len(exact) == 1:
+                return exact[0]
+            raise ambiguous_relationship(parent, name, [r.describe for r in found])
+        return found[0]
+
+
+def _matches(rel: Relationship, hint: str) -> bool:
+    if hint in (rel.link.name, *rel.link.columns):
+        return True
+    if rel.via is not None and hint in (rel.link.table, rel.via.name, *rel.via.columns):
+        return True
+    return False

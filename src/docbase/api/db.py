@@ -1,0 +1,245 @@
+"""Database access on the request path: asyncpg for PostgreSQL, the stdlib sqlite3 module for SQLite.
+
+No ORM and no SQLAlchemy execution here: statements arrive compiled (SQL
+text + positional values) and go straight to the driver.
+
+PostgreSQL: one asyncpg pool per worker, created on first use, so a server
+started while PostgreSQL is down still starts, answers 503, and serves
+again once the database is back (a broken pool is dropped and rebuilt).
+Every request runs in one transaction.
+
+SQLite: one connection per worker, used directly on the event-loop thread.
+Each statement is short and SQLite is in-process, so a thread hop (what
+aiosqlite does for every call) costs more than it saves; and since nothing
+awaits between BEGIN and COMMIT, requests cannot interleave inside a
+transaction. WAL mode lets readers run beside the writer; ``synchronous=FULL``
+makes every 201 durable even against power loss (NORMAL would already
+survive a SIGKILL); ``busy_timeout`` waits out other workers' writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import struct
+from collections.abc import AsyncIterator
+from typing import Any
+
+from .errors import ApiError, unavailable
+
+_SQLITE_CODES = {
+    "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
+    "SQLITE_CONSTRAINT_PRIMARYKEY": ("23505", 409),
+    "SQLITE_CONSTRAINT_FOREIGNKEY": ("23503", 409),
+    "SQLITE_CONSTRAINT_NOTNULL": ("23502", 400),
+    "SQLITE_CONSTRAINT_CHECK": ("23514", 400),
+    "SQLITE_CONSTRAINT_TRIGGER": ("P0001", 400),
+}
+_PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
+
+
+class Database:
+    """Runs compiled statements; ``transaction()`` yields an object with ``value`` and ``rows``."""
+
+    dialect: str
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+def connect(url: str) -> Database:
+    """A Database for ``sqlite:///path`` or ``postgresql://...``."""
+    if url.startswith("sqlite"):
+        return SqliteDatabase(url)
+    if url.startswith(("postgresql", "postgres")):
+        return PostgresDatabase(url)
+    raise ValueError(f"unsupported database URL {url!r}; use sqlite:///path or postgresql://...")
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "foreign_keys=ON",
+                "busy_timeout=5000",
+                "case_sensitive_like=ON",
+            ):
+                conn.execute(f"PRAGMA {pragma}")
+            conn.create_function("regexp", 2, _regexp, deterministic=True)
+            conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
+            self._conn = conn
+        return self._conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield SqliteTx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    async def value(self, sql: str, params: list[Any]) -> Any:
+        row = self._execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
+        return self._execute(sql, params).fetchall()
+
+    def _execute(self, sql: str, params: list[Any]) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            code, status = _SQLITE_CODES.get(getattr(exc, "sqlite_errorname", ""), ("23000", 409))
+            raise ApiError(status, code, _sqlite_message(str(exc), code)) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise unavailable(str(exc)) from None
+            raise ApiError(400, "XX000", str(exc)) from None
+
+
+def _sqlite_message(text: str, code: str) -> str:
+    if code == "23505":
+        return f"duplicate key value violates unique constraint ({text.split(': ', 1)[-1]})"
+    if code == "23503":
+        return "insert or update violates foreign key constraint"
+    if code == "23502":
+        column = text.split(": ", 1)[-1].split(".")[-1]
+        return f'null value in column "{column}" violates not-null constraint'
+    return text
+
+
+def _regexp(pattern: str | None, value: Any) -> int | None:
+    if pattern is None or value is None:
+        return None
+    flags = 0
+    if pattern.startswith("(?i)"):
+        pattern, flags = pattern[4:], re.IGNORECASE
+    try:
+        return 1 if re.search(pattern, str(value), flags) else 0
+    except re.error:
+        return 0
+
+
+def _vector_json(blob: bytes | None) -> str | None:
+    if blob is None:
+        return None
+    if isinstance(blob, str):
+        return blob
+    count = len(blob) // 4
+    return "[" + ",".join(repr(x) for x in struct.unpack(f"<{count}f", blob[: count * 4])) + "]"
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        self.min_size, self.max_size = min_size, max_size
+        self._pool: Any = None
+
+    async def _get_pool(self) -> Any:
+        import asyncpg
+
+        if self._pool is None:
+            try:
+                self._pool = await asyncpg.create_pool(
+                    self.url,
+                    min_size=self.min_size,
+                    max_size=self.max_size,
+                    server_settings={"timezone": "UTC"},
+                    init=_init_connection,
+                    timeout=5,
+                )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                raise unavailable(str(exc)) from None
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PgTx]:
+        import asyncpg
+
+        pool = await self._get_pool()
+        try:
+            async with pool.acquire(timeout=10) as conn, conn.transaction():
+                yield PgTx(conn)
+        except ApiError:
+            raise
+        except asyncpg.PostgresError as exc:
+            if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.AdminShutdownError):
+                await self._reset()
+                raise unavailable(str(exc)) from None
+            raise _pg_error(exc) from None
+        except (OSError, asyncpg.InterfaceError, TimeoutError, ConnectionError) as exc:
+            await self._reset()
+            raise unavailable(str(exc)) from None
+
+    async def _reset(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _init_connection(conn: Any) -> None:
+    import orjson
+
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name,
+            schema="pg_catalog",
+            encoder=lambda v: v if isinstance(v, str) else orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            format="text",
+        )
+
+
+def _pg_error(exc: Any) -> ApiError:
+    code = getattr(exc, "sqlstate", None) or "XX000"
+    status = _PG_STATUS.get(code)
+    if status is None:
+        status = 400 if code[:2] in ("22", "23", "42") else 500
+    return ApiError(
+        status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
+    )
+
+
+class PgTx:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def value(self, sql: str, params: list[Any]) -> Any:
+        return await self.conn.fetchval(sql, *params)
+
+    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
+        return [tuple(r) for r in await self.conn.fetch(sql, *params)]

@@ -1,0 +1,139 @@
+"""Reading what a request asks for beyond the query string: Prefer, Range, Accept, the body, the caller's role.
+
+Kept apart from the handlers so each rule (PostgREST's header grammar,
+Supabase's key semantics) is in one place and testable alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from ..auth import keys
+from .errors import ApiError, bad_body, unauthorized
+
+OBJECT = "application/vnd.pgrst.object+json"
+CSV = "text/csv"
+
+
+@dataclass(frozen=True)
+class Prefer:
+    returning: str = "minimal"
+    count: str | None = None
+    resolution: str | None = None
+    missing_default: bool = False
+
+    def applied(self) -> str:
+        parts = []
+        if self.resolution:
+            parts.append(f"resolution={self.resolution}")
+        if self.count:
+            parts.append(f"count={self.count}")
+        if self.missing_default:
+            parts.append("missing=default")
+        return ", ".join(parts)
+
+
+def parse_prefer(header: str | None, default_return: str = "minimal") -> Prefer:
+    values: dict[str, str] = {}
+    for part in (header or "").replace(";", ",").split(","):
+        key, eq, value = part.strip().partition("=")
+        if eq:
+            values[key.strip().lower()] = value.strip().lower()
+    returning = values.get("return", default_return)
+    if returning not in ("minimal", "representation", "headers-only"):
+        returning = default_return
+    count = values.get("count")
+    if count not in ("exact", "planned", "estimated"):
+        count = None
+    resolution = values.get("resolution")
+    if resolution not in ("merge-duplicates", "ignore-duplicates"):
+        resolution = None
+    return Prefer(returning, count, resolution, values.get("missing") == "default")
+
+
+def parse_range(header: str | None) -> tuple[int | None, int | None]:
+    """``Range: 0-9`` -> (limit 10, offset 0); ``5-`` -> (None, 5); anything else is ignored, as PostgREST does."""
+    if not header:
+        return None, None
+    text = header.strip()
+    if "=" in text:
+        text = text.split("=", 1)[1]
+    first, dash, last = text.partition("-")
+    if not dash or not first.strip().isdigit():
+        return None, None
+    start = int(first)
+    if last.strip().isdigit():
+        end = int(last)
+        if end < start:
+            raise ApiError(
+                416, "PGRST103", "Requested range not satisfiable", f"An upper bound of {end} is below {start}"
+            )
+        return end - start + 1, start
+    return None, start
+
+
+def accept(request: Request) -> str:
+    header = request.headers.get("accept", "")
+    if OBJECT in header:
+        return OBJECT
+    if CSV in header:
+        return CSV
+    return "application/json"
+
+
+def role_of(request: Request, secret: str) -> str:
+    """The role of the verified token: Bearer if given, else the apikey; 401 for anything untrustworthy."""
+    apikey = request.headers.get("apikey")
+    bearer = None
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("PGRST301", "Authorization header must be 'Bearer <token>'")
+        bearer = token.strip()
+    if bearer is None and apikey is None:
+        raise unauthorized(
+            "PGRST302", "No API key found in request", "No `apikey` request header or url param was found."
+        )
+    claims: dict[str, Any] = {}
+    for token in (apikey, bearer):
+        if token is None:
+            continue
+        try:
+            claims = keys.verify(token, secret)
+        except keys.TokenError as exc:
+            code = {"expired": "PGRST303", "missing": "PGRST302"}.get(exc.reason, "PGRST301")
+            raise unauthorized(code, exc.message) from None
+    return str(claims["role"])
+
+
+async def read_body(request: Request, limit: int) -> Any:
+    """The JSON body (object or array of objects); 413 past ``limit`` bytes; 400 for anything else."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        raw.decode("utf-8")
+        data = orjson.loads(raw)
+    except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:
+        raise bad_body("Empty or invalid json", str(exc)) from None
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        return data
+    raise bad_body("The body must be a JSON object or an array of objects")
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, "PGRST413", f"The request body is larger than the limit of {limit} bytes")

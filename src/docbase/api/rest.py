@@ -1,0 +1,220 @@
+"""``/rest/v1/<table>``: GET, HEAD, POST, PATCH and DELETE in PostgREST's dialect.
+
+The request path is: verify the key -> parse the query string -> build the
+statement (values bound) -> fetch its compiled SQL from the shape cache ->
+one transaction on the driver -> the database's own JSON text as the body.
+Deny by default: until row-level access rules exist, only ``service_role``
+reads or writes; anon gets 401 and other roles 403 (PostgREST's 42501).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..schema.model import Table
+from .catalog import Catalog
+from .db import Database
+from .errors import ApiError, not_one_row, permission_denied, unknown_column
+from .query import Query, parse_query
+from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
+from .sql.compiled import ShapeCache, query_shape
+from .sql.conditions import Binder
+from .sql.read import read_statement
+from .sql.write import delete_statement, insert_statement, rows_to_json, update_statement
+
+JSON = "application/json; charset=utf-8"
+
+
+class RestApi:
+    def __init__(self, catalog: Catalog, db: Database, secret: str, max_body_bytes: int) -> None:
+        self.catalog = catalog
+        self.db = db
+        self.secret = secret
+        self.max_body_bytes = max_body_bytes
+        self.cache = ShapeCache()
+
+    async def handle(self, request: Request) -> Response:
+        role = role_of(request, self.secret)
+        table = self.catalog.table(request.path_params["table"])
+        if role != "service_role":
+            raise permission_denied(table.name, 401 if role == "anon" else 403)
+        query = parse_query(request.query_params.multi_items())
+        method = request.method
+        if method in ("GET", "HEAD"):
+            return await self.read(request, table, query)
+        if method == "POST":
+            return await self.insert(request, table, query)
+        if method == "PATCH":
+            return await self.update(request, table, query)
+        return await self.delete(request, table, query)
+
+    async def read(self, request: Request, table: Table, query: Query) -> Response:
+        prefer = parse_prefer(request.headers.get("prefer"))
+        limit, offset = parse_range(request.headers.get("range"))
+        limit = query.limit.get((), limit)
+        offset = query.offset.get((), offset)
+        bind = Binder()
+        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
+        key = ("read", table.name, query_shape(query), limit is not None, bool(offset))
+        compiled = self.cache.get(key, stmt, self.catalog.dialect)
+        total = None
+        async with self.db.transaction() as tx:
+            body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values)))[0]
+            if prefer.count:
+                counted = self.cache.get(("count",) + key, count_stmt, self.catalog.dialect)
+                total = await tx.value(counted.sql, counted.params(bind.values))
+        text = body.encode() if isinstance(body, str) else orjson.dumps(body)
+        rows = None
+        headers = {}
+        if prefer.count:
+            headers["Preference-Applied"] = f"count={prefer.count}"
+        kind = accept(request)
+        if kind != "application/json":
+            rows = orjson.loads(text)
+        start = offset or 0
+        headers["Content-Range"] = _content_range(start, shown, total)
+        status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
+        return self._respond(request, text, rows, kind, status, headers)
+
+    def _respond(
+        self, request: Request, text: bytes, rows: list | None, kind: str, status: int, headers: dict[str, str]
+    ) -> Response:
+        if kind == OBJECT:
+            assert rows is not None
+            if len(rows) != 1:
+                raise not_one_row(len(rows))
+            text, media = orjson.dumps(rows[0]), "application/vnd.pgrst.object+json; charset=utf-8"
+            status = 200 if status == 206 else status
+        elif kind == CSV:
+            assert rows is not None
+            text, media = _csv(rows), "text/csv; charset=utf-8"
+        else:
+            media = JSON
+        if request.method == "HEAD":
+            return Response(b"", status, headers, media_type=media)
+        return Response(text, status, headers, media_type=media)
+
+    async def insert(self, request: Request, table: Table, query: Query) -> Response:
+        prefer = parse_prefer(request.headers.get("prefer"))
+        body = await read_body(request, self.max_body_bytes)
+        rows = body if isinstance(body, list) else [body]
+        groups = self._group(table, rows, query.columns, prefer.missing_default)
+        returned: list[tuple] = []
+        on_conflict = query.on_conflict
+        async with self.db.transaction() as tx:
+            for keys, members in groups:
+                bind = Binder()
+                stmt = insert_statement(self.catalog, table, keys, members, bind, on_conflict, prefer.resolution)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution)
+                compiled = self.cache.get(key, stmt, self.catalog.dialect)
+                returned.extend(await tx.rows(compiled.sql, compiled.params(bind.values)))
+        return self._written(request, table, query, prefer, returned, 201)
+
+    def _group(
+        self, table: Table, rows: list[dict[str, Any]], columns: tuple[str, ...] | None, missing_default: bool
+    ) -> list[tuple[tuple[str, ...], list[dict[str, Any]]]]:
+        known = self.catalog.columns[table.name]
+        if columns is not None:
+            for name in columns:
+                if name not in known:
+                    raise unknown_column(name, table.name)
+            rows = [{k: v for k, v in r.items() if k in columns} for r in rows]
+        for row in rows:
+            for name in row:
+                if name not in known:
+                    raise unknown_column(name, table.name)
+        if not rows:
+            return []
+        order = [c.name for c in table.columns]
+        keysets = {tuple(n for n in order if n in r) for r in rows}
+        if len(keysets) == 1 or missing_default:
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for r in rows:
+                groups.setdefault(tuple(n for n in order if n in r), []).append(r)
+            return list(groups.items())
+        union = tuple(n for n in order if any(n in r for r in rows))
+        return [(union, rows)]
+
+    async def update(self, request: Request, table: Table, query: Query) -> Response:
+        prefer = parse_prefer(request.headers.get("prefer"))
+        body = await read_body(request, self.max_body_bytes)
+        if not isinstance(body, dict):
+            raise ApiError(400, "PGRST102", "PATCH takes one JSON object")
+        for name in body:
+            if name not in self.catalog.columns[table.name]:
+                raise unknown_column(name, table.name)
+        if not body:
+            return self._written(request, table, query, prefer, [], 200)
+        bind = Binder()
+        stmt = update_statement(self.catalog, table, body, query, bind)
+        key = ("update", table.name, tuple(body), query_shape(query))
+        compiled = self.cache.get(key, stmt, self.catalog.dialect)
+        async with self.db.transaction() as tx:
+            returned = await tx.rows(compiled.sql, compiled.params(bind.values))
+        return self._written(request, table, query, prefer, returned, 200)
+
+    async def delete(self, request: Request, table: Table, query: Query) -> Response:
+        prefer = parse_prefer(request.headers.get("prefer"))
+        bind = Binder()
+        stmt = delete_statement(self.catalog, table, query, bind)
+        compiled = self.cache.get(("delete", table.name, query_shape(query)), stmt, self.catalog.dialect)
+        async with self.db.transaction() as tx:
+            returned = await tx.rows(compiled.sql, compiled.params(bind.values))
+        return self._written(request, table, query, prefer, returned, 200)
+
+    def _written(
+        self, request: Request, table: Table, query: Query, prefer: Prefer, rows: list[tuple], status: int
+    ) -> Response:
+        total = len(rows) if prefer.count else None
+        if request.method == "POST":
+            headers = {"Content-Range": f"*/{'*' if total is None else total}"}
+        else:
+            headers = {"Content-Range": _content_range(0, len(rows), total)}
+        applied = prefer.applied()
+        if prefer.returning != "minimal":
+            applied = ", ".join(filter(None, [f"return={prefer.returning}", applied]))
+        if applied:
+            headers["Preference-Applied"] = applied
+        if prefer.returning != "representation":
+            return Response(b"", 201 if status == 201 else 204, headers)
+        text = rows_to_json(self.catalog, table, rows, query)
+        kind = accept(request)
+        parsed = orjson.loads(text) if kind != "application/json" else None
+        return self._respond(request, text, parsed, kind, status, headers)
+
+
+def _content_range(start: int, shown: int, total: int | None) -> str:
+    size = "*" if total is None else str(total)
+    if shown == 0:
+        return f"*/{size}"
+    return f"{start}-{start + shown - 1}/{size}"
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
+    if not rows:
+        return b""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0].keys())
+    for row in rows:
+        writer.writerow(
+            [
+                "" if v is None else (orjson.dumps(v).decode() if isinstance(v, dict | list) else _csv_scalar(v))
+                for v in row.values()
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def _csv_scalar(value: Any) -> str:
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)

@@ -1,0 +1,1 @@
+"""SQL for the REST API: conditions, reads, writes, and the compiled-shape cache."""

@@ -1,0 +1,81 @@
+"""Compile a statement once per query shape; afterwards only line the new values up with it.
+
+The key is the request's shape (table, method, select, filter columns and
+operators, order, which limits are present, list lengths), never its values.
+A cached entry keeps the SQL text, the parameter names in positional order,
+and the values of SQLAlchemy's own constant parameters (JSON keys, literal
+labels), so a hit costs a dict lookup and a list comprehension.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..query.syntax import Query
+
+_MINE = re.compile(r"^p(\d+)$")
+_DIALECTS = {"postgresql": postgresql.asyncpg.dialect(), "sqlite": sqlite.dialect(paramstyle="qmark")}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    slots: tuple[int | None, ...]  # index into the request's values, or None for a constant
+    constants: tuple[Any, ...]
+
+    def params(self, values: list[Any]) -> list[Any]:
+        return [values[s] if s is not None else c for s, c in zip(self.slots, self.constants, strict=True)]
+
+
+def compile_statement(stmt: sa.ClauseElement, dialect: str) -> Compiled:
+    compiled = stmt.compile(dialect=_DIALECTS[dialect])
+    names = compiled.positiontup or []
+    binds = compiled.binds
+    slots, constants = [], []
+    for name in names:
+        mine = _MINE.match(name)
+        slots.append(int(mine.group(1)) if mine else None)
+        constants.append(None if mine else binds[name].effective_value)
+    return Compiled(compiled.string, tuple(slots), tuple(constants))
+
+
+def query_shape(query: Query) -> tuple:
+    """Everything in a Query that changes its SQL, and nothing that only changes values."""
+    return (
+        query.select,
+        tuple((path, tuple(c.shape() for c in conds)) for path, conds in query.where.items()),
+        tuple(query.order.items()),
+        tuple(query.limit),
+        tuple(path for path, n in query.offset.items() if n),
+        query.columns,
+        query.on_conflict,
+    )
+
+
+class ShapeCache:
+    """A bounded LRU of compiled statements keyed by shape."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Compiled] = OrderedDict()
+
+    def get(self, key: Any, stmt: sa.ClauseElement, dialect: str) -> Compiled:
+        """The compiled ``stmt``; ``key`` must determine the statement's SQL (not its values)."""
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+            return hit
+        compiled = compile_statement(stmt, dialect)
+        self._items[key] = compiled
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return compiled
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,185 @@
+"""Filters and logic trees -> SQLAlchemy boolean expressions, with every value a bound parameter.
+
+``Binder`` hands out parameters named ``p0, p1, ...`` in the order the
+statement is built; the same query shape is always built in the same order,
+so a cached compiled statement lines up with the values of a new request.
+Operators whose SQL differs (``ilike``, ``cs``/``cd``/``ov`` on JSON text,
+``match``) are written per dialect here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from ...schema.model import Column
+from ..coerce import coerce
+from ..errors import ApiError, unknown_column
+from ..query.syntax import Field, Filter, Logic
+
+JSON_TYPES = frozenset({"json", "jsonb"})
+TEXT = Column("value", "text")
+
+
+class Binder:
+    """Collects request values in build order and names their parameters."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any, type_: sa.types.TypeEngine | None = None) -> sa.BindParameter:
+        name = f"p{len(self.values)}"
+        self.values.append(value)
+        return sa.bindparam(name, type_=type_)
+
+
+def column_of(columns: dict[str, Column], field: Field, table: str) -> Column:
+    column = columns.get(field.name)
+    if column is None:
+        raise ApiError(
+            400, "42703", f"column {table}.{field.name} does not exist", None, "Check the column names of the table."
+        )
+    return column
+
+
+def field_expr(sa_table: sa.FromClause, column: Column, field: Field, as_text: bool = False) -> sa.ColumnElement:
+    """A column, or a JSON path into it (``->`` keeps JSON, ``->>`` gives text; same syntax on both databases)."""
+    expr: sa.ColumnElement = sa_table.c[column.name]
+    if not field.json_path:
+        return expr
+    if column.type not in JSON_TYPES | {"array"}:
+        raise ApiError(
+            400, "42883", f"operator does not exist: {column.type} -> unknown", None, "Only JSON columns have paths."
+        )
+    steps = field.json_path
+    for i, step in enumerate(steps):
+        text = step.text or (as_text and i == len(steps) - 1)
+        key: Any = int(step.key) if step.key.lstrip("-").isdigit() else step.key
+        literal = sa.literal_column(str(key)) if isinstance(key, int) else sa.literal(key, sa.Text)
+        expr = expr.op("->>" if text else "->", return_type=sa.Text if text else sa.JSON)(literal)
+    return expr
+
+
+def condition(
+    cond: Filter | Logic, sa_table: sa.FromClause, columns: dict[str, Column], table: str, dialect: str, bind: Binder
+) -> sa.ColumnElement:
+    if isinstance(cond, Logic):
+        parts = [condition(c, sa_table, columns, table, dialect, bind) for c in cond.children]
+        expr = sa.or_(*parts) if cond.op == "or" else sa.and_(*parts)
+        return sa.not_(expr) if cond.negate else expr
+    column = column_of(columns, cond.field, table)
+    expr = _filter(cond, sa_table, column, dialect, bind)
+    return sa.not_(expr) if cond.negate else expr
+
+
+def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bind: Binder) -> sa.ColumnElement:
+    on_path = bool(f.field.json_path)
+    target = field_expr(sa_table, column, f.field, as_text=True)
+    value_col = TEXT if on_path else column
+    sa_type = sa.Text() if on_path else sa_table.c[column.name].type
+
+    def val(raw: Any) -> sa.BindParameter:
+        return bind(coerce(value_col, raw, dialect), sa_type)
+
+    op = f.op
+    if op == "is":
+        word = f.value
+        if word in ("null", "unknown"):
+            return target.is_(None)
+        if word == "not_null":
+            return target.is_not(None)
+        return target.is_(sa.true() if word == "true" else sa.false())
+    if op == "in":
+        if not f.value:
+            return sa.false()
+        return target.in_([val(v) for v in f.value])
+    if f.quantifier:
+        parts = [_compare(op, target, v, val, dialect, bind) for v in f.value]
+        if not parts:
+            return sa.false()
+        return sa.or_(*parts) if f.quantifier == "any" else sa.and_(*parts)
+    if op in ("cs", "cd", "ov"):
+        return _contains(op, sa_table, column, f.value, dialect, bind)
+    if op == "isdistinct":
+        return target.is_distinct_from(val(f.value))
+    return _compare(op, target, f.value, val, dialect, bind)
+
+
+def _compare(op: str, target: sa.ColumnElement, raw: str, val, dialect: str, bind: Binder) -> sa.ColumnElement:
+    if op in ("eq", "neq", "gt", "gte", "lt", "lte"):
+        p = val(raw)
+        return {
+            "eq": target == p,
+            "neq": target != p,
+            "gt": target > p,
+            "gte": target >= p,
+            "lt": target < p,
+            "lte": target <= p,
+        }[op]
+    text_target = sa.cast(target, sa.Text)
+    if op in ("like", "ilike"):
+        pattern = bind(raw.replace("*", "%"), sa.Text())
+        if op == "like":
+            return text_target.like(pattern)
+        if dialect == "postgresql":
+            return text_target.ilike(pattern)
+        return sa.func.lower(text_target).like(sa.func.lower(pattern))
+    if op in ("match", "imatch"):
+        pattern = bind(raw, sa.Text())
+        if dialect == "postgresql":
+            return text_target.op("~*" if op == "imatch" else "~", return_type=sa.Boolean)(pattern)
+        flags = "(?i)" if op == "imatch" else ""
+        return sa.func.regexp(sa.literal(flags, sa.Text) + pattern, text_target) == 1
+    raise ApiError(400, "PGRST100", f"operator {op} is not supported here")
+
+
+def _contains(
+    op: str, sa_table: sa.FromClause, column: Column, raw: Any, dialect: str, bind: Binder
+) -> sa.ColumnElement:
+    col = sa_table.c[column.name]
+    if column.type not in JSON_TYPES | {"array"}:
+        raise ApiError(400, "42883", f"operator {op} needs an array or JSON column, not {column.type}")
+    if column.type == "array":
+        items = coerce(column, raw, "postgresql")  # a Python list, validated
+        if dialect == "postgresql":
+            p = bind(items, col.type)
+            return {"cs": col.contains(p), "cd": col.contained_by(p), "ov": col.overlap(p)}[op]
+        p = bind(orjson.dumps([_plain(i) for i in items]).decode(), sa.Text())
+    else:
+        text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
+        try:
+            orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise ApiError(400, "22P02", f'invalid input syntax for type json: "{text}"') from None
+        if dialect == "postgresql":
+            p = bind(text, sa.Text())
+            jb = sa.cast(col, sa.dialects.postgresql.JSONB)
+            other = sa.cast(p, sa.dialects.postgresql.JSONB)
+            if op == "ov":
+                raise ApiError(400, "42883", "operator ov needs an array column; use cs or cd on JSON")
+            return jb.op("@>" if op == "cs" else "<@", return_type=sa.Boolean)(other)
+        p = bind(text, sa.Text())
+    mine = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(col)).scalar_subquery()
+    theirs = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(p)).scalar_subquery()
+    if op == "cs":
+        return ~sa.exists(
+            sa.select(1).select_from(sa.func.json_each(p).alias("v")).where(sa.literal_column("v.value").not_in(mine))
+        )
+    if op == "cd":
+        return ~sa.exists(
+            sa.select(1)
+            .select_from(sa.func.json_each(col).alias("v"))
+            .where(sa.literal_column("v.value").not_in(theirs))
+        )
+    return sa.exists(
+        sa.select(1).select_from(sa.func.json_each(p).alias("v")).where(sa.literal_column("v.value").in_(mine))
+    )
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if not isinstance(value, int | float | str | bool) and value is not None else value
+
+
+__all__ = ["Binder", "column_of", "condition", "field_expr", "unknown_column"]

@@ -1,0 +1,250 @@
+"""A read request -> one SELECT returning the whole JSON response as a single text value.
+
+Embedded resources become correlated subqueries that aggregate their rows
+to JSON inside the database (PostgreSQL ``json_agg`` over a derived table;
+SQLite ``json_group_array(json_object(...))``), so one round trip answers
+the request and Python never touches individual rows. Every table gets its
+own alias (``t0, t1, ...``) so a table may be embedded in itself.
+
+NULL ordering is always explicit (PostgreSQL's defaults: last when
+ascending, first when descending) so both databases sort the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from ..catalog import Catalog, Relationship
+from ..errors import ApiError
+from ..query.syntax import Embed, Query, SelectColumn, SelectItem, SelectStar
+from .conditions import Binder, column_of, condition, field_expr
+
+_CAST_TYPES = {
+    "text": sa.Text,
+    "varchar": sa.Text,
+    "integer": sa.Integer,
+    "int": sa.Integer,
+    "int4": sa.Integer,
+    "bigint": sa.BigInteger,
+    "int8": sa.BigInteger,
+    "smallint": sa.SmallInteger,
+    "numeric": sa.Numeric,
+    "float": sa.Float,
+    "float8": sa.Float,
+    "real": sa.Float,
+    "double": sa.Float,
+    "boolean": sa.Boolean,
+    "bool": sa.Boolean,
+    "json": sa.JSON,
+    "jsonb": sa.JSON,
+    "date": sa.Date,
+    "timestamp": sa.DateTime,
+    "timestamptz": sa.DateTime,
+    "time": sa.Time,
+    "uuid": sa.Text,
+}
+
+
+@dataclass
+class Build:
+    """State while building one statement: the binder, alias counter, embed paths seen."""
+
+    catalog: Catalog
+    query: Query
+    bind: Binder = field(default_factory=Binder)
+    aliases: int = 0
+    seen: set[tuple[str, ...]] = field(default_factory=lambda: {()})
+
+    def alias(self, table: str) -> sa.FromClause:
+        name = f"t{self.aliases}"
+        self.aliases += 1
+        return self.catalog.sa_table(table).alias(name)
+
+    @property
+    def dialect(self) -> str:
+        return self.catalog.dialect
+
+
+def read_statement(
+    catalog: Catalog, table: str, query: Query, bind: Binder, limit: int | None, offset: int | None
+) -> tuple[sa.Select, sa.Select]:
+    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``."""
+    b = Build(catalog, query, bind)
+    alias = b.alias(table)
+    where = _where(b, table, alias, ())
+    inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
+    count = sa.select(sa.func.count()).select_from(alias).where(*where)
+    _check_paths(b)
+    return _aggregate(b, inner, "_r"), count
+
+
+def where_clause(catalog: Catalog, table: str, query: Query, bind: Binder, alias: sa.FromClause) -> list:
+    """Top-level filters (and ``!inner`` embeds) for UPDATE/DELETE on ``alias``."""
+    b = Build(catalog, query, bind)
+    return _where(b, table, alias, ())
+
+
+def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
+    columns = b.catalog.columns[table]
+    return [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
+
+
+def _lookup(mapping: dict, path: tuple[str, ...], default):
+    return mapping.get(path, default)
+
+
+def _node_select(
+    b: Build,
+    table: str,
+    alias: sa.FromClause,
+    items: tuple[SelectItem, ...],
+    path: tuple[str, ...],
+    where: list,
+    limit: int | None,
+    offset: int | None,
+) -> sa.Select:
+    outputs: list[tuple[str, sa.ColumnElement]] = []
+    for item in items:
+        if isinstance(item, SelectStar):
+            for col in b.catalog.tables[table].columns:
+                outputs.append((col.name, _render(b, alias.c[col.name], col.type)))
+        elif isinstance(item, SelectColumn):
+            col = column_of(b.catalog.columns[table], item.field, table)
+            expr = field_expr(alias, col, item.field)
+            kind = col.type
+            if item.field.json_path:
+                kind = "text" if item.field.json_path[-1].text else "json"
+            if item.cast:
+                expr = sa.cast(expr, _CAST_TYPES[item.cast]())
+                kind = item.cast
+            outputs.append((item.key, _render(b, expr, kind)))
+        elif isinstance(item, Embed):
+            if item.spread:
+                raise ApiError(
+                    400,
+                    "PGRST100",
+                    f"Spread embedding (...{item.name}) is not supported",
+                    None,
+                    "Embed it as a nested object instead.",
+                )
+            expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
+            outputs.append((item.key, expr))
+            if inner_cond is not None:
+                where.append(inner_cond)
+    stmt = sa.select(*[_label(b, k, e) for k, e in outputs]).select_from(alias).where(*where)
+    stmt = stmt.order_by(*_order(b, table, alias, path))
+    if limit is not None:
+        stmt = stmt.limit(b.bind(limit, sa.Integer()))
+    if offset:
+        stmt = stmt.offset(b.bind(offset, sa.Integer()))
+    return stmt
+
+
+def _label(b: Build, key: str, expr: sa.ColumnElement) -> sa.ColumnElement:
+    return expr.label(key)
+
+
+def _render(b: Build, expr: sa.ColumnElement, kind: str) -> sa.ColumnElement:
+    """SQLite keeps booleans as 0/1 and JSON as text: make json_object see true/false and nested JSON."""
+    if b.dialect == "postgresql":
+        return expr
+    if kind in ("boolean", "bool"):
+        return sa.case((expr.is_(None), sa.null()), (expr != 0, sa.func.json("true")), else_=sa.func.json("false"))
+    if kind in ("json", "jsonb", "array"):
+        return sa.func.json(expr)
+    if kind == "vector":
+        return sa.func.json(sa.func.docbase_vector_json(expr))
+    return expr
+
+
+def _order(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list:
+    terms = []
+    for term in b.query.order.get(path, ()):
+        col = column_of(b.catalog.columns[table], term.field, table)
+        expr = field_expr(alias, col, term.field)
+        ordered = expr.desc() if term.desc else expr.asc()
+        nulls = term.nulls or ("first" if term.desc else "last")
+        terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
+    return terms
+
+
+def _aggregate(b: Build, inner: sa.Select, name: str, single: bool = False) -> sa.Select:
+    """Rows of ``inner`` -> one JSON value: an array, or (``single``) the first row's object or null."""
+    if b.dialect == "postgresql":
+        sub = inner.subquery(name)
+        if single:
+            return sa.select(sa.func.row_to_json(sub.table_valued())).select_from(sub)
+        agg = sa.func.coalesce(sa.func.json_agg(sub.table_valued()), sa.literal_column("'[]'::json"))
+        if name == "_r":  # the response: JSON text and the number of rows in it
+            return sa.select(sa.cast(agg, sa.Text), sa.func.count()).select_from(sub)
+        return sa.select(agg).select_from(sub)
+    pairs = []
+    for col in inner.selected_columns:
+        pairs.extend([sa.literal(col.name, sa.Text), col])
+    obj = sa.func.json_object(*pairs)
+    if single:
+        return inner.with_only_columns(obj)
+    sub = inner.with_only_columns(obj.label("_j")).subquery(name)
+    agg = sa.func.json_group_array(sa.func.json(sub.c._j))
+    if name == "_r":
+        return sa.select(agg, sa.func.count()).select_from(sub)
+    return sa.select(agg).select_from(sub)
+
+
+def _embed(
+    b: Build, parent: str, parent_alias: sa.FromClause, item: Embed, path: tuple[str, ...]
+) -> tuple[sa.ColumnElement, sa.ColumnElement | None]:
+    if len(path) > 8:
+        raise ApiError(400, "PGRST100", "Embedding is nested deeper than 8 levels")
+    rel = b.catalog.resolve(parent, item.name, item.hint)
+    b.seen.add(path)
+    target = rel.target
+    alias = b.alias(target)
+    join = _join(b, rel, parent_alias, alias)
+    where = [join, *_where(b, target, alias, path)]
+    single = rel.kind == "m2o"
+    limit = 1 if single else b.query.limit.get(path)
+    inner = _node_select(b, target, alias, item.items, path, where, limit, b.query.offset.get(path))
+    inner = inner.correlate(parent_alias)
+    value = _aggregate(b, inner, f"_e{b.aliases}", single).correlate(parent_alias).scalar_subquery()
+    if b.dialect == "sqlite":
+        value = sa.func.json(value)
+    inner_cond = None
+    if item.inner:
+        probe = b.alias(target)
+        probe_where = [_join(b, rel, parent_alias, probe), *_where(b, target, probe, path)]
+        inner_cond = sa.exists(sa.select(1).select_from(probe).where(*probe_where).correlate(parent_alias))
+    return value, inner_cond
+
+
+def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClause) -> sa.ColumnElement:
+    link = rel.link
+    if rel.kind == "m2o":
+        return sa.and_(*[child.c[r] == parent.c[c] for c, r in zip(link.columns, link.ref_columns, strict=True)])
+    if rel.kind == "o2m":
+        return sa.and_(*[child.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)])
+    assert rel.via is not None
+    junction = b.alias(link.table)
+    to_parent = [junction.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)]
+    to_child = [junction.c[c] == child.c[r] for c, r in zip(rel.via.columns, rel.via.ref_columns, strict=True)]
+    return sa.exists(sa.select(1).select_from(junction).where(*to_parent, *to_child).correlate(parent, child))
+
+
+def _check_paths(b: Build) -> None:
+    q = b.query
+    for mapping in (q.where, q.order, q.limit, q.offset):
+        for path in mapping:
+            if path not in b.seen:
+                raise ApiError(
+                    400,
+                    "PGRST108",
+                    f"'{'.'.join(path)}' is not an embedded resource in this request",
+                    None,
+                    f"Verify that '{'.'.join(path)}' is included in the 'select' query parameter.",
+                )
+
+
+__all__ = ["pg", "read_statement", "where_clause"]
