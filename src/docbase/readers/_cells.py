@@ -40,7 +40,7 @@ _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
 def strip_markup(text: str) -> str:
     """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
-    text = re.sub(r"(?<![\w])__|__(?![\w])", "", text.replace("**", ""))  # keep __typename, _id
+    text = re.sub(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)", r"\1", text.replace("**", ""))  # __bold__, not __v
     return text.replace("`", "").strip()
 
 
