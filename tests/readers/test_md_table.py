@@ -55,6 +55,8 @@ BASIC = """\
         ("orderItems", "orderItems"),
         ("`billing.invoices` table", "billing.invoices"),
         ("2.1) Orders — what customers bought", "Orders"),
+        ("orders 🛒", "orders"),
+        ("📦 Table: `line_items`:", "line_items"),
     ],
 )
 def test_table_name_comes_from_the_heading_above(heading: str, name: str) -> None:

@@ -80,6 +80,13 @@ def test_index_statements_become_indexes() -> None:
     assert found[0].columns[0].desc
 
 
+def test_a_relationship_sentence_in_a_paragraph() -> None:
+    found = of(RelationshipFragment, "### orders 🛒\n\nRelationships: Each order belongs to a `customers` row.\n")
+    assert [(r.left, r.right, r.left_cardinality, r.right_cardinality) for r in found] == [
+        ("orders", "customers", "}o", "||")
+    ]
+
+
 def test_a_constraint_without_a_table_keeps_table_none() -> None:
     found = of(ConstraintFragment, "## Notes\n\nUNIQUE(a, b)\n")
     assert found[0].table is None

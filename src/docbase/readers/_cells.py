@@ -69,6 +69,10 @@ def table_name(text: str) -> str | None:
     """
     text = text.lstrip("#").strip()
     marked_after_word = re.match(r"(?i)^(?:table|collection|model|entity)\s+[`*]", text)
+    # "Table: notes" and "`notes`" name a table even when the word is a generic heading.
+    explicit = marked_after_word or re.match(
+        r"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:(?:table|collection|model|entity)\s*[:\-–—]|`)", text
+    )
     t = strip_markup(text)
     t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
     t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
@@ -78,8 +82,8 @@ def table_name(text: str) -> str | None:
     if marked_after_word:  # "Table `users`"; but "Table Descriptions" names no table
         t = re.sub(r"(?i)^(?:table|collection|model|entity)\s+", "", t)
     t = re.sub(r"(?i)\s+(?:table|collection|model|entity)$", "", t)
-    t = t.strip().rstrip(":").strip().strip("\"'")
-    if not _QUALIFIED_RE.match(t) or t.lower() in GENERIC_HEADINGS:
+    t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
+    if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
         return None
     return normalise_name(t)
 
