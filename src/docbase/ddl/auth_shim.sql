@@ -81,8 +81,19 @@ DO $$
 BEGIN
   GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
   GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-  ALTER ROLE service_role BYPASSRLS;
 EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
   NULL;  -- roles could not be created above; nothing to grant to
+END
+$$;
+
+-- Roles are shared by every database on the server: change service_role
+-- only when needed, and let a concurrent change by another database win.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role' AND NOT rolbypassrls) THEN
+    ALTER ROLE service_role BYPASSRLS;
+  END IF;
+EXCEPTION WHEN OTHERS THEN
+  NULL;
 END
 $$;
