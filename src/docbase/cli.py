@@ -160,5 +160,26 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
         raise typer.Exit(1)
 
 
+@app.command()
+def outbox(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object per message."),
+) -> None:
+    """Mail docbase would have sent (no SMTP configured), oldest first (docbase.auth.mailer)."""
+    import json
+
+    from .auth.mailer import outbox_messages
+    from .settings import database_url
+
+    _schema(doc)
+    for mail in outbox_messages(database_url(doc, db)):
+        if json_out:
+            typer.echo(json.dumps({**mail, "created_at": str(mail["created_at"])}))
+        else:
+            head = f"--- {mail['created_at']}  to {mail['recipient']}  [{mail['kind']}]"
+            typer.echo(f"{head}\nSubject: {mail['subject']}\n\n{mail['body']}")
+
+
 def main() -> None:
     app()

@@ -14,6 +14,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,3 +98,23 @@ def read_outbox(conn: sa.Connection) -> list[dict[str, Any]]:
     if not sa.inspect(conn).has_table(t.outbox.name, schema=t.outbox.schema):
         return []
     return [dict(r) for r in conn.execute(sa.select(t.outbox).order_by(t.outbox.c.id)).mappings()]
+
+
+def outbox_messages(url: str) -> list[dict[str, Any]]:
+    """The outbox of the database at ``url`` (a plain sqlite:/// or postgresql:// URL), for ``docbase outbox``.
+
+    A SQLite file that does not exist yet has no mail; it is not created.
+    """
+    scheme, _, rest = url.partition("://")
+    if scheme == "sqlite":
+        path = rest[1:] if rest.startswith("/") else rest
+        if path and path != ":memory:" and not Path(path).exists():
+            return []
+    elif scheme in ("postgresql", "postgres"):
+        url = f"postgresql+psycopg://{rest}"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return read_outbox(conn)
+    finally:
+        engine.dispose()
