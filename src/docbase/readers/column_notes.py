@@ -36,6 +36,7 @@ _ENUM_WORDS = (
     "enum status type role kind state level mode category tier plan priority visibility provider "
     "channel frequency method format phase stage action scope permission reason severity gender"
 ).split()
+_SCHEMAS = {"public", "auth", "storage", "extensions"}
 _NULLS = {"null", "none", "nil", "empty", "unset"}
 
 _IDENT = r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?"
@@ -132,7 +133,8 @@ def _reference(text: str, fk_marked: bool, line: int) -> Reference | None:
 
 def _make_reference(table: str, columns: str | None, line: int) -> Reference:
     cols = tuple(c.strip() for c in (columns or "").split(",") if c.strip())
-    if not columns and "." in table:  # "-> users.id" was read as a schema-qualified name
+    # "-> users.id" names a column; "auth.users" (a well-known schema first) a table
+    if not columns and "." in table and table.split(".")[0].lower() not in _SCHEMAS:
         table, col = table.rsplit(".", 1)
         cols = (col,)
     return Reference(table, cols, line=line)
