@@ -105,6 +105,14 @@ def test_three_shapes_of_a_column_item(item: str) -> None:
     assert col(t, "id").primary_key
 
 
+def test_parenthesised_flags_are_constraints() -> None:
+    t = tables("### users\n\n- email: string (required) - where we write\n- id: uuid (PK)\n- bio: text (optional)\n")[
+        "users"
+    ]
+    assert col(t, "email").nullable is False and col(t, "email").comment == "where we write"
+    assert col(t, "id").primary_key and col(t, "bio").nullable is True
+
+
 def test_parent_bullets_name_their_tables() -> None:
     text = """\
 ## Data model

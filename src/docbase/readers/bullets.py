@@ -44,7 +44,7 @@ class _Parsed:
 
 def _side_notes(text: str) -> tuple[str, list[str]]:
     """Take out parentheticals written with a space before them and holding prose or e.g. lists."""
-    out, notes, depth, start = [], [], 0, -1
+    out, notes, flags, depth, start = [], [], [], 0, -1
     for i, ch in enumerate(text):
         if ch == "(":
             if depth == 0 and (i == 0 or text[i - 1].isspace()):
@@ -54,21 +54,28 @@ def _side_notes(text: str) -> tuple[str, list[str]]:
             depth -= 1
             if depth == 0 and start >= 0:
                 inner = text[start + 1 : i]
-                if examples_in(inner) is not None or re.search(r"[A-Za-z]+\s+[A-Za-z]+", inner):
+                stated = parse_constraints(inner, 0, strict=True) if examples_in(inner) is None else None
+                if stated is not None:  # "(required)", "(PK)", "(FK → users.id)": constraints, not notes
+                    flags.append(inner.strip())
+                    out.append(("cut", start, i))
+                elif examples_in(inner) is not None or re.search(r"[A-Za-z]+\s+[A-Za-z]+", inner):
                     notes.append(inner.strip())
                     out.append(("cut", start, i))
                 start = -1
     for _, a, b in reversed(out):
         text = text[:a] + text[b + 1 :]
-    return re.sub(r"\s+", " ", text).strip(" ,"), notes
+    text = ", ".join([re.sub(r"\s+", " ", text).strip(" ,")] + flags)
+    return text.strip(" ,"), notes
 
 
 def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | None:
-    body, notes = _side_notes(body)
     description = None
     m = re.search(r"\s[-–—]\s+(.*)$", body)
     if m:
         body, description = body[: m.start()], m.group(1).strip()
+    body, notes = _side_notes(body)
+    if description and examples_in(description) is not None:
+        notes.append(description)
     pieces = split_top(body, ",")
     if not pieces:
         return None
