@@ -190,3 +190,32 @@ def test_document_policies_replace_the_inferred_ones_for_their_commands():
     assert not any("FOR SELECT" in line for line in projects)
     assert any("FOR INSERT" in line for line in projects)
     assert 'GRANT SELECT ON "projects" TO authenticated' in sql
+
+
+def test_a_tenant_without_an_owner_column_is_returned_to_its_creator(pg_url):
+    """PostgreSQL checks RETURNING before AFTER triggers; the creator still gets the new row back."""
+    import psycopg
+
+    from docbase.access.policies import access_sql
+
+    from .helpers import schema, table
+
+    s = schema(
+        table("users", "id"),
+        table("teams", "id name"),
+        table("memberships", "id user_id! team_id! role", {"user_id": "users", "team_id": "teams"}, role="owner|user"),
+    )
+    uid, other = str(uuid.uuid4()), str(uuid.uuid4())
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute(
+            "CREATE TABLE users (id uuid PRIMARY KEY); CREATE TABLE teams (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text);"
+            "CREATE TABLE memberships (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users,"
+            " team_id uuid NOT NULL REFERENCES teams, role text)"
+        )
+        c.execute(access_sql(s, build_access(s)))
+        c.execute("INSERT INTO users VALUES (%s), (%s)", (uid, other))
+        assert as_user(c, uid, "INSERT INTO teams (name) VALUES ('t') RETURNING name") == [("t",)]
+        with c.transaction():
+            c.execute("INSERT INTO teams (name) VALUES ('kept')")
+        assert as_user(c, uid, "SELECT name FROM teams") == []  # rolled back above; the kept team is not theirs
+        assert as_user(c, other, "SELECT name FROM teams") == []

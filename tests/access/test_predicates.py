@@ -15,6 +15,7 @@ from docbase.access.predicates import (
     hidden_columns,
     immutable_columns,
     read_predicate,
+    tenant_claim,
     write_check,
 )
 
@@ -200,3 +201,10 @@ def test_columns_hidden_and_frozen_per_caller():
 def test_a_table_missing_from_the_metadata_refuses_rather_than_runs_open():
     with pytest.raises(AccessError):
         read_predicate(MODEL, sa.MetaData(), "projects", user(A_OWNER))
+
+
+def test_creating_a_tenant_on_sqlite_names_the_owner_membership_to_write():
+    claim = tenant_claim(MODEL, "workspaces", {"id": WS_A, "name": "n"}, user(A_VIEWER))
+    assert claim == ("workspace_members", {"workspace_id": WS_A, "user_id": A_VIEWER, "role": "owner"})
+    assert tenant_claim(MODEL, "projects", {"id": P_A}, user(A_VIEWER)) is None
+    assert tenant_claim(MODEL, "workspaces", {"id": WS_A}, {"role": "service_role"}) is None

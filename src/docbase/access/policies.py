@@ -42,6 +42,15 @@ CREATE SCHEMA IF NOT EXISTS docbase;
 CREATE OR REPLACE FUNCTION docbase.uid() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')
 $$;
+-- Tenant rows created in this transaction, so RETURNING shows the creator the row the AFTER trigger
+-- is about to make them owner of (PostgreSQL checks RETURNING before AFTER triggers run).
+CREATE TABLE IF NOT EXISTS docbase.just_created (txid bigint NOT NULL, tbl text NOT NULL, key text NOT NULL);
+REVOKE ALL ON docbase.just_created FROM PUBLIC;
+-- VOLATILE, not STABLE: it must see the row the BEFORE trigger wrote during this very statement.
+CREATE OR REPLACE FUNCTION docbase.created_here(tbl text, key text) RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  SELECT EXISTS (SELECT 1 FROM docbase.just_created j WHERE j.txid = txid_current() AND j.tbl = $1 AND j.key = $2)
+$$;
 GRANT USAGE ON SCHEMA docbase TO anon, authenticated, service_role;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role"""
 
@@ -101,11 +110,21 @@ def _claim_trigger_sql(schema: Schema, root: TenantRoot) -> str:
         else:
             vals.append(lit(top))
     fn = f"docbase.{q('claim_' + root.table)}"
+    note = f"docbase.{q('note_' + root.table)}"
+    key = f"(txid_current(), {lit(root.table)}, NEW.{q(root.key)}::text)"
+    head = "RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$"
     return (
-        f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+        f"CREATE OR REPLACE FUNCTION {note}() {head}\n"
         f"BEGIN\n  IF docbase.uid() IS NOT NULL THEN\n"
+        f"    INSERT INTO docbase.just_created VALUES {key};\n"
+        f"  END IF;\n  RETURN NEW;\nEND\n$$;\n"
+        f"CREATE OR REPLACE FUNCTION {fn}() {head}\n"
+        f"BEGIN\n  IF docbase.uid() IS NOT NULL THEN\n"
+        f"    DELETE FROM docbase.just_created WHERE (txid, tbl, key) = {key};\n"
         f"    INSERT INTO {q(root.membership)} ({', '.join(cols)}) VALUES ({', '.join(vals)});\n"
         f"  END IF;\n  RETURN NEW;\nEND\n$$;\n"
+        f"DROP TRIGGER IF EXISTS docbase_note ON {q(root.table)};\n"
+        f"CREATE TRIGGER docbase_note BEFORE INSERT ON {q(root.table)} FOR EACH ROW EXECUTE FUNCTION {note}();\n"
         f"DROP TRIGGER IF EXISTS docbase_claim ON {q(root.table)};\n"
         f"CREATE TRIGGER docbase_claim AFTER INSERT ON {q(root.table)} FOR EACH ROW EXECUTE FUNCTION {fn}()"
     )
@@ -219,9 +238,8 @@ def _own_rows(schema: Schema, model: AccessModel, table: Table, access: TableAcc
     root = model.root(access.tenant)
     if access.scope == "membership" and root and root.membership == table.name:
         return f"{q(root.member_user)} = {uid_for(_col_type(schema, table.name, root.member_user))}"
-    if access.scope == "tenant_root" and access.creator_columns:
-        col = table.column(access.creator_columns[0])
-        return f"{q(access.creator_columns[0])} = {uid_for(col.type if col else 'uuid')}"
+    if access.scope == "tenant_root" and root:
+        return f"docbase.created_here({lit(table.name)}, {q(root.key)}::text)"
     return None
 
 

@@ -199,3 +199,19 @@ def immutable_columns(model: AccessModel, table: str, claims: Mapping[str, Any] 
 def hidden_columns(model: AccessModel, table: str, claims: Mapping[str, Any] | None) -> tuple[str, ...]:
     """Columns never returned to the caller."""
     return () if _role(claims) == "service_role" else _access(model, table).hidden_columns
+
+
+def tenant_claim(
+    model: AccessModel, table: str, row: Mapping[str, Any], claims: Mapping[str, Any] | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The membership row to write, in the same transaction, when a signed-in user creates a tenant:
+    ``(membership table, values)`` making them its owner; None when ``table`` is no tenant root.
+    (PostgreSQL does this with a trigger; on SQLite the API writes it.)"""
+    sub = (claims or {}).get("sub")
+    root = model.root(table)
+    if root is None or _role(claims) != "authenticated" or sub is None or root.role_lookup:
+        return None
+    values: dict[str, Any] = {root.member_tenant: row.get(root.key), root.member_user: sub}
+    if root.role_column and root.top_role:
+        values[root.role_column] = root.top_role
+    return root.membership, values

@@ -33,6 +33,8 @@ def _who(model: AccessModel, access: TableAccess, commands: tuple[str, ...]) -> 
 def _path(access: TableAccess) -> str:
     if access.scope == "tenant_root":
         return "(itself)"
+    if access.scope == "user":
+        return "(itself: the signed-in user's row)"
     return describe(access.path).replace(", then ", "\n") if access.path else ""
 
 

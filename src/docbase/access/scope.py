@@ -134,7 +134,7 @@ def _decide(schema, table, users, roots, root_names, memberships, private, avoid
         return TableAccess(
             name,
             "membership",
-            f"links users ({r.member_user}) to {r.table} ({r.member_tenant}) with role {r.role_column or '-'}: {order}",
+            f"links users ({r.member_user}) to {r.table} ({r.member_tenant}); roles in {r.role_column or '-'}: {order}",
             (hop,),
             r.table,
         )
