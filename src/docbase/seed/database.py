@@ -1,0 +1,58 @@
+"""Make sure the database has the document's tables before seeding it.
+
+``docbase seed`` on a fresh URL should just work, so missing tables are
+created the way ``docbase migrate`` creates them. When the migrate package
+is not importable (a trimmed install), the same DDL statements from
+``docbase.ddl`` are run directly on an empty database.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..ddl import statements
+from ..schema.model import Schema
+
+
+def dialect_of(url: str) -> str:
+    name = sa.engine.make_url(url).get_backend_name()
+    if name in ("postgresql", "postgres"):
+        return "postgresql"
+    if name == "sqlite":
+        return "sqlite"
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+
+
+def engine_url(url: str) -> str:
+    """SQLAlchemy URL with psycopg (v3) for PostgreSQL, as the rest of docbase uses."""
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() == "postgresql" and u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
+def ensure_tables(schema: Schema, url: str) -> None:
+    """Create the document's tables when the database lacks them."""
+    try:
+        from ..migrate import migrate  # type: ignore[attr-defined]
+    except ImportError:
+        migrate = None
+    if migrate is not None:
+        migrate(schema, url)
+        return
+    create_tables(schema, url)
+
+
+def create_tables(schema: Schema, url: str) -> None:
+    """Run docbase's DDL for the document on a database that has none of its tables yet."""
+    dialect = dialect_of(url)
+    engine = sa.create_engine(engine_url(url))
+    try:
+        with engine.begin() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            if {t.name for t in schema.tables} <= present:
+                return
+            for sql in statements(schema, dialect).statements:
+                conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
