@@ -30,7 +30,7 @@ from .names import is_abbreviation, same_name
 def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path: str = "<document>") -> Schema:
     """Build the model from every reader's fragments (see the module docstring)."""
     diags: list[Diagnostic] = list(diagnostics)
-    tables = _group_tables([f for f in fragments if isinstance(f, TableFragment)], diags)
+    tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
     attach.attach(tables, fragments, diags)
     relate.relate(tables, fragments, diags)
     named = enums.apply(tables, fragments, diags)
@@ -39,6 +39,15 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     if not tables and not any(d.level == "error" for d in diags):
         diags.append(error(1, "no tables found: the document describes no table docbase can read"))
     return freeze.freeze(tables, named, fragments, diags, path)
+
+
+def _provided(frag: TableFragment, diags: list[Diagnostic]) -> bool:
+    """``auth.users`` is docbase's own (its Supabase Auth stand-in), not the document's ``users``."""
+    qualified = f"{frag.schema}.{frag.name}"
+    if frag.schema and qualified in validate.EXTERNAL_TABLES:
+        diags.append(info(frag.line, f"{qualified} is provided by docbase; this description of it is not used"))
+        return True
+    return False
 
 
 def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> dict[str, TableDraft]:

@@ -7,7 +7,9 @@ target the same column name has elsewhere in the document
 (``slack_integration_id``); a table the document relates this one to whose
 name ends with the column's noun (``componentId`` -> ``status_page_components``);
 the one related table no other reference of the table claims (``inviterId``
-with ``user ||--o{ invitation``). Each such choice is an info diagnostic.
+with ``user ||--o{ invitation``). A relationship labelled with the column's
+name (``orders ||--o{ invoices : "order_ref"``) comes before all of these.
+Each such choice is an info diagnostic.
 
 A column the document does not mark as a reference is never made one.
 Relationship sentences and Mermaid lines also carry ON DELETE rules
@@ -33,6 +35,7 @@ def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         related.setdefault(left.name, set()).add(right.name)
         related.setdefault(right.name, set()).add(left.name)
     _normalise_explicit(tables)
+    _targets_from_labels(rels, diags)
     _infer_targets(tables, related, diags)
     _suggest_unmarked(tables, diags)
     for rel, left, right in rels:
@@ -66,6 +69,23 @@ def _normalise_explicit(tables: dict[str, TableDraft]) -> None:
             target = resolve(tables, fk.references.table)
             if target is not None and target.name != fk.references.table:
                 table.foreign_keys[i] = replace(fk, references=replace(fk.references, table=target.name))
+
+
+def _targets_from_labels(
+    rels: list[tuple[RelationshipFragment, TableDraft, TableDraft]], diags: list[Diagnostic]
+) -> None:
+    """A relationship labelled with a column's name (``a ||--o{ b : "a_ref"``) names that column's target."""
+    for rel, left, right in rels:
+        label = (rel.label or "").strip().strip("`\"'")
+        for child, parent in ((right, left), (left, right)):
+            col = child.columns.get(label)
+            if col is not None and col.fk_marked and col.references is None:
+                col.references = Reference(parent.name, (), line=col.line)
+                col.notes.append("foreign key target inferred: a relationship labelled with its name")
+                diags.append(
+                    info(rel.line, f"{child.name}.{col.name} references {parent.name} (the relationship's label)")
+                )
+                break
 
 
 def _infer_targets(tables: dict[str, TableDraft], related: dict[str, set[str]], diags: list[Diagnostic]) -> None:

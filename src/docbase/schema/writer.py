@@ -12,8 +12,6 @@ import re
 
 from .model import Column, Schema, Table
 
-_MERMAID_TYPE = {"array": "text[]", "vector": "float[]"}
-
 
 def _type_text(c: Column) -> str:
     if c.type == "varchar" and c.length:
@@ -25,6 +23,15 @@ def _type_text(c: Column) -> str:
     if c.type == "vector":
         return f"VECTOR({c.dimension})" if c.dimension else "VECTOR"
     return c.type.upper()
+
+
+def _mermaid_type(c: Column) -> str:
+    """Mermaid types are one word; sizes ride along as ``varchar(80)`` / ``numeric(12,2)``, which it reads."""
+    if c.type == "array":
+        return f"{c.item_type or 'text'}[]"
+    if c.type in ("varchar", "numeric", "vector"):
+        return _type_text(c).lower().replace(" ", "")
+    return c.type
 
 
 def _safe(name: str) -> str:
@@ -43,9 +50,7 @@ def to_mermaid(schema: Schema) -> str:
                 for k, on in (("PK", c.name in t.primary_key), ("FK", c.name in fk_cols), ("UK", c.name in unique_cols))
                 if on
             ]
-            mtype = _MERMAID_TYPE.get(c.type, c.type)
-            if c.type == "varchar" and c.length:
-                mtype = f"varchar({c.length})"
+            mtype = _mermaid_type(c)
             comment = f' "{" | ".join(c.enum)}"' if c.enum else ""
             lines.append(f"        {mtype} {c.name}{' ' + ','.join(keys) if keys else ''}{comment}")
         lines.append("    }")
@@ -85,7 +90,8 @@ def to_markdown(schema: Schema) -> str:
     """A whole document: the diagram, then a section with a column table per table."""
     out = ["# Schema", "", "```mermaid", to_mermaid(schema).rstrip("\n"), "```", ""]
     for t in schema.tables:
-        out += [f"## {t.name}", "", "| Column | Type | Constraints | Description |", "|---|---|---|---|"]
+        # A code-marked heading names the table even when it is a word like "notes" or "policies".
+        out += [f"## `{t.name}`", "", "| Column | Type | Constraints | Description |", "|---|---|---|---|"]
         for c in t.columns:
             desc = " | ".join(c.enum) if c.enum else ""
             desc = desc.replace("|", "\\|")
