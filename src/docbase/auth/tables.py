@@ -155,3 +155,23 @@ def create_auth_tables(conn: sa.Connection) -> None:
     if dialect == "postgresql":
         conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
     auth_metadata(dialect).create_all(conn, checkfirst=True)
+    _add_missing_columns(conn, auth_tables(dialect))
+
+
+def _add_missing_columns(conn: sa.Connection, t: AuthTables) -> None:
+    """Complete an auth table made elsewhere (a minimal ``auth.users`` shim) with the columns auth needs.
+
+    Only nullable or defaulted columns are added, which never fails on existing rows.
+    """
+    inspector = sa.inspect(conn)
+    for table in t.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name, schema=table.schema)}
+        for col in table.columns:
+            if col.name in present or col.primary_key:
+                continue
+            ddl = f"{col.name} {col.type.compile(conn.dialect)}"
+            if col.server_default is not None:
+                ddl += " NOT NULL DEFAULT false"
+            conn.execute(
+                sa.text(f"ALTER TABLE {conn.dialect.identifier_preparer.format_table(table)} ADD COLUMN {ddl}")
+            )

@@ -1,0 +1,76 @@
+"""The official ``supabase`` client against a live docbase server (create_app + /auth/v1), seeds 000/001/003."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+
+import pytest
+from starlette.routing import Mount
+
+from docbase.auth import AuthConfig, auth_routes, keys
+from docbase.auth.mailer import outbox_messages
+
+from ..conftest import SEEDS
+
+SECRET = "live-secret-0123456789-0123456789-0123456789"
+LIVE_SEEDS = [p for p in SEEDS if p.stem[:3] in ("000", "001", "003")]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def server(request, db_url):
+    supabase = pytest.importorskip("supabase")
+    uvicorn = pytest.importorskip("uvicorn")
+    from docbase.api.app import create_app
+    from docbase.migrate import migrate
+    from docbase.schema import load_schema
+
+    schema = load_schema(request.param)
+    migrate(schema, db_url)
+    routes = [Mount("/auth/v1", routes=auth_routes(schema, db_url, AuthConfig(bcrypt_cost=4), SECRET))]
+    app = create_app(schema, db_url, secret=SECRET, routes=routes)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield supabase.create_client(f"http://127.0.0.1:{port}", keys.anon_key(SECRET)), db_url
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.mark.parametrize("server", LIVE_SEEDS, ids=[p.stem[:3] for p in LIVE_SEEDS], indirect=True)
+def test_official_client_round_trip(server):
+    from supabase_auth.errors import AuthApiError
+
+    client, url = server
+    up = client.auth.sign_up(
+        {"email": "ada@example.com", "password": "correct horse", "options": {"data": {"name": "Ada"}}}
+    )
+    assert up.session is not None and up.user.email == "ada@example.com"
+    signed = client.auth.sign_in_with_password({"email": "ada@example.com", "password": "correct horse"})
+    assert client.auth.get_user().user.id == signed.user.id
+    assert client.auth.update_user({"data": {"theme": "dark"}}).user.user_metadata["theme"] == "dark"
+    old = client.auth.get_session().refresh_token
+    assert client.auth.refresh_session().session.refresh_token != old
+    with pytest.raises(AuthApiError) as wrong:
+        client.auth.sign_in_with_password({"email": "ada@example.com", "password": "wrong password"})
+    assert (wrong.value.code, wrong.value.status) == ("invalid_credentials", 400)
+    with pytest.raises(AuthApiError) as dup:
+        client.auth.sign_up({"email": "ada@example.com", "password": "correct horse"})
+    assert (dup.value.code, dup.value.status) == ("user_already_exists", 422)
+    client.auth.sign_out({"scope": "local"})
+    assert client.auth.get_session() is None
+    client.auth.reset_password_for_email("ada@example.com")
+    code = re.search(r"code: (\d{6})", outbox_messages(url)[-1]["body"]).group(1)
+    recovered = client.auth.verify_otp({"email": "ada@example.com", "token": code, "type": "recovery"})
+    assert recovered.session is not None
+    client.auth.sign_out()
