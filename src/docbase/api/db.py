@@ -192,7 +192,7 @@ class PostgresDatabase(Database):
         except ApiError:
             raise
         except asyncpg.PostgresError as exc:
-            if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.AdminShutdownError):
+            if _connection_lost(exc):
                 await self._reset()
                 raise unavailable(str(exc)) from None
             raise _pg_error(exc) from None
@@ -222,6 +222,12 @@ async def _init_connection(conn: Any) -> None:
             decoder=orjson.loads,
             format="text",
         )
+
+
+def _connection_lost(exc: Any) -> bool:
+    """Class 08 (connection exception) and 57P0x (server shutting down / cannot connect now)."""
+    code = getattr(exc, "sqlstate", None) or ""
+    return code.startswith("08") or code.startswith("57P")
 
 
 def _pg_error(exc: Any) -> ApiError:

@@ -87,7 +87,7 @@ def accept(request: Request) -> str:
 
 def role_of(request: Request, secret: str) -> str:
     """The role of the verified token: Bearer if given, else the apikey; 401 for anything untrustworthy."""
-    apikey = request.headers.get("apikey")
+    apikey = request.headers.get("apikey") or request.query_params.get("apikey")
     bearer = None
     authorization = request.headers.get("authorization")
     if authorization:

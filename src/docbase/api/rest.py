@@ -44,7 +44,7 @@ class RestApi:
         table = self.catalog.table(request.path_params["table"])
         if role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
-        query = parse_query(request.query_params.multi_items())
+        query = parse_query((k, v) for k, v in request.query_params.multi_items() if k != "apikey")
         method = request.method
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)

@@ -1,0 +1,103 @@
+"""``docbase serve``: migrate (refusing destructive changes), then run the app on uvicorn.
+
+With ``--workers N > 1`` uvicorn starts N processes, each importing
+``docbase.api.serve:app_from_environment`` as an app factory; the document
+path and database URL travel in environment variables so every worker
+builds the same app (and reads the same JWT secret from the state dir).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from .. import settings
+from ..auth import keys
+from ..schema import Schema, load_schema
+from .app import create_app
+
+DOC_ENV = "DOCBASE_SERVE_DOCUMENT"
+
+
+class ServeError(Exception):
+    """A reason not to start; ``exit_code`` follows the CLI's convention."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def build_app(schema: Schema, url: str, secret: str) -> Starlette:
+    """The full backend: /rest/v1 plus /auth/v1 when docbase.auth provides it."""
+    routes = []
+    try:
+        from ..auth.routes import auth_routes
+    except ImportError:  # auth not built in this checkout
+        auth_routes = None
+    if auth_routes is not None:
+        routes.append(Mount("/auth/v1", routes=auth_routes(schema, url, secret=secret)))
+    return create_app(schema, url, secret=secret, routes=routes)
+
+
+def app_from_environment() -> Starlette:
+    """The app factory each uvicorn worker calls."""
+    doc = os.environ[DOC_ENV]
+    schema = load_schema(doc)
+    url = settings.database_url(doc)
+    return build_app(schema, url, keys.jwt_secret(doc))
+
+
+def run(
+    schema: Schema,
+    doc: Path,
+    db: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    echo: Callable[[str], None] = print,
+) -> None:
+    import uvicorn
+
+    from ..migrate import MigrateError, migrate
+
+    url = settings.database_url(doc, db)
+    try:
+        secret = keys.jwt_secret(doc)
+    except ValueError as exc:
+        raise ServeError(str(exc), 2) from None
+    try:
+        plan = migrate(schema, url)
+    except MigrateError as exc:
+        raise ServeError(f"migration refused: {exc}") from None
+    applied = len(getattr(plan, "operations", []) or [])
+    echo(f"database: {_safe(url)} ({applied} change(s) applied)" if applied else f"database: {_safe(url)} (up to date)")
+    echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs)")
+    echo(f"anon key:         {keys.anon_key(secret)}")
+    echo(f"service_role key: {keys.service_key(secret)}")
+    if workers > 1:
+        os.environ[DOC_ENV] = str(Path(doc).resolve())
+        os.environ[settings.DB_URL.env] = url
+        uvicorn.run(
+            "docbase.api.serve:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(build_app(schema, url, secret), host=host, port=port, log_level="warning")
+
+
+def _safe(url: str) -> str:
+    """The URL without its password."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url

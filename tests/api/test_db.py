@@ -1,0 +1,113 @@
+"""The drivers: PostgreSQL going away gives 503 and comes back without a restart; SQLite is WAL + durable."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from docbase.api import create_app
+from docbase.api.db import connect
+from docbase.schema import build_schema
+
+from .conftest import SECRET, create_tables
+
+DOC = "```sql\nCREATE TABLE notes (id integer PRIMARY KEY, body text);\n```\n"
+
+
+class Proxy:
+    """A TCP relay in front of PostgreSQL that the test can switch off and on."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.links: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for w in self.links:
+            w.close()
+        self.links.clear()
+        await self.server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.links += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_postgres_outage_is_503_then_recovers(pg_url):
+    schema = build_schema(DOC)
+    create_tables(schema, pg_url)
+    parts = urlsplit(pg_url)
+    proxy = Proxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    via_proxy = pg_url.replace(parts.netloc, f"{parts.username}@127.0.0.1:{proxy.port}")
+    app = create_app(schema, via_proxy, secret=SECRET)
+    from docbase.auth import keys
+
+    headers = {"apikey": keys.service_key(SECRET)}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+    ) as client:
+        assert (await client.post("/rest/v1/notes", json={"id": 1, "body": "a"})).status_code == 201
+        await proxy.stop()
+        response = await client.get("/rest/v1/notes")
+        assert response.status_code == 503, response.text
+        assert set(response.json()) == {"code", "message", "details", "hint"}
+        response = await client.post("/rest/v1/notes", json={"id": 2, "body": "b"})
+        assert response.status_code == 503
+        await proxy.start()
+        response = await client.get("/rest/v1/notes?select=id")
+        assert response.status_code == 200 and response.json() == [{"id": 1}]
+    await app.state.db.close()
+    await proxy.stop()
+
+
+async def test_unreachable_postgres_at_start_is_503(tmp_path):
+    app = create_app(build_schema(DOC), "postgresql://postgres@127.0.0.1:1/none", secret=SECRET)
+    from docbase.auth import keys
+
+    headers = {"apikey": keys.service_key(SECRET)}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+    ) as client:
+        response = await client.get("/rest/v1/notes")
+    assert response.status_code == 503
+    assert response.json()["code"] == "PGRST001"
+
+
+async def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
+    path = tmp_path / "w.db"
+    db = connect(f"sqlite:///{path}")
+    async with db.transaction() as tx:
+        assert await tx.value("PRAGMA journal_mode", []) == "wal"
+        assert await tx.value("PRAGMA synchronous", []) == 2
+        assert await tx.value("PRAGMA foreign_keys", []) == 1
+    await db.close()
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_unknown_url_scheme_is_refused():
+    with pytest.raises(ValueError, match="unsupported database URL"):
+        connect("mysql://x")
