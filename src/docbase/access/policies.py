@@ -31,11 +31,16 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
       BEGIN
         EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error THEN NULL;
       END;
     END IF;
   END LOOP;
-  ALTER ROLE service_role BYPASSRLS;
+  IF NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = 'service_role') THEN
+    BEGIN
+      ALTER ROLE service_role BYPASSRLS;
+    EXCEPTION WHEN OTHERS THEN NULL;  -- another database on this server is doing the same
+    END;
+  END IF;
 END
 $$;
 CREATE SCHEMA IF NOT EXISTS docbase;
