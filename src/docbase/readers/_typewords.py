@@ -135,7 +135,8 @@ def read_type_words(raw: str) -> TypeWords:
         values = [_unquote(p) or p.strip() for p in split_top(m.group(1))]
         return TypeWords(TypeInfo("enum", raw.strip()), enum=tuple(v for v in values if v) or None)
     if "|" in text:
-        found = _union(split_top(text, "|"), raw.strip())
+        parts = split_top(text, "|")  # one part: the bar is quoted or bracketed, and reading it again would loop
+        found = _union(parts, raw.strip()) if len(parts) > 1 else None
         if found is not None:
             return found
     optional = text.endswith("?") and len(text) > 1
