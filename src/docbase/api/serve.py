@@ -40,6 +40,11 @@ def build_app(schema: Schema, url: str, secret: str) -> Starlette:
         auth_routes = None
     if auth_routes is not None:
         routes.append(Mount("/auth/v1", routes=auth_routes(schema, url, secret=secret)))
+    from ..access import load_overrides
+    from ..ui import console_routes  # the web console at / (docbase.ui); imported late: ui is a later stage
+
+    doc = None if schema.path.startswith("<") else schema.path
+    routes.extend(console_routes(schema, anon_key=keys.anon_key(secret), overrides=load_overrides(doc)))
     return create_app(schema, url, secret=secret, routes=routes)
 
 
