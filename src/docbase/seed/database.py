@@ -52,7 +52,8 @@ def create_tables(schema: Schema, url: str) -> None:
             present = set(sa.inspect(conn).get_table_names())
             if {t.name for t in schema.tables} <= present:
                 return
+            cursor = conn.connection.dbapi_connection.cursor()
             for sql in statements(schema, dialect).statements:
-                conn.exec_driver_sql(sql)
+                cursor.execute(sql)  # no parameters: psycopg leaves % in PL/pgSQL alone
     finally:
         engine.dispose()

@@ -67,7 +67,7 @@ def generate(tp: TablePlan, plan: SeedPlan, schema: Schema, made: dict[str, Made
         tenant_of = _membership(tp, plan, schema, made, cols, rng, n)
     elif tp.tenant_fk is not None:
         parent = made[tp.tenant_fk.ref_table]
-        picks = [rng.randrange(parent.rows) for _ in range(n)] if parent.rows else []
+        picks = _spread(tp, tp.tenant_fk, parent.rows, n, rng)
         _set_fk(cols, tp.tenant_fk, plan, made, picks)
         tenant_of = [parent.tenant_of[i] for i in picks] if parent.tenant_of else None
     n = len(next(iter(cols.values()))) if cols else n
@@ -95,6 +95,7 @@ def generate(tp: TablePlan, plan: SeedPlan, schema: Schema, made: dict[str, Made
             for i in range(n):
                 if rng.random() < share:
                     values[i] = None
+    _reroll_finite(tp, schema, cols, n)
     keep = _distinct_rows(tp, cols, n)
     if len(keep) < n:
         cols = {k: [v[i] for i in keep] for k, v in cols.items()}
@@ -112,6 +113,15 @@ def _made(
         for i, t in enumerate(tenant_of):
             out.by_tenant.setdefault(t, []).append(i)
     return out
+
+
+def _spread(tp: TablePlan, fk: ForeignKey, parents: int, n: int, rng: random.Random) -> list[int]:
+    """Random parents; evenly spread when the key is part of a unique key, so capped tables fill every slot."""
+    if not parents:
+        return []
+    if any(set(fk.columns) < set(key) for key in tp.uniques):
+        return [i % parents for i in range(n)]
+    return [rng.randrange(parents) for _ in range(n)]
 
 
 def _is_fk(tp: TablePlan, name: str) -> bool:
@@ -260,6 +270,32 @@ def _membership(
             first_seen.add(t)
         cols[role_col.name] = roles
     return [t for _, t in pairs]
+
+
+def _reroll_finite(tp: TablePlan, schema: Schema, cols: dict[str, list], n: int) -> None:
+    """A duplicate key with enum/boolean columns takes the next unused value of those columns instead."""
+    from itertools import product
+
+    for key in tp.uniques:
+        finite = []
+        for name in key:
+            col = tp.table.column(name)
+            domain = (enum_of(col, schema) or ((True, False) if col.type == "boolean" else None)) if col else None
+            if domain and not _is_fk(tp, name):
+                finite.append((name, domain))
+        if not finite or not all(k in cols for k in key):
+            continue
+        seen: set = set()
+        for i in range(n):
+            value = tuple(cols[k][i] for k in key)
+            if value in seen:
+                for combo in product(*(d for _, d in finite)):
+                    for (name, _), v in zip(finite, combo, strict=True):
+                        cols[name][i] = v
+                    value = tuple(cols[k][i] for k in key)
+                    if value not in seen:
+                        break
+            seen.add(value)
 
 
 def _distinct_rows(tp: TablePlan, cols: dict[str, list], n: int) -> list[int]:

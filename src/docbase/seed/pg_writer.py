@@ -83,14 +83,14 @@ class PgWriter:
         ).fetchall()
         return {name if schema == "public" else f"{schema}.{name}" for schema, name in rows}
 
-    def _has_rows(self, table: Table) -> bool:
+    def has_rows(self, table: Table) -> bool:
         return self.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table.name)})").fetchone()[0]
 
     def write(self, table: Table, columns: list[str], data: list[list], advance: Callable[[int], None]) -> None:
         if not columns:
             return
         target = quote(table.name)
-        upsert = bool(table.primary_key) and self._has_rows(table)
+        upsert = bool(table.primary_key) and self.has_rows(table)
         if upsert:
             self.conn.execute(f"CREATE TEMP TABLE docbase_seed_tmp (LIKE {target}) ON COMMIT DROP")
             target = "docbase_seed_tmp"

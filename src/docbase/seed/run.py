@@ -97,6 +97,9 @@ def _check_empty(writer, plan: SeedPlan) -> None:
     missing = [tp.table.name for tp in plan.tables if not tp.external and tp.table.name not in existing]
     if missing:
         raise SeedError(f"the database has no table {missing[0]!r}; run docbase migrate first")
+    filled = [tp.table.name for tp in plan.tables if not tp.external and writer.has_rows(tp.table)]
+    if filled:
+        raise SeedError(f"table {filled[0]!r} already has rows; seed an empty database (or a fresh --db)")
 
 
 def _fill(schema: Schema, plan: SeedPlan, writer, seed: int, progress: Progress | None, report: SeedReport) -> None:

@@ -60,6 +60,9 @@ class SqliteWriter:
     def existing_tables(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
+    def has_rows(self, table: Table) -> bool:
+        return self.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table.name)})").fetchone()[0] == 1
+
     def write(self, table: Table, columns: list[str], data: list[list], advance: Callable[[int], None]) -> None:
         if not columns:
             return
