@@ -43,7 +43,8 @@ CREATE TABLE posts (
 CREATE TABLE comments (
   id integer PRIMARY KEY,
   post_id integer NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
-  body text
+  body text,
+  created_at timestamptz DEFAULT now()
 );
 ```
 """

@@ -143,3 +143,19 @@ async def test_oversize_body_is_413(blog):
     assert response.status_code == 413
     assert response.json()["code"] == "PGRST413"
     assert len((await blog.get("/rest/v1/teams")).json()) == 2
+
+
+async def test_timestamps_read_back_as_postgresql_writes_them(blog):
+    import re
+
+    shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+    created = (await blog.post("/rest/v1/comments", json={"id": 70, "post_id": 1}, headers=REPR)).json()[0]
+    assert shape.match(created["created_at"]), created
+    read = (await blog.get("/rest/v1/comments?id=eq.70")).json()[0]
+    assert read["created_at"] == created["created_at"]
+    row = {"id": 71, "name": "Tz", "seen_at": "2024-05-01T10:00:00.5+02:00", "profile": {}, "tags": []}
+    created = (await blog.post("/rest/v1/users?select=seen_at", json=row, headers=REPR)).json()
+    assert created == [{"seen_at": "2024-05-01T08:00:00.5+00:00"}]
+    assert (await blog.get("/rest/v1/users?select=seen_at&id=eq.71")).json() == created
+    later = (await blog.get("/rest/v1/users?select=id&seen_at=gt.2024-05-01T08:00:00Z&order=id")).json()
+    assert later == [{"id": 1}, {"id": 71}]

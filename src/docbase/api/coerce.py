@@ -5,7 +5,8 @@ and SQLite would silently compare ``'abc'`` with numbers. Converting here,
 against the model's type, gives the same 22P02 error on both databases and
 keeps every value a bound parameter. SQLite keeps booleans as 0/1, JSON and
 arrays as JSON text, timestamps as ISO 8601 text (so text order is time
-order), and vectors as float32 blobs (sqlite-vec's layout).
+order, in the
+same layout as the DDL's ``now()`` default), and vectors as float32 blobs (sqlite-vec's layout).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import orjson
 from ..schema.model import Column
 from .errors import ApiError, invalid_value
 
+#: How SQLite keeps timestamps: UTC, the layout the DDL's now() default writes, so text order is time order.
+SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"
 _TRUE = {"true", "t", "yes", "y", "on", "1"}
 _FALSE = {"false", "f", "no", "n", "off", "0"}
 _INT_RANGE = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
@@ -93,7 +96,20 @@ def _timestamp(column: Column, value: Any, dialect: str) -> Any:
         moment = moment.astimezone(UTC)
     elif moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment if dialect == "postgresql" else moment.isoformat()
+    return moment if dialect == "postgresql" else moment.strftime(SQLITE_TIMESTAMP)
+
+
+def format_timestamp(value: Any, with_tz: bool) -> str | None:
+    """A stored timestamp as PostgreSQL's JSON writes it: ``2024-05-01T10:00:00.5+00:00``."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "+00:00" if with_tz else text
 
 
 def _date(column: Column, value: Any, dialect: str) -> Any:

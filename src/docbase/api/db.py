@@ -26,6 +26,7 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 
 _SQLITE_CODES = {
@@ -80,6 +81,7 @@ class SqliteDatabase(Database):
                 conn.execute(f"PRAGMA {pragma}")
             conn.create_function("regexp", 2, _regexp, deterministic=True)
             conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
+            conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
             self._conn = conn
         return self._conn
 
@@ -145,6 +147,13 @@ def _regexp(pattern: str | None, value: Any) -> int | None:
         return 1 if re.search(pattern, str(value), flags) else 0
     except re.error:
         return 0
+
+
+def _timestamp_json(value: Any, with_tz: int) -> str | None:
+    try:
+        return format_timestamp(value, bool(with_tz))
+    except (ValueError, TypeError):
+        return None if value is None else str(value)
 
 
 def _vector_json(blob: bytes | None) -> str | None:

@@ -157,6 +157,8 @@ def _render(b: Build, expr: sa.ColumnElement, kind: str) -> sa.ColumnElement:
         return sa.func.json(expr)
     if kind == "vector":
         return sa.func.json(sa.func.docbase_vector_json(expr))
+    if kind in ("timestamp", "timestamptz"):
+        return sa.func.docbase_timestamp(expr, sa.literal_column("1" if kind == "timestamptz" else "0"))
     return expr
 
 

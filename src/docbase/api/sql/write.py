@@ -18,7 +18,7 @@ from sqlalchemy.dialects import sqlite
 
 from ...schema.model import Table
 from ..catalog import Catalog
-from ..coerce import coerce
+from ..coerce import coerce, format_timestamp
 from ..errors import ApiError, unknown_column
 from ..query.syntax import Query, SelectColumn, SelectStar
 from .conditions import Binder
@@ -111,6 +111,8 @@ def _json_value(value: Any, kind: str, dialect: str) -> Any:
             from ..db import _vector_json
 
             return orjson.Fragment(_vector_json(value))
+    if kind in ("timestamp", "timestamptz"):
+        return format_timestamp(value, kind == "timestamptz")
     if kind == "bytes" and isinstance(value, bytes):
         return "\\x" + value.hex()
     return value
