@@ -78,7 +78,7 @@ def test_sqlite_golden() -> None:
     assert "\"status\" TEXT DEFAULT 'new'" in order
     assert 'CONSTRAINT "fk_order_userId_user" FOREIGN KEY("userId") REFERENCES "user" ("id") ON DELETE CASCADE' in order
     assert "CONSTRAINT ck_order_status_enum CHECK (\"status\" IN ('new', 'paid'))" in order
-    assert 'CONSTRAINT ck_order_meta_json CHECK (json_valid("meta"))' in order
+    assert 'CONSTRAINT ck_order_meta_json CHECK ("meta" IS NULL OR (json_valid("meta")))' in order
     assert 'CREATE INDEX idx_order_meta ON "order" ("meta")' in sql
     assert (
         'CREATE TRIGGER "docbase_order_updated_at" AFTER UPDATE ON "order" FOR EACH ROW '
@@ -139,3 +139,19 @@ def test_defaults_translate_per_dialect() -> None:
     assert "\"tags\" TEXT[] DEFAULT '{a,b}'" in pg and '"tags" TEXT DEFAULT \'["a", "b"]\'' in lite
     assert "\"kind\" TEXT DEFAULT 'basic'" in pg and "\"kind\" TEXT DEFAULT 'basic'" in lite
     assert '"seen" DATE DEFAULT CURRENT_DATE' in pg
+
+
+def test_sqlite_json_columns_accept_null_and_refuse_garbage() -> None:
+    from docbase.schema import build_schema
+
+    schema = build_schema("```sql\nCREATE TABLE t (id integer PRIMARY KEY, meta jsonb, tags text[]);\n```")
+    db = sqlite3.connect(":memory:")
+    db.executescript(to_ddl(schema, "sqlite"))
+    db.execute("INSERT INTO t (id, meta, tags) VALUES (1, NULL, NULL)")
+    db.execute("""INSERT INTO t (id, meta, tags) VALUES (2, '{"a": 1}', '["x"]')""")
+    for bad in (("'{oops'", "NULL"), ("NULL", '\'{"not": "an array"}\'')):
+        try:
+            db.execute(f"INSERT INTO t (id, meta, tags) VALUES (3, {bad[0]}, {bad[1]})")
+        except sqlite3.IntegrityError:
+            continue
+        raise AssertionError(f"accepted {bad}")

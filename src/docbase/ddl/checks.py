@@ -70,9 +70,11 @@ def column_checks(table: Table, schema: Schema, dialect: str, notes: list[tuple[
             values = ", ".join(quote_literal(v) for v in c.enum)
             checks.append(sa.CheckConstraint(f"{col} IN ({values})", name=_name(table.name, f"{c.name}_enum")))
         if dialect == "sqlite" and c.type in JSON_ON_SQLITE:
+            # SQLite before 3.45 says json_valid(NULL) = 0; NULL must stay allowed where the column allows it.
             shape = f"json_valid({col})"
             if c.type == "array":
                 shape += f" AND json_type({col}) = 'array'"
+            shape = f"{col} IS NULL OR ({shape})"
             checks.append(sa.CheckConstraint(shape, name=_name(table.name, f"{c.name}_json")))
         if own:
             sql = translate_predicate(own, dialect)
