@@ -19,7 +19,9 @@ from ..schema.model import ForeignKey, Schema, Table
 UNSECTIONED = "(no section)"
 
 
-def console_data(schema: Schema, overrides: AccessOverrides | None = None, anon_key: str | None = None) -> dict[str, Any]:
+def console_data(
+    schema: Schema, overrides: AccessOverrides | None = None, anon_key: str | None = None
+) -> dict[str, Any]:
     """The document as the console needs it.
 
     Args:
@@ -46,7 +48,11 @@ def console_data(schema: Schema, overrides: AccessOverrides | None = None, anon_
             col_entry["server_default"] = default_sql(column, "postgresql", table)[0]
             if not column.default and col_entry["server_default"]:
                 entry["conventions"].append(
-                    {"name": "generated", "column": column.name, "text": f"filled in by the database: {col_entry['server_default']}"}
+                    {
+                        "name": "generated",
+                        "column": column.name,
+                        "text": f"filled in by the database: {col_entry['server_default']}",
+                    }
                 )
     data["sections"] = sections(schema)
     data["relationships"] = [relationship(t, fk, schema) for t in schema.tables for fk in t.foreign_keys]

@@ -3,7 +3,7 @@
 // so a view can be bookmarked and the same query pasted into curl.
 
 import { h, mount, valueNode } from "./dom.js";
-import { keyFilter, rest } from "./api.js";
+import { currentSession, keyFilter, rest } from "./api.js";
 
 export const PAGE = 50;
 const RESERVED = new Set(["order", "offset", "limit", "select"]);
@@ -75,6 +75,12 @@ function header(table, query) {
   );
 }
 
+function deniedHint() {
+  const who = currentSession();
+  if (who.role === "anon") return "Sign in (top right) with a user, or paste the service key for the admin view.";
+  return `Signed in as ${who.email || who.role}: this role may not read these rows.`;
+}
+
 /** Render the list view; `query` is the URLSearchParams from the address. */
 export async function renderBrowser(root, schema, table, query, go, flash) {
   const offset = Math.max(0, Number(query.get("offset") || 0) || 0);
@@ -89,7 +95,7 @@ export async function renderBrowser(root, schema, table, query, go, flash) {
   const result = await rest("GET", table.name, { params, prefer: "count=exact" });
   if (!result.ok) {
     const e = result.error;
-    mount(body, h("div", { class: "banner error", role: "alert" }, `${e.message || "Request failed"}${e.hint ? " \u2014 " + e.hint : ""}`, result.status === 401 || result.status === 403 ? h("div", {}, "Sign in (top right) with a user, or paste the service key for the admin view.") : null));
+    mount(body, h("div", { class: "banner error", role: "alert" }, `${e.message || "Request failed"}${e.hint ? " \u2014 " + e.hint : ""}`, result.status === 401 || result.status === 403 ? h("div", {}, deniedHint()) : null));
     return;
   }
   const total = result.total ?? result.data.length;

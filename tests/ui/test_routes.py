@@ -1,0 +1,130 @@
+"""console_routes: the page, its static files and the schema JSON, served in-process over ASGI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from docbase.schema import build_schema
+from docbase.ui import console_routes
+from docbase.ui.routes import CONTENT_TYPES, static_files
+
+DOC = """# Shop
+
+```sql
+CREATE TABLE customers (id uuid PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE orders (id uuid PRIMARY KEY, customer_id uuid NOT NULL REFERENCES customers(id), total numeric);
+```
+"""
+# An XML namespace name, never fetched: the only absolute URL the page's code may contain.
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+
+def make_client(schema) -> httpx.AsyncClient:
+    app = Starlette(routes=console_routes(schema, anon_key="anon-key-for-test"))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test")
+
+
+@pytest.fixture
+async def client(tmp_path: Path):
+    doc = tmp_path / "shop.md"
+    doc.write_text(DOC)
+    schema = build_schema(DOC, str(doc))
+    async with make_client(schema) as c:
+        yield c
+
+
+async def test_page_is_html_with_a_same_origin_only_policy(client):
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "connect-src 'self'" in csp
+    assert '<script type="module" src="console/static/js/main.js">' in r.text
+
+
+async def test_every_asset_the_page_names_is_served(client):
+    page = (await client.get("/")).text
+    assets = re.findall(r'(?:src|href)="(console/static/[^"]+)"', page)
+    assert assets, "the page should load its script and style from the package"
+    for asset in assets:
+        r = await client.get("/" + asset)
+        assert r.status_code == 200, asset
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/console/static/console.css", "text/css; charset=utf-8"),
+        ("/console/static/js/main.js", "text/javascript; charset=utf-8"),
+        ("/console/static/js/diagram.js", "text/javascript; charset=utf-8"),
+    ],
+)
+async def test_static_files_have_their_content_types(client, path, content_type):
+    r = await client.get(path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == content_type
+
+
+async def test_every_module_import_resolves_to_a_served_file(client):
+    for name, (body, _) in static_files().items():
+        if not name.endswith(".js"):
+            continue
+        for target in re.findall(r'from\s+"\./([\w./-]+)"', body.decode()):
+            r = await client.get(f"/console/static/{Path(name).parent / target}".replace("/./", "/"))
+            assert r.status_code == 200, f"{name} imports {target}"
+
+
+@pytest.mark.parametrize(
+    "path", ["/console/static/nope.js", "/console/static/../routes.py", "/console/static/js/../../data.py"]
+)
+async def test_unknown_or_escaping_paths_are_404(client, path):
+    r = await client.get(path)
+    assert r.status_code == 404
+
+
+def test_no_served_file_links_to_another_host():
+    files = static_files()
+    assert {"index.html", "console.css", "js/main.js"} <= set(files)
+    for name, (body, _) in files.items():
+        text = body.decode()
+        urls = [u for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"')]*", text) if SVG_NAMESPACE not in u]
+        assert not urls, f"{name} refers to {urls}"
+        assert "@import" not in text and "url(http" not in text, name
+
+
+def test_only_known_content_types_are_packaged():
+    for name, (_, media) in static_files().items():
+        assert media in CONTENT_TYPES.values(), name
+
+
+async def test_schema_json_has_what_the_console_draws(client):
+    r = await client.get("/console/api/schema")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    data = r.json()
+    assert [t["name"] for t in data["tables"]] == ["customers", "orders"]
+    orders = data["tables"][1]
+    assert orders["section_path"] == "Shop"
+    assert orders["primary_key"] == ["id"]
+    assert orders["access"]["scope"]
+    assert [c["name"] for c in orders["columns"]] == ["id", "customer_id", "total"]
+    assert data["sections"] == [{"name": "Shop", "tables": ["customers", "orders"]}]
+    assert (data["relationships"][0]["from"], data["relationships"][0]["to"]) == ("orders", "customers")
+    assert data["anon_key"] == "anon-key-for-test"
+    assert not re.search(r"eyJ[\w-]+\.eyJ", r.text), "no JWT (and so no service key) may be in the page's data"
+
+
+async def test_document_text_is_served_for_line_links(client):
+    r = await client.get("/console/api/document")
+    assert r.status_code == 200
+    assert r.text.splitlines()[3].startswith("CREATE TABLE customers")
+
+
+async def test_document_endpoint_is_404_when_there_is_no_file():
+    async with make_client(build_schema(DOC, "<document>")) as c:
+        r = await c.get("/console/api/document")
+    assert r.status_code == 404
