@@ -24,7 +24,7 @@ one word per line, each line is a value.
 
 A joined note then means: ``← Encrypted...`` -> note ``encrypted`` (plus the
 rest as comment); ``← other`` -> comment; ``e.g. ...`` -> examples, never an
-enum; ``Label: a | b`` or ``a | b | c`` -> enum values (``null`` among them
+enum; ``Label: a | b`` or ``a | b | c`` (with or without an arrow) -> enum values (``null`` among them
 means nullable, a trailing ``...`` means the list is incomplete and adds the
 note ``enum values incomplete``); anything else -> comment.
 """
@@ -121,6 +121,9 @@ def meaning(note: Note) -> Meaning:
         if re.match(r"(?i)encrypted\b", body):
             rest = body if body.lower().rstrip(".") != "encrypted" else None
             return Meaning(comment=rest, notes=("encrypted",))
+        parts = [p.strip() for p in body.split("|")]
+        if len(parts) > 1 and all(_WORD.fullmatch(p) or p in _ELLIPSIS for p in parts):
+            return _values(parts)  # "← waiting | ready | expired": the arrow points at a value list
         return Meaning(comment=body or None)
     has_bar = any("|" in ln for ln in lines)
     if len(lines) > 1 and not has_bar and all(_is_word(ln) for ln in lines):

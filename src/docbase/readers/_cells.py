@@ -31,10 +31,15 @@ GENERIC_HEADINGS = frozenset(
     relationship relations indexes indices index enums enum enumerations columns column fields field
     introduction description details database databases models entities design appendix examples
     keys types purpose capabilities attributes properties structure definition definitions contents
-    changelog migrations migration policies security triggers functions views erd diagram example""".split()
+    changelog migrations migration policies security triggers functions views erd diagram example
+    übersicht tabellen spalten felder beschreibung einschränkungen beziehungen indizes schlüssel hinweise
+    anmerkungen tablas columnas campos descripción restricciones relaciones índices notas resumen claves
+    tableaux colonnes champs contraintes relations remarques""".split()
 )
 
 _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
+# "Table" as documents write it, in English and the languages teams often write in.
+_TABLE_WORD = r"(?:table|collection|model|entity|tabelle|entität|tabla|entidad|tableau|entité|tabela|tabel)"
 
 
 def strip_markup(text: str) -> str:
@@ -68,20 +73,18 @@ def table_name(text: str) -> str | None:
     ('orderItems', None)
     """
     text = text.lstrip("#").strip()
-    marked_after_word = re.match(r"(?i)^(?:table|collection|model|entity)\s+[`*]", text)
+    marked_after_word = re.match(rf"(?i)^{_TABLE_WORD}\s+[`*]", text)
     # "Table: notes" and "`notes`" name a table even when the word is a generic heading.
-    explicit = marked_after_word or re.match(
-        r"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:(?:table|collection|model|entity)\s*[:\-–—]|`)", text
-    )
+    explicit = marked_after_word or re.match(rf"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:{_TABLE_WORD}\s*[:\-–—]|`)", text)
     t = strip_markup(text)
     t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
     t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
     t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
     t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
-    t = re.sub(r"(?i)^(?:table|collection|model|entity)\s*[:\-–—]\s*", "", t)
+    t = re.sub(rf"(?i)^{_TABLE_WORD}\s*[:\-–—]\s*", "", t)
     if marked_after_word:  # "Table `users`"; but "Table Descriptions" names no table
-        t = re.sub(r"(?i)^(?:table|collection|model|entity)\s+", "", t)
-    t = re.sub(r"(?i)\s+(?:table|collection|model|entity)$", "", t)
+        t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)
+    t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
     t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
     if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
         return None
@@ -205,7 +208,9 @@ class Constraints:
 
 
 _FK_HEAD = re.compile(
-    r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to)\b\s*(?:to|on|->|→|:)?\s*"
+    r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to"
+    r"|fremdschlüssel|clave\s+(?:foránea|foranea|externa)|clé\s+étrangère|referencia)\b"
+    r"\s*(?:to|on|auf|zu|a|vers|->|→|:)?\s*"
 )
 _ARROW = re.compile(r"(?:→|->|⟶|=>)\s*")
 
@@ -224,7 +229,7 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     low = re.sub(r"\s+", " ", p.lower())
     if not low:
         return True
-    m = re.match(r"(?i)^default\s*(?::|=|\s)\s*(.+)$", raw)
+    m = re.match(r"(?i)^(?:default\s*(?::|=|\s)|(?:standard(?:wert)?|por\s+defecto|par\s+défaut)\s*[:=])\s*(.+)$", raw)
     if m:
         out.default = _default_value(m.group(1))
         return True
@@ -318,6 +323,22 @@ _FLAG_WORDS = {
     "mul": _set(indexed=True),
     "fk": _set(fk_marked=True),
     "foreign key": _set(fk_marked=True),
+    # German, Spanish and French spellings of the same flags
+    "primärschlüssel": _pk,
+    "clave primaria": _pk,
+    "clé primaire": _pk,
+    "nicht null": _set(nullable=False),
+    "pflichtfeld": _set(nullable=False),
+    "erforderlich": _set(nullable=False),
+    "no nulo": _set(nullable=False),
+    "obligatorio": _set(nullable=False),
+    "non nul": _set(nullable=False),
+    "obligatoire": _set(nullable=False),
+    "eindeutig": _set(unique=True),
+    "único": _set(unique=True),
+    "unico": _set(unique=True),
+    "fremdschlüssel": _set(fk_marked=True),
+    "clave foránea": _set(fk_marked=True),
     "auto increment": _set(note="auto increment"),
     "auto_increment": _set(note="auto increment"),
     "autoincrement": _set(note="auto increment"),

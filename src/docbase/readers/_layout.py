@@ -32,7 +32,7 @@ _ROLE_WORDS: dict[str, set[str]] = {
     "nullable": {"nullable", "null", "null?", "nullable?", "allow null", "allows null", "is nullable", "optional"}
     | {"nulls", "null allowed"},
     "required": {"required", "not null", "mandatory", "req", "req.", "obligatoire", "pflicht", "obligatorio"}
-    | {"requerido", "必須", "必填", "non-null"},
+    | {"requerido", "必須", "必填", "non-null", "pflichtfeld", "erforderlich", "obligatorisch", "requis"},
     "default": {"default", "default value", "defaults", "standard", "standardwert", "défaut", "valeur par défaut"}
     | {"valor por defecto", "predeterminado", "默认值", "デフォルト", "default value(s)"},
     "description": {"description", "desc", "notes", "note", "comment", "comments", "purpose", "details"}

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from ..document import Diagnostic, error, warning
+from ..document import Diagnostic, error, info, warning
 from ._sql_text import Source, split_statements
 from .base import Reading
 from .fragments import (
@@ -336,4 +336,9 @@ def _unread(text: str, src: Source) -> Diagnostic:
         return error(
             src.first_line, f"{' '.join(text.split()[:3])} could not be read in this dialect; statement skipped"
         )
+    if _DUMP_HOUSEKEEPING.match(text):  # mysqldump / .dump boilerplate around every CREATE TABLE
+        return info(src.first_line, f"{' '.join(text.split()[:2]).upper()} statement (dump housekeeping) ignored")
     return warning(src.first_line, f"{' '.join(text.split()[:2]).upper()} statement is not used by docbase; ignored")
+
+
+_DUMP_HOUSEKEEPING = re.compile(r"(?i)^\s*(?:DROP\s+\w+\s+IF\s+EXISTS|(?:UN)?LOCK\s+TABLES|SET|BEGIN|COMMIT|PRAGMA)\b")

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 
 from ._cells import split_top
 
-_EXAMPLE_MARK = re.compile(r"(?i)\b(?:e\.\s?g\.?|eg\.|for example|for instance|such as|examples?:)[,:]?\s*")
+_EXAMPLE_MARK = re.compile(
+    r"(?i)\b(?:e\.\s?g\.?|eg\.|for example|for instance|such as|examples?:|z\.\s?b\.|zum beispiel|beispiele?:"
+    r"|p\.\s?ej\.|por ejemplo|ejemplos?:|par exemple|p\.\s?ex\.)[,:]?\s*"
+)  # English, German, Spanish, French
 _VALUE = re.compile(r"^[`']?([^\W\d][\w\-.]*)[`']?(?:\s*\([^)]*\))?$")
 _LOWER_IDENT = re.compile(r"^[a-z][a-z0-9_\-]*$")
 _STRINGY = {None, "varchar", "text", "enum"}

@@ -126,7 +126,7 @@ def _column(col: ColumnFragment, source: str) -> ColumnDraft:
         source=source,
         type=col.type,
         nullable=nullable,
-        default=col.default,
+        default=_stated_default(col.default),
         primary_key=col.primary_key,
         unique=col.unique,
         references=col.references,
@@ -139,6 +139,11 @@ def _column(col: ColumnFragment, source: str) -> ColumnDraft:
         notes=list(col.notes),
         enum_incomplete="enum values incomplete" in col.notes,
     )
+
+
+def _stated_default(value: str | None) -> str | None:
+    """``DEFAULT NULL`` (every MySQL dump writes it) is the absence of a default, not the text NULL."""
+    return None if value is None or value.strip().upper() in ("NULL", "NULL()") else value
 
 
 def _table_level(draft: TableDraft, frag: TableFragment) -> None:
@@ -201,7 +206,7 @@ def _fill(target: ColumnDraft, col: ColumnFragment, frag: TableFragment, diags: 
         target.nullable = col.nullable
     if target.nullable is None and _says_optional(col.comment):
         target.nullable = True
-    if target.default is None and col.default is not None:
+    if target.default is None and _stated_default(col.default) is not None:
         target.default = col.default
     target.primary_key = target.primary_key or col.primary_key
     target.unique = target.unique or col.unique
