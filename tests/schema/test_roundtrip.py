@@ -172,6 +172,37 @@ def _facts(schema: Schema, *, nullability: str = "exact", defaults: bool = True,
     return out
 
 
+_FAMILY = {
+    **dict.fromkeys(("uuid", "text", "varchar", "json", "jsonb", "array", "interval", "inet", "enum"), "text"),
+    **dict.fromkeys(("integer", "bigint", "smallint"), "integer"),
+    **dict.fromkeys(("timestamp", "timestamptz", "date", "time"), "time"),
+    **dict.fromkeys(("bytes", "vector"), "bytes"),
+}
+
+
+def _affinities(schema: Schema) -> dict:
+    """What SQLite DDL can carry: names, type families, NULL-ability, keys and enum values."""
+    out = {}
+    for t in schema.tables:
+        cols = [
+            (
+                c.name,
+                _FAMILY.get(c.type, c.type),
+                tuple(c.enum) if c.enum else None,
+                c.is_nullable and c.name not in t.primary_key,
+            )
+            for c in t.columns
+        ]
+        fks = sorted((fk.columns, fk.ref_table, fk.ref_columns, fk.on_delete) for fk in t.foreign_keys)
+        out[t.name] = {
+            "columns": cols,
+            "primary_key": t.primary_key,
+            "foreign_keys": fks,
+            "unique": sorted(u.columns for u in t.unique),
+        }
+    return out
+
+
 def _differences(read: dict, written: dict) -> list[str]:
     """What reading back changed, one line per table fact or column, for a failure message."""
     out = [f"table {n}: missing" for n in written if n not in read]
@@ -284,3 +315,12 @@ CREATE TABLE users (id uuid PRIMARY KEY REFERENCES auth.users(id), handle text N
     users = _read(text).table("users")
     assert users.column_names == ("id", "handle")
     assert users.foreign_keys[0].ref_table == "auth.users"
+
+
+@_FAST
+@given(schemas())
+def test_sqlite_ddl_reads_back_to_the_same_model(schema: Schema) -> None:
+    """SQLite DDL goes through the other SQL reader (sqlglot); SQLite has fewer types, so compare affinities."""
+    text = "```sql\n" + to_ddl(schema, "sqlite") + "\n```\n"
+    read = _read(text)
+    assert not _differences(_affinities(read), _affinities(schema)), text
