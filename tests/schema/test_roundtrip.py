@@ -96,6 +96,11 @@ def schemas(draw: st.DrawFn) -> Schema:
             nullable = False if action != "set null" else draw(st.sampled_from((None, True)))
             columns.append(Column(col_name, ref.type, nullable=nullable))
             fks.append(ForeignKey((col_name,), target.name, (target.primary_key[0],), on_delete=action))
+        if not composite and draw(st.integers(0, 4)) == 0:  # a tree: a reference to its own table
+            parent = _spell(["parent", "id"], camel)
+            used.add(parent.lower())
+            columns.append(Column(parent, pk_type, nullable=True))
+            fks.append(ForeignKey((parent,), name, ("id",), on_delete=draw(st.sampled_from(_ACTIONS))))
         if composite:
             primary_key = tuple(c.name for c in columns[:2]) if len(columns) >= 2 else ()
             columns = [replace(c, nullable=False) if c.name in primary_key else c for c in columns]
