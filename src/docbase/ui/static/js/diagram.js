@@ -49,8 +49,8 @@ function tableBox(table, box, onOpen) {
   const title = table.name.length > 26 ? table.name.slice(0, 25) + "\u2026" : table.name;
   return s(
     "g",
-    { class: "er-table", "data-table": table.name, tabindex: 0, role: "button", "aria-label": `table ${table.name}`, onclick: () => onOpen(table.name), onkeydown: (e) => e.key === "Enter" && onOpen(table.name) },
-    s("title", {}, `${table.name} (line ${table.line})`),
+    { class: `er-table${table.outside ? " outside" : ""}`, "data-table": table.name, tabindex: 0, role: "button", "aria-label": `table ${table.name}`, onclick: () => onOpen(table.name), onkeydown: (e) => e.key === "Enter" && onOpen(table.name) },
+    s("title", {}, table.outside ? `${table.name} (referenced, not defined in the document)` : `${table.name} (line ${table.line})`),
     s("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6, class: "er-box" }),
     s("rect", { x: box.x, y: box.y, width: box.w, height: HEAD_H, rx: 6, class: "er-head" }),
     s("text", { x: box.x + 10, y: box.y + 17, class: "er-name" }, title),
@@ -79,13 +79,21 @@ function edge(rel, boxes) {
   );
 }
 
+/** A band's heading trail, shortened from the left to fit its width: the nearest heading matters most. */
+function bandLabel(band) {
+  const room = Math.floor((band.w - 28) / 8.5);
+  if (band.name.length <= room) return band.name;
+  const last = band.name.split(" / ").pop();
+  return last.length <= room ? last : last.slice(0, Math.max(4, room - 1)) + "\u2026";
+}
+
 /** Zoom and pan by transforming one <g>; wheel zooms around the pointer, dragging the background pans. */
 function panZoom(svg, world, width, height) {
   const view = { k: 1, x: 0, y: 0 };
   const apply = () => world.setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`);
   const fit = () => {
     const r = svg.getBoundingClientRect();
-    const k = Math.min(1.2, Math.max(0.05, Math.min(r.width / (width + 40), r.height / (height + 40))));
+    const k = Math.min(1.2, Math.max(0.05, Math.min(r.width / (width + 40), r.height / (height + 80))));
     Object.assign(view, { k, x: (r.width - width * k) / 2, y: 20 });
     apply();
   };
@@ -137,6 +145,10 @@ function panZoom(svg, world, width, height) {
 function panel(schema, name, focus) {
   const table = schema.tables.find((t) => t.name === name);
   if (!table) return h("div", { class: "er-panel empty" }, "Click a table to see it here.");
+  if (table.outside) {
+    const refs = schema.relationships.filter((r) => r.to === name);
+    return h("div", { class: "er-panel", "data-table": name }, h("h3", {}, name), h("p", { class: "muted" }, "Referenced by the document but defined elsewhere (e.g. by Supabase Auth)."), h("ul", {}, refs.map((r) => h("li", {}, h("a", { href: `#/diagram/${encodeURIComponent(r.from)}` }, r.from), `.${r.columns.join(", ")}`))));
+  }
   const parents = schema.relationships.filter((r) => r.from === name);
   const children = schema.relationships.filter((r) => r.to === name);
   const access = table.access;
@@ -160,15 +172,47 @@ function panel(schema, name, focus) {
   );
 }
 
+/**
+ * Tables the document references but does not define (auth.users on Supabase) get a
+ * plain box in their own band, so every foreign key has both ends on the page.
+ */
+function withOutsideTables(schema) {
+  const defined = new Set(schema.tables.map((t) => t.name));
+  const outside = new Map();
+  for (const rel of schema.relationships) {
+    if (defined.has(rel.to)) continue;
+    const cols = outside.get(rel.to) || new Set();
+    rel.ref_columns.forEach((c) => cols.add(c));
+    outside.set(rel.to, cols);
+  }
+  if (!outside.size) return schema;
+  const extra = [...outside].map(([name, cols]) => ({
+    name,
+    line: 0,
+    outside: true,
+    section_path: "outside the document",
+    columns: [...cols].map((c) => ({ name: c, type: "" })),
+    primary_key: [...cols],
+    foreign_keys: [],
+    access: null,
+  }));
+  return {
+    ...schema,
+    tables: schema.tables.concat(extra),
+    sections: schema.sections.concat([{ name: "Referenced, not defined in the document", tables: extra.map((t) => t.name) }]),
+  };
+}
+
 /** Render the diagram into `root`; `focus` is a table name or null for the whole schema. */
-export function renderDiagram(root, schema, focus) {
+export function renderDiagram(root, documentSchema, focus) {
+  const schema = withOutsideTables(documentSchema);
   const known = focus && schema.tables.some((t) => t.name === focus);
   const placed = known ? focusLayout(schema, focus) : layout(schema);
   const byName = new Map(schema.tables.map((t) => [t.name, t]));
   const world = s("g", { class: "er-world" });
   for (const band of placed.bands) {
     world.append(
-      s("g", { class: "er-band" }, s("rect", { x: band.x, y: band.y, width: band.w, height: band.h, rx: 10 }), s("text", { x: band.x + 14, y: band.y + 22 }, band.name)),
+      s("g", { class: "er-band" }, s("title", {}, band.name), s("rect", { x: band.x, y: band.y, width: band.w, height: band.h, rx: 10 }), s("text", { x: band.x + 14, y: band.y + 22 }, bandLabel(band))),
     );
   }
   const edges = s("g", { class: "er-edges" });

@@ -5,7 +5,8 @@
 // below the deepest table it references (within the band), so arrows mostly
 // point upwards to parents. Each layer is ordered by the mean position of its
 // parents (one barycentre pass) and wrapped into rows of at most `perRow`
-// boxes, so a 50-table band stays readable instead of 2000px wide.
+// boxes, so a 50-table band stays readable instead of 2000px wide. Bands are
+// then packed onto shelves, so one heading per table still fills the screen.
 
 export const BOX_W = 210;
 export const ROW_H = 18;
@@ -55,57 +56,77 @@ function depths(names, parentsOf) {
  * @param names optional subset of table names to lay out (focus mode passes its own)
  */
 export function layout(schema, { perRow = null, names = null } = {}) {
-  // About as wide as tall on a landscape screen: 49 tables -> rows of 10.
+  // About as wide as tall on a landscape screen: 49 tables in one section -> rows of 10.
   perRow ||= Math.max(4, Math.min(14, Math.ceil(Math.sqrt(schema.tables.length * 2))));
   const byName = new Map(schema.tables.map((t) => [t.name, t]));
   const keep = names ? new Set(names) : null;
-  const boxes = new Map();
-  const bands = [];
-  let top = 0;
+  const local = [];
   for (const section of schema.sections) {
     const members = section.tables.filter((n) => byName.has(n) && (!keep || keep.has(n)));
-    if (!members.length) continue;
-    const inBand = new Set(members);
-    const parentsOf = new Map(members.map((n) => [n, []]));
-    for (const rel of schema.relationships) {
-      if (inBand.has(rel.from) && inBand.has(rel.to)) parentsOf.get(rel.from).push(rel.to);
-    }
-    const depth = depths(members, parentsOf);
-    const layers = [];
-    for (const n of members) (layers[depth.get(n)] ||= []).push(n);
-    const order = new Map();
-    let y = top + BAND_PAD + 18;
-    let bandWidth = 0;
-    for (const layer of layers.filter(Boolean)) {
-      const score = (n) => {
-        const ps = parentsOf.get(n).filter((p) => order.has(p));
-        return ps.length ? ps.reduce((a, p) => a + order.get(p), 0) / ps.length : Infinity;
-      };
-      const sorted = layer
-        .map((n, i) => ({ n, k: score(n), i }))
-        .sort((a, b) => (a.k === b.k ? a.i - b.i : a.k - b.k))
-        .map((e) => e.n);
-      for (let start = 0; start < sorted.length; start += perRow) {
-        const row = sorted.slice(start, start + perRow);
-        let rowHeight = 0;
-        row.forEach((n, i) => {
-          const h = boxHeight(byName.get(n));
-          const x = BAND_PAD + i * (BOX_W + GAP_X);
-          boxes.set(n, { x, y, w: BOX_W, h });
-          order.set(n, start + i);
-          rowHeight = Math.max(rowHeight, h);
-          bandWidth = Math.max(bandWidth, x + BOX_W + BAND_PAD);
-        });
-        y += rowHeight + GAP_Y;
-      }
-    }
-    const height = y - GAP_Y + BAND_PAD - top;
-    bands.push({ name: section.name, x: 0, y: top, w: bandWidth, h: height });
-    top += height + BAND_GAP;
+    if (members.length) local.push({ name: section.name, ...bandLayout(schema, byName, members, perRow) });
   }
-  const width = Math.max(0, ...bands.map((b) => b.w));
-  bands.forEach((b) => (b.w = width));
-  return { boxes, bands, width, height: Math.max(0, top - BAND_GAP) };
+  // Shelf packing: bands flow left to right and wrap, so a document with one
+  // heading per table reads as a grid of small bands, not one tall column.
+  const area = local.reduce((a, b) => a + b.w * b.h, 0);
+  const target = Math.max(Math.max(0, ...local.map((b) => b.w)), Math.sqrt(area * 1.6));
+  const boxes = new Map();
+  const bands = [];
+  let x = 0;
+  let y = 0;
+  let shelf = 0;
+  for (const band of local) {
+    if (x > 0 && x + band.w > target) {
+      x = 0;
+      y += shelf + BAND_GAP;
+      shelf = 0;
+    }
+    for (const [n, b] of band.boxes) boxes.set(n, { ...b, x: b.x + x, y: b.y + y });
+    bands.push({ name: band.name, x, y, w: band.w, h: band.h });
+    x += band.w + BAND_GAP;
+    shelf = Math.max(shelf, band.h);
+  }
+  const width = Math.max(0, ...bands.map((b) => b.x + b.w));
+  return { boxes, bands, width, height: y + shelf };
+}
+
+/** One section's tables, layered by their foreign keys, at the band's own origin. */
+function bandLayout(schema, byName, members, perRow) {
+  const inBand = new Set(members);
+  const parentsOf = new Map(members.map((n) => [n, []]));
+  for (const rel of schema.relationships) {
+    if (inBand.has(rel.from) && inBand.has(rel.to)) parentsOf.get(rel.from).push(rel.to);
+  }
+  const depth = depths(members, parentsOf);
+  const layers = [];
+  for (const n of members) (layers[depth.get(n)] ||= []).push(n);
+  const order = new Map();
+  const boxes = new Map();
+  let y = BAND_PAD + 18;
+  let width = 0;
+  for (const layer of layers.filter(Boolean)) {
+    const score = (n) => {
+      const ps = parentsOf.get(n).filter((p) => order.has(p));
+      return ps.length ? ps.reduce((a, p) => a + order.get(p), 0) / ps.length : Infinity;
+    };
+    const sorted = layer
+      .map((n, i) => ({ n, k: score(n), i }))
+      .sort((a, b) => (a.k === b.k ? a.i - b.i : a.k - b.k))
+      .map((e) => e.n);
+    for (let start = 0; start < sorted.length; start += perRow) {
+      const row = sorted.slice(start, start + perRow);
+      let rowHeight = 0;
+      row.forEach((n, i) => {
+        const h = boxHeight(byName.get(n));
+        const x = BAND_PAD + i * (BOX_W + GAP_X);
+        boxes.set(n, { x, y, w: BOX_W, h });
+        order.set(n, start + i);
+        rowHeight = Math.max(rowHeight, h);
+        width = Math.max(width, x + BOX_W + BAND_PAD);
+      });
+      y += rowHeight + GAP_Y;
+    }
+  }
+  return { boxes, w: width, h: y - GAP_Y + BAND_PAD };
 }
 
 /** Focus mode: the table in the middle, the tables it references above, those referencing it below. */
