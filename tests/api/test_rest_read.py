@@ -189,3 +189,24 @@ async def test_shapes_are_compiled_once(blog):
     size = len(app_cache)
     assert (await get(blog, "/rest/v1/users?select=id&id=eq.2")) == [{"id": 2}]
     assert len(app_cache) == size
+
+
+async def test_self_reference_children_by_name_parent_by_column(tmp_path, service_headers):
+    import httpx
+
+    from docbase.api import create_app
+    from docbase.schema import build_schema
+
+    from .conftest import SECRET, create_tables
+
+    doc = "```sql\nCREATE TABLE nodes (id integer PRIMARY KEY, parent_id integer REFERENCES nodes(id));\n```\n"
+    schema = build_schema(doc)
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    create_tables(schema, url)
+    app = create_app(schema, url, secret=SECRET)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=service_headers
+    ) as c:
+        await c.post("/rest/v1/nodes", json=[{"id": 1, "parent_id": None}, {"id": 2, "parent_id": 1}])
+        rows = (await c.get("/rest/v1/nodes?select=id,nodes(id),parent:parent_id(id)&order=id")).json()
+    assert rows == [{"id": 1, "nodes": [{"id": 2}], "parent": None}, {"id": 2, "nodes": [], "parent": {"id": 1}}]

@@ -27,15 +27,16 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, tmp: Path, url: str, workers: int = 1) -> None:
-        self.tmp, self.url, self.workers = tmp, url, workers
+    def __init__(self, tmp: Path, url: str, workers: int = 1, document: str = DOC) -> None:
+        self.tmp, self.url, self.workers, self.document = tmp, url, workers, document
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.service_key = ""
+        self.anon_key = ""
 
     def start(self) -> None:
-        doc = self.tmp / "events.md"
-        doc.write_text(DOC)
+        doc = self.tmp / "design.md"
+        doc.write_text(self.document)
         env = {**os.environ, "DOCBASE_JWT_SECRET": "serve-test-secret-0123456789-abcdefgh"}
         self.proc = subprocess.Popen(
             [DOCBASE, "serve", str(doc), "--db", self.url, "--port", str(self.port), "--workers", str(self.workers)],
@@ -52,6 +53,8 @@ class Server:
         while time.time() < deadline:
             line = self.proc.stdout.readline()
             lines.append(line)
+            if line.startswith("anon key:"):
+                self.anon_key = line.split(":", 1)[1].strip()
             if line.startswith("service_role key:"):
                 self.service_key = line.split(":", 1)[1].strip()
                 break

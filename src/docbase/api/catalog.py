@@ -108,6 +108,10 @@ class Catalog:
             exact = [r for r in found if r.kind == "m2o" and name in (r.link.name, r.link.columns[0])]
             if len(exact) == 1:
                 return exact[0]
+            # A table embedding itself by name means its children (PostgREST's recursive one-to-many);
+            # the parent is reached through the key column's name (``parent_id(*)``).
+            if parent == name and len({r.link for r in found}) == 1:
+                return next(r for r in found if r.kind == "o2m")
             raise ambiguous_relationship(parent, name, [r.describe for r in found])
         return found[0]
 

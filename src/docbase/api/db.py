@@ -162,7 +162,17 @@ def _vector_json(blob: bytes | None) -> str | None:
     if isinstance(blob, str):
         return blob
     count = len(blob) // 4
-    return "[" + ",".join(repr(x) for x in struct.unpack(f"<{count}f", blob[: count * 4])) + "]"
+    return "[" + ",".join(repr(float32_shortest(x)) for x in struct.unpack(f"<{count}f", blob[: count * 4])) + "]"
+
+
+def float32_shortest(x: float) -> float:
+    """The shortest decimal that is the same float32, as PostgreSQL prints ``real`` (0.1, not 0.10000000149)."""
+    packed = struct.pack("<f", x)
+    for digits in range(1, 10):
+        candidate = float(f"{x:.{digits}g}")
+        if struct.pack("<f", candidate) == packed:
+            return candidate
+    return x
 
 
 class PostgresDatabase(Database):

@@ -111,6 +111,10 @@ def _json_value(value: Any, kind: str, dialect: str) -> Any:
             from ..db import _vector_json
 
             return orjson.Fragment(_vector_json(value))
+    if kind == "vector" and isinstance(value, list):
+        from ..db import float32_shortest
+
+        return [float32_shortest(v) for v in value]
     if kind in ("timestamp", "timestamptz"):
         return format_timestamp(value, kind == "timestamptz")
     if kind == "bytes" and isinstance(value, bytes):
