@@ -326,6 +326,6 @@ CREATE TABLE users (id uuid PRIMARY KEY REFERENCES auth.users(id), handle text N
 @given(schemas())
 def test_sqlite_ddl_reads_back_to_the_same_model(schema: Schema) -> None:
     """SQLite DDL goes through the other SQL reader (sqlglot); SQLite has fewer types, so compare affinities."""
-    text = "```sql\n" + to_ddl(schema, "sqlite") + "\n```\n"
+    text = "```sqlite\n" + to_ddl(schema, "sqlite") + "\n```\n"
     read = _read(text)
     assert not _differences(_affinities(read), _affinities(schema)), text

@@ -202,3 +202,65 @@ def test_mermaid_with_column_tables_for_the_same_tables() -> None:
     # tables only the diagram draws still come through, with its keys
     assert cols(s, "drivers") == {"id": ("uuid", False), "full_name": ("text", None), "licence_no": ("text", None)}
     assert uniques(s, "drivers") == {("licence_no",)}
+
+
+def test_supabase_migration_in_lower_case() -> None:
+    s = read("journal_supabase.md")
+    assert [t.name for t in s.tables] == ["notebooks", "entries"]  # auth.users is docbase's own
+    notebooks = s.table("notebooks")
+    assert notebooks.column("id").type == "bigint" and notebooks.primary_key == ("id",)
+    # "references auth.users" names no column: the table's key is meant
+    assert fks(s, "notebooks") == {("owner_id",): ("auth.users", ("id",), "cascade")}
+    assert notebooks.column("colour").enum == ("blue", "green", "orange")
+    assert notebooks.rls and s.table("entries").rls
+    entries = s.table("entries")
+    assert entries.column("mood").enum == ("great", "good", "meh", "bad")
+    assert entries.column("tags").type == "array" and entries.column("tags").nullable is False
+    assert fks(s, "entries") == {
+        ("notebook_id",): ("notebooks", ("id",), "cascade"),
+        ("owner_id",): ("auth.users", ("id",), "cascade"),
+    }
+    assert uniques(s, "entries") == {("notebook_id", "written_on")}
+    methods = {ix.column_names: ix.method for ix in entries.indexes}
+    assert methods[("tags",)] == "gin" and ("owner_id", "written_on") in methods
+    assert {p.table for p in s.policies} == {"notebooks", "entries"}
+
+
+def test_mysql_describe_output_pasted_as_tables() -> None:
+    s = read("inventory_describe.md")
+    assert [t.name for t in s.tables] == ["warehouses", "stock_levels"]
+    assert cols(s, "warehouses") == {
+        "id": ("integer", False),
+        "code": ("varchar", False),
+        "name": ("varchar", False),
+        "country": ("varchar", False),
+    }
+    assert s.table("warehouses").column("code").default is None  # Default: NULL
+    assert uniques(s, "warehouses") == {("code",)}  # Key: UNI
+    levels = s.table("stock_levels")
+    assert levels.primary_key == ("id",) and levels.column("id").type == "bigint"
+    assert levels.column("on_hand").default == "0"
+    assert cols(s, "stock_levels")["updated_at"] == ("timestamp", True)
+    assert {ix.column_names for ix in levels.indexes} >= {("warehouse_id",), ("sku",)}  # Key: MUL
+    # the sentences under the tables
+    assert fks(s, "stock_levels") == {("warehouse_id",): ("warehouses", ("id",), "cascade")}
+    assert uniques(s, "stock_levels") == {("warehouse_id", "sku")}
+
+
+def test_sqlite_schema_dump() -> None:
+    s = read("notes_sqlite.md")
+    # sqlite_sequence is SQLite's own bookkeeping, not the app's
+    assert [t.name for t in s.tables] == ["folders", "notes", "note_links"]
+    assert fks(s, "folders") == {("parent_id",): ("folders", ("id",), "cascade")}
+    assert uniques(s, "folders") == {("name",)}
+    notes = cols(s, "notes")
+    assert notes["pinned"] == ("boolean", False)  # as written, not SQLite's INTEGER affinity
+    assert notes["created"] == ("float", False)
+    assert notes["title"] == ("text", False)
+    # WITHOUT ROWID is a storage option; the table is still read
+    links = s.table("note_links")
+    assert links.primary_key == ("from_note", "to_note")
+    assert fks(s, "note_links") == {
+        ("from_note",): ("notes", ("id",), "cascade"),
+        ("to_note",): ("notes", ("id",), "cascade"),
+    }

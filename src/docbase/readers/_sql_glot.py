@@ -45,6 +45,8 @@ class _CommandFallbackFilter(logging.Filter):
 logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
 
 _ROUTINES = {"FUNCTION": "function", "PROCEDURE": "function", "TRIGGER": "trigger", "VIEW": "other"}
+# SQLite table options sqlglot does not parse; they change storage, not the schema docbase models.
+_SQLITE_OPTIONS = re.compile(r"(?i)\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+;?\s*$")
 _SCHEMA_STATEMENT = re.compile(r"(?is)^(CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)|ALTER\s+TABLE)\b")
 
 
@@ -54,7 +56,7 @@ def read_glot(src: Source, dialect: str, section: tuple[str, ...] = ()) -> Readi
     for offset, piece in split_statements(src.text):
         piece_src = Source(piece, src.line(offset))
         try:
-            tree = sqlglot.parse_one(piece, read=dialect)
+            tree = sqlglot.parse_one(_SQLITE_OPTIONS.sub(")", piece) if dialect == "sqlite" else piece, read=dialect)
         except (ParseError, TokenError) as exc:
             reading.diagnostics.append(_parse_error(exc, piece_src))
             continue
@@ -136,10 +138,13 @@ def _type(kind: exp.DataType | None, dialect: str) -> tuple[TypeInfo | None, tup
     """The column's type, and its values when the type is MySQL's inline ENUM(...)."""
     if kind is None:
         return None, None
-    raw = kind.sql(dialect=dialect)
+    # SQLite's printer turns types into its affinities (BOOLEAN -> INTEGER, NUMERIC(10,2) -> REAL):
+    # print them in sqlglot's neutral dialect, which keeps what the document wrote.
+    raw = kind.sql(dialect=None if dialect == "sqlite" else dialect)
     if kind.this == exp.DataType.Type.ENUM:
         return TypeInfo("enum", raw), tuple(e.name for e in kind.expressions)
     plain = re.sub(r"(?i)\s+(UNSIGNED|SIGNED|ZEROFILL)\b", "", raw)
+    plain = re.sub(r"(?i)\bU((?:TINY|SMALL|MEDIUM|BIG)?INT)\b", r"\1", plain)  # neutral dialect's UINT
     parsed = parse_type(plain)
     if parsed is not None:
         return replace(parsed, raw=raw), None
@@ -305,7 +310,9 @@ def _alter(tree: exp.Alter, src: Source, dialect: str, out: Reading) -> None:
 def _dispatch(tree: exp.Expression, src: Source, dialect: str, section: tuple[str, ...], out: Reading) -> None:
     kind = str(tree.args.get("kind") or "").upper()
     text = src.text.strip()
-    if isinstance(tree, exp.Create) and kind == "TABLE":
+    if isinstance(tree, exp.Create) and kind == "TABLE" and _sqlite_internal(tree):
+        out.diagnostics.append(info(src.first_line, "SQLite's own bookkeeping table (sqlite_*) ignored"))
+    elif isinstance(tree, exp.Create) and kind == "TABLE":
         _table(tree, src, dialect, section, out)
     elif isinstance(tree, exp.Create) and kind == "INDEX":
         out.fragments.append(_index(tree, src, dialect))
@@ -322,6 +329,12 @@ def _dispatch(tree: exp.Expression, src: Source, dialect: str, section: tuple[st
             out.diagnostics.append(_unread(text, src))
     else:
         out.diagnostics.append(_unread(text, src))
+
+
+def _sqlite_internal(tree: exp.Create) -> bool:
+    """``sqlite_sequence`` and friends: names SQLite reserves for itself, shown by ``.schema``."""
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return _table_name(target)[0].lower().startswith("sqlite_")
 
 
 def _routine(kind: str, target: object, text: str, src: Source) -> RoutineFragment:

@@ -1,7 +1,7 @@
 """Constraints and relationships stated in sentences or bullets.
 
 ``UNIQUE(a, b) WHERE source = 'slack'``, ``PRIMARY KEY (a, b)``, ``CHECK
-(amount > 0)``, ``INDEX ON (a)``, ``One-to-Many with `memberships` (CASCADE
+(amount > 0)``, ``INDEX ON (a)``, ```t.c` references `u.id` (CASCADE)``, ``One-to-Many with `memberships` (CASCADE
 DELETE)``, ``belongs to `users` ``, ``**`organizations`** can have multiple
 **`organization_subscriptions`**``. Statements without a subject belong to
 the table of the section they sit in (the ``### 3. MEMBERSHIPS`` above a
@@ -26,6 +26,10 @@ _INDEX = re.compile(
     rf"(?i)\b(unique\s+)?index\s+(?:`?(\w+)`?\s+)?on\s+(?:`?([\w.]+)`?\s*)?{_COLS}(?:\s+using\s+(\w+))?"
 )
 _FK = re.compile(rf"(?i)\bforeign\s+key\s*{_COLS}\s*references\s+(.+)")
+# "`orders.customer_id` references `customers.id` (ON DELETE CASCADE)": a column named by table.column.
+_COLUMN_REFERENCES = re.compile(
+    r"(?i)`([^\W\d]\w*)\.([^\W\d]\w*)`\s+(?:references|refers\s+to|points\s+to|→|->)\s+(`[^`]+`[^.;]*)"
+)
 _NAME = r"(?:\*\*)?`?([^\W\d][\w.]*)`?(?:\*\*)?"
 _MARKED = rf"(?=\*\*|`){_NAME}"  # a name in backticks or bold: plain words are too often prose
 _STOP = {"the", "this", "that", "its", "their", "each", "every", "one", "multiple", "many", "same", "other", "it"}
@@ -118,6 +122,11 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
         ref = parse_reference(m.group(2).strip().rstrip(".;"), line)
         if cols and ref:
             out.fragments.append(ConstraintFragment(table, "foreign_key", cols, line, references=ref))
+            found = True
+    for m in _COLUMN_REFERENCES.finditer(text):
+        ref = parse_reference(m.group(3).strip(), line)
+        if ref is not None and ref.columns:
+            out.fragments.append(ConstraintFragment(m.group(1), "foreign_key", (m.group(2),), line, references=ref))
             found = True
     return found
 
