@@ -264,3 +264,26 @@ def test_sqlite_schema_dump() -> None:
         ("from_note",): ("notes", ("id",), "cascade"),
         ("to_note",): ("notes", ("id",), "cascade"),
     }
+
+
+def test_spanish_wiki_page() -> None:
+    s = read("gym_es.md")
+    assert [t.name for t in s.tables] == ["socios", "clases", "instructores", "reservas"]
+    socios = s.table("socios")
+    assert socios.column("plan").enum == ("mensual", "trimestral", "anual")
+    assert socios.column("plan").default.strip("'") == "mensual"
+    assert uniques(s, "socios") == {("dni",)}
+    clases = s.table("clases")
+    assert clases.column("id").type == "integer"  # SERIAL
+    assert clases.column("nombre").examples == ("Spinning", "Yoga")  # "p. ej." is "e.g."
+    assert clases.column("nombre").enum is None
+    assert fks(s, "clases") == {("instructor_id",): ("instructores", ("id",), "set null")}
+    # bullets: clave primaria, no nulo, único
+    assert s.table("instructores").primary_key == ("id",)
+    assert cols(s, "instructores")["email"] == ("varchar", False)
+    assert uniques(s, "instructores") == {("email",)}
+    assert fks(s, "reservas") == {
+        ("socio_id",): ("socios", ("id",), "cascade"),
+        ("clase_id",): ("clases", ("id",), "cascade"),
+    }
+    assert uniques(s, "reservas") == {("socio_id", "clase_id", "fecha")}
