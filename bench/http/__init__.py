@@ -1,0 +1,1 @@
+"""Driving HTTP servers from the benchmark: processes, ports, memory, and wrk."""
