@@ -1,0 +1,76 @@
+"""API keys: a table with a ``key`` and an owner (seed 003 ``apikey``) issues keys that act as their owner.
+
+``rpc/create_api_key`` makes a random key, stores only its SHA-256 (the
+``hashed_tokens`` convention), fills ``start`` (its first characters) and
+``prefix``, and returns the plaintext once. A request whose ``apikey``
+header or Bearer token is such a key then acts as the owner; ``enabled``,
+``expiresAt``, ``remaining`` and ``rateLimit*`` are honoured (401 / 429)
+and ``requestCount``, ``remaining`` and ``lastRequest`` kept up to date.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.model import Schema, Table
+from .base import Applied, column_named, enabled, norm, words
+
+NAME = "api_keys"
+ROLE_NAMES = {
+    "start": ("start", "key_start", "key_preview"),
+    "prefix": ("prefix", "key_prefix"),
+    "name": ("name", "key_name"),
+    "enabled": ("enabled", "is_enabled", "active", "is_active"),
+    "expires": ("expires_at", "expiresAt", "expiry"),
+    "limit_enabled": ("rate_limit_enabled",),
+    "window": ("rate_limit_time_window", "rate_limit_window"),
+    "limit": ("rate_limit_max", "rate_limit"),
+    "count": ("request_count",),
+    "remaining": ("remaining",),
+    "last": ("last_request", "last_used_at", "last_request_at"),
+    "created": ("created_at",),
+    "updated": ("updated_at",),
+}
+
+
+def key_roles(table: Table, users_table: str | None) -> dict[str, str] | None:
+    if "apikey" not in norm(table.name) and not {"api", "key"} <= set(words(table.name)):
+        return None
+    key = column_named(table, "key", "key_hash", "hashed_key")
+    owner = next(
+        (fk.columns[0] for fk in table.foreign_keys if fk.ref_table == users_table and len(fk.columns) == 1), None
+    )
+    if owner is None:
+        column = column_named(table, "user_id", "owner_id")
+        owner = column.name if column is not None else None
+    if key is None or owner is None or len(table.primary_key) != 1:
+        return None
+    roles = {"key": key.name, "owner": owner, "id": table.primary_key[0]}
+    for role, names in ROLE_NAMES.items():
+        column = column_named(table, *names)
+        if column is not None:
+            roles[role] = column.name
+    return roles
+
+
+def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
+    from ..access import build_access
+
+    users = build_access(schema).users_table
+    out = []
+    for table in schema.tables:
+        roles = key_roles(table, users)
+        if roles is None or not enabled(toml, NAME, table.name):
+            continue
+        why = (
+            f"{table.name}.{roles['key']} is an API key owned by {roles['owner']}: rpc/create_api_key returns it once "
+            "and stores its hash; a request carrying it acts as the owner"
+        )
+        if "enabled" in roles or "expires" in roles:
+            why += "; disabled or expired keys get 401"
+        if "limit" in roles or "remaining" in roles:
+            why += "; rate limit and remaining uses are enforced (429)"
+        out.append(
+            Applied(NAME, table.name, tuple(dict.fromkeys(roles.values())), why, table.line, tuple(roles.items()))
+        )
+    return out

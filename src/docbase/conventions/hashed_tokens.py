@@ -1,0 +1,89 @@
+"""Token columns of invitation, verification and API-key tables, stored as SHA-256 hashes.
+
+Such a token is a bearer credential that is only ever compared, never shown
+again, so the database keeps ``sha256(token)`` in hex: a stolen database
+file lets nobody accept an invitation or use a key. On insert the caller's
+token (or, when none is given, a fresh random one) is hashed; the plaintext
+is in the insert's response, once. A filter such as ``?token=eq.<plaintext>``
+is hashed before it reaches SQL, so lookups go by hash (and use the index).
+When a table has both ``token`` and ``token_hash`` ("for O(1) lookup"), both
+hold the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets as _random
+from typing import Any
+
+from ..schema.model import Schema, Table
+from .base import Applied, enabled, norm, words
+
+NAME = "hashed_tokens"
+_TABLE_WORDS = {"invitation", "invite", "verification", "verify", "confirmation", "reset", "apikey", "magic", "otp"}
+_TOKEN_NAMES = {"token", "tokenhash", "hashedtoken", "key", "keyhash", "hashedkey"}
+_PURPOSE = {"verification", "invitation", "invite", "reset", "confirmation"}
+
+
+def token_columns(table: Table) -> tuple[str, ...]:
+    table_words = set(words(table.name))
+    is_key_table = "apikey" in norm(table.name) or {"api", "key"} <= table_words
+    out = []
+    for column in table.columns:
+        if column.type not in ("text", "varchar"):
+            continue
+        name = norm(column.name)
+        w = words(column.name)
+        if name in _TOKEN_NAMES and (table_words & _TABLE_WORDS or is_key_table):
+            if name.startswith("key") and not is_key_table:
+                continue
+            out.append(column.name)
+        elif len(w) >= 2 and w[-1] == "token" and w[0] in _PURPOSE:
+            out.append(column.name)
+    return tuple(out)
+
+
+def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
+    out = []
+    for table in schema.tables:
+        cols = token_columns(table)
+        if cols and enabled(toml, NAME, table.name):
+            why = (
+                f"{', '.join(cols)} of {table.name} {'is a token' if len(cols) == 1 else 'are tokens'}: stored as a "
+                "SHA-256 hash, the plaintext returned once when the row is created; lookups go by hash"
+            )
+            out.append(Applied(NAME, table.name, cols, why, table.line))
+    return out
+
+
+def digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return _random.token_urlsafe(32)
+
+
+def hash_row(applied: Applied, row: dict[str, Any], generate: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """(row with hashes, {column: plaintext}) for an insert (``generate``) or an update (only what is written)."""
+    given = next((row[c] for c in applied.columns if isinstance(row.get(c), str)), None)
+    if given is None and not generate:
+        return row, {}
+    plain = given if given is not None else new_token()
+    out = dict(row)
+    for name in applied.columns:
+        out[name] = digest(plain)
+    return out, {applied.columns[0]: plain}
+
+
+def hash_filter(value: str) -> str:
+    """``eq.<plaintext>`` -> ``eq.<hash>``; ``in.(a,b)`` -> ``in.(<hash a>,<hash b>)``; other operators unchanged."""
+    op, dot, operand = value.partition(".")
+    if not dot:
+        return value
+    if op == "eq":
+        return f"eq.{digest(operand)}"
+    if op == "in" and operand.startswith("(") and operand.endswith(")"):
+        items = [i.strip().strip('"') for i in operand[1:-1].split(",") if i.strip()]
+        return "in.(" + ",".join(digest(i) for i in items) + ")"
+    return value

@@ -1,0 +1,51 @@
+"""``/rest/v1/rpc/<name>``: the functions conventions provide, found by name.
+
+``claim_<table>``, ``complete_<table>`` and ``fail_<table>`` for job queues
+(service_role only: workers are back-end processes). Each call runs in
+one transaction on the API's driver; results are plain JSON (the claimed
+row, or null when nothing is due, as a PostgREST function returning a
+nullable row would).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import job_queue, queue_sql
+from .errors import ConventionError, bad_argument
+from .runtime import Conventions
+
+
+def names(conventions: Conventions) -> list[str]:
+    out = []
+    for a in conventions.applied:
+        if a.convention == job_queue.NAME:
+            out += [f"claim_{a.table}", f"complete_{a.table}", f"fail_{a.table}"]
+    return out
+
+
+async def call(conventions: Conventions, db: Any, name: str, body: Any, role: str) -> Any:
+    """The result of RPC ``name``; ConventionError (404 unknown function, 400 bad arguments, 403...) otherwise."""
+    if not isinstance(body, dict):
+        raise bad_argument("RPC arguments are one JSON object")
+    verb, _, table_name = name.partition("_")
+    queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
+    if queue is None:
+        raise ConventionError(
+            404,
+            "PGRST202",
+            f"Could not find the function public.{name} in the schema cache",
+            None,
+            ("Functions here: " + ", ".join(names(conventions))) if names(conventions) else None,
+        )
+    if role != "service_role":
+        raise ConventionError(401 if role == "anon" else 403, "42501", f"permission denied for function {name}")
+    table = conventions.schema.table(table_name)
+    assert table is not None
+    sql = conventions.sql
+    async with db.transaction() as tx:
+        if verb == "claim":
+            return await queue_sql.claim(tx, sql, table, queue)
+        if verb == "complete":
+            return await queue_sql.complete(tx, sql, table, queue, body)
+        return await queue_sql.fail(tx, sql, table, queue, body)

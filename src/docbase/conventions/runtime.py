@@ -1,0 +1,173 @@
+"""What the REST API calls on each request so the document's conventions hold.
+
+``Conventions`` is built once per app from the model (and ``docbase.toml``)
+and offers one hook per point of the request path: query parameters
+(hashed lookups, hidden soft-deleted rows), rows about to be written
+(cron checks, hashes, encryption), DELETE turned into a mark, rows on their
+way out (secrets decrypted or masked, tokens revealed once), and the audit
+row written inside the write's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.model import Schema, Table
+from . import audit, hashed_tokens, schedules, secrets, soft_delete
+from .base import Applied, enabled
+from .errors import bad_argument
+from .keyring import Keyring, load_keyring
+from .sqltext import Sql
+
+
+class Conventions:
+    def __init__(
+        self, schema: Schema, dialect: str, toml: dict[str, Any] | None = None, keyring: Keyring | None = None
+    ) -> None:
+        from . import detect_all
+
+        self.schema = schema
+        self.sql = Sql(dialect)
+        self.toml = toml or {}
+        self.applied = detect_all(schema, toml)
+        self._by: dict[tuple[str, str], Applied] = {(a.convention, a.table): a for a in self.applied}
+        self._keyring = keyring
+        self._doc = schema.path if schema.path != "<document>" else None
+        found = audit.find_audit_table(schema) if self.get("audit", _audit_name(self.applied)) else None
+        self.audit_table: Table | None = found[0] if found else None
+        self.audit_roles: dict[str, str] = found[1] if found else {}
+
+    def get(self, convention: str, table: str | None) -> Applied | None:
+        return self._by.get((convention, table or ""))
+
+    @property
+    def keyring(self) -> Keyring:
+        if self._keyring is None:
+            self._keyring = load_keyring(self._doc)
+        return self._keyring
+
+    # -- query string -------------------------------------------------------------------------
+    def query_params(
+        self, table: str, items: list[tuple[str, str]], role: str, prefer: str | None
+    ) -> list[tuple[str, str]]:
+        """Filters on hashed tokens compare hashes; soft-deleted rows are left out unless service_role asks."""
+        hashed = self.get(hashed_tokens.NAME, table)
+        soft = self.get(soft_delete.NAME, table)
+        out = []
+        include = False
+        for key, value in items:
+            if key == soft_delete.QUERY_FLAG and soft is not None:
+                include = value.lower() in ("true", "1", "yes")
+                continue
+            if hashed is not None and key in hashed.columns:
+                value = hashed_tokens.hash_filter(value)
+            out.append((key, value))
+        if soft is not None:
+            include = include or soft_delete.PREFER_FLAG in (prefer or "")
+            if not (include and role == "service_role"):
+                out.append(soft_delete.hide_filter(soft))
+        return out
+
+    # -- rows written -------------------------------------------------------------------------
+    def before_write(
+        self, table: str, rows: list[dict[str, Any]], creating: bool
+    ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """(rows to store, plaintext tokens per row to show once)."""
+        cron = self.get(schedules.NAME, table)
+        hashed = self.get(hashed_tokens.NAME, table)
+        secret = self.get(secrets.NAME, table)
+        if cron is None and hashed is None and secret is None:
+            return rows, []
+        t = self.schema.table(table)
+        assert t is not None
+        out, revealed = [], []
+        for row in rows:
+            if cron is not None:
+                nxt = cron.role("next")
+                col = t.column(nxt) if nxt else None
+                try:
+                    row = schedules.apply(cron, row, col.type if col else None)
+                except schedules.CronError as exc:
+                    raise bad_argument(str(exc), "Write five fields, e.g. '*/5 * * * *'.") from None
+            shown: dict[str, str] = {}
+            if hashed is not None:
+                row, shown = hashed_tokens.hash_row(hashed, row, creating)
+            if secret is not None:
+                row = secrets.seal_row(secret, row, self.keyring)
+            out.append(row)
+            revealed.append(shown)
+        return out, revealed
+
+    def delete_as_update(self, table: str) -> dict[str, Any] | None:
+        """The body that marks rows deleted, when ``table`` soft-deletes; None to really delete."""
+        soft = self.get(soft_delete.NAME, table)
+        if soft is None:
+            return None
+        t = self.schema.table(table)
+        stamp = t.column(soft.role("stamp")) if t is not None and soft.role("stamp") else None
+        return soft_delete.mark(soft, stamp.type if stamp else None)
+
+    # -- rows returned ------------------------------------------------------------------------
+    def reshapes(self, table: str) -> bool:
+        return self.get(secrets.NAME, table) is not None or self.get(hashed_tokens.NAME, table) is not None
+
+    def present(
+        self, table: str, rows: list[dict[str, Any]], role: str, revealed: list[dict[str, str]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Secrets decrypted for service_role and masked for others; plaintext tokens shown once after insert."""
+        secret = self.get(secrets.NAME, table)
+        out = []
+        for i, row in enumerate(rows):
+            if secret is not None:
+                row = secrets.open_row(secret, row, self.keyring, role == "service_role")
+            if revealed and i < len(revealed) and revealed[i]:
+                row = {**row, **{k: v for k, v in revealed[i].items() if k in row}}
+            out.append(row)
+        return out
+
+    # -- audit --------------------------------------------------------------------------------
+    async def after_write(
+        self, tx: Any, table: str, action: str, rows: list[tuple], changed: tuple[str, ...], user: str | None
+    ) -> None:
+        """One audit row per written row, in the caller's transaction (so both commit or neither)."""
+        t = self.schema.table(table)
+        a = self.audit_table
+        if a is None or t is None or table == a.name or not enabled(self.toml, audit.NAME, table) or not rows:
+            return
+        roles = self.audit_roles
+        for row in rows:
+            values = dict(zip(t.column_names, row, strict=False))
+            key = ",".join(str(values.get(k)) for k in t.primary_key) if t.primary_key else None
+            record: dict[str, Any] = {
+                roles["action"]: action,
+                roles["details"]: self.sql.json({"table": table, "row": key, "columns": list(changed)}),
+            }
+            if "user" in roles:
+                record[roles["user"]] = user
+            if "table" in roles:
+                record[roles["table"]] = table
+            if "row" in roles:
+                record[roles["row"]] = key
+            if "when" in roles:
+                when = a.column(roles["when"])
+                if when is not None and when.default is None:
+                    record[roles["when"]] = self.sql.now(when.type)
+            for fk in a.foreign_keys:  # copy the tenant (organizationId...) when the written row has it
+                name = fk.columns[0]
+                if len(fk.columns) == 1 and name not in record and name in values:
+                    record[name] = values[name]
+            pk = a.column(a.primary_key[0]) if len(a.primary_key) == 1 else None
+            if pk is not None and pk.type in ("uuid", "text", "varchar") and pk.default is None:
+                import uuid
+
+                record[pk.name] = str(uuid.uuid4())
+            names = list(record)
+            text = (
+                f"INSERT INTO {self.sql.q(a.name)} ({', '.join(self.sql.q(n) for n in names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})"
+            )
+            await tx.rows(self.sql.render(text), [record[n] for n in names])
+
+
+def _audit_name(applied: list[Applied]) -> str | None:
+    return next((a.table for a in applied if a.convention == audit.NAME), None)
