@@ -14,7 +14,7 @@ from typing import Any
 
 from ..schema.model import Schema, Table
 from . import audit, hashed_tokens, schedules, secrets, soft_delete
-from .base import Applied, enabled
+from .base import Applied, enabled, words
 from .errors import bad_argument
 from .keyring import Keyring, load_keyring
 from .sqltext import Sql
@@ -152,9 +152,9 @@ class Conventions:
                 when = a.column(roles["when"])
                 if when is not None and when.default is None:
                     record[roles["when"]] = self.sql.now(when.type)
-            for fk in a.foreign_keys:  # copy the tenant (organizationId...) when the written row has it
-                name = fk.columns[0]
-                if len(fk.columns) == 1 and name not in record and name in values:
+            for column in a.columns:  # copy the tenant (organization_id...) when the written row has it
+                name = column.name
+                if name not in record and name in values and name not in a.primary_key and words(name)[-1:] == ("id",):
                     record[name] = values[name]
             pk = a.column(a.primary_key[0]) if len(a.primary_key) == 1 else None
             if pk is not None and pk.type in ("uuid", "text", "varchar") and pk.default is None:
