@@ -88,17 +88,26 @@ def inspect(
 
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
+    from .conventions import detect_all
+    from .settings import load_toml
+
     schema = _schema(doc, strict_errors=False)
+    applied = detect_all(schema, load_toml(doc))
     if json_out:
         import json
 
-        typer.echo(json.dumps(to_json(schema), indent=2, ensure_ascii=False))
+        data = {**to_json(schema), "conventions": [a.as_dict() for a in applied]}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif fmt == "mermaid":
         typer.echo(to_mermaid(schema), nl=False)
     elif fmt == "markdown":
         typer.echo(to_markdown(schema), nl=False)
     else:
         print_summary(schema, str(doc), console)
+        if applied:
+            console.print("\n[bold]conventions[/bold]")
+            for a in applied:
+                console.print(f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, soft_wrap=True)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
@@ -209,6 +218,22 @@ def seed(
             fail(str(exc), 1)
     typer.echo(f"seeded {report.total} rows in {len(report.tables)} tables over {report.tenants} tenants "
                f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+) -> None:
+    """Re-encrypt every secret column under a new key, in one transaction (docbase.conventions.rotate)."""
+    from .conventions.rotate import RotateError, rotate
+    from .settings import database_url, load_toml
+
+    try:
+        count, kid = rotate(_schema(doc), database_url(doc, db), doc, load_toml(doc))
+    except RotateError as exc:
+        fail(str(exc), 1)
+    typer.echo(f"re-encrypted {count} secret values under key {kid}")
 
 
 def main() -> None:
