@@ -7,6 +7,7 @@ package named in its docstring.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -15,8 +16,9 @@ from rich.console import Console
 from .schema import Schema, load_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend.")
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (CI logs, `| less`) is not 80 columns wide; tables wrap badly there.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def fail(message: str, code: int = 1) -> None:
