@@ -93,6 +93,7 @@ def machine() -> dict:
         "memory_gb": round(mem_kb / 2**20, 1),
         "cpu": cpu,
         "kernel": platform.release(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # other work on the machine skews the numbers
         "python": platform.python_version(),
         "versions": _versions(),
     }

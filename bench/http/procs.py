@@ -18,8 +18,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -37,15 +35,10 @@ class Server:
 
     def sample(self) -> None:
         """Record the high-water mark of every live process of the tree."""
-        try:
-            root = psutil.Process(self.process.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
-        for proc in procs:
-            hwm = _vm_hwm(proc.pid)
+        for pid in _tree(self.process.pid):
+            hwm = _vm_hwm(pid)
             if hwm:
-                self.seen[proc.pid] = max(self.seen.get(proc.pid, 0), hwm)
+                self.seen[pid] = max(self.seen.get(pid, 0), hwm)
 
     def peak_rss_mb(self) -> tuple[float, float]:
         """(largest single process, whole tree) peak resident memory in MB."""
@@ -63,6 +56,23 @@ class Server:
                 self.process.wait(5)
             except ProcessLookupError:
                 pass
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc (no psutil dependency)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+        tree += frontier
+    return tree
 
 
 def _vm_hwm(pid: int) -> int:
