@@ -38,22 +38,43 @@ def declare(name: str, default: Any, help: str, secret: bool = False) -> Setting
 
 
 DB_URL = declare("db_url", None, "Database URL; default sqlite:///<document stem>.db in the working directory.")
-STATE_DIR = declare("state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600.")
+STATE_DIR = declare(
+    "state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600."
+)
 JWT_SECRET = declare(
-    "jwt_secret", None, "HS256 secret signing API keys and sessions; default: generated once into the state dir.", secret=True
+    "jwt_secret",
+    None,
+    "HS256 secret signing API keys and sessions; default: generated once into the state dir.",
+    secret=True,
 )
 MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
 JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
-AUTH_CONFIRM_EMAIL = declare("auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase).")
+AUTH_CONFIRM_EMAIL = declare(
+    "auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase)."
+)
 AUTH_DISABLE_SIGNUP = declare("auth_disable_signup", False, "Refuse new sign-ups on /auth/v1/signup.")
 AUTH_BCRYPT_COST = declare("auth_bcrypt_cost", 12, "bcrypt cost factor for password hashes (4..31).")
-AUTH_PASSWORD_MIN_LENGTH = declare("auth_password_min_length", 8, "Shortest password sign-up and password change accept.")
-AUTH_RATE_LIMIT = declare("auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429.")
+AUTH_PASSWORD_MIN_LENGTH = declare(
+    "auth_password_min_length", 8, "Shortest password sign-up and password change accept."
+)
+AUTH_RATE_LIMIT = declare(
+    "auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429."
+)
 AUTH_RATE_WINDOW = declare("auth_rate_window", 300, "Length of the auth rate-limit window, in seconds.")
-AUTH_REFRESH_REUSE_INTERVAL = declare("auth_refresh_reuse_interval", 0, "Seconds a rotated refresh token may be replayed (concurrent tabs) before reuse revokes the session.")
+AUTH_REFRESH_REUSE_INTERVAL = declare(
+    "auth_refresh_reuse_interval",
+    0,
+    "Seconds a rotated refresh token may be replayed (concurrent tabs) before reuse revokes the session.",
+)
 AUTH_OTP_EXP = declare("auth_otp_exp", 3600, "Lifetime of confirmation, recovery and email-change tokens, in seconds.")
-AUTH_SITE_URL = declare("auth_site_url", "http://localhost:3000", "Where GET /auth/v1/verify redirects when the link names no allowed redirect_to.")
-AUTH_REDIRECT_URLS = declare("auth_redirect_urls", "", "Comma-separated URL prefixes that redirect_to may point at (besides site_url).")
+AUTH_SITE_URL = declare(
+    "auth_site_url",
+    "http://localhost:3000",
+    "Where GET /auth/v1/verify redirects when the link names no allowed redirect_to.",
+)
+AUTH_REDIRECT_URLS = declare(
+    "auth_redirect_urls", "", "Comma-separated URL prefixes that redirect_to may point at (besides site_url)."
+)
 SMTP_HOST = declare("smtp_host", "", "SMTP server for auth mail; empty: mail goes to the outbox (docbase outbox DOC).")
 SMTP_PORT = declare("smtp_port", 587, "SMTP port.")
 SMTP_USER = declare("smtp_user", "", "SMTP user name.")
@@ -107,3 +128,25 @@ def state_dir() -> Path:
     path = Path(get(STATE_DIR))
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def reference_markdown() -> str:
+    """The settings reference (docs/settings.md), generated so it cannot drift from the code."""
+    lines = [
+        "# Settings",
+        "",
+        "Each setting can be given as a `DOCBASE_<NAME>` environment variable or as `name = value`",
+        "in `docbase.toml` beside the document; command-line flags win over both.",
+        "Generated from `docbase/settings.py` by `python -m docbase.settings`.",
+        "",
+        "| name | variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS.values():
+        default = "(generated)" if s.secret and s.default in (None, "") else repr(s.default)
+        lines.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")
