@@ -24,6 +24,8 @@ from starlette.routing import BaseRoute, Route
 
 from .. import settings
 from ..auth import keys
+from ..conventions.errors import ConventionError
+from ..conventions.runtime import Conventions
 from ..schema.model import Schema
 from .catalog import Catalog
 from .db import connect
@@ -55,7 +57,9 @@ def create_app(
     db = connect(url)
     catalog = Catalog(schema, db.dialect)
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES))
-    rest = RestApi(catalog, db, secret or keys.jwt_secret(schema.path if schema.path != "<document>" else None), limit)
+    doc = schema.path if schema.path != "<document>" else None
+    conventions = Conventions(schema, db.dialect, settings.load_toml(doc))
+    rest = RestApi(catalog, db, secret or keys.jwt_secret(doc), limit, conventions)
     spec_bytes: list[bytes] = []
 
     async def openapi(request: Request) -> Response:
@@ -72,6 +76,7 @@ def create_app(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
             Route("/rest/v1", openapi, methods=["GET", "HEAD"]),
+            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
             *routes,
@@ -85,7 +90,12 @@ def create_app(
                 expose_headers=["Content-Range", "Preference-Applied"],
             )
         ],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={
+            ApiError: _api_error,
+            ConventionError: _convention_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
         lifespan=_lifespan(db),
     )
     app.state.catalog = catalog
@@ -112,6 +122,11 @@ def mount(app: Starlette, route: BaseRoute) -> None:
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return Response(exc.to_bytes(), exc.status, media_type="application/json; charset=utf-8")
+
+
+async def _convention_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConventionError)
+    return await _api_error(request, ApiError(exc.status, exc.code, exc.message, exc.details, exc.hint))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

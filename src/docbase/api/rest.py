@@ -23,16 +23,26 @@ from .db import Database
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .query import Query, parse_query
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
-from .sql.compiled import ShapeCache, query_shape
+from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
-from .sql.read import read_statement
-from .sql.write import delete_statement, insert_statement, rows_to_json, update_statement
+from .sql.read import read_statement, read_values, where_values
+from .sql.write import (
+    delete_statement,
+    insert_statement,
+    insert_values,
+    rows_to_json,
+    update_statement,
+    update_values,
+)
 
 JSON = "application/json; charset=utf-8"
 
 
 class RestApi:
-    def __init__(self, catalog: Catalog, db: Database, secret: str, max_body_bytes: int) -> None:
+    def __init__(
+        self, catalog: Catalog, db: Database, secret: str, max_body_bytes: int, conventions: Any = None
+    ) -> None:
+        self.conventions = conventions  # docbase.conventions.runtime.Conventions: hooks on every request
         self.catalog = catalog
         self.db = db
         self.secret = secret
@@ -44,7 +54,11 @@ class RestApi:
         table = self.catalog.table(request.path_params["table"])
         if role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
-        query = parse_query((k, v) for k, v in request.query_params.multi_items() if k != "apikey")
+        items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
+        request.state.role = role
+        if self.conventions is not None:
+            items = self.conventions.query_params(table.name, items, role, request.headers.get("prefer"))
+        query = parse_query(items)
         method = request.method
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
@@ -59,17 +73,25 @@ class RestApi:
         limit, offset = parse_range(request.headers.get("range"))
         limit = query.limit.get((), limit)
         offset = query.offset.get((), offset)
-        bind = Binder()
-        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
         key = ("read", table.name, query_shape(query), limit is not None, bool(offset))
-        compiled = self.cache.get(key, stmt, self.catalog.dialect)
+        compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
+        if compiled is not None and counted is not None:
+            values = read_values(self.catalog, table.name, query, limit, offset)
+        else:
+            bind = Binder()
+            stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
+            compiled = self.cache.store(key, stmt, self.catalog.dialect)
+            counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)
+            values = bind.values
+            check_values(values, read_values(self.catalog, table.name, query, limit, offset))
         total = None
         async with self.db.transaction() as tx:
-            body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values)))[0]
+            body, shown = (await tx.rows(compiled.sql, compiled.params(values)))[0]
             if prefer.count:
-                counted = self.cache.get(("count",) + key, count_stmt, self.catalog.dialect)
-                total = await tx.value(counted.sql, counted.params(bind.values))
+                total = await tx.value(counted.sql, counted.params(values))
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
+        if self.conventions is not None and self.conventions.reshapes(table.name):
+            text = orjson.dumps(self.conventions.present(table.name, orjson.loads(text), request.state.role))
         rows = None
         headers = {}
         if prefer.count:
@@ -81,6 +103,16 @@ class RestApi:
         headers["Content-Range"] = _content_range(start, shown, total)
         status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
         return self._respond(request, text, rows, kind, status, headers)
+
+    def _statement(self, key: tuple, build: Any, values: Any) -> tuple[Compiled, list[Any]]:
+        """The compiled statement for ``key`` and this request's values: built and compiled only on a miss."""
+        compiled = self.cache.lookup(key)
+        if compiled is not None:
+            return compiled, values()
+        bind = Binder()
+        compiled = self.cache.store(key, build(bind), self.catalog.dialect)
+        check_values(bind.values, values())
+        return compiled, bind.values
 
     def _respond(
         self, request: Request, text: bytes, rows: list | None, kind: str, status: int, headers: dict[str, str]
@@ -104,17 +136,38 @@ class RestApi:
         prefer = parse_prefer(request.headers.get("prefer"))
         body = await read_body(request, self.max_body_bytes)
         rows = body if isinstance(body, list) else [body]
+        revealed = None
+        if self.conventions is not None:
+            rows, revealed = self.conventions.before_write(table.name, rows, True)
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
         async with self.db.transaction() as tx:
             for keys, members in groups:
-                bind = Binder()
-                stmt = insert_statement(self.catalog, table, keys, members, bind, on_conflict, prefer.resolution)
                 key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution)
-                compiled = self.cache.get(key, stmt, self.catalog.dialect)
-                returned.extend(await tx.rows(compiled.sql, compiled.params(bind.values)))
-        return self._written(request, table, query, prefer, returned, 201)
+                compiled, values = self._statement(
+                    key,
+                    lambda bind, keys=keys, members=members: insert_statement(
+                        self.catalog, table, keys, members, bind, on_conflict, prefer.resolution
+                    ),
+                    lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
+                )
+                returned.extend(await tx.rows(compiled.sql, compiled.params(values)))
+            await self._audit(
+                request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
+            )
+        return self._written(request, table, query, prefer, returned, 201, revealed)
+
+    async def rpc(self, request: Request) -> Response:
+        """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
+        from ..conventions import rpc
+
+        role = role_of(request, self.secret)
+        body = await read_body(request, self.max_body_bytes) if await request.body() else {}
+        if self.conventions is None:
+            raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
+        result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role)
+        return Response(orjson.dumps(result, default=str), 200, media_type=JSON)
 
     def _group(
         self, table: Table, rows: list[dict[str, Any]], columns: tuple[str, ...] | None, missing_default: bool
@@ -151,25 +204,55 @@ class RestApi:
                 raise unknown_column(name, table.name)
         if not body:
             return self._written(request, table, query, prefer, [], 200)
-        bind = Binder()
-        stmt = update_statement(self.catalog, table, body, query, bind)
+        if self.conventions is not None:
+            body = self.conventions.before_write(table.name, [body], False)[0][0]
         key = ("update", table.name, tuple(body), query_shape(query))
-        compiled = self.cache.get(key, stmt, self.catalog.dialect)
+        compiled, values = self._statement(
+            key,
+            lambda bind: update_statement(self.catalog, table, body, query, bind),
+            lambda: update_values(self.catalog, table, body, query),
+        )
         async with self.db.transaction() as tx:
-            returned = await tx.rows(compiled.sql, compiled.params(bind.values))
+            returned = await tx.rows(compiled.sql, compiled.params(values))
+            await self._audit(request, tx, table, "update", returned, tuple(body))
         return self._written(request, table, query, prefer, returned, 200)
+
+    async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
+        if self.conventions is not None:
+            from ..conventions.runtime import user_of
+
+            user = user_of(request.headers, self.secret)
+            await self.conventions.after_write(tx, table.name, action, rows, columns, user)
 
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = parse_prefer(request.headers.get("prefer"))
-        bind = Binder()
-        stmt = delete_statement(self.catalog, table, query, bind)
-        compiled = self.cache.get(("delete", table.name, query_shape(query)), stmt, self.catalog.dialect)
+        mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
+        if mark:  # soft delete: the row is marked, not removed
+            compiled, values = self._statement(
+                ("delete", table.name, query_shape(query), tuple(mark)),
+                lambda bind: update_statement(self.catalog, table, mark, query, bind),
+                lambda: update_values(self.catalog, table, mark, query),
+            )
+        else:
+            compiled, values = self._statement(
+                ("delete", table.name, query_shape(query)),
+                lambda bind: delete_statement(self.catalog, table, query, bind),
+                lambda: where_values(self.catalog, table.name, query, ()),
+            )
         async with self.db.transaction() as tx:
-            returned = await tx.rows(compiled.sql, compiled.params(bind.values))
+            returned = await tx.rows(compiled.sql, compiled.params(values))
+            await self._audit(request, tx, table, "delete", returned, ())
         return self._written(request, table, query, prefer, returned, 200)
 
     def _written(
-        self, request: Request, table: Table, query: Query, prefer: Prefer, rows: list[tuple], status: int
+        self,
+        request: Request,
+        table: Table,
+        query: Query,
+        prefer: Prefer,
+        rows: list[tuple],
+        status: int,
+        revealed: list | None = None,
     ) -> Response:
         total = len(rows) if prefer.count else None
         if request.method == "POST":
@@ -184,6 +267,9 @@ class RestApi:
         if prefer.returning != "representation":
             return Response(b"", 201 if status == 201 else 204, headers)
         text = rows_to_json(self.catalog, table, rows, query)
+        if self.conventions is not None and self.conventions.reshapes(table.name):
+            shown = self.conventions.present(table.name, orjson.loads(text), request.state.role, revealed)
+            text = orjson.dumps(shown)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
