@@ -22,7 +22,7 @@ def test_saas_tables_get_the_scope_a_reader_expects():
         "files": "tenant",
         "notes": "owned",
         "plans": "catalog",
-        "subscriptions": "tenant",
+        "subscriptions": "ledger",
         "refresh_tokens": "private",
         "job_runs": "private",
     }
@@ -83,22 +83,22 @@ def test_optional_tenant_link_with_required_owner_is_owned():
     s = saas()
     s = schema(
         *s.tables,
-        table("usage", "id user_id! workspace_id? amount", {"user_id": "users", "workspace_id": "workspaces"}),
+        table("drafts", "id user_id! workspace_id? body", {"user_id": "users", "workspace_id": "workspaces"}),
     )
-    usage = build_access(s).table("usage")
-    assert usage.scope == "owned"
-    assert "optional" in usage.reason
+    drafts = build_access(s).table("drafts")
+    assert drafts.scope == "owned"
+    assert "optional" in drafts.reason
 
 
 def test_owned_through_a_chain():
     s = schema(
         table("users", "id"),
         table("customers", "id user_id!", {"user_id": "users"}),
-        table("invoices", "id customer_id! total", {"customer_id": "customers"}),
+        table("orders", "id customer_id! total", {"customer_id": "customers"}),
     )
-    invoices = build_access(s).table("invoices")
-    assert invoices.scope == "owned"
-    assert [h.ref_table for h in invoices.path] == ["customers", "users"]
+    orders = build_access(s).table("orders")
+    assert orders.scope == "owned"
+    assert [h.ref_table for h in orders.path] == ["customers", "users"]
 
 
 def test_nested_membership_is_scoped_by_the_outer_tenant():

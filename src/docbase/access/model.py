@@ -12,7 +12,7 @@ from typing import Any
 
 from ..document.diagnostics import Diagnostic
 
-SCOPES = ("user", "tenant_root", "membership", "tenant", "owned", "catalog", "private")
+SCOPES = ("user", "tenant_root", "membership", "tenant", "owned", "ledger", "catalog", "private")
 COMMANDS = ("select", "insert", "update", "delete")
 # Audiences a rule can name, from widest to narrowest.
 AUDIENCES = ("authenticated", "member", "writer", "admin", "owner", "self", "service_role")
@@ -79,6 +79,8 @@ class TableAccess:
     hidden_columns: tuple[str, ...] = ()
     rules: tuple[tuple[str, str], ...] = ()
     overridden: bool = False
+    # Money/plan/usage columns (docbase.access.ledger) ordinary users may neither insert nor update.
+    ledger_columns: tuple[str, ...] = ()
 
     def rule(self, command: str) -> str:
         """The audience allowed ``command``; anything unnamed is service_role only (deny by default)."""
@@ -140,6 +142,7 @@ class AccessModel:
                     "owner_column": t.owner_column,
                     "creator_columns": list(t.creator_columns),
                     "hidden_columns": list(t.hidden_columns),
+                    "ledger_columns": list(t.ledger_columns),
                     "rules": {c: list(self.audience_names(t, c)) for c in COMMANDS},
                 }
                 for t in self.tables

@@ -194,7 +194,9 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
     visible = [c.name for c in table.columns if c.name not in access.hidden_columns]
     # Creator columns never change after insert; a user may not rewrite their own secrets directly.
     frozen = set(access.creator_columns) | (set(access.hidden_columns) if access.scope == "user" else set())
+    frozen |= set(access.ledger_columns)  # balances, plan, usage: only service_role sets them (ledger.py)
     updatable = [c.name for c in table.columns if c.name not in frozen]
+    insertable = [c.name for c in table.columns if c.name not in access.ledger_columns]
     for command in _ALL:
         cond = condition(schema, model, access, command)
         if cond is None and command not in written:
@@ -205,6 +207,8 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
                 out.append(f"GRANT SELECT ({', '.join(q(c) for c in visible)}) ON {name} TO {role}")
             elif command == "update":
                 out.append(f"GRANT UPDATE ({', '.join(q(c) for c in updatable)}) ON {name} TO {role}")
+            elif command == "insert" and access.ledger_columns:
+                out.append(f"GRANT INSERT ({', '.join(q(c) for c in insertable)}) ON {name} TO {role}")
             else:
                 out.append(f"GRANT {command.upper()} ON {name} TO {role}")
         if command in written or cond is None:

@@ -17,6 +17,7 @@ _STYLE = {
     "membership": "magenta",
     "tenant": "green",
     "owned": "blue",
+    "ledger": "bold yellow",
     "catalog": "yellow",
     "private": "red",
 }
@@ -51,7 +52,8 @@ def access_table(model: AccessModel) -> RichTable:
             _who(model, access, ("select",)),
             _who(model, access, ("insert", "update", "delete")),
             ", ".join(access.hidden_columns),
-            access.reason,
+            access.reason
+            + (f"; only service_role sets {', '.join(access.ledger_columns)}" if access.ledger_columns else ""),
         )
     return out
 

@@ -21,6 +21,8 @@ DEFAULT_RULES = MappingProxyType(
         "membership": {"select": "member", "insert": "owner", "update": "owner", "delete": "owner"},
         "tenant": {"select": "member", "insert": "writer", "update": "writer", "delete": "writer"},
         "owned": {"select": "self", "insert": "self", "update": "self", "delete": "self"},
+        # Billing and metering: read like the tenant's rows, written by the system alone (ledger.py).
+        "ledger": {**_SERVICE, "select": "member"},
         "catalog": {**_SERVICE, "select": "authenticated"},
         "private": dict(_SERVICE),
     }

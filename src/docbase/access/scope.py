@@ -9,6 +9,8 @@ Order of questions, first answer wins:
    optional while a required user column says whose row it is (owned);
 6. a user column, directly or through a chain (owned);
 7. otherwise catalog (reference data) or private (deny by default).
+Finally a tenant or owned table named for billing becomes a *ledger*
+(readable as before, written by service_role only; see ledger.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
 from .kinds import leftover_kind, private_reason
+from .ledger import ledger_columns, ledger_reason
 from .model import AccessModel, Hop, TableAccess, TenantRoot
 from .names import CREATOR_WORDS, words
 from .overrides import AccessOverrides
@@ -69,7 +72,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
 
     out = []
     for table in schema.tables:
-        access = _finish(table, decided[table.name], users, ov, forced)
+        access = _finish(schema, table, decided[table.name], users, ov, forced)
         out.append(access)
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
@@ -188,7 +191,9 @@ def _own_chains(schema: Schema, decided: dict[str, TableAccess], users: Table | 
             )  # fmt: skip
 
 
-def _finish(table: Table, access: TableAccess, users, ov: AccessOverrides, forced: dict[str, str]) -> TableAccess:
+def _finish(
+    schema: Schema, table: Table, access: TableAccess, users, ov: AccessOverrides, forced: dict[str, str]
+) -> TableAccess:
     from dataclasses import replace
 
     override = ov.tables.get(table.name)
@@ -196,14 +201,20 @@ def _finish(table: Table, access: TableAccess, users, ov: AccessOverrides, force
     if table.name in forced and forced[table.name] != scope:
         scope, overridden = forced[table.name], True
         reason = f"docbase.toml sets scope {scope} (inferred: {access.scope}, {access.reason})"
+    elif table.name not in forced and scope in ("tenant", "owned") and (why := ledger_reason(schema, table)):
+        readers = "its tenant's members" if access.tenant else "its owner"
+        reason = f"ledger: {why}; {readers} read it, only service_role writes ({reason})"
+        scope = "ledger"
+    money = ledger_columns(table, table.primary_key) if scope in ("tenant_root", "user") else ()
     creators = tuple(c for c, _ in user_columns(table, users) if set(words(c)) & CREATOR_WORDS)
     if scope == "owned" and access.owner_column and access.owner_column not in creators:
         creators = (access.owner_column,) + creators
     hidden = override.hidden if override and override.hidden is not None else hidden_columns(table)
-    rules = rules_for(scope, dict(override.rules) if override else None)
+    base = {"select": "self"} if scope == "ledger" and not access.tenant else {}
+    rules = rules_for(scope, {**base, **(dict(override.rules) if override else {})})
     return replace(
         access, scope=scope, reason=reason, creator_columns=creators, hidden_columns=hidden, rules=rules,
-        overridden=overridden or bool(override and override.rules),
+        overridden=overridden or bool(override and override.rules), ledger_columns=money,
     )  # fmt: skip
 
 
