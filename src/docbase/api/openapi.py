@@ -24,7 +24,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "numeric": {"type": "number"},
     "float": {"type": "number", "format": "double"},
     "boolean": {"type": "boolean"},
-    "timestamp": {"type": "string", "format": "date-time"},
+    "timestamp": {"type": "string", "format": "timestamp without time zone"},  # no offset: not RFC 3339
     "timestamptz": {"type": "string", "format": "date-time"},
     "date": {"type": "string", "format": "date"},
     "time": {"type": "string", "format": "time"},
@@ -144,20 +144,31 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
                     _param("columns", "Columns to take from the body"),
                 ],
                 "requestBody": body,
-                "responses": {"201": {"description": "Created", **rows}, **errors},
+                "responses": {
+                    "201": {"description": "Created; rows in the body only with Prefer: return=representation"},
+                    **errors,
+                },
             },
             "patch": {
                 "summary": f"Update {name}",
                 "tags": [name],
                 "parameters": [_COMMON[0], _COMMON[-1]] + filters,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
-                "responses": {"200": {"description": "Updated", **rows}, "204": {"description": "Updated"}, **errors},
+                "responses": {
+                    "200": {"description": "Updated rows (Prefer: return=representation)"},
+                    "204": {"description": "Updated"},
+                    **errors,
+                },
             },
             "delete": {
                 "summary": f"Delete from {name}",
                 "tags": [name],
                 "parameters": [_COMMON[0], _COMMON[-1]] + filters,
-                "responses": {"200": {"description": "Deleted", **rows}, "204": {"description": "Deleted"}, **errors},
+                "responses": {
+                    "200": {"description": "Deleted rows (Prefer: return=representation)"},
+                    "204": {"description": "Deleted"},
+                    **errors,
+                },
             },
         }
     return {

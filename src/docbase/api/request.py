@@ -103,12 +103,31 @@ def role_of(request: Request, secret: str) -> str:
     for token in (apikey, bearer):
         if token is None:
             continue
-        try:
-            claims = keys.verify(token, secret)
-        except keys.TokenError as exc:
-            code = {"expired": "PGRST303", "missing": "PGRST302"}.get(exc.reason, "PGRST301")
-            raise unauthorized(code, exc.message) from None
+        claims = _verified(token, secret)
     return str(claims["role"])
+
+
+_VERIFIED: dict[tuple[str, str], dict[str, Any]] = {}
+_VERIFIED_MAX = 4096
+
+
+def _verified(token: str, secret: str) -> dict[str, Any]:
+    """Verify a token, remembering good ones until they expire: clients send the same key on every request."""
+    import time
+
+    cached = _VERIFIED.get((token, secret))
+    if cached is not None and cached["exp"] > time.time():
+        return cached
+    try:
+        claims = keys.verify(token, secret)
+    except keys.TokenError as exc:
+        _VERIFIED.pop((token, secret), None)
+        code = {"expired": "PGRST303", "missing": "PGRST302"}.get(exc.reason, "PGRST301")
+        raise unauthorized(code, exc.message) from None
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[(token, secret)] = claims
+    return claims
 
 
 async def read_body(request: Request, limit: int) -> Any:

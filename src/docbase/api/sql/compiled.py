@@ -1,10 +1,14 @@
-"""Compile a statement once per query shape; afterwards only line the new values up with it.
+"""Compile a statement once per query shape; afterwards only compute the new values and line them up.
 
 The key is the request's shape (table, method, select, filter columns and
 operators, order, which limits are present, list lengths), never its values.
 A cached entry keeps the SQL text, the parameter names in positional order,
 and the values of SQLAlchemy's own constant parameters (JSON keys, literal
-labels), so a hit costs a dict lookup and a list comprehension.
+labels), so a hit costs a dict lookup plus the value conversions: no
+SQLAlchemy construct is built on that path. Each statement builder has a
+``*_values`` twin that yields the same values in the same order; on every
+miss the two are compared (``check_values``), so a drift is caught by the
+first test that compiles the shape rather than binding wrong values.
 """
 
 from __future__ import annotations
@@ -65,12 +69,14 @@ class ShapeCache:
         self.size = size
         self._items: OrderedDict[Any, Compiled] = OrderedDict()
 
-    def get(self, key: Any, stmt: sa.ClauseElement, dialect: str) -> Compiled:
-        """The compiled ``stmt``; ``key`` must determine the statement's SQL (not its values)."""
+    def lookup(self, key: Any) -> Compiled | None:
         hit = self._items.get(key)
         if hit is not None:
             self._items.move_to_end(key)
-            return hit
+        return hit
+
+    def store(self, key: Any, stmt: sa.ClauseElement, dialect: str) -> Compiled:
+        """Compile ``stmt`` and keep it under ``key``, which must determine its SQL (not its values)."""
         compiled = compile_statement(stmt, dialect)
         self._items[key] = compiled
         if len(self._items) > self.size:
@@ -79,3 +85,8 @@ class ShapeCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def check_values(built: list[Any], mirrored: list[Any]) -> None:
+    if built != mirrored:
+        raise RuntimeError(f"bound values out of step with their statement: {built!r} != {mirrored!r}")

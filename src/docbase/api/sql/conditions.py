@@ -74,14 +74,69 @@ def condition(
     return sa.not_(expr) if cond.negate else expr
 
 
-def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bind: Binder) -> sa.ColumnElement:
-    on_path = bool(f.field.json_path)
-    target = field_expr(sa_table, column, f.field, as_text=True)
-    value_col = TEXT if on_path else column
-    sa_type = sa.Text() if on_path else sa_table.c[column.name].type
+def condition_values(cond: Filter | Logic, columns: dict[str, Column], table: str, dialect: str) -> list[Any]:
+    """The values ``condition`` binds, in the same order, without building any SQL (the cache-hit path)."""
+    if isinstance(cond, Logic):
+        out: list[Any] = []
+        for child in cond.children:
+            out.extend(condition_values(child, columns, table, dialect))
+        return out
+    return filter_values(cond, column_of(columns, cond.field, table), dialect)
 
-    def val(raw: Any) -> sa.BindParameter:
-        return bind(coerce(value_col, raw, dialect), sa_type)
+
+def filter_values(f: Filter, column: Column, dialect: str) -> list[Any]:
+    """Driver values for one filter; the single place filter text is converted (and rejected)."""
+    value_col = TEXT if f.field.json_path else column
+    op = f.op
+    if op == "is":
+        return []
+    if op == "in":
+        return [coerce(value_col, v, dialect) for v in f.value]
+    if f.quantifier:
+        return [_compare_value(op, value_col, v, dialect) for v in f.value]
+    if op in ("cs", "cd", "ov"):
+        return [_contains_value(op, column, f.value, dialect)]
+    if op == "isdistinct":
+        return [coerce(value_col, f.value, dialect)]
+    return [_compare_value(op, value_col, f.value, dialect)]
+
+
+_COMPARE = ("eq", "neq", "gt", "gte", "lt", "lte")
+
+
+def _compare_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
+    if op in _COMPARE:
+        return coerce(column, raw, dialect)
+    if op in ("like", "ilike"):
+        return raw.replace("*", "%")
+    if op in ("match", "imatch"):
+        return raw
+    raise ApiError(400, "PGRST100", f"operator {op} is not supported here")
+
+
+def _contains_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
+    if column.type not in JSON_TYPES | {"array"}:
+        raise ApiError(400, "42883", f"operator {op} needs an array or JSON column, not {column.type}")
+    if column.type == "array":
+        items = coerce(column, raw, "postgresql")  # a Python list, validated
+        return items if dialect == "postgresql" else orjson.dumps([_plain(i) for i in items]).decode()
+    text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "22P02", f'invalid input syntax for type json: "{text}"') from None
+    if dialect == "postgresql" and op == "ov":
+        raise ApiError(400, "42883", "operator ov needs an array column; use cs or cd on JSON")
+    return text
+
+
+def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bind: Binder) -> sa.ColumnElement:
+    values = iter(filter_values(f, column, dialect))
+    target = field_expr(sa_table, column, f.field, as_text=True)
+    sa_type = sa.Text() if f.field.json_path else sa_table.c[column.name].type
+
+    def nxt(type_: sa.types.TypeEngine) -> sa.BindParameter:
+        return bind(next(values), type_)
 
     op = f.op
     if op == "is":
@@ -94,22 +149,22 @@ def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bi
     if op == "in":
         if not f.value:
             return sa.false()
-        return target.in_([val(v) for v in f.value])
+        return target.in_([nxt(sa_type) for _ in f.value])
     if f.quantifier:
-        parts = [_compare(op, target, v, val, dialect, bind) for v in f.value]
+        parts = [_compare(op, target, nxt, sa_type, dialect) for _ in f.value]
         if not parts:
             return sa.false()
         return sa.or_(*parts) if f.quantifier == "any" else sa.and_(*parts)
     if op in ("cs", "cd", "ov"):
-        return _contains(op, sa_table, column, f.value, dialect, bind)
+        return _contains(op, sa_table, column, nxt, dialect)
     if op == "isdistinct":
-        return target.is_distinct_from(val(f.value))
-    return _compare(op, target, f.value, val, dialect, bind)
+        return target.is_distinct_from(nxt(sa_type))
+    return _compare(op, target, nxt, sa_type, dialect)
 
 
-def _compare(op: str, target: sa.ColumnElement, raw: str, val, dialect: str, bind: Binder) -> sa.ColumnElement:
-    if op in ("eq", "neq", "gt", "gte", "lt", "lte"):
-        p = val(raw)
+def _compare(op: str, target: sa.ColumnElement, nxt, sa_type, dialect: str) -> sa.ColumnElement:
+    if op in _COMPARE:
+        p = nxt(sa_type)
         return {
             "eq": target == p,
             "neq": target != p,
@@ -119,48 +174,29 @@ def _compare(op: str, target: sa.ColumnElement, raw: str, val, dialect: str, bin
             "lte": target <= p,
         }[op]
     text_target = sa.cast(target, sa.Text)
+    pattern = nxt(sa.Text())
     if op in ("like", "ilike"):
-        pattern = bind(raw.replace("*", "%"), sa.Text())
         if op == "like":
             return text_target.like(pattern)
         if dialect == "postgresql":
             return text_target.ilike(pattern)
         return sa.func.lower(text_target).like(sa.func.lower(pattern))
-    if op in ("match", "imatch"):
-        pattern = bind(raw, sa.Text())
-        if dialect == "postgresql":
-            return text_target.op("~*" if op == "imatch" else "~", return_type=sa.Boolean)(pattern)
-        flags = "(?i)" if op == "imatch" else ""
-        return sa.func.regexp(sa.literal(flags, sa.Text) + pattern, text_target) == 1
-    raise ApiError(400, "PGRST100", f"operator {op} is not supported here")
+    if dialect == "postgresql":
+        return text_target.op("~*" if op == "imatch" else "~", return_type=sa.Boolean)(pattern)
+    flags = "(?i)" if op == "imatch" else ""
+    return sa.func.regexp(sa.literal(flags, sa.Text) + pattern, text_target) == 1
 
 
-def _contains(
-    op: str, sa_table: sa.FromClause, column: Column, raw: Any, dialect: str, bind: Binder
-) -> sa.ColumnElement:
+def _contains(op: str, sa_table: sa.FromClause, column: Column, nxt, dialect: str) -> sa.ColumnElement:
     col = sa_table.c[column.name]
-    if column.type not in JSON_TYPES | {"array"}:
-        raise ApiError(400, "42883", f"operator {op} needs an array or JSON column, not {column.type}")
-    if column.type == "array":
-        items = coerce(column, raw, "postgresql")  # a Python list, validated
-        if dialect == "postgresql":
-            p = bind(items, col.type)
+    if dialect == "postgresql":
+        if column.type == "array":
+            p = nxt(col.type)
             return {"cs": col.contains(p), "cd": col.contained_by(p), "ov": col.overlap(p)}[op]
-        p = bind(orjson.dumps([_plain(i) for i in items]).decode(), sa.Text())
-    else:
-        text = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
-        try:
-            orjson.loads(text)
-        except orjson.JSONDecodeError:
-            raise ApiError(400, "22P02", f'invalid input syntax for type json: "{text}"') from None
-        if dialect == "postgresql":
-            p = bind(text, sa.Text())
-            jb = sa.cast(col, sa.dialects.postgresql.JSONB)
-            other = sa.cast(p, sa.dialects.postgresql.JSONB)
-            if op == "ov":
-                raise ApiError(400, "42883", "operator ov needs an array column; use cs or cd on JSON")
-            return jb.op("@>" if op == "cs" else "<@", return_type=sa.Boolean)(other)
-        p = bind(text, sa.Text())
+        jb = sa.cast(col, sa.dialects.postgresql.JSONB)
+        other = sa.cast(nxt(sa.Text()), sa.dialects.postgresql.JSONB)
+        return jb.op("@>" if op == "cs" else "<@", return_type=sa.Boolean)(other)
+    p = nxt(sa.Text())
     mine = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(col)).scalar_subquery()
     theirs = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(p)).scalar_subquery()
     if op == "cs":
@@ -182,4 +218,4 @@ def _plain(value: Any) -> Any:
     return str(value) if not isinstance(value, int | float | str | bool) and value is not None else value
 
 
-__all__ = ["Binder", "column_of", "condition", "field_expr", "unknown_column"]
+__all__ = ["Binder", "column_of", "condition", "condition_values", "field_expr", "filter_values", "unknown_column"]

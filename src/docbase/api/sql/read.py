@@ -13,6 +13,7 @@ ascending, first when descending) so both databases sort the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -20,7 +21,7 @@ from sqlalchemy.dialects import postgresql as pg
 from ..catalog import Catalog, Relationship
 from ..errors import ApiError
 from ..query.syntax import Embed, Query, SelectColumn, SelectItem, SelectStar
-from .conditions import Binder, column_of, condition, field_expr
+from .conditions import Binder, column_of, condition, condition_values, field_expr
 
 _CAST_TYPES = {
     "text": sa.Text,
@@ -79,6 +80,46 @@ def read_statement(
     count = sa.select(sa.func.count()).select_from(alias).where(*where)
     _check_paths(b)
     return _aggregate(b, inner, "_r"), count
+
+
+def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
+    """The values ``read_statement`` binds, in its order, without building SQL (for cached shapes)."""
+    out = where_values(catalog, table, query, ())
+    _node_values(catalog, table, query, query.select, (), limit, offset, out)
+    return out
+
+
+def where_values(catalog: Catalog, table: str, query: Query, path: tuple[str, ...]) -> list[Any]:
+    columns = catalog.columns[table]
+    out: list[Any] = []
+    for cond in query.where.get(path, []):
+        out.extend(condition_values(cond, columns, table, catalog.dialect))
+    return out
+
+
+def _node_values(
+    catalog: Catalog,
+    table: str,
+    query: Query,
+    items: tuple[SelectItem, ...],
+    path: tuple[str, ...],
+    limit: int | None,
+    offset: int | None,
+    out: list[Any],
+) -> None:
+    for item in items:
+        if isinstance(item, Embed):
+            sub = path + (item.key,)
+            rel = catalog.resolve(table, item.name, item.hint)
+            out.extend(where_values(catalog, rel.target, query, sub))
+            sub_limit = 1 if rel.kind == "m2o" else query.limit.get(sub)
+            _node_values(catalog, rel.target, query, item.items, sub, sub_limit, query.offset.get(sub), out)
+            if item.inner:
+                out.extend(where_values(catalog, rel.target, query, sub))
+    if limit is not None:
+        out.append(limit)
+    if offset:
+        out.append(offset)
 
 
 def where_clause(catalog: Catalog, table: str, query: Query, bind: Binder, alias: sa.FromClause) -> list:
@@ -249,4 +290,4 @@ def _check_paths(b: Build) -> None:
                 )
 
 
-__all__ = ["pg", "read_statement", "where_clause"]
+__all__ = ["pg", "read_statement", "read_values", "where_clause", "where_values"]

@@ -22,7 +22,7 @@ from ..coerce import coerce, format_timestamp
 from ..errors import ApiError, unknown_column
 from ..query.syntax import Query, SelectColumn, SelectStar
 from .conditions import Binder
-from .read import where_clause
+from .read import where_clause, where_values
 
 
 def insert_statement(
@@ -59,6 +59,18 @@ def insert_statement(
                 else stmt.on_conflict_do_nothing(index_elements=list(target))
             )
     return stmt.returning(*sa_table.c)
+
+
+def insert_values(catalog: Catalog, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> list[Any]:
+    columns = catalog.columns[table.name]
+    return [coerce(columns[k], row.get(k), catalog.dialect) for row in rows for k in keys]
+
+
+def update_values(catalog: Catalog, table: Table, body: dict[str, Any], query: Query) -> list[Any]:
+    columns = catalog.columns[table.name]
+    out = where_values(catalog, table.name, query, ())
+    out.extend(coerce(columns[k], v, catalog.dialect) for k, v in body.items())
+    return out
 
 
 def update_statement(
