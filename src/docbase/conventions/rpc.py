@@ -1,7 +1,9 @@
 """``/rest/v1/rpc/<name>``: the functions conventions provide, found by name.
 
 ``claim_<table>``, ``complete_<table>`` and ``fail_<table>`` for job queues
-(service_role only: workers are back-end processes). Each call runs in
+(service_role only: workers are back-end processes); ``match_<table>`` for
+vector columns (service_role only until row-level access reaches the API,
+so a caller never sees rows it could not read). Each call runs in
 one transaction on the API's driver; results are plain JSON (the claimed
 row, or null when nothing is due, as a PostgREST function returning a
 nullable row would).
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import job_queue, queue_sql
+from . import job_queue, queue_sql, vector_sql, vectors
 from .errors import ConventionError, bad_argument
 from .runtime import Conventions
 
@@ -21,6 +23,8 @@ def names(conventions: Conventions) -> list[str]:
     for a in conventions.applied:
         if a.convention == job_queue.NAME:
             out += [f"claim_{a.table}", f"complete_{a.table}", f"fail_{a.table}"]
+        elif a.convention == vectors.NAME:
+            out.append(f"match_{a.table}")
     return out
 
 
@@ -30,7 +34,8 @@ async def call(conventions: Conventions, db: Any, name: str, body: Any, role: st
         raise bad_argument("RPC arguments are one JSON object")
     verb, _, table_name = name.partition("_")
     queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
-    if queue is None:
+    near = conventions.get(vectors.NAME, table_name) if verb == "match" else None
+    if queue is None and near is None:
         raise ConventionError(
             404,
             "PGRST202",
@@ -43,6 +48,11 @@ async def call(conventions: Conventions, db: Any, name: str, body: Any, role: st
     table = conventions.schema.table(table_name)
     assert table is not None
     sql = conventions.sql
+    if near is not None:
+        args = vector_sql.parse_args(body, table, near)
+        async with db.transaction() as tx:
+            return await vector_sql.match(tx, sql, table, near, args)
+    assert queue is not None
     async with db.transaction() as tx:
         if verb == "claim":
             return await queue_sql.claim(tx, sql, table, queue)
