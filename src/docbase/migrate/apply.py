@@ -22,7 +22,7 @@ from ..ddl.triggers import updated_at_triggers
 from ..schema.model import Schema
 from . import history
 from .diff import diff, initial_plan
-from .live import HISTORY_TABLE
+from .live import docbase_owned
 from .lock import begin_locked
 from .plan import Operation, Plan
 from .rebuild import rebuild_statements
@@ -101,7 +101,7 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     built = build(schema, dialect, pgvector)
     names = {t.name for t in schema.tables}
     live_tables = set(sa.inspect(conn).get_table_names(schema="public" if dialect == "postgresql" else None))
-    live_tables.discard(HISTORY_TABLE)
+    live_tables = {t for t in live_tables if not docbase_owned(t, names)}
     if not live_tables:
         plan = initial_plan(schema, dialect, pgvector)
     else:
@@ -118,8 +118,15 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     if plan.destructive and not allow_destructive:
         listed = "; ".join(op.description for op in plan.destructive)
         raise MigrateError(f"refusing destructive changes (re-run with --allow-destructive to apply): {listed}")
-    if dry_run or plan.empty:
+    if dry_run:
         _rollback(conn)
+        return plan
+    if plan.empty:
+        if dialect == "postgresql":  # access rules may still be new (an older docbase, a changed docbase.toml)
+            _apply_access(schema, conn)
+            _commit(conn)
+        else:
+            _rollback(conn)
         return plan
     if dialect == "sqlite":
         _fold_rebuilds(plan, schema, conn, built)
@@ -132,9 +139,22 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
                 f"the change would leave rows in {problems[0][0]} pointing at missing rows in {problems[0][2]}"
             )
     history.record(conn, plan)
+    if dialect == "postgresql":
+        _apply_access(schema, conn)
     _commit(conn)
     plan.applied = True
     return plan
+
+
+def _apply_access(schema: Schema, conn: sa.Connection) -> None:
+    """PostgreSQL enforces who sees which rows (docbase.access.policies): roles, grants, RLS, policies.
+    Idempotent, so it runs on every migration, after the tables and the document's own policies exist."""
+    from ..access import build_access, load_overrides
+    from ..access.policies import access_sql
+
+    doc = None if schema.path.startswith("<") else schema.path
+    script = access_sql(schema, build_access(schema, load_overrides(doc)))
+    conn.connection.driver_connection.execute(script)  # no parameters: psycopg leaves format('%I') alone
 
 
 def _execute(conn: sa.Connection, op: Operation, plan: Plan) -> None:

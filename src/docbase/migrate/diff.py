@@ -22,7 +22,7 @@ from ..ddl.metadata import Built
 from ..ddl.render import DIALECTS, statements
 from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
 from ..schema.model import Schema
-from .live import HISTORY_TABLE, Live, literals, read_live
+from .live import Live, docbase_owned, literals, read_live
 from .plan import Operation, Plan
 from .types import family, type_change
 
@@ -52,7 +52,12 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     plan = Plan(warnings=[f"line {line}: {msg}" for line, msg in built.notes])
     md = built.metadata
     ctx = MigrationContext.configure(
-        conn, opts={"compare_type": False, "include_name": _include_name, "compare_server_default": False}
+        conn,
+        opts={
+            "compare_type": False,
+            "include_name": _include_name({t.name for t in schema.tables}),
+            "compare_server_default": False,
+        },
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Alembic warns about expression indexes it cannot compare
@@ -72,12 +77,17 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     return plan
 
 
-def _include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    if type_ == "schema":
-        return name in (None, "public")
-    if type_ == "table":
-        return name != HISTORY_TABLE and not (name or "").startswith("_docbase_")
-    return True
+def _include_name(document_tables: set[str]):  # type: ignore[no-untyped-def]
+    """Alembic's filter: the public schema's tables, less docbase's own (auth_*, history...)."""
+
+    def include(name: str | None, type_: str, parent_names: dict) -> bool:
+        if type_ == "schema":
+            return name in (None, "public")
+        if type_ == "table":
+            return not docbase_owned(name, document_tables)
+        return True
+
+    return include
 
 
 def _flatten(changes: list) -> list:

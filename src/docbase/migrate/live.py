@@ -15,6 +15,17 @@ import sqlalchemy as sa
 
 HISTORY_TABLE = "docbase_migrations"
 
+#: Tables docbase itself keeps beside the document's: its auth tables on SQLite
+#: (``auth_users``...; PostgreSQL keeps them in schema ``auth``), and work tables.
+OWN_PREFIXES = ("auth_", "_docbase_")
+
+
+def docbase_owned(name: str | None, document_tables: set[str]) -> bool:
+    """Whether a live table is docbase's own, never to be diffed, dropped or called unrelated."""
+    if name is None:
+        return False
+    return name == HISTORY_TABLE or (name.startswith(OWN_PREFIXES) and name not in document_tables)
+
 
 @dataclass
 class Live:
