@@ -161,12 +161,14 @@ class RestApi:
     async def rpc(self, request: Request) -> Response:
         """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
         from ..conventions import rpc
+        from ..conventions.runtime import claims_of
 
         role = role_of(request, self.secret)
         body = await read_body(request, self.max_body_bytes) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
-        result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role)
+        claims = claims_of(request.headers, self.secret)
+        result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role, claims)
         return Response(orjson.dumps(result, default=str), 200, media_type=JSON)
 
     def _group(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import job_queue, queue_sql, vector_sql, vectors
+from . import hashed_tokens, invitations, invite_sql, job_queue, queue_sql, vector_sql, vectors
 from .errors import ConventionError, bad_argument
 from .runtime import Conventions
 
@@ -25,13 +25,19 @@ def names(conventions: Conventions) -> list[str]:
             out += [f"claim_{a.table}", f"complete_{a.table}", f"fail_{a.table}"]
         elif a.convention == vectors.NAME:
             out.append(f"match_{a.table}")
+        elif a.convention == invitations.NAME and "accept_invitation" not in out:
+            out += ["accept_invitation", "decline_invitation"]
     return out
 
 
-async def call(conventions: Conventions, db: Any, name: str, body: Any, role: str) -> Any:
+async def call(
+    conventions: Conventions, db: Any, name: str, body: Any, role: str, claims: dict[str, Any] | None = None
+) -> Any:
     """The result of RPC ``name``; ConventionError (404 unknown function, 400 bad arguments, 403...) otherwise."""
     if not isinstance(body, dict):
         raise bad_argument("RPC arguments are one JSON object")
+    if name in ("accept_invitation", "decline_invitation") and name in names(conventions):
+        return await _invitation(conventions, db, body, claims or {"role": role}, name.startswith("accept"))
     verb, _, table_name = name.partition("_")
     queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
     near = conventions.get(vectors.NAME, table_name) if verb == "match" else None
@@ -59,3 +65,24 @@ async def call(conventions: Conventions, db: Any, name: str, body: Any, role: st
         if verb == "complete":
             return await queue_sql.complete(tx, sql, table, queue, body)
         return await queue_sql.fail(tx, sql, table, queue, body)
+
+
+async def _invitation(
+    conventions: Conventions, db: Any, body: dict[str, Any], claims: dict[str, Any], accept: bool
+) -> Any:
+    """The invitation table that holds the token: one per document in practice; the first that knows it wins."""
+    tables = [a for a in conventions.applied if a.convention == invitations.NAME]
+    last: ConventionError | None = None
+    for a in tables:
+        hashed = conventions.get(hashed_tokens.NAME, a.table) is not None and a.role("token") != a.role("key")
+        try:
+            async with db.transaction() as tx:
+                return await invite_sql.respond(
+                    tx, conventions.sql, conventions.schema, a, body, claims, accept, hashed
+                )
+        except ConventionError as exc:
+            if exc.status != 404:
+                raise
+            last = exc
+    assert last is not None
+    raise last

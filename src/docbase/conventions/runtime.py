@@ -187,3 +187,16 @@ def user_of(headers: Any, secret: str) -> str | None:
         return None
     sub = claims.get("sub")
     return str(sub) if sub is not None and claims.get("role") != "service_role" else None
+
+
+def claims_of(headers: Any, secret: str) -> dict[str, Any]:
+    """The verified Bearer token's claims, or {} (the API has already refused tokens that do not verify)."""
+    from ..auth import keys
+
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return {}
+    try:
+        return keys.verify(token.strip(), secret)
+    except keys.TokenError:
+        return {}

@@ -24,7 +24,7 @@ import orjson
 from ..schema.model import Column, Schema, Table
 from . import hashed_tokens
 from .base import Applied, enabled, norm, text_of, words
-from .keyring import Keyring
+from .keyring import Keyring, SecretError
 
 NAME = "secrets"
 _CREDENTIALS = {
@@ -140,8 +140,13 @@ def open_row(applied: Applied, row: dict[str, Any], keyring: Keyring, clear: boo
     for name in applied.columns:
         if name == masked or name not in row or row[name] is None:
             continue
-        plain = keyring.decrypt(row[name], f"{applied.table}.{name}") if isinstance(row[name], str) else row[name]
+        try:
+            plain = keyring.decrypt(row[name], f"{applied.table}.{name}") if isinstance(row[name], str) else row[name]
+        except SecretError:  # written past docbase, or under a key this server lacks: show nothing of it
+            plain, clear_this = "", False
+        else:
+            clear_this = clear
         if out is row:
             out = dict(row)
-        out[name] = plain if clear else mask(_text(plain))
+        out[name] = plain if clear_this else mask(_text(plain))
     return out
