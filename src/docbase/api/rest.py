@@ -17,6 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..conventions.runtime import api_key_claims
 from ..schema.model import Table
 from .catalog import Catalog
 from .db import Database
@@ -50,7 +51,8 @@ class RestApi:
         self.cache = ShapeCache()
 
     async def handle(self, request: Request) -> Response:
-        role = role_of(request, self.secret)
+        request.state.claims = await api_key_claims(self.conventions, request.headers, self.db)
+        role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
         table = self.catalog.table(request.path_params["table"])
         if role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
@@ -163,11 +165,12 @@ class RestApi:
         from ..conventions import rpc
         from ..conventions.runtime import claims_of
 
-        role = role_of(request, self.secret)
+        key_claims = await api_key_claims(self.conventions, request.headers, self.db)
+        role = key_claims["role"] if key_claims else role_of(request, self.secret)
         body = await read_body(request, self.max_body_bytes) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
-        claims = claims_of(request.headers, self.secret)
+        claims = key_claims or claims_of(request.headers, self.secret)
         result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role, claims)
         return Response(orjson.dumps(result, default=str), 200, media_type=JSON)
 

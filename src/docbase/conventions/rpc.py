@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import hashed_tokens, invitations, invite_sql, job_queue, queue_sql, vector_sql, vectors
+from . import api_key_sql, api_keys, hashed_tokens, invitations, invite_sql, job_queue, queue_sql, vector_sql, vectors
 from .errors import ConventionError, bad_argument
 from .runtime import Conventions
 
@@ -25,6 +25,8 @@ def names(conventions: Conventions) -> list[str]:
             out += [f"claim_{a.table}", f"complete_{a.table}", f"fail_{a.table}"]
         elif a.convention == vectors.NAME:
             out.append(f"match_{a.table}")
+        elif a.convention == api_keys.NAME and "create_api_key" not in out:
+            out.append("create_api_key")
         elif a.convention == invitations.NAME and "accept_invitation" not in out:
             out += ["accept_invitation", "decline_invitation"]
     return out
@@ -38,6 +40,8 @@ async def call(
         raise bad_argument("RPC arguments are one JSON object")
     if name in ("accept_invitation", "decline_invitation") and name in names(conventions):
         return await _invitation(conventions, db, body, claims or {"role": role}, name.startswith("accept"))
+    if name == "create_api_key" and name in names(conventions):
+        return await _create_key(conventions, db, body, claims or {"role": role})
     verb, _, table_name = name.partition("_")
     queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
     near = conventions.get(vectors.NAME, table_name) if verb == "match" else None
@@ -86,3 +90,20 @@ async def _invitation(
             last = exc
     assert last is not None
     raise last
+
+
+async def _create_key(conventions: Conventions, db: Any, body: dict[str, Any], claims: dict[str, Any]) -> Any:
+    """A new key for the signed-in user (or, for service_role, for ``user_id``); the plaintext is in this answer only."""
+    a = next(a for a in conventions.applied if a.convention == api_keys.NAME)
+    if claims.get("role") == "service_role":
+        owner = body.get("user_id")
+        if not isinstance(owner, str | int) or isinstance(owner, bool):
+            raise bad_argument('service_role names the key\'s owner: {"user_id": ...}')
+    elif claims.get("role") == "authenticated" and claims.get("sub"):
+        owner = claims["sub"]
+    else:
+        raise ConventionError(401, "42501", "sign in to create an API key")
+    table = conventions.schema.table(a.table)
+    assert table is not None
+    async with db.transaction() as tx:
+        return await api_key_sql.create(tx, conventions.sql, table, a, body, owner)

@@ -200,3 +200,28 @@ def claims_of(headers: Any, secret: str) -> dict[str, Any]:
         return keys.verify(token.strip(), secret)
     except keys.TokenError:
         return {}
+
+
+async def api_key_claims(conventions: Conventions | None, headers: Any, db: Any) -> dict[str, Any] | None:
+    """Claims for a request carrying one of the document's API keys (not a JWT); None when it carries none.
+
+    401 for an unknown, disabled or expired key, 429 past its limits (docbase.conventions.api_key_sql).
+    """
+    from . import api_key_sql, api_keys
+
+    if conventions is None:
+        return None
+    tables = [a for a in conventions.applied if a.convention == api_keys.NAME]
+    if not tables:
+        return None
+    scheme, _, bearer = (headers.get("authorization") or "").partition(" ")
+    candidates = [bearer.strip() if scheme.lower() == "bearer" else "", (headers.get("apikey") or "").strip()]
+    token = next((t for t in candidates if t and not api_key_sql.looks_like_jwt(t)), None)
+    if token is None:
+        return None
+    a = tables[0]
+    table = conventions.schema.table(a.table)
+    assert table is not None
+    # A refusal raises inside the transaction, so it rolls back: only requests let through are counted.
+    async with db.transaction() as tx:
+        return await api_key_sql.authenticate(tx, conventions.sql, table, a, token)

@@ -1,0 +1,157 @@
+"""API keys at run time: ``rpc/create_api_key``, and a request carrying a key acting as its owner.
+
+A key is ``<prefix><random>``; the table keeps its SHA-256 (lookups go by
+hash), its first characters in ``start`` (so a user can tell keys apart) and
+the prefix. A request's ``apikey`` header or Bearer token that is not a JWT
+is looked up here, in one locked transaction that also enforces the row's
+limits the way the seed's columns mean them: ``enabled`` false or
+``expiresAt`` past -> 401; ``remaining`` at 0 -> 429, else one less;
+``rateLimitEnabled`` with ``rateLimitMax`` requests per
+``rateLimitTimeWindow`` milliseconds -> 429 past the limit (the count
+starts again once a window passes with no request);
+``requestCount`` and ``lastRequest`` kept up to date. The columns may be
+text (seed 003 writes them so): numbers are read from and written back as
+text there.
+"""
+
+from __future__ import annotations
+
+import secrets as _random
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..schema.model import Table
+from . import hashed_tokens
+from .base import Applied
+from .errors import ConventionError, bad_argument
+from .sqltext import Sql, as_datetime
+
+DEFAULT_PREFIX = "dbk_"
+START_LENGTH = 6
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def _number(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _out(table: Table, name: str, value: int) -> Any:
+    column = table.column(name)
+    return str(value) if column is not None and column.type in ("text", "varchar") else value
+
+
+def _unauthorized(message: str) -> ConventionError:
+    return ConventionError(401, "PGRST301", message)
+
+
+async def create(tx: Any, sql: Sql, table: Table, a: Applied, body: dict[str, Any], owner: Any) -> dict[str, Any]:
+    r = a.role
+    name = body.get("name")
+    prefix = body.get("prefix", DEFAULT_PREFIX)
+    expires_in = body.get("expires_in")
+    if name is not None and not isinstance(name, str):
+        raise bad_argument("name must be a string")
+    if not isinstance(prefix, str) or len(prefix) > 16 or not all(ch.isalnum() or ch in "_-" for ch in prefix):
+        raise bad_argument("prefix must be up to 16 letters, digits, '_' or '-'")
+    if expires_in is not None and (not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0):
+        raise bad_argument("expires_in must be a positive number of seconds")
+    plain = prefix + _random.token_urlsafe(32)
+    row: dict[str, Any] = {r("key"): hashed_tokens.digest(plain), r("owner"): owner}
+    key_column = table.column(r("id") or "")
+    if key_column is not None and key_column.type in ("uuid", "text", "varchar"):
+        row[r("id")] = str(uuid.uuid4())
+    optional = {
+        "start": plain[:START_LENGTH],
+        "prefix": prefix,
+        "name": name,
+        "enabled": sql.boolean(True),
+    }
+    for role, value in optional.items():
+        if r(role) and value is not None:
+            row[r(role)] = value
+    now = datetime.now(UTC)
+    for role in ("created", "updated"):
+        if r(role):
+            row[r(role)] = sql.time(now, _type(table, r(role)))
+    if expires_in is not None and r("expires"):
+        row[r("expires")] = sql.time(now + timedelta(seconds=expires_in), _type(table, r("expires")))
+    names = list(row)
+    text = (
+        f"INSERT INTO {sql.q(table.name)} ({', '.join(sql.q(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)}) RETURNING {sql.q(r('id'))}"
+    )
+    (created,) = await tx.rows(sql.render(text), [row[n] for n in names])
+    return {"id": str(created[0]), "key": plain, "start": plain[:START_LENGTH], "prefix": prefix, "name": name}
+
+
+def _type(table: Table, name: str | None) -> str | None:
+    column = table.column(name) if name else None
+    return column.type if column else None
+
+
+async def authenticate(tx: Any, sql: Sql, table: Table, a: Applied, token: str) -> dict[str, Any]:
+    """Claims ``{"role": "authenticated", "sub": owner}`` for a live key; 401 or 429 otherwise (limits updated)."""
+    r = a.role
+    q = sql.q
+    wanted = [
+        n
+        for n in (
+            r("id"),
+            r("owner"),
+            r("enabled"),
+            r("expires"),
+            r("limit_enabled"),
+            r("window"),
+            r("limit"),
+            r("count"),
+            r("remaining"),
+            r("last"),
+        )
+        if n
+    ]
+    text = f"SELECT {', '.join(q(n) for n in wanted)} FROM {q(table.name)} WHERE {q(r('key'))} = ?"
+    rows = await tx.rows(sql.render(text + (" FOR UPDATE" if sql.pg else "")), [hashed_tokens.digest(token)])
+    if not rows:
+        raise _unauthorized("Invalid API key")
+    row = dict(zip(wanted, rows[0], strict=True))
+    now = datetime.now(UTC)
+    if r("enabled") and row[r("enabled")] in (False, 0):
+        raise _unauthorized("API key is disabled")
+    expires = as_datetime(row.get(r("expires") or "")) if r("expires") else None
+    if expires is not None and expires <= now:
+        raise _unauthorized("API key has expired")
+    sets: dict[str, Any] = {}
+    remaining = _number(row.get(r("remaining") or "")) if r("remaining") else None
+    if remaining is not None:
+        if remaining <= 0:
+            raise ConventionError(429, "PGRST429", "API key has no requests remaining")
+        sets[r("remaining")] = _out(table, r("remaining"), remaining - 1)
+    count = _number(row.get(r("count") or "")) or 0
+    last = as_datetime(row.get(r("last") or "")) if r("last") else None
+    window, limit = _number(row.get(r("window") or "")), _number(row.get(r("limit") or ""))
+    limited = r("limit_enabled") and row[r("limit_enabled")] in (True, 1) and window and limit
+    in_window = bool(limited and last is not None and (now - last) < timedelta(milliseconds=window))
+    if limited and in_window and count >= limit:
+        raise ConventionError(
+            429, "PGRST429", "API key rate limit reached", None, f"At most {limit} requests per {window} ms."
+        )
+    if r("count"):
+        sets[r("count")] = _out(table, r("count"), count + 1 if (in_window or not limited) else 1)
+    if r("last"):
+        sets[r("last")] = sql.time(now, _type(table, r("last")))
+    if sets:
+        assignments = ", ".join(f"{q(n)} = ?" for n in sets)
+        await tx.rows(
+            sql.render(f"UPDATE {q(table.name)} SET {assignments} WHERE {q(r('id'))} = ?"),
+            [*sets.values(), row[r("id")]],
+        )
+    return {"role": "authenticated", "sub": str(row[r("owner")]), "api_key": str(row[r("id")])}
