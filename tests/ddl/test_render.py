@@ -155,3 +155,18 @@ def test_sqlite_json_columns_accept_null_and_refuse_garbage() -> None:
         except sqlite3.IntegrityError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+def test_foreign_key_columns_get_an_index_unless_one_leads_with_them() -> None:
+    from docbase.schema import build_schema
+
+    schema = build_schema(
+        "```sql\n"
+        "CREATE TABLE orgs (id uuid PRIMARY KEY);\n"
+        "CREATE TABLE members (id uuid PRIMARY KEY, org_id uuid REFERENCES orgs(id),\n"
+        "  user_id uuid REFERENCES orgs(id), UNIQUE (org_id, user_id));\n"
+        "```"
+    )
+    sql = statements(schema, "sqlite").statements
+    created = [s for s in sql if s.startswith("CREATE INDEX")]
+    assert created == ['CREATE INDEX ix_members_user_id ON "members" ("user_id")'], created

@@ -31,6 +31,31 @@ def add_indexes(
 ) -> None:
     for ix in table.indexes:
         _add(ix, table, sa_table, dialect, pgvector, notes, unique_name)
+    for cols in foreign_keys_needing_an_index(table):
+        name = unique_name(f"ix_{table.name}_{'_'.join(cols)}")
+        sa.Index(name, *(sa_table.c[c] for c in cols if c in sa_table.c))
+
+
+def foreign_keys_needing_an_index(table: Table) -> list[tuple[str, ...]]:
+    """Foreign-key columns no key or index of the table leads with.
+
+    Neither database indexes the referencing side of a foreign key by itself,
+    yet every access check walks these columns (a member's rows, a tenant's
+    projects) and every ON DELETE on the parent searches them; without an
+    index each of those is a scan of the child table.
+    """
+    leading: list[tuple[str, ...]] = [tuple(table.primary_key)]
+    leading += [u.columns for u in table.unique if u.where is None]
+    leading += [
+        ix.column_names for ix in table.indexes if ix.where is None and not any(c.expression for c in ix.columns)
+    ]
+    wanted: list[tuple[str, ...]] = []
+    for fk in table.foreign_keys:
+        cols = fk.columns
+        covered = any(lead[: len(cols)] == cols or (len(cols) == 1 and lead[:1] == cols) for lead in leading if lead)
+        if not covered and cols not in wanted and all(table.column(c) for c in cols):
+            wanted.append(cols)
+    return wanted
 
 
 def _add(
