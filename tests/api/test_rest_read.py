@@ -210,3 +210,21 @@ async def test_self_reference_children_by_name_parent_by_column(tmp_path, servic
         await c.post("/rest/v1/nodes", json=[{"id": 1, "parent_id": None}, {"id": 2, "parent_id": 1}])
         rows = (await c.get("/rest/v1/nodes?select=id,nodes(id),parent:parent_id(id)&order=id")).json()
     assert rows == [{"id": 1, "nodes": [{"id": 2}], "parent": None}, {"id": 2, "nodes": [], "parent": {"id": 1}}]
+
+
+async def test_cached_shapes_bind_each_requests_values(blog):
+    shape = (
+        "/rest/v1/posts?select=id,author:users!author_id(name),comments!inner(id)"
+        "&comments.id=in.({c})&author_id=eq.{a}&order=id&limit={n}"
+    )
+    first = await get(blog, shape.format(c="1,2", a=1, n=5))
+    assert first == [{"id": 1, "author": {"name": "Ann"}, "comments": [{"id": 1}, {"id": 2}]}]
+    second = await get(blog, shape.format(c="1,3", a=1, n=5))
+    assert second == [
+        {"id": 1, "author": {"name": "Ann"}, "comments": [{"id": 1}]},
+        {"id": 2, "author": {"name": "Ann"}, "comments": [{"id": 3}]},
+    ]
+    third = await get(blog, shape.format(c="2,3", a=1, n=1))
+    assert third == [{"id": 1, "author": {"name": "Ann"}, "comments": [{"id": 2}]}]
+    body = await get(blog, shape.format(c="1,x", a=1, n=1), status=400)
+    assert body["code"] == "22P02"

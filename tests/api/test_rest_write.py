@@ -159,3 +159,17 @@ async def test_timestamps_read_back_as_postgresql_writes_them(blog):
     assert (await blog.get("/rest/v1/users?select=seen_at&id=eq.71")).json() == created
     later = (await blog.get("/rest/v1/users?select=id&seen_at=gt.2024-05-01T08:00:00Z&order=id")).json()
     assert later == [{"id": 1}, {"id": 71}]
+
+
+async def test_representation_with_embeds_reads_the_written_rows(blog):
+    rows = [{"id": 61, "title": "b", "author_id": 2}, {"id": 60, "title": "a", "author_id": 1}]
+    response = await blog.post(
+        "/rest/v1/posts?select=id,author:users!author_id(name),t:title::text", json=rows, headers=REPR
+    )
+    assert response.status_code == 201
+    assert response.json() == [
+        {"id": 61, "author": {"name": "Bob"}, "t": "b"},
+        {"id": 60, "author": {"name": "Ann"}, "t": "a"},
+    ]
+    response = await blog.patch("/rest/v1/posts?id=eq.60&select=id,comments(id)", json={"title": "c"}, headers=REPR)
+    assert response.status_code == 200 and response.json() == [{"id": 60, "comments": []}]

@@ -22,7 +22,7 @@ from ..schema.model import Table
 from .catalog import Catalog
 from .db import Database
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
-from .query import Query, parse_query
+from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
@@ -75,17 +75,7 @@ class RestApi:
         limit, offset = parse_range(request.headers.get("range"))
         limit = query.limit.get((), limit)
         offset = query.offset.get((), offset)
-        key = ("read", table.name, query_shape(query), limit is not None, bool(offset))
-        compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
-        if compiled is not None and counted is not None:
-            values = read_values(self.catalog, table.name, query, limit, offset)
-        else:
-            bind = Binder()
-            stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
-            compiled = self.cache.store(key, stmt, self.catalog.dialect)
-            counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)
-            values = bind.values
-            check_values(values, read_values(self.catalog, table.name, query, limit, offset))
+        compiled, counted, values = self._read_statements(table, query, limit, offset)
         total = None
         async with self.db.transaction() as tx:
             body, shown = (await tx.rows(compiled.sql, compiled.params(values)))[0]
@@ -105,6 +95,51 @@ class RestApi:
         headers["Content-Range"] = _content_range(start, shown, total)
         status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
         return self._respond(request, text, rows, kind, status, headers)
+
+    def _read_statements(
+        self, table: Table, query: Query, limit: int | None, offset: int | None
+    ) -> tuple[Compiled, Compiled, list[Any]]:
+        """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape."""
+        key = ("read", table.name, query_shape(query), limit is not None, bool(offset))
+        compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
+        if compiled is not None and counted is not None:
+            return compiled, counted, read_values(self.catalog, table.name, query, limit, offset)
+        bind = Binder()
+        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
+        compiled = self.cache.store(key, stmt, self.catalog.dialect)
+        counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)
+        check_values(bind.values, read_values(self.catalog, table.name, query, limit, offset))
+        return compiled, counted, bind.values
+
+    async def _reread(self, tx: Any, table: Table, query: Query, prefer: Prefer, rows: list[tuple]) -> bytes | None:
+        """Written rows through the read path, for a ``select`` with embeds, JSON paths or casts (same transaction)."""
+        if prefer.returning != "representation" or not needs_read(query):
+            return None
+        if len(table.primary_key) != 1:
+            raise ApiError(
+                400,
+                "PGRST100",
+                f"Embedding in a write's response needs a one-column primary key; '{table.name}' has none",
+            )
+        pk = table.primary_key[0]
+        index = [c.name for c in table.columns].index(pk)
+        keys = [row[index] for row in rows]
+        if not keys:
+            return b"[]"
+        where = {path: conds for path, conds in query.where.items() if path}
+        where[()] = [Filter(Field(pk), "in", tuple(str(k) for k in keys))]
+        embedded = {path: v for path, v in query.limit.items() if path}
+        reread = Query(
+            select=query.select, where=where, order={p: o for p, o in query.order.items() if p}, limit=embedded
+        )
+        reread.offset = {path: v for path, v in query.offset.items() if path}
+        compiled, _, values = self._read_statements(table, reread, None, None)
+        body, _ = (await tx.rows(compiled.sql, compiled.params(values)))[0]
+        found = orjson.loads(body) if isinstance(body, str) else body
+        position = {str(k): i for i, k in enumerate(keys)}
+        if all(pk in r for r in found):  # the order the rows were written in
+            found.sort(key=lambda r: position.get(str(r[pk]), len(position)))
+        return orjson.dumps(found)
 
     def _statement(self, key: tuple, build: Any, values: Any) -> tuple[Compiled, list[Any]]:
         """The compiled statement for ``key`` and this request's values: built and compiled only on a miss."""
@@ -158,7 +193,8 @@ class RestApi:
             await self._audit(
                 request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
             )
-        return self._written(request, table, query, prefer, returned, 201, revealed)
+            text = await self._reread(tx, table, query, prefer, returned)
+        return self._written(request, table, query, prefer, returned, 201, revealed, text)
 
     async def rpc(self, request: Request) -> Response:
         """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
@@ -220,7 +256,8 @@ class RestApi:
         async with self.db.transaction() as tx:
             returned = await tx.rows(compiled.sql, compiled.params(values))
             await self._audit(request, tx, table, "update", returned, tuple(body))
-        return self._written(request, table, query, prefer, returned, 200)
+            text = await self._reread(tx, table, query, prefer, returned)
+        return self._written(request, table, query, prefer, returned, 200, text=text)
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
         if self.conventions is not None:
@@ -258,6 +295,7 @@ class RestApi:
         rows: list[tuple],
         status: int,
         revealed: list | None = None,
+        text: bytes | None = None,
     ) -> Response:
         total = len(rows) if prefer.count else None
         if request.method == "POST":
@@ -271,13 +309,22 @@ class RestApi:
             headers["Preference-Applied"] = applied
         if prefer.returning != "representation":
             return Response(b"", 201 if status == 201 else 204, headers)
-        text = rows_to_json(self.catalog, table, rows, query)
+        if text is None:
+            text = rows_to_json(self.catalog, table, rows, query)
         if self.conventions is not None and self.conventions.reshapes(table.name):
             shown = self.conventions.present(table.name, orjson.loads(text), request.state.role, revealed)
             text = orjson.dumps(shown)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
+
+
+def needs_read(query: Query) -> bool:
+    """Whether the ``select`` asks for more than plain columns of the written rows."""
+    for item in query.select:
+        if isinstance(item, Embed) or isinstance(item, SelectColumn) and (item.field.json_path or item.cast):
+            return True
+    return False
 
 
 def _content_range(start: int, shown: int, total: int | None) -> str:
