@@ -15,7 +15,9 @@ from rich.console import Console
 
 from .schema import Schema, load_schema
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend."
+)
 # Piped output (CI logs, `| less`) is not 80 columns wide; tables wrap badly there.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -218,8 +220,10 @@ def seed(
             report = seed_database(schema, database_url(doc, db), rows, tenants, seed_value, progress=track)
         except SeedError as exc:
             fail(str(exc), 1)
-    typer.echo(f"seeded {report.total} rows in {len(report.tables)} tables over {report.tenants} tenants "
-               f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)")
+    typer.echo(
+        f"seeded {report.total} rows in {len(report.tables)} tables over {report.tenants} tenants "
+        f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
+    )
 
 
 @app.command("rotate-key")
