@@ -47,6 +47,12 @@ JWT_SECRET = declare(
     "HS256 secret signing API keys and sessions; default: generated once into the state dir.",
     secret=True,
 )
+SECRET_KEY = declare(
+    "secret_key",
+    None,
+    "AES-256 key encrypting secret columns (64 hex digits or base64); default: generated once into the state dir.",
+    secret=True,
+)
 MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
 JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
 AUTH_CONFIRM_EMAIL = declare(

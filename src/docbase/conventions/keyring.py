@@ -31,12 +31,7 @@ from .. import settings
 
 PREFIX = "enc:v1:"
 KEY_FILE = "secret_key"
-SECRET_KEY = settings.declare(
-    "secret_key",
-    None,
-    "AES-256 key encrypting secret columns (64 hex digits or base64); default: generated once into the state dir.",
-    secret=True,
-)
+SECRET_KEY = settings.SECRET_KEY
 
 
 class SecretError(Exception):
