@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from docbase.api import create_app
 from docbase.auth import keys
-from docbase.ddl.metadata import build_metadata
 from docbase.schema import build_schema
 
 SECRET = "test-secret-for-docbase-api-0123456789"
@@ -98,15 +96,11 @@ COMMENTS = [
 ]
 
 
-def sync_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
 def create_tables(schema, url: str) -> None:
-    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
-    engine = sa.create_engine(sync_url(url))
-    build_metadata(schema, dialect).create_all(engine)
-    engine.dispose()
+    """The database as ``docbase serve`` would leave it: migrated (tables, roles, grants, policies)."""
+    from docbase.migrate import migrate
+
+    migrate(schema, url)
 
 
 @pytest.fixture

@@ -70,7 +70,8 @@ async def test_postgres_outage_is_503_then_recovers(pg_url):
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
     ) as client:
-        assert (await client.post("/rest/v1/notes", json={"id": 1, "body": "a"})).status_code == 201
+        first = await client.post("/rest/v1/notes", json={"id": 1, "body": "a"})
+        assert first.status_code == 201, first.text
         await proxy.stop()
         response = await client.get("/rest/v1/notes")
         assert response.status_code == 503, response.text
@@ -111,3 +112,33 @@ async def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
 def test_unknown_url_scheme_is_refused():
     with pytest.raises(ValueError, match="unsupported database URL"):
         connect("mysql://x")
+
+
+async def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    writer, reader = connect(url), connect(url)
+    async with writer.transaction() as tx:
+        await tx.rows("CREATE TABLE t (id integer)", [])
+        await tx.rows("INSERT INTO t VALUES (1)", [])
+    async with writer.transaction() as tx:  # holds the write lock
+        await tx.rows("INSERT INTO t VALUES (2)", [])
+        async with reader.transaction(readonly=True) as rtx:
+            assert await rtx.value("SELECT count(*) FROM t", []) == 1
+    await writer.close()
+    await reader.close()
+
+
+async def test_sqlite_busy_writer_gets_503_not_500(tmp_path):
+    from docbase.api.errors import ApiError
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    first, second = connect(url), connect(url)
+    second._connection().execute("PRAGMA busy_timeout=50")
+    async with first.transaction() as tx:
+        await tx.rows("CREATE TABLE t (id integer)", [])
+        with pytest.raises(ApiError) as info:
+            async with second.transaction():
+                pass
+    assert info.value.status == 503
+    await first.close()
+    await second.close()

@@ -45,7 +45,8 @@ class Database:
 
     dialect: str
 
-    def transaction(self) -> contextlib.AbstractAsyncContextManager[Any]:
+    def transaction(self, readonly: bool = False) -> contextlib.AbstractAsyncContextManager[Any]:
+        """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait)."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -86,16 +87,25 @@ class SqliteDatabase(Database):
         return self._conn
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTx]:
+    async def transaction(self, readonly: bool = False) -> AsyncIterator[SqliteTx]:
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # IMMEDIATE takes the write lock up front, so a write never fails half-way on a busy database.
+            conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise unavailable(f"the database is busy: {exc}") from None
         try:
             yield SqliteTx(conn)
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise unavailable(f"the database is busy: {exc}") from None
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -201,12 +211,12 @@ class PostgresDatabase(Database):
         return self._pool
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgTx]:
+    async def transaction(self, readonly: bool = False) -> AsyncIterator[PgTx]:
         import asyncpg
 
         pool = await self._get_pool()
         try:
-            async with pool.acquire(timeout=10) as conn, conn.transaction():
+            async with pool.acquire(timeout=10) as conn, conn.transaction(readonly=readonly):
                 yield PgTx(conn)
         except ApiError:
             raise
