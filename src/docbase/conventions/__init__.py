@@ -8,7 +8,6 @@ time; ``detect_all`` lists them all for ``docbase inspect``, and
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..schema.model import Schema
@@ -17,7 +16,7 @@ from .base import Applied
 
 MODULES = (secrets, hashed_tokens, soft_delete, audit, job_queue, vectors, schedules, invitations, api_keys)
 
-__all__ = ["MODULES", "Applied", "detect_all", "load_conventions_toml"]
+__all__ = ["MODULES", "Applied", "detect_all"]
 
 
 def detect_all(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
@@ -37,9 +36,3 @@ def detect_all(schema: Schema, toml: dict[str, Any] | None = None) -> list[Appli
     for module in MODULES:
         found.extend(module.detect(schema, toml))
     return found
-
-
-def load_conventions_toml(doc: str | Path | None) -> dict[str, Any]:
-    from ..settings import load_toml
-
-    return load_toml(doc)

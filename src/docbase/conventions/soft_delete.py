@@ -34,7 +34,8 @@ def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
         cols = tuple(c.name for c in (flag, stamp) if c is not None)
         roles = tuple((r, c.name) for r, c in (("flag", flag), ("stamp", stamp)) if c is not None)
         why = (
-            f"{' and '.join(cols)} mark deleted rows: DELETE sets {'it' if len(cols) == 1 else 'them'} instead of "
+            f"{' and '.join(cols)} {'marks' if len(cols) == 1 else 'mark'} deleted rows: DELETE sets "
+            f"{'it' if len(cols) == 1 else 'them'} instead of "
             f"removing the row; reads leave marked rows out unless service_role adds ?{QUERY_FLAG}=true"
         )
         out.append(Applied(NAME, table.name, cols, why, table.line, roles))
