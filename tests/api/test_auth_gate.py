@@ -1,4 +1,5 @@
-"""Who may call /rest/v1: a matrix of token x method -> status. Deny by default; only service_role passes."""
+"""Who may call /rest/v1: a matrix of token x method -> status. Deny by default: bad or missing keys and anon
+get 401, service_role passes; what a signed-in user may do is row-level access (tests/api/test_access_*.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,6 @@ def token(kind: str) -> dict[str, str]:
     [
         ("none", 401, "PGRST302"),
         ("anon", 401, "42501"),
-        ("authenticated", 403, "42501"),
         ("expired", 401, "PGRST303"),
         ("wrong-secret", 401, "PGRST301"),
         ("tampered", 401, "PGRST301"),
@@ -64,3 +64,18 @@ async def test_access_matrix(blog, kind, status, code, method):
         assert response.json()["code"] == code
         service = {"apikey": keys.service_key(SECRET)}
         assert (await blog.get("/rest/v1/teams?select=id&order=id", headers=service)).json() == [{"id": 1}, {"id": 2}]
+
+
+async def test_a_signed_in_stranger_sees_and_changes_nothing_and_cannot_write_users(blog):
+    """PostgREST's answers under row-level security: empty reads, writes that touch no row, 42501 without a grant."""
+    stranger = token("authenticated")
+    got = await blog.get("/rest/v1/teams", headers=stranger)
+    assert (got.status_code, got.json()) == (200, [])
+    patched = await blog.patch("/rest/v1/teams?id=eq.1", json={"name": "x"}, headers=stranger)
+    assert patched.status_code == 204
+    deleted = await blog.delete("/rest/v1/teams?id=eq.1", headers=stranger)
+    assert deleted.status_code == 204
+    denied = await blog.post("/rest/v1/users", json={"id": 9, "name": "x"}, headers=stranger)
+    assert (denied.status_code, denied.json()["code"]) == (403, "42501")
+    service = {"apikey": keys.service_key(SECRET)}
+    assert (await blog.get("/rest/v1/teams?select=name&id=eq.1", headers=service)).json() == [{"name": "red"}]

@@ -35,6 +35,13 @@ BEGIN
       END;
     END IF;
   END LOOP;
+  -- The API connects as this user and switches to the request's role (SET LOCAL ROLE), as PostgREST does.
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolsuper) THEN
+    BEGIN
+      EXECUTE format('GRANT anon, authenticated, service_role TO %I', current_user);
+    EXCEPTION WHEN OTHERS THEN NULL;  -- not allowed to: serve then fails at SET ROLE, loudly
+    END;
+  END IF;
   IF NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = 'service_role') THEN
     BEGIN
       ALTER ROLE service_role BYPASSRLS;
@@ -47,6 +54,14 @@ CREATE SCHEMA IF NOT EXISTS docbase;
 CREATE OR REPLACE FUNCTION docbase.uid() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')
 $$;
+-- The user id typed like the column it meets; NULL (matching nothing) when the sub cannot be one,
+-- so a token whose sub is not a number never turns a read into a 400.
+CREATE OR REPLACE FUNCTION docbase.uid_uuid() RETURNS uuid LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN docbase.uid() ~* '^[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}$' THEN docbase.uid()::uuid END
+$$;
+CREATE OR REPLACE FUNCTION docbase.uid_bigint() RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN docbase.uid() ~ '^-?[0-9]{1,18}$' THEN docbase.uid()::bigint END
+$$;
 -- Tenant rows created in this transaction, so RETURNING shows the creator the row the AFTER trigger
 -- is about to make them owner of (PostgreSQL checks RETURNING before AFTER triggers run).
 CREATE TABLE IF NOT EXISTS docbase.just_created (txid bigint NOT NULL, tbl text NOT NULL, key text NOT NULL);
@@ -57,6 +72,9 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
   SELECT EXISTS (SELECT 1 FROM docbase.just_created j WHERE j.txid = txid_current() AND j.tbl = $1 AND j.key = $2)
 $$;
 GRANT USAGE ON SCHEMA docbase TO anon, authenticated, service_role;
+GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+-- serial ids: whoever may insert a row may draw its id
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated, service_role;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role"""
 
 
@@ -69,9 +87,13 @@ def lit(value: str) -> str:
 
 
 def uid_for(type_: str) -> str:
-    """The signed-in user's id, typed like the column it is compared with."""
+    """The signed-in user's id, typed like the column it is compared with (NULL when it cannot be)."""
     cast = _PG_TYPES.get(type_)
-    return f"docbase.uid()::{cast}" if cast else "docbase.uid()"
+    if cast == "uuid":
+        return "docbase.uid_uuid()"
+    if cast in ("integer", "bigint", "smallint"):
+        return f"docbase.uid_bigint()::{cast}" if cast == "smallint" else "docbase.uid_bigint()"
+    return "docbase.uid()"
 
 
 def _col_type(schema: Schema, table: str, column: str) -> str:

@@ -7,7 +7,10 @@ the same decisions ``policies.py`` gives PostgreSQL, compiled to the same
 shape (``col IN (SELECT ... membership ...)``), deny by default.
 
 ``claims`` are the verified JWT claims: ``role`` (anon, authenticated,
-service_role) and ``sub`` (the user's id).
+service_role) and ``sub`` (the user's id). ``sub`` may be a bind parameter
+instead of a value, so one compiled statement serves every user of a role
+(the API's statement cache); ``target`` lets a predicate apply to an alias
+(``t0``, an embedded ``t3``) rather than the table itself.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ def _user_value(column: sa.ColumnElement[Any], sub: Any) -> Any:
     """The JWT ``sub`` as the column's Python type; None when it cannot be one (matches nothing)."""
     if sub is None:
         return None
+    if isinstance(sub, sa.BindParameter):
+        return sub
     kind = column.type
     try:
         if isinstance(kind, sa.Uuid) and kind.as_uuid:
@@ -83,9 +88,9 @@ def _chain(metadata: sa.MetaData, table: sa.FromClause, path: tuple[Hop, ...], f
 
 
 def _condition(
-    model: AccessModel, metadata: sa.MetaData, access: TableAccess, rule: str, sub: Any
+    model: AccessModel, metadata: sa.MetaData, access: TableAccess, rule: str, sub: Any, target=None
 ) -> sa.ColumnElement[bool]:
-    table = _table(metadata, access.table)
+    table = target if target is not None else _table(metadata, access.table)
     if rule in ("anon", "authenticated"):
         return sa.true()
     if rule == "service_role":
@@ -117,25 +122,34 @@ def _role(claims: Mapping[str, Any] | None) -> str:
 
 
 def read_predicate(
-    model: AccessModel, metadata: sa.MetaData, table: str, claims: Mapping[str, Any] | None
+    model: AccessModel,
+    metadata: sa.MetaData,
+    table: str,
+    claims: Mapping[str, Any] | None,
+    target: sa.FromClause | None = None,
 ) -> sa.ColumnElement[bool]:
     """Rows of ``table`` the caller may see; AND it into the WHERE of every read.
 
     Example:
         >>> # select(t).where(read_predicate(model, metadata, "projects", {"role": "authenticated", "sub": uid}))
     """
-    return _for(model, metadata, table, "select", claims)
+    return _for(model, metadata, table, "select", claims, target)
 
 
 def write_check(
-    model: AccessModel, metadata: sa.MetaData, table: str, command: str, claims: Mapping[str, Any] | None
+    model: AccessModel,
+    metadata: sa.MetaData,
+    table: str,
+    command: str,
+    claims: Mapping[str, Any] | None,
+    target: sa.FromClause | None = None,
 ) -> sa.ColumnElement[bool]:
     """For UPDATE/DELETE: the rows the caller may target (AND into the WHERE). For INSERT/UPDATE the
     written rows must satisfy it too (WITH CHECK); see ``check_row``."""
-    return _for(model, metadata, table, command, claims)
+    return _for(model, metadata, table, command, claims, target)
 
 
-def _for(model, metadata, name: str, command: str, claims) -> sa.ColumnElement[bool]:
+def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.ColumnElement[bool]:
     access = _access(model, name)
     role = _role(claims)
     if role == "service_role":
@@ -144,8 +158,8 @@ def _for(model, metadata, name: str, command: str, claims) -> sa.ColumnElement[b
     if role != "authenticated":
         return sa.true() if rule == "anon" else sa.false()
     sub = (claims or {}).get("sub")
-    cond = _condition(model, metadata, access, rule, sub)
-    table = _table(metadata, name)
+    cond = _condition(model, metadata, access, rule, sub, target)
+    table = target if target is not None else _table(metadata, name)
     if command == "select" and sub is not None:
         root = model.root(access.tenant)
         if access.scope == "membership" and root and root.membership == name:

@@ -27,6 +27,7 @@ from ..auth import keys
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
+from .access_gate import AccessGate
 from .catalog import Catalog
 from .db import connect
 from .errors import ApiError
@@ -35,6 +36,13 @@ from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
 REST_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+
+
+def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> AccessGate:
+    """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced."""
+    from ..access import build_access, load_overrides
+
+    return AccessGate(schema, catalog, build_access(schema, load_overrides(doc)))
 
 
 def create_app(
@@ -59,7 +67,7 @@ def create_app(
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES))
     doc = schema.path if schema.path != "<document>" else None
     conventions = Conventions(schema, db.dialect, settings.load_toml(doc))
-    rest = RestApi(catalog, db, secret or keys.jwt_secret(doc), limit, conventions)
+    rest = RestApi(catalog, db, secret or keys.jwt_secret(doc), limit, conventions, access_gate(schema, catalog, doc))
     spec_bytes: list[bytes] = []
 
     async def openapi(request: Request) -> Response:

@@ -104,6 +104,7 @@ def role_of(request: Request, secret: str) -> str:
         if token is None:
             continue
         claims = _verified(token, secret)
+    request.state.claims = claims  # row-level access needs the user (sub), not only the role
     return str(claims["role"])
 
 

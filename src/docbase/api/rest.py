@@ -3,8 +3,10 @@
 The request path is: verify the key -> parse the query string -> build the
 statement (values bound) -> fetch its compiled SQL from the shape cache ->
 one transaction on the driver -> the database's own JSON text as the body.
-Deny by default: until row-level access rules exist, only ``service_role``
-reads or writes; anon gets 401 and other roles 403 (PostgREST's 42501).
+Deny by default: ``api.access_gate`` decides which role may run which
+command, which rows it sees or changes (compiled into the SQL on SQLite, row-level
+security on PostgreSQL) and which columns it never gets; without a gate only
+``service_role`` reads or writes (anon 401, others 403, PostgREST's 42501).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import Response
 
 from ..conventions.runtime import api_key_claims
 from ..schema.model import Table
+from .access_gate import denied_row
 from .catalog import Catalog
 from .db import Database
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
@@ -31,6 +34,7 @@ from .sql.write import (
     delete_statement,
     insert_statement,
     insert_values,
+    pad,
     rows_to_json,
     update_statement,
     update_values,
@@ -41,8 +45,15 @@ JSON = "application/json; charset=utf-8"
 
 class RestApi:
     def __init__(
-        self, catalog: Catalog, db: Database, secret: str, max_body_bytes: int, conventions: Any = None
+        self,
+        catalog: Catalog,
+        db: Database,
+        secret: str,
+        max_body_bytes: int,
+        conventions: Any = None,
+        gate: Any = None,
     ) -> None:
+        self.gate = gate  # api.access_gate.AccessGate: row-level access; None: service_role only
         self.conventions = conventions  # docbase.conventions.runtime.Conventions: hooks on every request
         self.catalog = catalog
         self.db = db
@@ -54,8 +65,12 @@ class RestApi:
         request.state.claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
         table = self.catalog.table(request.path_params["table"])
-        if role != "service_role":
+        if self.gate is not None:
+            self.gate.require(table.name, _COMMAND[request.method], role)
+        elif role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
+        claims = request.state.claims or {"role": role}
+        request.state.sub = claims.get("sub") if role == "authenticated" else None
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
         if self.conventions is not None:
@@ -75,12 +90,14 @@ class RestApi:
         limit, offset = parse_range(request.headers.get("range"))
         limit = query.limit.get((), limit)
         offset = query.offset.get((), offset)
-        compiled, counted, values = self._read_statements(table, query, limit, offset)
+        compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
         total = None
+        sub = request.state.sub
         async with self.db.transaction() as tx:
-            body, shown = (await tx.rows(compiled.sql, compiled.params(values)))[0]
+            await self._begin(tx, request)
+            body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
             if prefer.count:
-                total = await tx.value(counted.sql, counted.params(values))
+                total = await tx.value(counted.sql, counted.params(values, sub))
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         if self.conventions is not None and self.conventions.reshapes(table.name):
             text = orjson.dumps(self.conventions.present(table.name, orjson.loads(text), request.state.role))
@@ -97,21 +114,23 @@ class RestApi:
         return self._respond(request, text, rows, kind, status, headers)
 
     def _read_statements(
-        self, table: Table, query: Query, limit: int | None, offset: int | None
+        self, table: Table, query: Query, limit: int | None, offset: int | None, role: str = "service_role"
     ) -> tuple[Compiled, Compiled, list[Any]]:
-        """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape."""
-        key = ("read", table.name, query_shape(query), limit is not None, bool(offset))
+        """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape and role."""
+        key = ("read", table.name, query_shape(query), limit is not None, bool(offset), role)
         compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
         if compiled is not None and counted is not None:
             return compiled, counted, read_values(self.catalog, table.name, query, limit, offset)
         bind = Binder()
-        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset)
+        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset, self.gate, role)
         compiled = self.cache.store(key, stmt, self.catalog.dialect)
         counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)
         check_values(bind.values, read_values(self.catalog, table.name, query, limit, offset))
         return compiled, counted, bind.values
 
-    async def _reread(self, tx: Any, table: Table, query: Query, prefer: Prefer, rows: list[tuple]) -> bytes | None:
+    async def _reread(
+        self, tx: Any, table: Table, query: Query, prefer: Prefer, rows: list[tuple], request: Request | None = None
+    ) -> bytes | None:
         """Written rows through the read path, for a ``select`` with embeds, JSON paths or casts (same transaction)."""
         if prefer.returning != "representation" or not needs_read(query):
             return None
@@ -133,8 +152,10 @@ class RestApi:
             select=query.select, where=where, order={p: o for p, o in query.order.items() if p}, limit=embedded
         )
         reread.offset = {path: v for path, v in query.offset.items() if path}
-        compiled, _, values = self._read_statements(table, reread, None, None)
-        body, _ = (await tx.rows(compiled.sql, compiled.params(values)))[0]
+        role = request.state.role if request is not None else "service_role"
+        compiled, _, values = self._read_statements(table, reread, None, None, role)
+        sub = request.state.sub if request is not None else None
+        body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
         found = orjson.loads(body) if isinstance(body, str) else body
         position = {str(k): i for i, k in enumerate(keys)}
         if all(pk in r for r in found):  # the order the rows were written in
@@ -174,26 +195,46 @@ class RestApi:
         body = await read_body(request, self.max_body_bytes)
         rows = body if isinstance(body, list) else [body]
         revealed = None
+        role, sub = request.state.role, request.state.sub
+        if self.gate is not None:
+            for row in rows:
+                self.gate.refuse_columns(table.name, role, row, updating=False)
+            mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
+            rows = [{**mine, **row} for row in rows] if mine else rows
         if self.conventions is not None:
             rows, revealed = self.conventions.before_write(table.name, rows, True)
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
+        gate = self.gate
+        shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
+            await self._begin(tx, request)
             for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role)
+                overwrite = (
+                    gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role)
+                    if gate is not None and prefer.resolution == "merge-duplicates"
+                    else None
+                )
                 compiled, values = self._statement(
                     key,
-                    lambda bind, keys=keys, members=members: insert_statement(
-                        self.catalog, table, keys, members, bind, on_conflict, prefer.resolution
+                    lambda bind, keys=keys, members=members, overwrite=overwrite: insert_statement(
+                        self.catalog, table, keys, members, bind, on_conflict, prefer.resolution, overwrite,
+                        shown_columns,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
-                returned.extend(await tx.rows(compiled.sql, compiled.params(values)))
+                got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+                if overwrite is not None and len(got) < len(members):  # an existing row it may not change
+                    raise denied_row(table.name)
+                returned.extend(got)
+            await self._check_rows(tx, table, "insert", role, sub, returned)
+            await self._claim(tx, table, role, sub, returned)
             await self._audit(
                 request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
             )
-            text = await self._reread(tx, table, query, prefer, returned)
+            text = await self._reread(tx, table, query, prefer, returned, request)
         return self._written(request, table, query, prefer, returned, 201, revealed, text)
 
     async def rpc(self, request: Request) -> Response:
@@ -245,18 +286,24 @@ class RestApi:
                 raise unknown_column(name, table.name)
         if not body:
             return self._written(request, table, query, prefer, [], 200)
+        role, sub = request.state.role, request.state.sub
+        if self.gate is not None:
+            self.gate.refuse_columns(table.name, role, body, updating=True)
         if self.conventions is not None:
             body = self.conventions.before_write(table.name, [body], False)[0][0]
-        key = ("update", table.name, tuple(body), query_shape(query))
+        key = ("update", table.name, tuple(body), query_shape(query), role)
         compiled, values = self._statement(
             key,
-            lambda bind: update_statement(self.catalog, table, body, query, bind),
+            lambda bind: update_statement(self.catalog, table, body, query, bind, self.gate, role),
             lambda: update_values(self.catalog, table, body, query),
         )
+        shown_columns = self.gate.returning(table.name, role) if self.gate is not None else None
         async with self.db.transaction() as tx:
-            returned = await tx.rows(compiled.sql, compiled.params(values))
+            await self._begin(tx, request)
+            returned = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+            await self._check_rows(tx, table, "update", role, sub, returned)
             await self._audit(request, tx, table, "update", returned, tuple(body))
-            text = await self._reread(tx, table, query, prefer, returned)
+            text = await self._reread(tx, table, query, prefer, returned, request)
         return self._written(request, table, query, prefer, returned, 200, text=text)
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
@@ -264,25 +311,67 @@ class RestApi:
             from ..conventions.runtime import user_of
 
             user = user_of(request.headers, self.secret)
+            role = request.state.role
+            if self.gate is not None and role != "service_role":  # the audit trail is the system's write
+                await self.gate.as_role(tx, "service_role")
             await self.conventions.after_write(tx, table.name, action, rows, columns, user)
+            if self.gate is not None and role != "service_role":
+                await self.gate.as_role(tx, role)
+
+    async def _begin(self, tx: Any, request: Request) -> None:
+        """PostgreSQL: the transaction runs as the caller's role with its claims (row-level security)."""
+        if self.gate is not None:
+            await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
+
+    async def _check_rows(self, tx: Any, table: Table, command: str, role: str, sub: Any, rows: list[tuple]) -> None:
+        """SQLite: WITH CHECK on every written row; one fails -> 403 42501 and the transaction rolls back."""
+        if self.gate is None or not rows:
+            return
+        stmt = self.gate.check_statement(table.name, command, role)
+        if stmt is None:
+            return
+        compiled = self.cache.lookup(("check", table.name, command, role)) or self.cache.store(
+            ("check", table.name, command, role), stmt, self.catalog.dialect
+        )
+        for row in rows:
+            if not await tx.value(compiled.sql, compiled.params(list(row), sub)):
+                raise denied_row(table.name)
+
+    async def _claim(self, tx: Any, table: Table, role: str, sub: Any, rows: list[tuple]) -> None:
+        """SQLite: a signed-in user creating a tenant becomes its owner in the same transaction."""
+        if self.gate is None or role != "authenticated" or sub is None or not rows:
+            return
+        made = self.gate.claim_statement(table.name)
+        if made is None:
+            return
+        stmt, (key,) = made
+        compiled = self.cache.lookup(("claim", table.name)) or self.cache.store(
+            ("claim", table.name), stmt, self.catalog.dialect
+        )
+        index = [c.name for c in table.columns].index(key)
+        for row in rows:
+            await tx.rows(compiled.sql, compiled.params([row[index]], sub))
 
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = parse_prefer(request.headers.get("prefer"))
         mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
         if mark:  # soft delete: the row is marked, not removed
             compiled, values = self._statement(
-                ("delete", table.name, query_shape(query), tuple(mark)),
-                lambda bind: update_statement(self.catalog, table, mark, query, bind),
+                ("delete", table.name, query_shape(query), tuple(mark), request.state.role),
+                lambda bind: update_statement(self.catalog, table, mark, query, bind, self.gate, request.state.role),
                 lambda: update_values(self.catalog, table, mark, query),
             )
         else:
             compiled, values = self._statement(
-                ("delete", table.name, query_shape(query)),
-                lambda bind: delete_statement(self.catalog, table, query, bind),
+                ("delete", table.name, query_shape(query), request.state.role),
+                lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, request.state.role),
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
+        shown_columns = self.gate.returning(table.name, request.state.role) if self.gate is not None else None
         async with self.db.transaction() as tx:
-            returned = await tx.rows(compiled.sql, compiled.params(values))
+            await self._begin(tx, request)
+            rows = await tx.rows(compiled.sql, compiled.params(values, request.state.sub))
+            returned = pad(table, shown_columns, rows)
             await self._audit(request, tx, table, "delete", returned, ())
         return self._written(request, table, query, prefer, returned, 200)
 
@@ -310,13 +399,17 @@ class RestApi:
         if prefer.returning != "representation":
             return Response(b"", 201 if status == 201 else 204, headers)
         if text is None:
-            text = rows_to_json(self.catalog, table, rows, query)
+            hidden = self.gate.hidden(table.name, request.state.role) if self.gate is not None else frozenset()
+            text = rows_to_json(self.catalog, table, rows, query, hidden)
         if self.conventions is not None and self.conventions.reshapes(table.name):
             shown = self.conventions.present(table.name, orjson.loads(text), request.state.role, revealed)
             text = orjson.dumps(shown)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
+
+
+_COMMAND = {"GET": "select", "HEAD": "select", "POST": "insert", "PATCH": "update", "DELETE": "delete"}
 
 
 def needs_read(query: Query) -> bool:

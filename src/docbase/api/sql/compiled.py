@@ -24,17 +24,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..query.syntax import Query
 
 _MINE = re.compile(r"^p(\d+)$")
+USER_PARAM = "docbase_sub"  # access predicates' parameter for the user's id (docbase.access.sqlite_policies.SUB)
+USER = -1
 _DIALECTS = {"postgresql": postgresql.asyncpg.dialect(), "sqlite": sqlite.dialect(paramstyle="qmark")}
 
 
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    slots: tuple[int | None, ...]  # index into the request's values, or None for a constant
+    slots: tuple[int | None, ...]  # index into the request's values, USER for the caller's id, None for a constant
     constants: tuple[Any, ...]
 
-    def params(self, values: list[Any]) -> list[Any]:
-        return [values[s] if s is not None else c for s, c in zip(self.slots, self.constants, strict=True)]
+    def params(self, values: list[Any], sub: Any = None) -> list[Any]:
+        """Driver values in order; ``sub`` is the signed-in user's id wherever access rules compare with it."""
+        return [
+            (sub if s == USER else values[s]) if s is not None else c
+            for s, c in zip(self.slots, self.constants, strict=True)
+        ]
 
 
 def compile_statement(stmt: sa.ClauseElement, dialect: str) -> Compiled:
@@ -44,6 +50,10 @@ def compile_statement(stmt: sa.ClauseElement, dialect: str) -> Compiled:
     slots, constants = [], []
     for name in names:
         mine = _MINE.match(name)
+        if name == USER_PARAM:
+            slots.append(USER)
+            constants.append(None)
+            continue
         slots.append(int(mine.group(1)) if mine else None)
         constants.append(None if mine else binds[name].effective_value)
     return Compiled(compiled.string, tuple(slots), tuple(constants))

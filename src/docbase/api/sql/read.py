@@ -58,6 +58,15 @@ class Build:
     bind: Binder = field(default_factory=Binder)
     aliases: int = 0
     seen: set[tuple[str, ...]] = field(default_factory=lambda: {()})
+    gate: Any = None  # api.access_gate.AccessGate: row filters and hidden columns for ``role``
+    role: str = "service_role"
+    command: str = "select"  # what the top-level statement does (embedded resources are always read)
+
+    def columns(self, table: str) -> Any:
+        return self.gate.columns(table, self.role) if self.gate is not None else self.catalog.columns[table]
+
+    def hidden(self, table: str) -> frozenset[str]:
+        return self.gate.hidden(table, self.role) if self.gate is not None else frozenset()
 
     def alias(self, table: str) -> sa.FromClause:
         name = f"t{self.aliases}"
@@ -70,10 +79,18 @@ class Build:
 
 
 def read_statement(
-    catalog: Catalog, table: str, query: Query, bind: Binder, limit: int | None, offset: int | None
+    catalog: Catalog,
+    table: str,
+    query: Query,
+    bind: Binder,
+    limit: int | None,
+    offset: int | None,
+    gate: Any = None,
+    role: str = "service_role",
 ) -> tuple[sa.Select, sa.Select]:
-    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``."""
-    b = Build(catalog, query, bind)
+    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; with ``gate``, only what
+    ``role`` may see (row filters on every table involved, hidden columns left out)."""
+    b = Build(catalog, query, bind, gate=gate, role=role)
     alias = b.alias(table)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
@@ -122,15 +139,30 @@ def _node_values(
         out.append(offset)
 
 
-def where_clause(catalog: Catalog, table: str, query: Query, bind: Binder, alias: sa.FromClause) -> list:
-    """Top-level filters (and ``!inner`` embeds) for UPDATE/DELETE on ``alias``."""
-    b = Build(catalog, query, bind)
+def where_clause(
+    catalog: Catalog,
+    table: str,
+    query: Query,
+    bind: Binder,
+    alias: sa.FromClause,
+    gate: Any = None,
+    role: str = "service_role",
+    command: str = "select",
+) -> list:
+    """Top-level filters (and ``!inner`` embeds) for UPDATE/DELETE on ``alias``, with the rows ``role``
+    may ``command``."""
+    b = Build(catalog, query, bind, gate=gate, role=role, command=command)
     return _where(b, table, alias, ())
 
 
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
-    columns = b.catalog.columns[table]
-    return [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
+    columns = b.columns(table)
+    out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
+    if b.gate is not None:
+        allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
+        if allowed is not None:
+            out.append(allowed)
+    return out
 
 
 def _lookup(mapping: dict, path: tuple[str, ...], default):
@@ -150,10 +182,13 @@ def _node_select(
     outputs: list[tuple[str, sa.ColumnElement]] = []
     for item in items:
         if isinstance(item, SelectStar):
+            hidden = b.hidden(table)
             for col in b.catalog.tables[table].columns:
+                if col.name in hidden:
+                    continue
                 outputs.append((col.name, _render(b, alias.c[col.name], col.type)))
         elif isinstance(item, SelectColumn):
-            col = column_of(b.catalog.columns[table], item.field, table)
+            col = column_of(b.columns(table), item.field, table)
             expr = field_expr(alias, col, item.field)
             kind = col.type
             if item.field.json_path:
@@ -206,7 +241,7 @@ def _render(b: Build, expr: sa.ColumnElement, kind: str) -> sa.ColumnElement:
 def _order(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list:
     terms = []
     for term in b.query.order.get(path, ()):
-        col = column_of(b.catalog.columns[table], term.field, table)
+        col = column_of(b.columns(table), term.field, table)
         expr = field_expr(alias, col, term.field)
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
@@ -273,6 +308,8 @@ def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClau
     junction = b.alias(link.table)
     to_parent = [junction.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)]
     to_child = [junction.c[c] == child.c[r] for c, r in zip(rel.via.columns, rel.via.ref_columns, strict=True)]
+    if b.gate is not None and (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
+        to_child.append(seen)  # the junction's rows are access-scoped too
     return sa.exists(sa.select(1).select_from(junction).where(*to_parent, *to_child).correlate(parent, child))
 
 

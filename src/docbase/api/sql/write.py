@@ -33,7 +33,11 @@ def insert_statement(
     bind: Binder,
     on_conflict: tuple[str, ...] | None,
     resolution: str | None,
+    conflict_where: sa.ColumnElement | None = None,
+    returning: tuple[str, ...] | None = None,
 ) -> sa.ClauseElement:
+    """``conflict_where``: which existing rows an upsert may overwrite (the caller's update rule);
+    ``returning``: the columns to return (None: all)."""
     sa_table = catalog.sa_table(table.name)
     columns = catalog.columns[table.name]
     values = []
@@ -54,11 +58,24 @@ def insert_statement(
         else:
             updates = {k: stmt.excluded[k] for k in keys if k not in target}
             stmt = (
-                stmt.on_conflict_do_update(index_elements=list(target), set_=updates)
+                stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
                 if updates
                 else stmt.on_conflict_do_nothing(index_elements=list(target))
             )
-    return stmt.returning(*sa_table.c)
+    return stmt.returning(*_returned(sa_table, returning))
+
+
+def _returned(sa_table: sa.Table, names: tuple[str, ...] | None) -> list:
+    return list(sa_table.c) if names is None else [sa_table.c[n] for n in names]
+
+
+def pad(table: Table, names: tuple[str, ...] | None, rows: list[tuple]) -> list[tuple]:
+    """Rows returned with only ``names`` -> full-width rows in column order (None where left out)."""
+    if names is None:
+        return rows
+    where = {n: i for i, n in enumerate(names)}
+    order = [where.get(c.name) for c in table.columns]
+    return [tuple(None if i is None else row[i] for i in order) for row in rows]
 
 
 def insert_values(catalog: Catalog, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> list[Any]:
@@ -74,28 +91,43 @@ def update_values(catalog: Catalog, table: Table, body: dict[str, Any], query: Q
 
 
 def update_statement(
-    catalog: Catalog, table: Table, body: dict[str, Any], query: Query, bind: Binder
+    catalog: Catalog,
+    table: Table,
+    body: dict[str, Any],
+    query: Query,
+    bind: Binder,
+    gate: Any = None,
+    role: str = "service_role",
 ) -> sa.ClauseElement:
+    """UPDATE of the rows the filters name and ``role`` may update (``gate``: api.access_gate)."""
     sa_table = catalog.sa_table(table.name)
-    where = where_clause(catalog, table.name, query, bind, sa_table)
+    where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "update")
     columns = catalog.columns[table.name]
     values = {k: bind(coerce(columns[k], v, catalog.dialect), sa_table.c[k].type) for k, v in body.items()}
-    return sa.update(sa_table).where(*where).values(values).returning(*sa_table.c)
+    returning = gate.returning(table.name, role) if gate is not None else None
+    return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning))
 
 
-def delete_statement(catalog: Catalog, table: Table, query: Query, bind: Binder) -> sa.ClauseElement:
+def delete_statement(
+    catalog: Catalog, table: Table, query: Query, bind: Binder, gate: Any = None, role: str = "service_role"
+) -> sa.ClauseElement:
     sa_table = catalog.sa_table(table.name)
-    where = where_clause(catalog, table.name, query, bind, sa_table)
-    return sa.delete(sa_table).where(*where).returning(*sa_table.c)
+    where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "delete")
+    returning = gate.returning(table.name, role) if gate is not None else None
+    return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning))
 
 
-def rows_to_json(catalog: Catalog, table: Table, rows: list[tuple], query: Query) -> bytes:
-    """RETURNING rows -> the JSON array a GET with the same ``select`` would give."""
+def rows_to_json(
+    catalog: Catalog, table: Table, rows: list[tuple], query: Query, hidden: frozenset[str] = frozenset()
+) -> bytes:
+    """RETURNING rows -> the JSON array a GET with the same ``select`` would give (``hidden`` left out)."""
     names = [c.name for c in table.columns]
     picks: list[tuple[str, int]] = []
     for item in query.select:
         if isinstance(item, SelectStar):
-            picks.extend((n, i) for i, n in enumerate(names))
+            picks.extend((n, i) for i, n in enumerate(names) if n not in hidden)
+        elif isinstance(item, SelectColumn) and item.field.name in hidden:
+            raise ApiError(403, "42501", f"permission denied for table {table.name}")
         elif isinstance(item, SelectColumn) and not item.field.json_path and not item.cast:
             if item.field.name not in names:
                 raise ApiError(400, "42703", f"column {table.name}.{item.field.name} does not exist")

@@ -1,0 +1,221 @@
+"""Row-level access on the request path: who may run a command, which rows and columns they get.
+
+PostgreSQL enforces the access model itself (docbase.access.policies, applied
+by migrate): each request's transaction switches to the caller's role and
+publishes the JWT claims exactly as PostgREST does (``set_config('role', ..)``,
+``set_config('request.jwt.claims', .., true)``), so a bug here cannot leak a row.
+SQLite has no such thing, so the same decisions are compiled into the SQL:
+the read predicate into every read (embeds, ``!inner`` probes and counts
+included), the update/delete predicate into every PATCH/DELETE and upsert,
+and every written row is checked afterwards with WITH CHECK semantics.
+
+The user's id is never baked into SQL: predicates carry the bind parameter
+``docbase_sub`` so one compiled statement per (command, table, role, shape)
+serves every user (api.sql.compiled).
+
+Hidden columns (secrets, password hashes) do not exist for anon and
+authenticated: ``select=*`` leaves them out, and naming one anywhere (select,
+filter, order) is PostgreSQL's column-privilege error, 42501 "permission
+denied for table", on both databases. ``service_role`` sees everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from ..access import predicates
+from ..access.model import AccessModel
+from ..access.sqlite_policies import SUB, SqlitePolicy, render, translate
+from ..auth import hidden_columns as auth_hidden
+from ..schema.model import Column, Schema
+from .catalog import Catalog
+from .errors import ApiError, permission_denied
+
+ROLES = ("anon", "authenticated", "service_role")
+
+
+def denied_row(table: str) -> ApiError:
+    return ApiError(403, "42501", f'new row violates row-level security policy for table "{table}"')
+
+
+class GuardedColumns(dict):
+    """A table's columns as seen by an ordinary role: a hidden column exists but may not be touched."""
+
+    def __init__(self, columns: Mapping[str, Column], hidden: frozenset[str], table: str) -> None:
+        super().__init__(columns)
+        self.hidden, self.table = hidden, table
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self.hidden:
+            raise permission_denied(self.table, 403)
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        if key in self.hidden:
+            raise permission_denied(self.table, 403)
+        return super().__getitem__(key)
+
+
+class AccessGate:
+    def __init__(self, schema: Schema, catalog: Catalog, model: AccessModel) -> None:
+        self.model = model
+        self.catalog = catalog
+        self.metadata = catalog.metadata
+        self.rows_here = catalog.dialect == "sqlite"  # PostgreSQL: row-level security does it
+        self.sub = sa.bindparam(SUB, type_=sa.Text())
+        extra = auth_hidden(schema)
+        self._hidden: dict[str, frozenset[str]] = {}
+        self._guarded: dict[str, GuardedColumns] = {}
+        for name, columns in catalog.columns.items():
+            access = model.table(name)
+            hidden = frozenset(access.hidden_columns if access else ()) | frozenset(extra.get(name, ()))
+            self._hidden[name] = hidden
+            self._guarded[name] = GuardedColumns(columns, hidden, name)
+        self.doc_commands: dict[str, set[str]] = {}
+        self.policies: dict[str, list[SqlitePolicy]] = {}
+        for policy in schema.policies:
+            table = policy.table.rsplit(".", 1)[-1]
+            command = policy.command.lower()
+            self.doc_commands.setdefault(table, set()).update(
+                ("select", "insert", "update", "delete") if command == "all" else (command,)
+            )
+            if self.rows_here:  # fails closed: UntranslatablePolicy stops the app from being built
+                self.policies.setdefault(table, []).append(translate(schema, policy))
+
+    # -- who may run a command at all ------------------------------------------------------------
+    def require(self, table: str, command: str, role: str) -> None:
+        """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501)."""
+        if role == "service_role":
+            return
+        access = self.model.table(table)
+        rule = access.rule(command) if access else "service_role"
+        if role == "anon":
+            allowed = rule == "anon"
+        elif role == "authenticated":
+            allowed = rule != "service_role" or command in self.doc_commands.get(table, ())
+        else:
+            allowed = False
+        if not allowed:
+            raise permission_denied(table, 401 if role == "anon" else 403)
+
+    # -- columns -------------------------------------------------------------------------------------
+    def hidden(self, table: str, role: str) -> frozenset[str]:
+        return frozenset() if role == "service_role" else self._hidden.get(table, frozenset())
+
+    def columns(self, table: str, role: str) -> Mapping[str, Column]:
+        if role == "service_role" or not self._hidden.get(table):
+            return self.catalog.columns[table]
+        return self._guarded[table]
+
+    def returning(self, table: str, role: str) -> tuple[str, ...] | None:
+        """Columns a write may return to ``role`` (None: all of them)."""
+        hidden = self.hidden(table, role)
+        if not hidden:
+            return None
+        return tuple(c.name for c in self.catalog.tables[table].columns if c.name not in hidden)
+
+    def refuse_columns(self, table: str, role: str, names: Any, updating: bool) -> None:
+        """Columns the caller may not set: ledger columns (money, plan, usage); on update also creator
+        columns and a user's own secrets (PostgreSQL: the column is not granted)."""
+        if role == "service_role":
+            return
+        access = self.model.table(table)
+        if access is None:
+            return
+        frozen = set(access.ledger_columns)
+        if updating:
+            frozen |= set(predicates.immutable_columns(self.model, table, {"role": role}))
+        if frozen & set(names):
+            raise permission_denied(table, 401 if role == "anon" else 403)
+
+    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+        if claims.get("role") != "authenticated" or self.model.table(table) is None:
+            return {}
+        return predicates.creator_defaults(self.model, table, claims)
+
+    # -- rows (SQLite) -----------------------------------------------------------------------------------
+    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
+        """The rows of ``target`` (an alias of ``table``) the caller may ``command``; None: no filter needed."""
+        if not self.rows_here or role == "service_role":
+            return None
+        docs = [p for p in self.policies.get(table, ()) if command in p.commands]
+        if docs:
+            texts = [t for p in docs if p.applies(command, role) and (t := p.expression(command))]
+            if role == "anon" or not texts:
+                return sa.false()
+            name = target.name
+            return sa.or_(*[self._text(t, lambda c, n=name: f'"{n}"."{c}"') for t in texts])
+        if self.model.table(table) is None:
+            return sa.false()
+        claims = {"role": role, "sub": self.sub}
+        return predicates.write_check(self.model, self.metadata, table, command, claims, target)
+
+    def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
+        """``SELECT <WITH CHECK>`` over a written row given as parameters p0.. in column order."""
+        if not self.rows_here or role == "service_role":
+            return None
+        sa_table = self.metadata.tables[table]
+        index = {c.name: i for i, c in enumerate(sa_table.columns)}
+        docs = [p for p in self.policies.get(table, ()) if command in p.commands]
+        if docs:
+            texts = [t for p in docs if p.applies(command, role) and (t := p.new_row_check(command))]
+            cond: sa.ColumnElement = (
+                sa.or_(*[self._text(t, lambda c: f":p{index[c]}") for t in texts]) if texts else sa.false()
+            )
+        else:
+            claims = {"role": role, "sub": self.sub}
+            cond = predicates.write_check(self.model, self.metadata, table, command, claims)
+            params = {c.name: sa.bindparam(f"p{i}", type_=c.type) for i, c in enumerate(sa_table.columns)}
+
+            def swap(element: Any) -> Any:
+                if isinstance(element, sa.Column) and element.table is sa_table:
+                    return params[element.name]
+                return None
+
+            cond = sa.sql.visitors.replacement_traverse(cond, {}, swap)
+        return sa.select(sa.func.coalesce(cond, sa.false()))
+
+    def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
+        """Creating a tenant root makes its creator the owner (SQLite; PostgreSQL has a trigger):
+        an INSERT into the membership table taking (tenant key as p0, user as docbase_sub)."""
+        root = self.model.root(table)
+        if not self.rows_here or root is None:
+            return None
+        m = self.metadata.tables[root.membership]
+        values: dict[str, Any] = {root.member_tenant: sa.bindparam("p0"), root.member_user: self.sub}
+        if root.role_column and root.top_role:
+            if root.role_lookup:
+                lt, lk, ln = root.role_lookup
+                r = self.metadata.tables[lt]
+                values[root.role_column] = sa.select(r.c[lk]).where(r.c[ln] == root.top_role).limit(1).scalar_subquery()
+            else:
+                values[root.role_column] = root.top_role
+        return sa.insert(m).values(values), (root.key,)
+
+    def _text(self, text: str, self_column) -> sa.TextClause:
+        sql = render(text, self_column)
+        clause = sa.text(sql)
+        if f":{SUB}" in sql:
+            clause = clause.bindparams(self.sub)
+        return clause
+
+    # -- the transaction (PostgreSQL) ----------------------------------------------------------------
+    async def begin(self, tx: Any, claims: Mapping[str, Any]) -> None:
+        """Switch the transaction to the caller's role with its claims, as PostgREST does."""
+        if self.rows_here:
+            return
+        role = str(claims.get("role") or "anon")
+        if role not in ROLES:
+            raise permission_denied("*", 403)
+        await tx.value(
+            "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+            [role, orjson.dumps(dict(claims)).decode()],
+        )
+
+    async def as_role(self, tx: Any, role: str) -> None:
+        if not self.rows_here:
+            await tx.value("SELECT set_config('role', $1, true)", [role])
