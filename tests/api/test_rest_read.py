@@ -228,3 +228,8 @@ async def test_cached_shapes_bind_each_requests_values(blog):
     assert third == [{"id": 1, "author": {"name": "Ann"}, "comments": [{"id": 2}]}]
     body = await get(blog, shape.format(c="1,x", a=1, n=1), status=400)
     assert body["code"] == "22P02"
+
+
+async def test_text_filters_outside_a_check_list_match_nothing(blog):
+    assert await get(blog, "/rest/v1/users?role=eq.king") == []
+    assert await get(blog, "/rest/v1/users?select=id&role=in.(king,admin)") == [{"id": 1}]

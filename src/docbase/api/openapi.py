@@ -121,7 +121,7 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": {"oneOf": [ref, {"type": "array", "items": ref}]}}},
         }
-        errors = {"400": _ERROR, "401": _ERROR, "403": _ERROR, "409": _ERROR}
+        errors = {code: _ERROR for code in ("300", "400", "401", "403", "406", "409", "413", "416", "503")}
         summary = table.comment or f"Rows of {name}"
         paths[f"/rest/v1/{name}"] = {
             "get": {

@@ -91,13 +91,13 @@ def filter_values(f: Filter, column: Column, dialect: str) -> list[Any]:
     if op == "is":
         return []
     if op == "in":
-        return [coerce(value_col, v, dialect) for v in f.value]
+        return [coerce(value_col, v, dialect, writing=False) for v in f.value]
     if f.quantifier:
         return [_compare_value(op, value_col, v, dialect) for v in f.value]
     if op in ("cs", "cd", "ov"):
         return [_contains_value(op, column, f.value, dialect)]
     if op == "isdistinct":
-        return [coerce(value_col, f.value, dialect)]
+        return [coerce(value_col, f.value, dialect, writing=False)]
     return [_compare_value(op, value_col, f.value, dialect)]
 
 
@@ -106,7 +106,7 @@ _COMPARE = ("eq", "neq", "gt", "gte", "lt", "lte")
 
 def _compare_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
     if op in _COMPARE:
-        return coerce(column, raw, dialect)
+        return coerce(column, raw, dialect, writing=False)
     if op in ("like", "ilike"):
         return raw.replace("*", "%")
     if op in ("match", "imatch"):
