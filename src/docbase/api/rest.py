@@ -93,7 +93,7 @@ class RestApi:
         compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
         total = None
         sub = request.state.sub
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(readonly=True) as tx:
             await self._begin(tx, request)
             body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
             if prefer.count:
