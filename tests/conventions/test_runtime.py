@@ -81,3 +81,14 @@ async def test_audit_row_is_written_in_the_same_transaction(db_url):
     assert (user, action, table, org) == ("user-1", "insert", "notes", 3)
     assert changes == {"table": "notes", "row": "7", "columns": ["id", "body"]}
     assert "secret text" not in str(logged)
+
+
+def test_a_hash_the_caller_computed_is_kept_and_the_plaintext_column_hashed():
+    schema = build_schema(
+        "```sql\nCREATE TABLE email_verifications (id int PRIMARY KEY, token text, token_hash text);\n```"
+    )
+    conv = Conventions(schema, "sqlite")
+    (row,), (shown,) = conv.before_write("email_verifications", [{"id": 1, "token": "abc", "token_hash": "h1"}], True)
+    assert row == {"id": 1, "token": hashed_tokens.digest("abc"), "token_hash": "h1"} and shown == {"token": "abc"}
+    (row,), _ = conv.before_write("email_verifications", [{"id": 2, "token": "abc"}], True)
+    assert row["token_hash"] == row["token"] == hashed_tokens.digest("abc")

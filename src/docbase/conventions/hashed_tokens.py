@@ -7,7 +7,7 @@ token (or, when none is given, a fresh random one) is hashed; the plaintext
 is in the insert's response, once. A filter such as ``?token=eq.<plaintext>``
 is hashed before it reaches SQL, so lookups go by hash (and use the index).
 When a table has both ``token`` and ``token_hash`` ("for O(1) lookup"), both
-hold the hash.
+hold the hash; a ``token_hash`` the caller computes is kept as written.
 """
 
 from __future__ import annotations
@@ -64,16 +64,32 @@ def new_token() -> str:
     return _random.token_urlsafe(32)
 
 
+def is_hash_column(name: str) -> bool:
+    """``token_hash``, ``keyHash``, ``hashed_token``: the column is named as holding a hash already."""
+    return "hash" in words(name) or "hashed" in words(name)
+
+
 def hash_row(applied: Applied, row: dict[str, Any], generate: bool) -> tuple[dict[str, Any], dict[str, str]]:
-    """(row with hashes, {column: plaintext}) for an insert (``generate``) or an update (only what is written)."""
-    given = next((row[c] for c in applied.columns if isinstance(row.get(c), str)), None)
+    """(row with hashes, {column: plaintext}) for an insert (``generate``) or an update (only what is written).
+
+    A plaintext column (``token``) is hashed; a column named as a hash (``token_hash``) keeps a hash the
+    caller computed, and is filled from the plaintext when the caller leaves it out.
+    """
+    plain_columns = [c for c in applied.columns if not is_hash_column(c)]
+    given = next((row[c] for c in plain_columns if isinstance(row.get(c), str)), None)
+    if given is None and not plain_columns:  # only hash columns: what is written is the plaintext
+        given = next((row[c] for c in applied.columns if isinstance(row.get(c), str)), None)
+        plain_columns = list(applied.columns)
     if given is None and not generate:
         return row, {}
+    if given is None and any(isinstance(row.get(c), str) for c in applied.columns):
+        return row, {}  # only a caller-made hash was written: keep it
     plain = given if given is not None else new_token()
     out = dict(row)
     for name in applied.columns:
-        out[name] = digest(plain)
-    return out, {applied.columns[0]: plain}
+        if name in plain_columns or not isinstance(row.get(name), str):
+            out[name] = digest(plain)
+    return out, {plain_columns[0]: plain}
 
 
 def hash_filter(value: str) -> str:
