@@ -92,3 +92,12 @@ def test_a_hash_the_caller_computed_is_kept_and_the_plaintext_column_hashed():
     assert row == {"id": 1, "token": hashed_tokens.digest("abc"), "token_hash": "h1"} and shown == {"token": "abc"}
     (row,), _ = conv.before_write("email_verifications", [{"id": 2, "token": "abc"}], True)
     assert row["token_hash"] == row["token"] == hashed_tokens.digest("abc")
+
+
+def test_the_audit_names_the_user_behind_a_jwt_or_an_api_key_but_not_the_service():
+    from docbase.conventions.runtime import user_from
+
+    assert user_from({"role": "authenticated", "sub": "u1"}) == "u1"
+    assert user_from({"role": "authenticated", "sub": "u2", "api_key": "k"}) == "u2"
+    assert user_from({"role": "service_role"}) is None
+    assert user_from(None) is None

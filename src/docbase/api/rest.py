@@ -308,9 +308,9 @@ class RestApi:
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
         if self.conventions is not None:
-            from ..conventions.runtime import user_of
+            from ..conventions.runtime import user_from
 
-            user = user_of(request.headers, self.secret)
+            user = user_from(getattr(request.state, "claims", None))
             role = request.state.role
             if self.gate is not None and role != "service_role":  # the audit trail is the system's write
                 await self.gate.as_role(tx, "service_role")

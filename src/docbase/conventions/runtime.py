@@ -225,3 +225,10 @@ async def api_key_claims(conventions: Conventions | None, headers: Any, db: Any)
     # A refusal raises inside the transaction, so it rolls back: only requests let through are counted.
     async with db.transaction() as tx:
         return await api_key_sql.authenticate(tx, conventions.sql, table, a, token)
+
+
+def user_from(claims: dict[str, Any] | None) -> str | None:
+    """The acting user's id from verified claims (a JWT's or an API key's owner); None for service_role and anon."""
+    if not claims or claims.get("role") in ("service_role", "anon") or not claims.get("sub"):
+        return None
+    return str(claims["sub"])
