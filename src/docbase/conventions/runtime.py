@@ -173,22 +173,6 @@ def _audit_name(applied: list[Applied]) -> str | None:
     return next((a.table for a in applied if a.convention == audit.NAME), None)
 
 
-def user_of(headers: Any, secret: str) -> str | None:
-    """The signed-in user's id (the JWT's ``sub``) for the audit trail; None for API keys and bad tokens."""
-    from ..auth import keys
-
-    authorization = headers.get("authorization") or ""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    try:
-        claims = keys.verify(token.strip(), secret)
-    except keys.TokenError:
-        return None
-    sub = claims.get("sub")
-    return str(sub) if sub is not None and claims.get("role") != "service_role" else None
-
-
 def claims_of(headers: Any, secret: str) -> dict[str, Any]:
     """The verified Bearer token's claims, or {} (the API has already refused tokens that do not verify)."""
     from ..auth import keys
