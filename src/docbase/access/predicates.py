@@ -71,10 +71,15 @@ def _tenant_ids(model: AccessModel, metadata: sa.MetaData, tenant: str | None, l
         if root.role_lookup:
             lt, lk, ln = root.role_lookup
             r = _table(metadata, lt).alias("r")
-            query = query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(r.c[ln].in_(names))))
+            query = query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(_one_of(r.c[ln], names))))
         else:
-            query = query.where(m.c[root.role_column].in_(names))
+            query = query.where(_one_of(m.c[root.role_column], names))
     return query
+
+
+def _one_of(column: sa.ColumnElement[Any], names: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """``column IN ('owner', 'admin')`` without an expanding parameter, so the SQL can be compiled once."""
+    return sa.or_(*[column == sa.literal(n) for n in names]) if names else sa.false()
 
 
 def _chain(metadata: sa.MetaData, table: sa.FromClause, path: tuple[Hop, ...], final) -> sa.ColumnElement[bool]:
@@ -162,10 +167,10 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
     table = target if target is not None else _table(metadata, name)
     if command == "select" and sub is not None:
         root = model.root(access.tenant)
+        # Each user sees their own memberships. (A tenant's creator column alone grants nothing, as on
+        # PostgreSQL: the creator sees the tenant through the owner membership made with it.)
         if access.scope == "membership" and root and root.membership == name:
             cond = sa.or_(cond, _is_user(table.c[root.member_user], sub))
-        elif access.scope == "tenant_root" and access.creator_columns:
-            cond = sa.or_(cond, _is_user(table.c[access.creator_columns[0]], sub))
     if command == "insert":
         for column in access.creator_columns:
             cond = sa.and_(cond, _is_user(table.c[column], sub))

@@ -23,6 +23,7 @@ from ..conventions.runtime import api_key_claims
 from ..schema.model import Table
 from .access_gate import denied_row
 from .catalog import Catalog
+from .coerce import coerce
 from .db import Database
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
@@ -210,6 +211,9 @@ class RestApi:
         shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
+            # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
+            await self._check_rows(tx, table, "insert", role, sub, self._as_rows(table, groups))
             for keys, members in groups:
                 key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role)
                 overwrite = (
@@ -336,6 +340,20 @@ class RestApi:
         for row in rows:
             if not await tx.value(compiled.sql, compiled.params(list(row), sub)):
                 raise denied_row(table.name)
+
+    def _as_rows(self, table: Table, groups: list) -> list[tuple]:
+        """Bodies about to be inserted as column-order tuples of driver values (None where not given)."""
+        columns = self.catalog.columns[table.name]
+        out = []
+        for _, members in groups:
+            for row in members:
+                out.append(
+                    tuple(
+                        coerce(columns[c.name], row[c.name], self.catalog.dialect) if c.name in row else None
+                        for c in table.columns
+                    )
+                )
+        return out
 
     async def _claim(self, tx: Any, table: Table, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: a signed-in user creating a tenant becomes its owner in the same transaction."""
