@@ -78,6 +78,12 @@ def run(
         plan = migrate(schema, url)
     except MigrateError as exc:
         raise ServeError(f"migration refused: {exc}") from None
+    from ..access.sqlite_policies import UntranslatablePolicy
+
+    try:  # fail closed: a document policy SQLite cannot enforce stops serve, naming it
+        app = build_app(schema, url, secret)
+    except UntranslatablePolicy as exc:
+        raise ServeError(f"{exc}; SQLite cannot enforce it (serve on PostgreSQL, or rewrite the policy)") from None
     applied = len(getattr(plan, "operations", []) or [])
     echo(f"database: {_safe(url)} ({applied} change(s) applied)" if applied else f"database: {_safe(url)} (up to date)")
     echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs)")
@@ -95,7 +101,7 @@ def run(
             log_level="warning",
         )
     else:
-        uvicorn.run(build_app(schema, url, secret), host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _safe(url: str) -> str:
