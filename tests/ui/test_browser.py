@@ -201,7 +201,7 @@ def test_sorting_filtering_and_related_rows(page, live_server):
     shot(page, "12-organization-with-children")
 
 
-def test_a_user_of_another_organization_does_not_see_the_row(page, live_server):
+def test_a_signed_in_user_sees_their_organization_and_not_another(page, live_server):
     service = {"apikey": live_server.service_key, "Authorization": f"Bearer {live_server.service_key}"}
     email = f"eve-{uuid.uuid4().hex[:6]}@example.com"
     with httpx.Client(base_url=live_server.url) as c:
@@ -226,6 +226,16 @@ def test_a_user_of_another_organization_does_not_see_the_row(page, live_server):
             json={"email": email, "password": "correct horse battery"},
         )
         assert signup.status_code == 200, signup.text
+        body = signup.json()
+        user_id = (body.get("user") or body)["id"]
+        # Eve belongs to organization B: she sees B's monitors and never A's (row-level access)
+        member = {"id": str(uuid.uuid4()), "organizationId": org_b, "userId": user_id, "role": "owner"}
+        assert c.post("/rest/v1/member", headers=service, json=member).status_code == 201
+        own_name = f"mine-{uuid.uuid4().hex[:6]}"
+        assert (
+            c.post("/rest/v1/monitors", headers=service, json={"name": own_name, "organizationId": org_b}).status_code
+            == 201
+        )
     open_console(page, live_server, "/data/monitors")
     page.click("#session button:has-text('Sign in')")
     page.fill("input[name=email]", email)
@@ -233,7 +243,7 @@ def test_a_user_of_another_organization_does_not_see_the_row(page, live_server):
     page.click("form.signin-user button:has-text('Sign in')")
     page.wait_for_selector("#session [data-role=authenticated]")
     assert email in page.locator("#session").inner_text()
-    page.wait_for_selector(".rows-body .grid.data, .rows-body .banner, .rows-body .empty")
+    page.wait_for_selector(f"text={own_name}")
     assert page.locator(f"text={secret_name}").count() == 0
     shot(page, "13-other-organization-user")
 
