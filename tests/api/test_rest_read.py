@@ -233,3 +233,15 @@ async def test_cached_shapes_bind_each_requests_values(blog):
 async def test_text_filters_outside_a_check_list_match_nothing(blog):
     assert await get(blog, "/rest/v1/users?role=eq.king") == []
     assert await get(blog, "/rest/v1/users?select=id&role=in.(king,admin)") == [{"id": 1}]
+
+
+async def test_spread_to_one_resource(blog):
+    rows = await get(blog, "/rest/v1/posts?select=id,...users!author_id(name,active,profile)&order=id&limit=2")
+    assert rows == [
+        {"id": 1, "name": "Ann", "active": True, "profile": {"city": "Oslo", "n": 1}},
+        {"id": 2, "name": "Ann", "active": True, "profile": {"city": "Oslo", "n": 1}},
+    ]
+    rows = await get(blog, "/rest/v1/posts?select=id,...users!editor_id(editor:name)&order=id")
+    assert rows == [{"id": 1, "editor": "Bob"}, {"id": 2, "editor": None}, {"id": 3, "editor": "Ann"}]
+    body = await get(blog, "/rest/v1/posts?select=id,...comments(body)", status=400)
+    assert body["code"] == "PGRST100"

@@ -198,16 +198,11 @@ def _node_select(
                 kind = item.cast
             outputs.append((item.key, _render(b, expr, kind)))
         elif isinstance(item, Embed):
-            if item.spread:
-                raise ApiError(
-                    400,
-                    "PGRST100",
-                    f"Spread embedding (...{item.name}) is not supported",
-                    None,
-                    "Embed it as a nested object instead.",
-                )
             expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
-            outputs.append((item.key, expr))
+            if item.spread:
+                outputs.extend(_spread(b, table, item, expr))
+            else:
+                outputs.append((item.key, expr))
             if inner_cond is not None:
                 where.append(inner_cond)
     stmt = sa.select(*[_label(b, k, e) for k, e in outputs]).select_from(alias).where(*where)
@@ -296,6 +291,34 @@ def _embed(
         probe_where = [_join(b, rel, parent_alias, probe), *_where(b, target, probe, path)]
         inner_cond = sa.exists(sa.select(1).select_from(probe).where(*probe_where).correlate(parent_alias))
     return value, inner_cond
+
+
+def _spread(b: Build, parent: str, item: Embed, obj: sa.ColumnElement) -> list[tuple[str, sa.ColumnElement]]:
+    """``...author(name,email)``: the to-one embed's keys become the parent's own (one subquery, read per key)."""
+    rel = b.catalog.resolve(parent, item.name, item.hint)
+    if rel.kind != "m2o":
+        raise ApiError(
+            400,
+            "PGRST100",
+            f"'{item.name}' is a to-many relationship; only to-one resources can be spread",
+            None,
+            f"Embed it as {item.name}(...) instead.",
+        )
+    keys: list[str] = []
+    for sub in item.items:
+        if isinstance(sub, SelectStar):
+            hidden = b.hidden(rel.target)
+            keys.extend(c.name for c in b.catalog.tables[rel.target].columns if c.name not in hidden)
+        else:
+            keys.append(sub.key)
+    out = []
+    for key in keys:
+        if b.dialect == "postgresql":
+            out.append((key, obj.op("->", return_type=sa.JSON)(sa.literal(key, sa.Text))))
+        else:
+            path = '$."' + key.replace('"', '\\"') + '"'
+            out.append((key, sa.func.json(obj.op("->", return_type=sa.Text)(sa.literal(path, sa.Text)))))
+    return out
 
 
 def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClause) -> sa.ColumnElement:
