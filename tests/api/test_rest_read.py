@@ -169,6 +169,9 @@ async def test_single_object_and_csv(blog):
         ("/rest/v1/users?id=zz.1", 400, "PGRST100"),
         ("/rest/v1/users?posts.id=eq.1", 400, "PGRST108"),
         ("/rest/v1/users?name=cs.{a}", 400, "42883"),
+        ("/rest/v1/users?limit=99999999999999999999", 400, "PGRST100"),
+        ("/rest/v1/users?offset=99999999999999999999", 400, "PGRST100"),
+        ("/rest/v1/users?id=eq.99999999999999999999", 400, "22003"),
         ("/rest/v1/users?select=id&or=(" + ",".join(f"id.eq.{i}" for i in range(3000)) + ")", 400, "PGRST100"),
     ],
 )
@@ -245,3 +248,8 @@ async def test_spread_to_one_resource(blog):
     assert rows == [{"id": 1, "editor": "Bob"}, {"id": 2, "editor": None}, {"id": 3, "editor": "Ann"}]
     body = await get(blog, "/rest/v1/posts?select=id,...comments(body)", status=400)
     assert body["code"] == "PGRST100"
+
+
+async def test_huge_range_is_416(blog):
+    response = await blog.get("/rest/v1/users", headers={"Range": "99999999999999999999-"})
+    assert response.status_code == 416 and response.json()["code"] == "PGRST103"

@@ -66,6 +66,8 @@ def parse_range(header: str | None) -> tuple[int | None, int | None]:
     if not dash or not first.strip().isdigit():
         return None, None
     start = int(first)
+    if start >= 2**63 or last.strip().isdigit() and int(last) >= 2**63:
+        raise ApiError(416, "PGRST103", "Requested range not satisfiable", "Range bounds must fit in 64 bits")
     if last.strip().isdigit():
         end = int(last)
         if end < start:

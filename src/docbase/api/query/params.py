@@ -61,8 +61,10 @@ def _non_negative(value: str, word: str) -> int:
         number = int(value)
     except ValueError:
         number = -1
-    if number < 0:
-        raise bad_query(f'"failed to parse {word} parameter ({value})"', f"{word} must be a non-negative integer")
+    if not 0 <= number < 2**63:
+        raise bad_query(
+            f'"failed to parse {word} parameter ({value})"', f"{word} must be a non-negative 64-bit integer"
+        )
     return number
 
 
