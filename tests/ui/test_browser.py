@@ -10,6 +10,7 @@ import uuid
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import LiveServer, shot
 
@@ -39,14 +40,14 @@ def test_diagram_shows_every_table_and_foreign_key(page, live_server):
     names = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
     assert names == {t.name for t in schema.tables}
     assert len(names) == 49
-    assert page.locator(".er-edge").count() == sum(len(t.foreign_keys) for t in schema.tables)
-    assert page.locator(".er-edge[data-from='monitors'][data-to='organization']").count() == 1
+    expect(page.locator(".er-edge")).to_have_count(sum(len(t.foreign_keys) for t in schema.tables))
+    expect(page.locator(".er-edge[data-from='monitors'][data-to='organization']")).to_have_count(1)
     shot(page, "01-diagram")
     page.click(".er-table[data-table='monitors']")
     panel = page.locator(".er-panel[data-table='monitors']")
     assert panel.is_visible()
     assert "line 187" in panel.inner_text()
-    assert page.locator(".er-edge.lit").count() == 10  # 3 references + 7 tables referencing monitors
+    expect(page.locator(".er-edge.lit")).to_have_count(10)  # 3 references + 7 tables referencing monitors
     shot(page, "02-diagram-monitors-selected")
     panel.locator("a:has-text('Focus')").click()
     page.wait_for_url("**/#/diagram/monitors")
@@ -78,7 +79,7 @@ def test_zoom_changes_the_scale(page, live_server):
 def test_explorer_shows_columns_access_and_source_line(page, live_server):
     open_console(page, live_server, "/schema/monitors")
     detail = page.locator(".table-detail[data-table='monitors']")
-    assert detail.locator("tbody tr[data-column]").count() == 19
+    expect(detail.locator("tbody tr[data-column]")).to_have_count(19)
     assert "tenant" in detail.locator(".access").inner_text()
     assert "organization" in detail.locator("tr[data-column='organizationId']").inner_text()
     shot(page, "04-explorer-monitors")
@@ -107,7 +108,7 @@ def test_monitor_row_create_list_edit_duplicate_delete(page, live_server):
     page.click("button:has-text('Create row')")
     page.wait_for_selector(".banner.ok:has-text('Row created')")
     row = page.locator(f".grid.data tr:has-text('{name}')")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     shot(page, "06-list-with-new-row")
 
     row.click()
@@ -150,7 +151,7 @@ def test_monitor_row_create_list_edit_duplicate_delete(page, live_server):
     page.click(".row-view button:has-text('Delete')")
     page.click("button:has-text('Yes, delete it')")
     page.wait_for_selector(".banner.ok:has-text('Row deleted')")
-    assert page.locator(f".grid.data tr:has-text('{name}')").count() == 0
+    expect(page.locator(f".grid.data tr:has-text('{name}')")).to_have_count(0)
     shot(page, "10-row-deleted")
 
 
@@ -161,7 +162,7 @@ def test_the_service_key_stays_in_memory_only(page, live_server):
     assert live_server.service_key not in stored
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    assert page.locator("#session [data-role=anon]").count() == 1
+    expect(page.locator("#session [data-role=anon]")).to_have_count(1)
 
 
 def test_sorting_filtering_and_related_rows(page, live_server):
@@ -177,7 +178,7 @@ def test_sorting_filtering_and_related_rows(page, live_server):
     open_console(page, live_server, f"/data/monitors?organizationId=eq.{org}")
     use_service_key(page, live_server)
     page.wait_for_selector(".grid.data")
-    assert page.locator(".grid.data tbody tr").count() == 3
+    expect(page.locator(".grid.data tbody tr")).to_have_count(3)
     page.click("th[data-column='frequencyMinutes'] a")
     page.wait_for_url("**order=frequencyMinutes.asc**")
     page.wait_for_selector(".grid.data")
@@ -189,11 +190,11 @@ def test_sorting_filtering_and_related_rows(page, live_server):
     page.click("button:has-text('Add filter')")
     page.wait_for_selector(".chip.filter:has-text('name=eq.probe-2')")
     page.wait_for_selector(".grid.data")
-    assert page.locator(".grid.data tbody tr").count() == 1
+    expect(page.locator(".grid.data tbody tr")).to_have_count(1)
     shot(page, "11-filtered-list")
     page.locator(".grid.data tbody tr").click()
     page.wait_for_selector(".row-view")
-    assert page.locator(f".row-view a:has-text('organization {org}')").count() == 1
+    expect(page.locator(f".row-view a:has-text('organization {org}')")).to_have_count(1)
     page.click(f".row-view a:has-text('organization {org}')")
     page.wait_for_selector(".row-view[data-table='organization']")
     children = page.locator(".children[data-child='monitors']")
@@ -244,7 +245,7 @@ def test_a_signed_in_user_sees_their_organization_and_not_another(page, live_ser
     page.wait_for_selector("#session [data-role=authenticated]")
     assert email in page.locator("#session").inner_text()
     page.wait_for_selector(f"text={own_name}")
-    assert page.locator(f"text={secret_name}").count() == 0
+    expect(page.locator(f"text={secret_name}")).to_have_count(0)
     shot(page, "13-other-organization-user")
 
 
@@ -257,4 +258,4 @@ def test_wrong_password_is_reported_in_the_dialog(page, live_server):
     error = page.locator("form.signin-user .field-error")
     error.wait_for(state="visible")
     assert error.inner_text().strip()
-    assert page.locator("#session [data-role=anon]").count() == 1
+    expect(page.locator("#session [data-role=anon]")).to_have_count(1)

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from playwright.sync_api import expect
 from starlette.applications import Starlette
 
 from docbase.schema import load_schema
@@ -50,7 +51,7 @@ def test_diagram_draws_every_seed(browser, seed):
         targets = {fk.ref_table for t in schema.tables for fk in t.foreign_keys}
         drawn = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
         assert drawn == {t.name for t in schema.tables} | targets  # tables only referenced (auth.users) get a box too
-        assert page.locator(".er-edge").count() == sum(len(t.foreign_keys) for t in schema.tables)
+        expect(page.locator(".er-edge")).to_have_count(sum(len(t.foreign_keys) for t in schema.tables))
         page.goto(f"http://127.0.0.1:{server.config.port}/#/schema")
         page.wait_for_selector(".overview")
         assert page.locator(".diagnostics tbody tr, .overview p.muted").count() >= 1
