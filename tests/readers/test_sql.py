@@ -531,3 +531,19 @@ def test_seed_001_matches_expected_reading():
 
 def _vocab(t) -> str:
     return f"{t.item}[]" if t.name == "array" else t.name
+
+
+def test_comment_on_table_and_column_become_comment_fragments():
+    reading = read(
+        "CREATE TABLE t (c int);\n"
+        "COMMENT ON TABLE public.t IS 'Things we track';\n"
+        "COMMENT ON COLUMN t.c IS 'How many';\n"
+        "COMMENT ON COLUMN t.c IS NULL;\n"
+        "COMMENT ON INDEX t_idx IS 'not a table';\n"
+    )
+    comments = [f for f in reading.fragments if isinstance(f, ConstraintFragment) and f.kind == "comment"]
+    assert [(f.table, f.columns, f.expression, f.line) for f in comments] == [
+        ("public.t", (), "Things we track", 2),
+        ("t", ("c",), "How many", 3),
+    ]
+    assert not [d for d in reading.diagnostics if d.level == "error"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from pglast import ast, parse_sql
-from pglast.enums import AlterTableType, ConstrType, RoleSpecType
+from pglast.enums import AlterTableType, ConstrType, ObjectType, RoleSpecType
 from pglast.parser import ParseError
 
 from ..document import Diagnostic, error, warning
@@ -148,9 +148,24 @@ def _dispatch(node: ast.Node, src: Source, start: int, end: int, section: tuple[
     elif isinstance(node, ast.CreateExtensionStmt):
         out.fragments.append(RoutineFragment("extension", node.extname, text, line))
     elif name in _RUN_AS_WRITTEN:
+        if isinstance(node, ast.CommentStmt):
+            out.fragments.extend(_comment(node, line))
         out.fragments.append(RoutineFragment("other", _object_name(node) or _RUN_AS_WRITTEN[name], text, line))
     elif name not in _SILENT:
         out.diagnostics.append(warning(line, f"{_kind(text)} statement is not used by docbase; ignored"))
+
+
+def _comment(node: ast.CommentStmt, line: int) -> list[ConstraintFragment]:
+    """``COMMENT ON TABLE t`` / ``COMMENT ON COLUMN t.c``: the description the API documents."""
+    names = [getattr(n, "sval", "") for n in node.object or ()] if isinstance(node.object, tuple) else []
+    if node.comment is None or not names:
+        return []
+    if node.objtype == ObjectType.OBJECT_TABLE:
+        return [ConstraintFragment(".".join(names), "comment", (), line, expression=node.comment)]
+    if node.objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2:
+        table = ".".join(names[:-1])
+        return [ConstraintFragment(table, "comment", (names[-1],), line, expression=node.comment)]
+    return []
 
 
 def _object_name(node: ast.Node) -> str | None:

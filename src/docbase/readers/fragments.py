@@ -173,14 +173,16 @@ class ConstraintFragment:
 
     Prose (``UNIQUE(a, b) WHERE ...`` under a table's section) or SQL
     ``ALTER TABLE t ADD CONSTRAINT ...`` / ``ALTER COLUMN ... SET NOT NULL``
-    (``expression`` then holds a default for kind ``default``).
+    (``expression`` then holds a default for kind ``default``), or SQL
+    ``COMMENT ON TABLE/COLUMN`` (kind ``comment``: ``expression`` is the text,
+    ``columns`` empty for the table's own comment).
 
     ``table`` is the table the surrounding section is about, or None when
     the reader could not tell (the merge then reports it).
     """
 
     table: str | None
-    kind: Literal["unique", "primary_key", "check", "foreign_key", "not_null", "default"]
+    kind: Literal["unique", "primary_key", "check", "foreign_key", "not_null", "default", "comment"]
     columns: tuple[str, ...]
     line: int = field(compare=False)
     where: str | None = None

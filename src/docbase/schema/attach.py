@@ -1,4 +1,4 @@
-"""Attach facts stated apart from a table's description: indexes, constraints, RLS.
+"""Attach facts stated apart from a table's description: indexes, constraints, comments, RLS.
 
 Index summary tables, ``CREATE INDEX`` statements, ``Constraints:`` lists
 and ``ALTER TABLE`` statements all name their table; a name that matches
@@ -126,3 +126,9 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
     elif frag.kind == "default" and frag.expression is not None:
         for col in cols:
             col.default = frag.expression
+    elif frag.kind == "comment" and frag.expression is not None:
+        # COMMENT ON is the document's explicit description: it wins over a note found beside the column
+        if cols:
+            cols[0].comment = frag.expression
+        else:
+            table.comment = frag.expression
