@@ -244,15 +244,16 @@ class RestApi:
     async def rpc(self, request: Request) -> Response:
         """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
         from ..conventions import rpc
-        from ..conventions.runtime import claims_of
+        from .rpc_access import RpcScope
 
         key_claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
         body = await read_body(request, self.max_body_bytes) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
-        claims = key_claims or claims_of(request.headers, self.secret)
-        result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role, claims)
+        claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+        scope = RpcScope(self.gate, claims, role, claims.get("sub") if role == "authenticated" else None)
+        result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role, claims, scope)
         return Response(orjson.dumps(result, default=str), 200, media_type=JSON)
 
     def _group(

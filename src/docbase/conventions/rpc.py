@@ -1,21 +1,67 @@
 """``/rest/v1/rpc/<name>``: the functions conventions provide, found by name.
 
-``claim_<table>``, ``complete_<table>`` and ``fail_<table>`` for job queues
-(service_role only: workers are back-end processes); ``match_<table>`` for
-vector columns (service_role only until row-level access reaches the API,
-so a caller never sees rows it could not read). Each call runs in
-one transaction on the API's driver; results are plain JSON (the claimed
-row, or null when nothing is due, as a PostgREST function returning a
-nullable row would).
+Every function decides who may call it, as a GET would:
+
+- ``match_<table>`` (vector search) is a read: whoever may SELECT the table
+  may call it, and gets only the rows they could read. ``scope`` (the API's
+  access gate for this request, see ``RpcScope``) runs the transaction as
+  the caller's role with its claims on PostgreSQL (row-level security
+  decides) and gives the read predicate to AND in on SQLite; hidden columns
+  are left out, secrets masked and soft-deleted rows skipped, as by GET.
+- ``accept_invitation`` / ``decline_invitation``: the signed-in invitee only
+  (the token's email must be the invited one). They run as the system,
+  since the invitee is not yet a member and could not add their own
+  membership row under row-level security; the checks are in ``invite_sql``.
+- ``create_api_key``: the signed-in user, for themself (service_role names
+  the owner). A request made *with* an API key may not mint more keys, so a
+  leaked key cannot outlive its revocation through keys it made.
+- ``claim_<table>``, ``complete_<table>``, ``fail_<table>`` (job queues):
+  service_role only. Workers are back-end processes holding the service
+  key; a claim locks and changes a row no tenant rule was written for, and
+  letting a browser claim jobs would let it starve or steal every tenant's
+  queue.
+
+Each call runs in one transaction on the API's driver; results are plain
+JSON (the claimed row, or null when nothing is due, as a PostgREST function
+returning a nullable row would).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from . import api_key_sql, api_keys, hashed_tokens, invitations, invite_sql, job_queue, queue_sql, vector_sql, vectors
+from . import (
+    api_key_sql,
+    api_keys,
+    hashed_tokens,
+    invitations,
+    invite_sql,
+    job_queue,
+    queue_sql,
+    soft_delete,
+    vector_sql,
+    vectors,
+)
 from .errors import ConventionError, bad_argument
 from .runtime import Conventions
+
+
+class RpcScope(Protocol):
+    """What an RPC needs from the API's access gate for one request (docbase.api.rpc_access builds it)."""
+
+    role: str
+
+    def require(self, table: str, command: str) -> None:
+        """Raise the API's 401/403 when the caller may not run ``command`` on ``table`` at all."""
+
+    async def begin(self, tx: Any) -> None:
+        """PostgreSQL: switch ``tx`` to the caller's role and claims, so row-level security applies."""
+
+    def read_filter(self, table: str, alias: str) -> tuple[str, list[Any]] | None:
+        """SQLite: the rows of ``table`` (as ``alias``) the caller may read, as SQL text with ``?`` values."""
+
+    def hidden(self, table: str) -> frozenset[str]:
+        """Columns the caller may not see."""
 
 
 def names(conventions: Conventions) -> list[str]:
@@ -33,9 +79,18 @@ def names(conventions: Conventions) -> list[str]:
 
 
 async def call(
-    conventions: Conventions, db: Any, name: str, body: Any, role: str, claims: dict[str, Any] | None = None
+    conventions: Conventions,
+    db: Any,
+    name: str,
+    body: Any,
+    role: str,
+    claims: dict[str, Any] | None = None,
+    scope: RpcScope | None = None,
 ) -> Any:
-    """The result of RPC ``name``; ConventionError (404 unknown function, 400 bad arguments, 403...) otherwise."""
+    """The result of RPC ``name``; ConventionError (404 unknown function, 400 bad arguments, 403...) otherwise.
+
+    Without ``scope`` (no access gate) only service_role may search vectors.
+    """
     if not isinstance(body, dict):
         raise bad_argument("RPC arguments are one JSON object")
     if name in ("accept_invitation", "decline_invitation") and name in names(conventions):
@@ -53,15 +108,24 @@ async def call(
             None,
             ("Functions here: " + ", ".join(names(conventions))) if names(conventions) else None,
         )
-    if role != "service_role":
-        raise ConventionError(401 if role == "anon" else 403, "42501", f"permission denied for function {name}")
     table = conventions.schema.table(table_name)
     assert table is not None
     sql = conventions.sql
+    if near is not None and role != "service_role" and scope is not None:
+        scope.require(table.name, "select")
+    elif role != "service_role":
+        raise ConventionError(401 if role == "anon" else 403, "42501", f"permission denied for function {name}")
     if near is not None:
         args = vector_sql.parse_args(body, table, near)
-        async with db.transaction() as tx:
-            return await vector_sql.match(tx, sql, table, near, args)
+        hidden = scope.hidden(table.name) if scope is not None else frozenset()
+        if hidden & set(args["filters"]):
+            raise ConventionError(403, "42501", f"permission denied for table {table.name}")
+        where = _visible(conventions, table.name, scope)
+        async with db.transaction(readonly=True) as tx:
+            if scope is not None:
+                await scope.begin(tx)
+            found = await vector_sql.match(tx, sql, table, near, args, where, hidden)
+        return conventions.present(table.name, found, role)
     assert queue is not None
     async with db.transaction() as tx:
         if verb == "claim":
@@ -69,6 +133,21 @@ async def call(
         if verb == "complete":
             return await queue_sql.complete(tx, sql, table, queue, body)
         return await queue_sql.fail(tx, sql, table, queue, body)
+
+
+def _visible(conventions: Conventions, table: str, scope: RpcScope | None) -> list[tuple[str, list[Any]]]:
+    """Conditions on ``t`` a search adds: not soft-deleted, and (SQLite) the caller's read predicate."""
+    out: list[tuple[str, list[Any]]] = []
+    soft = conventions.get(soft_delete.NAME, table)
+    if soft is not None:
+        flag, stamp = soft.role("flag"), soft.role("stamp")
+        if flag:
+            out.append((f"t.{conventions.sql.q(flag)} IS NOT TRUE", []))
+        elif stamp:
+            out.append((f"t.{conventions.sql.q(stamp)} IS NULL", []))
+    if scope is not None and (found := scope.read_filter(table, "t")) is not None:
+        out.append(found)
+    return out
 
 
 async def _invitation(
@@ -99,6 +178,8 @@ async def _create_key(conventions: Conventions, db: Any, body: dict[str, Any], c
         owner = body.get("user_id")
         if not isinstance(owner, str | int) or isinstance(owner, bool):
             raise bad_argument('service_role names the key\'s owner: {"user_id": ...}')
+    elif claims.get("role") == "authenticated" and claims.get("api_key"):
+        raise ConventionError(403, "42501", "an API key cannot create API keys", None, "Sign in to create one.")
     elif claims.get("role") == "authenticated" and claims.get("sub"):
         owner = claims["sub"]
     else:

@@ -69,10 +69,20 @@ def parse_args(body: dict[str, Any], table: Table, applied: Applied) -> dict[str
     }
 
 
-async def match(tx: Any, sql: Sql, table: Table, applied: Applied, args: dict[str, Any]) -> list[dict[str, Any]]:
+async def match(
+    tx: Any,
+    sql: Sql,
+    table: Table,
+    applied: Applied,
+    args: dict[str, Any],
+    visible: list[tuple[str, list[Any]]] = (),  # type: ignore[assignment]
+    hidden: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """The nearest rows among those ``visible`` admits (SQL conditions on ``t`` with ``?`` values), without
+    the ``hidden`` columns: a search never returns a row or a column a GET would not."""
     q = sql.q
     vcol = applied.role("vector") or ""
-    shown = [c.name for c in table.columns if c.type != "vector"]
+    shown = [c.name for c in table.columns if c.type != "vector" and c.name not in hidden]
     where = [f"t.{q(vcol)} IS NOT NULL"]
     params: list[Any] = []
     for name, value in args["filters"].items():
@@ -81,6 +91,9 @@ async def match(tx: Any, sql: Sql, table: Table, applied: Applied, args: dict[st
         else:
             where.append(f"t.{q(name)} = ?")
             params.append(sql.boolean(value) if isinstance(value, bool) else value)
+    for text, values in visible:
+        where.append(f"({text})")
+        params.extend(values)
     cosine = args["metric"] == "cosine"
     if not sql.pg:
         _load_sqlite_vec(tx)
@@ -107,19 +120,19 @@ async def match(tx: Any, sql: Sql, table: Table, applied: Applied, args: dict[st
         distance = "d.distance"
         lead = [args["vector"]]
     key = applied.role("key") or shown[0]
-    cols = ", ".join(f"t.{q(c)}" for c in shown)
+    cols = ", ".join([f"t.{q(key)} AS docbase_key"] + [f"t.{q(c)}" for c in shown])
     inner = f"SELECT {cols}, {distance} AS distance FROM {source} WHERE {' AND '.join(where)}"
     outer = ""
     tail: list[Any] = []
     if cosine and args["threshold"] is not None:
         outer = " WHERE 1 - m.distance >= ?"
         tail.append(float(args["threshold"]))
-    text = f"SELECT * FROM ({inner}) AS m{outer} ORDER BY m.distance ASC, m.{q(key)} ASC LIMIT ?"
+    text = f"SELECT * FROM ({inner}) AS m{outer} ORDER BY m.distance ASC, m.docbase_key ASC LIMIT ?"
     # Placeholders in text order: the query vector (in SELECT or FROM), the filters, the threshold, the count.
     rows = await tx.rows(sql.render(text), lead + params + tail + [args["count"]])
     out = []
     for row in rows:
-        item = dict(zip(shown, row[:-1], strict=True))
+        item = dict(zip(shown, row[1:-1], strict=True))
         item["distance"] = float(row[-1]) if row[-1] is not None else None
         if cosine and item["distance"] is not None:
             item["similarity"] = 1 - item["distance"]

@@ -26,7 +26,7 @@ def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
         size = f"{column.dimension}-dimension " if column.dimension else ""
         why = (
             f"{cols[0]} is a {size}vector: POST /rest/v1/rpc/match_{table.name} returns the rows nearest a query "
-            "embedding (cosine or L2); service_role only until row-level access covers RPCs"
+            "embedding (cosine or L2), among the rows the caller may read"
         )
         roles = (("vector", cols[0]), ("key", table.primary_key[0]), ("dimension", str(column.dimension or 0)))
         out.append(Applied(NAME, table.name, cols, why, table.line, roles))
