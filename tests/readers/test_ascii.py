@@ -475,3 +475,10 @@ def test_a_title_that_is_not_a_name_is_reported():
     result = read("┌──────────────┐\n│ what is this?│\n├──────────────┤\n│ id (PK)      │\n└──────────────┘")
     assert result.fragments == []
     assert [(d.level, d.line) for d in result.diagnostics] == [("warning", 3)]
+
+
+def test_a_lone_box_that_never_closes_is_reported():
+    from docbase.schema import build_schema
+
+    schema = build_schema("# x\n\n┌──────┐\n│ BOX  │\n├──────┤\n│ id   │\n")
+    assert any(d.level == "warning" and "does not close" in d.message and d.line == 3 for d in schema.diagnostics)

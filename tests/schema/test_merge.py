@@ -230,3 +230,12 @@ def test_alter_table_check_in_list_becomes_the_column_enum():
     orders = merge([t, *frags], []).table("orders")
     assert orders.column("status").enum == ("new", "paid")
     assert [c.expression for c in orders.checks] == ["length(status) > 1"]
+
+
+def test_table_without_columns_is_left_out_with_a_warning():
+    a = table("a", "mermaid", col("id", 2, "uuid", primary_key=True))
+    b = table("b", "mermaid", line=7)
+    rel = RelationshipFragment("a", "b", 9)
+    schema = merge([a, b, rel], [])
+    assert [t.name for t in schema.tables] == ["a"]
+    assert any(d.level == "warning" and d.line == 7 and "no columns" in d.message for d in schema.diagnostics)

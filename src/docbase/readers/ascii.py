@@ -45,13 +45,14 @@ _TABLE_NAME = re.compile(r"[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?")
 
 
 def accepts(block: Block) -> bool:
-    """Code blocks with no language (or plain text) holding at least one closed box with a title."""
+    """Code blocks with no language (or plain text) holding a box with a title, or a box that never closes."""
     if block.kind != "code" or (block.fenced and block.info.strip().lower() not in _PLAIN_INFO):
         return False
     if not _CORNERS.search(block.text):
         return False
-    boxes, _ = find_boxes(Grid(block.text))
-    return any(_title_rows(box) for box in boxes)
+    boxes, unclosed = find_boxes(Grid(block.text))
+    # A box left open is still this reader's to report: nobody else would say why its table is missing.
+    return any(_title_rows(box) for box in boxes) or bool(unclosed)
 
 
 def read(block: Block) -> Reading:

@@ -21,10 +21,11 @@ EXTERNAL_TABLES = {"auth.users": ("id",)}
 
 
 def validate(tables: dict[str, TableDraft], named: list[EnumFragment], diags: list[Diagnostic]) -> None:
+    for table in [t for t in tables.values() if not t.columns]:
+        # Mermaid draws entities that only appear in relationship lines; a table needs columns.
+        diags.append(warning(table.line, f"table {table.name!r} has no columns; not created"))
+        del tables[table.name]
     for table in tables.values():
-        if not table.columns:
-            diags.append(error(table.line, f"table {table.name!r} has no columns"))
-            continue
         _primary_key(table, diags)
         for col in table.columns.values():
             _reference(table, col, tables, diags)
