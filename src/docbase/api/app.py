@@ -35,7 +35,7 @@ from .openapi import DOCS_HTML, openapi_document
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
-REST_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> AccessGate:

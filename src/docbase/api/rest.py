@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -26,10 +27,12 @@ from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
+from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
+from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
 from .sql.write import (
     delete_statement,
@@ -84,6 +87,8 @@ class RestApi:
             return await self.insert(request, table, query)
         if method == "PATCH":
             return await self.update(request, table, query)
+        if method == "PUT":
+            return await self.put(request, table, query)
         return await self.delete(request, table, query)
 
     async def read(self, request: Request, table: Table, query: Query) -> Response:
@@ -92,20 +97,22 @@ class RestApi:
         limit = query.limit.get((), limit)
         offset = query.offset.get((), offset)
         compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
-        total = None
+        total, counted_as = None, None
         sub = request.state.sub
         async with self.db.transaction(readonly=True) as tx:
             await self._begin(tx, request)
             body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
             if prefer.count:
-                total = await tx.value(counted.sql, counted.params(values, sub))
+                total, counted_as = await count_rows(
+                    tx, counted.sql, counted.params(values, sub), prefer.count, self.catalog.dialect
+                )
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         if self.conventions is not None and self.conventions.reshapes(table.name):
             text = orjson.dumps(self.conventions.present(table.name, orjson.loads(text), request.state.role))
         rows = None
         headers = {}
-        if prefer.count:
-            headers["Preference-Applied"] = f"count={prefer.count}"
+        if prefer.count and counted_as:
+            headers["Preference-Applied"] = f"count={counted_as}"
         kind = accept(request)
         if kind != "application/json":
             rows = orjson.loads(text)
@@ -191,9 +198,26 @@ class RestApi:
             return Response(b"", status, headers, media_type=media)
         return Response(text, status, headers, media_type=media)
 
-    async def insert(self, request: Request, table: Table, query: Query) -> Response:
-        prefer = parse_prefer(request.headers.get("prefer"))
-        body = await read_body(request, self.max_body_bytes)
+    async def put(self, request: Request, table: Table, query: Query) -> Response:
+        """PostgREST's PUT: one whole row named by its primary key, inserted or replaced (api.put checks it)."""
+        if self.gate is not None:
+            self.gate.require(table.name, "update", request.state.role)
+        row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes))
+        prefer = replace(parse_prefer(request.headers.get("prefer")), resolution="merge-duplicates")
+        upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
+        return await self.insert(request, table, upsert, row, prefer, 200)
+
+    async def insert(
+        self,
+        request: Request,
+        table: Table,
+        query: Query,
+        body: Any = None,
+        prefer: Prefer | None = None,
+        status: int = 201,
+    ) -> Response:
+        prefer = prefer or parse_prefer(request.headers.get("prefer"))
+        body = await read_body(request, self.max_body_bytes) if body is None else body
         rows = body if isinstance(body, list) else [body]
         revealed = None
         role, sub = request.state.role, request.state.sub
@@ -239,7 +263,7 @@ class RestApi:
                 request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
             )
             text = await self._reread(tx, table, query, prefer, returned, request)
-        return self._written(request, table, query, prefer, returned, 201, revealed, text)
+        return self._written(request, table, query, prefer, returned, status, revealed, text)
 
     async def rpc(self, request: Request) -> Response:
         """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
@@ -428,7 +452,7 @@ class RestApi:
         return self._respond(request, text, parsed, kind, status, headers)
 
 
-_COMMAND = {"GET": "select", "HEAD": "select", "POST": "insert", "PATCH": "update", "DELETE": "delete"}
+_COMMAND = {"GET": "select", "HEAD": "select", "POST": "insert", "PUT": "insert", "PATCH": "update", "DELETE": "delete"}
 
 
 def needs_read(query: Query) -> bool:

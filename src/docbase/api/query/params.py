@@ -75,6 +75,13 @@ def parse_order(value: str) -> tuple[OrderTerm, ...]:
         raw = raw.strip()
         if not raw:
             raise bad_query(f'"failed to parse order ({value})"', "empty order term")
+        relation = None
+        head, paren, rest = raw.partition("(")
+        if paren:  # author(name).desc: a column of a to-one embedded resource (PostgREST 11+)
+            inside, close, mods = rest.partition(")")
+            if not close or not head or "." in head or (mods and not mods.startswith(".")):
+                raise bad_query(f'"failed to parse order ({value})"', "expecting rel(column), like author(name).desc")
+            relation, raw = head.strip(), inside.strip() + mods
         pieces = _split_order_term(raw)
         field = parse_field(pieces[0], "order")
         desc, nulls = False, None
@@ -88,7 +95,7 @@ def parse_order(value: str) -> tuple[OrderTerm, ...]:
                     f'"failed to parse order ({value})"',
                     f"unknown modifier '{word}'; use asc, desc, nullsfirst, nullslast",
                 )
-        terms.append(OrderTerm(field, desc, nulls))
+        terms.append(OrderTerm(field, desc, nulls, relation))
     return tuple(terms)
 
 

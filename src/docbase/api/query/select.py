@@ -9,7 +9,7 @@ Malformed input is reported, never half-parsed.
 from __future__ import annotations
 
 from ..errors import bad_query
-from .syntax import CASTS, Embed, Field, JsonStep, SelectColumn, SelectItem, SelectStar
+from .syntax import AGGREGATES, CASTS, Embed, Field, JsonStep, SelectColumn, SelectItem, SelectStar
 
 MAX_DEPTH = 8
 _STOP = set(',:()!"*') | {" ", "\t", "\n", "\r"}
@@ -141,16 +141,48 @@ def _item(cur: Cursor, depth: int) -> SelectItem:
             hint = word
         else:
             raise cur.fail("one hint only")
-    if cur.take("("):
+    if not spread and not saw_bang and first == "count" and cur.take("()"):
+        return SelectColumn(Field("*"), alias, None, "count", _cast(cur))
+    first, aggregate = _aggregate_suffix(cur, first)
+    if aggregate is None and cur.take("("):
         inner_items: tuple[SelectItem, ...] = (SelectStar(),) if cur.peek(")") else _items(cur, depth + 1)
         cur.expect(")")
         return Embed(first, inner_items, alias, hint, inner, spread)
     if spread or saw_bang:
         raise cur.fail('"(" to open the embedded resource')
-    path = json_path(cur)
+    path = () if aggregate else json_path(cur)
     cast = None
-    if cur.take("::"):
-        cast = cur.name().lower()
-        if cast not in CASTS:
-            raise bad_query(f"Unsupported cast '{cast}' in select", f"Supported casts: {', '.join(sorted(CASTS))}")
-    return SelectColumn(Field(first, path), alias, cast)
+    if aggregate is None and cur.take("::"):
+        cast, aggregate = _aggregate_suffix(cur, cur.name())
+        cast = _known_cast(cast.lower())
+    if aggregate is None and cur.peek("."):
+        mark = cur.pos
+        cur.take(".")
+        word = cur.name(_STOP | {"."})
+        if word in AGGREGATES and cur.take("()"):
+            aggregate = word
+        else:
+            cur.pos = mark
+    agg_cast = _cast(cur) if aggregate else None
+    return SelectColumn(Field(first, path), alias, cast, aggregate, agg_cast)
+
+
+def _aggregate_suffix(cur: Cursor, name: str) -> tuple[str, str | None]:
+    """``amount.sum`` followed by ``()`` -> ('amount', 'sum'); anything else is left as it is."""
+    base, dot, word = name.rpartition(".")
+    if dot and base and cur.peek("()"):
+        if word not in AGGREGATES:
+            raise cur.fail(f"an aggregate ({', '.join(sorted(AGGREGATES))}), not '{word}()'")
+        cur.take("()")
+        return base, word
+    return name, None
+
+
+def _cast(cur: Cursor) -> str | None:
+    return _known_cast(cur.name().lower()) if cur.take("::") else None
+
+
+def _known_cast(cast: str) -> str:
+    if cast not in CASTS:
+        raise bad_query(f"Unsupported cast '{cast}' in select", f"Supported casts: {', '.join(sorted(CASTS))}")
+    return cast

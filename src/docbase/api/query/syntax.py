@@ -37,15 +37,24 @@ class Field:
         return self.json_path[-1].key if self.json_path else self.name
 
 
+#: PostgREST 12's aggregate functions (``amount.sum()``, ``count()``); docbase always has them enabled.
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
+
+
 @dataclass(frozen=True)
 class SelectColumn:
+    """``alias:field::cast``; with ``aggregate``, ``alias:field::cast.sum()::agg_cast`` (``count()`` has
+    the field ``*``). The other plain columns of the same resource become the GROUP BY."""
+
     field: Field
     alias: str | None = None
     cast: str | None = None
+    aggregate: str | None = None
+    agg_cast: str | None = None
 
     @property
     def key(self) -> str:
-        return self.alias or self.field.label
+        return self.alias or (self.aggregate if self.aggregate else self.field.label)
 
 
 @dataclass(frozen=True)
@@ -103,9 +112,12 @@ Condition = Filter | Logic
 
 @dataclass(frozen=True)
 class OrderTerm:
+    """``field.desc.nullslast``; ``relation`` for ``author(name).desc`` (a to-one embed's column)."""
+
     field: Field
     desc: bool = False
     nulls: str | None = None  # "first" | "last"
+    relation: str | None = None
 
 
 @dataclass
