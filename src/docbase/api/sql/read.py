@@ -8,6 +8,10 @@ own alias (``t0, t1, ...``) so a table may be embedded in itself.
 
 NULL ordering is always explicit (PostgreSQL's defaults: last when
 ascending, first when descending) so both databases sort the same way.
+
+Aggregates (``count()``, ``amount.sum()``, and the older ``comments(count)``)
+group by the resource's other selected columns, as PostgREST 12 does; an
+embedded resource counts as grouped by the parent columns its join reads.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from ..catalog import Catalog, Relationship
 from ..errors import ApiError
-from ..query.syntax import Embed, Query, SelectColumn, SelectItem, SelectStar
+from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
 from .conditions import Binder, column_of, condition, condition_values, field_expr
 from .timestamps import timestamp_json
 
@@ -181,6 +185,9 @@ def _node_select(
     offset: int | None,
 ) -> sa.Select:
     outputs: list[tuple[str, sa.ColumnElement]] = []
+    group: list[sa.ColumnElement] = []  # what the non-aggregated outputs read, should any output aggregate
+    grouped: set = set()  # the Fields in ``group`` (order terms must be among them)
+    aggregated = False
     for item in items:
         if isinstance(item, SelectStar):
             hidden = b.hidden(table)
@@ -188,6 +195,11 @@ def _node_select(
                 if col.name in hidden:
                     continue
                 outputs.append((col.name, _render(b, alias.c[col.name], col.type)))
+                group.append(alias.c[col.name])
+                grouped.add(Field(col.name))
+        elif isinstance(item, SelectColumn) and _is_aggregate(b, table, item):
+            outputs.append((item.key, _aggregate_expr(b, table, alias, item)))
+            aggregated = True
         elif isinstance(item, SelectColumn):
             col = column_of(b.columns(table), item.field, table)
             expr = field_expr(alias, col, item.field)
@@ -198,7 +210,11 @@ def _node_select(
                 expr = sa.cast(expr, _CAST_TYPES[item.cast]())
                 kind = item.cast
             outputs.append((item.key, _render(b, expr, kind)))
+            group.append(expr)
+            grouped.add(item.field)
         elif isinstance(item, Embed):
+            rel = b.catalog.resolve(table, item.name, item.hint)
+            group.extend(alias.c[c] for c in (rel.link.columns if rel.kind == "m2o" else rel.link.ref_columns))
             expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
             if item.spread:
                 outputs.extend(_spread(b, table, item, expr))
@@ -207,7 +223,9 @@ def _node_select(
             if inner_cond is not None:
                 where.append(inner_cond)
     stmt = sa.select(*[_label(b, k, e) for k, e in outputs]).select_from(alias).where(*where)
-    stmt = stmt.order_by(*_order(b, table, alias, path))
+    if aggregated and group:
+        stmt = stmt.group_by(*group)
+    stmt = stmt.order_by(*_order(b, table, alias, path, items, grouped if aggregated else None))
     if limit is not None:
         stmt = stmt.limit(b.bind(limit, sa.Integer()))
     if offset:
@@ -234,15 +252,101 @@ def _render(b: Build, expr: sa.ColumnElement, kind: str) -> sa.ColumnElement:
     return expr
 
 
-def _order(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list:
+def _order(
+    b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...], items: tuple[SelectItem, ...], grouped
+) -> list:
+    """ORDER BY terms; ``grouped`` (when the resource aggregates): the only columns it may sort by."""
     terms = []
     for term in b.query.order.get(path, ()):
-        col = column_of(b.columns(table), term.field, table)
-        expr = field_expr(alias, col, term.field)
+        if term.relation is not None:
+            expr = _related_order(b, table, alias, items, term)
+        else:
+            col = column_of(b.columns(table), term.field, table)
+            if grouped is not None and term.field not in grouped:
+                raise ApiError(
+                    400,
+                    "42803",
+                    f'column "{table}.{term.field.name}" must appear in the GROUP BY clause or be used in an '
+                    "aggregate function",
+                    None,
+                    "Order by a column the select groups by.",
+                )
+            expr = field_expr(alias, col, term.field)
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
     return terms
+
+
+def _related_order(
+    b: Build, table: str, alias: sa.FromClause, items: tuple[SelectItem, ...], term: OrderTerm
+) -> sa.ColumnElement:
+    """``order=author(name)``: the to-one embed's column as a correlated scalar (the rows ``role`` may see)."""
+    embed = next((i for i in items if isinstance(i, Embed) and i.key == term.relation), None)
+    if embed is None:
+        raise ApiError(
+            400,
+            "PGRST108",
+            f"'{term.relation}' is not an embedded resource in this request",
+            None,
+            f"Verify that '{term.relation}' is included in the 'select' query parameter.",
+        )
+    rel = b.catalog.resolve(table, embed.name, embed.hint)
+    if rel.kind != "m2o":
+        raise ApiError(
+            400,
+            "PGRST118",
+            f"A related order on '{embed.name}' is not possible",
+            f"'{table}' and '{embed.name}' do not form a many-to-one or one-to-one relationship",
+        )
+    target = b.alias(rel.target)
+    col = column_of(b.columns(rel.target), term.field, rel.target)
+    where = [_join(b, rel, alias, target)]
+    if b.gate is not None and (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
+        where.append(seen)
+    return sa.select(field_expr(target, col, term.field)).select_from(target).where(*where).scalar_subquery()
+
+
+_NUMERIC = frozenset(
+    {"integer", "bigint", "smallint", "numeric", "float", "int", "int4", "int8", "real", "double", "float8"}
+)
+
+
+def _is_aggregate(b: Build, table: str, item: SelectColumn) -> bool:
+    """An aggregate, or the older bare ``count`` on a table without a column of that name."""
+    if item.aggregate is not None:
+        return True
+    return item.field == Field("count") and not item.cast and "count" not in b.columns(table)
+
+
+def _aggregate_expr(b: Build, table: str, alias: sa.FromClause, item: SelectColumn) -> sa.ColumnElement:
+    fn = item.aggregate or "count"
+    if item.field.name == "*" or item.aggregate is None:
+        expr, kind = sa.func.count(), "bigint"
+    else:
+        col = column_of(b.columns(table), item.field, table)
+        arg = field_expr(alias, col, item.field)
+        kind = col.type
+        if item.field.json_path:
+            kind = "text" if item.field.json_path[-1].text else "json"
+        if item.cast:
+            arg, kind = sa.cast(arg, _CAST_TYPES[item.cast]()), item.cast
+        if fn in ("sum", "avg") and kind not in _NUMERIC:
+            raise ApiError(
+                400,
+                "42883",
+                f"function {fn}({kind}) does not exist",
+                None,
+                f"{fn}() takes a number; cast the value first, like col::numeric.{fn}()",
+            )
+        expr = getattr(sa.func, fn)(arg)
+        if fn == "count":
+            kind = "bigint"
+        elif fn in ("sum", "avg"):
+            kind = "numeric"
+    if item.agg_cast:
+        expr, kind = sa.cast(expr, _CAST_TYPES[item.agg_cast]()), item.agg_cast
+    return _render(b, expr, kind)
 
 
 def _aggregate(b: Build, inner: sa.Select, name: str, single: bool = False) -> sa.Select:
