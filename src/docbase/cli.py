@@ -158,17 +158,29 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
 
     from .access import build_access, load_overrides
     from .access.report import access_table, roles_lines
+    from .conventions import access_notes
+    from .settings import load_toml
 
     overrides = load_overrides(doc)
-    model = build_access(_schema(doc), overrides)
+    schema = _schema(doc)
+    model = build_access(schema, overrides)
+    notes = access_notes(schema, load_toml(str(doc)))  # access sits below conventions: joined here
     for d in model.diagnostics:
         err_console.print(d.format("docbase.toml" if d.line == 0 else str(doc)), highlight=False, markup=False)
     if json_out:
-        typer.echo(json.dumps(model.as_dict(), indent=2))
+        data = model.as_dict()
+        for table in data["tables"]:
+            table["conventions"] = notes.get(table["name"], [])
+        typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
             console.print(line, highlight=False, markup=False)
         console.print(access_table(model))
+        if notes:
+            console.print("Conventions that change access:", highlight=False, markup=False)
+            for table, lines in notes.items():
+                for line in lines:
+                    console.print(f"  {table}: {line}", highlight=False, markup=False)
     if any(d.level == "error" for d in model.diagnostics):
         raise typer.Exit(1)
 

@@ -26,10 +26,12 @@ from .access_gate import denied_row
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
+from .embed_conventions import hide_deleted_embeds, present_text, wants_deleted
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
+from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
@@ -80,6 +82,9 @@ class RestApi:
         if self.conventions is not None:
             items = self.conventions.query_params(table.name, items, role, request.headers.get("prefer"))
         query = parse_query(items)
+        if self.conventions is not None:  # embedded tables soft-delete too (api.embed_conventions)
+            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+            query = hide_deleted_embeds(self.conventions, self.catalog, table.name, query, include)
         method = request.method
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
@@ -107,8 +112,7 @@ class RestApi:
                     tx, counted.sql, counted.params(values, sub), prefer.count, self.catalog.dialect
                 )
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-        if self.conventions is not None and self.conventions.reshapes(table.name):
-            text = orjson.dumps(self.conventions.present(table.name, orjson.loads(text), request.state.role))
+        text = present_text(self.conventions, self.catalog, table.name, query.select, text, request.state.role)
         rows = None
         headers = {}
         if prefer.count and counted_as:
@@ -398,13 +402,8 @@ class RestApi:
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = parse_prefer(request.headers.get("prefer"))
         mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
-        if mark:  # soft delete: the row is marked, not removed
-            compiled, values = self._statement(
-                ("delete", table.name, query_shape(query), tuple(mark), request.state.role),
-                lambda bind: update_statement(self.catalog, table, mark, query, bind, self.gate, request.state.role),
-                lambda: update_values(self.catalog, table, mark, query),
-            )
-        else:
+        role, sub = request.state.role, request.state.sub
+        if not mark:
             compiled, values = self._statement(
                 ("delete", table.name, query_shape(query), request.state.role),
                 lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, request.state.role),
@@ -413,7 +412,10 @@ class RestApi:
         shown_columns = self.gate.returning(table.name, request.state.role) if self.gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
-            rows = await tx.rows(compiled.sql, compiled.params(values, request.state.sub))
+            if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
+                rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub)
+            else:
+                rows = await tx.rows(compiled.sql, compiled.params(values, sub))
             returned = pad(table, shown_columns, rows)
             await self._audit(request, tx, table, "delete", returned, ())
         return self._written(request, table, query, prefer, returned, 200)
@@ -444,9 +446,7 @@ class RestApi:
         if text is None:
             hidden = self.gate.hidden(table.name, request.state.role) if self.gate is not None else frozenset()
             text = rows_to_json(self.catalog, table, rows, query, hidden)
-        if self.conventions is not None and self.conventions.reshapes(table.name):
-            shown = self.conventions.present(table.name, orjson.loads(text), request.state.role, revealed)
-            text = orjson.dumps(shown)
+        text = present_text(self.conventions, self.catalog, table.name, query.select, text, request.state.role, revealed)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)

@@ -12,11 +12,12 @@ from typing import Any
 
 from ..schema.model import Schema
 from . import api_keys, audit, hashed_tokens, invitations, job_queue, schedules, secrets, soft_delete, vectors
+from .access_notes import access_notes
 from .base import Applied
 
 MODULES = (secrets, hashed_tokens, soft_delete, audit, job_queue, vectors, schedules, invitations, api_keys)
 
-__all__ = ["MODULES", "Applied", "detect_all"]
+__all__ = ["MODULES", "Applied", "access_notes", "detect_all"]
 
 
 def detect_all(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:

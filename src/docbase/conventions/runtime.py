@@ -50,13 +50,17 @@ class Conventions:
     def query_params(
         self, table: str, items: list[tuple[str, str]], role: str, prefer: str | None
     ) -> list[tuple[str, str]]:
-        """Filters on hashed tokens compare hashes; soft-deleted rows are left out unless service_role asks."""
+        """Filters on hashed tokens compare hashes; soft-deleted rows are left out unless service_role asks.
+
+        ``include_deleted`` is taken here even on a table that does not soft-delete (its embedded tables
+        may), unless that table has a column of that name to filter on.
+        """
         hashed = self.get(hashed_tokens.NAME, table)
         soft = self.get(soft_delete.NAME, table)
         out = []
         include = False
         for key, value in items:
-            if key == soft_delete.QUERY_FLAG and soft is not None:
+            if key == soft_delete.QUERY_FLAG and (soft is not None or self._flag_is_free(table)):
                 include = value.lower() in ("true", "1", "yes")
                 continue
             if hashed is not None and key in hashed.columns:
@@ -67,6 +71,11 @@ class Conventions:
             if not (include and role == "service_role"):
                 out.append(soft_delete.hide_filter(soft))
         return out
+
+    def _flag_is_free(self, table: str) -> bool:
+        t = self.schema.table(table)
+        named = t is not None and t.column(soft_delete.QUERY_FLAG) is not None
+        return not named and any(a.convention == soft_delete.NAME for a in self.applied)
 
     # -- rows written -------------------------------------------------------------------------
     def before_write(

@@ -1,0 +1,159 @@
+"""Conventions through embedded resources: soft-deleted rows stay out, secrets are masked, at every depth.
+
+``docbase.conventions`` sees one table at a time and knows nothing of
+PostgREST's ``select`` tree, so its hooks cover the top-level table only.
+Here the tree is walked with the catalog's relationships: every embedded
+table that soft-deletes gets the same hiding filter as at top level (on its
+own path, so ``!inner`` still decides whether the parent stays), unless
+service_role asked for marked rows; and every embedded row, spread or not,
+is presented like a top-level row (decrypted for service_role, masked for
+everyone else), aliases and ``::text`` casts included, so
+``select=k:api_key`` is no way around the mask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ..conventions import secrets, soft_delete
+from .catalog import Catalog
+from .query import Embed, Query, SelectColumn
+from .query.filters import parse_filter
+from .query.syntax import SelectStar
+
+_TRUE = ("true", "1", "yes")
+_PLAIN_CASTS = (None, "text", "varchar")
+
+
+def wants_deleted(role: str, items: list[tuple[str, str]], prefer: str | None) -> bool:
+    """service_role asking for soft-deleted rows (``?include_deleted=true`` or ``Prefer: include-deleted``)."""
+    if role != "service_role":
+        return False
+    asked = any(k == soft_delete.QUERY_FLAG and v.lower() in _TRUE for k, v in items)
+    return asked or soft_delete.PREFER_FLAG in (prefer or "")
+
+
+def hide_deleted_embeds(conventions: Any, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
+    """``query`` with the soft-delete filter added on every embedded path whose table soft-deletes."""
+    if conventions is None or include:
+        return query
+    added: dict[tuple[str, ...], list] = {}
+    _walk_hide(conventions, catalog, table, query.select, (), added)
+    for path, conds in added.items():
+        query.where[path] = [*query.where.get(path, []), *conds]
+    return query
+
+
+def _walk_hide(conventions: Any, catalog: Catalog, table: str, items: tuple, path: tuple, added: dict) -> None:
+    for item in items:
+        if not isinstance(item, Embed):
+            continue
+        target = catalog.resolve(table, item.name, item.hint).target
+        sub = path + (item.key,)
+        soft = conventions.get(soft_delete.NAME, target)
+        if soft is not None:
+            column, value = soft_delete.hide_filter(soft)
+            added.setdefault(sub, []).append(parse_filter(column, value))
+        _walk_hide(conventions, catalog, target, item.items, sub, added)
+
+
+def needs_presenting(conventions: Any, catalog: Catalog, table: str, items: tuple) -> bool:
+    """Whether any table in the response (top level or embedded) has rows to reshape on the way out."""
+    if conventions is None:
+        return False
+    if conventions.reshapes(table):
+        return True
+    for item in items:
+        if isinstance(item, Embed):
+            target = catalog.resolve(table, item.name, item.hint).target
+            if needs_presenting(conventions, catalog, target, item.items):
+                return True
+    return False
+
+
+def present_text(
+    conventions: Any,
+    catalog: Catalog,
+    table: str,
+    items: tuple,
+    text: bytes,
+    role: str,
+    revealed: list | None = None,
+) -> bytes:
+    """The response body with every table's rows presented; ``text`` unchanged when nothing needs it."""
+    if not needs_presenting(conventions, catalog, table, items):
+        return text
+    rows = orjson.loads(text)
+    return orjson.dumps(present_rows(conventions, catalog, table, items, rows, role, revealed))
+
+
+def present_rows(
+    conventions: Any,
+    catalog: Catalog,
+    table: str,
+    items: tuple,
+    rows: list[dict[str, Any]],
+    role: str,
+    revealed: list | None = None,
+) -> list[dict[str, Any]]:
+    rows = conventions.present(table, rows, role, revealed)
+    renamed = _renamed_secrets(conventions, table, items)
+    embeds = [(i, catalog.resolve(table, i.name, i.hint).target) for i in items if isinstance(i, Embed)]
+    if not renamed and not embeds:
+        return rows
+    return [_present_one(conventions, catalog, table, row, role, renamed, embeds) for row in rows]
+
+
+def _present_one(conventions, catalog, table, row, role, renamed, embeds) -> dict[str, Any]:
+    if not isinstance(row, dict):
+        return row
+    row = dict(row)
+    if renamed:
+        view = {column: row[key] for key, column in renamed.items() if key in row}
+        opened = conventions.present(table, [view], role)[0]
+        for key, column in renamed.items():
+            if key in row:
+                row[key] = opened[column]
+    for item, target in embeds:
+        if item.spread:
+            keys = _spread_keys(catalog, target, item)
+            part = {k: row[k] for k in keys if k in row}
+            row.update(present_rows(conventions, catalog, target, item.items, [part], role)[0])
+            continue
+        value = row.get(item.key)
+        if isinstance(value, list):
+            row[item.key] = present_rows(conventions, catalog, target, item.items, value, role)
+        elif isinstance(value, dict):
+            row[item.key] = present_rows(conventions, catalog, target, item.items, [value], role)[0]
+    return row
+
+
+def _renamed_secrets(conventions: Any, table: str, items: tuple) -> dict[str, str]:
+    """Output keys that carry a secret column under another name (``k:api_key``) -> the column."""
+    secret = conventions.get(secrets.NAME, table)
+    if secret is None:
+        return {}
+    out = {}
+    for item in items:
+        if (
+            isinstance(item, SelectColumn)
+            and item.field.name in secret.columns
+            and item.key != item.field.name
+            and not item.field.json_path
+            and item.aggregate is None
+            and item.cast in _PLAIN_CASTS
+        ):
+            out[item.key] = item.field.name
+    return out
+
+
+def _spread_keys(catalog: Catalog, target: str, item: Embed) -> list[str]:
+    keys: list[str] = []
+    for sub in item.items:
+        if isinstance(sub, SelectStar):
+            keys.extend(c.name for c in catalog.tables[target].columns)
+        elif isinstance(sub, SelectColumn | Embed):
+            keys.append(sub.key)
+    return keys

@@ -1,0 +1,94 @@
+"""A soft delete is judged by the delete rule on both databases, never by the update rule."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+
+from docbase.api import create_app
+from docbase.auth import keys
+from docbase.migrate import migrate
+from docbase.schema import build_schema
+
+SECRET = "test-secret-for-docbase-soft-delete-gate"
+# Owners may edit their notes but delete only drafts; "tasks" may be deleted by their owner and never edited.
+DOC = """# Notes
+
+```sql
+CREATE TABLE users (id uuid PRIMARY KEY, email text);
+CREATE TABLE notes (id int PRIMARY KEY, owner_id uuid NOT NULL REFERENCES users(id), body text,
+                    is_deleted boolean DEFAULT false);
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "read own" ON notes FOR SELECT USING (auth.uid() = owner_id);
+CREATE POLICY "edit own" ON notes FOR UPDATE USING (auth.uid() = owner_id);
+CREATE POLICY "drop drafts" ON notes FOR DELETE USING (auth.uid() = owner_id AND body = 'draft');
+CREATE TABLE tasks (id int PRIMARY KEY, owner_id uuid NOT NULL REFERENCES users(id), title text,
+                    deleted_at timestamptz);
+ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "read own tasks" ON tasks FOR SELECT USING (auth.uid() = owner_id);
+CREATE POLICY "drop own tasks" ON tasks FOR DELETE USING (auth.uid() = owner_id);
+CREATE POLICY "tasks never change" ON tasks FOR UPDATE USING (false);
+```
+"""
+ANN, BOB = str(uuid.uuid4()), str(uuid.uuid4())
+SERVICE = {"apikey": keys.service_key(SECRET)}
+
+
+def bearer(sub: str) -> dict[str, str]:
+    claims = {"sub": sub, "role": "authenticated", "exp": int(time.time()) + 600}
+    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {keys.sign(claims, SECRET)}"}
+
+
+@pytest.fixture
+async def c(db_url):
+    schema = build_schema(DOC, "notes.md")
+    assert not schema.errors, schema.diagnostics
+    migrate(schema, db_url)
+    app = create_app(schema, db_url, secret=SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        for table, rows in (
+            ("users", [{"id": ANN}, {"id": BOB}]),
+            ("notes", [{"id": 1, "owner_id": ANN, "body": "final"}, {"id": 2, "owner_id": ANN, "body": "draft"}]),
+            ("tasks", [{"id": 1, "owner_id": ANN, "title": "t"}, {"id": 2, "owner_id": BOB, "title": "u"}]),
+        ):
+            assert (await client.post(f"/rest/v1/{table}", json=rows, headers=SERVICE)).status_code == 201
+        yield client
+    await app.state.db.close()
+
+
+async def _marked(c, table: str) -> list[int]:
+    rows = (await c.get(f"/rest/v1/{table}?select=id&include_deleted=true&order=id", headers=SERVICE)).json()
+    live = {r["id"] for r in (await c.get(f"/rest/v1/{table}?select=id", headers=SERVICE)).json()}
+    return [r["id"] for r in rows if r["id"] not in live]
+
+
+async def test_a_role_that_may_update_but_not_delete_cannot_soft_delete(c):
+    ann = bearer(ANN)
+    edited = await c.patch("/rest/v1/notes?id=eq.1", json={"body": "final!"}, headers=ann)
+    assert edited.status_code == 204
+    gone = await c.delete("/rest/v1/notes?id=eq.1", headers={**ann, "Prefer": "return=representation"})
+    assert gone.status_code == 200 and gone.json() == []
+    assert await _marked(c, "notes") == []
+    # the same request may still delete what the delete rule admits: the draft
+    gone = await c.delete("/rest/v1/notes?id=in.(1,2)", headers={**ann, "Prefer": "return=representation"})
+    assert [r["id"] for r in gone.json()] == [2]
+    assert await _marked(c, "notes") == [2]
+    assert [r["id"] for r in (await c.get("/rest/v1/notes?select=id", headers=ann)).json()] == [1]
+
+
+async def test_a_role_that_may_delete_but_not_update_can_soft_delete(c):
+    assert (await c.patch("/rest/v1/tasks?id=eq.1", json={"title": "x"}, headers=bearer(ANN))).status_code == 204
+    assert (await c.get("/rest/v1/tasks?select=title&id=eq.1", headers=SERVICE)).json() == [{"title": "t"}]
+    gone = await c.delete("/rest/v1/tasks?id=gt.0", headers={**bearer(ANN), "Prefer": "return=representation"})
+    assert gone.status_code == 200 and [r["id"] for r in gone.json()] == [1]
+    assert await _marked(c, "tasks") == [1]  # Bob's task untouched
+
+
+async def test_others_and_anon_cannot_soft_delete(c):
+    await c.delete("/rest/v1/notes?id=eq.2", headers=bearer(BOB))
+    anon = await c.delete("/rest/v1/notes?id=eq.2", headers={"apikey": keys.anon_key(SECRET)})
+    assert anon.status_code == 401
+    assert await _marked(c, "notes") == []
