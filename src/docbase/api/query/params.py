@@ -9,6 +9,7 @@ not.and``, each also after an embed path (``author.order=``,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..errors import bad_query
 from .filters import parse_filter, parse_logic
@@ -68,8 +69,9 @@ def _non_negative(value: str, word: str) -> int:
     return number
 
 
+@lru_cache(maxsize=1024)
 def parse_order(value: str) -> tuple[OrderTerm, ...]:
-    """``a.desc.nullslast,b`` -> order terms."""
+    """``a.desc.nullslast,b`` -> order terms (cached: frozen terms, and clients repeat their orders)."""
     terms = []
     for raw in value.split(","):
         raw = raw.strip()
