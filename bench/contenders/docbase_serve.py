@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from docbase.api.serve import FACTORY, event_loop, server_name
 from docbase.auth import keys
 
 from ..dataset import DOC, EMAIL, PASSWORD, Dataset, enrol
@@ -17,7 +18,10 @@ from ..workloads import postgrest
 from . import Contender
 
 SECRET = os.environ.get("BENCH_JWT_SECRET") or "bench-secret-" + os.urandom(24).hex()
-ENV = {"DOCBASE_JWT_SECRET": SECRET}
+# PocketBase runs SQLite with synchronous=NORMAL; docbase's default is FULL (an fsync per write). The bench
+# compares like with like and says so in the notes; DOCBASE_SQLITE_SYNCHRONOUS=full measures the default.
+SYNCHRONOUS = os.environ.get("DOCBASE_SQLITE_SYNCHRONOUS", "normal")
+ENV = {"DOCBASE_JWT_SECRET": SECRET, "DOCBASE_SQLITE_SYNCHRONOUS": SYNCHRONOUS}
 
 
 def _post(url: str, body: dict, headers: dict[str, str]) -> tuple[int, dict]:
@@ -39,16 +43,30 @@ def _get_status(url: str, headers: dict[str, str]) -> int:
         return exc.code
 
 
+def server_command(target: str, port: int, workers: int = 1, factory: bool = False) -> list[str]:
+    """The command `docbase serve` runs for ``target`` (docbase.api.serve): granian or uvicorn, no access log."""
+    if server_name() == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", event_loop()]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+        command += ["--no-access-log"]
+        return command + (["--factory"] if factory else []) + [target]
+    command = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return command + (["--factory"] if factory else [])
+
+
 def contender(database: str, workers: int) -> Contender:
     found = Contender(f"docbase {database} {workers}w", database, None, None, lambda d, w: postgrest(d, w))  # type: ignore[arg-type]
+    if database == "sqlite":
+        found.notes.append(f"SQLite synchronous={SYNCHRONOUS} (PocketBase: normal; docbase's default: full)")
 
     def start(workdir: Path, data: Dataset) -> procs.Server:
         # What `docbase serve --workers N` runs once it has migrated (the seed step migrated already): the
-        # app factory under uvicorn. `docbase serve` itself cannot restart on a SQLite database where
-        # someone signed up: its migration plans to drop the auth_* tables and refuses (reported).
+        # app factory under docbase's server (granian or uvicorn, the `server` setting). `docbase serve` itself
+        # cannot restart on a SQLite database where someone signed up: its migration plans to drop the auth_*
+        # tables and refuses (reported).
         port = procs.free_port()
-        command = [sys.executable, "-m", "uvicorn", "docbase.api.serve:app_from_environment", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+        command = server_command(FACTORY, port, workers, factory=True)
         env = {**ENV, "DOCBASE_SERVE_DOCUMENT": str(DOC), "DOCBASE_DB_URL": data.url}
         return procs.start(found.name, command, port, workdir, env, ready_path="/rest/v1/")
 

@@ -1,6 +1,8 @@
 """Launchers for the Python contenders that are not docbase: the FastAPI app and the bare ASGI floor.
 
-Both run on uvicorn, docbase's server, with the same defaults, so what differs is the application code.
+The FastAPI app runs on uvicorn (with httptools and uvloop, which uvicorn picks when installed), as a
+developer would deploy it. The floor runs on docbase's own server (granian or uvicorn, as `docbase serve`),
+so what it measures is the HTTP stack docbase itself pays for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from ..dataset import Dataset
 from ..http import procs
 from ..workloads import WORKLOADS, floor, plain_rest
 from . import Contender
-from .docbase_serve import SECRET
+from .docbase_serve import SECRET, server_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +58,9 @@ def asgi_floor(canned: dict[str, tuple[int, str]]) -> Contender:
         path = workdir / "canned.json"
         path.write_text(json.dumps({w: canned[w] for w in WORKLOADS if w in canned}))
         env = {"BENCH_CANNED": str(path)}
-        return _uvicorn("asgi floor", "bench.contenders.floor_asgi:app", procs.free_port(), workdir, env, "/by_id")
+        port = procs.free_port()
+        command = server_command("bench.contenders.floor_asgi:app", port)
+        return procs.start("asgi floor", command, port, workdir, {"PYTHONPATH": str(ROOT), **env}, ready_path="/by_id")
 
     def sign_in(server: procs.Server, data: Dataset) -> dict[str, str]:
         return {"Authorization": f"Bearer {data.token}", "Content-Type": "application/json"}

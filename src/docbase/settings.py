@@ -55,6 +55,15 @@ SECRET_KEY = declare(
 )
 MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
 JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
+SQLITE_SYNCHRONOUS = declare(
+    "sqlite_synchronous",
+    "full",
+    "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
+    "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
+)
+SERVER = declare(
+    "server", "granian", "HTTP server `docbase serve` runs: granian (Rust HTTP/1.1, measured faster) or uvicorn."
+)
 AUTH_CONFIRM_EMAIL = declare(
     "auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase)."
 )

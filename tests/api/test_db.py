@@ -109,6 +109,17 @@ async def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+async def test_sqlite_synchronous_setting_trades_power_loss_durability_for_speed(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCBASE_SQLITE_SYNCHRONOUS", "normal")
+    db = connect(f"sqlite:///{tmp_path / 'n.db'}")
+    async with db.transaction() as tx:
+        assert await tx.value("PRAGMA synchronous", []) == 1
+    await db.close()
+    monkeypatch.setenv("DOCBASE_SQLITE_SYNCHRONOUS", "off")
+    with pytest.raises(ValueError, match="full or normal"):
+        connect(f"sqlite:///{tmp_path / 'o.db'}")
+
+
 def test_unknown_url_scheme_is_refused():
     with pytest.raises(ValueError, match="unsupported database URL"):
         connect("mysql://x")

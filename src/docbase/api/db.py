@@ -13,8 +13,10 @@ Each statement is short and SQLite is in-process, so a thread hop (what
 aiosqlite does for every call) costs more than it saves; and since nothing
 awaits between BEGIN and COMMIT, requests cannot interleave inside a
 transaction. WAL mode lets readers run beside the writer; ``synchronous=FULL``
-makes every 201 durable even against power loss (NORMAL would already
-survive a SIGKILL); ``busy_timeout`` waits out other workers' writes.
+(the ``sqlite_synchronous`` setting) makes every 201 durable even against
+power loss, at the price of an fsync per write; ``normal`` still survives a
+SIGKILL of docbase and writes several times faster (PocketBase's choice);
+``busy_timeout`` waits out other workers' writes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .. import settings
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 
@@ -65,16 +68,20 @@ def connect(url: str) -> Database:
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, synchronous: str | None = None) -> None:
         self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
         self._conn: sqlite3.Connection | None = None
+        chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
+        if chosen not in ("FULL", "NORMAL"):
+            raise ValueError(f"sqlite_synchronous must be full or normal, not {chosen.lower()!r}")
+        self.synchronous = chosen
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             for pragma in (
                 "journal_mode=WAL",
-                "synchronous=FULL",
+                f"synchronous={self.synchronous}",
                 "foreign_keys=ON",
                 "busy_timeout=5000",
                 "case_sensitive_like=ON",
