@@ -45,6 +45,7 @@ from .sql.write import (
     update_statement,
     update_values,
 )
+from .update_check import check_before_update
 
 JSON = "application/json; charset=utf-8"
 
@@ -333,6 +334,7 @@ class RestApi:
         shown_columns = self.gate.returning(table.name, role) if self.gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub)
             returned = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
             await self._check_rows(tx, table, "update", role, sub, returned)
             await self._audit(request, tx, table, "update", returned, tuple(body))
