@@ -14,7 +14,7 @@ from docbase.api import mount
 from docbase.auth import keys
 from docbase.ui.routes import console_routes
 
-from .two_tenants import SECRET, build
+from .two_tenants import SECRET, build, token
 
 CSV = {"Accept": "text/csv"}
 ONE = {"Accept": "application/vnd.pgrst.object+json"}
@@ -149,3 +149,22 @@ async def test_b_cannot_change_a_rows_by_any_write(t):
         a_rows = [r for r in before[table] if any(v in str(r) for v in (t.ws["A"], t.docs["A"][0], t.users["a"]))]
         assert all(r in after[table] for r in a_rows), table
         assert len(after[table]) == len(before[table]), table  # nothing inserted into A (or anywhere)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: a tenant writer may create an invitation with any role (and its token), so a member "
+    "can make an alternate account owner; the access model lets writers insert invitations and nothing "
+    "caps the invited role at the inviter's own",
+)
+async def test_a_member_cannot_raise_themself_to_owner_through_an_invitation(t):
+    alt = "11111111-1111-4111-8111-111111111111"
+    await t.ok("POST", "users", {"id": alt, "email": "alt@x.io"})
+    body = {"workspace_id": t.ws["A"], "email": "alt@x.io", "role": "owner", "token": "chosen-token-0123456789"}
+    await t.c.post("/rest/v1/invitations", json=body, headers=t.who("w"))
+    took = await t.c.post(
+        "/rest/v1/rpc/accept_invitation",
+        json={"token": "chosen-token-0123456789"},
+        headers=token(alt, "alt@x.io"),
+    )
+    assert took.status_code != 200, took.text
