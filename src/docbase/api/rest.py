@@ -448,7 +448,9 @@ class RestApi:
         if text is None:
             hidden = self.gate.hidden(table.name, request.state.role) if self.gate is not None else frozenset()
             text = rows_to_json(self.catalog, table, rows, query, hidden)
-        text = present_text(self.conventions, self.catalog, table.name, query.select, text, request.state.role, revealed)
+        text = present_text(
+            self.conventions, self.catalog, table.name, query.select, text, request.state.role, revealed
+        )
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
