@@ -8,6 +8,8 @@ and afterwards service_role finds every one of A's rows exactly as before.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from docbase.api import mount
@@ -151,12 +153,6 @@ async def test_b_cannot_change_a_rows_by_any_write(t):
         assert len(after[table]) == len(before[table]), table  # nothing inserted into A (or anywhere)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a tenant writer may create an invitation with any role (and its token), so a member "
-    "can make an alternate account owner; the access model lets writers insert invitations and nothing "
-    "caps the invited role at the inviter's own",
-)
 async def test_a_member_cannot_raise_themself_to_owner_through_an_invitation(t):
     alt = "11111111-1111-4111-8111-111111111111"
     await t.ok("POST", "users", {"id": alt, "email": "alt@x.io"})
@@ -168,3 +164,18 @@ async def test_a_member_cannot_raise_themself_to_owner_through_an_invitation(t):
         headers=token(alt, "alt@x.io"),
     )
     assert took.status_code != 200, took.text
+
+
+async def test_invitations_without_an_inviter_column_grant_any_role_but_the_top_one(t):
+    """This document's invitations name no inviter, so nobody can vouch for an owner invitation."""
+    for n, role, status in ((3, "member", 200), (4, "owner", 403)):
+        alt = str(uuid.uuid4())
+        email = f"alt{n}@x.io"
+        await t.ok("POST", "users", {"id": alt, "email": email})
+        body = {"workspace_id": t.ws["A"], "email": email, "role": role, "token": f"tok-{n}-0123456789"}
+        made = await t.c.post("/rest/v1/invitations", json=body, headers=t.who("a"))
+        assert made.status_code == 201, made.text
+        took = await t.c.post(
+            "/rest/v1/rpc/accept_invitation", json={"token": f"tok-{n}-0123456789"}, headers=token(alt, email)
+        )
+        assert took.status_code == status, took.text

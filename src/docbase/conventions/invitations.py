@@ -54,6 +54,11 @@ def invitation_roles(table: Table, root: TenantRoot) -> dict[str, str] | None:
     invitee = column_named(table, "invitee_id", "invited_user_id", "accepted_by")
     if invitee is not None:
         roles["invitee"] = invitee.name
+    inviter = column_named(table, "inviter_id", "invited_by", "created_by", "created_by_user_id", "sender_id")
+    if inviter is not None:
+        roles["inviter"] = inviter.name
+    if root.roles:
+        roles["role_order"] = ",".join(r.name for r in root.roles)
     return roles
 
 

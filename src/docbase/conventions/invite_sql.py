@@ -23,6 +23,56 @@ from .errors import ConventionError, bad_argument, not_found
 from .sqltext import Sql, as_datetime
 
 
+def _rank(order: list[str], role: Any) -> int:
+    """Position from the top (0 = highest); a role not in the order ranks lowest."""
+    low = [o.lower() for o in order]
+    value = str(role or "").lower()
+    return low.index(value) if value in low else len(low)
+
+
+async def _within_inviters_reach(tx: Any, sql: Sql, a: Applied, key: Any, tenant: Any, role: Any) -> None:
+    """An invitation grants no more than its inviter holds in that tenant when it is accepted.
+
+    Without this, any member who may write invitations could invite a second
+    account of theirs as owner. Where the table names no inviter, only
+    service_role could have vouched for the role, so the top role is refused.
+    """
+    r, q = a.role, sql.q
+    order = [x for x in (r("role_order") or "").split(",") if x]
+    if not order or not r("member_role"):
+        return
+    if not r("inviter"):
+        if _rank(order, role) == 0:
+            raise ConventionError(
+                403,
+                "42501",
+                f"an invitation cannot grant the {role} role here",
+                None,
+                "Add the member as service_role instead.",
+            )
+        return
+    rows = await tx.rows(sql.render(f"SELECT {q(r('inviter'))} FROM {q(a.table)} WHERE {q(r('key'))} = ?"), [key])
+    inviter = rows[0][0] if rows else None
+    if inviter is None:
+        return  # written by service_role without an inviter: trusted
+    held = await tx.rows(
+        sql.render(
+            f"SELECT {q(r('member_role') or '')} FROM {q(r('membership') or '')} "
+            f"WHERE {q(r('member_user') or '')} = ? AND {q(r('member_tenant') or '')} = ?"
+        ),
+        [inviter, tenant],
+    )
+    best = min((_rank(order, h[0]) for h in held), default=None)
+    if best is None or _rank(order, role) < best:
+        raise ConventionError(
+            403,
+            "42501",
+            "this invitation grants a role above what its inviter holds in this tenant",
+            None,
+            "Ask someone with that role to invite you.",
+        )
+
+
 def _state(schema: Schema, a: Applied, wanted: str) -> str:
     table = schema.table(a.table)
     column = table.column(a.role("status") or "") if table else None
@@ -74,6 +124,7 @@ async def respond(
     if when is not None and when <= datetime.now(UTC):
         raise ConventionError(410, "P0001", "this invitation has expired", None, "Ask for a new invitation.")
     if accept:
+        await _within_inviters_reach(tx, sql, a, key, tenant, role)
         member = {r("member_user"): user, r("member_tenant"): tenant}
         if r("member_role"):
             member[r("member_role")] = role
