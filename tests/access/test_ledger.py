@@ -152,3 +152,18 @@ def test_postgresql_lets_the_owner_read_but_not_write_money(pg_url):
         assert run("UPDATE organizations SET name = 'renamed'") == 1
         assert run("INSERT INTO organizations (name, credit_balance) VALUES ('free money', 99)") == "42501"
         assert run("SELECT credit_balance FROM organizations") == [(5,)]
+
+
+def test_audit_trails_are_read_by_members_and_written_by_the_system_only():
+    from docbase.schema import build_schema
+
+    schema = build_schema(
+        "```sql\nCREATE TABLE orgs (id uuid PRIMARY KEY);\n"
+        "CREATE TABLE members (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id), "
+        "user_id uuid NOT NULL, role text CHECK (role IN ('owner', 'member')));\n"
+        "CREATE TABLE audit_logs (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id), "
+        "action text, details jsonb);\n```"
+    )
+    audit = build_access(schema).table("audit_logs")
+    assert audit.scope == "ledger"
+    assert "audit trail" in audit.reason

@@ -13,6 +13,8 @@ service_role alone. Judged from names, like every other scope hint:
   subscription (``organization_subscriptions``) or one that points at a plan
   or price. A status-page subscription (``status_page_component_subscriptions``)
   names none of these and stays ordinary tenant data;
+- an *audit trail* (``audit_logs``, ``activity_log``) is the same kind of
+  record: members read their tenant's history, only the system writes it;
 - *ledger columns* on the tenant root and the users table (balances, credits,
   plan, subscription, usage counters, payment-provider ids) are left out of
   the columns ordinary users may insert or update.
@@ -37,9 +39,14 @@ _COLUMN_WORDS = {
 }  # fmt: skip
 
 
+_AUDIT_NAMES = ({"audit"}, {"activity", "log"}, {"audit", "log"}, {"activity", "logs"})
+
+
 def ledger_reason(schema: Schema, table: Table) -> str | None:
     """Why ``table`` is a ledger (readable, written by service_role only), or None."""
     w = words(table.name)
+    if any(names <= set(w) for names in _AUDIT_NAMES):
+        return "it is an audit trail: docbase writes it on every change, nobody edits it"
     hits = sorted(set(w) & _LEDGER_WORDS)
     if hits:
         return f"its name ({', '.join(hits)}) says billing or metering"
