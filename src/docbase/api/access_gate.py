@@ -75,6 +75,8 @@ class AccessGate:
             hidden = frozenset(access.hidden_columns if access else ()) | frozenset(extra.get(name, ()))
             self._hidden[name] = hidden
             self._guarded[name] = GuardedColumns(columns, hidden, name)
+        self._checks: dict[tuple[str, str, str], sa.Select] = {}  # check_statement, per (table, command, role)
+        self._claims: dict[str, tuple[sa.Insert, tuple[str, ...]] | None] = {}  # claim_statement, per table
         self.doc_commands: dict[str, set[str]] = {}
         self.policies: dict[str, list[SqlitePolicy]] = {}
         for policy in schema.policies:
@@ -155,9 +157,19 @@ class AccessGate:
         return predicates.write_check(self.model, self.metadata, table, command, claims, target)
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
-        """``SELECT <WITH CHECK>`` over a written row given as parameters p0.. in column order."""
+        """``SELECT <WITH CHECK>`` over a written row given as parameters p0.. in column order.
+
+        Built once per (table, command, role): every write asks for it, and building it (predicates,
+        a replacement traversal) cost more than the rest of the write, database included.
+        """
         if not self.rows_here or role == "service_role":
             return None
+        key = (table, command, role)
+        if key not in self._checks:
+            self._checks[key] = self._build_check(table, command, role)
+        return self._checks[key]
+
+    def _build_check(self, table: str, command: str, role: str) -> sa.Select:
         sa_table = self.metadata.tables[table]
         index = {c.name: i for i, c in enumerate(sa_table.columns)}
         docs = [p for p in self.policies.get(table, ()) if command in p.commands]
@@ -181,7 +193,12 @@ class AccessGate:
 
     def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
         """Creating a tenant root makes its creator the owner (SQLite; PostgreSQL has a trigger):
-        an INSERT into the membership table taking (tenant key as p0, user as docbase_sub)."""
+        an INSERT into the membership table taking (tenant key as p0, user as docbase_sub). Built once per table."""
+        if table not in self._claims:
+            self._claims[table] = self._build_claim(table)
+        return self._claims[table]
+
+    def _build_claim(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
         root = self.model.root(table)
         if not self.rows_here or root is None:
             return None
