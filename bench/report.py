@@ -101,7 +101,18 @@ def machine() -> dict:
 
 def _versions() -> dict[str, str]:
     found = {}
-    for package in ("docbase", "uvicorn", "starlette", "fastapi", "sqlalchemy", "asyncpg", "psycopg"):
+    for package in (
+        "docbase",
+        "granian",
+        "uvicorn",
+        "uvloop",
+        "httptools",
+        "starlette",
+        "fastapi",
+        "sqlalchemy",
+        "asyncpg",
+        "psycopg",
+    ):
         try:
             from importlib.metadata import version
 

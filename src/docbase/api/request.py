@@ -7,6 +7,7 @@ Supabase's key semantics) is in one place and testable alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -37,7 +38,9 @@ class Prefer:
         return ", ".join(parts)
 
 
+@lru_cache(maxsize=256)
 def parse_prefer(header: str | None, default_return: str = "minimal") -> Prefer:
+    """The ``Prefer`` header; cached (Prefer is frozen), since a client sends the same one on every request."""
     values: dict[str, str] = {}
     for part in (header or "").replace(";", ",").split(","):
         key, eq, value = part.strip().partition("=")
