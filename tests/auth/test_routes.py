@@ -144,3 +144,38 @@ async def test_settings_tell_clients_how_signup_works(auth):
     body = (await auth.client.get("/auth/v1/settings")).json()
     assert body["external"]["email"] is True and body["mailer_autoconfirm"] is True
     assert body["disable_signup"] is False
+
+
+async def test_sessions_are_listed_and_one_can_be_revoked(auth):
+    await auth.signup()
+    one = (await auth.login()).json()
+    two = (await auth.login()).json()
+    mine = {"Authorization": f"Bearer {one['access_token']}"}
+    listed = await auth.client.get("/auth/v1/sessions", headers=mine)
+    assert listed.status_code == 200, listed.text
+    sessions = listed.json()
+    current = [s for s in sessions if s["current"]]
+    assert len(current) == 1 and len(sessions) >= 2
+    other = next(s["id"] for s in sessions if not s["current"])
+    assert (await auth.client.delete(f"/auth/v1/sessions/{other}", headers=mine)).status_code == 204
+    assert other not in {s["id"] for s in (await auth.client.get("/auth/v1/sessions", headers=mine)).json()}
+    gone = await auth.client.get("/auth/v1/user", headers={"Authorization": f"Bearer {two['access_token']}"})
+    assert gone.status_code == 403
+    assert (await auth.client.delete(f"/auth/v1/sessions/{other}", headers=mine)).status_code == 404
+    assert (await auth.client.delete("/auth/v1/sessions/not-a-uuid", headers=mine)).status_code == 404
+
+
+async def test_someone_elses_session_cannot_be_revoked(auth):
+    await auth.signup(email="a@example.com")
+    await auth.signup(email="b@example.com")
+    a = (await auth.login(email="a@example.com")).json()
+    b = (await auth.login(email="b@example.com")).json()
+    b_sessions = (
+        await auth.client.get("/auth/v1/sessions", headers={"Authorization": f"Bearer {b['access_token']}"})
+    ).json()
+    r = await auth.client.delete(
+        f"/auth/v1/sessions/{b_sessions[0]['id']}", headers={"Authorization": f"Bearer {a['access_token']}"}
+    )
+    assert r.status_code == 404
+    still = await auth.client.get("/auth/v1/user", headers={"Authorization": f"Bearer {b['access_token']}"})
+    assert still.status_code == 200

@@ -213,6 +213,13 @@ def auth_routes(
         await service.logout(claims_of(request), scope)
         return Response(status_code=204)
 
+    async def list_sessions(request: Request) -> Response:
+        return JSONResponse(await service.list_sessions(claims_of(request)))
+
+    async def revoke_session(request: Request) -> Response:
+        await service.revoke_session(claims_of(request), request.path_params["session_id"])
+        return Response(status_code=204)
+
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
@@ -277,6 +284,8 @@ def auth_routes(
         Route("/user", endpoint(get_user), methods=["GET"]),
         Route("/user", endpoint(put_user), methods=["PUT"]),
         Route("/logout", endpoint(logout), methods=["POST"]),
+        Route("/sessions", endpoint(list_sessions), methods=["GET"]),
+        Route("/sessions/{session_id}", endpoint(revoke_session), methods=["DELETE"]),
         Route("/recover", endpoint(recover), methods=["POST"]),
         Route("/verify", endpoint(verify_post), methods=["POST"]),
         Route("/verify", endpoint(verify_get, apikey=False), methods=["GET"], name="auth_verify"),

@@ -255,6 +255,33 @@ class AuthService:
         async with self.engine.begin() as conn:
             await sessions.sign_out(conn, self.t, user["id"], session_id, scope)
 
+    async def list_sessions(self, claims: dict[str, Any]) -> list[dict[str, Any]]:
+        """The caller's live sessions, newest first, the one in use marked ``current``."""
+        user, session_id = await self.current(claims)
+        async with self.engine.connect() as conn:
+            rows = await sessions.list_for(conn, self.t, user["id"])
+        return [
+            {
+                "id": str(r["id"]),
+                "created_at": _iso(r["created_at"]),
+                "updated_at": _iso(r["updated_at"]),
+                "refreshed_at": _iso(r["refreshed_at"]),
+                "user_agent": r["user_agent"],
+                "ip": r["ip"],
+                "current": str(r["id"]) == str(session_id),
+            }
+            for r in rows
+        ]
+
+    async def revoke_session(self, claims: dict[str, Any], target: str) -> None:
+        """Sign one of the caller's own sessions out; another user's session is 404, as if absent."""
+        user, _ = await self.current(claims)
+        async with self.engine.begin() as conn:
+            mine = {str(r["id"]) for r in await sessions.list_for(conn, self.t, user["id"])}
+            if target not in mine:
+                raise AuthError(404, "session_not_found", "Session not found")
+            await sessions.revoke_sessions(conn, self.t, [uuid.UUID(target)])
+
     async def recover(self, email: str, verify_url: str, redirect_to: str | None) -> None:
         """Mail a recovery link and code; unknown addresses get the same empty answer."""
         if await self._over([f"mail:{email}"]):
@@ -310,3 +337,7 @@ def _reason(exc: DBAPIError) -> str:
     """The database's one-line reason, without the SQL and parameters SQLAlchemy appends."""
     text = str(getattr(exc, "orig", exc)).strip().splitlines()
     return (text[0] if text else "constraint failed")[:300]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
