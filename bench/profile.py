@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             load.start()
             svg = RESULTS / f"profile-{args.workload}.svg"
             record = [py_spy(), "record", "--pid", str(server.process.pid), "-d", str(args.seconds), "--nonblocking"]
+            record += ["--subprocesses"]  # granian serves from a worker process under its main one
             raw = workdir / "profile.txt"
             spies = [
                 subprocess.Popen(record + ["-o", str(svg)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
