@@ -253,7 +253,14 @@ class RestApi:
                 compiled, values = self._statement(
                     key,
                     lambda bind, keys=keys, members=members, overwrite=overwrite: insert_statement(
-                        self.catalog, table, keys, members, bind, on_conflict, prefer.resolution, overwrite,
+                        self.catalog,
+                        table,
+                        keys,
+                        members,
+                        bind,
+                        on_conflict,
+                        prefer.resolution,
+                        overwrite,
                         shown_columns,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
@@ -407,11 +414,11 @@ class RestApi:
         role, sub = request.state.role, request.state.sub
         if not mark:
             compiled, values = self._statement(
-                ("delete", table.name, query_shape(query), request.state.role),
-                lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, request.state.role),
+                ("delete", table.name, query_shape(query), role),
+                lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, role),
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
-        shown_columns = self.gate.returning(table.name, request.state.role) if self.gate is not None else None
+        shown_columns = self.gate.returning(table.name, role) if self.gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)

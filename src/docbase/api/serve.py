@@ -95,7 +95,7 @@ def run(
         raise ServeError(f"{exc}; SQLite cannot enforce it (serve on PostgreSQL, or rewrite the policy)") from None
     applied = len(getattr(plan, "operations", []) or [])
     echo(f"database: {_safe(url)} ({applied} change(s) applied)" if applied else f"database: {_safe(url)} (up to date)")
-    echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs)")
+    echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs, console: http://{host}:{port}/)")
     echo(f"anon key:         {keys.anon_key(secret)}")
     echo(f"service_role key: {keys.service_key(secret)}")
     os.environ[DOC_ENV] = str(Path(doc).resolve())
