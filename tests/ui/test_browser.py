@@ -36,7 +36,7 @@ def field(page, name: str):
 def test_diagram_shows_every_table_and_foreign_key(page, live_server):
     open_console(page, live_server, "/diagram")
     schema = live_server.schema
-    page.wait_for_selector(".er-table")
+    expect(page.locator(".er-table")).to_have_count(len(schema.tables))
     names = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
     assert names == {t.name for t in schema.tables}
     assert len(names) == 49
@@ -51,8 +51,7 @@ def test_diagram_shows_every_table_and_foreign_key(page, live_server):
     shot(page, "02-diagram-monitors-selected")
     panel.locator("a:has-text('Focus')").click()
     page.wait_for_url("**/#/diagram/monitors")
-    focused = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
-    assert focused == {
+    neighbourhood = {
         "monitors",
         "organization",
         "projects",
@@ -65,6 +64,10 @@ def test_diagram_shows_every_table_and_foreign_key(page, live_server):
         "alert_history",
         "status_page_component_monitors",
     }
+    # The focus view replaces the whole diagram; wait for it before reading which tables it shows.
+    expect(page.locator(".er-table")).to_have_count(len(neighbourhood))
+    focused = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
+    assert focused == neighbourhood
     shot(page, "03-diagram-focus-monitors")
 
 
@@ -122,7 +125,7 @@ def test_monitor_row_create_list_edit_duplicate_delete(page, live_server):
     field(page, "name").locator("input").fill(name + " (edited)")
     page.click("button:has-text('Save changes')")
     page.wait_for_selector(".row-view")
-    assert page.locator(".grid.record tr[data-column='name'] td").inner_text() == name + " (edited)"
+    expect(page.locator(".grid.record tr[data-column='name'] td")).to_have_text(name + " (edited)")
     shot(page, "07-row-edited")
 
     open_console(page, live_server, "/data/monitors/new")
@@ -182,8 +185,7 @@ def test_sorting_filtering_and_related_rows(page, live_server):
     page.click("th[data-column='frequencyMinutes'] a")
     page.wait_for_url("**order=frequencyMinutes.asc**")
     page.wait_for_selector(".grid.data")
-    cells = page.locator(".grid.data tbody td[data-column='frequencyMinutes']").all_inner_texts()
-    assert cells == ["1", "2", "3"]
+    expect(page.locator(".grid.data tbody td[data-column='frequencyMinutes']")).to_have_text(["1", "2", "3"])
     page.select_option("select[aria-label='filter column']", "name")
     page.select_option("select[aria-label='filter operator']", "eq")
     page.fill("input[aria-label='filter value']", "probe-2")

@@ -49,6 +49,7 @@ def test_diagram_draws_every_seed(browser, seed):
         page.goto(f"http://127.0.0.1:{server.config.port}/#/diagram")
         page.wait_for_selector("body[data-ready=true]")
         targets = {fk.ref_table for t in schema.tables for fk in t.foreign_keys}
+        expect(page.locator(".er-table")).to_have_count(len({t.name for t in schema.tables} | targets))
         drawn = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
         assert drawn == {t.name for t in schema.tables} | targets  # tables only referenced (auth.users) get a box too
         expect(page.locator(".er-edge")).to_have_count(sum(len(t.foreign_keys) for t in schema.tables))
