@@ -72,7 +72,7 @@ def _lowered(enum: EnumFragment) -> EnumFragment:
     return EnumFragment(enum.name, _lower_caps(enum.values), enum.line, enum.source)
 
 
-def _unquote(value: str | None) -> str | None:
+def unquote(value: str | None) -> str | None:
     if value is None:
         return None
     v = value.strip()
@@ -90,7 +90,7 @@ def _document_uses_lower_case(tables: dict[str, TableDraft], named: list[EnumFra
             enum = _match(table, col, caps)
             if enum is None:
                 continue
-            default = _unquote(col.default)
+            default = unquote(col.default)
             lowered = {v.lower() for v in enum.values}
             if default and default != default.upper() and default.lower() in lowered:
                 return True

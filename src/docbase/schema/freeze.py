@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, warning
-from ..readers.fragments import EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
+from ..readers.fragments import CheckFragment, EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
-from .model import Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
+from .model import Check, Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
 
 
 def _action(value: str | None) -> str | None:
@@ -139,7 +139,5 @@ def _index(t: TableDraft, i: IndexFragment) -> Index:
     return Index(cols, i.name, i.unique, i.method.lower() if i.method else None, i.where, i.line)
 
 
-def _check(ch):  # type: ignore[no-untyped-def]
-    from .model import Check
-
+def _check(ch: CheckFragment) -> Check:
     return Check(ch.expression, ch.name, ch.line)

@@ -18,6 +18,7 @@ the immutable model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
 from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
@@ -237,27 +238,8 @@ def _report_extra(
     if len(candidates) == 1:
         target = candidates[0]
         matched.add(target.name)
-        _fill(
-            target,
-            ColumnFragment(
-                target.name,
-                col.line,
-                col.type,
-                col.nullable,
-                col.default,
-                col.primary_key,
-                col.unique,
-                col.references,
-                col.fk_marked,
-                col.enum,
-                col.examples,
-                col.check,
-                col.comment,
-                col.notes,
-            ),
-            frag,
-            diags,
-        )
+        # The lower source's facts, under the name the better source uses; every field carried over.
+        _fill(target, replace(col, name=target.name), frag, diags)
         note = f"{frag.source} spells {target.name} as {col.name}"
         draft.notes.append(note)
         diags.append(

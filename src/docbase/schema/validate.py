@@ -15,7 +15,7 @@ from ..document.diagnostics import Diagnostic, error, info, warning
 from ..readers.fragments import EnumFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
-from .enums import _unquote
+from .enums import unquote
 
 EXTERNAL_TABLES = {"auth.users": ("id",)}
 
@@ -138,7 +138,7 @@ def _table_fks(table: TableDraft, tables: dict[str, TableDraft], diags: list[Dia
 def _enum_default(table: TableDraft, col: ColumnDraft, diags: list[Diagnostic]) -> None:
     if not col.enum or col.default is None:
         return
-    value = _unquote(col.default)
+    value = unquote(col.default)
     if value is None or value.upper() == "NULL":
         return
     if value not in col.enum:
