@@ -50,4 +50,6 @@ def test_pooled_figure_does_not_fall(today: dict, recorded: dict, side: str, mea
 def test_no_more_documents_refused(today: dict, recorded: dict, what: str):
     assert today[what] <= recorded[what], f"{what} rose from {recorded[what]} to {today[what]}"
     if today[what] < recorded[what]:
-        warnings.warn(f"{what} fell from {recorded[what]} to {today[what]}: raise the ratchet (score --update)", stacklevel=2)
+        warnings.warn(
+            f"{what} fell from {recorded[what]} to {today[what]}: raise the ratchet (score --update)", stacklevel=2
+        )
