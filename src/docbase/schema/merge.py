@@ -107,7 +107,7 @@ def _draft(frag: TableFragment, diags: list[Diagnostic]) -> TableDraft:
     for col in frag.columns:
         if draft.find(col.name) is not None:
             diags.append(
-                error(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
+                warning(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
             )
             continue
         draft.columns[col.name] = _column(col, frag.source)
