@@ -199,9 +199,9 @@ def test_bad_lines_are_reported_and_the_rest_is_read():
 """
     )
     errors = [(d.level, d.line) for d in r.diagnostics]
-    assert ("error", 7) in errors  # the bad attribute
-    assert ("error", 11) in errors  # the bad relationship line
-    assert ("error", 12) in errors  # posts { is never closed
+    assert ("warning", 7) in errors  # the bad attribute
+    assert ("warning", 11) in errors  # the bad relationship line
+    assert ("warning", 12) in errors  # posts { is never closed
     assert list(columns(tables(r)["users"])) == ["id", "email"]
     assert list(columns(tables(r)["posts"])) == ["id"]
     assert [(x.left, x.right, x.label) for x in relationships(r)] == [("users", "posts", None)]
@@ -209,7 +209,7 @@ def test_bad_lines_are_reported_and_the_rest_is_read():
 
 def test_a_missing_closing_brace_is_reported_at_the_entity():
     r = read("erDiagram\n  a {\n    int id PK\n  b {\n    int id PK\n  }\n  a ||--o{ b : has")
-    assert [(d.level, d.line) for d in r.diagnostics] == [("error", 5)]
+    assert [(d.level, d.line) for d in r.diagnostics] == [("warning", 5)]
     assert set(tables(r)) == {"a", "b"} and len(relationships(r)) == 1
 
 

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from ..document import Diagnostic, error, info, warning
+from ..document import Diagnostic, info, warning
 from ._sql_text import Source, split_statements
 from .base import Reading
 from .fragments import (
@@ -66,7 +66,7 @@ def read_glot(src: Source, dialect: str, section: tuple[str, ...] = ()) -> Readi
         try:
             _dispatch(tree, piece_src, dialect, section, reading)
         except Exception as exc:  # an expression shape we did not foresee: report it, keep reading
-            reading.diagnostics.append(error(piece_src.first_line, f"could not read this statement: {exc}"))
+            reading.diagnostics.append(warning(piece_src.first_line, f"could not read this statement: {exc}"))
     return reading
 
 
@@ -76,7 +76,7 @@ def _parse_error(exc: Exception, src: Source) -> Diagnostic:
     message = str(details[0].get("description") or exc).split("\n", 1)[0]
     message = re.sub(r"<Token token_type: [^,]*, text: (.*?), line: .*?>", r"'\1'", message)
     text = f"SQL syntax error: {message}; statement skipped"
-    return error(line, text) if _SCHEMA_STATEMENT.match(src.text) else warning(line, text)
+    return warning(line, text)
 
 
 def _line(node: exp.Expression | None, src: Source) -> int:
@@ -346,7 +346,7 @@ def _routine(kind: str, target: object, text: str, src: Source) -> RoutineFragme
 
 def _unread(text: str, src: Source) -> Diagnostic:
     if _SCHEMA_STATEMENT.match(text):
-        return error(
+        return warning(
             src.first_line, f"{' '.join(text.split()[:3])} could not be read in this dialect; statement skipped"
         )
     if _DUMP_HOUSEKEEPING.match(text):  # mysqldump / .dump boilerplate around every CREATE TABLE

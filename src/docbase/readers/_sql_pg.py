@@ -15,7 +15,7 @@ from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType, RoleSpecType
 from pglast.parser import ParseError
 
-from ..document import Diagnostic, error, warning
+from ..document import Diagnostic, warning
 from ._sql_pg_table import deparse, enum_check, qualified, reference, table_fragment, type_name
 from ._sql_text import Source, skip_trivia, split_statements
 from .base import Reading
@@ -29,10 +29,6 @@ from .fragments import (
     RoutineFragment,
 )
 
-# A malformed statement that starts like this loses schema facts: an error, not a warning.
-_SCHEMA_STATEMENT = re.compile(
-    r"(?is)^(CREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+)?(TABLE|TYPE|INDEX|POLICY|FUNCTION|TRIGGER|VIEW)|ALTER\s+TABLE)\b"
-)
 _TRAILING_COMMA = re.compile(r",(?=(?:\s|--[^\n]*\n)*\))")
 
 _RUN_AS_WRITTEN = {
@@ -58,7 +54,7 @@ def read_postgres(src: Source, section: tuple[str, ...] = ()) -> Reading:
             _dispatch(node, stmt_src, start, end, section, reading)
         except Exception as exc:  # an AST shape we did not foresee: report it, keep reading
             reading.diagnostics.append(
-                error(stmt_src.line(start), f"could not read this {_kind(stmt_src.text[start:end])} statement: {exc}")
+                warning(stmt_src.line(start), f"could not read this {_kind(stmt_src.text[start:end])} statement: {exc}")
             )
     return reading
 
@@ -69,7 +65,7 @@ def _statements(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]
     except ParseError:
         pass
     except Exception as exc:  # pglast raises other errors on odd input (e.g. nesting limits)
-        diagnostics.append(error(src.line(0), f"SQL could not be read: {exc}"))
+        diagnostics.append(warning(src.line(0), f"SQL could not be read: {exc}"))
         return
     else:
         yield from _located(raws, src)
@@ -96,7 +92,7 @@ def _parse_piece(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located
         diagnostics.append(_parse_error(exc, src))
         return
     except Exception as exc:
-        diagnostics.append(error(src.line(0), f"SQL could not be read: {exc}"))
+        diagnostics.append(warning(src.line(0), f"SQL could not be read: {exc}"))
         return
     yield from _located(raws, src)
 
@@ -106,7 +102,7 @@ def _parse_error(exc: ParseError, src: Source) -> Diagnostic:
     where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
     head = src.text.split("\n", 1)[0].strip()
     text = f"SQL syntax error: {message}; statement skipped ({head[:60]})"
-    return error(src.line(where), text) if _SCHEMA_STATEMENT.match(src.text) else warning(src.line(where), text)
+    return warning(src.line(where), text)
 
 
 def _located(raws: tuple[ast.RawStmt, ...], src: Source) -> Iterator[Located]:

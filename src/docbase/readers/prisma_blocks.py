@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..document import Block, Diagnostic, error
+from ..document import Block, Diagnostic, warning
 from .dbml_loose import split_outside, strip_comment, unquote
 
 _BLOCK = re.compile(r"^(?P<kind>model|enum|view|type|datasource|generator)\s+(?P<name>\w+)\s*\{\s*$")
@@ -70,7 +70,7 @@ def parse_blocks(block: Block, diagnostics: list[Diagnostic]) -> list[PBlock]:
                 current = PBlock(m.group("kind"), m.group("name"), number, doc=" ".join(doc) or None)
             else:
                 diagnostics.append(
-                    error(number, f"cannot read this Prisma line: {text!r}; expected `model X {{` or `enum X {{`")
+                    warning(number, f"cannot read this Prisma line: {text!r}; expected `model X {{` or `enum X {{`")
                 )
             doc = []
             continue
@@ -93,11 +93,11 @@ def parse_blocks(block: Block, diagnostics: list[Diagnostic]) -> list[PBlock]:
             )
         else:
             diagnostics.append(
-                error(number, f"cannot read this Prisma field: {text!r}; expected `name Type @attributes`")
+                warning(number, f"cannot read this Prisma field: {text!r}; expected `name Type @attributes`")
             )
         doc = []
     if current is not None:
-        diagnostics.append(error(current.line, f"{current.kind} {current.name} {{ is never closed: missing '}}'"))
+        diagnostics.append(warning(current.line, f"{current.kind} {current.name} {{ is never closed: missing '}}'"))
         found.append(current)
     return found
 

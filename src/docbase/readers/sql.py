@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..document import Block, error
+from ..document import Block, warning
 from ._sql_glot import read_glot
 from ._sql_pg import read_postgres
 from ._sql_text import Source, strip_comments
@@ -82,4 +82,4 @@ def read(block: Block) -> Reading:
             return read_postgres(src, block.section)
         return read_glot(src, which, block.section)
     except Exception as exc:  # the promise is diagnostics, never a traceback
-        return Reading(diagnostics=[error(block.line, f"SQL block could not be read: {exc}")])
+        return Reading(diagnostics=[warning(block.line, f"SQL block could not be read: {exc}")])

@@ -10,7 +10,7 @@ added: the better description is the one a team maintains. Every conflict
 is a diagnostic naming both lines.
 
 The passes after grouping live in their own modules: ``attach`` (indexes,
-constraints, policies), ``relate`` (relationships and FK targets),
+constraints, policies), ``rules`` (constraints stated in sentences), ``relate`` (relationships and FK targets),
 ``enums``, ``infer`` (types from names) and ``validate``; ``freeze`` builds
 the immutable model.
 """
@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
 from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
-from . import attach, enums, freeze, infer, relate, validate
+from . import attach, enums, freeze, infer, relate, rules, validate
 from .drafts import ColumnDraft, TableDraft
 from .model import Schema
 from .names import is_abbreviation, same_name
@@ -33,6 +33,7 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     diags: list[Diagnostic] = list(diagnostics)
     tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
     attach.attach(tables, fragments, diags)
+    rules.apply(tables, fragments, diags)
     relate.relate(tables, fragments, diags)
     named = enums.apply(tables, fragments, diags)
     infer.infer(tables, diags)
@@ -106,7 +107,7 @@ def _draft(frag: TableFragment, diags: list[Diagnostic]) -> TableDraft:
     for col in frag.columns:
         if draft.find(col.name) is not None:
             diags.append(
-                error(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
+                warning(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
             )
             continue
         draft.columns[col.name] = _column(col, frag.source)
