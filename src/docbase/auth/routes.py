@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..schema.model import Schema
-from . import keys, tokens, users
+from . import keys, redirects, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, bad_json, bad_jwt, validation
 from .passwords import PasswordError, check_rules
@@ -97,19 +97,25 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def verify_url(request: Request) -> str:
-    """The absolute URL of this mount's /verify, wherever the app is mounted."""
+def verify_url(request: Request, config: AuthConfig) -> str:
+    """The absolute URL of this mount's /verify for emailed links.
+
+    The host comes from ``auth_external_url``, never from the request's Host
+    header: a forged Host would otherwise put the victim's token in a link to
+    the attacker's server. Only the mount path is taken from the request.
+    Without the setting (an app built in-process, e.g. in tests) the app's
+    own base URL as the ASGI server reports it is used.
+    """
+    mount = request.scope.get("root_path", "") or "/auth/v1"
+    if config.external_url:
+        return f"{config.external_url}{mount}/verify"
     base = str(request.url.replace(query="", fragment="")).rsplit("/", 1)[0]
     return base + "/verify"
 
 
 def redirect_target(config: AuthConfig, wanted: str | None) -> str:
-    """``redirect_to`` when it points at the site or an allowed prefix, else the site URL (no open redirect)."""
-    if wanted and not any(ord(ch) < 33 for ch in wanted):
-        for allowed in (config.site_url, *config.redirect_urls):
-            if allowed and wanted.startswith(allowed):
-                return wanted
-    return config.site_url
+    """``redirect_to`` when the allow-list allows it, else the site URL (see :mod:`.redirects`)."""
+    return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
 
 
 def bearer(request: Request) -> str | None:
@@ -132,6 +138,8 @@ def auth_routes(
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
     service = AuthService(schema, engine, config, secret)
+    if not config.external_url:
+        log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
 
     def claims_of(request: Request) -> dict[str, Any]:
         token = bearer(request)
@@ -170,7 +178,13 @@ def auth_routes(
         data = data_field(body) or {}
         redirect = request.query_params.get("redirect_to")
         result = await service.signup(
-            email, password, data, client_ip(request), request.headers.get("user-agent"), verify_url(request), redirect
+            email,
+            password,
+            data,
+            client_ip(request),
+            request.headers.get("user-agent"),
+            verify_url(request, config),
+            redirect,
         )
         return JSONResponse(result)
 
@@ -203,7 +217,7 @@ def auth_routes(
         password = password_field(body, config, required=False)
         data = data_field(body)
         redirect = request.query_params.get("redirect_to")
-        result = await service.update_user(claims, email, password, data, verify_url(request), redirect)
+        result = await service.update_user(claims, email, password, data, verify_url(request, config), redirect)
         return JSONResponse(result)
 
     async def logout(request: Request) -> Response:
@@ -223,7 +237,7 @@ def auth_routes(
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        await service.recover(email, verify_url(request), request.query_params.get("redirect_to"))
+        await service.recover(email, verify_url(request, config), request.query_params.get("redirect_to"))
         return JSONResponse({})
 
     async def verify_post(request: Request) -> Response:
