@@ -61,6 +61,12 @@ SQLITE_SYNCHRONOUS = declare(
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
 )
+TX_END = declare(
+    "tx_end",
+    "commit-allow-override",
+    "How /rest/v1 transactions end (PostgREST's db-tx-end): commit, commit-allow-override, rollback or "
+    "rollback-allow-override; *-allow-override lets a request choose with `Prefer: tx=commit|rollback`.",
+)
 SERVER = declare(
     "server", "granian", "HTTP server `docbase serve` runs: granian (Rust HTTP/1.1, measured faster) or uvicorn."
 )
