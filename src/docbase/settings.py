@@ -61,6 +61,12 @@ SQLITE_SYNCHRONOUS = declare(
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
 )
+TX_END = declare(
+    "tx_end",
+    "commit-allow-override",
+    "How /rest/v1 transactions end (PostgREST's db-tx-end): commit, commit-allow-override, rollback or "
+    "rollback-allow-override; *-allow-override lets a request choose with `Prefer: tx=commit|rollback`.",
+)
 SERVER = declare(
     "server", "granian", "HTTP server `docbase serve` runs: granian (Rust HTTP/1.1, measured faster) or uvicorn."
 )
@@ -88,7 +94,16 @@ AUTH_SITE_URL = declare(
     "Where GET /auth/v1/verify redirects when the link names no allowed redirect_to.",
 )
 AUTH_REDIRECT_URLS = declare(
-    "auth_redirect_urls", "", "Comma-separated URL prefixes that redirect_to may point at (besides site_url)."
+    "auth_redirect_urls",
+    "",
+    "Comma-separated URLs redirect_to may point at besides site_url's origin: scheme, host and port must match "
+    "exactly; the path matches itself and below, or GoTrue-style `*` (one segment) / `**` (any) wildcards.",
+)
+AUTH_EXTERNAL_URL = declare(
+    "auth_external_url",
+    "",
+    "Public base URL of this server (e.g. https://api.example.com) that emailed links point at; "
+    "`docbase serve` defaults it to http://HOST:PORT. Never taken from a request's Host header.",
 )
 SMTP_HOST = declare("smtp_host", "", "SMTP server for auth mail; empty: mail goes to the outbox (docbase outbox DOC).")
 SMTP_PORT = declare("smtp_port", 587, "SMTP port.")

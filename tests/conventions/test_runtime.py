@@ -31,18 +31,14 @@ def test_tokens_are_hashed_on_write_revealed_once_and_looked_up_by_hash():
     plain = shown["token"]
     assert row["token"] == hashed_tokens.digest(plain) and len(row["token"]) == 64
     assert conv.present("invitations", [row], "service_role", [shown])[0]["token"] == plain
-    assert conv.query_params("invitations", [("token", f"eq.{plain}")], "service_role", None) == [
-        ("token", f"eq.{row['token']}")
-    ]
+    assert conv.query_params("invitations", [("token", f"eq.{plain}")]) == [("token", f"eq.{row['token']}")]
 
 
-def test_soft_deleted_rows_are_hidden_unless_service_role_asks():
+def test_the_callers_filters_are_kept_as_written_and_the_include_flag_taken_out():
+    """Hiding soft-deleted rows is no query parameter (api.embed_conventions.hide_deleted adds it)."""
     conv = Conventions(build_schema(DOC), "sqlite")
-    assert conv.query_params("notes", [], "authenticated", None) == [("is_deleted", "not.is.true")]
-    assert conv.query_params("notes", [("include_deleted", "true")], "authenticated", None) == [
-        ("is_deleted", "not.is.true")
-    ]
-    assert conv.query_params("notes", [("include_deleted", "true")], "service_role", None) == []
+    assert conv.query_params("notes", []) == []
+    assert conv.query_params("notes", [("id", "eq.1"), ("include_deleted", "true")]) == [("id", "eq.1")]
     assert conv.delete_as_update("notes") == {"is_deleted": True}
     assert conv.delete_as_update("tasks") is None
 

@@ -101,12 +101,16 @@ class SqliteDatabase(Database):
             conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
+        tx = SqliteTx(conn)
         try:
-            yield SqliteTx(conn)
+            yield tx
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+            conn.execute("ROLLBACK")
+            return
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -123,6 +127,7 @@ class SqliteDatabase(Database):
 class SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         row = self._execute(sql, params).fetchone()
@@ -223,8 +228,15 @@ class PostgresDatabase(Database):
 
         pool = await self._get_pool()
         try:
-            async with pool.acquire(timeout=10) as conn, conn.transaction(readonly=readonly):
-                yield PgTx(conn)
+            async with pool.acquire(timeout=10) as conn:
+                tx = PgTx(conn)
+                try:
+                    async with conn.transaction(readonly=readonly):
+                        yield tx
+                        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+                            raise _RolledBack
+                except _RolledBack:
+                    pass
         except ApiError:
             raise
         except asyncpg.PostgresError as exc:
@@ -276,9 +288,14 @@ def _pg_error(exc: Any) -> ApiError:
     )
 
 
+class _RolledBack(Exception):
+    """Raised inside asyncpg's transaction block to make it roll back instead of committing."""
+
+
 class PgTx:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         return await self.conn.fetchval(sql, *params)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as s
+from .redirects import allow_list
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,17 @@ class AuthConfig:
     otp_exp: int = 3600
     site_url: str = "http://localhost:3000"
     redirect_urls: tuple[str, ...] = ()
+    external_url: str = ""
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_sender: str = "docbase <noreply@localhost>"
     smtp_starttls: bool = True
+
+    def __post_init__(self) -> None:
+        # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
+        allow_list(self.site_url, self.redirect_urls)
 
     @classmethod
     def load(cls, doc: str | Path | None = None, toml: dict[str, Any] | None = None) -> AuthConfig:
@@ -51,6 +57,7 @@ class AuthConfig:
             otp_exp=int(s.get(s.AUTH_OTP_EXP, toml=t)),
             site_url=str(s.get(s.AUTH_SITE_URL, toml=t)),
             redirect_urls=tuple(u.strip() for u in redirects.split(",") if u.strip()),
+            external_url=str(s.get(s.AUTH_EXTERNAL_URL, toml=t) or "").rstrip("/"),
             smtp_host=str(s.get(s.SMTP_HOST, toml=t) or ""),
             smtp_port=int(s.get(s.SMTP_PORT, toml=t)),
             smtp_user=str(s.get(s.SMTP_USER, toml=t) or ""),

@@ -20,15 +20,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..schema.model import Schema
-from . import keys, tokens, users
+from . import keys, redirects, tokens, users
 from .config import AuthConfig
-from .errors import AuthError, bad_json, bad_jwt, validation
+from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
 from .passwords import PasswordError, check_rules
 from .service import OTP_KINDS, AuthService
 
@@ -97,19 +96,34 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def verify_url(request: Request) -> str:
-    """The absolute URL of this mount's /verify, wherever the app is mounted."""
+def verify_url(request: Request, config: AuthConfig) -> str:
+    """The absolute URL of this mount's /verify for emailed links.
+
+    The host comes from ``auth_external_url``, never from the request's Host
+    header: a forged Host would otherwise put the victim's token in a link to
+    the attacker's server. Only the mount path is taken from the request.
+    Without the setting (an app built in-process, e.g. in tests) the app's
+    own base URL as the ASGI server reports it is used.
+    """
+    mount = request.scope.get("root_path", "") or "/auth/v1"
+    if config.external_url:
+        return f"{config.external_url}{mount}/verify"
     base = str(request.url.replace(query="", fragment="")).rsplit("/", 1)[0]
     return base + "/verify"
 
 
 def redirect_target(config: AuthConfig, wanted: str | None) -> str:
-    """``redirect_to`` when it points at the site or an allowed prefix, else the site URL (no open redirect)."""
-    if wanted and not any(ord(ch) < 33 for ch in wanted):
-        for allowed in (config.site_url, *config.redirect_urls):
-            if allowed and wanted.startswith(allowed):
-                return wanted
-    return config.site_url
+    """``redirect_to`` when the allow-list allows it, else the site URL (see :mod:`.redirects`)."""
+    return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
+
+
+def failure(request: Request, exc: Exception) -> AuthError:
+    """503 when the database is unreachable, else 500; logged without SQL, parameters or traceback locals."""
+    if is_outage(exc):
+        log.error("auth: database unavailable on %s %s: %s", request.method, request.url.path, reason(exc))
+        return unavailable()
+    log.error("auth: unexpected %s on %s %s: %s", type(exc).__name__, request.method, request.url.path, reason(exc))
+    return unexpected()
 
 
 def bearer(request: Request) -> str | None:
@@ -132,6 +146,8 @@ def auth_routes(
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
     service = AuthService(schema, engine, config, secret)
+    if not config.external_url:
+        log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
 
     def claims_of(request: Request) -> dict[str, Any]:
         token = bearer(request)
@@ -142,7 +158,7 @@ def auth_routes(
         except keys.TokenError as exc:
             raise bad_jwt(f"invalid JWT: {exc.message}") from None
 
-    def endpoint(fn: Handler, apikey: bool = True) -> Handler:
+    def endpoint(fn: Handler, apikey: bool = True, database: bool = True) -> Handler:
         async def handle(request: Request) -> Response:
             try:
                 if apikey:
@@ -153,13 +169,13 @@ def auth_routes(
                         keys.verify(key, secret)
                     except keys.TokenError:
                         raise AuthError(401, "invalid_api_key", "Invalid API key") from None
-                await service.ready()
+                if database:
+                    await service.ready()
                 return await fn(request)
             except AuthError as exc:
                 return exc.response()
-            except SQLAlchemyError:
-                log.exception("auth: database failure on %s %s", request.method, request.url.path)
-                return AuthError(500, "unexpected_failure", "Unexpected failure; see the server log").response()
+            except Exception as exc:  # noqa: BLE001 - every failure answers in GoTrue's shape, never a bare 500
+                return failure(request, exc).response()
 
         return handle
 
@@ -170,7 +186,13 @@ def auth_routes(
         data = data_field(body) or {}
         redirect = request.query_params.get("redirect_to")
         result = await service.signup(
-            email, password, data, client_ip(request), request.headers.get("user-agent"), verify_url(request), redirect
+            email,
+            password,
+            data,
+            client_ip(request),
+            request.headers.get("user-agent"),
+            verify_url(request, config),
+            redirect,
         )
         return JSONResponse(result)
 
@@ -203,7 +225,7 @@ def auth_routes(
         password = password_field(body, config, required=False)
         data = data_field(body)
         redirect = request.query_params.get("redirect_to")
-        result = await service.update_user(claims, email, password, data, verify_url(request), redirect)
+        result = await service.update_user(claims, email, password, data, verify_url(request, config), redirect)
         return JSONResponse(result)
 
     async def logout(request: Request) -> Response:
@@ -223,7 +245,7 @@ def auth_routes(
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        await service.recover(email, verify_url(request), request.query_params.get("redirect_to"))
+        await service.recover(email, verify_url(request, config), request.query_params.get("redirect_to"))
         return JSONResponse({})
 
     async def verify_post(request: Request) -> Response:
@@ -289,6 +311,6 @@ def auth_routes(
         Route("/recover", endpoint(recover), methods=["POST"]),
         Route("/verify", endpoint(verify_post), methods=["POST"]),
         Route("/verify", endpoint(verify_get, apikey=False), methods=["GET"], name="auth_verify"),
-        Route("/settings", endpoint(settings), methods=["GET"]),
-        Route("/health", endpoint(health, apikey=False), methods=["GET"]),
+        Route("/settings", endpoint(settings, database=False), methods=["GET"]),
+        Route("/health", endpoint(health, apikey=False, database=False), methods=["GET"]),
     ]

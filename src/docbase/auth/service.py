@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import mailer, ratelimit, sessions, tokens, users
+from . import mailer, ratelimit, redirects, sessions, tokens, users
 from .config import AuthConfig
 from .db import Ready, engine_for
 from .errors import AuthError, invalid_credentials, rate_limited
@@ -108,10 +108,10 @@ class AuthService:
         )
         return code, token_hash
 
-    @staticmethod
-    def link(verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
-        url = f"{verify_url}?token={token_hash}&type={kind}"
-        return url + (f"&redirect_to={quote(redirect_to, safe='')}" if redirect_to else "")
+    def link(self, verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
+        """An emailed link: /verify with the token and where to go after; a redirect off the allow-list is the site URL."""
+        target = redirects.redirect_target(self.config.site_url, self.config.redirect_urls, redirect_to)
+        return f"{verify_url}?token={token_hash}&type={kind}&redirect_to={quote(target, safe='')}"
 
     # -- operations -----------------------------------------------------------
 

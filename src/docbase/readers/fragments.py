@@ -192,6 +192,33 @@ class ConstraintFragment:
 
 
 @dataclass(frozen=True)
+class RuleFragment:
+    """A constraint stated in an ordinary sentence, in words rather than names.
+
+    "Each user appears once per organization", "priority must be between 1
+    and 5", "the status is draft, sent or paid". The reader cannot know which
+    columns the words mean (``user`` is ``user_id``), so it keeps the words;
+    the schema stage resolves them against the tables, and reports the
+    sentence when it cannot. ``subject`` and ``scope`` are word tuples
+    (``("task", "titles")``); ``table`` is the section's table, a first guess.
+
+    Kinds: ``unique`` (``subject`` and, for "once per"/"within", ``scope``),
+    ``check`` (``op`` one of ``between > >= < <= <>`` over ``bounds``),
+    ``not_null``, and ``enum`` (``values``).
+    """
+
+    kind: Literal["unique", "check", "not_null", "enum"]
+    line: int = field(compare=False)
+    text: str = ""
+    table: str | None = None
+    subject: tuple[tuple[str, ...], ...] = ()
+    scope: tuple[str, ...] = ()
+    op: str | None = None
+    bounds: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IndexTableFragment:
     """A row of an index summary table (``| Table | Index | Fields | Purpose |``)."""
 
@@ -235,6 +262,7 @@ Fragment = (
     | EnumFragment
     | RelationshipFragment
     | ConstraintFragment
+    | RuleFragment
     | IndexTableFragment
     | IndexFragment
     | PolicyFragment

@@ -10,7 +10,7 @@ added: the better description is the one a team maintains. Every conflict
 is a diagnostic naming both lines.
 
 The passes after grouping live in their own modules: ``attach`` (indexes,
-constraints, policies), ``relate`` (relationships and FK targets),
+constraints, policies), ``rules`` (constraints stated in sentences), ``relate`` (relationships and FK targets),
 ``enums``, ``infer`` (types from names) and ``validate``; ``freeze`` builds
 the immutable model.
 """
@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
 from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
-from . import attach, enums, freeze, infer, relate, validate
+from . import attach, enums, freeze, infer, relate, rules, validate
 from .drafts import ColumnDraft, TableDraft
 from .model import Schema
 from .names import is_abbreviation, same_name
@@ -33,6 +33,7 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     diags: list[Diagnostic] = list(diagnostics)
     tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
     attach.attach(tables, fragments, diags)
+    rules.apply(tables, fragments, diags)
     relate.relate(tables, fragments, diags)
     named = enums.apply(tables, fragments, diags)
     infer.infer(tables, diags)
@@ -62,13 +63,19 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
         by_key[k].append(frag)
     tables: dict[str, TableDraft] = {}
     for k in order:
-        group = sorted(by_key[k], key=lambda f: (SOURCE_RANK.get(f.source, 9), f.line))
+        group = sorted(by_key[k], key=_rank)
         _check_case(group, diags)
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
         tables[draft.name] = draft
     return tables
+
+
+def _rank(frag: TableFragment) -> tuple[int, int, int]:
+    """Better notation first; within one notation, a one-column mention (a key summary table's row)
+    after a full description, then document order."""
+    return (SOURCE_RANK.get(frag.source, 9), 1 if len(frag.columns) <= 1 else 0, frag.line)
 
 
 def _check_case(group: list[TableFragment], diags: list[Diagnostic]) -> None:

@@ -134,7 +134,7 @@ def _node_values(
             sub = path + (item.key,)
             rel = catalog.resolve(table, item.name, item.hint)
             out.extend(where_values(catalog, rel.target, query, sub))
-            sub_limit = 1 if rel.kind == "m2o" else query.limit.get(sub)
+            sub_limit = 1 if rel.to_one else query.limit.get(sub)
             _node_values(catalog, rel.target, query, item.items, sub, sub_limit, query.offset.get(sub), out)
             if item.inner:
                 out.extend(where_values(catalog, rel.target, query, sub))
@@ -292,7 +292,7 @@ def _related_order(
             f"Verify that '{term.relation}' is included in the 'select' query parameter.",
         )
     rel = b.catalog.resolve(table, embed.name, embed.hint)
-    if rel.kind != "m2o":
+    if not rel.to_one:
         raise ApiError(
             400,
             "PGRST118",
@@ -383,7 +383,7 @@ def _embed(
     alias = b.alias(target)
     join = _join(b, rel, parent_alias, alias)
     where = [join, *_where(b, target, alias, path)]
-    single = rel.kind == "m2o"
+    single = rel.to_one
     limit = 1 if single else b.query.limit.get(path)
     inner = _node_select(b, target, alias, item.items, path, where, limit, b.query.offset.get(path))
     inner = inner.correlate(parent_alias)
@@ -401,7 +401,7 @@ def _embed(
 def _spread(b: Build, parent: str, item: Embed, obj: sa.ColumnElement) -> list[tuple[str, sa.ColumnElement]]:
     """``...author(name,email)``: the to-one embed's keys become the parent's own (one subquery, read per key)."""
     rel = b.catalog.resolve(parent, item.name, item.hint)
-    if rel.kind != "m2o":
+    if not rel.to_one:
         raise ApiError(
             400,
             "PGRST100",
