@@ -224,6 +224,11 @@ def main(argv: list[str]) -> int:
             f"  {m:13} recall {t.recall:.3f} ({t.found}/{t.expected})  precision {t.precision:.3f} ({t.correct}/{t.read})"
         )
     print(f"  documents {figs['documents']}, refusals {figs['refusals']}, crashes {figs['crashes']}")
+    served = {m: sum(ds.tallies[m].found for ds in scores if not ds.refused) for m in MEASURES}
+    print(
+        "  recall counting a refused document as giving nothing: "
+        + ", ".join(f"{m} {served[m] / pooled[m].expected:.3f}" for m in MEASURES if pooled[m].expected)
+    )
     if "--update" in argv:
         print(raise_ratchet(figs))
     return 0

@@ -23,7 +23,7 @@ def test_every_document_has_a_source_and_a_hand_reading():
 @pytest.mark.parametrize("doc", documents(), ids=lambda p: p.stem)
 def test_document_is_byte_exact_copy_of_its_source(doc: Path):
     src = SOURCES[doc.stem]
-    assert set(src) >= {"repo", "path", "commit", "licence", "sha256", "notation", "language"}
+    assert set(src) >= {"repo", "path", "commit", "licence", "sha256", "notation", "notations", "language"}
     assert len(src["commit"]) == 40
     assert hashlib.sha256(doc.read_bytes()).hexdigest() == src["sha256"]
 

@@ -26,7 +26,7 @@ from .access_gate import denied_row
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
-from .embed_conventions import hide_deleted_embeds, present_text, wants_deleted
+from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
@@ -96,20 +96,20 @@ class RestApi:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
         if self.conventions is not None:
-            items = self.conventions.query_params(table.name, items, role, request.headers.get("prefer"))
+            items = self.conventions.query_params(table.name, items)
         query = parse_query(items)
-        if self.conventions is not None:  # embedded tables soft-delete too (api.embed_conventions)
-            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
-            query = hide_deleted_embeds(self.conventions, self.catalog, table.name, query, include)
         method = request.method
+        if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
+            return await self.put(request, table, query)
+        if self.conventions is not None:  # soft-deleted rows stay out, at every depth (api.embed_conventions)
+            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+            query = hide_deleted(self.conventions, self.catalog, table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
             return await self.insert(request, table, query)
         if method == "PATCH":
             return await self.update(request, table, query)
-        if method == "PUT":
-            return await self.put(request, table, query)
         return await self.delete(request, table, query)
 
     async def read(self, request: Request, table: Table, query: Query) -> Response:

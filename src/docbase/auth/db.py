@@ -24,7 +24,8 @@ def async_url(url: str) -> str:
 def engine_for(engine_or_url: AsyncEngine | str) -> AsyncEngine:
     if isinstance(engine_or_url, AsyncEngine):
         return engine_or_url
-    return create_async_engine(async_url(str(engine_or_url)))
+    # hide_parameters: a failed statement's message must not carry token hashes or password hashes into logs.
+    return create_async_engine(async_url(str(engine_or_url)), hide_parameters=True)
 
 
 class Ready:

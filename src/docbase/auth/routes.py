@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -28,7 +27,7 @@ from starlette.routing import Route
 from ..schema.model import Schema
 from . import keys, redirects, tokens, users
 from .config import AuthConfig
-from .errors import AuthError, bad_json, bad_jwt, validation
+from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
 from .passwords import PasswordError, check_rules
 from .service import OTP_KINDS, AuthService
 
@@ -118,6 +117,15 @@ def redirect_target(config: AuthConfig, wanted: str | None) -> str:
     return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
 
 
+def failure(request: Request, exc: Exception) -> AuthError:
+    """503 when the database is unreachable, else 500; logged without SQL, parameters or traceback locals."""
+    if is_outage(exc):
+        log.error("auth: database unavailable on %s %s: %s", request.method, request.url.path, reason(exc))
+        return unavailable()
+    log.error("auth: unexpected %s on %s %s: %s", type(exc).__name__, request.method, request.url.path, reason(exc))
+    return unexpected()
+
+
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -150,7 +158,7 @@ def auth_routes(
         except keys.TokenError as exc:
             raise bad_jwt(f"invalid JWT: {exc.message}") from None
 
-    def endpoint(fn: Handler, apikey: bool = True) -> Handler:
+    def endpoint(fn: Handler, apikey: bool = True, database: bool = True) -> Handler:
         async def handle(request: Request) -> Response:
             try:
                 if apikey:
@@ -161,13 +169,13 @@ def auth_routes(
                         keys.verify(key, secret)
                     except keys.TokenError:
                         raise AuthError(401, "invalid_api_key", "Invalid API key") from None
-                await service.ready()
+                if database:
+                    await service.ready()
                 return await fn(request)
             except AuthError as exc:
                 return exc.response()
-            except SQLAlchemyError:
-                log.exception("auth: database failure on %s %s", request.method, request.url.path)
-                return AuthError(500, "unexpected_failure", "Unexpected failure; see the server log").response()
+            except Exception as exc:  # noqa: BLE001 - every failure answers in GoTrue's shape, never a bare 500
+                return failure(request, exc).response()
 
         return handle
 
@@ -303,6 +311,6 @@ def auth_routes(
         Route("/recover", endpoint(recover), methods=["POST"]),
         Route("/verify", endpoint(verify_post), methods=["POST"]),
         Route("/verify", endpoint(verify_get, apikey=False), methods=["GET"], name="auth_verify"),
-        Route("/settings", endpoint(settings), methods=["GET"]),
-        Route("/health", endpoint(health, apikey=False), methods=["GET"]),
+        Route("/settings", endpoint(settings, database=False), methods=["GET"]),
+        Route("/health", endpoint(health, apikey=False, database=False), methods=["GET"]),
     ]

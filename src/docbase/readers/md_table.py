@@ -29,13 +29,14 @@ from ._cells import (
 from ._layout import Layout, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
+from ._vocabulary import flags, normal
 from .base import Reading
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
 
 NAME = "md_table"
 
-_YES = {"yes", "y", "true", "✓", "✔", "✔️", "☑", "x", "1", "ja", "oui", "sí", "si", "是", "○", "●"}
-_NO = {"no", "n", "false", "✗", "✘", "❌", "0", "nein", "non", "否", "-", "—", "–", "×"}
+_YES = flags("yes")
+_NO = flags("no")
 _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 
@@ -91,7 +92,7 @@ def _read_indexes(block: Block, layout: Layout) -> Reading:
 
 
 def _flag(cell: str) -> bool | None:
-    word = strip_markup(cell).lower()
+    word = normal(strip_markup(cell))
     if word in _YES:
         return True
     if word in _NO:
@@ -178,7 +179,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         elif role == "values":
             values_enum = read_values(text, "enum").enum
         elif role == "description":
-            comment = text
+            comment = f"{comment}; {text}" if comment else text
             stated = parse_constraints(strip_markup(text), line, strict=True)
             if stated is not None:
                 c.update(stated)
@@ -220,7 +221,7 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}
-    for row in block.rows[1:]:
+    for row in block.rows if layout.headerless else block.rows[1:]:
         table = table_name(strip_markup(_cell(row.cells, table_col))) if table_col is not None else None
         table = table or fallback
         read_row = column_from_row(row.cells, row.line, layout, reading.diagnostics)

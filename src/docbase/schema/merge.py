@@ -63,13 +63,19 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
         by_key[k].append(frag)
     tables: dict[str, TableDraft] = {}
     for k in order:
-        group = sorted(by_key[k], key=lambda f: (SOURCE_RANK.get(f.source, 9), f.line))
+        group = sorted(by_key[k], key=_rank)
         _check_case(group, diags)
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
         tables[draft.name] = draft
     return tables
+
+
+def _rank(frag: TableFragment) -> tuple[int, int, int]:
+    """Better notation first; within one notation, a one-column mention (a key summary table's row)
+    after a full description, then document order."""
+    return (SOURCE_RANK.get(frag.source, 9), 1 if len(frag.columns) <= 1 else 0, frag.line)
 
 
 def _check_case(group: list[TableFragment], diags: list[Diagnostic]) -> None:
