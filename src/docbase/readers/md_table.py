@@ -31,8 +31,8 @@ from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
 from ._vocabulary import flags, normal
 from .base import Reading
-from .prose import enum_names
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
+from .prose import enum_names
 
 NAME = "md_table"
 
