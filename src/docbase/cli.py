@@ -53,8 +53,11 @@ def _schema(doc: Path, report: bool = False) -> Schema:
     a document with errors still gives the tables it does describe. ``report``
     prints the diagnostics and summary to stderr, as ``inspect`` prints them.
     """
+    from .settings import load_toml
+
     if not doc.exists():
         fail(f"{doc}: no such file", 2)
+    load_toml(doc)  # a broken docbase.toml stops every command alike, before any work
     schema = load_schema(doc)
     if not schema.tables:
         _write(report_lines(schema, str(doc)), sys.stderr)
@@ -95,10 +98,33 @@ def serve(
     from .api.serve import ServeError, run
 
     schema = _schema(doc, report=True)
+    _port_free(host, port)
     try:
         run(schema, doc, db, host, port, workers, echo=typer.echo)
     except ServeError as exc:
         fail(str(exc), exc.exit_code)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse before migrating or printing a URL: a port in use was a 300-line traceback after "serving: ..."."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host}: cannot be resolved ({exc})", 2)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is in use; stop the other server or choose another with --port", 2)
+            if exc.errno == errno.EACCES:
+                fail(f"port {port} on {host} needs more privileges; choose a port above 1023 with --port", 2)
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2)
 
 
 @app.command()
@@ -282,5 +308,49 @@ def rotate_key(
     typer.echo(f"re-encrypted {count} secret values under key {kid}")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"docbase {version('docbase')}")
+        except PackageNotFoundError:
+            typer.echo("docbase (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print docbase's version and exit."
+    ),
+) -> None:
+    """Turn a database design document into a running backend."""
+
+
 def main() -> None:
-    app()
+    """The console script: every failure a user can cause ends in one line and an exit code, never a traceback."""
+    import os
+
+    from .dburl import DbUrlError
+    from .settings import ConfigError
+
+    try:
+        app()  # click handles usage errors and exits itself; what escapes is ours to word
+    except ConfigError as exc:  # already "place: error: message"
+        _write([str(exc)], sys.stderr)
+        sys.exit(2)
+    except DbUrlError as exc:
+        _write([f"error: {exc}"], sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # a database that cannot be reached, a file that cannot be read, a bug
+        if os.environ.get("DOCBASE_DEBUG"):
+            raise
+        _write([f"error: {_one_line(exc)} (set DOCBASE_DEBUG=1 for the traceback)"], sys.stderr)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0]}" if text else type(orig).__name__

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +22,7 @@ from docbase.readers.fragments import (
     UniqueFragment,
 )
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+from ..conftest import expected_tables, seed_file
 
 
 def code(text: str, info: str = "sql", line: int = 1) -> Block:
@@ -466,12 +463,11 @@ def test_dialect_hints_ignore_comments():
 
 # --- seed 001: every fact the hand reading lists -----------------------------
 
-SEED = SEEDS / "001_a9732afb61ad5db8.txt"
+SEED = seed_file("001")
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed documents are not present")
 def test_seed_001_matches_expected_reading():
-    expected = json.loads((SEEDS / "expected" / f"{SEED.stem}.json").read_text())["tables"]
+    expected = expected_tables(SEED)
     doc = split(SEED.read_text(), str(SEED))
     fragments, diagnostics = [], []
     for block in doc.blocks:

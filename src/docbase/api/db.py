@@ -28,7 +28,7 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import settings
+from .. import dburl, settings
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 
@@ -57,19 +57,17 @@ class Database:
 
 
 def connect(url: str) -> Database:
-    """A Database for ``sqlite:///path`` or ``postgresql://...``."""
-    if url.startswith("sqlite"):
+    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise)."""
+    if dburl.parse(url).dialect == "sqlite":
         return SqliteDatabase(url)
-    if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url)
-    raise ValueError(f"unsupported database URL {url!r}; use sqlite:///path or postgresql://...")
+    return PostgresDatabase(url)
 
 
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, url: str, synchronous: str | None = None) -> None:
-        self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
         chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
         if chosen not in ("FULL", "NORMAL"):
@@ -201,7 +199,7 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
-        self.url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        self.url = dburl.parse(url).libpq()
         self.min_size, self.max_size = min_size, max_size
         self._pool: Any = None
 

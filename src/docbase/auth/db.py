@@ -11,18 +11,14 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .. import dburl
 from .tables import create_auth_tables
 
 
 def async_url(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep or "+" in scheme:
-        return url
-    if scheme == "sqlite":
-        return f"sqlite+aiosqlite://{rest}"
-    if scheme in ("postgresql", "postgres"):
-        return f"postgresql+asyncpg://{rest}"
-    return url
+    """The async driver's URL (aiosqlite, asyncpg) for a database URL, read by docbase.dburl."""
+    parsed = dburl.parse(url)
+    return parsed.sqlalchemy("asyncpg" if parsed.dialect == "postgresql" else "aiosqlite")
 
 
 def engine_for(engine_or_url: AsyncEngine | str) -> AsyncEngine:

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import dburl
 from .config import AuthConfig
 from .tables import AuthTables
 from .users import now
@@ -113,14 +114,10 @@ def outbox_messages(url: str) -> list[dict[str, Any]]:
 
     A SQLite file that does not exist yet has no mail; it is not created.
     """
-    scheme, _, rest = url.partition("://")
-    if scheme == "sqlite":
-        path = rest[1:] if rest.startswith("/") else rest
-        if path and path != ":memory:" and not Path(path).exists():
-            return []
-    elif scheme in ("postgresql", "postgres"):
-        url = f"postgresql+psycopg://{rest}"
-    engine = sa.create_engine(url)
+    parsed = dburl.parse(url)
+    if parsed.dialect == "sqlite" and parsed.path != ":memory:" and not Path(parsed.path).exists():
+        return []
+    engine = sa.create_engine(parsed.sqlalchemy())
     try:
         with engine.connect() as conn:
             return read_outbox(conn)

@@ -18,6 +18,10 @@ from typing import Literal
 # Which notation a table description came from; merge ranks them in this order.
 Source = Literal["sql", "column_table", "bullets", "dbml", "prisma", "mermaid", "ascii", "prose"]
 
+# Note on a column whose type names something its block does not define (a Prisma enum or model in
+# another fence); the schema stage decides which, once every block is read.
+TYPE_ELSEWHERE = "type defined in another block"
+
 SOURCE_RANK: dict[str, int] = {
     "sql": 0,
     "column_table": 1,

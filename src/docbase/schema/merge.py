@@ -21,7 +21,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
-from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
+from ..readers.fragments import (
+    SOURCE_RANK,
+    TYPE_ELSEWHERE,
+    ColumnFragment,
+    EnumFragment,
+    Fragment,
+    TableFragment,
+    TypeInfo,
+    UniqueFragment,
+)
 from . import attach, enums, freeze, infer, relate, rules, validate
 from .drafts import ColumnDraft, TableDraft
 from .model import Schema
@@ -34,6 +43,7 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
     attach.attach(tables, fragments, diags)
     rules.apply(tables, fragments, diags)
+    _types_from_other_blocks(tables, fragments, diags)
     relate.relate(tables, fragments, diags)
     named = enums.apply(tables, fragments, diags)
     infer.infer(tables, diags)
@@ -41,6 +51,28 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     if not tables and not any(d.level == "error" for d in diags):
         diags.append(error(1, "no tables found: the document describes no table docbase can read"))
     return freeze.freeze(tables, named, fragments, diags, path)
+
+
+def _types_from_other_blocks(
+    tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]
+) -> None:
+    """A Prisma field typed by a name its block does not define: an enum of another fence stays a column,
+    a model of another fence makes it a relation field (no column), anything else is text."""
+    enum_names = {f.name for f in fragments if isinstance(f, EnumFragment)}
+    for table in tables.values():
+        for col in list(table.columns.values()):
+            if TYPE_ELSEWHERE not in col.notes or col.type is None:
+                continue
+            col.notes.remove(TYPE_ELSEWHERE)
+            name = col.type.enum_name or ""
+            if name in enum_names:
+                continue
+            if attach.resolve(tables, name) is not None:
+                del table.columns[col.name]
+                diags.append(info(col.line, f"{table.name}.{col.name} is a relation to {name}, not a column"))
+                continue
+            col.type = TypeInfo("text", name)
+            diags.append(warning(col.line, f"{table.name}.{col.name}: type {name} is defined nowhere; read as text"))
 
 
 def _provided(frag: TableFragment, diags: list[Diagnostic]) -> bool:
