@@ -80,6 +80,18 @@ AUTH_BCRYPT_COST = declare("auth_bcrypt_cost", 12, "bcrypt cost factor for passw
 AUTH_PASSWORD_MIN_LENGTH = declare(
     "auth_password_min_length", 8, "Shortest password sign-up and password change accept."
 )
+AUTH_PASSWORD_REQUIRED_CHARACTERS = declare(
+    "auth_password_required_characters",
+    "",
+    "Character sets a new password needs one of each, separated by `:` as GoTrue's "
+    "password_required_characters (`\\:` is a colon); `lower`, `upper`, `digits`, `symbols` name the usual sets.",
+)
+AUTH_PASSWORD_MIN_SCORE = declare(
+    "auth_password_min_score",
+    1,
+    "Lowest zxcvbn score (0-4) a new password may have; lower is refused as weak_password `pwned` "
+    "(1 refuses `password`, `12345678`, `qwertyuiop`); 0 turns the check off.",
+)
 AUTH_RATE_LIMIT = declare(
     "auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429."
 )

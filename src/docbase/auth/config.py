@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as s
+from .policy import PasswordPolicy, parse_required_characters
 from .redirects import allow_list
 
 
@@ -22,6 +23,8 @@ class AuthConfig:
     disable_signup: bool = False
     bcrypt_cost: int = 12
     password_min_length: int = 8
+    password_required_characters: tuple[str, ...] = ()
+    password_min_score: int = 1
     rate_limit: int = 30
     rate_window: int = 300
     refresh_reuse_interval: int = 0
@@ -40,6 +43,10 @@ class AuthConfig:
         # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
         allow_list(self.site_url, self.redirect_urls)
 
+    @property
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy(self.password_min_length, self.password_required_characters, self.password_min_score)
+
     @classmethod
     def load(cls, doc: str | Path | None = None, toml: dict[str, Any] | None = None) -> AuthConfig:
         """The configuration the settings registry gives (flags aside): env, then docbase.toml, then defaults."""
@@ -51,6 +58,10 @@ class AuthConfig:
             disable_signup=bool(s.get(s.AUTH_DISABLE_SIGNUP, toml=t)),
             bcrypt_cost=int(s.get(s.AUTH_BCRYPT_COST, toml=t)),
             password_min_length=int(s.get(s.AUTH_PASSWORD_MIN_LENGTH, toml=t)),
+            password_required_characters=parse_required_characters(
+                str(s.get(s.AUTH_PASSWORD_REQUIRED_CHARACTERS, toml=t) or "")
+            ),
+            password_min_score=int(s.get(s.AUTH_PASSWORD_MIN_SCORE, toml=t)),
             rate_limit=int(s.get(s.AUTH_RATE_LIMIT, toml=t)),
             rate_window=int(s.get(s.AUTH_RATE_WINDOW, toml=t)),
             refresh_reuse_interval=int(s.get(s.AUTH_REFRESH_REUSE_INTERVAL, toml=t)),

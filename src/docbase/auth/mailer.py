@@ -76,6 +76,14 @@ class Mailer:
             "auth mail (%s) to %s: %s (kept in the outbox: docbase outbox)", mail.kind, mail.recipient, mail.subject
         )
 
+    async def deliver(self, mail: Mail) -> None:
+        """Send after the answer: a failure is logged (kind, recipient, reason; never the body) and not raised."""
+        try:
+            await self.send(mail)
+        except Exception as exc:  # noqa: BLE001 - the request is answered; the log is the only place left
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1]
+            log.error("auth mail (%s) to %s was lost: %s", mail.kind, mail.recipient, reason[0] if reason else exc)
+
     def _smtp(self, mail: Mail) -> None:
         c = self.config
         msg = EmailMessage()

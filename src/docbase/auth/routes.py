@@ -13,13 +13,16 @@ secret, except ``GET /verify`` (followed from an email) and ``GET /health``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -28,8 +31,8 @@ from ..schema.model import Schema
 from . import keys, redirects, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
-from .passwords import PasswordError, check_rules
-from .service import OTP_KINDS, AuthService
+from .policy import PasswordError, check_password
+from .service import OTP_KINDS, AuthService, Job
 
 log = logging.getLogger("docbase.auth")
 
@@ -66,12 +69,19 @@ def email_field(body: dict[str, Any], required: bool = True) -> str | None:
     return value.strip().lower()
 
 
-def password_field(body: dict[str, Any], config: AuthConfig, required: bool = True) -> str | None:
+async def password_field(
+    body: dict[str, Any], config: AuthConfig, email: str | None, required: bool = True
+) -> str | None:
+    """A new password the policy accepts; the email counts as a known word for the guessability check.
+
+    zxcvbn takes up to ~0.3 s on a long random password, as much as bcrypt, so it runs in a worker thread too.
+    """
     value = body.get("password")
     if value is None and not required:
         return None
+    known = (email, email.split("@", 1)[0]) if email else ()
     try:
-        return check_rules(value, config.password_min_length)
+        return await asyncio.to_thread(check_password, value, config.password_policy, known)
     except PasswordError as exc:
         extra = {"weak_password": {"reasons": list(exc.reasons)}} if exc.reasons else {}
         raise AuthError(422, exc.code, exc.message, **extra) from None
@@ -117,6 +127,11 @@ def redirect_target(config: AuthConfig, wanted: str | None) -> str:
     return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
 
 
+def answer(body: Any, job: Job | None) -> JSONResponse:
+    """The JSON answer; ``job`` (mail) runs after it is sent, as a Starlette background task."""
+    return JSONResponse(body, background=BackgroundTask(job) if job else None)
+
+
 def failure(request: Request, exc: Exception) -> AuthError:
     """503 when the database is unreachable, else 500; logged without SQL, parameters or traceback locals."""
     if is_outage(exc):
@@ -133,7 +148,11 @@ def bearer(request: Request) -> str | None:
 
 
 def auth_routes(
-    schema: Schema, engine: Any, config: AuthConfig | None = None, secret: str | None = None
+    schema: Schema,
+    engine: Any,
+    config: AuthConfig | None = None,
+    secret: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> list[Route]:
     """The /auth/v1 routes for a document's backend; mount them with ``Mount("/auth/v1", routes=...)``.
 
@@ -142,10 +161,11 @@ def auth_routes(
         engine: an ``AsyncEngine`` or a database URL.
         config: auth settings; default read from the settings registry.
         secret: the JWT secret; default :func:`keys.jwt_secret` for the document.
+        clock: seconds since the epoch, for rate limits and sign-in backoff (tests pass their own).
     """
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
-    service = AuthService(schema, engine, config, secret)
+    service = AuthService(schema, engine, config, secret, clock)
     if not config.external_url:
         log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
 
@@ -182,7 +202,7 @@ def auth_routes(
     async def signup(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        password = password_field(body, config)
+        password = await password_field(body, config, email)
         data = data_field(body) or {}
         redirect = request.query_params.get("redirect_to")
         result = await service.signup(
@@ -194,7 +214,7 @@ def auth_routes(
             verify_url(request, config),
             redirect,
         )
-        return JSONResponse(result)
+        return answer(*result)
 
     async def token(request: Request) -> Response:
         grant = request.query_params.get("grant_type")
@@ -222,11 +242,11 @@ def auth_routes(
         claims = claims_of(request)
         body = await read_json(request)
         email = email_field(body, required=False)
-        password = password_field(body, config, required=False)
+        password = await password_field(body, config, email, required=False)
         data = data_field(body)
         redirect = request.query_params.get("redirect_to")
         result = await service.update_user(claims, email, password, data, verify_url(request, config), redirect)
-        return JSONResponse(result)
+        return answer(*result)
 
     async def logout(request: Request) -> Response:
         scope = request.query_params.get("scope", "global")
@@ -245,8 +265,10 @@ def auth_routes(
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        await service.recover(email, verify_url(request, config), request.query_params.get("redirect_to"))
-        return JSONResponse({})
+        job = await service.recover(
+            email, client_ip(request), verify_url(request, config), request.query_params.get("redirect_to")
+        )
+        return answer({}, job)
 
     async def verify_post(request: Request) -> Response:
         body = await read_json(request)

@@ -139,6 +139,7 @@ class TableFragment:
     section: tuple[str, ...] = field(default=(), compare=False)
     comment: str | None = None
     notes: tuple[str, ...] = ()
+    extends: bool = False  # ALTER TABLE ... ADD COLUMN: columns added to a table described elsewhere
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
     table = resolve(tables, frag.table)
     if table is None:
         where = f"table {frag.table!r}" if frag.table else "no table (no heading names one)"
-        hint = did_you_mean(frag.table, tables) if frag.table else ""
+        hint = did_you_mean(frag.table, tables) if frag.table else ": write it under the heading of its table"
         diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped{hint}"))
         return
     cols = []

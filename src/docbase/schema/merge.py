@@ -96,7 +96,7 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
     tables: dict[str, TableDraft] = {}
     for k in order:
         group = sorted(by_key[k], key=_rank)
-        _check_case(group, diags)
+        _check_case([f for f in group if not f.extends], diags)
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
@@ -104,10 +104,10 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
     return tables
 
 
-def _rank(frag: TableFragment) -> tuple[int, int, int]:
+def _rank(frag: TableFragment) -> tuple[bool, int, int, int]:
     """Better notation first; within one notation, a one-column mention (a key summary table's row)
-    after a full description, then document order."""
-    return (SOURCE_RANK.get(frag.source, 9), 1 if len(frag.columns) <= 1 else 0, frag.line)
+    after a full description, then document order. ``ALTER TABLE ... ADD COLUMN`` only adds, so last."""
+    return (frag.extends, SOURCE_RANK.get(frag.source, 9), 1 if len(frag.columns) <= 1 else 0, frag.line)
 
 
 def _check_case(group: list[TableFragment], diags: list[Diagnostic]) -> None:
@@ -215,6 +215,9 @@ def _enrich(draft: TableDraft, frag: TableFragment, primary: TableFragment, diag
         matched.add(target.name)
         _fill(target, col, frag, diags)
     for col in unmatched:
+        if frag.extends:  # ALTER TABLE ... ADD COLUMN adds what the description lacks
+            draft.columns[col.name] = _column(col, frag.source)
+            continue
         _report_extra(draft, col, frag, primary, matched, diags)
     _table_level(draft, frag)
     for note in frag.notes:
