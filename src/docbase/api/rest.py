@@ -68,6 +68,10 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
+        self.routine_names = frozenset(
+            r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
+        )
+        self._routines: dict[str, list[Any]] | None = None
         if tx_end not in TX_ENDS:
             raise ValueError(f"tx_end must be one of {', '.join(TX_ENDS)}, not {tx_end!r}")
         self.tx_default, _, override = tx_end.partition("-")
@@ -295,13 +299,33 @@ class RestApi:
             self._end(tx, prefer)
         return response
 
+    async def routines(self) -> dict[str, list[Any]]:
+        """The document's functions as the database has them, read once (PostgREST's schema cache)."""
+        if self._routines is None:
+            from .routines import load_routines
+
+            async with self.db.transaction(readonly=True) as tx:
+                self._routines = await load_routines(tx, sorted(self.routine_names))
+        return self._routines
+
     async def rpc(self, request: Request) -> Response:
-        """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
+        """``/rest/v1/rpc/<name>``: the document's own functions (api.rpc_routines), else the conventions' RPCs."""
         from ..conventions import rpc
         from .rpc_access import RpcScope
 
         key_claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        name = request.path_params["name"]
+        if name in self.routine_names:
+            from .rpc_routines import serve_routine
+
+            request.state.claims = key_claims
+            request.state.role = role
+            claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+            request.state.sub = claims.get("sub") if role == "authenticated" else None
+            return await serve_routine(self, request, name)
+        if request.method != "POST":
+            raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC")
         body = await read_body(request, self.max_body_bytes) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
