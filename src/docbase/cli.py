@@ -165,6 +165,13 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+        functions = [r for r in schema.routines if r.kind == "function"]
+        if functions:
+            console.print(
+                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name> on PostgreSQL; SQLite answers PGRST127)"
+            )
+            for r in functions:
+                console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
