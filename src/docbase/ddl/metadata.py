@@ -24,7 +24,7 @@ from .checks import column_checks, fit_name, table_checks, translate_predicate
 from .defaults import default_sql
 from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
-from .types import column_type, is_integer
+from .types import PlainInt, column_type, is_integer, says_serial
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -118,10 +118,13 @@ def _unique_name(name: str | None, used: set[str]) -> str | None:
 
 def _column(c: Column, table: Table, schema: Schema, dialect: str, pgvector: bool, built: Built) -> sa.Column:
     in_pk = c.name in table.primary_key
-    autoinc = table.primary_key == (c.name,) and is_integer(c) and not c.default
+    sole_key = table.primary_key == (c.name,) and is_integer(c)
+    autoinc = sole_key and says_serial(c)
     type_ = column_type(c, dialect, schema, pgvector)
     if autoinc and dialect == "sqlite":
         type_ = sa.Integer()  # only "INTEGER PRIMARY KEY" is SQLite's auto-numbered rowid
+    elif sole_key and dialect == "sqlite" and type(type_) is sa.Integer:
+        type_ = PlainInt()  # the document did not ask for numbering: SQLite must not number it either
     server_default = None
     if not autoinc:
         sql, reason = default_sql(c, dialect, table)

@@ -126,7 +126,10 @@ def _table(
     name = table_name(title_text[: split.start()] if split else title_text)
     if not _TABLE_NAME.fullmatch(name):
         diags.append(
-            warning(block.line + titles[0].index, f"box title '{title_text}' is not a table name; box skipped")
+            warning(
+                block.line + titles[0].index,
+                f"box title '{title_text}' is not a table name; box skipped: put the table's name alone on the box's first line",
+            )
         )
         return None
     schema, _, bare = name.rpartition(".")

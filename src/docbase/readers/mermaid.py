@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
-from ..document import Block, Diagnostic, error, warning
+from ..document import Block, Diagnostic, warning
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .fragments import ColumnFragment, RelationshipFragment, TableFragment
@@ -167,7 +167,7 @@ class _Scanner:
             self._line(_strip_comment(raw), number)
         if self.in_body:
             name = self.current.name if self.current else "accDescr" if self.skip_body else "entity"
-            self.diagnostics.append(error(self.open_line, f"'{name} {{' is never closed: missing '}}'"))
+            self.diagnostics.append(warning(self.open_line, f"'{name} {{' is never closed: missing '}}'"))
 
     def _line(self, text: str, number: int) -> None:
         while text.strip():
@@ -187,12 +187,12 @@ class _Scanner:
             if statement is not None and statement.children[0].data in ("entity_head", "relationship"):
                 name = self.current.name if self.current else "entity"
                 self.diagnostics.append(
-                    error(self.open_line, f"'{name} {{' is not closed before line {number}: missing '}}'")
+                    warning(self.open_line, f"'{name} {{' is not closed before line {number}: missing '}}'")
                 )
                 self.in_body, self.current = False, None
                 return text
             self.diagnostics.append(
-                error(number, f"cannot read this Mermaid attribute: {part.strip()!r}{_ATTRIBUTE_HINT}")
+                warning(number, f"cannot read this Mermaid attribute: {part.strip()!r}{_ATTRIBUTE_HINT}")
             )
         if end >= 0:
             self.in_body, self.current = False, None
@@ -213,7 +213,7 @@ class _Scanner:
                     break
                 tree = None
         if tree is None:
-            self.diagnostics.append(error(number, f"cannot read this Mermaid line: {text.strip()!r}{_HINT}"))
+            self.diagnostics.append(warning(number, f"cannot read this Mermaid line: {text.strip()!r}{_HINT}"))
             if text.rstrip().endswith("{") and not re.search(r"--|\.\.", text):
                 self.in_body, self.current, self.open_line = True, None, number  # skip the body
             return ""
