@@ -36,6 +36,7 @@ from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
     insert_statement,
@@ -255,10 +256,17 @@ class RestApi:
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
+        if prefer.resolution and not (on_conflict or table.primary_key):
+            prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            if prefer.resolution == "merge-duplicates" and status == 201:
+                # PostgREST: 200 when the upsert created nothing (every row was an update, or none came)
+                target = on_conflict or table.primary_key
+                if await existing_rows(tx, self.catalog, table, target, groups) == len(rows):
+                    status = 200
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
             await self._check_rows(tx, table, "insert", role, sub, self._as_rows(table, groups))
