@@ -218,7 +218,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     import json
 
     from .access import build_access, load_overrides
-    from .access.report import access_table, roles_lines
+    from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
     from .settings import load_toml
 
@@ -230,13 +230,16 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
         _write([d.format("docbase.toml" if d.line == 0 else str(doc))], sys.stderr)
     if json_out:
         data = model.as_dict()
+        kinds = authority_dict(model)
         for table in data["tables"]:
             table["conventions"] = notes.get(table["name"], [])
+            table["authority"] = kinds.get(table["name"])
         typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
             console.print(line, highlight=False, markup=False)
         console.print(access_table(model))
+        console.print(authority_table(model))
         if notes:
             console.print("Conventions that change access:", highlight=False, markup=False)
             for table, lines in notes.items():
