@@ -103,7 +103,7 @@ def table_name(text: str) -> str | None:
 def names_table_explicitly(heading: str) -> bool:
     """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
     return table_name(heading) is not None and (
-        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.]){_TABLE_WORD}(?:$|[\s*:])", heading))
+        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
     )
 
 

@@ -243,6 +243,9 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
 _UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
 
 
+_NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
+
+
 def _untyped_group(block: Block, parent: int, members: list[int]):
     """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
 
@@ -258,11 +261,17 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
         return None
     matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
-    if len(members) < 2 or sum(1 for _, m in matches if m) < 0.8 * len(members):
+    names_only = {i: _NAMES_ONLY.fullmatch(block.items[i].text.strip()) for i, m in matches if m is None}
+    if len(members) < 2 or sum(1 for _, m in matches if m) + sum(1 for n in names_only.values() if n) < 0.8 * len(
+        members
+    ):
         return None
     good = []
     for i, m in matches:
         if m is None:
+            if names_only.get(i):  # "`created_at`, `updated_at`, `deleted_at`": several columns, nothing said
+                for name in re.findall(r"`([^`]+)`", block.items[i].text):
+                    good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
             continue
         description = m.group(2).strip().rstrip(".")
         stated = parse_constraints(re.split(r"[.;(]", description)[0], block.items[i].line, strict=True)
