@@ -10,13 +10,15 @@ Order of questions, first answer wins:
 6. a user column, directly or through a chain (owned);
 7. otherwise catalog (reference data) or private (deny by default).
 Finally a tenant or owned table named for billing becomes a *ledger*
-(readable as before, written by service_role only; see ledger.py).
+(readable as before, written by service_role only; see ledger.py), and
+API-key and invitation tables get their authority rules (grants.py).
 """
 
 from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
+from . import grants
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
 from .model import AccessModel, Hop, TableAccess, TenantRoot
@@ -73,7 +75,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     out = []
     for table in schema.tables:
         access = _finish(schema, table, decided[table.name], users, ov, forced)
-        out.append(access)
+        out.append(grants.apply(table, access, users, roots))  # API keys, invitations
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
