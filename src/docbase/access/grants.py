@@ -156,7 +156,7 @@ def _invitations(table: Table, access: TableAccess, root: TenantRoot, tenant: st
     if capped:
         limits.append(Limit("role_within_own", ("insert",), role))
     status = column_named(table, *STATUS_NAMES)
-    who = f"its inviter ({inviter}) or a {root.table} admin" if inviter else f"a {root.table} admin"
+    who = f"its inviter ({inviter}) or an admin of the {root.table}" if inviter else f"an admin of the {root.table}"
     rule = (
         f"invitations: {', '.join(dict.fromkeys(terms))} are fixed at creation (only service_role changes them); "
         + (f"nobody invites with a role above their own in {root.table}; " if capped else "")

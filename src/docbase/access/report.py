@@ -53,7 +53,8 @@ def access_table(model: AccessModel) -> RichTable:
             _who(model, access, ("insert", "update", "delete")),
             ", ".join(access.hidden_columns),
             access.reason
-            + (f"; only service_role sets {', '.join(access.ledger_columns)}" if access.ledger_columns else ""),
+            + (f"; only service_role sets {', '.join(access.ledger_columns)}" if access.ledger_columns else "")
+            + (f"; {access.authority_rule}" if access.authority_rule else ""),
         )
     return out
 
