@@ -100,3 +100,14 @@ def test_keys_command_prints_verifiable_keys(tmp_path):
     pair = json.loads(result.output)
     assert keys.verify(pair["anon"])["role"] == "anon"
     assert keys.verify(pair["service_role"])["role"] == "service_role"
+
+
+@pytest.mark.parametrize("value", ["9999999999", True, None, [1], {"a": 1}, 2**60])
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_time_claims_that_are_not_numbers_are_refused(claim, value):
+    secret = "k" * 40
+    claims = {"role": "anon", "exp": int(time.time()) + 60, claim: value}
+    with pytest.raises(keys.TokenError) as err:
+        keys.verify(jwt.encode(claims, secret, algorithm="HS256"), secret)
+    # PyJWT reads ``"exp": true`` as 1970-01-01T00:00:01 and calls it expired first; either way: refused, 401.
+    assert err.value.reason == ("expired" if (claim, value) == ("exp", True) else "invalid")

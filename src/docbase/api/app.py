@@ -67,7 +67,15 @@ def create_app(
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES))
     doc = schema.path if schema.path != "<document>" else None
     conventions = Conventions(schema, db.dialect, settings.load_toml(doc))
-    rest = RestApi(catalog, db, secret or keys.jwt_secret(doc), limit, conventions, access_gate(schema, catalog, doc))
+    rest = RestApi(
+        catalog,
+        db,
+        secret or keys.jwt_secret(doc),
+        limit,
+        conventions,
+        access_gate(schema, catalog, doc),
+        tx_end=str(settings.get(settings.TX_END, None, settings.load_toml(doc))),
+    )
     spec_bytes: list[bytes] = []
 
     async def openapi(request: Request) -> Response:
@@ -84,7 +92,7 @@ def create_app(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
             Route("/rest/v1", openapi, methods=["GET", "HEAD"]),
-            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["POST"]),
+            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["GET", "HEAD", "POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
             *routes,

@@ -28,9 +28,10 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import settings
+from .. import dburl, settings
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
+from .pgstatus import pg_status
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -57,19 +58,17 @@ class Database:
 
 
 def connect(url: str) -> Database:
-    """A Database for ``sqlite:///path`` or ``postgresql://...``."""
-    if url.startswith("sqlite"):
+    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise)."""
+    if dburl.parse(url).dialect == "sqlite":
         return SqliteDatabase(url)
-    if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url)
-    raise ValueError(f"unsupported database URL {url!r}; use sqlite:///path or postgresql://...")
+    return PostgresDatabase(url)
 
 
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, url: str, synchronous: str | None = None) -> None:
-        self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
         chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
         if chosen not in ("FULL", "NORMAL"):
@@ -101,12 +100,16 @@ class SqliteDatabase(Database):
             conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
+        tx = SqliteTx(conn)
         try:
-            yield SqliteTx(conn)
+            yield tx
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+            conn.execute("ROLLBACK")
+            return
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -123,6 +126,7 @@ class SqliteDatabase(Database):
 class SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         row = self._execute(sql, params).fetchone()
@@ -196,7 +200,7 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
-        self.url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        self.url = dburl.parse(url).libpq()
         self.min_size, self.max_size = min_size, max_size
         self._pool: Any = None
 
@@ -223,8 +227,15 @@ class PostgresDatabase(Database):
 
         pool = await self._get_pool()
         try:
-            async with pool.acquire(timeout=10) as conn, conn.transaction(readonly=readonly):
-                yield PgTx(conn)
+            async with pool.acquire(timeout=10) as conn:
+                tx = PgTx(conn)
+                try:
+                    async with conn.transaction(readonly=readonly):
+                        yield tx
+                        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+                            raise _RolledBack
+                except _RolledBack:
+                    pass
         except ApiError:
             raise
         except asyncpg.PostgresError as exc:
@@ -268,17 +279,20 @@ def _connection_lost(exc: Any) -> bool:
 
 def _pg_error(exc: Any) -> ApiError:
     code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code)
-    if status is None:
-        status = 400 if code[:2] in ("22", "23", "42") else 500
+    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return ApiError(
         status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
     )
 
 
+class _RolledBack(Exception):
+    """Raised inside asyncpg's transaction block to make it roll back instead of committing."""
+
+
 class PgTx:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         return await self.conn.fetchval(sql, *params)

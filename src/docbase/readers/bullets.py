@@ -102,6 +102,24 @@ def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | 
     return words, constraints
 
 
+_SEVERAL = re.compile(
+    r"^\s*((?:`[^`]+`|[^\W\d]\w*)(?:\s*(?:,|/|&|\band\b)\s*(?:`[^`]+`|[^\W\d]\w*))+)\s*(:|\s[-–—]\s)\s*(.+)$"
+)
+
+
+def parse_items(text: str, line: int) -> list[_Parsed] | None:
+    """One bullet -> its columns: ``name: TYPE``, or ```created_at`, `updated_at`: timestamp`` (two)."""
+    m = _SEVERAL.match(text)
+    if m:
+        names = [n.strip().strip("`") for n in re.split(r"\s*(?:,|/|&|\band\b)\s*", m.group(1))]
+        if all(is_identifier(n) for n in names):
+            parsed = [parse_item(f"{n}: {m.group(3)}", line) for n in names]
+            if all(p is not None for p in parsed):
+                return parsed  # type: ignore[return-value]
+    one = parse_item(text, line)
+    return [one] if one is not None else None
+
+
 def parse_item(text: str, line: int) -> _Parsed | None:
     """One bullet -> a column, or None when it does not define one."""
     m = _NAME_HEAD.match(text)
@@ -187,16 +205,45 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
         return []
     plans = []
     for parent, members in _groups(block.items).items():
-        parsed = [(i, parse_item(block.items[i].text, block.items[i].line)) for i in members]
-        good = [(i, p) for i, p in parsed if p is not None]
+        parsed = [(i, parse_items(block.items[i].text, block.items[i].line)) for i in members]
+        good = [(i, one) for i, p in parsed if p is not None for one in p]
         named, announced = _parent_says(block.items[parent].text) if parent >= 0 else (None, False)
+        failed = [
+            i
+            for i, p in parsed
+            if p is None
+            and (_columnish(block.items[i].text) or re.match(r"^\s*`?[^\W\d]\w*`?\s*:", block.items[i].text))
+        ]
+        evidence = len({i for i, _ in good}) + sum(1 for i in failed if _columnish(block.items[i].text))
+        announced = announced or bool(named)
         enough = len(good) >= 2 or (len(good) == 1 and (announced or bool(block_table(block.lead, ()))))
-        if not enough or len(good) < 0.6 * len(members):
+        # items shaped `name: TYPE ...` count as evidence even when the rest is not understood (they are reported)
+        if not enough or evidence < 0.6 * len(members):
             continue
-        failed = [i for i, p in parsed if p is None and re.match(r"^\s*`?[^\W\d]\w*`?\s*:", block.items[i].text)]
         table = named or block_table(block.lead, block.section)
+        if named is None and parent >= 0 and not announced:
+            table = _table_above(block, parent, plans) or table  # "Extra column added by migration:" under a table
         plans.append((table, good, failed))
     return plans
+
+
+def _columnish(text: str) -> bool:
+    """``name: TYPE ...`` or ``name (TYPE ...)``: a column definition, whether or not the rest is understood."""
+    m = re.match(r"^\s*(?:\*\*)?`?[^\W\d]\w*`?(?:\*\*)?\s*(?::|\()\s*`?([\w ]+)", text)
+    return bool(m) and split_type(m.group(1).strip())[0].type is not None
+
+
+def _table_above(block: Block, parent: int, plans: list) -> str | None:
+    """The table of the column group that holds ``parent`` as an item, if any."""
+    depth = block.items[parent].depth
+    for i in range(parent - 1, -1, -1):
+        if block.items[i].depth < depth:
+            return None
+        if block.items[i].depth == depth:
+            for table, good, _ in plans:
+                if any(j == i for j, _ in good):
+                    return table
+    return None
 
 
 def accepts(block: Block) -> bool:
@@ -207,28 +254,47 @@ def read(block: Block) -> Reading:
     reading = Reading()
     plans = _plan(block)
     used: set[int] = set()
+    merged: dict[str, list[_Parsed]] = {}
     for table, good, failed in plans:
         used.update(i for i, _ in good)
-        used.update(failed)
         for i in failed:
             item = block.items[i]
-            reading.diagnostics.append(warning(item.line, f"cannot read this column definition: {item.text!r}"))
+            said = read_statement(item.text, item.line, block.section, block.lead)
+            if said.fragments:  # "Relationships: each student belongs to one class"
+                reading.extend(said)
+            else:
+                reading.diagnostics.append(
+                    warning(
+                        item.line,
+                        f"cannot read this column definition: {item.text!r}; write it as "
+                        "`name: TYPE, NOT NULL, UNIQUE, FK -> table(column)`",
+                    )
+                )
+            used.add(i)
         if table is None:
             where = f"the heading {block.heading!r}" if block.heading else "no heading"
             reading.diagnostics.append(
-                warning(block.line, f"column list has no table name ({where} above it names no table); not read")
+                warning(
+                    good[0][1].column.line,
+                    f"column list has no table name ({where} above it names no table); not read: "
+                    "put the table's name in a heading or a `**Table: name**` line above the list",
+                )
             )
             continue
-        columns = tuple(p.column for _, p in good)
+        kept = merged.setdefault(table, [])
+        names = {p.column.name for p in kept}
+        kept.extend(p for _, p in good if p.column.name not in names)
+    for table, parsed in merged.items():
+        columns = tuple(p.column for p in parsed)
         reading.fragments.append(
             TableFragment(
                 name=table,
-                line=good[0][1].column.line,
+                line=parsed[0].column.line,
                 source="bullets",
                 columns=columns,
                 primary_key=tuple(c.name for c in columns if c.primary_key),
                 indexes=tuple(
-                    IndexFragment(table, (IndexColumn(p.column.name),), p.column.line) for _, p in good if p.indexed
+                    IndexFragment(table, (IndexColumn(p.column.name),), p.column.line) for p in parsed if p.indexed
                 ),
                 section=block.section,
                 comment=_description(block),

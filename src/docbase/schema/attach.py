@@ -22,7 +22,7 @@ from ..readers.fragments import (
     UniqueFragment,
 )
 from .drafts import TableDraft
-from .names import key
+from .names import did_you_mean, key
 
 
 def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | None:
@@ -66,7 +66,13 @@ def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         elif isinstance(frag, RlsFragment):
             table = resolve(tables, frag.table)
             if table is None:
-                diags.append(warning(frag.line, f"row level security enabled on unknown table {frag.table!r}"))
+                diags.append(
+                    warning(
+                        frag.line,
+                        f"row level security enabled on unknown table {frag.table!r}"
+                        + did_you_mean(frag.table, tables),
+                    )
+                )
             else:
                 table.rls = True
 
@@ -74,14 +80,21 @@ def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
 def _index(tables: dict[str, TableDraft], frag: IndexFragment, diags: list[Diagnostic]) -> None:
     table = resolve(tables, frag.table)
     if table is None:
-        diags.append(warning(frag.line, f"index {frag.name or ''} is on unknown table {frag.table!r}; skipped"))
+        diags.append(
+            warning(
+                frag.line,
+                f"index {frag.name or ''} is on unknown table {frag.table!r}; skipped"
+                + did_you_mean(frag.table, tables),
+            )
+        )
         return
     missing = [c.name for c in frag.columns if not c.expression and table.find(c.name) is None]
     if missing:
         diags.append(
             warning(
                 frag.line,
-                f"index {frag.name or ''} on {table.name} names unknown column(s) {', '.join(missing)}; skipped",
+                f"index {frag.name or ''} on {table.name} names unknown column(s) {', '.join(missing)}; skipped"
+                + did_you_mean(missing[0], table.columns),
             )
         )
         return
@@ -95,14 +108,19 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
     table = resolve(tables, frag.table)
     if table is None:
         where = f"table {frag.table!r}" if frag.table else "no table (no heading names one)"
-        diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped"))
+        hint = did_you_mean(frag.table, tables) if frag.table else ": write it under the heading of its table"
+        diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped{hint}"))
         return
     cols = []
     for name in frag.columns:
         col = table.find(name)
         if col is None:
             diags.append(
-                warning(frag.line, f"{frag.kind} constraint on {table.name} names unknown column {name!r}; skipped")
+                warning(
+                    frag.line,
+                    f"{frag.kind} constraint on {table.name} names unknown column {name!r}; skipped"
+                    + did_you_mean(name, table.columns),
+                )
             )
             return
         cols.append(col)

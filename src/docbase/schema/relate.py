@@ -36,6 +36,7 @@ def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         related.setdefault(right.name, set()).add(left.name)
     _normalise_explicit(tables)
     _targets_from_labels(rels, diags)
+    _columns_from_relationships(tables, rels, diags)
     _infer_targets(tables, related, diags)
     _suggest_unmarked(tables, diags)
     for rel, left, right in rels:
@@ -84,6 +85,40 @@ def _targets_from_labels(
                 col.notes.append("foreign key target inferred: a relationship labelled with its name")
                 diags.append(
                     info(rel.line, f"{child.name}.{col.name} references {parent.name} (the relationship's label)")
+                )
+                break
+
+
+def _columns_from_relationships(
+    tables: dict[str, TableDraft],
+    rels: list[tuple[RelationshipFragment, TableDraft, TableDraft]],
+    diags: list[Diagnostic],
+) -> None:
+    """ "Each order belongs to one customer" with an unmarked ``orders.customer_id``: the sentence marks it.
+
+    Only a relationship stated in words (prose) does this, and only through a
+    column whose name names the other table; a diagram line is not enough,
+    since diagrams relate tables loosely.
+    """
+    for rel, left, right in rels:
+        if rel.source != "prose" or _links(right, left) or _links(left, right):
+            continue
+        many_left = rel.left_cardinality.startswith("}") or rel.right_cardinality in ("||", "|o", "o|")
+        for child, parent in ((left, right), (right, left)) if many_left else ((right, left), (left, right)):
+            hits = [
+                c
+                for c in child.columns.values()
+                if not c.fk_marked
+                and not c.primary_key
+                and (stem := stem_of_reference(c.name))
+                and resolve(tables, stem) is parent
+            ]
+            if len(hits) == 1:
+                col = hits[0]
+                col.references, col.fk_marked = Reference(parent.name, (), line=rel.line), True
+                col.notes.append("foreign key target inferred: a relationship sentence")
+                diags.append(
+                    info(rel.line, f"{child.name}.{col.name} references {parent.name} (this relationship sentence)")
                 )
                 break
 
