@@ -97,7 +97,7 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
     tables: dict[str, TableDraft] = {}
     for k in order:
         group = sorted(by_key[k], key=_rank)
-        _check_case([f for f in group if not f.extends], diags)
+        _check_case([f for f in group if not f.extends and f.columns], diags)  # a bare mention describes nothing
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
