@@ -27,6 +27,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from ..document import Block, Diagnostic, warning
+from ._mermaid_graph import has_column_nodes, is_graph, read_graph
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .fragments import ColumnFragment, Reference, RelationshipFragment, TableFragment, UniqueFragment
@@ -41,16 +42,22 @@ _RIGHT = {"zero_or_one": "o|", "only_one": "||", "zero_or_more": "o{", "one_or_m
 
 
 def accepts(block: Block) -> bool:
-    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram."""
+    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram
+    (or a mermaid flowchart whose subgraphs draw tables, see ``_mermaid_graph``)."""
     if block.kind != "code":
         return False
     info = block.info.strip().lower().strip("{}")
     if info and not info.startswith("mermaid"):
         return False
-    return _first_statement(block.text).lower().startswith("erdiagram")
+    first = _first_statement(block.text)
+    if info and is_graph(first):
+        return has_column_nodes(block.text)
+    return first.lower().startswith("erdiagram")
 
 
 def read(block: Block) -> Reading:
+    if is_graph(_first_statement(block.text)):
+        return read_graph(block)
     scanner = _Scanner(block)
     scanner.run()
     return scanner.reading()
