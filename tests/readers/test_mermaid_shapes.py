@@ -147,3 +147,17 @@ def test_flowchart_subgraphs_of_column_nodes_are_tables():
     assert [(fk.columns, fk.ref_table) for fk in users.foreign_keys] == [(("tenantId",), "tenants")]
     assert [u.columns for u in schema.table("tenants").unique] == [("slug",)]
     assert [d.level for d in schema.diagnostics] == ["info"]  # the FK target, told from the 1:N edge / name
+
+
+def test_an_fk_whose_target_is_only_in_a_relationship_line():
+    doc = (
+        "```mermaid\nerDiagram\n  CUSTOMER {\n    int id PK\n  }\n  INVOICE {\n    int id PK\n    int payer FK\n  }\n"
+        "  CUSTOMER ||--o{ INVOICE : pays\n```\n"
+    )
+    schema = build_schema(doc)
+    assert [(fk.columns, fk.ref_table, fk.ref_columns) for fk in schema.table("INVOICE").foreign_keys] == [
+        (("payer",), "CUSTOMER", ("id",))
+    ]
+    assert [(d.level, d.line, d.message) for d in schema.diagnostics] == [
+        ("info", 8, "INVOICE.payer references CUSTOMER (the one related table no other column references)")
+    ]
