@@ -298,3 +298,46 @@ async def test_admins_allowed_to_manage_members_still_cannot_grant_above_their_o
         assert [(r["user_id"], r["role"]) for r in got.json()] == [(w.users["x"], "viewer")], got.text
     finally:
         await w.close()
+
+
+LOOKUP = """# Roles as rows
+
+```sql
+CREATE TABLE users (id uuid PRIMARY KEY, email text);
+CREATE TABLE orgs (id uuid PRIMARY KEY, name text);
+CREATE TABLE roles (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE user_roles (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES orgs(id),
+  user_id uuid NOT NULL REFERENCES users(id),
+  role_id integer NOT NULL REFERENCES roles(id)
+);
+```
+"""
+
+
+async def test_the_role_cap_reads_role_names_through_a_lookup_table(db_url, tmp_path):
+    """Seed 002's shape: ``user_roles.role_id -> roles.name``."""
+    doc = tmp_path / "lookup.md"
+    doc.write_text(LOOKUP)
+    (tmp_path / "docbase.toml").write_text('[access.tables.user_roles]\ninsert = "admin"\nupdate = "admin"\n')
+    w = await serve(load_schema(doc), db_url)
+    try:
+        w.users = {n: new_id() for n in ("a", "adm", "m")}
+        await w.ok("POST", "users", [{"id": u, "email": f"{n}@x.io"} for n, u in w.users.items()])
+        await w.ok(
+            "POST", "roles", [{"id": 1, "name": "owner"}, {"id": 2, "name": "admin"}, {"id": 3, "name": "member"}]
+        )
+        org = new_id()
+        await w.ok("POST", "orgs", {"id": org, "name": "A"})
+        held = [("a", 1), ("adm", 2), ("m", 3)]
+        await w.ok("POST", "user_roles", [{"org_id": org, "user_id": w.users[u], "role_id": r} for u, r in held])
+        before = await w.snapshot("user_roles")
+        for who in ("adm", "m"):
+            got = await w.act("adm", "PATCH", f"user_roles?user_id=eq.{w.users[who]}", {"role_id": 1}, **REP)
+            assert (got.status_code, got.json()["code"]) == (403, "42501"), (who, got.text)
+        assert await w.snapshot("user_roles") == before
+        got = await w.act("adm", "PATCH", f"user_roles?user_id=eq.{w.users['m']}", {"role_id": 2}, **REP)
+        assert [r["role_id"] for r in got.json()] == [2], got.text
+    finally:
+        await w.close()
