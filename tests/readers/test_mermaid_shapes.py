@@ -161,3 +161,37 @@ def test_an_fk_whose_target_is_only_in_a_relationship_line():
     assert [(d.level, d.line, d.message) for d in schema.diagnostics] == [
         ("info", 8, "INVOICE.payer references CUSTOMER (the one related table no other column references)")
     ]
+
+
+PRISMA_ERD = """```mermaid
+erDiagram
+
+        Status {
+            OPEN OPEN
+CLOSED CLOSED
+        }
+
+  "Ticket" {
+    Int id "🗝️"
+    String title
+    Status status
+    DateTime closedAt "❓"
+    }
+
+    "Ticket" |o--|| "Status" : "enum:status"
+```
+"""
+
+
+def test_prisma_erd_generator_enums_keys_and_optional_markers():
+    schema = build_schema(PRISMA_ERD)
+    assert [t.name for t in schema.tables] == ["Ticket"]
+    ticket = schema.table("Ticket")
+    assert ticket.primary_key == ("id",)
+    assert [(c.name, c.type, c.nullable, c.enum) for c in ticket.columns] == [
+        ("id", "integer", False, None),
+        ("title", "text", None, None),
+        ("status", "enum", None, ("OPEN", "CLOSED")),
+        ("closedAt", "timestamp", True, None),
+    ]
+    assert [d for d in schema.diagnostics if d.level == "warning"] == []

@@ -257,6 +257,10 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if m:
         out.check = m.group(1).strip()
         return True
+    m = re.match(r"^(>=|<=|<>|!=|>|<|≥|≤)\s*(-?\d+(?:\.\d+)?)$", p)
+    if m:  # "> 0" in a constraints cell: a check on this column (``column_check`` names it)
+        out.check = f"{ {'≥': '>=', '≤': '<='}.get(m.group(1), m.group(1)) } {m.group(2)}"
+        return True
     # Foreign keys: "FK", "FK → t.c", "Foreign Key to `t.c`", "REFERENCES t(c)", "→ t.c (CASCADE)".
     fk = _FK_HEAD.match(p)
     arrow = _ARROW.search(p)
@@ -314,6 +318,14 @@ def _vocabulary_flag(low: str):
     if word in roles()["fk_flag"] and len(word) > 1:
         return _set(fk_marked=True)
     return None
+
+
+def column_check(name: str, check: str | None) -> str | None:
+    """A check as a cell wrote it (``> 0``) made whole with the column's name (``"price" > 0``)."""
+    if check is None or not re.match(r"^(?:>=|<=|<>|!=|>|<)\s", check):
+        return check
+    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else '"' + name.replace('"', '""') + '"'
+    return f"{quoted} {check}"
 
 
 def _set(**kw: object):
