@@ -16,11 +16,11 @@ from .helpers import migrated
 DOC = """# App
 
 ```sql
-CREATE TABLE notes (id int PRIMARY KEY, body text, organization_id int, is_deleted boolean DEFAULT false);
-CREATE TABLE invitations (id int PRIMARY KEY, email text, token text);
-CREATE TABLE audit_log (id int PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
+CREATE TABLE notes (id serial PRIMARY KEY, body text, organization_id int, is_deleted boolean DEFAULT false);
+CREATE TABLE invitations (id serial PRIMARY KEY, email text, token text);
+CREATE TABLE audit_log (id serial PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
                         organization_id int, created_at timestamptz DEFAULT now());
-CREATE TABLE tasks (id int PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
+CREATE TABLE tasks (id serial PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
 ```
 """
 
@@ -81,7 +81,7 @@ async def test_audit_row_is_written_in_the_same_transaction(db_url):
 
 def test_a_hash_the_caller_computed_is_kept_and_the_plaintext_column_hashed():
     schema = build_schema(
-        "```sql\nCREATE TABLE email_verifications (id int PRIMARY KEY, token text, token_hash text);\n```"
+        "```sql\nCREATE TABLE email_verifications (id serial PRIMARY KEY, token text, token_hash text);\n```"
     )
     conv = Conventions(schema, "sqlite")
     (row,), (shown,) = conv.before_write("email_verifications", [{"id": 1, "token": "abc", "token_hash": "h1"}], True)

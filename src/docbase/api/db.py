@@ -28,9 +28,11 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import settings
+from .. import dburl
+from ..connections import configure_sqlite, sqlite_synchronous
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
+from .pgstatus import pg_status
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -57,36 +59,24 @@ class Database:
 
 
 def connect(url: str) -> Database:
-    """A Database for ``sqlite:///path`` or ``postgresql://...``."""
-    if url.startswith("sqlite"):
+    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise)."""
+    if dburl.parse(url).dialect == "sqlite":
         return SqliteDatabase(url)
-    if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url)
-    raise ValueError(f"unsupported database URL {url!r}; use sqlite:///path or postgresql://...")
+    return PostgresDatabase(url)
 
 
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, url: str, synchronous: str | None = None) -> None:
-        self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
-        chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
-        if chosen not in ("FULL", "NORMAL"):
-            raise ValueError(f"sqlite_synchronous must be full or normal, not {chosen.lower()!r}")
-        self.synchronous = chosen
+        self.synchronous = sqlite_synchronous(synchronous)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            for pragma in (
-                "journal_mode=WAL",
-                f"synchronous={self.synchronous}",
-                "foreign_keys=ON",
-                "busy_timeout=5000",
-                "case_sensitive_like=ON",
-            ):
-                conn.execute(f"PRAGMA {pragma}")
+            configure_sqlite(conn, self.synchronous)
             conn.create_function("regexp", 2, _regexp, deterministic=True)
             conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
             conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
@@ -201,7 +191,7 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
-        self.url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        self.url = dburl.parse(url).libpq()
         self.min_size, self.max_size = min_size, max_size
         self._pool: Any = None
 
@@ -280,9 +270,7 @@ def _connection_lost(exc: Any) -> bool:
 
 def _pg_error(exc: Any) -> ApiError:
     code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code)
-    if status is None:
-        status = 400 if code[:2] in ("22", "23", "42") else 500
+    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return ApiError(
         status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
     )

@@ -13,23 +13,27 @@ secret, except ``GET /verify`` (followed from an email) and ``GET /health``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..schema.model import Schema
 from . import keys, redirects, tokens, users
+from .clientip import client_address
 from .config import AuthConfig
 from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
-from .passwords import PasswordError, check_rules
-from .service import OTP_KINDS, AuthService
+from .policy import PasswordError, check_password
+from .service import OTP_KINDS, AuthService, Job
 
 log = logging.getLogger("docbase.auth")
 
@@ -40,10 +44,28 @@ SCOPES = ("global", "local", "others")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def _too_large() -> AuthError:
+    return AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 as soon as it passes MAX_BODY: a declared length is refused unread, and a
+    streamed body stops being read at the chunk that crosses the limit, so no request can make auth buffer
+    more than MAX_BODY plus one chunk (api.bodylimit bounds every route when the app is create_app's)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY):
+        raise _too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+    raw = await read_body(request)
     if not raw.strip():
         return {}
     try:
@@ -66,12 +88,19 @@ def email_field(body: dict[str, Any], required: bool = True) -> str | None:
     return value.strip().lower()
 
 
-def password_field(body: dict[str, Any], config: AuthConfig, required: bool = True) -> str | None:
+async def password_field(
+    body: dict[str, Any], config: AuthConfig, email: str | None, required: bool = True
+) -> str | None:
+    """A new password the policy accepts; the email counts as a known word for the guessability check.
+
+    zxcvbn takes up to ~0.3 s on a long random password, as much as bcrypt, so it runs in a worker thread too.
+    """
     value = body.get("password")
     if value is None and not required:
         return None
+    known = (email, email.split("@", 1)[0]) if email else ()
     try:
-        return check_rules(value, config.password_min_length)
+        return await asyncio.to_thread(check_password, value, config.password_policy, known)
     except PasswordError as exc:
         extra = {"weak_password": {"reasons": list(exc.reasons)}} if exc.reasons else {}
         raise AuthError(422, exc.code, exc.message, **extra) from None
@@ -92,8 +121,10 @@ def text_param(value: Any, name: str, limit: int = 2048) -> str:
     return value
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, config: AuthConfig) -> str:
+    """The client's address: the peer, or X-Forwarded-For when the peer is a trusted proxy (:mod:`.clientip`)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), config.proxies)
 
 
 def verify_url(request: Request, config: AuthConfig) -> str:
@@ -117,6 +148,11 @@ def redirect_target(config: AuthConfig, wanted: str | None) -> str:
     return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
 
 
+def answer(body: Any, job: Job | None) -> JSONResponse:
+    """The JSON answer; ``job`` (mail) runs after it is sent, as a Starlette background task."""
+    return JSONResponse(body, background=BackgroundTask(job) if job else None)
+
+
 def failure(request: Request, exc: Exception) -> AuthError:
     """503 when the database is unreachable, else 500; logged without SQL, parameters or traceback locals."""
     if is_outage(exc):
@@ -133,7 +169,11 @@ def bearer(request: Request) -> str | None:
 
 
 def auth_routes(
-    schema: Schema, engine: Any, config: AuthConfig | None = None, secret: str | None = None
+    schema: Schema,
+    engine: Any,
+    config: AuthConfig | None = None,
+    secret: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> list[Route]:
     """The /auth/v1 routes for a document's backend; mount them with ``Mount("/auth/v1", routes=...)``.
 
@@ -142,10 +182,11 @@ def auth_routes(
         engine: an ``AsyncEngine`` or a database URL.
         config: auth settings; default read from the settings registry.
         secret: the JWT secret; default :func:`keys.jwt_secret` for the document.
+        clock: seconds since the epoch, for rate limits and sign-in backoff (tests pass their own).
     """
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
-    service = AuthService(schema, engine, config, secret)
+    service = AuthService(schema, engine, config, secret, clock)
     if not config.external_url:
         log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
 
@@ -182,19 +223,19 @@ def auth_routes(
     async def signup(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        password = password_field(body, config)
+        password = await password_field(body, config, email)
         data = data_field(body) or {}
         redirect = request.query_params.get("redirect_to")
         result = await service.signup(
             email,
             password,
             data,
-            client_ip(request),
+            client_ip(request, config),
             request.headers.get("user-agent"),
             verify_url(request, config),
             redirect,
         )
-        return JSONResponse(result)
+        return answer(*result)
 
     async def token(request: Request) -> Response:
         grant = request.query_params.get("grant_type")
@@ -204,7 +245,9 @@ def auth_routes(
             password = body.get("password")
             if not isinstance(password, str) or not password:
                 raise validation("A password is required")
-            result = await service.sign_in(email, password, client_ip(request), request.headers.get("user-agent"))
+            result = await service.sign_in(
+                email, password, client_ip(request, config), request.headers.get("user-agent")
+            )
         elif grant == "refresh_token":
             refresh = body.get("refresh_token")
             if not isinstance(refresh, str) or not refresh or len(refresh) > 512:
@@ -222,11 +265,11 @@ def auth_routes(
         claims = claims_of(request)
         body = await read_json(request)
         email = email_field(body, required=False)
-        password = password_field(body, config, required=False)
+        password = await password_field(body, config, email, required=False)
         data = data_field(body)
         redirect = request.query_params.get("redirect_to")
         result = await service.update_user(claims, email, password, data, verify_url(request, config), redirect)
-        return JSONResponse(result)
+        return answer(*result)
 
     async def logout(request: Request) -> Response:
         scope = request.query_params.get("scope", "global")
@@ -245,8 +288,10 @@ def auth_routes(
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        await service.recover(email, verify_url(request, config), request.query_params.get("redirect_to"))
-        return JSONResponse({})
+        job = await service.recover(
+            email, client_ip(request, config), verify_url(request, config), request.query_params.get("redirect_to")
+        )
+        return answer({}, job)
 
     async def verify_post(request: Request) -> Response:
         body = await read_json(request)
@@ -258,7 +303,9 @@ def auth_routes(
         else:
             email = email_field(body)
             token_hash = tokens.otp_hash(email, text_param(body.get("token"), "token", 256))
-        result = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+        result = await service.verify(
+            otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+        )
         return JSONResponse(result)
 
     async def verify_get(request: Request) -> Response:
@@ -269,7 +316,9 @@ def auth_routes(
             if otp_type not in OTP_KINDS:
                 raise validation("Verify requires a valid type")
             token_hash = text_param(params.get("token"), "token", 256)
-            session = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+            session = await service.verify(
+                otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+            )
         except AuthError as exc:
             fragment = {"error": "access_denied", "error_code": exc.error_code, "error_description": exc.msg}
             return RedirectResponse(f"{target}#{urlencode(fragment)}", status_code=303)

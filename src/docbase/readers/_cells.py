@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ._vocabulary import normal, roles, words
+from ._vocabulary import announces_fields, normal, roles, words
 from .fragments import Reference
 
 IDENT = r"[^\W\d]\w*"
@@ -67,7 +67,7 @@ def table_name(text: str) -> str | None:
     >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
     ('orderItems', None, 'users')
     """
-    text = text.lstrip("#").strip()
+    text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
     quoted = re.findall(r"`([^`]+)`", text)
     if len(quoted) == 1 and re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text):
@@ -100,6 +100,13 @@ def table_name(text: str) -> str | None:
     return normalise_name(t)
 
 
+def names_table_explicitly(heading: str) -> bool:
+    """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
+    return table_name(heading) is not None and (
+        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
+    )
+
+
 def section_table(section: tuple[str, ...]) -> str | None:
     """The table a block's section is about: the nearest heading that names one.
 
@@ -120,7 +127,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
 def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
     lead = lead.strip()
-    if lead and "\n" not in lead and len(lead) < 80:
+    if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
         name = table_name(lead)
         if name is not None:
             return name
@@ -219,7 +226,7 @@ class Constraints:
 _FK_HEAD = re.compile(
     r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to"
     r"|fremdschlüssel|clave\s+(?:foránea|foranea|externa)|clé\s+étrangère|referencia)\b"
-    r"\s*(?:to|on|auf|zu|a|vers|->|→|:)?\s*"
+    r"\s*(?:to|on|from|auf|zu|a|vers|->|→|:)?\s*"
 )
 _ARROW = re.compile(r"(?:→|->|⟶|=>)\s*")
 
@@ -249,6 +256,10 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     m = re.match(r"(?i)^check\s*\((.*)\)$", p)
     if m:
         out.check = m.group(1).strip()
+        return True
+    m = re.match(r"^(>=|<=|<>|!=|>|<|≥|≤)\s*(-?\d+(?:\.\d+)?)$", p)
+    if m:  # "> 0" in a constraints cell: a check on this column (``column_check`` names it)
+        out.check = f"{ {'≥': '>=', '≤': '<='}.get(m.group(1), m.group(1)) } {m.group(2)}"
         return True
     # Foreign keys: "FK", "FK → t.c", "Foreign Key to `t.c`", "REFERENCES t(c)", "→ t.c (CASCADE)".
     fk = _FK_HEAD.match(p)
@@ -307,6 +318,14 @@ def _vocabulary_flag(low: str):
     if word in roles()["fk_flag"] and len(word) > 1:
         return _set(fk_marked=True)
     return None
+
+
+def column_check(name: str, check: str | None) -> str | None:
+    """A check as a cell wrote it (``> 0``) made whole with the column's name (``"price" > 0``)."""
+    if check is None or not re.match(r"^(?:>=|<=|<>|!=|>|<)\s", check):
+        return check
+    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else '"' + name.replace('"', '""') + '"'
+    return f"{quoted} {check}"
 
 
 def _set(**kw: object):

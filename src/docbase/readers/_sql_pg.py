@@ -16,7 +16,8 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType, RoleSpecType
 from pglast.parser import ParseError
 
 from ..document import Diagnostic, warning
-from ._sql_pg_table import deparse, enum_check, qualified, reference, table_fragment, type_name
+from ._sql_pg_table import added_columns, deparse, enum_check, qualified, reference, table_fragment, type_name
+from ._sql_repair import recover
 from ._sql_text import Source, skip_trivia, split_statements
 from .base import Reading
 from .fragments import (
@@ -28,8 +29,6 @@ from .fragments import (
     RlsFragment,
     RoutineFragment,
 )
-
-_TRAILING_COMMA = re.compile(r",(?=(?:\s|--[^\n]*\n)*\))")
 
 _RUN_AS_WRITTEN = {
     "ViewStmt": "view",
@@ -75,21 +74,24 @@ def _statements(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]
         yield from _parse_piece(piece_src, diagnostics)
 
 
+def _parses(text: str) -> bool:
+    try:
+        parse_sql(text)
+    except Exception:
+        return False
+    return True
+
+
 def _parse_piece(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]:
     try:
         raws = parse_sql(src.text)
     except ParseError as exc:
-        repaired = _TRAILING_COMMA.sub(" ", src.text)
-        if repaired != src.text:
-            try:
-                raws = parse_sql(repaired)
-            except Exception:
-                pass
-            else:
-                diagnostics.append(warning(src.line(0), "a trailing comma before ')' was ignored"))
-                yield from _located(raws, Source(repaired, src.first_line))
-                return
-        diagnostics.append(_parse_error(exc, src))
+        repaired, notes = recover(src.text, _parses)
+        diagnostics.extend(warning(src.first_line + index, message) for index, message in notes)
+        if repaired is None:
+            diagnostics.append(_parse_error(exc, src))
+            return
+        yield from _located(parse_sql(repaired), Source(repaired, src.first_line))
         return
     except Exception as exc:
         diagnostics.append(warning(src.line(0), f"SQL could not be read: {exc}"))
@@ -135,6 +137,11 @@ def _dispatch(node: ast.Node, src: Source, start: int, end: int, section: tuple[
         out.fragments.append(_index(node, line))
     elif isinstance(node, ast.AlterTableStmt):
         _alter_table(node, line, out)
+        defs = [c.def_ for c in node.cmds or () if c.subtype == AlterTableType.AT_AddColumn]
+        if defs:
+            fragment, diagnostics = added_columns(qualified(node.relation), defs, src, end, line, section)
+            out.fragments.append(fragment)
+            out.diagnostics.extend(diagnostics)
     elif isinstance(node, ast.CreatePolicyStmt):
         out.fragments.append(_policy(node, line, text))
     elif isinstance(node, ast.CreateFunctionStmt):
@@ -213,8 +220,8 @@ def _alter_table(node: ast.AlterTableStmt, line: int, out: Reading) -> None:
             out.fragments.append(ConstraintFragment(table, "default", (cmd.name,), line, expression=default))
         elif sub == AlterTableType.AT_EnableRowSecurity:
             out.fragments.append(RlsFragment(table, line))
-        elif sub == AlterTableType.AT_ForceRowSecurity:
-            continue
+        elif sub in (AlterTableType.AT_ForceRowSecurity, AlterTableType.AT_AddColumn):
+            continue  # ADD COLUMN: read by ``added_columns``
         else:
             what = sub.name.removeprefix("AT_") if sub is not None else "command"
             out.diagnostics.append(warning(line, f"ALTER TABLE {table} {what} is not used by docbase; ignored"))

@@ -16,11 +16,16 @@ import re
 from ..document import warning
 from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
 from ._rules import looks_like_rule, rules_in
+from ._vocabulary import roles
 from .base import Reading
 from .fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
 
 _COLS = r"\(\s*([^()]*?)\s*\)"
-_UNIQUE = re.compile(rf"(?i)\bunique(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*{_COLS}(?:\s+where\s+(.+))?")
+# "UNIQUE(a, b)", "Unique: (a, b)", and the same in the languages of headers.toml ("Eindeutig: (a, b)", "唯一: (a, b)").
+_UNIQUE_WORD = "|".join(re.escape(w) for w in sorted(roles()["unique"] - {"uk", "uq"}, key=len, reverse=True))
+_UNIQUE = re.compile(
+    rf"(?i)(?<!\w)(?:{_UNIQUE_WORD})(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*[:：]?\s*{_COLS}(?:\s+where\s+(.+))?"
+)
 _PK = re.compile(rf"(?i)\b(?:composite\s+)?(?:primary\s+key|pk)\s*:?\s*(?:on\s*)?{_COLS}")
 _CHECK = re.compile(r"(?i)(?:\bconstraint\s+(\w+)\s+)?\bcheck\s*\(")
 _INDEX = re.compile(
@@ -197,11 +202,24 @@ def read_statement(text: str, line: int, section: tuple[str, ...], lead: str = "
         table = block_table(lead, section)
         if not constraints_in(text, line, table, out) and not relationships_in(text, line, table, out) and sentences:
             rule_sentence(text, line, table, out)
+            if not out.fragments and not out.diagnostics and _COLUMN_LIKE.match(strip_markup(text)):
+                out.diagnostics.append(
+                    warning(
+                        line,
+                        f"this looks like a column definition but is not in a column list docbase can read: "
+                        f"{strip_markup(text).strip()!r}; write it as `name: TYPE, NOT NULL, UNIQUE` in a list "
+                        "under its table's heading",
+                    )
+                )
     except Exception as exc:  # a phrase this module cannot handle must not lose the document
         out = Reading(diagnostics=[warning(line, f"could not read this statement ({exc.__class__.__name__})")])
     return out
 
 
+# "price: ???, NOT NULL": a name, a colon, then constraint words a column definition uses.
+_COLUMN_LIKE = re.compile(
+    r"(?i)^\s*[^\W\d]\w*\s*:\s*[^.]{0,60}?(?:,\s*|\s)(?:NOT\s+NULL|PRIMARY\s+KEY|PK|FK|UNIQUE|REFERENCES)\s*(?:,|$)"
+)
 _EXPLICIT = re.compile(r"(?i)\b(?:unique|check|primary\s+key|foreign\s+key|index)\s*\(")
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Diagnostic, warning
+from .types import parse_type
 
 
 @dataclass
@@ -243,7 +244,7 @@ def _table(lines: list[str], i: int, first_line: int, name: str, number: int, mo
             notes: list[str] = []
             i = _body(lines, i, first_line, lambda s, n, acc=notes: acc.append(unquote(s)))
             table.note = " ".join(notes)
-        elif m := _COLUMN.match(raw):
+        elif (m := _COLUMN.match(raw)) and _plausible_type(m.group("type")):
             table.columns.append(_column(m, line, model))
         else:
             model.diagnostics.append(
@@ -251,6 +252,12 @@ def _table(lines: list[str], i: int, first_line: int, name: str, number: int, mo
             )
     model.diagnostics.append(warning(number, f"Table {table.name} {{ is never closed: missing '}}'"))
     return i
+
+
+def _plausible_type(raw: str) -> bool:
+    """One word (``varchar``, ``decimal(10,2)``, ``int[]``), or several that make a known type (``double precision``)."""
+    text = unquote(raw.strip())
+    return not re.search(r"\s", text) or raw.strip()[0] in "\"'`" or parse_type(text) is not None
 
 
 def _column(m: re.Match, line: int, model: DModel) -> DColumn:
@@ -282,7 +289,13 @@ def _column(m: re.Match, line: int, model: DModel) -> DColumn:
                     warning(line, f"cannot read this DBML ref: {value.strip()!r}; expected `ref: > table.column`")
                 )
         else:
-            model.diagnostics.append(warning(line, f"DBML column setting {setting!r} is not understood; ignored"))
+            model.diagnostics.append(
+                warning(
+                    line,
+                    f"DBML column setting {setting!r} is not understood; ignored: the settings docbase reads are "
+                    "pk, unique, not null, null, increment, default: x, note: 'x', ref: > t.c",
+                )
+            )
     return column
 
 
