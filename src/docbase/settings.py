@@ -71,7 +71,10 @@ MAX_EMBED_DEPTH = declare(
     "max_embed_depth", 8, "Deepest nesting of embedded resources in a select (1..32); deeper is a 400."
 )
 MAX_FILTERS = declare(
-    "max_filters", 100, "Most filters one request may have, each term of an or/and tree counted; more is a 400."
+    "max_filters",
+    500,
+    "Most filters one request may have, each term of an or/and tree counted (one tree may hold 500); more is "
+    "a 400.",
 )
 STATEMENT_TIMEOUT = declare(
     "statement_timeout",
