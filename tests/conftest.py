@@ -1,5 +1,10 @@
 """Shared fixtures: seed documents and throwaway PostgreSQL databases.
 
+The seed documents (``../shared/seeds``) are part of what the tests check:
+without them every test that reads one fails at collection (an empty
+``SEEDS`` list fails each parametrised test, ``empty_parameter_set_mark =
+fail_at_collect``; ``seed_file()`` raises for a named one), never skips.
+
 PostgreSQL tests read the server URL from ``DOCBASE_TEST_PG_URL`` and create
 their own database per test, dropped afterwards. Outside CI they skip with a
 visible reason when the variable is unset; in CI (``CI=true``) they fail.
@@ -16,11 +21,27 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT.parent / "shared" / "seeds"
-SEEDS = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
+EXPECTED_DIR = SEEDS_DIR / "expected"
 
 
 def seed_ids() -> list[str]:
     return [p.stem for p in SEEDS]
+
+
+def seed_file(prefix: str) -> Path:
+    """The seed document named ``prefix``_*.txt; raises when missing, so its module fails at collection."""
+    found = [p for p in SEEDS if p.name.startswith(prefix)]
+    if len(found) != 1:
+        raise FileNotFoundError(f"seed {prefix} not found (once) in {SEEDS_DIR}: the tests need ../shared/seeds")
+    return found[0]
+
+
+def expected_tables(path: Path) -> dict[str, dict]:
+    """The hand reading of a seed document (``expected/<stem>.json``): its tables by name."""
+    import json
+
+    return json.loads((EXPECTED_DIR / f"{path.stem}.json").read_text())["tables"]
 
 
 @pytest.fixture(params=SEEDS, ids=[p.stem for p in SEEDS])

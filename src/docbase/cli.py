@@ -24,20 +24,46 @@ err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err_console.print("[red]error:[/red] ", end="", highlight=False, soft_wrap=True)
+    err_console.print(message, highlight=False, markup=False, emoji=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-def _schema(doc: Path, strict_errors: bool = True) -> Schema:
-    """Read a document for a command; print its diagnostics; stop on errors."""
+def report_lines(schema: Schema, path: str) -> list[str]:
+    """The diagnostics (notes left to ``--json``) and the count line every command prints alike."""
+    counts = {lvl: sum(d.level == lvl for d in schema.diagnostics) for lvl in ("error", "warning", "info")}
+    lines = [d.format(path) for d in schema.diagnostics if d.level != "info"]
+    lines.append(
+        f"{path}: {len(schema.tables)} table(s); {counts['error']} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} note(s)" + (" (see inspect --json for the notes)" if counts["info"] else "")
+    )
+    return lines
+
+
+def _write(lines: list[str], stream) -> None:
+    """Plain writes: a terminal library must never rewrite ``file.md:100:`` (Rich made it an emoji)."""
+    stream.write("".join(line + "\n" for line in lines))
+    stream.flush()
+
+
+def _schema(doc: Path, report: bool = False) -> Schema:
+    """Read a document for a command; refuse it only when no backend can be made from it.
+
+    Problems cost their line, block or table, never the document (docs/reading.md):
+    a document with errors still gives the tables it does describe. ``report``
+    prints the diagnostics and summary to stderr, as ``inspect`` prints them.
+    """
+    from .settings import load_toml
+
     if not doc.exists():
         fail(f"{doc}: no such file", 2)
+    load_toml(doc)  # a broken docbase.toml stops every command alike, before any work
     schema = load_schema(doc)
-    if strict_errors and schema.errors:
-        for d in schema.diagnostics:
-            if d.level == "error":
-                err_console.print(d.format(str(doc)), highlight=False, markup=False, soft_wrap=True)
+    if not schema.tables:
+        _write(report_lines(schema, str(doc)), sys.stderr)
         raise typer.Exit(1)
+    if report:
+        _write(report_lines(schema, str(doc)), sys.stderr)
     return schema
 
 
@@ -71,11 +97,34 @@ def serve(
     """Migrate the database (refusing destructive changes), then serve /rest/v1 (docbase.api.serve)."""
     from .api.serve import ServeError, run
 
-    schema = _schema(doc)
+    schema = _schema(doc, report=True)
+    _port_free(host, port)
     try:
         run(schema, doc, db, host, port, workers, echo=typer.echo)
     except ServeError as exc:
         fail(str(exc), exc.exit_code)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse before migrating or printing a URL: a port in use was a 300-line traceback after "serving: ..."."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host}: cannot be resolved ({exc})", 2)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is in use; stop the other server or choose another with --port", 2)
+            if exc.errno == errno.EACCES:
+                fail(f"port {port} on {host} needs more privileges; choose a port above 1023 with --port", 2)
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2)
 
 
 @app.command()
@@ -95,7 +144,9 @@ def inspect(
     from .conventions import detect_all
     from .settings import load_toml
 
-    schema = _schema(doc, strict_errors=False)
+    if not doc.exists():
+        fail(f"{doc}: no such file", 2)
+    schema = load_schema(doc)
     applied = detect_all(schema, load_toml(doc))
     if json_out:
         import json
@@ -111,7 +162,17 @@ def inspect(
         if applied:
             console.print("\n[bold]conventions[/bold]")
             for a in applied:
-                console.print(f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, soft_wrap=True)
+                console.print(
+                    f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
+                )
+        functions = [r for r in schema.routines if r.kind == "function"]
+        if functions:
+            console.print(
+                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name> on PostgreSQL; SQLite answers PGRST127)"
+            )
+            for r in functions:
+                console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+        _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
@@ -128,7 +189,7 @@ def sql(
 
     if dialect not in ("sqlite", "postgresql"):
         fail(f"--dialect must be sqlite or postgresql, not {dialect!r}", 2)
-    typer.echo(to_ddl(_schema(doc), dialect, pgvector), nl=False)
+    typer.echo(to_ddl(_schema(doc, report=True), dialect, pgvector), nl=False)
 
 
 @app.command()
@@ -143,7 +204,7 @@ def migrate(
     from .migrate import migrate as run_migrate
     from .settings import database_url
 
-    schema = _schema(doc)
+    schema = _schema(doc, report=True)
     try:
         plan = run_migrate(schema, database_url(doc, db), dry_run=dry_run, allow_destructive=allow_destructive)
     except MigrateError as exc:
@@ -157,7 +218,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     import json
 
     from .access import build_access, load_overrides
-    from .access.report import access_table, roles_lines
+    from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
     from .settings import load_toml
 
@@ -166,16 +227,19 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     model = build_access(schema, overrides)
     notes = access_notes(schema, load_toml(str(doc)))  # access sits below conventions: joined here
     for d in model.diagnostics:
-        err_console.print(d.format("docbase.toml" if d.line == 0 else str(doc)), highlight=False, markup=False)
+        _write([d.format("docbase.toml" if d.line == 0 else str(doc))], sys.stderr)
     if json_out:
         data = model.as_dict()
+        kinds = authority_dict(model)
         for table in data["tables"]:
             table["conventions"] = notes.get(table["name"], [])
+            table["authority"] = kinds.get(table["name"])
         typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
             console.print(line, highlight=False, markup=False)
         console.print(access_table(model))
+        console.print(authority_table(model))
         if notes:
             console.print("Conventions that change access:", highlight=False, markup=False)
             for table, lines in notes.items():
@@ -220,7 +284,7 @@ def seed(
     from .seed import SeedError, seed_database
     from .settings import database_url
 
-    schema = _schema(doc)
+    schema = _schema(doc, report=True)
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=False) as bar:
 
@@ -254,5 +318,49 @@ def rotate_key(
     typer.echo(f"re-encrypted {count} secret values under key {kid}")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"docbase {version('docbase')}")
+        except PackageNotFoundError:
+            typer.echo("docbase (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print docbase's version and exit."
+    ),
+) -> None:
+    """Turn a database design document into a running backend."""
+
+
 def main() -> None:
-    app()
+    """The console script: every failure a user can cause ends in one line and an exit code, never a traceback."""
+    import os
+
+    from .dburl import DbUrlError
+    from .settings import ConfigError
+
+    try:
+        app()  # click handles usage errors and exits itself; what escapes is ours to word
+    except ConfigError as exc:  # already "place: error: message"
+        _write([str(exc)], sys.stderr)
+        sys.exit(2)
+    except DbUrlError as exc:
+        _write([f"error: {exc}"], sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # a database that cannot be reached, a file that cannot be read, a bug
+        if os.environ.get("DOCBASE_DEBUG"):
+            raise
+        _write([f"error: {_one_line(exc)} (set DOCBASE_DEBUG=1 for the traceback)"], sys.stderr)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0]}" if text else type(orig).__name__

@@ -9,7 +9,9 @@ code that prints settings can mask them.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +75,7 @@ MAX_EMBED_DEPTH = declare(
 MAX_FILTERS = declare(
     "max_filters",
     500,
-    "Most filters one request may have, each term of an or/and tree counted (one tree may hold 500); more is "
-    "a 400.",
+    "Most filters one request may have, each term of an or/and tree counted (one tree may hold 500); more is a 400.",
 )
 STATEMENT_TIMEOUT = declare(
     "statement_timeout",
@@ -95,6 +96,12 @@ SQLITE_SYNCHRONOUS = declare(
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
 )
+TX_END = declare(
+    "tx_end",
+    "commit-allow-override",
+    "How /rest/v1 transactions end (PostgREST's db-tx-end): commit, commit-allow-override, rollback or "
+    "rollback-allow-override; *-allow-override lets a request choose with `Prefer: tx=commit|rollback`.",
+)
 SERVER = declare(
     "server", "granian", "HTTP server `docbase serve` runs: granian (Rust HTTP/1.1, measured faster) or uvicorn."
 )
@@ -106,8 +113,38 @@ AUTH_BCRYPT_COST = declare("auth_bcrypt_cost", 12, "bcrypt cost factor for passw
 AUTH_PASSWORD_MIN_LENGTH = declare(
     "auth_password_min_length", 8, "Shortest password sign-up and password change accept."
 )
+AUTH_PASSWORD_REQUIRED_CHARACTERS = declare(
+    "auth_password_required_characters",
+    "",
+    "Character sets a new password needs one of each, separated by `:` as GoTrue's "
+    "password_required_characters (`\\:` is a colon); `lower`, `upper`, `digits`, `symbols` name the usual sets.",
+)
+AUTH_PASSWORD_MIN_SCORE = declare(
+    "auth_password_min_score",
+    1,
+    "Lowest zxcvbn score (0-4) a new password may have; lower is refused as weak_password `pwned` "
+    "(1 refuses `password`, `12345678`, `qwertyuiop`); 0 turns the check off.",
+)
 AUTH_RATE_LIMIT = declare(
-    "auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429."
+    "auth_rate_limit",
+    30,
+    "Per window, before 429: failed sign-ins from one client address (IPv6: /64), recovery mails per address "
+    "and per client, sign-ups and bad codes per client.",
+)
+AUTH_SIGNIN_FREE_ATTEMPTS = declare(
+    "auth_signin_free_attempts",
+    5,
+    "Failed sign-ins one client may make for one email before each further failure blocks that pair (only) "
+    "for twice as long as the last: 1 s, 2 s, 4 s ...",
+)
+AUTH_SIGNIN_MAX_BACKOFF = declare(
+    "auth_signin_max_backoff", 900, "Longest a client and email pair is blocked after failed sign-ins, in seconds."
+)
+TRUSTED_PROXIES = declare(
+    "trusted_proxies",
+    "",
+    "Comma-separated addresses or CIDRs of reverse proxies; only a request from one of them has its "
+    "X-Forwarded-For read for the client's address (rate limits, sessions). Empty: the TCP peer is the client.",
 )
 AUTH_RATE_WINDOW = declare("auth_rate_window", 300, "Length of the auth rate-limit window, in seconds.")
 AUTH_REFRESH_REUSE_INTERVAL = declare(
@@ -122,7 +159,16 @@ AUTH_SITE_URL = declare(
     "Where GET /auth/v1/verify redirects when the link names no allowed redirect_to.",
 )
 AUTH_REDIRECT_URLS = declare(
-    "auth_redirect_urls", "", "Comma-separated URL prefixes that redirect_to may point at (besides site_url)."
+    "auth_redirect_urls",
+    "",
+    "Comma-separated URLs redirect_to may point at besides site_url's origin: scheme, host and port must match "
+    "exactly; the path matches itself and below, or GoTrue-style `*` (one segment) / `**` (any) wildcards.",
+)
+AUTH_EXTERNAL_URL = declare(
+    "auth_external_url",
+    "",
+    "Public base URL of this server (e.g. https://api.example.com) that emailed links point at; "
+    "`docbase serve` defaults it to http://HOST:PORT. Never taken from a request's Host header.",
 )
 SMTP_HOST = declare("smtp_host", "", "SMTP server for auth mail; empty: mail goes to the outbox (docbase outbox DOC).")
 SMTP_PORT = declare("smtp_port", 587, "SMTP port.")
@@ -132,36 +178,108 @@ SMTP_SENDER = declare("smtp_sender", "docbase <noreply@localhost>", "From addres
 SMTP_STARTTLS = declare("smtp_starttls", True, "Use STARTTLS with the SMTP server.")
 
 
+SECTIONS: dict[str, str] = {
+    "access": "Access overrides: tenant root, role names, per-table scope, rules and hidden columns (docs/access.md).",
+    "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
+}
+
+
+class ConfigError(Exception):
+    """``docbase.toml`` or a ``DOCBASE_*`` variable docbase cannot use; the message names the place."""
+
+
 def load_toml(doc: str | Path | None) -> dict[str, Any]:
-    """Read ``docbase.toml`` beside the document, else in the working directory."""
+    """Read ``docbase.toml`` beside the document, else in the working directory, checked against the settings.
+
+    Raises:
+        ConfigError: malformed TOML (with its line), an unknown key (with "did you mean"), or a value of the
+            wrong type.
+    """
     candidates = []
     if doc is not None:
         candidates.append(Path(doc).resolve().parent / "docbase.toml")
     candidates.append(Path.cwd() / "docbase.toml")
     for path in candidates:
         if path.is_file():
-            with path.open("rb") as fh:
-                return tomllib.load(fh)
+            text = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+                line = found.group(1) if found else "1"
+                reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
+                raise ConfigError(f"{path}:{line}: error: {reason} (docbase.toml must be TOML)") from None
+            check_toml(data, path, text)
+            return data
     return {}
+
+
+def check_toml(data: dict[str, Any], path: Path | str = "docbase.toml", text: str = "") -> None:
+    """Every top-level key is a declared setting (of the right type) or a known section."""
+    for key, value in data.items():
+        line = _line_of(text, key)
+        where = f"{path}:{line}"
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: error: [{key}] must be a table: {SECTIONS[key]}")
+            continue
+        setting = SETTINGS.get(key)
+        if setting is None:
+            close = difflib.get_close_matches(key, [*SETTINGS, *SECTIONS], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else " (docs/settings.md lists the settings)"
+            raise ConfigError(f"{where}: error: unknown setting '{key}'{hint}")
+        if not _fits(value, setting.default):
+            raise ConfigError(
+                f"{where}: error: {key} = {value!r} should be {_kind(setting.default)} (default {setting.default!r})"
+            )
+
+
+def _line_of(text: str, key: str) -> int:
+    found = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\].]", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _fits(value: Any, default: Any) -> bool:
+    if default is None:
+        return isinstance(value, str | int | float | bool)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _kind(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int | float):
+        return "a number"
+    return "a string"
 
 
 def get(setting: Setting, flag: Any = None, toml: dict[str, Any] | None = None) -> Any:
     if flag is not None:
         return flag
     if setting.env in os.environ:
-        return _coerce(os.environ[setting.env], setting.default)
+        return _coerce(setting, os.environ[setting.env])
     if toml and setting.name in toml:
         return toml[setting.name]
     return setting.default
 
 
-def _coerce(raw: str, default: Any) -> Any:
+def _coerce(setting: Setting, raw: str) -> Any:
+    default = setting.default
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{setting.env}: error: {raw!r} should be {_kind(default)} (default {default!r})") from None
     return raw
 
 
@@ -194,6 +312,13 @@ def reference_markdown() -> str:
     for s in SETTINGS.values():
         default = "(generated)" if s.secret and s.default in (None, "") else repr(s.default)
         lines.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
+    lines += ["", "Sections (TOML tables) of `docbase.toml`:", "", "| section | meaning |", "|---|---|"]
+    lines += [f"| `[{name}]` | {meaning} |" for name, meaning in SECTIONS.items()]
+    lines += [
+        "",
+        "An unknown key, a value of the wrong type or malformed TOML stops every command with one line naming",
+        "the file and line (`docbase.toml:3: error: unknown setting 'db_ur' (did you mean 'db_url'?)`).",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -105,6 +105,7 @@ def names(rows) -> list[str]:
 @pytest.mark.parametrize(
     ("user", "projects", "files", "notes"),
     [(A_OWNER, ["pa"], ["fa"], ["na"]), (A_VIEWER, ["pa"], ["fa"], ["nv"]), (B_OWNER, ["pb"], ["fb"], ["nb"])],
+    ids=["a_owner", "a_viewer", "b_owner"],  # stable ids: pytest-xdist workers must collect the same tests
 )
 def test_each_user_sees_only_their_tenant_and_their_own_rows(conn, user, projects, files, notes):
     assert names(as_user(conn, user, "SELECT name FROM projects")) == projects

@@ -135,6 +135,7 @@ def seen(engine, table: str, column: str, claims) -> list:
         (A_VIEWER, ["pa"], ["fa"], [], ["A"]),
         (B_OWNER, ["pb"], ["fb"], ["nb"], ["B"]),
     ],
+    ids=["a_owner", "a_viewer", "b_owner"],  # stable ids: pytest-xdist workers must collect the same tests
 )
 def test_reads_are_limited_to_the_callers_tenant_and_rows(engine, uid, projects, files, notes, workspaces):
     assert seen(engine, "projects", "name", user(uid)) == projects

@@ -92,3 +92,20 @@ async def test_others_and_anon_cannot_soft_delete(c):
     anon = await c.delete("/rest/v1/notes?id=eq.2", headers={"apikey": keys.anon_key(SECRET)})
     assert anon.status_code == 401
     assert await _marked(c, "notes") == []
+
+
+async def test_put_on_a_soft_delete_table_inserts_and_replaces_one_row(c):
+    """PUT names its row by the caller's key filter alone: hiding marked rows adds no second filter (was 405)."""
+    row = {"id": 3, "owner_id": ANN, "body": "new", "is_deleted": False}
+    made = await c.put("/rest/v1/notes?id=eq.3", json=row, headers={**SERVICE, "Prefer": "return=representation"})
+    assert (made.status_code, made.json()) == (200, [row])
+    replaced = await c.put("/rest/v1/notes?id=eq.3", json={**row, "body": "again"}, headers=SERVICE)
+    assert (replaced.status_code, replaced.content) == (204, b"")
+    task = {"id": 1, "owner_id": ANN, "title": "renamed", "deleted_at": None}
+    assert (await c.put("/rest/v1/tasks?id=eq.1", json=task, headers=SERVICE)).status_code == 204
+    notes = await c.get("/rest/v1/notes?select=id,body&order=id", headers=SERVICE)
+    assert notes.json() == [{"id": 1, "body": "final"}, {"id": 2, "body": "draft"}, {"id": 3, "body": "again"}]
+    tasks = await c.get("/rest/v1/tasks?select=id,title&order=id", headers=SERVICE)
+    assert tasks.json() == [{"id": 1, "title": "renamed"}, {"id": 2, "title": "u"}]
+    loose = await c.put("/rest/v1/notes?id=eq.3&body=eq.again", json=row, headers=SERVICE)
+    assert (loose.status_code, loose.json()["code"]) == (405, "PGRST105")  # a second filter is still refused

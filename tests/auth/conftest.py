@@ -37,6 +37,7 @@ class Harness:
     client: httpx.AsyncClient
     engine: AsyncEngine
     anon: str
+    app: Starlette
 
     async def signup(self, email: str = "ada@example.com", password: str = "correct horse", **extra) -> httpx.Response:
         return await self.client.post("/auth/v1/signup", json={"email": email, "password": password, **extra})
@@ -59,18 +60,22 @@ def test_config(**overrides) -> AuthConfig:
     return AuthConfig(bcrypt_cost=4, **overrides)
 
 
-async def make_harness(url: str, document: str = DOCUMENT, ddl: str | None = USERS_SQL, **overrides) -> Harness:
+async def make_harness(
+    url: str, document: str = DOCUMENT, ddl: str | None = USERS_SQL, clock=None, **overrides
+) -> Harness:
     engine = create_async_engine(async_url(url))
     if ddl:
         async with engine.begin() as conn:
             await conn.execute(sa.text(ddl))
     schema = build_schema(document, "test.md")
-    app = Starlette(routes=[Mount("/auth/v1", routes=auth_routes(schema, engine, test_config(**overrides), SECRET))])
+    extra = {"clock": clock} if clock else {}
+    routes = auth_routes(schema, engine, test_config(**overrides), SECRET, **extra)
+    app = Starlette(routes=[Mount("/auth/v1", routes=routes)])
     anon = keys.anon_key(SECRET)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"apikey": anon}
     )
-    return Harness(client, engine, anon)
+    return Harness(client, engine, anon, app)
 
 
 @pytest.fixture

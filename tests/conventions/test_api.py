@@ -16,13 +16,13 @@ SECRET = "test-secret-for-docbase-conventions-0123"
 DOC = """# App
 
 ```sql
-CREATE TABLE integrations (id int PRIMARY KEY, name text, api_key text, masked_key text);
-CREATE TABLE invitations (id int PRIMARY KEY, email text, token text);
-CREATE TABLE notes (id int PRIMARY KEY, body text, is_deleted boolean DEFAULT false);
-CREATE TABLE audit_log (id int PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
+CREATE TABLE integrations (id serial PRIMARY KEY, name text, api_key text, masked_key text);
+CREATE TABLE invitations (id serial PRIMARY KEY, email text, token text);
+CREATE TABLE notes (id serial PRIMARY KEY, body text, is_deleted boolean DEFAULT false);
+CREATE TABLE audit_log (id serial PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
                         record_id text, created_at timestamptz DEFAULT now());
-CREATE TABLE tasks (id int PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
-CREATE TABLE jobs (id int PRIMARY KEY, status text CHECK (status IN ('pending', 'running', 'done', 'failed')) DEFAULT 'pending',
+CREATE TABLE tasks (id serial PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
+CREATE TABLE jobs (id serial PRIMARY KEY, status text CHECK (status IN ('pending', 'running', 'done', 'failed')) DEFAULT 'pending',
                    attempts int DEFAULT 0, max_attempts int DEFAULT 2, scheduled_for timestamptz, started_at timestamptz);
 ```
 """

@@ -16,11 +16,11 @@ from .helpers import migrated
 DOC = """# App
 
 ```sql
-CREATE TABLE notes (id int PRIMARY KEY, body text, organization_id int, is_deleted boolean DEFAULT false);
-CREATE TABLE invitations (id int PRIMARY KEY, email text, token text);
-CREATE TABLE audit_log (id int PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
+CREATE TABLE notes (id serial PRIMARY KEY, body text, organization_id int, is_deleted boolean DEFAULT false);
+CREATE TABLE invitations (id serial PRIMARY KEY, email text, token text);
+CREATE TABLE audit_log (id serial PRIMARY KEY, user_id text, action text, changes jsonb, table_name text,
                         organization_id int, created_at timestamptz DEFAULT now());
-CREATE TABLE tasks (id int PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
+CREATE TABLE tasks (id serial PRIMARY KEY, cron_schedule text, next_run_at timestamptz);
 ```
 """
 
@@ -31,18 +31,14 @@ def test_tokens_are_hashed_on_write_revealed_once_and_looked_up_by_hash():
     plain = shown["token"]
     assert row["token"] == hashed_tokens.digest(plain) and len(row["token"]) == 64
     assert conv.present("invitations", [row], "service_role", [shown])[0]["token"] == plain
-    assert conv.query_params("invitations", [("token", f"eq.{plain}")], "service_role", None) == [
-        ("token", f"eq.{row['token']}")
-    ]
+    assert conv.query_params("invitations", [("token", f"eq.{plain}")]) == [("token", f"eq.{row['token']}")]
 
 
-def test_soft_deleted_rows_are_hidden_unless_service_role_asks():
+def test_the_callers_filters_are_kept_as_written_and_the_include_flag_taken_out():
+    """Hiding soft-deleted rows is no query parameter (api.embed_conventions.hide_deleted adds it)."""
     conv = Conventions(build_schema(DOC), "sqlite")
-    assert conv.query_params("notes", [], "authenticated", None) == [("is_deleted", "not.is.true")]
-    assert conv.query_params("notes", [("include_deleted", "true")], "authenticated", None) == [
-        ("is_deleted", "not.is.true")
-    ]
-    assert conv.query_params("notes", [("include_deleted", "true")], "service_role", None) == []
+    assert conv.query_params("notes", []) == []
+    assert conv.query_params("notes", [("id", "eq.1"), ("include_deleted", "true")]) == [("id", "eq.1")]
     assert conv.delete_as_update("notes") == {"is_deleted": True}
     assert conv.delete_as_update("tasks") is None
 
@@ -85,7 +81,7 @@ async def test_audit_row_is_written_in_the_same_transaction(db_url):
 
 def test_a_hash_the_caller_computed_is_kept_and_the_plaintext_column_hashed():
     schema = build_schema(
-        "```sql\nCREATE TABLE email_verifications (id int PRIMARY KEY, token text, token_hash text);\n```"
+        "```sql\nCREATE TABLE email_verifications (id serial PRIMARY KEY, token text, token_hash text);\n```"
     )
     conv = Conventions(schema, "sqlite")
     (row,), (shown,) = conv.before_write("email_verifications", [{"id": 1, "token": "abc", "token_hash": "h1"}], True)

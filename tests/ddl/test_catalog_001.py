@@ -20,10 +20,9 @@ from docbase.ddl.postgres import auth_shim
 from docbase.migrate import migrate
 from docbase.schema import load_schema
 
-from ..conftest import SEEDS
+from ..conftest import seed_file
 
-SEED = next((p for p in SEEDS if p.name.startswith("001_")), None)
-pytestmark = pytest.mark.skipif(SEED is None, reason="seed 001 not present")
+SEED = seed_file("001")
 
 QUERIES = {
     "columns": """

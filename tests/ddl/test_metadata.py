@@ -89,9 +89,21 @@ def test_foreign_key_to_missing_table_is_left_out_with_a_note() -> None:
     assert built.notes and built.notes[0][0] == 7 and "nowhere" in built.notes[0][1]
 
 
-def test_integer_primary_key_autoincrements_and_text_key_gets_uuid_default() -> None:
+def test_integer_primary_key_autoincrements_only_where_the_document_says_so() -> None:
     md = build_metadata(SCHEMA, "sqlite")
-    t = Table("n", (Column("id", "bigint"),), primary_key=("id",))
-    n = build_metadata(Schema((t,)), "sqlite").tables["n"]
+    said = Table("n", (Column("id", "bigint", raw_type="bigserial"),), primary_key=("id",))
+    n = build_metadata(Schema((said,)), "sqlite").tables["n"]
     assert isinstance(n.c.id.type, sa.Integer) and n.c.id.autoincrement is True
     assert "randomblob" in str(md.tables["user"].c.id.server_default.arg)
+    plain = Table("p", (Column("id", "integer", raw_type="integer"),), primary_key=("id",))
+    for dialect in ("sqlite", "postgresql"):
+        p = build_metadata(Schema((plain,)), dialect).tables["p"]
+        assert p.c.id.autoincrement is False and p.c.id.server_default is None
+
+
+def test_a_text_key_gets_a_uuid_default_only_when_the_document_calls_it_a_uuid() -> None:
+    said = Table("a", (Column("id", "varchar", comment="UUID generated on creation"),), primary_key=("id",))
+    silent = Table("b", (Column("id", "text"),), primary_key=("id",))
+    md = build_metadata(Schema((said, silent)), "postgresql")
+    assert str(md.tables["a"].c.id.server_default.arg) == "gen_random_uuid()"
+    assert md.tables["b"].c.id.server_default is None

@@ -10,7 +10,7 @@ from docbase.schema.model import Column, Enum, ForeignKey, Index, IndexColumn, P
 ORDER = Table(
     "order",
     (
-        Column("id", "integer"),
+        Column("id", "integer", raw_type="serial"),
         Column("userId", "uuid", nullable=False),
         Column("status", "enum", enum=("new", "paid"), enum_name="order_status", default="'new'"),
         Column("meta", "jsonb", default="'{}'::jsonb"),

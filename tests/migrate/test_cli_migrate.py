@@ -25,7 +25,7 @@ def test_sql_prints_a_script_sqlite3_accepts(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sql", str(_doc(tmp_path)), "--dialect", "sqlite"])
     assert result.exit_code == 0, result.output
     db = sqlite3.connect(":memory:")
-    db.executescript(result.output)
+    db.executescript(result.stdout)  # the summary and warnings go to stderr
     assert db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == [("user",)]
 
 

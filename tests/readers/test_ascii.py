@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,8 +12,10 @@ from docbase.document import split
 from docbase.readers import ascii
 from docbase.readers.fragments import Reference, TableFragment
 
-SEED_000 = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_33417f4944292711.txt"
-EXPECTED_000 = SEED_000.parent / "expected" / "000_33417f4944292711.json"
+from ..conftest import EXPECTED_DIR, seed_file
+
+SEED_000 = seed_file("000")
+EXPECTED_000 = EXPECTED_DIR / f"{SEED_000.stem}.json"
 
 
 def blocks(text: str):
@@ -364,8 +365,6 @@ def test_damaged_diagrams_never_raise(data):
 
 @pytest.fixture(scope="module")
 def found() -> dict[str, TableFragment]:
-    if not SEED_000.exists():
-        pytest.skip("seed documents not present")
     out: dict[str, TableFragment] = {}
     for block in split(SEED_000.read_text()).blocks:
         if ascii.accepts(block):

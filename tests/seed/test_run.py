@@ -9,6 +9,7 @@ import pytest
 from docbase.schema import load_schema
 from docbase.seed import SeedError, seed_database
 
+from ..conftest import seed_file
 from .helpers import CYCLE_DOC, TENANT_DOC, count, dump, query, schema_of
 
 
@@ -23,7 +24,7 @@ def test_every_seed_document_fills_every_table(seed_path: Path, db_url: str) -> 
 
 
 def test_same_seed_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
-    schema = load_schema(sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("003_*.txt"))[0])
+    schema = load_schema(seed_file("003"))
     urls = [f"sqlite:///{tmp_path / name}.db" for name in ("a", "b", "c")]
     for url, seed in zip(urls, (5, 5, 6), strict=True):
         seed_database(schema, url, rows=15, tenants=2, seed=seed)

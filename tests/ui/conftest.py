@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SEEDS_DIR
+from ..conftest import seed_file
 
-SEED_003 = SEEDS_DIR / "003_2c36ee29cca562c5.txt"
+SEED_003 = seed_file("003")
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
 SECRET = "ui-test-secret-long-enough-for-hs256-0123456789"
@@ -56,8 +56,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from docbase.migrate import migrate
     from docbase.schema import load_schema
 
-    if not SEED_003.exists():
-        pytest.skip(f"seed 003 not found at {SEED_003}")
     work = tmp_path_factory.mktemp("ui-live")
     doc = work / "monitoring.md"
     shutil.copy(SEED_003, doc)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..schema.model import Schema, Table
-from .model import AccessModel, Hop, TableAccess, TenantRoot
+from . import references
+from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
 _ALL = ("select", "insert", "update", "delete")
@@ -216,9 +217,11 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
     visible = [c.name for c in table.columns if c.name not in access.hidden_columns]
     # Creator columns never change after insert; a user may not rewrite their own secrets directly.
     frozen = set(access.creator_columns) | (set(access.hidden_columns) if access.scope == "user" else set())
-    frozen |= set(access.ledger_columns)  # balances, plan, usage: only service_role sets them (ledger.py)
-    updatable = [c.name for c in table.columns if c.name not in frozen]
-    insertable = [c.name for c in table.columns if c.name not in access.ledger_columns]
+    # balances, plan, usage (ledger.py); roles, bans, verification, a profile's email (authority.py)
+    system = set(access.ledger_columns) | {name for name, _ in access.authority_columns}
+    frozen |= system
+    updatable = [c.name for c in table.columns if c.name not in frozen and c.name not in access.frozen_columns]
+    insertable = [c.name for c in table.columns if c.name not in system]
     for command in _ALL:
         cond = condition(schema, model, access, command)
         if cond is None and command not in written:
@@ -229,7 +232,7 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
                 out.append(f"GRANT SELECT ({', '.join(q(c) for c in visible)}) ON {name} TO {role}")
             elif command == "update":
                 out.append(f"GRANT UPDATE ({', '.join(q(c) for c in updatable)}) ON {name} TO {role}")
-            elif command == "insert" and access.ledger_columns:
+            elif command == "insert" and system:
                 out.append(f"GRANT INSERT ({', '.join(q(c) for c in insertable)}) ON {name} TO {role}")
             else:
                 out.append(f"GRANT {command.upper()} ON {name} TO {role}")
@@ -240,7 +243,55 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
         col = table.column(column)
         if col is not None and col.default is None and access.rule("insert") != "service_role":
             out.append(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET DEFAULT {uid_for(col.type)}")
+    out += references.policy_sql(schema, model, access)
+    out += _own_membership_sql(schema, model, access)
     return out
+
+
+def _own_membership_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
+    """Nobody inserts a membership naming themself, and nobody writes a role higher than one they hold in
+    that tenant (so no raising one's own role, no making an alternate account owner). RESTRICTIVE, so a
+    document's own policies or a docbase.toml rule cannot undo it; creating a tenant and accepting an
+    invitation write memberships as the system."""
+    name = q(access.table)
+    out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase role cap")]
+    if access.scope != "membership" or not access.member_user:
+        return out
+    not_me = f"{q(access.member_user)} IS DISTINCT FROM {uid_for(_col_type(schema, access.table, access.member_user))}"
+    root = model.root(access.tenant)
+    capped = root is not None and root.membership == access.table
+    held = _holds_at_least(root) if capped and root is not None else not_me
+    head = "AS RESTRICTIVE FOR {} TO anon, authenticated"
+    out.append(
+        f"CREATE POLICY {q('docbase own membership')} ON {name} {head.format('INSERT')} "
+        f"WITH CHECK ({not_me} AND {held})"
+    )
+    out.append(
+        f"CREATE POLICY {q('docbase role cap')} ON {name} {head.format('UPDATE')} USING (true) WITH CHECK ({held})"
+    )
+    return out
+
+
+def _holds_at_least(root: TenantRoot) -> str:
+    """The caller holds, in the row's tenant, a role at least as high as the row's (as before this statement).
+    No role needs membership; a role outside the known order needs the top level."""
+    tenant, fn = q(root.member_tenant), tenant_function(root)
+    if not root.role_column:
+        return f"{tenant} IN (SELECT {fn}(NULL))"
+    role = q(root.role_column)
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        role = f"(SELECT r.{q(ln)} FROM {q(lt)} r WHERE r.{q(lk)} = {role})"
+
+    def holds(names) -> str:
+        return f"{tenant} IN (SELECT {fn}(ARRAY[{', '.join(lit(n) for n in names)}]::text[]))"
+
+    cases = " ".join(
+        f"WHEN {role}::text = {lit(r.name)} THEN {holds([x.name for x in root.roles[: i + 1]])}"
+        for i, r in enumerate(root.roles)
+    )
+    top = root.names_at_least(root.roles[0].level) if root.roles else ()
+    return f"CASE WHEN {role} IS NULL THEN {tenant} IN (SELECT {fn}(NULL)) {cases} ELSE {holds(top)} END"
 
 
 def _policy(
@@ -282,10 +333,51 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
         written.setdefault(p.table.rsplit(".", 1)[-1], set()).update(cmds)
     out = [PREAMBLE]
     out += [_tenant_function_sql(schema, r) for r in model.roots]
+    out += references.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
     for table in schema.tables:
         access = model.table(table.name)
         if access is not None:
             out.extend(_table_sql(schema, model, table, access, written.get(table.name, set())))
+            out.extend(limit_sql(schema, model, access))
     out += [_claim_trigger_sql(schema, r) for r in model.roots]
     return ";\n".join(out) + ";\n"
+
+
+def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
+    """One RESTRICTIVE policy per command the access's limits bind (docbase.access.grants): ANDed with whatever
+    permissive policy allows the command, the document's own included. Dropped first, so a limit that no
+    longer applies goes away."""
+    name = q(access.table)
+    out = [f"DROP POLICY IF EXISTS {q('docbase limit ' + c)} ON {name}" for c in _ALL]
+    for command in _ALL:
+        conds = [_limit(schema, model, access, x) for x in access.limits if command in x.commands]
+        if not conds:
+            continue
+        cond = " AND ".join(f"({c})" for c in conds)
+        clause = f"WITH CHECK ({cond})" if command == "insert" else f"USING ({cond})"
+        out.append(
+            f"CREATE POLICY {q('docbase limit ' + command)} ON {name} AS RESTRICTIVE FOR {command.upper()} "
+            f"TO anon, authenticated {clause}"
+        )
+    return out
+
+
+def _limit(schema: Schema, model: AccessModel, access: TableAccess, limit: Limit) -> str:
+    if limit.kind == "not_by_api_key":
+        return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'api_key') IS NULL"
+    root = model.root(access.tenant)
+    if limit.kind == "own_or_admin":
+        admin = tenant_condition(schema, model, access, "admin") if root else "false"
+        if limit.column is None:
+            return admin
+        return f"{q(limit.column)} = {uid_for(_col_type(schema, access.table, limit.column))} OR {admin}"
+    if limit.kind == "role_within_own" and root is not None and limit.column and access.path:
+        fn = tenant_function(root)
+        cases = []
+        for i, role in enumerate(root.roles):
+            held = "ARRAY[" + ", ".join(lit(r.name) for r in root.roles[: i + 1]) + "]::text[]"
+            inside = _chain(schema, access.path, lambda column, _type, held=held: f"{column} IN (SELECT {fn}({held}))")
+            cases.append(f"WHEN {lit(role.name)} THEN {inside}")
+        return f"CASE {q(limit.column)}::text {' '.join(cases)} ELSE false END"
+    return "false"  # a limit this table cannot express refuses (deny by default)

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
-from .model import AccessModel, Hop, TableAccess
+from .model import AccessModel, Hop, Limit, TableAccess
 
 _LEVEL = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
 
@@ -60,14 +60,17 @@ def _is_user(column: sa.ColumnElement[Any], sub: Any) -> sa.ColumnElement[bool]:
     return sa.false() if value is None else column == value
 
 
-def _tenant_ids(model: AccessModel, metadata: sa.MetaData, tenant: str | None, level: str, sub: Any) -> sa.Select:
+def _tenant_ids(
+    model: AccessModel, metadata: sa.MetaData, tenant: str | None, level: str, sub: Any, roles: tuple[str, ...] = ()
+) -> sa.Select:
+    """Tenants where the user holds a role at ``level`` or above (or, given ``roles``, one of those)."""
     root = model.root(tenant)
     if root is None:
         raise AccessError(f"access: no tenant root {tenant!r}")
     m = _table(metadata, root.membership).alias("m")
     query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
-    if level != "reader" and root.role_column:
-        names = root.names_at_least(level)
+    if (level != "reader" or roles) and root.role_column:
+        names = roles or root.names_at_least(level)
         if root.role_lookup:
             lt, lk, ln = root.role_lookup
             r = _table(metadata, lt).alias("r")
@@ -174,7 +177,35 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
     if command == "insert":
         for column in access.creator_columns:
             cond = sa.and_(cond, _is_user(table.c[column], sub))
+    for limit in access.limits:
+        if command in limit.commands:
+            cond = sa.and_(cond, _limit(model, metadata, access, limit, sub, table))
     return cond
+
+
+def _limit(model: AccessModel, metadata: sa.MetaData, access: TableAccess, limit: Limit, sub: Any, table):
+    """A grants.py limit as a predicate (PostgreSQL: policies.limit_sql). ``not_by_api_key`` is the API's to
+    refuse before any statement (the compiled SQL does not carry the claim), so it adds nothing here."""
+    if limit.kind == "not_by_api_key":
+        return sa.true()
+    root = model.root(access.tenant)
+    if limit.kind == "own_or_admin":
+        admin = _condition(model, metadata, access, "admin", sub, table) if root else sa.false()
+        return admin if limit.column is None else sa.or_(_is_user(table.c[limit.column], sub), admin)
+    if limit.kind == "role_within_own" and root is not None and limit.column and access.path:
+        role = table.c[limit.column]
+        cases = []
+        for i, named in enumerate(root.roles):
+            held = _tenant_ids(
+                model, metadata, access.tenant, "reader", sub, tuple(r.name for r in root.roles[: i + 1])
+            )
+            cases.append(
+                sa.and_(
+                    role == sa.literal(named.name), _chain(metadata, table, access.path, lambda c, h=held: c.in_(h))
+                )
+            )
+        return sa.or_(*cases) if cases else sa.false()
+    return sa.false()
 
 
 def check_row(
@@ -211,7 +242,7 @@ def immutable_columns(model: AccessModel, table: str, claims: Mapping[str, Any] 
     if _role(claims) == "service_role":
         return ()
     access = _access(model, table)
-    frozen = access.creator_columns + (access.hidden_columns if access.scope == "user" else ())
+    frozen = access.creator_columns + (access.hidden_columns if access.scope == "user" else ()) + access.frozen_columns
     return tuple(dict.fromkeys(frozen))
 
 
@@ -234,3 +265,53 @@ def tenant_claim(
     if root.role_column and root.top_role:
         values[root.role_column] = root.top_role
     return root.membership, values
+
+
+def own_membership_check(
+    model: AccessModel, metadata: sa.MetaData, table: str, command: str, sub: Any
+) -> sa.ColumnElement[bool] | None:
+    """Nobody inserts a membership naming themself, and nobody writes a role higher than one they hold in
+    that tenant (PostgreSQL: the RESTRICTIVE ``docbase own membership``/``docbase role cap`` policies)."""
+    access = _access(model, table)
+    if access.scope != "membership" or not access.member_user or command not in ("insert", "update"):
+        return None
+    t = _table(metadata, table)
+    column = t.c[access.member_user]
+    not_me = sa.or_(column.is_(None), sa.not_(_is_user(column, sub)))
+    root = model.root(access.tenant)
+    held = _role_cap(model, metadata, t, sub) if root is not None and root.membership == table else not_me
+    return sa.and_(not_me, held) if command == "insert" else held
+
+
+def _role_cap(model: AccessModel, metadata: sa.MetaData, t: sa.Table, sub: Any) -> sa.ColumnElement[bool]:
+    """The writer holds, in the row's tenant, a role at least as high as the row's (no role: membership will
+    do; a role outside the known order: the top level)."""
+    root = next(r for r in model.roots if r.membership == t.name)
+    tenant = t.c[root.member_tenant]
+    if not root.role_column:
+        return tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub))
+    role = t.c[root.role_column]
+    cases = [(role.is_(None), tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub)))]
+    for i, r in enumerate(root.roles):
+        held = _held(model, metadata, root.table, tuple(x.name for x in root.roles[: i + 1]), sub)
+        if root.role_lookup:
+            lt, lk, ln = root.role_lookup
+            named = _table(metadata, lt).alias()
+            cases.append((role.in_(sa.select(named.c[lk]).where(named.c[ln] == sa.literal(r.name))), tenant.in_(held)))
+        else:
+            cases.append((role == sa.literal(r.name), tenant.in_(held)))
+    top = root.names_at_least(root.roles[0].level) if root.roles else ()
+    return sa.case(*cases, else_=tenant.in_(_held(model, metadata, root.table, top, sub)))  # an unknown role: top only
+
+
+def _held(model: AccessModel, metadata: sa.MetaData, tenant: str, names: tuple[str, ...], sub: Any) -> sa.Select:
+    """Tenants where the user holds one of ``names``."""
+    root = model.root(tenant)
+    assert root is not None and root.role_column
+    m = _table(metadata, root.membership).alias()
+    query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        r = _table(metadata, lt).alias()
+        return query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(_one_of(r.c[ln], names))))
+    return query.where(_one_of(m.c[root.role_column], names))

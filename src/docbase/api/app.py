@@ -74,7 +74,16 @@ def create_app(
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)
     gate = access_gate(schema, catalog, doc)
-    rest = RestApi(catalog, db, secret or keys.jwt_secret(doc), limit, conventions, gate, limits)
+    rest = RestApi(
+        catalog,
+        db,
+        secret or keys.jwt_secret(doc),
+        limit,
+        conventions,
+        gate,
+        limits=limits,
+        tx_end=str(settings.get(settings.TX_END, None, toml)),
+    )
     specs: dict[str, bytes] = {}  # per role: each sees only what it may use
 
     async def openapi(request: Request) -> Response:
@@ -93,7 +102,7 @@ def create_app(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
             Route("/rest/v1", openapi, methods=["GET", "HEAD"]),
-            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["POST"]),
+            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["GET", "HEAD", "POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
             *routes,

@@ -3,10 +3,13 @@
 Built once per app from the model and ``build_metadata`` (never by
 reflecting the database per request). Relationships follow the foreign keys
 that made it into the MetaData, as PostgREST finds them: many-to-one from
-the table holding the key, one-to-many the other way, many-to-many through
-a table holding keys to both. ``resolve`` applies PostgREST's embedding
-rules, including hints (``users!created_by``) and the PGRST200/PGRST201
-errors.
+the table holding the key, one-to-many the other way (one-to-one either way
+when the key's columns are also the holder's primary key or a unique
+constraint), many-to-many through a junction whose primary key contains
+both foreign keys' columns (a table that merely holds two keys, such as
+``tests(organization_id, project_id)``, is no junction). ``resolve``
+applies PostgREST's embedding rules, including hints
+(``users!created_by``) and the PGRST200/PGRST201 errors.
 """
 
 from __future__ import annotations
@@ -39,12 +42,36 @@ class Relationship:
     target: str
     link: Link
     via: Link | None = None  # m2m: junction -> target
+    one_to_one: bool = False  # the key's columns are unique in the table holding them
 
     @property
-    def describe(self) -> str:
+    def to_one(self) -> bool:
+        """Whether the embed is an object (many-to-one, one-to-one) rather than an array."""
+        return self.kind == "m2o" or self.one_to_one
+
+    @property
+    def cardinality(self) -> str:
+        if self.kind == "m2m":
+            return "many-to-many"
+        if self.one_to_one:
+            return "one-to-one"
+        return "many-to-one" if self.kind == "m2o" else "one-to-many"
+
+    @property
+    def hint(self) -> str:
+        """What to write after ``!`` to pick this relationship (PostgREST's PGRST201 hint)."""
+        return self.link.table if self.kind == "m2m" else self.link.name
+
+    def detail(self, parent: str) -> dict[str, str]:
+        """One entry of PGRST201's ``details``, worded as PostgREST words it."""
+        link = self.link
         if self.kind == "m2m" and self.via is not None:
-            return f"{self.link.name} using {self.link.table}({', '.join(self.link.columns)}) and {self.via.name}"
-        return f"{self.link.name} using {self.link.table}({', '.join(self.link.columns)})"
+            used = f"{link.table} using {link.name}{_cols(link.columns)} and {self.via.name}{_cols(self.via.columns)}"
+        elif self.kind == "m2o":
+            used = f"{link.name} using {parent}{_cols(link.columns)} and {self.target}{_cols(link.ref_columns)}"
+        else:
+            used = f"{link.name} using {parent}{_cols(link.ref_columns)} and {self.target}{_cols(link.columns)}"
+        return {"cardinality": self.cardinality, "embedding": f"{parent} with {self.target}", "relationship": used}
 
 
 class Catalog:
@@ -81,19 +108,31 @@ class Catalog:
     def sa_table(self, name: str) -> sa.Table:
         return self.metadata.tables[name]
 
+    def _unique_in_holder(self, link: Link) -> bool:
+        """PostgREST's one-to-one: the key's columns are exactly the holder's primary key or a unique constraint."""
+        table = self.tables[link.table]
+        keys = {frozenset(table.primary_key)} | {frozenset(u.columns) for u in table.unique if u.where is None}
+        return frozenset(link.columns) in keys
+
+    def _junction(self, a: Link, b: Link) -> bool:
+        """Both keys' columns lie inside the junction's primary key (PostgREST's addM2MRels)."""
+        pk = set(self.tables[a.table].primary_key)
+        return bool(pk) and set(a.columns) | set(b.columns) <= pk
+
     def candidates(self, parent: str, name: str) -> list[Relationship]:
         found: list[Relationship] = []
         for link in self.links:
+            one = self._unique_in_holder(link)
             if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):
-                found.append(Relationship("m2o", link.ref_table, link))
+                found.append(Relationship("m2o", link.ref_table, link, one_to_one=one))
             if link.ref_table == parent and link.table == name:
-                found.append(Relationship("o2m", link.table, link))
+                found.append(Relationship("o2m", link.table, link, one_to_one=one))
         if name in self.tables:
             for a in self.links:
                 if a.ref_table != parent or a.table in (parent, name):
                     continue
                 for b in self.links:
-                    if b.table == a.table and b is not a and b.ref_table == name:
+                    if b.table == a.table and b is not a and b.ref_table == name and self._junction(a, b):
                         found.append(Relationship("m2m", name, a, b))
         return found
 
@@ -112,8 +151,12 @@ class Catalog:
             # the parent is reached through the key column's name (``parent_id(*)``).
             if parent == name and len({r.link for r in found}) == 1:
                 return next(r for r in found if r.kind == "o2m")
-            raise ambiguous_relationship(parent, name, [r.describe for r in found])
+            raise ambiguous_relationship(parent, name, found)
         return found[0]
+
+
+def _cols(columns: tuple[str, ...]) -> str:
+    return "(" + ", ".join(columns) + ")"
 
 
 def _matches(rel: Relationship, hint: str) -> bool:

@@ -31,16 +31,17 @@ with the status PostgREST gives it, 500.
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 import struct
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import settings
+from .. import dburl, settings
+from ..connections import configure_sqlite, sqlite_synchronous
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
+from .pgstatus import pg_status
 from .regex import Regexp
 
 _SQLITE_CODES = {
@@ -52,9 +53,6 @@ _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_TRIGGER": ("P0001", 400),
 }
 _PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
-# Class 54 (program limit exceeded: too many columns, too complex) comes from what a request asked for:
-# a client error here, though PostgREST answers 500.
-_CLIENT_CLASSES = ("22", "23", "42", "54")
 #: Every this many SQLite VM steps (about a millisecond), the progress handler reads the thread's CPU clock.
 PROGRESS_STEPS = 20_000
 
@@ -86,39 +84,28 @@ class Database:
 
 
 def connect(url: str, statement_timeout: int | None = None) -> Database:
-    """A Database for ``sqlite:///path`` or ``postgresql://...``; ``statement_timeout`` in ms (default: setting)."""
-    if url.startswith("sqlite"):
+    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise);
+    ``statement_timeout`` in milliseconds (default: the setting)."""
+    if dburl.parse(url).dialect == "sqlite":
         return SqliteDatabase(url, statement_timeout=statement_timeout)
-    if url.startswith(("postgresql", "postgres")):
-        return PostgresDatabase(url, statement_timeout=statement_timeout)
-    raise ValueError(f"unsupported database URL {url!r}; use sqlite:///path or postgresql://...")
+    return PostgresDatabase(url, statement_timeout=statement_timeout)
 
 
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, url: str, synchronous: str | None = None, statement_timeout: int | None = None) -> None:
-        self.path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
+        self.synchronous = sqlite_synchronous(synchronous)
         self.timeout = statement_timeout_ms(statement_timeout) / 1000
         self.deadline: float | None = None  # thread CPU time the running transaction must end by
         self.regexp = Regexp()
-        chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
-        if chosen not in ("FULL", "NORMAL"):
-            raise ValueError(f"sqlite_synchronous must be full or normal, not {chosen.lower()!r}")
-        self.synchronous = chosen
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            for pragma in (
-                "journal_mode=WAL",
-                f"synchronous={self.synchronous}",
-                "foreign_keys=ON",
-                "busy_timeout=5000",
-                "case_sensitive_like=ON",
-            ):
-                conn.execute(f"PRAGMA {pragma}")
+            configure_sqlite(conn, self.synchronous)
             conn.create_function("regexp", 2, self.regexp, deterministic=True)
             if self.timeout:
                 conn.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
@@ -140,14 +127,18 @@ class SqliteDatabase(Database):
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
         self.deadline = time.thread_time() + self.timeout if self.timeout else None
+        tx = SqliteTx(conn, self.regexp)
         try:
-            yield SqliteTx(conn, self.regexp)
+            yield tx
         except BaseException:
             self.deadline = None
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         self.deadline = None  # the work is done: never interrupt the commit that keeps it
+        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+            conn.execute("ROLLBACK")
+            return
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -165,6 +156,7 @@ class SqliteTx:
     def __init__(self, conn: sqlite3.Connection, regexp: Regexp | None = None) -> None:
         self.conn = conn
         self.regexp = regexp
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         rows = self._execute(sql, params, one=True)
@@ -245,7 +237,7 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 10, statement_timeout: int | None = None) -> None:
-        self.url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        self.url = dburl.parse(url).libpq()
         self.min_size, self.max_size = min_size, max_size
         self.timeout_ms = statement_timeout_ms(statement_timeout)
         self._pool: Any = None
@@ -274,8 +266,15 @@ class PostgresDatabase(Database):
 
         pool = await self._get_pool()
         try:
-            async with pool.acquire(timeout=10) as conn, conn.transaction(readonly=readonly):
-                yield PgTx(conn)
+            async with pool.acquire(timeout=10) as conn:
+                tx = PgTx(conn)
+                try:
+                    async with conn.transaction(readonly=readonly):
+                        yield tx
+                        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+                            raise _RolledBack
+                except _RolledBack:
+                    pass
         except ApiError:
             raise
         except asyncpg.PostgresError as exc:
@@ -319,17 +318,20 @@ def _connection_lost(exc: Any) -> bool:
 
 def _pg_error(exc: Any) -> ApiError:
     code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code)
-    if status is None:
-        status = 400 if code[:2] in _CLIENT_CLASSES else 500
+    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return ApiError(
         status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
     )
 
 
+class _RolledBack(Exception):
+    """Raised inside asyncpg's transaction block to make it roll back instead of committing."""
+
+
 class PgTx:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
         return await self.conn.fetchval(sql, *params)

@@ -4,7 +4,8 @@
 PostgREST's ``select`` tree, so its hooks cover the top-level table only.
 Here the tree is walked with the catalog's relationships: every embedded
 table that soft-deletes gets the same hiding filter as at top level (on its
-own path, so ``!inner`` still decides whether the parent stays), unless
+own path, so ``!inner`` still decides whether the parent stays), and the
+top-level table too, unless
 service_role asked for marked rows; and every embedded row, spread or not,
 is presented like a top-level row (decrypted for service_role, masked for
 everyone else), aliases and ``::text`` casts included, so
@@ -35,11 +36,18 @@ def wants_deleted(role: str, items: list[tuple[str, str]], prefer: str | None) -
     return asked or soft_delete.PREFER_FLAG in (prefer or "")
 
 
-def hide_deleted_embeds(conventions: Any, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
-    """``query`` with the soft-delete filter added on every embedded path whose table soft-deletes."""
+def hide_deleted(conventions: Any, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
+    """``query`` with the soft-delete filter added at top level and on every embedded path that soft-deletes.
+
+    Added to the parsed query, beside the caller's own filters and never among them: PUT, which must
+    see exactly the caller's key filters, is dispatched before this runs.
+    """
     if conventions is None or include:
         return query
     added: dict[tuple[str, ...], list] = {}
+    soft = conventions.get(soft_delete.NAME, table)
+    if soft is not None:
+        added[()] = [parse_filter(*soft_delete.hide_filter(soft))]
     _walk_hide(conventions, catalog, table, query.select, (), added)
     for path, conds in added.items():
         query.where[path] = [*query.where.get(path, []), *conds]

@@ -8,6 +8,7 @@ HTTP status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -16,9 +17,7 @@ import orjson
 class ApiError(Exception):
     """An error with an HTTP status and PostgREST's error body."""
 
-    def __init__(
-        self, status: int, code: str, message: str, details: str | None = None, hint: str | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Any = None, hint: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -51,26 +50,26 @@ def unknown_column(column: str, table: str) -> ApiError:
     return ApiError(400, "PGRST204", f"Could not find the '{column}' column of '{table}' in the schema cache")
 
 
-def no_relationship(parent: str, child: str, hint: str | None = None) -> ApiError:
+def no_relationship(parent: str, child: str, hint: str | None = None, schema: str = "public") -> ApiError:
     return ApiError(
         400,
         "PGRST200",
         f"Could not find a relationship between '{parent}' and '{child}' in the schema cache",
         f"Searched for a foreign key relationship between '{parent}' and '{child}'"
-        + (f" using the hint '{hint}'" if hint else ""),
-        "Check the table names and the foreign keys the document declares.",
+        + (f" using the hint '{hint}'" if hint else "")
+        + f" in the schema '{schema}', but no matches were found.",
     )
 
 
-def ambiguous_relationship(parent: str, child: str, candidates: list[str]) -> ApiError:
+def ambiguous_relationship(parent: str, child: str, candidates: Sequence[Any]) -> ApiError:
+    """PGRST201 as PostgREST 12 words it: ``details`` is a list of objects, the hint lists ``child!hint`` choices."""
+    choices = ", ".join(f"'{child}!{rel.hint}'" for rel in candidates)
     return ApiError(
         300,
         "PGRST201",
         f"Could not embed because more than one relationship was found for '{parent}' and '{child}'",
-        "; ".join(candidates),
-        f"Try changing '{child}' to one of: "
-        + ", ".join(f"'{child}!{c.split(' ')[0]}'" for c in candidates)
-        + ". Find the desired relationship in the 'details' key.",
+        [rel.detail(parent) for rel in candidates],
+        f"Try changing '{child}' to one of the following: {choices}. Find the desired relationship in the 'details' key.",
     )
 
 

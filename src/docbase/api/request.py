@@ -25,40 +25,91 @@ DEFAULT_DEPTH = int(settings.MAX_JSON_DEPTH.default)
 
 @dataclass(frozen=True)
 class Prefer:
+    """PostgREST's ``Prefer`` preferences; the first of each kind wins, as in PostgREST."""
+
     returning: str = "minimal"
     count: str | None = None
     resolution: str | None = None
     missing_default: bool = False
+    tx: str | None = None  # commit | rollback, only where the tx_end setting allows the override
+    handling: str | None = None  # strict | lenient
+    max_affected: int | None = None
+    invalid: tuple[str, ...] = ()
+    asked_return: bool = False
+    params: str | None = None  # RPC: single-object passes the whole body as one json argument
 
     def applied(self) -> str:
-        parts = []
-        if self.resolution:
-            parts.append(f"resolution={self.resolution}")
-        if self.count:
-            parts.append(f"count={self.count}")
-        if self.missing_default:
-            parts.append("missing=default")
-        return ", ".join(parts)
+        """``Preference-Applied``: the honoured preferences in PostgREST's order."""
+        parts = [
+            f"resolution={self.resolution}" if self.resolution else None,
+            "missing=default" if self.missing_default else None,
+            f"return={self.returning}" if self.asked_return else None,
+            f"count={self.count}" if self.count else None,
+            f"tx={self.tx}" if self.tx else None,
+            f"handling={self.handling}" if self.handling else None,
+            f"max-affected={self.max_affected}"
+            if self.handling == "strict" and self.max_affected is not None
+            else None,
+        ]
+        return ", ".join(p for p in parts if p)
+
+    def check_strict(self) -> None:
+        """``handling=strict`` refuses preferences PostgREST does not know (PGRST122)."""
+        if self.handling == "strict" and self.invalid:
+            raise ApiError(
+                400,
+                "PGRST122",
+                "Invalid preferences given with handling=strict",
+                "Invalid preferences: " + ", ".join(self.invalid),
+            )
+
+
+_KNOWN = {
+    "return": ("minimal", "representation", "headers-only"),
+    "count": ("exact", "planned", "estimated"),
+    "resolution": ("merge-duplicates", "ignore-duplicates"),
+    "missing": ("default", "null"),
+    "tx": ("commit", "rollback"),
+    "handling": ("strict", "lenient"),
+    "params": ("single-object", "multiple-objects"),
+}
 
 
 @lru_cache(maxsize=256)
-def parse_prefer(header: str | None, default_return: str = "minimal") -> Prefer:
+def parse_prefer(header: str | None, default_return: str = "minimal", tx_override: bool = True) -> Prefer:
     """The ``Prefer`` header; cached (Prefer is frozen), since a client sends the same one on every request."""
     values: dict[str, str] = {}
-    for part in (header or "").replace(";", ",").split(","):
-        key, eq, value = part.strip().partition("=")
-        if eq:
-            values[key.strip().lower()] = value.strip().lower()
+    invalid: list[str] = []
+    max_affected: int | None = None
+    for part in (header or "").split(","):
+        raw = part.strip()
+        if not raw:
+            continue
+        key, eq, value = raw.partition("=")
+        key, value = key.strip().lower(), value.strip().lower()
+        if key == "max-affected" and eq:
+            if max_affected is None and value.isascii() and value.isdigit() and len(value) < 19:
+                max_affected = int(value)
+            continue
+        if key == "timezone" and eq:
+            continue
+        if eq and value in _KNOWN.get(key, ()):
+            values.setdefault(key, value)  # the first one wins
+        else:
+            invalid.append(raw)
     returning = values.get("return", default_return)
-    if returning not in ("minimal", "representation", "headers-only"):
-        returning = default_return
-    count = values.get("count")
-    if count not in ("exact", "planned", "estimated"):
-        count = None
-    resolution = values.get("resolution")
-    if resolution not in ("merge-duplicates", "ignore-duplicates"):
-        resolution = None
-    return Prefer(returning, count, resolution, values.get("missing") == "default")
+    return Prefer(
+        returning=returning,
+        count=values.get("count"),
+        resolution=values.get("resolution"),
+        missing_default=values.get("missing") == "default",
+        tx=values.get("tx") if tx_override else None,
+        handling=values.get("handling"),
+        max_affected=max_affected,
+        invalid=tuple(invalid),
+        asked_return="return" in values,
+        params=values.get("params"),
+    )
 
 
 def parse_range(header: str | None) -> tuple[int | None, int | None]:

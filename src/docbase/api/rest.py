@@ -26,7 +26,7 @@ from .access_gate import denied_row
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
-from .embed_conventions import hide_deleted_embeds, present_text, wants_deleted
+from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .limits import RequestLimits
 from .put import put_row
@@ -37,6 +37,7 @@ from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
     insert_statement,
@@ -61,6 +62,7 @@ class RestApi:
         conventions: Any = None,
         gate: Any = None,
         limits: RequestLimits | None = None,
+        tx_end: str = "commit-allow-override",
     ) -> None:
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         self.gate = gate  # api.access_gate.AccessGate: row-level access; None: service_role only
@@ -70,13 +72,31 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
+        self.routine_names = frozenset(
+            r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
+        )
+        self._routines: dict[str, list[Any]] | None = None
+        if tx_end not in TX_ENDS:
+            raise ValueError(f"tx_end must be one of {', '.join(TX_ENDS)}, not {tx_end!r}")
+        self.tx_default, _, override = tx_end.partition("-")
+        self.tx_override = bool(override)
+
+    def _prefer(self, request: Request) -> Prefer:
+        """The request's preferences; ``handling=strict`` refuses unknown ones before anything runs."""
+        prefer = parse_prefer(request.headers.get("prefer"), tx_override=self.tx_override)
+        prefer.check_strict()
+        return prefer
+
+    def _end(self, tx: Any, prefer: Prefer) -> None:
+        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting."""
+        tx.rollback = (prefer.tx or self.tx_default) == "rollback"
 
     async def handle(self, request: Request) -> Response:
         request.state.claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
         table = self.catalog.table(request.path_params["table"])
         if self.gate is not None:
-            self.gate.require(table.name, _COMMAND[request.method], role)
+            self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         elif role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
         claims = request.state.claims or {"role": role}
@@ -84,25 +104,25 @@ class RestApi:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
         if self.conventions is not None:
-            items = self.conventions.query_params(table.name, items, role, request.headers.get("prefer"))
+            items = self.conventions.query_params(table.name, items)
         query = parse_query(items)
-        self.limits.check(self.catalog, table.name, query)
-        if self.conventions is not None:  # embedded tables soft-delete too (api.embed_conventions)
-            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
-            query = hide_deleted_embeds(self.conventions, self.catalog, table.name, query, include)
+        self.limits.check(self.catalog, table.name, query)  # select width, embed depth, filters
         method = request.method
+        if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
+            return await self.put(request, table, query)
+        if self.conventions is not None:  # soft-deleted rows stay out, at every depth (api.embed_conventions)
+            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+            query = hide_deleted(self.conventions, self.catalog, table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
             return await self.insert(request, table, query)
         if method == "PATCH":
             return await self.update(request, table, query)
-        if method == "PUT":
-            return await self.put(request, table, query)
         return await self.delete(request, table, query)
 
     async def read(self, request: Request, table: Table, query: Query) -> Response:
-        prefer = parse_prefer(request.headers.get("prefer"))
+        prefer = self._prefer(request)
         limit, offset = parse_range(request.headers.get("range"))
         limit = query.limit.get((), limit)
         offset = query.offset.get((), offset)
@@ -212,7 +232,7 @@ class RestApi:
         if self.gate is not None:
             self.gate.require(table.name, "update", request.state.role)
         row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
-        prefer = replace(parse_prefer(request.headers.get("prefer")), resolution="merge-duplicates")
+        prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
         return await self.insert(request, table, upsert, row, prefer, 200)
 
@@ -225,7 +245,7 @@ class RestApi:
         prefer: Prefer | None = None,
         status: int = 201,
     ) -> Response:
-        prefer = prefer or parse_prefer(request.headers.get("prefer"))
+        prefer = prefer or self._prefer(request)
         body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if body is None else body
         rows = body if isinstance(body, list) else [body]
         revealed = None
@@ -240,10 +260,17 @@ class RestApi:
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
+        if prefer.resolution and not (on_conflict or table.primary_key):
+            prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            if prefer.resolution == "merge-duplicates" and status == 201:
+                # PostgREST: 200 when the upsert created nothing (every row was an update, or none came)
+                target = on_conflict or table.primary_key
+                if await existing_rows(tx, self.catalog, table, target, groups) == len(rows):
+                    status = 200
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
             await self._check_rows(tx, table, "insert", role, sub, self._as_rows(table, groups))
@@ -279,15 +306,38 @@ class RestApi:
                 request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
             )
             text = await self._reread(tx, table, query, prefer, returned, request)
-        return self._written(request, table, query, prefer, returned, status, revealed, text)
+            # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
+            response = self._written(request, table, query, prefer, returned, status, revealed, text)
+            self._end(tx, prefer)
+        return response
+
+    async def routines(self) -> dict[str, list[Any]]:
+        """The document's functions as the database has them, read once (PostgREST's schema cache)."""
+        if self._routines is None:
+            from .routines import load_routines
+
+            async with self.db.transaction(readonly=True) as tx:
+                self._routines = await load_routines(tx, sorted(self.routine_names))
+        return self._routines
 
     async def rpc(self, request: Request) -> Response:
-        """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
+        """``/rest/v1/rpc/<name>``: the document's own functions (api.rpc_routines), else the conventions' RPCs."""
         from ..conventions import rpc
         from .rpc_access import RpcScope
 
         key_claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        name = request.path_params["name"]
+        if name in self.routine_names:
+            from .rpc_routines import serve_routine
+
+            request.state.claims = key_claims
+            request.state.role = role
+            claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+            request.state.sub = claims.get("sub") if role == "authenticated" else None
+            return await serve_routine(self, request, name)
+        if request.method != "POST":
+            raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC")
         body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
@@ -322,7 +372,7 @@ class RestApi:
         return [(union, rows)]
 
     async def update(self, request: Request, table: Table, query: Query) -> Response:
-        prefer = parse_prefer(request.headers.get("prefer"))
+        prefer = self._prefer(request)
         body = await read_body(request, self.max_body_bytes, self.limits.json_depth)
         if not isinstance(body, dict):
             raise ApiError(400, "PGRST102", "PATCH takes one JSON object")
@@ -347,10 +397,13 @@ class RestApi:
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub)
             returned = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+            _max_affected(prefer, len(returned))
             await self._check_rows(tx, table, "update", role, sub, returned)
             await self._audit(request, tx, table, "update", returned, tuple(body))
             text = await self._reread(tx, table, query, prefer, returned, request)
-        return self._written(request, table, query, prefer, returned, 200, text=text)
+            response = self._written(request, table, query, prefer, returned, 200, text=text)
+            self._end(tx, prefer)
+        return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
         if self.conventions is not None:
@@ -413,7 +466,7 @@ class RestApi:
             await tx.rows(compiled.sql, compiled.params([row[index]], sub))
 
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
-        prefer = parse_prefer(request.headers.get("prefer"))
+        prefer = self._prefer(request)
         mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
         role, sub = request.state.role, request.state.sub
         if not mark:
@@ -430,8 +483,11 @@ class RestApi:
             else:
                 rows = await tx.rows(compiled.sql, compiled.params(values, sub))
             returned = pad(table, shown_columns, rows)
+            _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
-        return self._written(request, table, query, prefer, returned, 200)
+            response = self._written(request, table, query, prefer, returned, 200)
+            self._end(tx, prefer)
+        return response
 
     def _written(
         self,
@@ -444,14 +500,14 @@ class RestApi:
         revealed: list | None = None,
         text: bytes | None = None,
     ) -> Response:
+        if accept(request) == OBJECT and len(rows) != 1:  # PostgREST's failNotSingular, whatever return= asks
+            raise not_one_row(len(rows))
         total = len(rows) if prefer.count else None
         if request.method == "POST":
             headers = {"Content-Range": f"*/{'*' if total is None else total}"}
         else:
             headers = {"Content-Range": _content_range(0, len(rows), total)}
         applied = prefer.applied()
-        if prefer.returning != "minimal":
-            applied = ", ".join(filter(None, [f"return={prefer.returning}", applied]))
         if applied:
             headers["Preference-Applied"] = applied
         if prefer.returning != "representation":
@@ -465,6 +521,20 @@ class RestApi:
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
+
+
+TX_ENDS = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")
+
+
+def _max_affected(prefer: Prefer, affected: int) -> None:
+    """``Prefer: handling=strict, max-affected=N``: more rows than N is PGRST124 and the write rolls back."""
+    if prefer.handling == "strict" and prefer.max_affected is not None and affected > prefer.max_affected:
+        raise ApiError(
+            400,
+            "PGRST124",
+            "Query result exceeds max-affected preference constraint",
+            f"The query affects {affected} rows",
+        )
 
 
 _COMMAND = {"GET": "select", "HEAD": "select", "POST": "insert", "PUT": "insert", "PATCH": "update", "DELETE": "delete"}

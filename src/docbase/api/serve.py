@@ -83,6 +83,7 @@ def run(
         secret = keys.jwt_secret(doc)
     except ValueError as exc:
         raise ServeError(str(exc), 2) from None
+    _default_external_url(doc, host, port)
     try:
         plan = migrate(schema, url)
     except MigrateError as exc:
@@ -149,3 +150,11 @@ def _safe(url: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+
+
+def _default_external_url(doc: Path, host: str, port: int) -> None:
+    """Emailed auth links point at the address served unless ``auth_external_url`` says otherwise (never Host)."""
+    if settings.get(settings.AUTH_EXTERNAL_URL, toml=settings.load_toml(doc)):
+        return
+    name = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    os.environ[settings.AUTH_EXTERNAL_URL.env] = f"http://{name}:{port}"

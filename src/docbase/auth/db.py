@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .. import dburl
+from ..connections import configure_sqlite
 from .tables import create_auth_tables
 
 
 def async_url(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep or "+" in scheme:
-        return url
-    if scheme == "sqlite":
-        return f"sqlite+aiosqlite://{rest}"
-    if scheme in ("postgresql", "postgres"):
-        return f"postgresql+asyncpg://{rest}"
-    return url
+    """The async driver's URL (aiosqlite, asyncpg) for a database URL, read by docbase.dburl."""
+    parsed = dburl.parse(url)
+    return parsed.sqlalchemy("asyncpg" if parsed.dialect == "postgresql" else "aiosqlite")
 
 
 def engine_for(engine_or_url: AsyncEngine | str) -> AsyncEngine:
     if isinstance(engine_or_url, AsyncEngine):
         return engine_or_url
-    return create_async_engine(async_url(str(engine_or_url)))
+    # hide_parameters: a failed statement's message must not carry token hashes or password hashes into logs.
+    engine = create_async_engine(async_url(str(engine_or_url)), hide_parameters=True)
+    if engine.dialect.name == "sqlite":  # the same pragmas as the API's connections: cascades fire here too
+        event.listen(engine.sync_engine, "connect", lambda conn, _record: configure_sqlite(conn))
+    return engine
 
 
 class Ready:

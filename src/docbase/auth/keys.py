@@ -102,7 +102,16 @@ def verify(token: str | None, secret: str | None = None) -> dict[str, Any]:
         raise TokenError("invalid", f"JWT is invalid: {exc}") from None
     if not isinstance(claims.get("role"), str) or not claims["role"]:
         raise TokenError("invalid", "JWT lacks a 'role' claim")
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not _numeric_date(claims[name]):
+            raise TokenError("invalid", f"JWT claim '{name}' must be a number of seconds")
     return claims
+
+
+def _numeric_date(value: Any) -> bool:
+    """RFC 7519's NumericDate: a JSON number. PyJWT accepts ``"exp": "9999999999"`` (it calls ``int()``),
+    and code comparing that string with a clock later fails, so anything but a finite number is refused."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 2**53
 
 
 def _key(role: str, secret: str | None, now: datetime | None) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import dburl
 from .config import AuthConfig
 from .tables import AuthTables
 from .users import now
@@ -75,6 +76,14 @@ class Mailer:
             "auth mail (%s) to %s: %s (kept in the outbox: docbase outbox)", mail.kind, mail.recipient, mail.subject
         )
 
+    async def deliver(self, mail: Mail) -> None:
+        """Send after the answer: a failure is logged (kind, recipient, reason; never the body) and not raised."""
+        try:
+            await self.send(mail)
+        except Exception as exc:  # noqa: BLE001 - the request is answered; the log is the only place left
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1]
+            log.error("auth mail (%s) to %s was lost: %s", mail.kind, mail.recipient, reason[0] if reason else exc)
+
     def _smtp(self, mail: Mail) -> None:
         c = self.config
         msg = EmailMessage()
@@ -105,14 +114,10 @@ def outbox_messages(url: str) -> list[dict[str, Any]]:
 
     A SQLite file that does not exist yet has no mail; it is not created.
     """
-    scheme, _, rest = url.partition("://")
-    if scheme == "sqlite":
-        path = rest[1:] if rest.startswith("/") else rest
-        if path and path != ":memory:" and not Path(path).exists():
-            return []
-    elif scheme in ("postgresql", "postgres"):
-        url = f"postgresql+psycopg://{rest}"
-    engine = sa.create_engine(url)
+    parsed = dburl.parse(url)
+    if parsed.dialect == "sqlite" and parsed.path != ":memory:" and not Path(parsed.path).exists():
+        return []
+    engine = sa.create_engine(parsed.sqlalchemy())
     try:
         with engine.connect() as conn:
             return read_outbox(conn)

@@ -1,4 +1,4 @@
-"""Password rules and bcrypt hashing.
+"""bcrypt hashing of passwords (the rules a new password must meet are in :mod:`.policy`).
 
 bcrypt reads at most 72 bytes, so a longer password would be silently cut
 and two passwords sharing their first 72 bytes would both open the account.
@@ -20,31 +20,6 @@ from functools import cache
 import bcrypt
 
 MAX_BYTES = 72
-
-
-class PasswordError(ValueError):
-    """A password the rules refuse. ``code`` is ``weak_password`` or ``validation_failed``."""
-
-    def __init__(self, code: str, message: str, reasons: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.reasons = reasons
-
-
-def check_rules(password: object, min_length: int) -> str:
-    """The password if it is acceptable; raise PasswordError saying why not."""
-    if not isinstance(password, str) or password == "":
-        raise PasswordError("validation_failed", "Password is required and must be a string")
-    if len(password.encode("utf-8")) > MAX_BYTES:
-        raise PasswordError("validation_failed", f"Password cannot be longer than {MAX_BYTES} bytes")
-    if "\x00" in password:
-        raise PasswordError("validation_failed", "Password cannot contain NUL characters")
-    if len(password) < min_length:
-        raise PasswordError(
-            "weak_password", f"Password should be at least {min_length} characters.", reasons=("length",)
-        )
-    return password
 
 
 def hash_password(password: str, cost: int) -> str:

@@ -13,24 +13,27 @@ secret, except ``GET /verify`` (followed from an email) and ``GET /health``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..schema.model import Schema
-from . import keys, tokens, users
+from . import keys, redirects, tokens, users
+from .clientip import client_address
 from .config import AuthConfig
-from .errors import AuthError, bad_json, bad_jwt, validation
-from .passwords import PasswordError, check_rules
-from .service import OTP_KINDS, AuthService
+from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
+from .policy import PasswordError, check_password
+from .service import OTP_KINDS, AuthService, Job
 
 log = logging.getLogger("docbase.auth")
 
@@ -41,10 +44,28 @@ SCOPES = ("global", "local", "others")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def _too_large() -> AuthError:
+    return AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 as soon as it passes MAX_BODY: a declared length is refused unread, and a
+    streamed body stops being read at the chunk that crosses the limit, so no request can make auth buffer
+    more than MAX_BODY plus one chunk (api.bodylimit bounds every route when the app is create_app's)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY):
+        raise _too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+    raw = await read_body(request)
     if not raw.strip():
         return {}
     try:
@@ -67,12 +88,19 @@ def email_field(body: dict[str, Any], required: bool = True) -> str | None:
     return value.strip().lower()
 
 
-def password_field(body: dict[str, Any], config: AuthConfig, required: bool = True) -> str | None:
+async def password_field(
+    body: dict[str, Any], config: AuthConfig, email: str | None, required: bool = True
+) -> str | None:
+    """A new password the policy accepts; the email counts as a known word for the guessability check.
+
+    zxcvbn takes up to ~0.3 s on a long random password, as much as bcrypt, so it runs in a worker thread too.
+    """
     value = body.get("password")
     if value is None and not required:
         return None
+    known = (email, email.split("@", 1)[0]) if email else ()
     try:
-        return check_rules(value, config.password_min_length)
+        return await asyncio.to_thread(check_password, value, config.password_policy, known)
     except PasswordError as exc:
         extra = {"weak_password": {"reasons": list(exc.reasons)}} if exc.reasons else {}
         raise AuthError(422, exc.code, exc.message, **extra) from None
@@ -93,23 +121,45 @@ def text_param(value: Any, name: str, limit: int = 2048) -> str:
     return value
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, config: AuthConfig) -> str:
+    """The client's address: the peer, or X-Forwarded-For when the peer is a trusted proxy (:mod:`.clientip`)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), config.proxies)
 
 
-def verify_url(request: Request) -> str:
-    """The absolute URL of this mount's /verify, wherever the app is mounted."""
+def verify_url(request: Request, config: AuthConfig) -> str:
+    """The absolute URL of this mount's /verify for emailed links.
+
+    The host comes from ``auth_external_url``, never from the request's Host
+    header: a forged Host would otherwise put the victim's token in a link to
+    the attacker's server. Only the mount path is taken from the request.
+    Without the setting (an app built in-process, e.g. in tests) the app's
+    own base URL as the ASGI server reports it is used.
+    """
+    mount = request.scope.get("root_path", "") or "/auth/v1"
+    if config.external_url:
+        return f"{config.external_url}{mount}/verify"
     base = str(request.url.replace(query="", fragment="")).rsplit("/", 1)[0]
     return base + "/verify"
 
 
 def redirect_target(config: AuthConfig, wanted: str | None) -> str:
-    """``redirect_to`` when it points at the site or an allowed prefix, else the site URL (no open redirect)."""
-    if wanted and not any(ord(ch) < 33 for ch in wanted):
-        for allowed in (config.site_url, *config.redirect_urls):
-            if allowed and wanted.startswith(allowed):
-                return wanted
-    return config.site_url
+    """``redirect_to`` when the allow-list allows it, else the site URL (see :mod:`.redirects`)."""
+    return redirects.redirect_target(config.site_url, config.redirect_urls, wanted)
+
+
+def answer(body: Any, job: Job | None) -> JSONResponse:
+    """The JSON answer; ``job`` (mail) runs after it is sent, as a Starlette background task."""
+    return JSONResponse(body, background=BackgroundTask(job) if job else None)
+
+
+def failure(request: Request, exc: Exception) -> AuthError:
+    """503 when the database is unreachable, else 500; logged without SQL, parameters or traceback locals."""
+    if is_outage(exc):
+        log.error("auth: database unavailable on %s %s: %s", request.method, request.url.path, reason(exc))
+        return unavailable()
+    log.error("auth: unexpected %s on %s %s: %s", type(exc).__name__, request.method, request.url.path, reason(exc))
+    return unexpected()
 
 
 def bearer(request: Request) -> str | None:
@@ -119,7 +169,11 @@ def bearer(request: Request) -> str | None:
 
 
 def auth_routes(
-    schema: Schema, engine: Any, config: AuthConfig | None = None, secret: str | None = None
+    schema: Schema,
+    engine: Any,
+    config: AuthConfig | None = None,
+    secret: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> list[Route]:
     """The /auth/v1 routes for a document's backend; mount them with ``Mount("/auth/v1", routes=...)``.
 
@@ -128,10 +182,13 @@ def auth_routes(
         engine: an ``AsyncEngine`` or a database URL.
         config: auth settings; default read from the settings registry.
         secret: the JWT secret; default :func:`keys.jwt_secret` for the document.
+        clock: seconds since the epoch, for rate limits and sign-in backoff (tests pass their own).
     """
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
-    service = AuthService(schema, engine, config, secret)
+    service = AuthService(schema, engine, config, secret, clock)
+    if not config.external_url:
+        log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
 
     def claims_of(request: Request) -> dict[str, Any]:
         token = bearer(request)
@@ -142,7 +199,7 @@ def auth_routes(
         except keys.TokenError as exc:
             raise bad_jwt(f"invalid JWT: {exc.message}") from None
 
-    def endpoint(fn: Handler, apikey: bool = True) -> Handler:
+    def endpoint(fn: Handler, apikey: bool = True, database: bool = True) -> Handler:
         async def handle(request: Request) -> Response:
             try:
                 if apikey:
@@ -153,26 +210,32 @@ def auth_routes(
                         keys.verify(key, secret)
                     except keys.TokenError:
                         raise AuthError(401, "invalid_api_key", "Invalid API key") from None
-                await service.ready()
+                if database:
+                    await service.ready()
                 return await fn(request)
             except AuthError as exc:
                 return exc.response()
-            except SQLAlchemyError:
-                log.exception("auth: database failure on %s %s", request.method, request.url.path)
-                return AuthError(500, "unexpected_failure", "Unexpected failure; see the server log").response()
+            except Exception as exc:  # noqa: BLE001 - every failure answers in GoTrue's shape, never a bare 500
+                return failure(request, exc).response()
 
         return handle
 
     async def signup(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        password = password_field(body, config)
+        password = await password_field(body, config, email)
         data = data_field(body) or {}
         redirect = request.query_params.get("redirect_to")
         result = await service.signup(
-            email, password, data, client_ip(request), request.headers.get("user-agent"), verify_url(request), redirect
+            email,
+            password,
+            data,
+            client_ip(request, config),
+            request.headers.get("user-agent"),
+            verify_url(request, config),
+            redirect,
         )
-        return JSONResponse(result)
+        return answer(*result)
 
     async def token(request: Request) -> Response:
         grant = request.query_params.get("grant_type")
@@ -182,7 +245,9 @@ def auth_routes(
             password = body.get("password")
             if not isinstance(password, str) or not password:
                 raise validation("A password is required")
-            result = await service.sign_in(email, password, client_ip(request), request.headers.get("user-agent"))
+            result = await service.sign_in(
+                email, password, client_ip(request, config), request.headers.get("user-agent")
+            )
         elif grant == "refresh_token":
             refresh = body.get("refresh_token")
             if not isinstance(refresh, str) or not refresh or len(refresh) > 512:
@@ -200,11 +265,11 @@ def auth_routes(
         claims = claims_of(request)
         body = await read_json(request)
         email = email_field(body, required=False)
-        password = password_field(body, config, required=False)
+        password = await password_field(body, config, email, required=False)
         data = data_field(body)
         redirect = request.query_params.get("redirect_to")
-        result = await service.update_user(claims, email, password, data, verify_url(request), redirect)
-        return JSONResponse(result)
+        result = await service.update_user(claims, email, password, data, verify_url(request, config), redirect)
+        return answer(*result)
 
     async def logout(request: Request) -> Response:
         scope = request.query_params.get("scope", "global")
@@ -223,8 +288,10 @@ def auth_routes(
     async def recover(request: Request) -> Response:
         body = await read_json(request)
         email = email_field(body)
-        await service.recover(email, verify_url(request), request.query_params.get("redirect_to"))
-        return JSONResponse({})
+        job = await service.recover(
+            email, client_ip(request, config), verify_url(request, config), request.query_params.get("redirect_to")
+        )
+        return answer({}, job)
 
     async def verify_post(request: Request) -> Response:
         body = await read_json(request)
@@ -236,7 +303,9 @@ def auth_routes(
         else:
             email = email_field(body)
             token_hash = tokens.otp_hash(email, text_param(body.get("token"), "token", 256))
-        result = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+        result = await service.verify(
+            otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+        )
         return JSONResponse(result)
 
     async def verify_get(request: Request) -> Response:
@@ -247,7 +316,9 @@ def auth_routes(
             if otp_type not in OTP_KINDS:
                 raise validation("Verify requires a valid type")
             token_hash = text_param(params.get("token"), "token", 256)
-            session = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+            session = await service.verify(
+                otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+            )
         except AuthError as exc:
             fragment = {"error": "access_denied", "error_code": exc.error_code, "error_description": exc.msg}
             return RedirectResponse(f"{target}#{urlencode(fragment)}", status_code=303)
@@ -289,6 +360,6 @@ def auth_routes(
         Route("/recover", endpoint(recover), methods=["POST"]),
         Route("/verify", endpoint(verify_post), methods=["POST"]),
         Route("/verify", endpoint(verify_get, apikey=False), methods=["GET"], name="auth_verify"),
-        Route("/settings", endpoint(settings), methods=["GET"]),
-        Route("/health", endpoint(health, apikey=False), methods=["GET"]),
+        Route("/settings", endpoint(settings, database=False), methods=["GET"]),
+        Route("/health", endpoint(health, apikey=False, database=False), methods=["GET"]),
     ]

@@ -4,13 +4,19 @@ Every operation that must count a failure (rate limits) or revoke a
 session (refresh-token reuse) records it in a transaction that commits
 before the refusal is raised; refusals never roll back their own evidence.
 Mail is sent after the transaction commits, so no message announces an
-account that does not exist.
+account that does not exist, and after the HTTP answer (a returned job that
+the route runs as a background task), so neither the status nor the time of
+an answer depends on whether an address has an account.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -18,13 +24,20 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import mailer, ratelimit, sessions, tokens, users
+from . import mailer, ratelimit, redirects, sessions, tokens, users
+from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
-from .errors import AuthError, invalid_credentials, rate_limited
+from .errors import AuthError, invalid_credentials, is_outage, rate_limited, reason
 from .passwords import hash_password_async, verify_password_async
 from .profiles import ProfileSync
 from .tables import auth_tables
+from .throttle import SignInThrottle
+
+log = logging.getLogger("docbase.auth")
+
+#: Work done after the answer is sent (mail), as Starlette background tasks run it.
+Job = Callable[[], Awaitable[None]]
 
 #: The ``type`` of /verify -> the one-time token kind it consumes.
 OTP_KINDS = {
@@ -46,7 +59,10 @@ def _otp_error() -> AuthError:
 
 
 class AuthService:
-    def __init__(self, schema: Schema, engine: Any, config: AuthConfig, secret: str) -> None:
+    def __init__(
+        self, schema: Schema, engine: Any, config: AuthConfig, secret: str, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.clock = clock  # seconds since the epoch; rate limits and backoff read only this clock
         self.engine = engine_for(engine)
         self.t = auth_tables(self.engine.dialect.name)
         self.config = config
@@ -54,6 +70,7 @@ class AuthService:
         self.profiles = ProfileSync(schema)
         self.mailer = mailer.Mailer(config, self.engine, self.t)
         self.ready = Ready(self.engine)
+        self.throttle = SignInThrottle(self.engine, self.t, config, clock)
 
     # -- sessions -------------------------------------------------------------
 
@@ -78,12 +95,12 @@ class AuthService:
     async def _hit(self, keys: list[str]) -> None:
         async with self.engine.begin() as conn:
             for key in keys:
-                await ratelimit.hit(conn, self.t, key, self.config.rate_window, time.time())
+                await ratelimit.hit(conn, self.t, key, self.config.rate_window, self.clock())
 
     async def _over(self, keys: list[str]) -> bool:
         async with self.engine.connect() as conn:
             return await ratelimit.over(
-                conn, self.t, keys, self.config.rate_limit, self.config.rate_window, time.time()
+                conn, self.t, keys, self.config.rate_limit, self.config.rate_window, self.clock()
             )
 
     # -- one-time tokens ------------------------------------------------------
@@ -108,10 +125,10 @@ class AuthService:
         )
         return code, token_hash
 
-    @staticmethod
-    def link(verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
-        url = f"{verify_url}?token={token_hash}&type={kind}"
-        return url + (f"&redirect_to={quote(redirect_to, safe='')}" if redirect_to else "")
+    def link(self, verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
+        """An emailed link: /verify with the token and where to go after; a redirect off the allow-list is the site URL."""
+        target = redirects.redirect_target(self.config.site_url, self.config.redirect_urls, redirect_to)
+        return f"{verify_url}?token={token_hash}&type={kind}&redirect_to={quote(target, safe='')}"
 
     # -- operations -----------------------------------------------------------
 
@@ -124,10 +141,11 @@ class AuthService:
         agent: str | None,
         verify_url: str,
         redirect_to: str | None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Job | None]:
+        """The new user (or session, without confirmations) and the mail to send after answering."""
         if self.config.disable_signup:
             raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
-        if await self._over([f"signup:ip:{ip}"]):
+        if await self._over([f"signup:ip:{limit_key(ip)}"]):
             raise rate_limited()
         hashed = await hash_password_async(password, self.config.bcrypt_cost)
         moment = users.now()
@@ -135,8 +153,14 @@ class AuthService:
         mail = None
         try:
             async with self.engine.begin() as conn:
-                if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(conn, email):
-                    raise _exists_error()
+                existing = await users.by_email(conn, self.t, email)
+                if existing or await self.profiles.email_taken(conn, email):
+                    if not self.config.confirm_email:
+                        raise _exists_error()
+                    await ratelimit.hit(
+                        conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock()
+                    )
+                    return await self._taken(conn, existing, email, data, moment, verify_url, redirect_to)
                 user = await users.insert(conn, self.t, email, hashed, confirmed_at, data, moment)
                 await self.profiles.created(
                     conn,
@@ -147,7 +171,7 @@ class AuthService:
                     metadata=data,
                     now=moment,
                 )
-                await ratelimit.hit(conn, self.t, f"signup:ip:{ip}", self.config.rate_window, time.time())
+                await ratelimit.hit(conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock())
                 if confirmed_at is None:
                     code, token_hash = await self._new_otp(conn, user["id"], "confirmation", email)
                     await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
@@ -158,27 +182,59 @@ class AuthService:
         except IntegrityError as exc:
             async with self.engine.connect() as conn:
                 if await users.by_email(conn, self.t, email):
+                    if self.config.confirm_email:  # lost a race with a concurrent sign-up: same answer as taken
+                        return users.to_json(_stand_in(email, data, moment)), None
                     raise _exists_error() from None
             raise AuthError(422, "validation_failed", f"The users table refused the new user: {_reason(exc)}") from None
         except DBAPIError as exc:
+            if is_outage(exc):
+                raise
             raise AuthError(422, "validation_failed", f"The users table refused the new user: {_reason(exc)}") from None
-        if mail:
-            await self.mailer.send(mail)
-        return result
+        return result, (partial(self.mailer.deliver, mail) if mail else None)
+
+    async def _taken(
+        self,
+        conn: Any,
+        existing: dict[str, Any] | None,
+        email: str,
+        data: dict,
+        moment: Any,
+        verify_url: str,
+        redirect_to: str | None,
+    ) -> tuple[dict[str, Any], Job | None]:
+        """With confirmations on, a taken address answers exactly like a new sign-up (no enumeration).
+
+        GoTrue answers an "obfuscated user"; docbase's stand-in is built by the
+        same code as a real new user's answer, so not even ``identities`` tells
+        them apart. The owner of an unconfirmed account gets the confirmation
+        mail again (as GoTrue does); a confirmed owner gets nothing.
+        """
+        job = None
+        if existing is not None and existing.get("email_confirmed_at") is None:
+            code, token_hash = await self._new_otp(conn, existing["id"], "confirmation", email)
+            await users.update(conn, self.t, existing["id"], confirmation_sent_at=moment)
+            mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
+            job = partial(self.mailer.deliver, mail)
+        return users.to_json(_stand_in(email, data, moment)), job
 
     async def sign_in(self, email: str, password: str, ip: str, agent: str | None) -> dict[str, Any]:
-        limited = [f"signin:email:{email}", f"signin:ip:{ip}"]
-        if await self._over(limited):
-            raise rate_limited("Too many sign-in attempts; try again later")
+        """A session for the right password; failures slow this client for this email (:mod:`.throttle`)."""
+        client = limit_key(ip)
+        wait = await self.throttle.wait(client, email)
+        if wait > 0:
+            raise rate_limited(
+                "Too many sign-in attempts; try again later", headers={"Retry-After": str(math.ceil(wait))}
+            )
         async with self.engine.connect() as conn:
             user = await users.by_email(conn, self.t, email)
         stored = user.get("encrypted_password") if user else None
         if not await verify_password_async(password, stored, self.config.bcrypt_cost) or user is None:
-            await self._hit(limited)
+            await self.throttle.failed(client, email)
             raise invalid_credentials()
         if self.config.confirm_email and user.get("email_confirmed_at") is None:
             raise AuthError(400, "email_not_confirmed", "Email not confirmed")
         async with self.engine.begin() as conn:
+            await self.throttle.succeeded(conn, client, email)
             return await self._open_session(conn, user, ip, agent)
 
     async def refresh(self, token: str) -> dict[str, Any]:
@@ -216,7 +272,7 @@ class AuthService:
         data: dict | None,
         verify_url: str,
         redirect_to: str | None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Job | None]:
         user, _ = await self.current(claims)
         hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
         moment = users.now()
@@ -246,9 +302,7 @@ class AuthService:
             await users.update(conn, self.t, user["id"], **values)
             await self.profiles.changed(conn, str(user["id"]), **facts)
             fresh = await users.by_id(conn, self.t, user["id"])
-        if mail:
-            await self.mailer.send(mail)
-        return users.to_json(fresh or user)
+        return users.to_json(fresh or user), (partial(self.mailer.deliver, mail) if mail else None)
 
     async def logout(self, claims: dict[str, Any], scope: str) -> None:
         user, session_id = await self.current(claims)
@@ -282,23 +336,41 @@ class AuthService:
                 raise AuthError(404, "session_not_found", "Session not found")
             await sessions.revoke_sessions(conn, self.t, [uuid.UUID(target)])
 
-    async def recover(self, email: str, verify_url: str, redirect_to: str | None) -> None:
-        """Mail a recovery link and code; unknown addresses get the same empty answer."""
-        if await self._over([f"mail:{email}"]):
-            raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
+    async def recover(self, email: str, ip: str, verify_url: str, redirect_to: str | None) -> Job:
+        """Count the request; the look-up, token and mail are the returned job, run after answering.
+
+        Every address costs the same before the answer (two counter upserts
+        keyed by the address and the client, whether an account exists or not),
+        so neither the status nor the time of the answer tells whether it does.
+        """
         async with self.engine.begin() as conn:
-            user = await users.by_email(conn, self.t, email)
-            if user is None:
-                return
-            code, token_hash = await self._new_otp(conn, user["id"], "recovery", email)
-            await users.update(conn, self.t, user["id"], recovery_sent_at=users.now())
-            await ratelimit.hit(conn, self.t, f"mail:{email}", self.config.rate_window, time.time())
-        await self.mailer.send(mailer.recovery(email, self.link(verify_url, token_hash, "recovery", redirect_to), code))
+            per_email = await ratelimit.hit(conn, self.t, f"mail:{email}", self.config.rate_window, self.clock())
+            per_ip = await ratelimit.hit(
+                conn, self.t, f"recover:ip:{limit_key(ip)}", self.config.rate_window, self.clock()
+            )
+        if per_email > self.config.rate_limit or per_ip > self.config.rate_limit:
+            raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
+        return partial(self._recovery_mail, email, verify_url, redirect_to)
+
+    async def _recovery_mail(self, email: str, verify_url: str, redirect_to: str | None) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                user = await users.by_email(conn, self.t, email)
+                if user is None:
+                    return
+                code, token_hash = await self._new_otp(conn, user["id"], "recovery", email)
+                await users.update(conn, self.t, user["id"], recovery_sent_at=users.now())
+        except Exception as exc:  # noqa: BLE001 - after the answer there is no one to tell but the log
+            log.error("auth: recovery mail to %s not prepared: %s", email, reason(exc))
+            return
+        await self.mailer.deliver(
+            mailer.recovery(email, self.link(verify_url, token_hash, "recovery", redirect_to), code)
+        )
 
     async def verify(self, otp_type: str, token_hash: str, ip: str, agent: str | None) -> dict[str, Any]:
         """Consume a one-time token; confirm, recover or change email; answer with a new session."""
         kind = OTP_KINDS[otp_type]
-        if await self._over([f"verify:ip:{ip}"]):
+        if await self._over([f"verify:ip:{limit_key(ip)}"]):
             raise rate_limited()
         ott = self.t.one_time_tokens
         moment = users.now()
@@ -313,7 +385,7 @@ class AuthService:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
                 return await self._open_session(conn, user, ip, agent)
-        await self._hit([f"verify:ip:{ip}"])
+        await self._hit([f"verify:ip:{limit_key(ip)}"])
         raise _otp_error()
 
     async def _apply(self, conn: Any, kind: str, user: dict[str, Any], relates_to: str, moment: Any) -> None:
@@ -331,6 +403,11 @@ class AuthService:
             facts["email"] = relates_to
         await users.update(conn, self.t, user["id"], **values)
         await self.profiles.changed(conn, str(user["id"]), **facts)
+
+
+def _stand_in(email: str, data: dict, moment: Any) -> dict[str, Any]:
+    """What a fresh unconfirmed user looks like, for an address that is already taken (never stored)."""
+    return {**users.new_row(email, "", None, data, moment), "confirmation_sent_at": moment}
 
 
 def _reason(exc: DBAPIError) -> str:

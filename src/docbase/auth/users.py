@@ -45,18 +45,12 @@ async def by_id(conn: Any, t: AuthTables, user_id: str) -> dict[str, Any] | None
     return dict(row) if row else None
 
 
-async def insert(
-    conn: Any,
-    t: AuthTables,
-    email: str,
-    password_hash: str,
-    confirmed_at: datetime | None,
-    user_metadata: dict[str, Any],
-    moment: datetime,
+def new_row(
+    email: str, password_hash: str, confirmed_at: datetime | None, user_metadata: dict[str, Any], moment: datetime
 ) -> dict[str, Any]:
-    user_id = uuid.uuid4()
-    values = {
-        "id": user_id,
+    """The row a sign-up writes; also the stand-in user answered for an address that is taken (see service)."""
+    return {
+        "id": uuid.uuid4(),
         "aud": "authenticated",
         "role": "authenticated",
         "email": email.lower(),
@@ -70,6 +64,18 @@ async def insert(
         "is_sso_user": False,
         "is_anonymous": False,
     }
+
+
+async def insert(
+    conn: Any,
+    t: AuthTables,
+    email: str,
+    password_hash: str,
+    confirmed_at: datetime | None,
+    user_metadata: dict[str, Any],
+    moment: datetime,
+) -> dict[str, Any]:
+    values = new_row(email, password_hash, confirmed_at, user_metadata, moment)
     await conn.execute(sa.insert(t.users).values(values))
     return values
 

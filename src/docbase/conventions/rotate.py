@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import dburl
 from ..schema.model import Schema
 from . import secrets
 from .keyring import Keyring, SecretError, add_key, load_keyring
@@ -35,10 +36,7 @@ def rotate(
     except SecretError as exc:
         raise RotateError(str(exc)) from None
     new.older = tuple(k for k in (old.current, *old.older) if k != new.current)
-    engine_url = sa.engine.make_url(url)
-    if engine_url.drivername == "postgresql":
-        engine_url = engine_url.set(drivername="postgresql+psycopg")
-    engine = sa.create_engine(engine_url, poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(dburl.parse(url).sqlalchemy(), poolclass=sa.pool.NullPool)
     count = 0
     try:
         with engine.begin() as conn:

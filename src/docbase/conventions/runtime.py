@@ -2,7 +2,7 @@
 
 ``Conventions`` is built once per app from the model (and ``docbase.toml``)
 and offers one hook per point of the request path: query parameters
-(hashed lookups, hidden soft-deleted rows), rows about to be written
+(hashed lookups), rows about to be written
 (cron checks, hashes, encryption), DELETE turned into a mark, rows on their
 way out (secrets decrypted or masked, tokens revealed once), and the audit
 row written inside the write's transaction.
@@ -47,29 +47,23 @@ class Conventions:
         return self._keyring
 
     # -- query string -------------------------------------------------------------------------
-    def query_params(
-        self, table: str, items: list[tuple[str, str]], role: str, prefer: str | None
-    ) -> list[tuple[str, str]]:
-        """Filters on hashed tokens compare hashes; soft-deleted rows are left out unless service_role asks.
+    def query_params(self, table: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The caller's own filters, with hashed-token filters comparing hashes and ``include_deleted`` taken out.
 
         ``include_deleted`` is taken here even on a table that does not soft-delete (its embedded tables
-        may), unless that table has a column of that name to filter on.
+        may), unless that table has a column of that name to filter on. Hiding soft-deleted rows is not
+        done here: a rule added as one more query parameter is a filter the caller never wrote (PUT then
+        saw two), so ``docbase.api.embed_conventions.hide_deleted`` adds it to the parsed query.
         """
         hashed = self.get(hashed_tokens.NAME, table)
         soft = self.get(soft_delete.NAME, table)
         out = []
-        include = False
         for key, value in items:
             if key == soft_delete.QUERY_FLAG and (soft is not None or self._flag_is_free(table)):
-                include = value.lower() in ("true", "1", "yes")
                 continue
             if hashed is not None and key in hashed.columns:
                 value = hashed_tokens.hash_filter(value)
             out.append((key, value))
-        if soft is not None:
-            include = include or soft_delete.PREFER_FLAG in (prefer or "")
-            if not (include and role == "service_role"):
-                out.append(soft_delete.hide_filter(soft))
         return out
 
     def _flag_is_free(self, table: str) -> bool:

@@ -8,9 +8,10 @@ expression is kept (transpiled to SQLite by sqlglot), and what does not
 parse is dropped rather than breaking ``CREATE TABLE`` (the returned reason
 says why, for the caller to report).
 
-docbase's id convention lives here too: a single-column text-like primary
-key with no default gets a generated uuid, so every writer (API, psql,
-sqlite3) gets an id without supplying one.
+docbase's id convention lives here too: a single-column uuid primary key
+with no default (or a text one the document calls a UUID) gets a generated
+uuid, so every writer (API, psql, sqlite3) gets an id without supplying one.
+A text key the document says nothing about gets no invented default.
 """
 
 from __future__ import annotations
@@ -57,11 +58,22 @@ def default_sql(column: Column, dialect: str, table: Table | None = None) -> tup
 
 def _convention(column: Column, dialect: str, table: Table | None) -> str | None:
     """Defaults docbase adds: uuid ids, and now() for created_at / updated_at."""
-    if table is not None and table.primary_key == (column.name,) and is_textual(column) and column.type != "enum":
+    if table is not None and table.primary_key == (column.name,) and _says_uuid(column):
         return uuid_sql(dialect)
     if column.type in ("timestamp", "timestamptz") and _snake(column.name) in ("created_at", "updated_at"):
         return now_sql(dialect)
     return None
+
+
+def _says_uuid(column: Column) -> bool:
+    """A uuid-typed key, or a text key the document calls a UUID (``UUID generated on creation``).
+
+    A text key the document says nothing about gets no invented default (docs/reading.md, principle 4).
+    """
+    if column.type == "uuid" or (column.raw_type or "").strip() == "id":  # Convex's system-generated ``Id``
+        return True
+    said = " ".join([column.comment or "", *column.notes])
+    return column.type in ("text", "varchar") and re.search(r"(?i)\b(uuid|guid)", said) is not None
 
 
 def _snake(name: str) -> str:

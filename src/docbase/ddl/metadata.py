@@ -24,7 +24,7 @@ from .checks import column_checks, fit_name, table_checks, translate_predicate
 from .defaults import default_sql
 from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
-from .types import column_type, is_integer
+from .types import PlainInt, column_type, is_integer, says_serial
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -100,8 +100,16 @@ def _add_table(
             items.append(sa.UniqueConstraint(*uq.columns, name=_unique_name(uq.name, used_names)))
     items.extend(column_checks(table, schema, dialect, built.notes))
     items.extend(table_checks(table, dialect, built.notes))
-    sa_table = sa.Table(table.name, built.metadata, *items, quote=True)
+    # a serial key is never reused after a delete, as on PostgreSQL: SQLite needs AUTOINCREMENT for that
+    numbered = dialect == "sqlite" and len(table.primary_key) == 1 and _serial_key(table)
+    options = {"sqlite_autoincrement": True} if numbered else {}
+    sa_table = sa.Table(table.name, built.metadata, *items, quote=True, **options)
     _add_indexes(built, table, sa_table, schema, dialect, pgvector, used_names)
+
+
+def _serial_key(table: Table) -> bool:
+    column = table.column(table.primary_key[0])
+    return column is not None and is_integer(column) and says_serial(column)
 
 
 def _unique_name(name: str | None, used: set[str]) -> str | None:
@@ -118,10 +126,13 @@ def _unique_name(name: str | None, used: set[str]) -> str | None:
 
 def _column(c: Column, table: Table, schema: Schema, dialect: str, pgvector: bool, built: Built) -> sa.Column:
     in_pk = c.name in table.primary_key
-    autoinc = table.primary_key == (c.name,) and is_integer(c) and not c.default
+    sole_key = table.primary_key == (c.name,) and is_integer(c)
+    autoinc = sole_key and says_serial(c)
     type_ = column_type(c, dialect, schema, pgvector)
     if autoinc and dialect == "sqlite":
         type_ = sa.Integer()  # only "INTEGER PRIMARY KEY" is SQLite's auto-numbered rowid
+    elif sole_key and dialect == "sqlite" and type(type_) is sa.Integer:
+        type_ = PlainInt()  # the document did not ask for numbering: SQLite must not number it either
     server_default = None
     if not autoinc:
         sql, reason = default_sql(c, dialect, table)

@@ -10,6 +10,8 @@ extension is available (else ``real[]``, which stores the same numbers).
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.compiler import compiles
@@ -146,3 +148,25 @@ def is_textual(column: Column) -> bool:
 
 def is_integer(column: Column) -> bool:
     return column.type in ("integer", "bigint", "smallint")
+
+
+_SERIAL_WORDS = re.compile(r"(?i)serial|identity|auto[-_ ]?increment|\bincrement")
+
+
+def says_serial(column: Column) -> bool:
+    """Whether the document asks for numbering by the database (``serial``, ``IDENTITY``, ``AUTO_INCREMENT``...).
+
+    An integer key is numbered only when the document says so: a plain ``id integer PRIMARY KEY``
+    must be given its value, as PostgreSQL would require (docs/reading.md, principle 4).
+    """
+    said = [column.raw_type or "", column.default or "", *column.notes]
+    return is_integer(column) and any(_SERIAL_WORDS.search(text) for text in said)
+
+
+class PlainInt(sa.Integer):
+    """An integer key the database does not number: on SQLite ``INT``, since ``INTEGER PRIMARY KEY`` is the rowid."""
+
+
+@compiles(PlainInt, "sqlite")
+def _plain_int_sqlite(type_: PlainInt, compiler: object, **kw: object) -> str:
+    return "INT"

@@ -5,7 +5,8 @@ paragraphs); the text of each block is then cut from the *source lines* by the
 token's line map, so nothing markdown would normalise (box-drawing art,
 trailing pipes, emphasis markers) is lost before a reader sees it.
 
-Unfenced diagram text (ASCII boxes, a bare ``erDiagram``, ``Table x {``)
+Unfenced diagram text (ASCII boxes, a bare ``erDiagram``, ``Table x {``,
+``@startuml`` through ``@enduml`` even across blank lines)
 becomes a ``code`` block with ``fenced=False`` and an empty info string, so
 readers sniff it exactly as they sniff an unlabelled fence.
 """
@@ -27,6 +28,8 @@ BlockKind = Literal["heading", "code", "table", "list", "paragraph"]
 MAX_BYTES = 50 * 1024 * 1024
 
 _BOX_CHARS = re.compile(r"[┌┐└┘├┤│─╔╗╚╝║═+]")
+_UML_START = re.compile(r"^\s*@start(?:uml|er)\b", re.IGNORECASE)
+_UML_END = re.compile(r"^\s*@end(?:uml|er)\b", re.IGNORECASE)
 _DIAGRAM_START = re.compile(
     r"^\s*(erDiagram\b|Table\s+[\w.\"`]+.*\{|model\s+\w+\s*\{|enum\s+\w+\s*\{|CREATE\s+(TABLE|TYPE|INDEX|UNIQUE)\b)",
     re.IGNORECASE,
@@ -182,6 +185,12 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
             close = _matching(tokens, i, tok.type.replace("_open", "_close"))
             yield _list_block(tokens[i:close], src, tok, section)
             i = close
+        elif tok.type == "paragraph_open" and tok.level == 0 and tok.map and _UML_START.match(src[tok.map[0]]):
+            # A bare ``@startuml`` diagram has blank lines inside: Markdown sees several paragraphs.
+            end = next((j for j in range(tok.map[0], len(src)) if _UML_END.match(src[j])), tok.map[1] - 1)
+            yield Block("code", "\n".join(src[tok.map[0] : end + 1]), tok.map[0] + 1, section, fenced=False)
+            while i + 1 < len(tokens) and (tokens[i + 1].map is None or tokens[i + 1].map[0] <= end):
+                i += 1
         elif tok.type == "paragraph_open" and tok.level == 0:
             text, line = _slice(src, tok.map)
             yield _paragraph_or_diagram(text, line, section)
@@ -222,7 +231,8 @@ def _code_block(tok: Token, src: list[str], section: tuple[str, ...]) -> Block:
 def _paragraph_or_diagram(text: str, line: int, section: tuple[str, ...]) -> Block:
     lines = text.split("\n")
     boxy = sum(1 for ln in lines if len(_BOX_CHARS.findall(ln)) >= 2)
-    if _DIAGRAM_START.match(lines[0]) or (len(lines) >= 3 and boxy >= len(lines) / 2):
+    first = next((ln for ln in lines if not ln.lstrip().startswith("--")), "")  # SQL comments above a CREATE
+    if _DIAGRAM_START.match(first) or (len(lines) >= 3 and boxy >= len(lines) / 2):
         return Block("code", text, line, section, fenced=False)
     return Block("paragraph", text, line, section)
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from .. import dburl
 from ..ddl.metadata import build
 from ..ddl.render import statements
 from ..ddl.triggers import updated_at_triggers
@@ -67,16 +68,12 @@ def migrate(schema: Schema, url: str, dry_run: bool = False, allow_destructive: 
 
 @contextmanager
 def _connect(url: str) -> Iterator[sa.Connection]:
-    shown = _safe(url)
     try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise MigrateError(f"not a database URL: {shown}") from None
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise MigrateError(f"unsupported database {backend!r} in {shown}; use sqlite or postgresql")
-    if backend == "postgresql" and parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+        db = dburl.parse(url)
+    except dburl.DbUrlError as exc:
+        raise MigrateError(str(exc)) from None
+    shown, backend = db.shown, db.dialect
+    parsed = db.sqlalchemy()
     kwargs: dict = {"isolation_level": "AUTOCOMMIT"} if backend == "sqlite" else {}
     if backend == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT}
@@ -231,6 +228,6 @@ def _first_line(exc: BaseException) -> str:
 def _safe(url: str) -> str:
     """The URL with any password masked, for messages."""
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
+        return dburl.parse(url).shown
+    except dburl.DbUrlError:
         return url.split("@")[-1] if "@" in url else url

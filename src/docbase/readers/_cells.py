@@ -19,27 +19,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ._vocabulary import announces_fields, normal, roles, words
 from .fragments import Reference
 
 IDENT = r"[^\W\d]\w*"
 _IDENT_RE = re.compile(rf"^{IDENT}$")
 _QUALIFIED_RE = re.compile(rf"^{IDENT}(?:\.{IDENT})?$")
 
-# Headings that describe a part of a section rather than name a table.
-GENERIC_HEADINGS = frozenset(
-    """overview schema schemas tables table summary notes note constraints constraint relationships
-    relationship relations indexes indices index enums enum enumerations columns column fields field
-    introduction description details database databases models entities design appendix examples
-    keys types purpose capabilities attributes properties structure definition definitions contents
-    changelog migrations migration policies security triggers functions views erd diagram example
-    übersicht tabellen spalten felder beschreibung einschränkungen beziehungen indizes schlüssel hinweise
-    anmerkungen tablas columnas campos descripción restricciones relaciones índices notas resumen claves
-    tableaux colonnes champs contraintes relations remarques""".split()
-)
+# Headings that describe a part of a section rather than name a table (headers.toml, [words] generic).
+GENERIC_HEADINGS = words("generic")
 
 _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
-# "Table" as documents write it, in English and the languages teams often write in.
-_TABLE_WORD = r"(?:table|collection|model|entity|tabelle|entität|tabla|entidad|tableau|entité|tabela|tabel)"
+# "Table" as documents write it, in the languages of headers.toml ([words] table).
+_TABLE_WORD = "(?:" + "|".join(re.escape(w) for w in sorted(words("table"), key=len, reverse=True)) + ")"
 
 
 def strip_markup(text: str) -> str:
@@ -64,15 +56,29 @@ def table_name(text: str) -> str | None:
     """The table a heading or lead names, or None.
 
     Handles ``1. USERS``, ```users` (Extended profile)``, ``Table: users``,
-    ``users table``, ``📦 orders — customer orders``. A heading of several
-    words, or a generic one ("Overview", "Constraints"), names no table.
+    ``users table``, ``📦 orders — customer orders``, and the table word in
+    other languages before or after the name (``Bảng `users` ``, ``products
+    Tablosu``, ``*Tabla Clientes*``), or a name in parentheses after a
+    description (``1. User table (users)``). A heading of several words, or a
+    generic one ("Overview", "Constraints"), names no table.
 
     >>> table_name("### 4. WORKSPACE_INVITATIONS"), table_name("`users` (Extended profile)")
     ('workspace_invitations', 'users')
-    >>> table_name("Table: orderItems"), table_name("Relationship Summary")
-    ('orderItems', None)
+    >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
+    ('orderItems', None, 'users')
     """
-    text = text.lstrip("#").strip()
+    text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
+    text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
+    quoted = re.findall(r"`([^`]+)`", text)
+    if len(quoted) == 1 and re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text):
+        inner = quoted[0].strip()
+        if _QUALIFIED_RE.match(inner):
+            return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"
+    named = re.search(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$", text)
+    if named and (len(text[: named.start()].split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", text[: named.start()])):
+        inner = named.group(1)
+        if re.search(r"[_a-z]", inner) or "`" in text[named.start() :]:
+            return normalise_name(inner)  # "1. User table (users)"
     marked_after_word = re.match(rf"(?i)^{_TABLE_WORD}\s+[`*]", text)
     # "Table: notes" and "`notes`" name a table even when the word is a generic heading.
     explicit = marked_after_word or re.match(rf"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:{_TABLE_WORD}\s*[:\-–—]|`)", text)
@@ -82,13 +88,23 @@ def table_name(text: str) -> str | None:
     t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
     t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
     t = re.sub(rf"(?i)^{_TABLE_WORD}\s*[:\-–—]\s*", "", t)
-    if marked_after_word:  # "Table `users`"; but "Table Descriptions" names no table
-        t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)
+    word_first = re.match(rf"(?i)^{_TABLE_WORD}\s+(\S+)$", t)
+    if marked_after_word or (
+        word_first and (not re.match(r"(?i)^table\s", t) or re.match(r"[a-z_]", word_first.group(1)))
+    ):
+        t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)  # "Table `users`", "Tabla Clientes"; not "Table Descriptions"
     t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
     t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
     if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
         return None
     return normalise_name(t)
+
+
+def names_table_explicitly(heading: str) -> bool:
+    """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
+    return table_name(heading) is not None and (
+        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
+    )
 
 
 def section_table(section: tuple[str, ...]) -> str | None:
@@ -111,7 +127,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
 def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
     lead = lead.strip()
-    if lead and "\n" not in lead and len(lead) < 80:
+    if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
         name = table_name(lead)
         if name is not None:
             return name
@@ -210,7 +226,7 @@ class Constraints:
 _FK_HEAD = re.compile(
     r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to"
     r"|fremdschlüssel|clave\s+(?:foránea|foranea|externa)|clé\s+étrangère|referencia)\b"
-    r"\s*(?:to|on|auf|zu|a|vers|->|→|:)?\s*"
+    r"\s*(?:to|on|from|auf|zu|a|vers|->|→|:)?\s*"
 )
 _ARROW = re.compile(r"(?:→|->|⟶|=>)\s*")
 
@@ -241,6 +257,10 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if m:
         out.check = m.group(1).strip()
         return True
+    m = re.match(r"^(>=|<=|<>|!=|>|<|≥|≤)\s*(-?\d+(?:\.\d+)?)$", p)
+    if m:  # "> 0" in a constraints cell: a check on this column (``column_check`` names it)
+        out.check = f"{ {'≥': '>=', '≤': '<='}.get(m.group(1), m.group(1)) } {m.group(2)}"
+        return True
     # Foreign keys: "FK", "FK → t.c", "Foreign Key to `t.c`", "REFERENCES t(c)", "→ t.c (CASCADE)".
     fk = _FK_HEAD.match(p)
     arrow = _ARROW.search(p)
@@ -249,6 +269,9 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
         rest = p[fk.end() :] if fk else p
         rest = re.sub(r"(?i)^(?:,?\s*(?:unique|uk|not null|nullable|null)\b\s*)+", _flags_into(out), rest)
         rest = _ARROW.sub("", rest, count=1).strip()
+        if rest.startswith("(") and rest.endswith(")"):  # "FOREIGN KEY (t.c)", "foreign key: (references users)"
+            rest = rest[1:-1].strip()
+            rest = re.sub(r"(?i)^(?:references?|refs?|to|→|->)\s*:?\s*", "", rest)
         if rest:
             ref = parse_reference(rest, line)
             if ref is None:
@@ -274,11 +297,35 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
         else:
             out.notes.append(f"on delete {action}")
         return True
-    words = _FLAG_WORDS.get(low)
-    if words is not None:
-        words(out)
+    setter = _FLAG_WORDS.get(low) or _vocabulary_flag(low)
+    if setter is not None:
+        setter(out)
         return True
     return False
+
+
+def _vocabulary_flag(low: str):
+    """The flag a phrase names in another language (headers.toml roles: 主键, khóa chính, обязательное)."""
+    word = normal(low)
+    for role, setter in (
+        ("pk_flag", _pk),
+        ("unique", _set(unique=True)),
+        ("required", _set(nullable=False)),
+        ("nullable", _set(nullable=True)),
+    ):
+        if word in roles()[role]:
+            return setter
+    if word in roles()["fk_flag"] and len(word) > 1:
+        return _set(fk_marked=True)
+    return None
+
+
+def column_check(name: str, check: str | None) -> str | None:
+    """A check as a cell wrote it (``> 0``) made whole with the column's name (``"price" > 0``)."""
+    if check is None or not re.match(r"^(?:>=|<=|<>|!=|>|<)\s", check):
+        return check
+    quoted = name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else '"' + name.replace('"', '""') + '"'
+    return f"{quoted} {check}"
 
 
 def _set(**kw: object):
@@ -398,6 +445,9 @@ def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constra
     text = text.strip()
     if not text or text in {"-", "—", "–"}:
         return None if strict else out
+    text = re.sub(
+        r"(?i)\b(?:PK|FK|UK|UQ)\s*[-–—:]\s*(?=PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE)", "", text
+    )  # "PK - PRIMARY KEY"
     # "PRIMARY KEY NOT NULL" / "UUID PK DEFAULT x" written without commas: split before known keywords.
     spaced = re.sub(
         r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)",

@@ -1,7 +1,8 @@
 """Which Markdown table is a column table or an index table, and what each column holds.
 
 Header words vary with the author and the language (Column / Field / Spalte /
-Colonne / Campo / 列; Type / Typ / Tipo / 型), and some tables have none that
+Colonne / Campo / Cột / Столбец / 列; Type / Typ / Tipo / Kiểu / 型): they are
+listed in ``headers.toml``, one list per role, and some tables have none that
 help. So a role is taken from the header when a known word names it, and the
 two that matter most (name and type) are otherwise found from the cells:
 the leftmost column of identifiers is the name, the column whose cells read
@@ -16,41 +17,14 @@ from dataclasses import dataclass, field
 from ..document import Block
 from ._cells import is_identifier, strip_markup
 from ._typewords import read_type_words
-
-_ROLE_WORDS: dict[str, set[str]] = {
-    "name": {"column", "field", "name", "column name", "field name", "attribute", "attribute name"}
-    | {"property", "property name", "nom de colonne", "nombre de columna", "spalte", "spaltenname", "feld"}
-    | {"feldname", "colonne", "champ", "nom", "campo", "columna", "coluna", "nombre", "nome", "kolumn", "kolom"}
-    | {"列", "列名", "字段", "字段名", "カラム", "カラム名", "フィールド", "項目", "столбец", "поле"},
-    "type": {"type", "data type", "datatype", "typ", "datentyp", "tipo", "tipo de dato", "tipo de datos", "sql type"}
-    | {"db type", "column type", "field type", "type de données", "类型", "数据类型", "型", "データ型", "тип"},
-    "constraints": {"constraints", "constraint", "modifiers", "flags", "options", "attributes", "restrictions"}
-    | {"einschränkungen", "contraintes", "restricciones", "restrições", "约束", "制約", "ограничения"}
-    | {"key", "keys", "pk/fk", "key type", "schlüssel", "clé", "clave", "键", "キー"},
-    "pk_flag": {"pk", "pk?", "primary key", "primary", "primary key?"},
-    "fk_flag": {"fk", "fk?", "foreign key", "references", "refs", "ref", "foreign key to", "links to"},
-    "nullable": {"nullable", "null", "null?", "nullable?", "allow null", "allows null", "is nullable", "optional"}
-    | {"nulls", "null allowed"},
-    "required": {"required", "not null", "mandatory", "req", "req.", "obligatoire", "pflicht", "obligatorio"}
-    | {"requerido", "必須", "必填", "non-null", "pflichtfeld", "erforderlich", "obligatorisch", "requis"},
-    "default": {"default", "default value", "defaults", "standard", "standardwert", "défaut", "valeur par défaut"}
-    | {"valor por defecto", "predeterminado", "默认值", "デフォルト", "default value(s)"},
-    "description": {"description", "desc", "notes", "note", "comment", "comments", "purpose", "details"}
-    | {"remarks", "meaning", "beschreibung", "bemerkung", "descripción", "descrição", "说明", "描述", "備考"}
-    | {"説明", "explanation", "info", "usage"},
-    "examples": {"example", "examples", "sample", "sample value", "example value", "example values"},
-    "values": {"values", "allowed values", "enum values", "possible values", "valid values"},
-    "table": {"table", "table name", "collection", "entity", "model", "tabelle", "tabla", "表"},
-    "index": {"index", "index name", "indexes", "indices", "idx"},
-    "fields": {"fields", "columns", "column(s)", "field(s)", "on", "indexed fields", "indexed columns"},
-    "method": {"method", "using", "kind", "index type"},
-    "unique": {"unique", "unique?"},
-}
+from ._vocabulary import normal, roles
+from .types import parse_type
 
 
 def header_role(cell: str) -> str | None:
-    word = re.sub(r"\s+", " ", strip_markup(cell).lower()).strip(" :")
-    for role, words in _ROLE_WORDS.items():
+    """The role a header cell names (headers.toml ``[roles]``), or None."""
+    word = normal(strip_markup(cell))
+    for role, words in roles().items():
         if word in words:
             return role
     return None
@@ -60,6 +34,7 @@ def header_role(cell: str) -> str | None:
 class Layout:
     kind: str  # "columns" or "indexes"
     roles: dict[int, str] = field(default_factory=dict)
+    headerless: bool = False  # the first row is a column too
 
     def index_of(self, role: str) -> int | None:
         for i, r in self.roles.items():
@@ -90,10 +65,13 @@ def layout_of(block: Block) -> Layout | None:
         return None
     header = block.rows[0].cells
     body = [r.cells for r in block.rows[1:]]
+    if _is_data_row(header):
+        return _headerless(block)
     roles: dict[int, str] = {}
     for i, cell in enumerate(header):
         role = header_role(cell)
-        if role is not None and role not in roles.values():
+        # a table may have two description columns (概要 and 備考), each may state constraints
+        if role is not None and (role not in roles.values() or role in ("description", "constraints")):
             roles[i] = role
     values = set(roles.values())
     if ("index" in values or "name" in values) and "fields" in values:
@@ -125,3 +103,24 @@ def layout_of(block: Block) -> Layout | None:
     if _ratio(body, type_col, _is_type) < 0.3:
         return None
     return Layout("columns", roles)
+
+
+def _is_data_row(header: tuple[str, ...]) -> bool:
+    """``| id | uuid | PK |`` as the first row: a column, not a header (no cell names a role but flags)."""
+    if len(header) < 2 or not is_identifier(_name_cell(header[0])) or header_role(header[0]) is not None:
+        return False
+    return header_role(header[1]) is None and parse_type(strip_markup(header[1])) is not None
+
+
+def _headerless(block: Block) -> Layout | None:
+    """A table with no header row: name in the first column, type in the second, constraints, then prose."""
+    body = [r.cells for r in block.rows]
+    if _ratio(body, 0, lambda c: is_identifier(_name_cell(c))) < 0.8 or _ratio(body, 1, _is_type) < 0.6:
+        return None
+    width = max(len(r) for r in body)
+    roles = {0: "name", 1: "type"}
+    if width > 2:
+        roles[2] = "constraints"
+    if width > 3:
+        roles[3] = "description"
+    return Layout("columns", roles, headerless=True)

@@ -14,9 +14,9 @@ from dataclasses import replace
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
-from ..document import Diagnostic, error, info, warning
+from ..document import Diagnostic, info, warning
+from ._sql_repair import recover
 from ._sql_text import Source, split_statements
 from .base import Reading
 from .fragments import (
@@ -54,20 +54,33 @@ def read_glot(src: Source, dialect: str, section: tuple[str, ...] = ()) -> Readi
     """Read every statement of a MySQL / SQLite / T-SQL block."""
     reading = Reading()
     for offset, piece in split_statements(src.text):
+        piece = _SQLITE_OPTIONS.sub(")", piece) if dialect == "sqlite" else piece
         piece_src = Source(piece, src.line(offset))
         try:
-            tree = sqlglot.parse_one(_SQLITE_OPTIONS.sub(")", piece) if dialect == "sqlite" else piece, read=dialect)
-        except (ParseError, TokenError) as exc:
-            reading.diagnostics.append(_parse_error(exc, piece_src))
-            continue
-        except Exception as exc:  # sqlglot raises ValueError/TypeError on some garbage too
-            reading.diagnostics.append(_parse_error(exc, piece_src))
-            continue
-        try:
-            _dispatch(tree, piece_src, dialect, section, reading)
-        except Exception as exc:  # an expression shape we did not foresee: report it, keep reading
-            reading.diagnostics.append(error(piece_src.first_line, f"could not read this statement: {exc}"))
+            trees = [sqlglot.parse_one(piece, read=dialect)]
+        except Exception as exc:  # ParseError, TokenError; ValueError/TypeError on some garbage too
+            repaired, notes = recover(piece, lambda text: _parses(text, dialect), dialect)
+            reading.diagnostics.extend(warning(piece_src.first_line + i, m) for i, m in notes)
+            if repaired is None:
+                reading.diagnostics.append(_parse_error(exc, piece_src))
+                continue
+            piece_src = Source(repaired, piece_src.first_line)
+            trees = [t for t in sqlglot.parse(repaired, read=dialect) if t is not None]
+        for tree in trees:
+            try:
+                _dispatch(tree, piece_src, dialect, section, reading)
+            except Exception as exc:  # an expression shape we did not foresee: report it, keep reading
+                reading.diagnostics.append(warning(piece_src.first_line, f"could not read this statement: {exc}"))
     return reading
+
+
+def _parses(text: str, dialect: str) -> bool:
+    """Whether sqlglot reads ``text`` as statements (a fallback to a bare Command is not reading it)."""
+    try:
+        trees = sqlglot.parse(text, read=dialect)
+    except Exception:
+        return False
+    return bool(trees) and all(t is not None and not isinstance(t, exp.Command) for t in trees)
 
 
 def _parse_error(exc: Exception, src: Source) -> Diagnostic:
@@ -76,7 +89,7 @@ def _parse_error(exc: Exception, src: Source) -> Diagnostic:
     message = str(details[0].get("description") or exc).split("\n", 1)[0]
     message = re.sub(r"<Token token_type: [^,]*, text: (.*?), line: .*?>", r"'\1'", message)
     text = f"SQL syntax error: {message}; statement skipped"
-    return error(line, text) if _SCHEMA_STATEMENT.match(src.text) else warning(line, text)
+    return warning(line, text)
 
 
 def _line(node: exp.Expression | None, src: Source) -> int:
@@ -143,12 +156,27 @@ def _type(kind: exp.DataType | None, dialect: str) -> tuple[TypeInfo | None, tup
     raw = kind.sql(dialect=None if dialect == "sqlite" else dialect)
     if kind.this == exp.DataType.Type.ENUM:
         return TypeInfo("enum", raw), tuple(e.name for e in kind.expressions)
+    if dialect == "oracle" and kind.this == exp.DataType.Type.DECIMAL:
+        return _oracle_number(kind, raw), None
     plain = re.sub(r"(?i)\s+(UNSIGNED|SIGNED|ZEROFILL)\b", "", raw)
     plain = re.sub(r"(?i)\bU((?:TINY|SMALL|MEDIUM|BIG)?INT)\b", r"\1", plain)  # neutral dialect's UINT
     parsed = parse_type(plain)
     if parsed is not None:
         return replace(parsed, raw=raw), None
     return TypeInfo("enum", raw, enum_name=raw), None
+
+
+def _oracle_number(kind: exp.DataType, raw: str) -> TypeInfo:
+    """Oracle's ``NUMBER(p)`` is an integer of p digits; ``NUMBER(p, s)`` a decimal; bare ``NUMBER`` any number."""
+    digits = [int(p.this.name) for p in kind.expressions if p.this is not None and p.this.name.isdigit()]
+    precision, scale = (digits + [None, None])[:2]
+    if precision is None:
+        return TypeInfo("numeric", raw)
+    if not scale:
+        name = "smallint" if precision <= 4 else "integer" if precision <= 9 else "bigint" if precision <= 18 else ""
+        if name:
+            return TypeInfo(name, raw)
+    return TypeInfo("numeric", raw, precision=precision, scale=scale)
 
 
 def _column(col: exp.ColumnDef, src: Source, dialect: str, checks: list[CheckFragment]) -> ColumnFragment:
@@ -168,8 +196,12 @@ def _column(col: exp.ColumnDef, src: Source, dialect: str, checks: list[CheckFra
             fields["default"] = kind.this.sql(dialect=dialect)
         elif isinstance(kind, exp.AutoIncrementColumnConstraint):
             notes.append("autoincrement")
+        elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.args.get("expression") is None:
+            notes.append("identity")
         elif isinstance(kind, exp.Reference):
             fields["references"] = _reference(kind, line)
+        elif isinstance(kind, exp.ForeignKey) and isinstance(kind.args.get("reference"), exp.Reference):
+            fields["references"] = _reference(kind.args["reference"], line)  # T-SQL's inline FOREIGN KEY REFERENCES
         elif isinstance(kind, exp.CheckColumnConstraint):
             found = _enum_check(kind.this)
             if found and found[0] == col.name:
@@ -272,7 +304,17 @@ def _index(tree: exp.Create, src: Source, dialect: str) -> IndexFragment:
 def _alter(tree: exp.Alter, src: Source, dialect: str, out: Reading) -> None:
     table = _qualified(tree.this)
     line = src.first_line
+    added = [a for a in tree.args.get("actions") or () if isinstance(a, exp.ColumnDef)]
+    if added:
+        checks: list[CheckFragment] = []
+        columns = tuple(_column(c, src, dialect, checks) for c in added)
+        name, schema = _table_name(tree.this)
+        out.fragments.append(
+            TableFragment(name, line, "sql", columns=columns, checks=tuple(checks), schema=schema, extends=True)
+        )
     for action in tree.args.get("actions") or ():
+        if isinstance(action, exp.ColumnDef):
+            continue
         if not isinstance(action, exp.AddConstraint):
             out.diagnostics.append(
                 warning(line, f"ALTER TABLE {table}: {action.sql(dialect=dialect)[:60]!r} is not used; ignored")
@@ -346,7 +388,7 @@ def _routine(kind: str, target: object, text: str, src: Source) -> RoutineFragme
 
 def _unread(text: str, src: Source) -> Diagnostic:
     if _SCHEMA_STATEMENT.match(text):
-        return error(
+        return warning(
             src.first_line, f"{' '.join(text.split()[:3])} could not be read in this dialect; statement skipped"
         )
     if _DUMP_HOUSEKEEPING.match(text):  # mysqldump / .dump boilerplate around every CREATE TABLE

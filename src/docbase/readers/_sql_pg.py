@@ -15,8 +15,9 @@ from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType, RoleSpecType
 from pglast.parser import ParseError
 
-from ..document import Diagnostic, error, warning
-from ._sql_pg_table import deparse, enum_check, qualified, reference, table_fragment, type_name
+from ..document import Diagnostic, warning
+from ._sql_pg_table import added_columns, deparse, enum_check, qualified, reference, table_fragment, type_name
+from ._sql_repair import recover
 from ._sql_text import Source, skip_trivia, split_statements
 from .base import Reading
 from .fragments import (
@@ -28,12 +29,6 @@ from .fragments import (
     RlsFragment,
     RoutineFragment,
 )
-
-# A malformed statement that starts like this loses schema facts: an error, not a warning.
-_SCHEMA_STATEMENT = re.compile(
-    r"(?is)^(CREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+)?(TABLE|TYPE|INDEX|POLICY|FUNCTION|TRIGGER|VIEW)|ALTER\s+TABLE)\b"
-)
-_TRAILING_COMMA = re.compile(r",(?=(?:\s|--[^\n]*\n)*\))")
 
 _RUN_AS_WRITTEN = {
     "ViewStmt": "view",
@@ -58,7 +53,7 @@ def read_postgres(src: Source, section: tuple[str, ...] = ()) -> Reading:
             _dispatch(node, stmt_src, start, end, section, reading)
         except Exception as exc:  # an AST shape we did not foresee: report it, keep reading
             reading.diagnostics.append(
-                error(stmt_src.line(start), f"could not read this {_kind(stmt_src.text[start:end])} statement: {exc}")
+                warning(stmt_src.line(start), f"could not read this {_kind(stmt_src.text[start:end])} statement: {exc}")
             )
     return reading
 
@@ -69,7 +64,7 @@ def _statements(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]
     except ParseError:
         pass
     except Exception as exc:  # pglast raises other errors on odd input (e.g. nesting limits)
-        diagnostics.append(error(src.line(0), f"SQL could not be read: {exc}"))
+        diagnostics.append(warning(src.line(0), f"SQL could not be read: {exc}"))
         return
     else:
         yield from _located(raws, src)
@@ -79,24 +74,27 @@ def _statements(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]
         yield from _parse_piece(piece_src, diagnostics)
 
 
+def _parses(text: str) -> bool:
+    try:
+        parse_sql(text)
+    except Exception:
+        return False
+    return True
+
+
 def _parse_piece(src: Source, diagnostics: list[Diagnostic]) -> Iterator[Located]:
     try:
         raws = parse_sql(src.text)
     except ParseError as exc:
-        repaired = _TRAILING_COMMA.sub(" ", src.text)
-        if repaired != src.text:
-            try:
-                raws = parse_sql(repaired)
-            except Exception:
-                pass
-            else:
-                diagnostics.append(warning(src.line(0), "a trailing comma before ')' was ignored"))
-                yield from _located(raws, Source(repaired, src.first_line))
-                return
-        diagnostics.append(_parse_error(exc, src))
+        repaired, notes = recover(src.text, _parses)
+        diagnostics.extend(warning(src.first_line + index, message) for index, message in notes)
+        if repaired is None:
+            diagnostics.append(_parse_error(exc, src))
+            return
+        yield from _located(parse_sql(repaired), Source(repaired, src.first_line))
         return
     except Exception as exc:
-        diagnostics.append(error(src.line(0), f"SQL could not be read: {exc}"))
+        diagnostics.append(warning(src.line(0), f"SQL could not be read: {exc}"))
         return
     yield from _located(raws, src)
 
@@ -106,7 +104,7 @@ def _parse_error(exc: ParseError, src: Source) -> Diagnostic:
     where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
     head = src.text.split("\n", 1)[0].strip()
     text = f"SQL syntax error: {message}; statement skipped ({head[:60]})"
-    return error(src.line(where), text) if _SCHEMA_STATEMENT.match(src.text) else warning(src.line(where), text)
+    return warning(src.line(where), text)
 
 
 def _located(raws: tuple[ast.RawStmt, ...], src: Source) -> Iterator[Located]:
@@ -139,6 +137,11 @@ def _dispatch(node: ast.Node, src: Source, start: int, end: int, section: tuple[
         out.fragments.append(_index(node, line))
     elif isinstance(node, ast.AlterTableStmt):
         _alter_table(node, line, out)
+        defs = [c.def_ for c in node.cmds or () if c.subtype == AlterTableType.AT_AddColumn]
+        if defs:
+            fragment, diagnostics = added_columns(qualified(node.relation), defs, src, end, line, section)
+            out.fragments.append(fragment)
+            out.diagnostics.extend(diagnostics)
     elif isinstance(node, ast.CreatePolicyStmt):
         out.fragments.append(_policy(node, line, text))
     elif isinstance(node, ast.CreateFunctionStmt):
@@ -217,8 +220,8 @@ def _alter_table(node: ast.AlterTableStmt, line: int, out: Reading) -> None:
             out.fragments.append(ConstraintFragment(table, "default", (cmd.name,), line, expression=default))
         elif sub == AlterTableType.AT_EnableRowSecurity:
             out.fragments.append(RlsFragment(table, line))
-        elif sub == AlterTableType.AT_ForceRowSecurity:
-            continue
+        elif sub in (AlterTableType.AT_ForceRowSecurity, AlterTableType.AT_AddColumn):
+            continue  # ADD COLUMN: read by ``added_columns``
         else:
             what = sub.name.removeprefix("AT_") if sub is not None else "command"
             out.diagnostics.append(warning(line, f"ALTER TABLE {table} {what} is not used by docbase; ignored"))

@@ -269,3 +269,29 @@ def table_fragment(
         section=section,
     )
     return fragment, t.diagnostics
+
+
+def added_columns(
+    table: str, defs: list[ast.ColumnDef], src: Source, end: int, line: int, section: tuple[str, ...]
+) -> tuple[TableFragment, list[Diagnostic]]:
+    """``ALTER TABLE t ADD COLUMN ...`` (migration style): the columns, to be added to ``t`` by the merge."""
+    t = _Table()
+    for i, col in enumerate(defs):
+        nxt = defs[i + 1].location if i + 1 < len(defs) and defs[i + 1].location is not None else end
+        column = _column(col, src, nxt, t)
+        if column.name in t.enums:
+            column = replace(column, enum=t.enums.pop(column.name))
+        t.columns.append(column)
+    schema, _, name = table.rpartition(".")
+    fragment = TableFragment(
+        name,
+        line,
+        "sql",
+        columns=tuple(t.columns),
+        unique=tuple(t.unique),
+        checks=tuple(t.checks),
+        schema=schema or None,
+        section=section,
+        extends=True,
+    )
+    return fragment, t.diagnostics

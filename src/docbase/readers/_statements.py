@@ -15,11 +15,17 @@ import re
 
 from ..document import warning
 from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
+from ._rules import looks_like_rule, rules_in
+from ._vocabulary import roles
 from .base import Reading
 from .fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
 
 _COLS = r"\(\s*([^()]*?)\s*\)"
-_UNIQUE = re.compile(rf"(?i)\bunique(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*{_COLS}(?:\s+where\s+(.+))?")
+# "UNIQUE(a, b)", "Unique: (a, b)", and the same in the languages of headers.toml ("Eindeutig: (a, b)", "唯一: (a, b)").
+_UNIQUE_WORD = "|".join(re.escape(w) for w in sorted(roles()["unique"] - {"uk", "uq"}, key=len, reverse=True))
+_UNIQUE = re.compile(
+    rf"(?i)(?<!\w)(?:{_UNIQUE_WORD})(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*[:：]?\s*{_COLS}(?:\s+where\s+(.+))?"
+)
 _PK = re.compile(rf"(?i)\b(?:composite\s+)?(?:primary\s+key|pk)\s*:?\s*(?:on\s*)?{_COLS}")
 _CHECK = re.compile(r"(?i)(?:\bconstraint\s+(\w+)\s+)?\bcheck\s*\(")
 _INDEX = re.compile(
@@ -59,6 +65,8 @@ _VERBS = [
 ]
 _ASSOC = re.compile(r"(?i)\b(?:is|are)\s+associated\s+with\s+(.+)")
 _VIA = re.compile(rf"(?i)\bto\s+{_NAME}\s+via\s+{_NAME}")
+# "Each order belongs to one customer": a plain noun after "each"/"every" is the subject too.
+_PLAIN_SUBJECT = re.compile(r"(?i)^\s*(?:each|every)\s+([^\W\d]\w*)\s+(?=belongs?\b|(?:can|may)\s+have\b|has\b|have\b)")
 _SUBJECT = re.compile(r"^\s*(?:\*\*)?`([^\W\d][\w.]*)`(?:\*\*)?|^\s*\*\*([^\W\d][\w.]*)\*\*")
 
 
@@ -133,8 +141,8 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
 
 def relationships_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Relationship statements in one item or sentence; True when any was found."""
-    subject_m = _SUBJECT.match(text)
-    subject = (subject_m.group(1) or subject_m.group(2)) if subject_m else None
+    subject_m = _SUBJECT.match(text) or _PLAIN_SUBJECT.match(text)
+    subject = next((g for g in subject_m.groups() if g), None) if subject_m else None
     left = subject or table
     on_delete = on_action(text)
     found: list[RelationshipFragment] = []
@@ -182,13 +190,50 @@ def _word(text: str) -> str:
     return {"1": "one", "n": "many", "m": "many"}.get(t, t)
 
 
-def read_statement(text: str, line: int, section: tuple[str, ...], lead: str = "") -> Reading:
-    """Everything one bullet item or one line of a paragraph states."""
+def read_statement(text: str, line: int, section: tuple[str, ...], lead: str = "", sentences: bool = True) -> Reading:
+    """Everything one bullet item or one line of a paragraph states.
+
+    ``sentences`` also reads rules written as sentences (``_rules``); a
+    paragraph's lines pass False because the paragraph reads them sentence by
+    sentence instead (a sentence may run over several lines).
+    """
     out = Reading()
     try:
         table = block_table(lead, section)
-        if not constraints_in(text, line, table, out):
-            relationships_in(text, line, table, out)
+        if not constraints_in(text, line, table, out) and not relationships_in(text, line, table, out) and sentences:
+            rule_sentence(text, line, table, out)
+            if not out.fragments and not out.diagnostics and _COLUMN_LIKE.match(strip_markup(text)):
+                out.diagnostics.append(
+                    warning(
+                        line,
+                        f"this looks like a column definition but is not in a column list docbase can read: "
+                        f"{strip_markup(text).strip()!r}; write it as `name: TYPE, NOT NULL, UNIQUE` in a list "
+                        "under its table's heading",
+                    )
+                )
     except Exception as exc:  # a phrase this module cannot handle must not lose the document
         out = Reading(diagnostics=[warning(line, f"could not read this statement ({exc.__class__.__name__})")])
     return out
+
+
+# "price: ???, NOT NULL": a name, a colon, then constraint words a column definition uses.
+_COLUMN_LIKE = re.compile(
+    r"(?i)^\s*[^\W\d]\w*\s*:\s*[^.]{0,60}?(?:,\s*|\s)(?:NOT\s+NULL|PRIMARY\s+KEY|PK|FK|UNIQUE|REFERENCES)\s*(?:,|$)"
+)
+_EXPLICIT = re.compile(r"(?i)\b(?:unique|check|primary\s+key|foreign\s+key|index)\s*\(")
+
+
+def rule_sentence(text: str, line: int, table: str | None, out: Reading) -> None:
+    """A rule written as a sentence; one that reads like a rule but fits no shape is reported."""
+    if _EXPLICIT.search(text):
+        return
+    found = rules_in(text, line, table)
+    out.fragments.extend(found)
+    if not found and looks_like_rule(text):
+        out.diagnostics.append(
+            warning(
+                line,
+                f"this sentence reads like a constraint but docbase cannot tell which: {strip_markup(text).strip()!r}; "
+                "write it as `UNIQUE(a, b)`, `CHECK (x BETWEEN 1 AND 5)` or `x is one of a, b, c`",
+            )
+        )

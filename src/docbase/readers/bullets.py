@@ -23,10 +23,21 @@ import re
 from dataclasses import dataclass
 
 from ..document import Block, Diagnostic, ListItem, warning
-from ._cells import Constraints, block_table, is_identifier, parse_constraints, split_top, strip_markup, table_name
+from ._cells import (
+    Constraints,
+    block_table,
+    column_check,
+    is_identifier,
+    names_table_explicitly,
+    parse_constraints,
+    split_top,
+    strip_markup,
+    table_name,
+)
 from ._statements import read_statement
 from ._typewords import split_type
 from ._values import examples_in, read_values
+from ._vocabulary import announces_fields
 from .base import Reading
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
 
@@ -102,6 +113,24 @@ def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | 
     return words, constraints
 
 
+_SEVERAL = re.compile(
+    r"^\s*((?:`[^`]+`|[^\W\d]\w*)(?:\s*(?:,|/|&|\band\b)\s*(?:`[^`]+`|[^\W\d]\w*))+)\s*(:|\s[-–—]\s)\s*(.+)$"
+)
+
+
+def parse_items(text: str, line: int) -> list[_Parsed] | None:
+    """One bullet -> its columns: ``name: TYPE``, or ```created_at`, `updated_at`: timestamp`` (two)."""
+    m = _SEVERAL.match(text)
+    if m:
+        names = [n.strip().strip("`") for n in re.split(r"\s*(?:,|/|&|\band\b)\s*", m.group(1))]
+        if all(is_identifier(n) for n in names):
+            parsed = [parse_item(f"{n}: {m.group(3)}", line) for n in names]
+            if all(p is not None for p in parsed):
+                return parsed  # type: ignore[return-value]
+    one = parse_item(text, line)
+    return [one] if one is not None else None
+
+
 def parse_item(text: str, line: int) -> _Parsed | None:
     """One bullet -> a column, or None when it does not define one."""
     m = _NAME_HEAD.match(text)
@@ -143,7 +172,7 @@ def parse_item(text: str, line: int) -> _Parsed | None:
         fk_marked=c.fk_marked or references is not None,
         enum=enum,
         examples=examples,
-        check=c.check,
+        check=column_check(name, c.check),
         comment=c.comment,
         notes=tuple(c.notes),
     )
@@ -187,16 +216,99 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
         return []
     plans = []
     for parent, members in _groups(block.items).items():
-        parsed = [(i, parse_item(block.items[i].text, block.items[i].line)) for i in members]
-        good = [(i, p) for i, p in parsed if p is not None]
+        parsed = [(i, parse_items(block.items[i].text, block.items[i].line)) for i in members]
+        good = [(i, one) for i, p in parsed if p is not None for one in p]
         named, announced = _parent_says(block.items[parent].text) if parent >= 0 else (None, False)
+        failed = [
+            i
+            for i, p in parsed
+            if p is None
+            and (_columnish(block.items[i].text) or re.match(r"^\s*`?[^\W\d]\w*`?\s*:", block.items[i].text))
+        ]
+        evidence = len({i for i, _ in good}) + sum(1 for i in failed if _columnish(block.items[i].text))
+        announced = announced or bool(named)
         enough = len(good) >= 2 or (len(good) == 1 and (announced or bool(block_table(block.lead, ()))))
-        if not enough or len(good) < 0.6 * len(members):
+        # items shaped `name: TYPE ...` count as evidence even when the rest is not understood (they are reported)
+        if not enough or evidence < 0.6 * len(members):
+            untyped = _untyped_group(block, parent, members)
+            if untyped:
+                plans.append(untyped)
             continue
-        failed = [i for i, p in parsed if p is None and re.match(r"^\s*`?[^\W\d]\w*`?\s*:", block.items[i].text)]
         table = named or block_table(block.lead, block.section)
+        if named is None and parent >= 0 and not announced:
+            table = _table_above(block, parent, plans) or table  # "Extra column added by migration:" under a table
         plans.append((table, good, failed))
     return plans
+
+
+_UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
+
+
+_NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
+
+
+def _untyped_group(block: Block, parent: int, members: list[int]):
+    """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
+
+    Read only where the document says these are a table's columns: under a
+    heading that marks a table (backticks, a table word), or after a lead or
+    parent bullet announcing fields (``Campos:``). Types are then inferred,
+    each with a note; a phrase such as ``chave primária`` still marks the key.
+    """
+    parent_text = strip_markup(block.items[parent].text).rstrip(":： ") if parent >= 0 else ""
+    named = table_name(block.items[parent].text) if parent >= 0 and not announces_fields(parent_text) else None
+    announced = announces_fields(strip_markup(block.lead).strip().rstrip(":： ")) or announces_fields(parent_text)
+    heading = block.section[-1] if block.section else ""
+    if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
+        return None
+    matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
+    names_only = {i: _NAMES_ONLY.fullmatch(block.items[i].text.strip()) for i, m in matches if m is None}
+    if len(members) < 2 or sum(1 for _, m in matches if m) + sum(1 for n in names_only.values() if n) < 0.8 * len(
+        members
+    ):
+        return None
+    good = []
+    for i, m in matches:
+        if m is None:
+            if names_only.get(i):  # "`created_at`, `updated_at`, `deleted_at`": several columns, nothing said
+                for name in re.findall(r"`([^`]+)`", block.items[i].text):
+                    good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
+            continue
+        description = m.group(2).strip().rstrip(".")
+        stated = parse_constraints(re.split(r"[.;(]", description)[0], block.items[i].line, strict=True)
+        c = stated or Constraints()
+        column = ColumnFragment(
+            name=m.group(1),
+            line=block.items[i].line,
+            nullable=c.nullable,
+            primary_key=c.primary_key,
+            unique=c.unique,
+            references=c.references,
+            fk_marked=c.fk_marked or c.references is not None,
+            comment=description,
+        )
+        good.append((i, _Parsed(column, c.indexed)))
+    table = named or block_table(block.lead, block.section)
+    return (table, good, [])
+
+
+def _columnish(text: str) -> bool:
+    """``name: TYPE ...`` or ``name (TYPE ...)``: a column definition, whether or not the rest is understood."""
+    m = re.match(r"^\s*(?:\*\*)?`?[^\W\d]\w*`?(?:\*\*)?\s*(?::|\()\s*`?([\w ]+)", text)
+    return bool(m) and split_type(m.group(1).strip())[0].type is not None
+
+
+def _table_above(block: Block, parent: int, plans: list) -> str | None:
+    """The table of the column group that holds ``parent`` as an item, if any."""
+    depth = block.items[parent].depth
+    for i in range(parent - 1, -1, -1):
+        if block.items[i].depth < depth:
+            return None
+        if block.items[i].depth == depth:
+            for table, good, _ in plans:
+                if any(j == i for j, _ in good):
+                    return table
+    return None
 
 
 def accepts(block: Block) -> bool:
@@ -207,28 +319,47 @@ def read(block: Block) -> Reading:
     reading = Reading()
     plans = _plan(block)
     used: set[int] = set()
+    merged: dict[str, list[_Parsed]] = {}
     for table, good, failed in plans:
         used.update(i for i, _ in good)
-        used.update(failed)
         for i in failed:
             item = block.items[i]
-            reading.diagnostics.append(warning(item.line, f"cannot read this column definition: {item.text!r}"))
+            said = read_statement(item.text, item.line, block.section, block.lead)
+            if said.fragments:  # "Relationships: each student belongs to one class"
+                reading.extend(said)
+            else:
+                reading.diagnostics.append(
+                    warning(
+                        item.line,
+                        f"cannot read this column definition: {item.text!r}; write it as "
+                        "`name: TYPE, NOT NULL, UNIQUE, FK -> table(column)`",
+                    )
+                )
+            used.add(i)
         if table is None:
             where = f"the heading {block.heading!r}" if block.heading else "no heading"
             reading.diagnostics.append(
-                warning(block.line, f"column list has no table name ({where} above it names no table); not read")
+                warning(
+                    good[0][1].column.line,
+                    f"column list has no table name ({where} above it names no table); not read: "
+                    "put the table's name in a heading or a `**Table: name**` line above the list",
+                )
             )
             continue
-        columns = tuple(p.column for _, p in good)
+        kept = merged.setdefault(table, [])
+        names = {p.column.name for p in kept}
+        kept.extend(p for _, p in good if p.column.name not in names)
+    for table, parsed in merged.items():
+        columns = tuple(p.column for p in parsed)
         reading.fragments.append(
             TableFragment(
                 name=table,
-                line=good[0][1].column.line,
+                line=parsed[0].column.line,
                 source="bullets",
                 columns=columns,
                 primary_key=tuple(c.name for c in columns if c.primary_key),
                 indexes=tuple(
-                    IndexFragment(table, (IndexColumn(p.column.name),), p.column.line) for _, p in good if p.indexed
+                    IndexFragment(table, (IndexColumn(p.column.name),), p.column.line) for p in parsed if p.indexed
                 ),
                 section=block.section,
                 comment=_description(block),

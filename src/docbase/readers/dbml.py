@@ -17,7 +17,7 @@ import re
 import warnings
 from dataclasses import replace
 
-from ..document import Block, error, info
+from ..document import Block, info, warning
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .dbml_loose import (
@@ -295,7 +295,7 @@ def _place_ref(ref: DRef, tables: dict, foreign: dict, reading: Reading) -> None
     )
     if len(left_cols) != len(right_cols):
         reading.diagnostics.append(
-            error(ref.line, f"Ref {left}.{left_cols} -> {right}.{right_cols}: column counts differ")
+            warning(ref.line, f"Ref {left}.{left_cols} -> {right}.{right_cols}: column counts differ")
         )
         return
     if left in tables:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..document import Diagnostic, error, warning
+from ..document import Diagnostic, warning
+from .types import parse_type
 
 
 @dataclass
@@ -168,7 +169,9 @@ def parse_loose(text: str, first_line: int) -> DModel:
         elif re.match(r"(?i)^(project|note)\b", raw):
             continue
         else:
-            model.diagnostics.append(error(number, f"cannot read this DBML line: {raw!r}; expected Table, Enum or Ref"))
+            model.diagnostics.append(
+                warning(number, f"cannot read this DBML line: {raw!r}; expected Table, Enum or Ref")
+            )
     return model
 
 
@@ -203,7 +206,7 @@ def _ref(body: str, number: int, name: str | None, model: DModel) -> None:
     m = _REF_BODY.match(body.strip())
     if not m:
         model.diagnostics.append(
-            error(number, f"cannot read this DBML Ref: {body.strip()!r}; expected `a.col > b.col`")
+            warning(number, f"cannot read this DBML Ref: {body.strip()!r}; expected `a.col > b.col`")
         )
         return
     ref = DRef(
@@ -241,14 +244,20 @@ def _table(lines: list[str], i: int, first_line: int, name: str, number: int, mo
             notes: list[str] = []
             i = _body(lines, i, first_line, lambda s, n, acc=notes: acc.append(unquote(s)))
             table.note = " ".join(notes)
-        elif m := _COLUMN.match(raw):
+        elif (m := _COLUMN.match(raw)) and _plausible_type(m.group("type")):
             table.columns.append(_column(m, line, model))
         else:
             model.diagnostics.append(
-                error(line, f"cannot read this DBML column: {raw!r}; expected `name type [settings]`")
+                warning(line, f"cannot read this DBML column: {raw!r}; expected `name type [settings]`")
             )
-    model.diagnostics.append(error(number, f"Table {table.name} {{ is never closed: missing '}}'"))
+    model.diagnostics.append(warning(number, f"Table {table.name} {{ is never closed: missing '}}'"))
     return i
+
+
+def _plausible_type(raw: str) -> bool:
+    """One word (``varchar``, ``decimal(10,2)``, ``int[]``), or several that make a known type (``double precision``)."""
+    text = unquote(raw.strip())
+    return not re.search(r"\s", text) or raw.strip()[0] in "\"'`" or parse_type(text) is not None
 
 
 def _column(m: re.Match, line: int, model: DModel) -> DColumn:
@@ -277,10 +286,16 @@ def _column(m: re.Match, line: int, model: DModel) -> DColumn:
                 column.refs.append((rm.group(1), table, cols))
             else:
                 model.diagnostics.append(
-                    error(line, f"cannot read this DBML ref: {value.strip()!r}; expected `ref: > table.column`")
+                    warning(line, f"cannot read this DBML ref: {value.strip()!r}; expected `ref: > table.column`")
                 )
         else:
-            model.diagnostics.append(warning(line, f"DBML column setting {setting!r} is not understood; ignored"))
+            model.diagnostics.append(
+                warning(
+                    line,
+                    f"DBML column setting {setting!r} is not understood; ignored: the settings docbase reads are "
+                    "pk, unique, not null, null, increment, default: x, note: 'x', ref: > t.c",
+                )
+            )
     return column
 
 
@@ -297,7 +312,7 @@ def sql_default(value: str) -> str:
 def _index(text: str, number: int, table: DTable, model: DModel) -> None:
     m = re.match(r"^(?P<cols>\(.*\)|`[^`]*`|[^\[\s]+)\s*(?:\[(?P<settings>.*)\])?\s*$", text)
     if not m:
-        model.diagnostics.append(error(number, f"cannot read this DBML index: {text!r}; expected `(a, b) [unique]`"))
+        model.diagnostics.append(warning(number, f"cannot read this DBML index: {text!r}; expected `(a, b) [unique]`"))
         return
     cols = m.group("cols")
     items = split_outside(cols[1:-1]) if cols.startswith("(") else [cols]

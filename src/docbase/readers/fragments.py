@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Which notation a table description came from; merge ranks them in this order.
-Source = Literal["sql", "column_table", "bullets", "dbml", "prisma", "mermaid", "ascii", "prose"]
+Source = Literal["sql", "column_table", "bullets", "dbml", "prisma", "mermaid", "plantuml", "ascii", "prose"]
+
+# Note on a column whose type names something its block does not define (a Prisma enum or model in
+# another fence); the schema stage decides which, once every block is read.
+TYPE_ELSEWHERE = "type defined in another block"
 
 SOURCE_RANK: dict[str, int] = {
     "sql": 0,
@@ -25,6 +29,7 @@ SOURCE_RANK: dict[str, int] = {
     "dbml": 2,
     "prisma": 2,
     "mermaid": 3,
+    "plantuml": 3,
     "ascii": 4,
     "prose": 5,
 }
@@ -135,6 +140,7 @@ class TableFragment:
     section: tuple[str, ...] = field(default=(), compare=False)
     comment: str | None = None
     notes: tuple[str, ...] = ()
+    extends: bool = False  # ALTER TABLE ... ADD COLUMN: columns added to a table described elsewhere
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,33 @@ class ConstraintFragment:
 
 
 @dataclass(frozen=True)
+class RuleFragment:
+    """A constraint stated in an ordinary sentence, in words rather than names.
+
+    "Each user appears once per organization", "priority must be between 1
+    and 5", "the status is draft, sent or paid". The reader cannot know which
+    columns the words mean (``user`` is ``user_id``), so it keeps the words;
+    the schema stage resolves them against the tables, and reports the
+    sentence when it cannot. ``subject`` and ``scope`` are word tuples
+    (``("task", "titles")``); ``table`` is the section's table, a first guess.
+
+    Kinds: ``unique`` (``subject`` and, for "once per"/"within", ``scope``),
+    ``check`` (``op`` one of ``between > >= < <= <>`` over ``bounds``),
+    ``not_null``, and ``enum`` (``values``).
+    """
+
+    kind: Literal["unique", "check", "not_null", "enum"]
+    line: int = field(compare=False)
+    text: str = ""
+    table: str | None = None
+    subject: tuple[tuple[str, ...], ...] = ()
+    scope: tuple[str, ...] = ()
+    op: str | None = None
+    bounds: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IndexTableFragment:
     """A row of an index summary table (``| Table | Index | Fields | Purpose |``)."""
 
@@ -235,6 +268,7 @@ Fragment = (
     | EnumFragment
     | RelationshipFragment
     | ConstraintFragment
+    | RuleFragment
     | IndexTableFragment
     | IndexFragment
     | PolicyFragment

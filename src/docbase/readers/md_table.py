@@ -20,33 +20,118 @@ from ..document import Block, Diagnostic, info, warning
 from ._cells import (
     Constraints,
     block_table,
+    column_check,
     is_identifier,
     parse_constraints,
     parse_reference,
     strip_markup,
     table_name,
 )
-from ._layout import Layout, layout_of
+from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
+from ._vocabulary import flags, normal
 from .base import Reading
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
+from .prose import enum_names
 
 NAME = "md_table"
 
-_YES = {"yes", "y", "true", "✓", "✔", "✔️", "☑", "x", "1", "ja", "oui", "sí", "si", "是", "○", "●"}
-_NO = {"no", "n", "false", "✗", "✘", "❌", "0", "nein", "non", "否", "-", "—", "–", "×"}
+_YES = flags("yes")
+_NO = flags("no")
 _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 
 def accepts(block: Block) -> bool:
-    return block.kind == "table" and layout_of(block) is not None
+    return block.kind == "table" and (
+        layout_of(block) is not None or near_miss(block) is not None or _field_lists(block) is not None
+    )
+
+
+_LIST_SPLIT = re.compile(r"\s*[,、，;]\s*")
+
+
+def _names_in(cell: str) -> list[str] | None:
+    """``id, name, `price``` / ```id`、`name``` -> names; None unless the cell is a list of two or more."""
+    parts = [strip_markup(p).strip() for p in _LIST_SPLIT.split(cell.strip()) if p.strip()]
+    parts = [re.sub(r"\s*\(.*\)$", "", p) for p in parts]
+    if len(parts) < 2 or not all(is_identifier(p) for p in parts):
+        return None
+    return parts
+
+
+def _field_lists(block: Block) -> tuple[int, int] | None:
+    """(table column, fields column) of a table of tables (``| Table | Purpose | Fields |``), or None."""
+    if block.kind != "table" or len(block.rows) < 2 or enum_names(block.section):
+        return None
+    header = block.rows[0].cells
+    body = [r.cells for r in block.rows[1:]]
+    table_col = next((i for i, c in enumerate(header) if header_role(c) == "table"), None)
+    if table_col is None:
+        return None
+    for i in range(len(header)):
+        cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+        if i != table_col and cells and sum(1 for c in cells if _names_in(c)) >= 0.8 * len(cells):
+            return table_col, i
+    return None
+
+
+def _read_field_lists(block: Block, table_col: int, fields_col: int) -> Reading:
+    """Each row names a table and lists its columns: untyped columns, ranked below any fuller description."""
+    reading = Reading()
+    for row in block.rows[1:]:
+        name = table_name(strip_markup(_cell(row.cells, table_col)))
+        names = _names_in(_cell(row.cells, fields_col))
+        if name is None or names is None:
+            if any(c.strip() for c in row.cells):
+                reading.diagnostics.append(
+                    warning(
+                        row.line,
+                        "this row of the table of tables names no table or lists no columns; not read: "
+                        "put the table's name in its cell and its columns as `id, name, ...`",
+                    )
+                )
+            continue
+        columns = tuple(ColumnFragment(n, row.line) for n in dict.fromkeys(names))
+        reading.fragments.append(TableFragment(name, row.line, "prose", columns=columns, section=block.section))
+    return reading
+
+
+def near_miss(block: Block) -> str | None:
+    """Why a table whose header reads like a column table's is not one, or None when it is not table-like.
+
+    A header naming a column *and* a type, or a column and a key/constraint
+    role, is table-like; a table under an enum heading is prose's.
+    """
+    if block.kind != "table" or len(block.rows) < 2 or enum_names(block.section):
+        return None
+    found = {header_role(cell) for cell in block.rows[0].cells} - {None}
+    roles = {"type", "constraints", "pk_flag", "fk_flag", "nullable", "required"}
+    if "name" not in found or not (found & roles or block_table(block.lead, block.section)):
+        return None
+    if "type" not in found:
+        return "no column holds types"
+    return "most of its Type cells are not types docbase knows"
 
 
 def read(block: Block) -> Reading:
     layout = layout_of(block)
+    lists = _field_lists(block) if layout is None else None
+    if lists is not None:
+        return _read_field_lists(block, *lists)
     if layout is None:
-        return Reading()
+        why = near_miss(block)
+        return Reading(
+            diagnostics=[
+                warning(
+                    block.line,
+                    f"this table looks like a column table but {why}; not read: write it as "
+                    "`| Column | Type | Constraints | Description |` with one row per column and a SQL type in each Type cell",
+                )
+            ]
+            if why
+            else []
+        )
     if layout.kind == "indexes":
         return _read_indexes(block, layout)
     return _read_columns(block, layout)
@@ -91,7 +176,7 @@ def _read_indexes(block: Block, layout: Layout) -> Reading:
 
 
 def _flag(cell: str) -> bool | None:
-    word = strip_markup(cell).lower()
+    word = normal(strip_markup(cell))
     if word in _YES:
         return True
     if word in _NO:
@@ -147,7 +232,13 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
     if not name:
         return None
     if not is_identifier(name):
-        diagnostics.append(warning(line, f"column table row has no readable column name ({name!r}); row skipped"))
+        diagnostics.append(
+            warning(
+                line,
+                f"column table row has no readable column name ({name!r}); row skipped: "
+                "write the name as one word (letters, digits and _)",
+            )
+        )
         return None
     words, extra = _type_of(_cell(cells, layout.index_of("type")), line, diagnostics)
     if extra is not None:
@@ -178,7 +269,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         elif role == "values":
             values_enum = read_values(text, "enum").enum
         elif role == "description":
-            comment = text
+            comment = f"{comment}; {text}" if comment else text
             stated = parse_constraints(strip_markup(text), line, strict=True)
             if stated is not None:
                 c.update(stated)
@@ -207,7 +298,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         fk_marked=c.fk_marked or references is not None,
         enum=enum,
         examples=examples or c.examples,
-        check=c.check,
+        check=column_check(name, c.check),
         comment=comment if comment is not None else c.comment,
         notes=tuple(c.notes),
     )
@@ -220,7 +311,7 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}
-    for row in block.rows[1:]:
+    for row in block.rows if layout.headerless else block.rows[1:]:
         table = table_name(strip_markup(_cell(row.cells, table_col))) if table_col is not None else None
         table = table or fallback
         read_row = column_from_row(row.cells, row.line, layout, reading.diagnostics)

@@ -26,10 +26,20 @@ from dataclasses import dataclass, field, replace
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
-from ..document import Block, Diagnostic, error, warning
+from ..document import Block, Diagnostic, warning
+from ._mermaid_graph import has_column_nodes, is_graph, read_graph
 from .base import Reading
 from .column_notes import column_type, read_comment
-from .fragments import ColumnFragment, RelationshipFragment, TableFragment
+from .fragments import (
+    ColumnFragment,
+    EnumFragment,
+    Reference,
+    RelationshipFragment,
+    TableFragment,
+    TypeInfo,
+    UniqueFragment,
+)
+from .types import parse_type
 
 NAME = "mermaid"
 
@@ -40,16 +50,22 @@ _RIGHT = {"zero_or_one": "o|", "only_one": "||", "zero_or_more": "o{", "one_or_m
 
 
 def accepts(block: Block) -> bool:
-    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram."""
+    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram
+    (or a mermaid flowchart whose subgraphs draw tables, see ``_mermaid_graph``)."""
     if block.kind != "code":
         return False
     info = block.info.strip().lower().strip("{}")
     if info and not info.startswith("mermaid"):
         return False
-    return _first_statement(block.text).lower().startswith("erdiagram")
+    first = _first_statement(block.text)
+    if info and is_graph(first):
+        return has_column_nodes(block.text)
+    return first.lower().startswith("erdiagram")
 
 
 def read(block: Block) -> Reading:
+    if is_graph(_first_statement(block.text)):
+        return read_graph(block)
     scanner = _Scanner(block)
     scanner.run()
     return scanner.reading()
@@ -70,12 +86,12 @@ def _first_statement(text: str) -> str:
 
 
 def _strip_comment(line: str) -> str:
-    """Drop a ``%%`` comment, unless the ``%%`` sits inside a quoted string."""
+    """Drop a ``%%`` comment, or a ``#`` one (at the start or after a blank), unless it sits inside quotes."""
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':
             quoted = not quoted
-        elif not quoted and line.startswith("%%", i):
+        elif not quoted and (line.startswith("%%", i) or (ch == "#" and (i == 0 or line[i - 1].isspace()))):
             return line[:i]
     return line
 
@@ -122,8 +138,18 @@ class _Entity:
     section: tuple[str, ...]
     comment: str | None = None
     columns: list[ColumnFragment] = field(default_factory=list)
+    unique: list[UniqueFragment] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # about its columns; dropped if it is an enum
 
-    def fragment(self) -> TableFragment:
+    def is_enum(self) -> bool:
+        """prisma-erd-generator draws an enum as an entity whose lines are ``VALUE VALUE``."""
+        return bool(self.columns) and all(
+            c.type is not None and c.type.raw == c.name and not (c.primary_key or c.fk_marked) for c in self.columns
+        )
+
+    def fragment(self) -> TableFragment | EnumFragment:
+        if self.is_enum():
+            return EnumFragment(self.name, tuple(c.name for c in self.columns), self.line, source="mermaid")
         pk = tuple(c.name for c in self.columns if c.primary_key)
         return TableFragment(
             self.name,
@@ -131,6 +157,7 @@ class _Entity:
             "mermaid",
             columns=tuple(self.columns),
             primary_key=pk,
+            unique=tuple(self.unique),
             section=self.section,
             comment=self.comment,
         )
@@ -150,9 +177,20 @@ class _Scanner:
         self.skip_body = False  # inside ``accDescr { ... }``
 
     def reading(self) -> Reading:
+        enums = {e.name for e in self.entities.values() if e.is_enum()}
+        notes: list[Diagnostic] = []
+        for entity in self.entities.values():
+            if entity.name in enums:
+                continue
+            typed = [c for c in entity.columns if c.type is not None and c.type.raw in enums]
+            for col in typed:  # a column typed by an enum drawn in this diagram
+                enum_type = TypeInfo("enum", col.type.raw, enum_name=col.type.raw)  # type: ignore[union-attr]
+                entity.columns[entity.columns.index(col)] = replace(col, type=enum_type)
+            unknown = {f"{entity.name}.{c.name}: unknown type {c.type.raw!r}" for c in typed}  # type: ignore[union-attr]
+            notes.extend(d for d in entity.notes if not any(d.message.startswith(u) for u in unknown))
         fragments: list = [e.fragment() for e in self.entities.values()]
         fragments.extend(self.relationships)
-        return Reading(fragments, self.diagnostics)
+        return Reading(fragments, self.diagnostics + notes)
 
     def run(self) -> None:
         lines = self.block.text.split("\n")
@@ -167,7 +205,7 @@ class _Scanner:
             self._line(_strip_comment(raw), number)
         if self.in_body:
             name = self.current.name if self.current else "accDescr" if self.skip_body else "entity"
-            self.diagnostics.append(error(self.open_line, f"'{name} {{' is never closed: missing '}}'"))
+            self.diagnostics.append(warning(self.open_line, f"'{name} {{' is never closed: missing '}}'"))
 
     def _line(self, text: str, number: int) -> None:
         while text.strip():
@@ -187,12 +225,12 @@ class _Scanner:
             if statement is not None and statement.children[0].data in ("entity_head", "relationship"):
                 name = self.current.name if self.current else "entity"
                 self.diagnostics.append(
-                    error(self.open_line, f"'{name} {{' is not closed before line {number}: missing '}}'")
+                    warning(self.open_line, f"'{name} {{' is not closed before line {number}: missing '}}'")
                 )
                 self.in_body, self.current = False, None
                 return text
             self.diagnostics.append(
-                error(number, f"cannot read this Mermaid attribute: {part.strip()!r}{_ATTRIBUTE_HINT}")
+                warning(number, f"cannot read this Mermaid attribute: {part.strip()!r}{_ATTRIBUTE_HINT}")
             )
         if end >= 0:
             self.in_body, self.current = False, None
@@ -213,7 +251,7 @@ class _Scanner:
                     break
                 tree = None
         if tree is None:
-            self.diagnostics.append(error(number, f"cannot read this Mermaid line: {text.strip()!r}{_HINT}"))
+            self.diagnostics.append(warning(number, f"cannot read this Mermaid line: {text.strip()!r}{_HINT}"))
             if text.rstrip().endswith("{") and not re.search(r"--|\.\.", text):
                 self.in_body, self.current, self.open_line = True, None, number  # skip the body
             return ""
@@ -263,6 +301,13 @@ class _Scanner:
 
     def _attributes(self, text: str, number: int) -> bool:
         """Read one body line; False if it does not parse (the caller reports it)."""
+        unique = _UNIQUE_LINE.match(text)
+        if unique is not None:
+            if self.current is not None:
+                names = tuple(n.strip().strip("`") for n in re.split(r"[,\s]+", unique.group(1)) if n.strip())
+                self.current.unique.append(UniqueFragment(names, number))
+            return True
+        text, extras = _extras(text)
         tree = _parse(text.strip(), "body")
         if tree is None:
             return False
@@ -270,17 +315,46 @@ class _Scanner:
             return True
         for attribute in tree.children:
             column, notes = _column(attribute, number)
+            column = replace(column, **extras) if extras else column
             if any(c.name == column.name for c in self.current.columns):
                 self.diagnostics.append(
                     warning(number, f"{self.current.name}.{column.name} is listed twice; the first is kept")
                 )
                 continue
             self.current.columns.append(column)
-            self.diagnostics.extend(warning(number, f"{self.current.name}.{column.name}: {n}") for n in notes)
+            self.current.notes.extend(warning(number, f"{self.current.name}.{column.name}: {n}") for n in notes)
         return True
 
 
 _ATTRIBUTE_HINT = '; expected `type name [PK|FK|UK] ["comment"]`'
+# ``unique "a, b"`` / ``UNIQUE(a, b)``: a composite unique constraint written as a pseudo-attribute.
+_UNIQUE_LINE = re.compile(r'(?i)^\s*(?:unique|uk|uq)\s*(?:"([^"]+)"|\(([^)]+)\))\s*$')
+_NULLS = re.compile(r"(?i)\s+(NOT\s+NULL|NULL)\b")
+_DEFAULT = re.compile(r"(?i)\s+DEFAULT\s+('[^']*'|\S+)")
+_KEY_JOIN = re.compile(r"(?i)\b(PK|FK|UK)[_/-](?=(?:PK|FK|UK)\b)")
+_SIZED_TYPE = re.compile(r"^(\s*)([A-Za-z]+)_(\d+)(?:_(\d+))?(?=\s)")
+
+
+def _extras(text: str) -> tuple[str, dict[str, object]]:
+    """Take ``NOT NULL`` / ``NULL`` / ``DEFAULT x`` out of an attribute line (before its comment),
+    and spell ``PK_FK`` and ``varchar_50`` / ``decimal_19_4`` the way the grammar reads them."""
+    quote = text.find('"')  # the comment
+    head, tail = (text, "") if quote < 0 else (text[:quote], text[quote:])
+    extras: dict[str, object] = {}
+    m = _DEFAULT.search(head)
+    if m is not None:
+        extras["default"] = m.group(1)
+        head = head[: m.start()] + head[m.end() :]
+    for m in _NULLS.finditer(head):
+        extras["nullable"] = not m.group(1).upper().startswith("NOT")
+    head = _NULLS.sub("", head)
+    head = _KEY_JOIN.sub(r"\1, ", head)
+    head = _SIZED_TYPE.sub(
+        lambda t: f"{t.group(1)}{t.group(2)}({t.group(3)}{',' + t.group(4) if t.group(4) else ''})", head
+    )
+    return head + tail, extras
+
+
 _HINT = "; expected an entity `name {`, a relationship `a ||--o{ b : label`, or `direction`"
 
 
@@ -307,11 +381,21 @@ def _column(attribute: Tree, number: int) -> tuple[ColumnFragment, list[str]]:
         else:
             comment = _unquote(str(child))
     nullable: bool | None = None
+    if comment and "🗝" in comment:  # prisma-erd-generator marks the key with a key emoji
+        keys, comment = keys | {"PK"}, comment.replace("🗝️", "").replace("🗝", "").strip() or None
+    if comment and comment.startswith("❓"):  # ... and optional fields with a question mark
+        nullable, comment = True, comment.lstrip("❓").strip() or None
     if raw_type.endswith("?"):
         raw_type, nullable = raw_type.rstrip("?"), True
     if name.startswith("*"):  # some diagrams mark the key with a leading asterisk
         name, keys = name.lstrip("*"), keys | {"PK"}
-    type_info, type_values, problem = column_type(raw_type)
+    reference = None
+    if "FK" in keys and parse_type(raw_type) is None and re.fullmatch(r"[A-Za-z_][\w.]*", raw_type):
+        # ``User owner FK``: the type names the entity the key points to; its type comes from that key
+        type_info, type_values, problem = None, None, None
+        reference = Reference(raw_type, (), line=number)
+    else:
+        type_info, type_values, problem = column_type(raw_type)
     column = ColumnFragment(
         name,
         number,
@@ -320,6 +404,7 @@ def _column(attribute: Tree, number: int) -> tuple[ColumnFragment, list[str]]:
         primary_key="PK" in keys,
         unique="UK" in keys,
         fk_marked="FK" in keys,
+        references=reference,
         enum=type_values,
         comment=comment or None,
     )

@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..document import Block, Diagnostic, info, warning
+from ..document import Block, Diagnostic, warning
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .dbml_loose import strip_comment, unquote
 from .fragments import (
+    TYPE_ELSEWHERE,
     ColumnFragment,
     EnumFragment,
     ForeignKeyFragment,
@@ -123,12 +124,17 @@ def _table(model: PBlock, models: dict, enums: dict, block: Block, diagnostics: 
         relation = f.attributes.get("relation")
         known = f.type in _SCALARS or f.type in enums or f.type.startswith("Unsupported")
         if target is None and relation is None and not known and not _enum_like(f.type):
-            diagnostics.append(
-                info(
-                    f.line,
-                    f"{model.name}.{f.name}: type {f.type} is not defined here; read as a relation, not a column",
-                )
+            if f.modifier == "[]":  # `posts Post[]`: the other side of a relation, never a column
+                continue
+            # an enum or a model in another fence: the schema stage decides (ELSEWHERE note), once all are read
+            column = ColumnFragment(
+                _column_name(model, f.name),
+                f.line,
+                type=TypeInfo("enum", f.type, enum_name=f.type),
+                nullable=f.modifier == "?",
+                notes=(TYPE_ELSEWHERE,),
             )
+            columns.append(column)
             continue
         if target is not None or relation is not None:
             fk = _foreign_key(f, model, target, relation)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..document import Block, Diagnostic, error
+from ..document import Block, Diagnostic, warning
 from .dbml_loose import split_outside, strip_comment, unquote
 
 _BLOCK = re.compile(r"^(?P<kind>model|enum|view|type|datasource|generator)\s+(?P<name>\w+)\s*\{\s*$")
@@ -53,8 +53,7 @@ def parse_blocks(block: Block, diagnostics: list[Diagnostic]) -> list[PBlock]:
     current: PBlock | None = None
     skipping = False
     doc: list[str] = []
-    for index, raw in enumerate(block.lines):
-        number = block.line + index
+    for number, raw in _logical_lines(block):
         stripped = raw.strip()
         if stripped.startswith("///"):
             doc.append(stripped[3:].strip())
@@ -70,7 +69,7 @@ def parse_blocks(block: Block, diagnostics: list[Diagnostic]) -> list[PBlock]:
                 current = PBlock(m.group("kind"), m.group("name"), number, doc=" ".join(doc) or None)
             else:
                 diagnostics.append(
-                    error(number, f"cannot read this Prisma line: {text!r}; expected `model X {{` or `enum X {{`")
+                    warning(number, f"cannot read this Prisma line: {text!r}; expected `model X {{` or `enum X {{`")
                 )
             doc = []
             continue
@@ -93,13 +92,42 @@ def parse_blocks(block: Block, diagnostics: list[Diagnostic]) -> list[PBlock]:
             )
         else:
             diagnostics.append(
-                error(number, f"cannot read this Prisma field: {text!r}; expected `name Type @attributes`")
+                warning(number, f"cannot read this Prisma field: {text!r}; expected `name Type @attributes`")
             )
         doc = []
     if current is not None:
-        diagnostics.append(error(current.line, f"{current.kind} {current.name} {{ is never closed: missing '}}'"))
+        diagnostics.append(warning(current.line, f"{current.kind} {current.name} {{ is never closed: missing '}}'"))
         found.append(current)
     return found
+
+
+def _logical_lines(block: Block) -> list[tuple[int, str]]:
+    """Source lines joined where a field goes on: ``@relation(`` left open, or a line starting with ``@``.
+
+    Each logical line keeps the number of its first source line.
+    """
+    out: list[tuple[int, str]] = []
+    depth = 0
+    for index, raw in enumerate(block.lines):
+        text = strip_comment(raw).strip() if not raw.strip().startswith("///") else raw
+        continues = out and (depth > 0 or (text.startswith("@") and not text.startswith("@@")))
+        if continues and not out[-1][1].strip().startswith("///"):
+            out[-1] = (out[-1][0], out[-1][1].rstrip() + " " + text)
+        else:
+            out.append((block.line + index, raw))
+        if not text.startswith("///"):
+            depth = max(0, depth + _paren_balance(text))
+    return out
+
+
+def _paren_balance(text: str) -> int:
+    depth, quote = 0, False
+    for ch in text:
+        if ch == '"':
+            quote = not quote
+        elif not quote:
+            depth += (ch == "(") - (ch == ")")
+    return depth
 
 
 def _attribute_at(text: str, start: int) -> tuple[str, str]:

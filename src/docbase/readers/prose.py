@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 
 from ..document import Block
-from ._cells import is_identifier, split_top, strip_markup
-from ._statements import read_statement
+from ._cells import block_table, is_identifier, split_top, strip_markup
+from ._rules import sentences
+from ._statements import read_statement, rule_sentence
 from .base import Reading
 from .fragments import EnumFragment
 
@@ -129,7 +130,10 @@ def read(block: Block) -> Reading:
     elif block.kind == "paragraph":
         for offset, line in enumerate(block.lines):
             if line.strip():
-                reading.extend(read_statement(line, block.line + offset, block.section, block.lead))
+                reading.extend(read_statement(line, block.line + offset, block.section, block.lead, sentences=False))
+        table = block_table(block.lead, block.section)
+        for sentence, line in sentences(block.text, block.line):
+            rule_sentence(sentence, line, table, reading)
     return reading
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..document import Block, Document, error
+from ..document import Block, Document, warning
 from .base import Reading
 
-_ORDER = ("sql", "mermaid", "dbml", "prisma", "ascii", "md_table", "bullets", "prose")
+_ORDER = ("sql", "mermaid", "plantuml", "dbml", "prisma", "ascii", "md_table", "bullets", "prose")
 
 
 def readers() -> list[ModuleType]:
@@ -34,7 +34,7 @@ def read_block(block: Block, modules: list[ModuleType] | None = None) -> Reading
             try:
                 return module.read(block)
             except Exception as exc:  # a reader bug must not lose the rest of the document
-                return Reading(diagnostics=[error(block.line, f"{module.NAME} reader failed on this block: {exc!r}")])
+                return Reading(diagnostics=[warning(block.line, f"{module.NAME} reader failed on this block: {exc!r}")])
     return Reading()
 
 

@@ -2,9 +2,11 @@
 
 PostgreSQL is the default dialect and is read with pglast (PostgreSQL's own
 parser), so anything PostgreSQL accepts is read as PostgreSQL reads it.
-MySQL, SQLite and T-SQL blocks (said by the info string, or given away by
-backticks, ``AUTO_INCREMENT``, ``ENGINE=`` or ``AUTOINCREMENT``) go through
-sqlglot instead. Both paths give the same fragments.
+MySQL, SQLite, SQL Server and Oracle blocks (said by the info string, or given
+away by backticks, ``AUTO_INCREMENT``, ``ENGINE=``, inline ``ENUM(...)``;
+``AUTOINCREMENT``; ``[brackets]``, ``IDENTITY(1,1)``, ``GO``; ``VARCHAR2``,
+``NUMBER(p)``, ``/`` lines) go through sqlglot in that dialect instead. Both
+paths give the same fragments. ``_sql_repair`` reads past what a parser rejects.
 
 A block is read statement by statement: a statement that does not parse, or
 that docbase has no use for (GRANT, INSERT...), becomes a diagnostic naming
@@ -15,9 +17,10 @@ from __future__ import annotations
 
 import re
 
-from ..document import Block, error
+from ..document import Block, warning
 from ._sql_glot import read_glot
 from ._sql_pg import read_postgres
+from ._sql_repair import prepare
 from ._sql_text import Source, strip_comments
 from .base import Reading
 
@@ -31,6 +34,9 @@ _OTHER = {
     "sqlite3": "sqlite",
     "tsql": "tsql",
     "mssql": "tsql",
+    "sqlserver": "tsql",
+    "oracle": "oracle",
+    "plsql": "oracle",
 }
 
 _DDL = re.compile(r"(?im)^\s*(CREATE\s+(OR\s+REPLACE\s+)?(UNIQUE\s+)?(TABLE|TYPE|INDEX|POLICY)\b|ALTER\s+TABLE\b)")
@@ -39,8 +45,20 @@ _NOT_SQL = re.compile(
     r"(?im)^\s*(erDiagram\b|Table\s+[\w.\"`]+[^\n(]*\{|model\s+\w+\s*\{|enum\s+\w+\s*\{|datasource\s+\w+\s*\{)"
 )
 
-_MYSQL_HINT = re.compile(r"`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b", re.IGNORECASE)
+# Inline ``status ENUM('a', 'b')`` is MySQL's; PostgreSQL writes ``CREATE TYPE x AS ENUM (...)``.
+_MYSQL_HINT = re.compile(
+    r"`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\b(?!AS\b)[A-Za-z_]\w*\s+ENUM\s*\(", re.IGNORECASE
+)
 _SQLITE_HINT = re.compile(r"\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b", re.IGNORECASE)
+_TSQL_HINT = re.compile(
+    r"\[[A-Za-z_][\w ]*\]\s*(?:\.|\(|\s+[A-Za-z])|\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)|^[ \t]*GO[ \t]*$"
+    r"|\bNVARCHAR\s*\(\s*MAX\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ORACLE_HINT = re.compile(
+    r"\bN?VARCHAR2\b|\bNUMBER\s*\(|^[ \t]*/[ \t]*$|\bAS\s+IDENTITY\s+START\s+WITH\b|\bCLOB\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _info_word(block: Block) -> str:
@@ -70,16 +88,21 @@ def dialect(block: Block) -> str:
         return "sqlite"
     if _MYSQL_HINT.search(code):
         return "mysql"
+    if _TSQL_HINT.search(code):
+        return "tsql"
+    if _ORACLE_HINT.search(code):
+        return "oracle"
     return "postgres"
 
 
 def read(block: Block) -> Reading:
     """Fragments for every statement in the block; problems become diagnostics."""
-    src = Source(block.text, block.line)
     try:
         which = dialect(block)
-        if which == "postgres":
-            return read_postgres(src, block.section)
-        return read_glot(src, which, block.section)
+        text, notes = prepare(block.text)
+        src = Source(text, block.line)
+        reading = read_postgres(src, block.section) if which == "postgres" else read_glot(src, which, block.section)
+        reading.diagnostics[:0] = [warning(block.line + index, message) for index, message in notes]
+        return reading
     except Exception as exc:  # the promise is diagnostics, never a traceback
-        return Reading(diagnostics=[error(block.line, f"SQL block could not be read: {exc}")])
+        return Reading(diagnostics=[warning(block.line, f"SQL block could not be read: {exc}")])

@@ -39,6 +39,8 @@ _ALIASES: dict[str, str] = {
     "varchar": "varchar",
     "character varying": "varchar",
     "nvarchar": "varchar",
+    "varchar2": "varchar",
+    "nvarchar2": "varchar",
     "char": "varchar",
     "character": "varchar",
     "nchar": "varchar",

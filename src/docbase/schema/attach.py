@@ -22,7 +22,7 @@ from ..readers.fragments import (
     UniqueFragment,
 )
 from .drafts import TableDraft
-from .names import key
+from .names import did_you_mean, key
 
 
 def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | None:
@@ -32,13 +32,30 @@ def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | Non
     bare = name.removeprefix("public.")
     if bare in tables:
         return tables[bare]
-    low = bare.lower()
-    for t in tables.values():
-        if t.name.lower() == low:
-            return t
-    k = key(bare)
-    hits = [t for t in tables.values() if key(t.name) == k]
+    by_lower, by_key = _lookup(tables)
+    low = by_lower.get(bare.lower())
+    if low is not None:
+        return low
+    hits = by_key.get(key(bare), [])
     return hits[0] if len(hits) == 1 else None
+
+
+_LAST: list[object] = [None, -1, None]  # the tables dict last indexed, its size, and the index
+
+
+def _lookup(tables: dict[str, TableDraft]) -> tuple[dict[str, TableDraft], dict[str, list[TableDraft]]]:
+    """Case-blind and plural-blind lookups of ``tables``, rebuilt when the dict or its size changes.
+
+    Scanning every table on every lookup made reading quadratic (4 M name keys for 1,000 tables)."""
+    if _LAST[0] is tables and _LAST[1] == len(tables):
+        return _LAST[2]  # type: ignore[return-value]
+    by_lower: dict[str, TableDraft] = {}
+    by_key: dict[str, list[TableDraft]] = {}
+    for t in tables.values():
+        by_lower.setdefault(t.name.lower(), t)
+        by_key.setdefault(key(t.name), []).append(t)
+    _LAST[:] = [tables, len(tables), (by_lower, by_key)]
+    return by_lower, by_key
 
 
 _IN_LIST = re.compile(
@@ -66,7 +83,13 @@ def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         elif isinstance(frag, RlsFragment):
             table = resolve(tables, frag.table)
             if table is None:
-                diags.append(warning(frag.line, f"row level security enabled on unknown table {frag.table!r}"))
+                diags.append(
+                    warning(
+                        frag.line,
+                        f"row level security enabled on unknown table {frag.table!r}"
+                        + did_you_mean(frag.table, tables),
+                    )
+                )
             else:
                 table.rls = True
 
@@ -74,14 +97,21 @@ def attach(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
 def _index(tables: dict[str, TableDraft], frag: IndexFragment, diags: list[Diagnostic]) -> None:
     table = resolve(tables, frag.table)
     if table is None:
-        diags.append(warning(frag.line, f"index {frag.name or ''} is on unknown table {frag.table!r}; skipped"))
+        diags.append(
+            warning(
+                frag.line,
+                f"index {frag.name or ''} is on unknown table {frag.table!r}; skipped"
+                + did_you_mean(frag.table, tables),
+            )
+        )
         return
     missing = [c.name for c in frag.columns if not c.expression and table.find(c.name) is None]
     if missing:
         diags.append(
             warning(
                 frag.line,
-                f"index {frag.name or ''} on {table.name} names unknown column(s) {', '.join(missing)}; skipped",
+                f"index {frag.name or ''} on {table.name} names unknown column(s) {', '.join(missing)}; skipped"
+                + did_you_mean(missing[0], table.columns),
             )
         )
         return
@@ -95,14 +125,19 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
     table = resolve(tables, frag.table)
     if table is None:
         where = f"table {frag.table!r}" if frag.table else "no table (no heading names one)"
-        diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped"))
+        hint = did_you_mean(frag.table, tables) if frag.table else ": write it under the heading of its table"
+        diags.append(warning(frag.line, f"{frag.kind} constraint on {where}; skipped{hint}"))
         return
     cols = []
     for name in frag.columns:
         col = table.find(name)
         if col is None:
             diags.append(
-                warning(frag.line, f"{frag.kind} constraint on {table.name} names unknown column {name!r}; skipped")
+                warning(
+                    frag.line,
+                    f"{frag.kind} constraint on {table.name} names unknown column {name!r}; skipped"
+                    + did_you_mean(name, table.columns),
+                )
             )
             return
         cols.append(col)

@@ -9,6 +9,7 @@ from ..readers.fragments import CheckFragment, EnumFragment, Fragment, IndexFrag
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .model import Check, Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
+from .names import did_you_mean
 
 
 def _action(value: str | None) -> str | None:
@@ -28,7 +29,10 @@ def freeze(
         if isinstance(frag, PolicyFragment):
             table = resolve(tables, frag.table)
             if table is None:
-                diags.append(warning(frag.line, f"policy {frag.name!r} is on unknown table {frag.table!r}; skipped"))
+                hint = did_you_mean(frag.table, tables)
+                diags.append(
+                    warning(frag.line, f"policy {frag.name!r} is on unknown table {frag.table!r}; skipped{hint}")
+                )
                 continue
             policies.append(
                 Policy(

@@ -10,7 +10,7 @@ added: the better description is the one a team maintains. Every conflict
 is a diagnostic naming both lines.
 
 The passes after grouping live in their own modules: ``attach`` (indexes,
-constraints, policies), ``relate`` (relationships and FK targets),
+constraints, policies), ``rules`` (constraints stated in sentences), ``relate`` (relationships and FK targets),
 ``enums``, ``infer`` (types from names) and ``validate``; ``freeze`` builds
 the immutable model.
 """
@@ -21,11 +21,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
-from ..readers.fragments import SOURCE_RANK, ColumnFragment, Fragment, TableFragment, UniqueFragment
-from . import attach, enums, freeze, infer, relate, validate
+from ..readers.fragments import (
+    SOURCE_RANK,
+    TYPE_ELSEWHERE,
+    ColumnFragment,
+    EnumFragment,
+    Fragment,
+    TableFragment,
+    TypeInfo,
+    UniqueFragment,
+)
+from . import attach, enums, freeze, infer, relate, rules, validate
 from .drafts import ColumnDraft, TableDraft
 from .model import Schema
-from .names import is_abbreviation, same_name
+from .names import is_abbreviation, key, same_name
 
 
 def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path: str = "<document>") -> Schema:
@@ -33,6 +42,8 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     diags: list[Diagnostic] = list(diagnostics)
     tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
     attach.attach(tables, fragments, diags)
+    rules.apply(tables, fragments, diags)
+    _types_from_other_blocks(tables, fragments, diags)
     relate.relate(tables, fragments, diags)
     named = enums.apply(tables, fragments, diags)
     infer.infer(tables, diags)
@@ -40,6 +51,28 @@ def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path
     if not tables and not any(d.level == "error" for d in diags):
         diags.append(error(1, "no tables found: the document describes no table docbase can read"))
     return freeze.freeze(tables, named, fragments, diags, path)
+
+
+def _types_from_other_blocks(
+    tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]
+) -> None:
+    """A Prisma field typed by a name its block does not define: an enum of another fence stays a column,
+    a model of another fence makes it a relation field (no column), anything else is text."""
+    enum_names = {f.name for f in fragments if isinstance(f, EnumFragment)}
+    for table in tables.values():
+        for col in list(table.columns.values()):
+            if TYPE_ELSEWHERE not in col.notes or col.type is None:
+                continue
+            col.notes.remove(TYPE_ELSEWHERE)
+            name = col.type.enum_name or ""
+            if name in enum_names:
+                continue
+            if attach.resolve(tables, name) is not None:
+                del table.columns[col.name]
+                diags.append(info(col.line, f"{table.name}.{col.name} is a relation to {name}, not a column"))
+                continue
+            col.type = TypeInfo("text", name)
+            diags.append(warning(col.line, f"{table.name}.{col.name}: type {name} is defined nowhere; read as text"))
 
 
 def _provided(frag: TableFragment, diags: list[Diagnostic]) -> bool:
@@ -60,15 +93,47 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
             by_key[k] = []
             order.append(k)
         by_key[k].append(frag)
+    _join_diagram_spellings(by_key, order, diags)
     tables: dict[str, TableDraft] = {}
     for k in order:
-        group = sorted(by_key[k], key=lambda f: (SOURCE_RANK.get(f.source, 9), f.line))
-        _check_case(group, diags)
+        group = sorted(by_key[k], key=_rank)
+        _check_case([f for f in group if not f.extends and f.columns], diags)  # a bare mention describes nothing
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
         tables[draft.name] = draft
     return tables
+
+
+_DIAGRAMS = {"ascii", "mermaid"}
+
+
+def _join_diagram_spellings(by_key: dict[str, list[TableFragment]], order: list[str], diags: list[Diagnostic]) -> None:
+    """A box or entity drawn as ``COUPON`` beside SQL or a column table for ``coupons`` is that table, not a
+    second one: diagram-only groups join the described table their name means (case and plural aside)."""
+    described = {key(k): k for k in order if any(f.source not in _DIAGRAMS for f in by_key[k])}
+    for k in list(order):
+        frags = by_key[k]
+        target = described.get(key(k))
+        if target is None or target == k or any(f.source not in _DIAGRAMS for f in frags):
+            continue
+        for frag in frags:
+            diags.append(
+                info(
+                    frag.line,
+                    f"{frag.source} {frag.name!r} is read as {by_key[target][0].name!r}, described at line "
+                    f"{by_key[target][0].line}",
+                )
+            )
+        by_key[target].extend(replace(f, name=by_key[target][0].name) for f in frags)
+        del by_key[k]
+        order.remove(k)
+
+
+def _rank(frag: TableFragment) -> tuple[bool, int, int, int]:
+    """Better notation first; within one notation, a one-column mention (a key summary table's row)
+    after a full description, then document order. ``ALTER TABLE ... ADD COLUMN`` only adds, so last."""
+    return (frag.extends, SOURCE_RANK.get(frag.source, 9), 1 if len(frag.columns) <= 1 else 0, frag.line)
 
 
 def _check_case(group: list[TableFragment], diags: list[Diagnostic]) -> None:
@@ -106,7 +171,7 @@ def _draft(frag: TableFragment, diags: list[Diagnostic]) -> TableDraft:
     for col in frag.columns:
         if draft.find(col.name) is not None:
             diags.append(
-                error(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
+                warning(col.line, f"column {col.name!r} appears twice in table {frag.name!r}; the first is kept")
             )
             continue
         draft.columns[col.name] = _column(col, frag.source)
@@ -176,6 +241,9 @@ def _enrich(draft: TableDraft, frag: TableFragment, primary: TableFragment, diag
         matched.add(target.name)
         _fill(target, col, frag, diags)
     for col in unmatched:
+        if frag.extends:  # ALTER TABLE ... ADD COLUMN adds what the description lacks
+            draft.columns[col.name] = _column(col, frag.source)
+            continue
         _report_extra(draft, col, frag, primary, matched, diags)
     _table_level(draft, frag)
     for note in frag.notes:

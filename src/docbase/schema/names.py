@@ -7,7 +7,10 @@ make the merge and the inference compare meanings rather than spellings.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+from collections.abc import Iterable
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -33,8 +36,12 @@ def singular(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
-    """A spelling-free key: case, separators and plural of the last word ignored."""
+    """A spelling-free key: case, separators and plural of the last word ignored.
+
+    Cached: the merge compares every table's name with the names fragments use, so the same
+    few thousand names are keyed millions of times on a large document (bench/read.py)."""
     ws = words(name)
     if not ws:
         return name.lower()
@@ -82,3 +89,15 @@ def _word_abbreviates(w: str, full: str) -> bool:
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """``; did you mean 'users'?`` for the closest known name, or '' when none is close.
+
+    >>> did_you_mean("usres", ["users", "orders"])
+    "; did you mean 'users'?"
+    """
+    pool = list(dict.fromkeys(candidates))
+    by_lower = {c.lower(): c for c in pool}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean {by_lower[close[0]]!r}?" if close else ""

@@ -36,6 +36,7 @@ def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         related.setdefault(right.name, set()).add(left.name)
     _normalise_explicit(tables)
     _targets_from_labels(rels, diags)
+    _columns_from_relationships(tables, rels, diags)
     _infer_targets(tables, related, diags)
     _suggest_unmarked(tables, diags)
     for rel, left, right in rels:
@@ -88,6 +89,40 @@ def _targets_from_labels(
                 break
 
 
+def _columns_from_relationships(
+    tables: dict[str, TableDraft],
+    rels: list[tuple[RelationshipFragment, TableDraft, TableDraft]],
+    diags: list[Diagnostic],
+) -> None:
+    """ "Each order belongs to one customer" with an unmarked ``orders.customer_id``: the sentence marks it.
+
+    Only a relationship stated in words (prose) does this, and only through a
+    column whose name names the other table; a diagram line is not enough,
+    since diagrams relate tables loosely.
+    """
+    for rel, left, right in rels:
+        if rel.source != "prose" or _links(right, left) or _links(left, right):
+            continue
+        many_left = rel.left_cardinality.startswith("}") or rel.right_cardinality in ("||", "|o", "o|")
+        for child, parent in ((left, right), (right, left)) if many_left else ((right, left), (left, right)):
+            hits = [
+                c
+                for c in child.columns.values()
+                if not c.fk_marked
+                and not c.primary_key
+                and (stem := stem_of_reference(c.name))
+                and resolve(tables, stem) is parent
+            ]
+            if len(hits) == 1:
+                col = hits[0]
+                col.references, col.fk_marked = Reference(parent.name, (), line=rel.line), True
+                col.notes.append("foreign key target inferred: a relationship sentence")
+                diags.append(
+                    info(rel.line, f"{child.name}.{col.name} references {parent.name} (this relationship sentence)")
+                )
+                break
+
+
 def _infer_targets(tables: dict[str, TableDraft], related: dict[str, set[str]], diags: list[Diagnostic]) -> None:
     known = _known_targets(tables)
     for table in tables.values():
@@ -136,7 +171,7 @@ def _target_for(
     if col.name in known:
         return known[col.name], f"{col.name} references {known[col.name]} elsewhere in the document"
     if stem:
-        for pool, where in ((sorted(related), "a related table"), (sorted(tables), "a table")):
+        for pool, where in ((sorted(related), "a related table"), (_noun_candidates(stem, tables), "a table")):
             hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
             if len(hits) == 1:
                 return hits[0], f"{where} whose name matches {stem!r}"
@@ -144,6 +179,27 @@ def _target_for(
     if len(free) == 1:
         return free[0], "the one related table no other column references"
     return None, ""
+
+
+_SUFFIXES: list[object] = [None, -1, None]  # the tables dict last indexed, its size, and the index
+
+
+def _noun_candidates(stem: str, tables: dict[str, TableDraft]) -> list[str]:
+    """The tables ``_noun_matches`` could accept, found by word suffix rather than by testing every table
+    (which made reading quadratic in the number of FK columns times tables)."""
+    if not (_SUFFIXES[0] is tables and _SUFFIXES[1] == len(tables)):
+        index: dict[str, set[str]] = {}
+        for name in tables:
+            parts = key(name).split("_")
+            for j in range(len(parts)):
+                index.setdefault("_".join(parts[j:]), set()).add(name)
+        _SUFFIXES[:] = [tables, len(tables), index]
+    index = _SUFFIXES[2]  # type: ignore[assignment]
+    parts = key(stem).split("_")
+    found: set[str] = set()
+    for j in range(len(parts)):
+        found |= index.get("_".join(parts[j:]), set())  # type: ignore[union-attr]
+    return sorted(found)
 
 
 def _noun_matches(stem: str, table_name: str) -> bool:

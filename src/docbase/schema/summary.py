@@ -1,4 +1,4 @@
-"""The human summary ``docbase inspect`` prints: tables, keys, enums, diagnostics."""
+"""The human summary ``docbase inspect`` prints: tables, keys, enums (the CLI prints the diagnostics)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,13 @@ def print_summary(schema: Schema, path: str, console: Console) -> None:
         inferred = sum(c.inferred for c in t.columns)
         cols = f"{len(t.columns)}" + (f" ({inferred} inferred)" if inferred else "")
         grid.add_row(t.name, str(t.line), cols, ", ".join(t.primary_key) or "-", refs or "-", uniq or "-", enums or "-")
-    console.print(grid)
+    console.print(grid, emoji=False)
     if schema.enums:
-        console.print("enums: " + "; ".join(f"{e.name} ({', '.join(e.values)})" for e in schema.enums), highlight=False)
+        console.print(
+            "enums: " + "; ".join(f"{e.name} ({', '.join(e.values)})" for e in schema.enums),
+            highlight=False,
+            markup=False,
+            emoji=False,
+        )
     if schema.policies:
-        console.print(f"policies: {len(schema.policies)}", highlight=False)
-    counts = {lvl: sum(d.level == lvl for d in schema.diagnostics) for lvl in ("error", "warning", "info")}
-    for d in schema.diagnostics:
-        if d.level != "info":
-            console.print(d.format(path), highlight=False, markup=False, soft_wrap=True)
-    console.print(
-        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
-        + (" (see --json for the notes)" if counts["info"] else ""),
-        highlight=False,
-    )
+        console.print(f"policies: {len(schema.policies)}", highlight=False, markup=False, emoji=False)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..document.diagnostics import Diagnostic, error, info, warning
+from ..document.diagnostics import Diagnostic, info, warning
 from ..readers.fragments import EnumFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .enums import unquote
+from .names import did_you_mean
 
 EXTERNAL_TABLES = {"auth.users": ("id",)}
 
@@ -23,7 +24,13 @@ EXTERNAL_TABLES = {"auth.users": ("id",)}
 def validate(tables: dict[str, TableDraft], named: list[EnumFragment], diags: list[Diagnostic]) -> None:
     for table in [t for t in tables.values() if not t.columns]:
         # Mermaid draws entities that only appear in relationship lines; a table needs columns.
-        diags.append(warning(table.line, f"table {table.name!r} has no columns; not created"))
+        diags.append(
+            warning(
+                table.line,
+                f"table {table.name!r} has no columns (it is only named, e.g. in a relationship line); "
+                "not created: describe its columns to create it",
+            )
+        )
         del tables[table.name]
     for table in tables.values():
         _primary_key(table, diags)
@@ -39,7 +46,12 @@ def _primary_key(table: TableDraft, diags: list[Diagnostic]) -> None:
         table.primary_key = flagged
     missing = [n for n in table.primary_key if table.find(n) is None]
     if missing:
-        diags.append(error(table.line, f"{table.name}: primary key names unknown column(s) {', '.join(missing)}"))
+        hint = did_you_mean(missing[0], table.columns)
+        diags.append(
+            warning(
+                table.line, f"{table.name}: primary key names unknown column(s) {', '.join(missing)}; left out{hint}"
+            )
+        )
         table.primary_key = [n for n in table.primary_key if n not in missing]
     table.primary_key = [table.find(n).name for n in table.primary_key]  # type: ignore[union-attr]
     for name in table.primary_key:
@@ -71,7 +83,11 @@ def _reference(table: TableDraft, col: ColumnDraft, tables: dict[str, TableDraft
     pk = _target_columns(ref.table, tables)
     if pk is None:
         diags.append(
-            warning(col.line, f"{table.name}.{col.name} references unknown table {ref.table!r}; no foreign key made")
+            warning(
+                col.line,
+                f"{table.name}.{col.name} references unknown table {ref.table!r}; no foreign key made"
+                + did_you_mean(ref.table, tables),
+            )
         )
         col.references = None
         return
@@ -96,7 +112,7 @@ def _reference(table: TableDraft, col: ColumnDraft, tables: dict[str, TableDraft
                 warning(
                     col.line,
                     f"{table.name}.{col.name} references {ref.table}.{missing[0]}, "
-                    "which does not exist; no foreign key made",
+                    "which does not exist; no foreign key made" + did_you_mean(missing[0], target.columns),
                 )
             )
             col.references = None
@@ -126,7 +142,10 @@ def _table_fks(table: TableDraft, tables: dict[str, TableDraft], diags: list[Dia
         missing = [c for c in fk.columns if table.find(c) is None]
         pk = _target_columns(fk.references.table, tables)
         if missing or pk is None:
-            what = f"unknown column {missing[0]!r}" if missing else f"unknown table {fk.references.table!r}"
+            if missing:
+                what = f"unknown column {missing[0]!r}" + did_you_mean(missing[0], table.columns)
+            else:
+                what = f"unknown table {fk.references.table!r}" + did_you_mean(fk.references.table, tables)
             diags.append(warning(fk.line, f"{table.name}: foreign key names {what}; no foreign key made"))
             continue
         if not fk.references.columns:

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .. import dburl
 from ..ddl import statements
 from ..schema.model import Schema
 
 
 def dialect_of(url: str) -> str:
-    name = sa.engine.make_url(url).get_backend_name()
-    if name in ("postgresql", "postgres"):
-        return "postgresql"
-    if name == "sqlite":
-        return "sqlite"
-    raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+    return dburl.parse(url).dialect
 
 
 def engine_url(url: str) -> str:
     """SQLAlchemy URL with psycopg (v3) for PostgreSQL, as the rest of docbase uses."""
-    u = sa.engine.make_url(url)
-    if u.get_backend_name() == "postgresql" and u.drivername in ("postgresql", "postgres"):
-        u = u.set(drivername="postgresql+psycopg")
-    return u.render_as_string(hide_password=False)
+    return dburl.parse(url).sqlalchemy()
 
 
 def ensure_tables(schema: Schema, url: str) -> None:

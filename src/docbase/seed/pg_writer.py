@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 
 import psycopg
-from sqlalchemy.engine import make_url
 
+from .. import dburl
 from ..schema.model import Table
 
 BLOCK = 5_000
@@ -64,8 +64,7 @@ class PgWriter:
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
-        u = make_url(url).set(drivername="postgresql")
-        self.conn = psycopg.connect(u.render_as_string(hide_password=False))
+        self.conn = psycopg.connect(dburl.parse(url).libpq())
         self.conn.execute("SET TIME ZONE 'UTC'")
         self.vector_columns = self._vector_columns()
 

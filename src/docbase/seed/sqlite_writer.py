@@ -16,8 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy.engine import make_url
-
+from .. import dburl
 from ..schema.model import Table
 
 BATCH = 50_000
@@ -51,7 +50,7 @@ class SqliteWriter:
     dialect = "sqlite"
 
     def __init__(self, url: str) -> None:
-        path = make_url(url).database or ":memory:"
+        path = dburl.parse(url).path
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = OFF")

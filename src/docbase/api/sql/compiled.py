@@ -14,6 +14,7 @@ first test that compiles the shape rather than binding wrong values.
 from __future__ import annotations
 
 import re
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,11 @@ class Compiled:
 
 
 def compile_statement(stmt: sa.ClauseElement, dialect: str) -> Compiled:
-    compiled = stmt.compile(dialect=_DIALECTS[dialect])
+    with warnings.catch_warnings():
+        # An insert that leaves out a key with no default (the document gave none) is the database's
+        # to refuse: PostgREST answers 23502 not_null_violation, and so does docbase.
+        warnings.filterwarnings("ignore", r".*is marked as a member of the primary key", sa.exc.SAWarning)
+        compiled = stmt.compile(dialect=_DIALECTS[dialect])
     names = compiled.positiontup or []
     binds = compiled.binds
     slots, constants = [], []

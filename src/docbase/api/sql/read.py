@@ -92,11 +92,13 @@ def read_statement(
     offset: int | None,
     gate: Any = None,
     role: str = "service_role",
+    source: sa.FromClause | None = None,
 ) -> tuple[sa.Select, sa.Select]:
     """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; with ``gate``, only what
-    ``role`` may see (row filters on every table involved, hidden columns left out)."""
+    ``role`` may see (row filters on every table involved, hidden columns left out). ``source`` reads
+    the table's rows from elsewhere: a function returning them (``/rpc/<fn>``)."""
     b = Build(catalog, query, bind, gate=gate, role=role)
-    alias = b.alias(table)
+    alias = source if source is not None else b.alias(table)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
     count = sa.select(sa.func.count()).select_from(alias).where(*where)
@@ -134,7 +136,7 @@ def _node_values(
             sub = path + (item.key,)
             rel = catalog.resolve(table, item.name, item.hint)
             out.extend(where_values(catalog, rel.target, query, sub))
-            sub_limit = 1 if rel.kind == "m2o" else query.limit.get(sub)
+            sub_limit = 1 if rel.to_one else query.limit.get(sub)
             _node_values(catalog, rel.target, query, item.items, sub, sub_limit, query.offset.get(sub), out)
             if item.inner:
                 out.extend(where_values(catalog, rel.target, query, sub))
@@ -292,7 +294,7 @@ def _related_order(
             f"Verify that '{term.relation}' is included in the 'select' query parameter.",
         )
     rel = b.catalog.resolve(table, embed.name, embed.hint)
-    if rel.kind != "m2o":
+    if not rel.to_one:
         raise ApiError(
             400,
             "PGRST118",
@@ -383,7 +385,7 @@ def _embed(
     alias = b.alias(target)
     join = _join(b, rel, parent_alias, alias)
     where = [join, *_where(b, target, alias, path)]
-    single = rel.kind == "m2o"
+    single = rel.to_one
     limit = 1 if single else b.query.limit.get(path)
     inner = _node_select(b, target, alias, item.items, path, where, limit, b.query.offset.get(path))
     inner = inner.correlate(parent_alias)
@@ -401,7 +403,7 @@ def _embed(
 def _spread(b: Build, parent: str, item: Embed, obj: sa.ColumnElement) -> list[tuple[str, sa.ColumnElement]]:
     """``...author(name,email)``: the to-one embed's keys become the parent's own (one subquery, read per key)."""
     rel = b.catalog.resolve(parent, item.name, item.hint)
-    if rel.kind != "m2o":
+    if not rel.to_one:
         raise ApiError(
             400,
             "PGRST100",

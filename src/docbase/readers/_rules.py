@@ -1,0 +1,314 @@
+"""Constraints stated in ordinary sentences, read into ``RuleFragment``s.
+
+Teams write rules as sentences more often than as SQL:
+
+* uniqueness: "each user appears once per organization", "task titles are
+  unique within a project", "emails must be unique", "no two tasks in a
+  project can have the same title";
+* ranges and signs: "priority must be between 1 and 5", "the amount must be
+  positive", "quantity must be at least 1";
+* required fields: "the title is required", "email must not be empty",
+  "every order must have a customer";
+* value lists: "the status is draft, sent or paid", "role is one of owner,
+  admin, member".
+
+The reader keeps the words (``user``, ``task titles``); which columns they
+mean is decided in ``schema.rules`` where every table is known. A sentence
+that looks like a rule but fits none of these shapes is reported by
+``looks_like_rule`` so the caller can say how to write it. Relationships
+("each order belongs to one customer") are ``_statements``' business.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._vocabulary import roles
+from .fragments import RuleFragment
+
+
+def unique_words() -> frozenset[str]:
+    return roles()["unique"] - {"uk", "uq"}
+
+
+_ARTICLES = {"the", "a", "an", "each", "every", "all", "any", "its", "their", "this", "that", "one", "his", "her"}
+# Subjects that name no column: "each row is unique" says nothing a database can hold.
+_GENERIC = {"row", "rows", "record", "records", "entry", "entries", "item", "items", "it", "they", "value", "values"}
+_GENERIC |= {"data", "ones", "field", "fields", "column", "columns", "thing", "things", "everything", "something"}
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_MODAL = r"(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+required\s+to|are\s+required\s+to|will)"
+_BE = rf"(?:(?:{_MODAL}\s+(?:always\s+)?be)|is|are|can\s+only\s+be|may\s+only\s+be)"
+_SCOPE_WORD = r"(?:per|within|for\s+each|for\s+every|for\s+a|for\s+an|for\s+the|for|in|inside|across|by)"
+_DET = r"(?:(?:each|every|a|an|the|any|its|their|one|the\s+same)\s+)?"
+
+_ONCE = re.compile(
+    r"^(?:each|every|a|an|any|one)\s+(?P<x>.+?)\s+(?:(?:can|may|must|should|will)\s+)?(?:only\s+)?"
+    r"(?:appears?|occurs?|exists?|be\s+listed|is\s+listed|be\s+added|is\s+added|be\s+present|is\s+present"
+    r"|be\s+recorded|is\s+recorded|be\s+stored|is\s+stored|be\s+assigned|is\s+assigned|be\s+registered|is\s+registered"
+    r"|joins?|be\s+a\s+member|is\s+a\s+member|has\s+one\s+row|have\s+one\s+row)"
+    rf"\s+(?:only\s+)?(?:at\s+most\s+)?once\s+(?:{_SCOPE_WORD}|to|into|on)\s+{_DET}(?P<y>.+)$",
+    re.I,
+)
+_UNIQUE_WITHIN = re.compile(
+    rf"^(?P<subj>.+?)\s+{_BE}\s+unique(?:ly)?(?:\s+{_SCOPE_WORD}\s+{_DET}(?P<scope>.+?))?$",
+    re.I,
+)
+_NO_TWO = re.compile(
+    rf"^no\s+two\s+(?P<x>\w+)(?:\s+(?:in|within|of|for)\s+{_DET}(?P<scope>\w+))?"
+    r"\s+(?:can|may|should|must|will)\s+(?:have|share|use)\s+the\s+same\s+(?P<col>.+)$",
+    re.I,
+)
+_BETWEEN = re.compile(
+    rf"^(?P<subj>.+?)\s+(?:{_BE}|{_MODAL}\s+(?:lie|range)|ranges?|lies?|goes|go)\s+(?:from\s+|between\s+)"
+    rf"(?P<a>{_NUMBER})\s+(?:and|to|-|–)\s+(?P<b>{_NUMBER})(?:\s*\(?inclusive\)?)?$",
+    re.I,
+)
+_SIGNS = {
+    "positive": (">", "0"),
+    "strictly positive": (">", "0"),
+    "greater than zero": (">", "0"),
+    "negative": ("<", "0"),
+    "non-negative": (">=", "0"),
+    "nonnegative": (">=", "0"),
+    "non negative": (">=", "0"),
+    "zero or positive": (">=", "0"),
+    "zero or more": (">=", "0"),
+    "non-positive": ("<=", "0"),
+}
+_COMPARE = [
+    (
+        r"greater\s+than\s+or\s+equal\s+to|at\s+least|no\s+less\s+than|not\s+less\s+than|>=|≥|min(?:imum)?(?:\s+of)?",
+        ">=",
+    ),
+    (r"greater\s+than|more\s+than|above|over|>", ">"),
+    (r"less\s+than\s+or\s+equal\s+to|at\s+most|no\s+more\s+than|not\s+more\s+than|<=|≤|max(?:imum)?(?:\s+of)?", "<="),
+    (r"less\s+than|fewer\s+than|below|under|<", "<"),
+]
+_SIGN = re.compile(rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(re.escape(k) for k in _SIGNS)})$", re.I)
+_NOT_NEGATIVE = re.compile(
+    rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|{_MODAL}\s+not|{_MODAL}\s+never|may\s+not)\s+be\s+negative$", re.I
+)
+_CMP = re.compile(
+    rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(f'(?:{w})' for w, _ in _COMPARE)})\s+(?P<n>{_NUMBER})$", re.I
+)
+_REQUIRED = re.compile(
+    rf"^(?P<subj>.+?)\s+(?:is|are|{_MODAL}\s+be)\s+(?:required|mandatory|compulsory|obligatory)"
+    rf"(?:\s+for\s+{_DET}(?P<owner>\w+))?$",
+    re.I,
+)
+_NOT_EMPTY = re.compile(
+    rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|may\s+not|{_MODAL}\s+not|{_MODAL}\s+never)\s+be\s+"
+    r"(?:null|empty|blank|missing|left\s+empty|omitted)$",
+    re.I,
+)
+_MUST_HAVE = re.compile(
+    r"^(?:each|every|a|an|any)\s+(?P<owner>\w+)\s+(?:must|has\s+to|should|shall|needs?\s+to)\s+have\s+"
+    r"(?:a|an|one|exactly\s+one|its)\s+(?P<col>[\w ]+)$",
+    re.I,
+)
+_VALUES = re.compile(
+    rf"^(?P<subj>.+?)\s+(?:{_BE}|can\s+be|may\s+be|takes?\s+(?:the\s+)?values?)\s+"
+    r"(?P<marker>(?:one\s+of|either|any\s+of|only)\s*:?\s*)?(?P<vals>.+)$",
+    re.I,
+)
+_LABELLED = re.compile(
+    r"^(?:(?:the\s+)?(?:allowed|possible|valid|permitted)\s+)(?P<subj>[\w` .]+?)(?:\s+values?|\s+are)?\s*:\s*(?P<vals>.+)$"
+    r"|^(?P<subj2>[\w` .]+?)\s+(?:values|options)\s*:\s*(?P<vals2>.+)$",
+    re.I,
+)
+_TOKEN = re.compile(r"^(?:`([^`]+)`|\"([^\"]+)\"|'([^']+)'|“([^”]+)”|([^\W\d][\w\-]*))$")
+
+# Words that make a sentence look like a rule; when none of the shapes above fits it, the caller warns.
+_RULE_WORDS = re.compile(
+    r"(?i)\b(?:unique(?:ly)?|only\s+once|at\s+most\s+once|between\s+-?\d|must\s+be\s+(?:positive|negative|at\s+least|at\s+most|greater|less)"
+    r"|(?:is|are)\s+(?:required|mandatory)|must\s+not\s+be\s+(?:null|empty)|cannot\s+be\s+(?:null|empty|negative)"
+    r"|(?:is|are|must\s+be)\s+one\s+of)\b"
+)
+
+
+def _clean(sentence: str) -> str:
+    text = sentence.replace("**", "").replace("__", "").strip()
+    text = re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", text)
+    text = re.sub(r"(?i)^(?:note|rule|business\s+rule|constraint|validation|invariant)s?\s*:\s*", "", text)
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!;").strip()
+
+
+def _words(phrase: str) -> tuple[str, ...] | None:
+    """A subject phrase -> its words, articles dropped; ``task's title`` -> (task, title)."""
+    phrase = re.sub(r"(?i)^(?:the\s+)?(?:value\s+of\s+|field\s+|column\s+)", "", phrase.strip())
+    m = re.match(r"(?i)^(?P<col>.+?)\s+of\s+(?:the\s+|a\s+|an\s+|each\s+|every\s+)?(?P<owner>[\w`.]+)$", phrase)
+    if m:
+        phrase = f"{m.group('owner')} {m.group('col')}"
+    phrase = re.sub(r"['’]s\b", "", phrase)
+    out: list[str] = []
+    for raw in phrase.split():
+        if raw.startswith("`") and raw.endswith("`") and len(raw) > 2:
+            out.append(raw[1:-1])
+            continue
+        word = raw.strip("`\"'()[],:").lower()
+        if not word or word in _ARTICLES:
+            continue
+        if not re.fullmatch(r"[^\W\d][\w.]*", word):
+            return None
+        out.append(word)
+    if not out or len(out) > 4 or out[-1] in _GENERIC:
+        return None
+    return tuple(out)
+
+
+def _subjects(phrase: str) -> tuple[tuple[str, ...], ...] | None:
+    """One or more subjects: ``the combination of user and organization``, ``(a, b)``, ``a and b``."""
+    phrase = re.sub(r"(?i)^(?:the\s+)?(?:combination|pair|tuple)\s+of\s+", "", phrase.strip())
+    phrase = re.sub(r"(?i)\s+together$", "", phrase).strip().strip("()")
+    parts = [p for p in re.split(r"\s*(?:,|\band\b|\+|&)\s*", phrase) if p.strip()]
+    found = tuple(_words(p) for p in parts)
+    if not found or any(w is None for w in found):
+        return None
+    return found  # type: ignore[return-value]
+
+
+def _values(text: str, marked: bool) -> tuple[str, ...] | None:
+    """``draft, sent or paid`` -> values; None unless every item is a single (quoted) word."""
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text.strip())
+    items = [p.strip() for p in re.split(r"\s*(?:,|\|\s*|/|\bor\b|\band\b)\s*", text) if p.strip()]
+    if len(items) < 2 or len(items) > 16:
+        return None
+    has_or = bool(re.search(r"\bor\b|\|", text))
+    values = []
+    for item in items:
+        m = _TOKEN.match(item)
+        if not m:
+            return None
+        quoted = next((g for g in m.groups()[:4] if g is not None), None)
+        if quoted is None and not marked and not re.fullmatch(r"[a-z][a-z0-9_\-]*", m.group(5) or ""):
+            return None  # "Admin or Member" without "one of": display words, not a closed set
+        values.append(quoted if quoted is not None else m.group(5))
+    if not (marked or has_or):
+        return None
+    return tuple(dict.fromkeys(values))
+
+
+def rules_in(sentence: str, line: int, table: str | None) -> list[RuleFragment]:
+    """The rules one sentence states (usually none); see the module docstring."""
+    text = _clean(sentence)
+    if not text or len(text) > 240:
+        return []
+
+    def rule(kind: str, subject, **kw) -> list[RuleFragment]:
+        return [RuleFragment(kind, line, text, table, subject, **kw)]  # type: ignore[arg-type]
+
+    if m := _ONCE.match(text):
+        x, y = _words(m.group("x")), _words(m.group("y"))
+        if x and y:
+            return rule("unique", (x, y))
+    if m := _NO_TWO.match(text):
+        owner, col = _words(m.group("x")), _words(m.group("col"))
+        scope = _words(m.group("scope")) if m.group("scope") else ()
+        if owner and col and scope is not None:
+            return rule("unique", (owner + col,), scope=scope)
+    if m := _UNIQUE_WITHIN.match(text):
+        subjects = _subjects(m.group("subj"))
+        scope = _words(m.group("scope")) if m.group("scope") else ()
+        if subjects and scope is not None:
+            return rule("unique", subjects, scope=scope)
+    if m := _BETWEEN.match(text):
+        subject = _words(m.group("subj"))
+        if subject:
+            return rule("check", (subject,), op="between", bounds=(m.group("a"), m.group("b")))
+    if m := _SIGN.match(text):
+        subject = _words(m.group("subj"))
+        if subject:
+            op, bound = _SIGNS[re.sub(r"\s+", " ", m.group("word").lower())]
+            return rule("check", (subject,), op=op, bounds=(bound,))
+    if m := _NOT_NEGATIVE.match(text):
+        subject = _words(m.group("subj"))
+        if subject:
+            return rule("check", (subject,), op=">=", bounds=("0",))
+    if m := _CMP.match(text):
+        subject = _words(m.group("subj"))
+        op = next(o for w, o in _COMPARE if re.fullmatch(w, m.group("word"), re.I))
+        if subject:
+            return rule("check", (subject,), op=op, bounds=(m.group("n"),))
+    if m := _REQUIRED.match(text):
+        subject = _words(m.group("subj"))
+        owner = (m.group("owner"),) if m.group("owner") else ()
+        if subject:
+            return rule("not_null", (owner + subject,))
+    if m := _NOT_EMPTY.match(text):
+        subject = _words(m.group("subj"))
+        if subject:
+            return rule("not_null", (subject,))
+    if m := _MUST_HAVE.match(text):
+        col = _words(m.group("col"))
+        if col:
+            return rule("not_null", ((m.group("owner").lower(),) + col,))
+    if m := _LABELLED.match(text):
+        subject = _words(m.group("subj") or m.group("subj2"))
+        values = _values(m.group("vals") or m.group("vals2"), marked=True)
+        if subject and values:
+            return rule("enum", (subject,), values=values)
+    if m := _VALUES.match(text):
+        subject = _words(m.group("subj"))
+        values = _values(m.group("vals"), marked=bool(m.group("marker")))
+        if subject and values and len(subject) <= 3:
+            return rule("enum", (subject,), values=values)
+    named = re.findall(r"`([^\W\d]\w*)`", sentence)
+    if len(set(named)) == 1 and _says_unique(text):  # "`email` benzersiz olmalıdır", "`email` muss eindeutig sein"
+        return rule("unique", ((named[0],),))
+    return []
+
+
+def _says_unique(text: str) -> bool:
+    """Whether a sentence uses a word for "unique" in a language of headers.toml (inflected forms too)."""
+    words = unique_words()
+    if any(w in text for w in words if re.search(r"[\u3040-\u9fff\uac00-\ud7af]", w)):
+        return True  # Chinese, Japanese and Korean write no spaces between words
+    for token in re.findall(r"\w+", text.lower()):
+        if token in words or any(len(w) >= 7 and token[:7] == w[:7] for w in words):
+            return True
+    return False
+
+
+def looks_like_rule(sentence: str) -> bool:
+    """Whether a sentence uses the words of a rule (so an unread one deserves a warning)."""
+    text = _clean(sentence)
+    first = next((w for w in text.lower().split() if w not in _ARTICLES), "")
+    return bool(_RULE_WORDS.search(text)) and first not in _GENERIC
+
+
+def sentences(text: str, first_line: int) -> list[tuple[str, int]]:
+    """A paragraph cut into sentences, each with the line it starts on.
+
+    A sentence ends at ``.``/``!``/``?``/``;`` followed by a space or the end
+    of a line, or at a line that ends without such a mark when the next line
+    starts a list item or a table row.
+    """
+    out: list[tuple[str, int]] = []
+    current: list[str] = []
+    start = first_line
+    for offset, raw in enumerate(text.split("\n")):
+        line = raw.strip()
+        if not line:
+            if current:
+                out.append((" ".join(current), start))
+                current = []
+            continue
+        if not current:
+            start = first_line + offset
+        pos = 0
+        for m in re.finditer(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?;](?=\s|$)", line):
+            piece = line[pos : m.end()].strip()
+            if piece:
+                current.append(piece)
+                out.append((" ".join(current), start))
+                current = []
+            start = first_line + offset
+            pos = m.end()
+        rest = line[pos:].strip()
+        if rest:
+            if not current:
+                start = first_line + offset
+            current.append(rest)
+    if current:
+        out.append((" ".join(current), start))
+    return out
