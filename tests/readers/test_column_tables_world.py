@@ -43,6 +43,7 @@ def test_every_table_is_read_with_its_name_from_the_heading() -> None:
         ("employees", 93),  # ## جدول الموظفين (employees)
         ("pelanggan", 100),
         ("sessions", 109),  # no header row
+        ("автор", 116),  # PKey / FKey / Uniq columns of + and -
     ]
     assert [(d.level, d.line) for d in s.diagnostics] == [("warning", 55)]  # ordini_righe states no key
 
@@ -126,4 +127,14 @@ def test_a_table_named_in_an_orm_class_section_by_a_table_lead() -> None:
     )
     assert [(t.name, t.primary_key, [u.columns for u in t.unique]) for t in s.tables] == [
         ("users", ("id",), [("email",)])
+    ]
+
+
+def test_plus_minus_key_columns_and_comparisons_in_a_constraints_cell() -> None:
+    t = load_schema(DOC).table("автор")
+    assert (t.primary_key, [u.columns for u in t.unique]) == (("id_author",), [("name",)])
+    assert [(c.name, c.check) for c in t.columns] == [
+        ("id_author", "id_author > 0"),  # ">0" in the Constraints cell
+        ("name", None),
+        ("price", "price >= 0"),
     ]

@@ -20,6 +20,7 @@ from ..document import Block, Diagnostic, info, warning
 from ._cells import (
     Constraints,
     block_table,
+    column_check,
     is_identifier,
     parse_constraints,
     parse_reference,
@@ -297,7 +298,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         fk_marked=c.fk_marked or references is not None,
         enum=enum,
         examples=examples or c.examples,
-        check=c.check,
+        check=column_check(name, c.check),
         comment=comment if comment is not None else c.comment,
         notes=tuple(c.notes),
     )
