@@ -7,7 +7,9 @@ workspace B and moves their own membership row to workspace A would, by
 then, *be* an owner of A, and the check would pass. So the rows the UPDATE
 will touch are read first (same filters, same update predicate), the body
 is laid over each, and every resulting row must pass the check; only then
-is the UPDATE run (and checked again afterwards, as before).
+is the UPDATE run. It is not checked again afterwards: by then the check
+would see the write too, and an owner demoting themself (allowed on
+PostgreSQL) would be refused by their own demotion.
 """
 
 from __future__ import annotations

@@ -1,0 +1,46 @@
+"""SQLite answers writes as PostgreSQL does: a write is judged by the rights held when the statement began.
+
+PostgreSQL checks a policy against the database as it was when the statement
+started (STABLE functions see that snapshot), and its references check sees
+the rows the same statement already inserted. SQLite has no such snapshot
+inside a transaction, so docbase runs the checks at the matching moment: an
+owner demoting themself is not refused by their own demotion, and a bulk
+insert may name a row inserted earlier in the same request.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .worlds import REP, world_003, world_small
+
+
+@pytest.fixture(autouse=True)
+def _state(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCBASE_STATE_DIR", str(tmp_path / ".docbase"))
+    monkeypatch.delenv("DOCBASE_SECRET_KEY", raising=False)
+
+
+async def test_003_an_owner_may_demote_themself(db_url):
+    w = await world_003(db_url)
+    try:
+        mine = f"member?userId=eq.{w.users['a']}&organizationId=eq.{w.tenants['A']}"
+        got = await w.act("a", "PATCH", mine, {"role": "member"}, **REP)
+        assert (got.status_code, [(r["userId"], r["role"]) for r in got.json()]) == (200, [(w.users["a"], "member")])
+        # and from then on holds only what a member holds: membership rows are no longer theirs to change
+        got = await w.act("a", "PATCH", mine, {"role": "owner"}, **REP)
+        assert (got.status_code, got.json()) == (200, [])
+        rows = (await w.snapshot("member"))["member"]
+        assert [r["role"] for r in rows if r["userId"] == w.users["a"]] == ["member"]
+    finally:
+        await w.close()
+
+
+async def test_small_an_owner_may_demote_themself(db_url):
+    w = await world_small(db_url)
+    try:
+        mine = f"team_members?user_id=eq.{w.users['a']}"
+        got = await w.act("a", "PATCH", mine, {"role": "viewer"}, **REP)
+        assert (got.status_code, [r["role"] for r in got.json()]) == (200, ["viewer"])
+    finally:
+        await w.close()
