@@ -165,6 +165,13 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+        functions = [r for r in schema.routines if r.kind == "function"]
+        if functions:
+            console.print(
+                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name> on PostgreSQL; SQLite answers PGRST127)"
+            )
+            for r in functions:
+                console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
@@ -211,7 +218,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     import json
 
     from .access import build_access, load_overrides
-    from .access.report import access_table, roles_lines
+    from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
     from .settings import load_toml
 
@@ -223,13 +230,16 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
         _write([d.format("docbase.toml" if d.line == 0 else str(doc))], sys.stderr)
     if json_out:
         data = model.as_dict()
+        kinds = authority_dict(model)
         for table in data["tables"]:
             table["conventions"] = notes.get(table["name"], [])
+            table["authority"] = kinds.get(table["name"])
         typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
             console.print(line, highlight=False, markup=False)
         console.print(access_table(model))
+        console.print(authority_table(model))
         if notes:
             console.print("Conventions that change access:", highlight=False, markup=False)
             for table, lines in notes.items():

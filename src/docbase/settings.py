@@ -93,7 +93,25 @@ AUTH_PASSWORD_MIN_SCORE = declare(
     "(1 refuses `password`, `12345678`, `qwertyuiop`); 0 turns the check off.",
 )
 AUTH_RATE_LIMIT = declare(
-    "auth_rate_limit", 30, "Sign-in failures (per email and per client address) and emails per window before 429."
+    "auth_rate_limit",
+    30,
+    "Per window, before 429: failed sign-ins from one client address (IPv6: /64), recovery mails per address "
+    "and per client, sign-ups and bad codes per client.",
+)
+AUTH_SIGNIN_FREE_ATTEMPTS = declare(
+    "auth_signin_free_attempts",
+    5,
+    "Failed sign-ins one client may make for one email before each further failure blocks that pair (only) "
+    "for twice as long as the last: 1 s, 2 s, 4 s ...",
+)
+AUTH_SIGNIN_MAX_BACKOFF = declare(
+    "auth_signin_max_backoff", 900, "Longest a client and email pair is blocked after failed sign-ins, in seconds."
+)
+TRUSTED_PROXIES = declare(
+    "trusted_proxies",
+    "",
+    "Comma-separated addresses or CIDRs of reverse proxies; only a request from one of them has its "
+    "X-Forwarded-For read for the client's address (rate limits, sessions). Empty: the TCP peer is the client.",
 )
 AUTH_RATE_WINDOW = declare("auth_rate_window", 300, "Length of the auth rate-limit window, in seconds.")
 AUTH_REFRESH_REUSE_INTERVAL = declare(

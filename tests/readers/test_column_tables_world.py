@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from docbase.readers._values import read_values
 from docbase.schema import load_schema
 
 DOC = Path(__file__).parent / "docs" / "column_tables_world.md"
@@ -77,3 +80,17 @@ def test_side_lines_under_a_table_in_any_language() -> None:
     assert [u.columns for u in s.table("kunden_adressen").unique] == [("kunde_id", "strasse")]
     assert [u.columns for u in s.table("pelanggan").unique] == [("status", "id")]
     assert s.table("pelanggan").column("status").enum == ("aktif", "nonaktif")
+
+
+@pytest.mark.parametrize(
+    ("description", "enum"),
+    [
+        ("PENDING / PAID / CANCELLED", ("PENDING", "PAID", "CANCELLED")),  # constants in capitals
+        ("draft, sent or paid", ("draft", "sent", "paid")),
+        ("Values: NEW_ORDER, SHIPPED", ("NEW_ORDER", "SHIPPED")),
+        ("CCCD/CMND", None),  # short capitals are acronyms, not a set of codes
+        ("Active / Inactive", None),  # capitalised words are display names
+    ],
+)
+def test_value_lists_in_description_cells(description: str, enum) -> None:
+    assert read_values(description, "varchar").enum == enum

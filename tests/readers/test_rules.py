@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docbase.readers._rules import looks_like_rule, rules_in, sentences
+from docbase.readers._statements import read_statement
 
 
 @pytest.mark.parametrize(
@@ -81,3 +82,19 @@ def test_sentences_keep_the_line_they_start_on() -> None:
         ("The title is required.", 11),
         ("Emails must be unique", 12),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Unique: (a, b)",
+        "Eindeutig: (a, b)",
+        "Уникальность: (a, b)",
+        "唯一：(a, b)",
+        "Ràng buộc: UNIQUE(a, b)",
+        "Benzersiz: (a, b)",
+    ],
+)
+def test_unique_column_lists_in_any_language(line: str) -> None:
+    found = read_statement(line, 4, ("## t",)).fragments
+    assert [(f.table, f.kind, f.columns, f.line) for f in found] == [("t", "unique", ("a", "b"), 4)]

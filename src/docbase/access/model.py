@@ -81,6 +81,12 @@ class TableAccess:
     overridden: bool = False
     # Money/plan/usage columns (docbase.access.ledger) ordinary users may neither insert nor update.
     ledger_columns: tuple[str, ...] = ()
+    # (column, reason): roles, bans, verification, a profile's email... set by service_role only (authority.py).
+    authority_columns: tuple[tuple[str, str], ...] = ()
+    # Foreign keys a write by anon/authenticated may only point at rows the writer can read (references.py).
+    references: tuple[Hop, ...] = ()
+    # Membership tables: the column naming the admitted user (nobody writes a membership naming themself).
+    member_user: str | None = None
 
     def rule(self, command: str) -> str:
         """The audience allowed ``command``; anything unnamed is service_role only (deny by default)."""
@@ -143,6 +149,11 @@ class AccessModel:
                     "creator_columns": list(t.creator_columns),
                     "hidden_columns": list(t.hidden_columns),
                     "ledger_columns": list(t.ledger_columns),
+                    "authority_columns": [{"name": n, "reason": r} for n, r in t.authority_columns],
+                    "references": [
+                        {"columns": list(h.columns), "ref_table": h.ref_table, "ref_columns": list(h.ref_columns)}
+                        for h in t.references
+                    ],
                     "rules": {c: list(self.audience_names(t, c)) for c in COMMANDS},
                 }
                 for t in self.tables

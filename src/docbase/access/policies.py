@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..schema.model import Schema, Table
+from . import references
 from .model import AccessModel, Hop, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
@@ -216,9 +217,11 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
     visible = [c.name for c in table.columns if c.name not in access.hidden_columns]
     # Creator columns never change after insert; a user may not rewrite their own secrets directly.
     frozen = set(access.creator_columns) | (set(access.hidden_columns) if access.scope == "user" else set())
-    frozen |= set(access.ledger_columns)  # balances, plan, usage: only service_role sets them (ledger.py)
+    # balances, plan, usage (ledger.py); roles, bans, verification, a profile's email (authority.py)
+    system = set(access.ledger_columns) | {name for name, _ in access.authority_columns}
+    frozen |= system
     updatable = [c.name for c in table.columns if c.name not in frozen]
-    insertable = [c.name for c in table.columns if c.name not in access.ledger_columns]
+    insertable = [c.name for c in table.columns if c.name not in system]
     for command in _ALL:
         cond = condition(schema, model, access, command)
         if cond is None and command not in written:
@@ -229,7 +232,7 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
                 out.append(f"GRANT SELECT ({', '.join(q(c) for c in visible)}) ON {name} TO {role}")
             elif command == "update":
                 out.append(f"GRANT UPDATE ({', '.join(q(c) for c in updatable)}) ON {name} TO {role}")
-            elif command == "insert" and access.ledger_columns:
+            elif command == "insert" and system:
                 out.append(f"GRANT INSERT ({', '.join(q(c) for c in insertable)}) ON {name} TO {role}")
             else:
                 out.append(f"GRANT {command.upper()} ON {name} TO {role}")
@@ -240,7 +243,45 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
         col = table.column(column)
         if col is not None and col.default is None and access.rule("insert") != "service_role":
             out.append(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET DEFAULT {uid_for(col.type)}")
+    out += references.policy_sql(schema, model, access)
+    out += _own_membership_sql(schema, model, access)
     return out
+
+
+def _own_membership_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
+    """Nobody inserts a membership naming themself, or gives themself a role they do not already hold
+    (RESTRICTIVE, so a document's own policies cannot undo it; creating a tenant and accepting an
+    invitation write memberships as the system)."""
+    name = q(access.table)
+    out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase own role")]
+    if access.scope != "membership" or not access.member_user:
+        return out
+    not_me = f"{q(access.member_user)} IS DISTINCT FROM {uid_for(_col_type(schema, access.table, access.member_user))}"
+    head = "AS RESTRICTIVE FOR {} TO anon, authenticated"
+    out.append(f"CREATE POLICY {q('docbase own membership')} ON {name} {head.format('INSERT')} WITH CHECK ({not_me})")
+    root = model.root(access.tenant)
+    held = _holds_at_least(root) if root is not None and root.membership == access.table else "false"
+    out.append(
+        f"CREATE POLICY {q('docbase own role')} ON {name} {head.format('UPDATE')} USING (true) "
+        f"WITH CHECK ({not_me} OR {held})"
+    )
+    return out
+
+
+def _holds_at_least(root: TenantRoot) -> str:
+    """The caller already holds, in the row's tenant, a role at least as high as the row's (before this statement)."""
+    tenant, fn = q(root.member_tenant), tenant_function(root)
+    if not root.role_column:
+        return f"{tenant} IN (SELECT {fn}(NULL))"
+    role = q(root.role_column)
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        role = f"(SELECT r.{q(ln)} FROM {q(lt)} r WHERE r.{q(lk)} = {role})"
+    cases = " ".join(
+        f"WHEN {lit(r.name)} THEN {tenant} IN (SELECT {fn}(ARRAY[{', '.join(lit(x.name) for x in root.roles[: i + 1])}]::text[]))"
+        for i, r in enumerate(root.roles)
+    )
+    return f"CASE {role}::text {cases} ELSE false END"
 
 
 def _policy(
@@ -282,6 +323,7 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
         written.setdefault(p.table.rsplit(".", 1)[-1], set()).update(cmds)
     out = [PREAMBLE]
     out += [_tenant_function_sql(schema, r) for r in model.roots]
+    out += references.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
     for table in schema.tables:
         access = model.table(table.name)

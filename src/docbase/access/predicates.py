@@ -234,3 +234,46 @@ def tenant_claim(
     if root.role_column and root.top_role:
         values[root.role_column] = root.top_role
     return root.membership, values
+
+
+def own_membership_check(
+    model: AccessModel, metadata: sa.MetaData, table: str, command: str, sub: Any
+) -> sa.ColumnElement[bool] | None:
+    """Nobody inserts a membership naming themself, nor gives themself a role they do not already hold in
+    that tenant (PostgreSQL: the RESTRICTIVE ``docbase own membership``/``docbase own role`` policies)."""
+    access = _access(model, table)
+    if access.scope != "membership" or not access.member_user or command not in ("insert", "update"):
+        return None
+    t = _table(metadata, table)
+    column = t.c[access.member_user]
+    not_me = sa.or_(column.is_(None), sa.not_(_is_user(column, sub)))
+    root = model.root(access.tenant)
+    if command == "insert" or root is None or root.membership != table:
+        return not_me
+    tenant = t.c[root.member_tenant]
+    if not root.role_column:
+        return sa.or_(not_me, tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub)))
+    role = t.c[root.role_column]
+    cases = []
+    for i, r in enumerate(root.roles):
+        held = _held(model, metadata, root.table, tuple(x.name for x in root.roles[: i + 1]), sub)
+        if root.role_lookup:
+            lt, lk, ln = root.role_lookup
+            named = _table(metadata, lt).alias()
+            cases.append((role.in_(sa.select(named.c[lk]).where(named.c[ln] == sa.literal(r.name))), tenant.in_(held)))
+        else:
+            cases.append((role == sa.literal(r.name), tenant.in_(held)))
+    return sa.or_(not_me, sa.case(*cases, else_=sa.false()))
+
+
+def _held(model: AccessModel, metadata: sa.MetaData, tenant: str, names: tuple[str, ...], sub: Any) -> sa.Select:
+    """Tenants where the user holds one of ``names``."""
+    root = model.root(tenant)
+    assert root is not None and root.role_column
+    m = _table(metadata, root.membership).alias()
+    query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        r = _table(metadata, lt).alias()
+        return query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(_one_of(r.c[ln], names))))
+    return query.where(_one_of(m.c[root.role_column], names))

@@ -1,5 +1,9 @@
 """``docbase access``: the access model as a Rich table, or as JSON, for a person to check.
 
+Two tables: row access (scope, path, who reads and writes), then authority
+(which tables and columns only the system writes, which references are
+checked against what the writer may read, and why).
+
 Kept apart from the CLI so the rendering can be tested without a terminal and
 the CLI stays a thin caller.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 from rich.table import Table as RichTable
 
+from .authority import table_kind
 from .model import AccessModel, TableAccess
 from .paths import describe
 
@@ -66,3 +71,33 @@ def roles_lines(model: AccessModel) -> list[str]:
         + f" ({r.roles_source})"
         for r in model.roots
     ]
+
+
+def authority_table(model: AccessModel) -> RichTable:
+    """One row per table that carries authority, has service_role-only columns or checked references."""
+    out = RichTable(title="Authority (written by the system alone)", show_lines=True)
+    for heading in ("table", "kind", "service_role-only columns", "references checked", "why"):
+        out.add_column(heading, overflow="fold")
+    for access in model.tables:
+        kind = table_kind(model, access)
+        if kind is None and not access.references:
+            continue
+        grouped: dict[str, list[str]] = {}
+        for name, reason in access.authority_columns:
+            grouped.setdefault(reason, []).append(name)
+        columns = "\n".join(f"{', '.join(names)}: {reason}" for reason, names in grouped.items())
+        refs = "\n".join(str(h) for h in access.references)
+        out.add_row(access.table, kind[0] if kind else "", columns, refs, kind[1] if kind else _REFS)
+    return out
+
+
+_REFS = "its foreign keys may only name rows the writer can read (403 otherwise, whether or not the row exists)"
+
+
+def authority_dict(model: AccessModel) -> dict[str, dict[str, str] | None]:
+    """``{table: {"kind", "reason"} or None}`` for ``docbase access --json``."""
+    out: dict[str, dict[str, str] | None] = {}
+    for access in model.tables:
+        kind = table_kind(model, access)
+        out[access.table] = {"kind": kind[0], "reason": kind[1]} if kind else None
+    return out

@@ -10,19 +10,23 @@ Order of questions, first answer wins:
 6. a user column, directly or through a chain (owned);
 7. otherwise catalog (reference data) or private (deny by default).
 Finally a tenant or owned table named for billing becomes a *ledger*
-(readable as before, written by service_role only; see ledger.py).
+(readable as before, written by service_role only; see ledger.py), the
+columns that carry authority are named (authority.py), and the foreign keys
+a writer may only point at rows they can read are listed (references.py).
 """
 
 from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
+from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
 from .model import AccessModel, Hop, TableAccess, TenantRoot
 from .names import CREATOR_WORDS, words
 from .overrides import AccessOverrides
 from .paths import describe, shortest_path
+from .references import checked_references
 from .roles import explicit_roles
 from .roots import find_memberships, find_users_table, user_columns
 from .rules import rules_for
@@ -74,6 +78,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     for table in schema.tables:
         access = _finish(schema, table, decided[table.name], users, ov, forced)
         out.append(access)
+    out = checked_references(schema, out, diags)
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
@@ -140,6 +145,7 @@ def _decide(schema, table, users, roots, root_names, memberships, private, avoid
             f"links users ({r.member_user}) to {r.table} ({r.member_tenant}); roles in {r.role_column or '-'}: {order}",
             (hop,),
             r.table,
+            member_user=r.member_user,
         )
     people = user_columns(table, users)
     path = shortest_path(schema, name, root_names, avoid) if root_names else ()
@@ -155,7 +161,9 @@ def _decide(schema, table, users, roots, root_names, memberships, private, avoid
             )
         scope = "membership" if _admits_users(table, people) else "tenant"
         lead = f"links users to {path[0].ref_table} with a role; " if scope == "membership" else ""
-        return TableAccess(name, scope, f"{lead}reaches tenant {tenant} through {describe(path)}", path, tenant)
+        member = people[0][0] if scope == "membership" else None
+        why = f"{lead}reaches tenant {tenant} through {describe(path)}"
+        return TableAccess(name, scope, why, path, tenant, member_user=member)
     if people:
         return _owned(table, people[0][0], users, "no path to a tenant")
     return TableAccess(name, "?", "")
@@ -212,10 +220,11 @@ def _finish(
     hidden = override.hidden if override and override.hidden is not None else hidden_columns(table)
     base = {"select": "self"} if scope == "ledger" and not access.tenant else {}
     rules = rules_for(scope, {**base, **(dict(override.rules) if override else {})})
-    return replace(
+    decided = replace(
         access, scope=scope, reason=reason, creator_columns=creators, hidden_columns=hidden, rules=rules,
         overridden=overridden or bool(override and override.rules), ledger_columns=money,
     )  # fmt: skip
+    return replace(decided, authority_columns=privileged_columns(table, decided))
 
 
 class _No:

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from ..access import predicates
+from ..access import authority, predicates, references
 from ..access.model import AccessModel
 from ..access.sqlite_policies import SUB, SqlitePolicy, render, translate
 from ..auth import hidden_columns as auth_hidden
@@ -121,18 +121,17 @@ class AccessGate:
         return tuple(c.name for c in self.catalog.tables[table].columns if c.name not in hidden)
 
     def refuse_columns(self, table: str, role: str, names: Any, updating: bool) -> None:
-        """Columns the caller may not set: ledger columns (money, plan, usage); on update also creator
-        columns and a user's own secrets (PostgreSQL: the column is not granted)."""
-        if role == "service_role":
+        """Columns the caller may not set, named in the error: authority columns (roles, bans, verification,
+        a profile's email, money: docbase.access.authority) and, on update, creator columns and a user's own
+        secrets (PostgreSQL: the column is not granted)."""
+        if role == "service_role" or self.model.table(table) is None:
             return
-        access = self.model.table(table)
-        if access is None:
-            return
-        frozen = set(access.ledger_columns)
-        if updating:
-            frozen |= set(predicates.immutable_columns(self.model, table, {"role": role}))
-        if frozen & set(names):
-            raise permission_denied(table, 401 if role == "anon" else 403)
+        frozen = predicates.immutable_columns(self.model, table, {"role": role}) if updating else ()
+        refused = authority.refused_column(self.model, table, names, frozen)
+        if refused is not None:
+            column, why = refused
+            details = f'column "{column}" is set only by service_role: {why}'
+            raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         if claims.get("role") != "authenticated" or self.model.table(table) is None:
@@ -189,11 +188,34 @@ class AccessGate:
                 return None
 
             cond = sa.sql.visitors.replacement_traverse(cond, {}, swap)
-        return sa.select(sa.func.coalesce(cond, sa.false()))
+        return sa.select(sa.func.coalesce(sa.and_(cond, self._authority_check(table, command, role)), sa.false()))
+
+    def _authority_check(self, table: str, command: str, role: str) -> sa.ColumnElement:
+        """What no policy may waive (docbase.access.references, predicates.own_membership_check): foreign keys
+        name rows the writer can read, and nobody admits themself or raises their own role. Over p0.. too."""
+        sa_table = self.metadata.tables[table]
+        parts = [
+            references.reference_predicate(
+                self.model, self.metadata, table, lambda name, alias: self.row_filter(name, alias, "select", role)
+            ),
+            predicates.own_membership_check(self.model, self.metadata, table, command, self.sub),
+        ]
+        found = [p for p in parts if p is not None] if command in ("insert", "update") else []
+        if not found:
+            return sa.true()
+        params = {c.name: sa.bindparam(f"p{i}", type_=c.type) for i, c in enumerate(sa_table.columns)}
+
+        def swap(element: Any) -> Any:
+            if isinstance(element, sa.Column) and element.table is sa_table:
+                return params[element.name]
+            return None
+
+        return sa.sql.visitors.replacement_traverse(sa.and_(*found), {}, swap)
 
     def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
-        """Creating a tenant root makes its creator the owner (SQLite; PostgreSQL has a trigger):
-        an INSERT into the membership table taking (tenant key as p0, user as docbase_sub). Built once per table."""
+        """Creating a tenant root makes its creator the owner (SQLite; PostgreSQL has a trigger): an INSERT
+        into the membership table taking (tenant key as p0, user as docbase_sub), only while the tenant has no
+        member (an upsert may have updated an existing one). Built once per table."""
         if table not in self._claims:
             self._claims[table] = self._build_claim(table)
         return self._claims[table]
@@ -210,8 +232,10 @@ class AccessGate:
                 r = self.metadata.tables[lt]
                 values[root.role_column] = sa.select(r.c[lk]).where(r.c[ln] == root.top_role).limit(1).scalar_subquery()
             else:
-                values[root.role_column] = root.top_role
-        return sa.insert(m).values(values), (root.key,)
+                values[root.role_column] = sa.literal(root.top_role)
+        # Only a tenant nobody belongs to yet is new: an upsert that updated an existing tenant claims nothing.
+        unclaimed = ~sa.exists().where(m.c[root.member_tenant] == sa.bindparam("p0"))
+        return sa.insert(m).from_select(list(values), sa.select(*values.values()).where(unclaimed)), (root.key,)
 
     def _text(self, text: str, self_column) -> sa.TextClause:
         sql = render(text, self_column)

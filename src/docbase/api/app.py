@@ -92,7 +92,7 @@ def create_app(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
             Route("/rest/v1", openapi, methods=["GET", "HEAD"]),
-            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["POST"]),
+            Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["GET", "HEAD", "POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
             *routes,

@@ -31,6 +31,7 @@ from typing import Any
 from .. import dburl, settings
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
+from .pgstatus import pg_status
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -278,9 +279,7 @@ def _connection_lost(exc: Any) -> bool:
 
 def _pg_error(exc: Any) -> ApiError:
     code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code)
-    if status is None:
-        status = 400 if code[:2] in ("22", "23", "42") else 500
+    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return ApiError(
         status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
     )

@@ -33,6 +33,7 @@ class Prefer:
     max_affected: int | None = None
     invalid: tuple[str, ...] = ()
     asked_return: bool = False
+    params: str | None = None  # RPC: single-object passes the whole body as one json argument
 
     def applied(self) -> str:
         """``Preference-Applied``: the honoured preferences in PostgREST's order."""
@@ -67,6 +68,7 @@ _KNOWN = {
     "missing": ("default", "null"),
     "tx": ("commit", "rollback"),
     "handling": ("strict", "lenient"),
+    "params": ("single-object", "multiple-objects"),
 }
 
 
@@ -103,6 +105,7 @@ def parse_prefer(header: str | None, default_return: str = "minimal", tx_overrid
         max_affected=max_affected,
         invalid=tuple(invalid),
         asked_return="return" in values,
+        params=values.get("params"),
     )
 
 

@@ -36,6 +36,7 @@ from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
     insert_statement,
@@ -68,6 +69,10 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
+        self.routine_names = frozenset(
+            r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
+        )
+        self._routines: dict[str, list[Any]] | None = None
         if tx_end not in TX_ENDS:
             raise ValueError(f"tx_end must be one of {', '.join(TX_ENDS)}, not {tx_end!r}")
         self.tx_default, _, override = tx_end.partition("-")
@@ -251,10 +256,17 @@ class RestApi:
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
+        if prefer.resolution and not (on_conflict or table.primary_key):
+            prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            if prefer.resolution == "merge-duplicates" and status == 201:
+                # PostgREST: 200 when the upsert created nothing (every row was an update, or none came)
+                target = on_conflict or table.primary_key
+                if await existing_rows(tx, self.catalog, table, target, groups) == len(rows):
+                    status = 200
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
             await self._check_rows(tx, table, "insert", role, sub, self._as_rows(table, groups))
@@ -295,13 +307,33 @@ class RestApi:
             self._end(tx, prefer)
         return response
 
+    async def routines(self) -> dict[str, list[Any]]:
+        """The document's functions as the database has them, read once (PostgREST's schema cache)."""
+        if self._routines is None:
+            from .routines import load_routines
+
+            async with self.db.transaction(readonly=True) as tx:
+                self._routines = await load_routines(tx, sorted(self.routine_names))
+        return self._routines
+
     async def rpc(self, request: Request) -> Response:
-        """``POST /rest/v1/rpc/<name>``: functions the document's conventions provide (docbase.conventions.rpc)."""
+        """``/rest/v1/rpc/<name>``: the document's own functions (api.rpc_routines), else the conventions' RPCs."""
         from ..conventions import rpc
         from .rpc_access import RpcScope
 
         key_claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        name = request.path_params["name"]
+        if name in self.routine_names:
+            from .rpc_routines import serve_routine
+
+            request.state.claims = key_claims
+            request.state.role = role
+            claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+            request.state.sub = claims.get("sub") if role == "authenticated" else None
+            return await serve_routine(self, request, name)
+        if request.method != "POST":
+            raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC")
         body = await read_body(request, self.max_body_bytes) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")

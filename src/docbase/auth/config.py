@@ -8,10 +8,12 @@ token lifetime without touching the environment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .. import settings as s
+from .clientip import Network, parse_networks
 from .policy import PasswordPolicy, parse_required_characters
 from .redirects import allow_list
 
@@ -27,6 +29,9 @@ class AuthConfig:
     password_min_score: int = 1
     rate_limit: int = 30
     rate_window: int = 300
+    signin_free_attempts: int = 5
+    signin_max_backoff: int = 900
+    trusted_proxies: tuple[str, ...] = ()
     refresh_reuse_interval: int = 0
     otp_exp: int = 3600
     site_url: str = "http://localhost:3000"
@@ -42,6 +47,11 @@ class AuthConfig:
     def __post_init__(self) -> None:
         # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
         allow_list(self.site_url, self.redirect_urls)
+        proxy_networks(self.trusted_proxies)
+
+    @property
+    def proxies(self) -> tuple[Network, ...]:
+        return proxy_networks(self.trusted_proxies)
 
     @property
     def password_policy(self) -> PasswordPolicy:
@@ -64,6 +74,11 @@ class AuthConfig:
             password_min_score=int(s.get(s.AUTH_PASSWORD_MIN_SCORE, toml=t)),
             rate_limit=int(s.get(s.AUTH_RATE_LIMIT, toml=t)),
             rate_window=int(s.get(s.AUTH_RATE_WINDOW, toml=t)),
+            signin_free_attempts=int(s.get(s.AUTH_SIGNIN_FREE_ATTEMPTS, toml=t)),
+            signin_max_backoff=int(s.get(s.AUTH_SIGNIN_MAX_BACKOFF, toml=t)),
+            trusted_proxies=tuple(
+                p.strip() for p in str(s.get(s.TRUSTED_PROXIES, toml=t) or "").split(",") if p.strip()
+            ),
             refresh_reuse_interval=int(s.get(s.AUTH_REFRESH_REUSE_INTERVAL, toml=t)),
             otp_exp=int(s.get(s.AUTH_OTP_EXP, toml=t)),
             site_url=str(s.get(s.AUTH_SITE_URL, toml=t)),
@@ -76,3 +91,9 @@ class AuthConfig:
             smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
             smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
         )
+
+
+@cache
+def proxy_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """The trusted proxies as networks (parsed once); a bad entry stops the server at start, naming it."""
+    return parse_networks(",".join(entries))

@@ -20,16 +20,19 @@ _SQLITE_OUTAGES = ("unable to open database", "database is locked", "disk i/o er
 
 
 class AuthError(Exception):
-    def __init__(self, status: int, error_code: str, msg: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, error_code: str, msg: str, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(msg)
         self.status = status
         self.error_code = error_code
         self.msg = msg
+        self.headers = headers
         self.extra = extra
 
     def response(self) -> JSONResponse:
         body = {"code": self.status, "error_code": self.error_code, "msg": self.msg, **self.extra}
-        return JSONResponse(body, status_code=self.status)
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
 
 
 def bad_json(msg: str = "Could not parse request body as JSON") -> AuthError:
@@ -45,8 +48,8 @@ def invalid_credentials() -> AuthError:
     return AuthError(400, "invalid_credentials", "Invalid login credentials")
 
 
-def rate_limited(msg: str = "Request rate limit reached") -> AuthError:
-    return AuthError(429, "over_request_rate_limit", msg)
+def rate_limited(msg: str = "Request rate limit reached", headers: dict[str, str] | None = None) -> AuthError:
+    return AuthError(429, "over_request_rate_limit", msg, headers=headers)
 
 
 def bad_jwt(msg: str) -> AuthError:

@@ -10,7 +10,9 @@ Detection, most specific first: a table whose primary key references
 ``auth.users`` (one row per account), else a table named users/user/
 profiles/profile with an email column. Columns are recognised by their
 normalised names (``password_hash``, ``emailVerified``...), so camelCase and
-snake_case documents both work.
+snake_case documents both work. Sign-up metadata (``data``) fills only ordinary
+text and boolean columns: never a role, ban, verification, email or money
+column (docbase.access.authority), whatever the client sends.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from ..access.authority import profile_columns
 from ..schema.model import Column, Schema, Table
 
 log = logging.getLogger("docbase.auth")
@@ -121,6 +124,8 @@ class ProfileSync:
 
     def __init__(self, schema: Schema) -> None:
         self.profile = find_profile_table(schema)
+        # Roles, bans, verification, email, money: the system's (docbase.access.authority); metadata never fills them.
+        self._privileged = frozenset(profile_columns(self.profile.table)) if self.profile else frozenset()
         self._exists = False
         self._warned = False
 
@@ -168,7 +173,7 @@ class ProfileSync:
             if col.name in values:
                 continue
             n = _norm(col.name)
-            given = metadata.get(col.name)
+            given = metadata.get(col.name) if col.name not in self._privileged else None
             if col.type in TEXT_TYPES and isinstance(given, str) and n not in PASSWORD_NAMES:
                 values[col.name] = given
             elif col.type == "boolean" and isinstance(given, bool) and n not in VERIFIED_NAMES:

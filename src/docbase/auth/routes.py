@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from ..schema.model import Schema
 from . import keys, redirects, tokens, users
+from .clientip import client_address
 from .config import AuthConfig
 from .errors import AuthError, bad_json, bad_jwt, is_outage, reason, unavailable, unexpected, validation
 from .policy import PasswordError, check_password
@@ -102,8 +103,10 @@ def text_param(value: Any, name: str, limit: int = 2048) -> str:
     return value
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, config: AuthConfig) -> str:
+    """The client's address: the peer, or X-Forwarded-For when the peer is a trusted proxy (:mod:`.clientip`)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), config.proxies)
 
 
 def verify_url(request: Request, config: AuthConfig) -> str:
@@ -209,7 +212,7 @@ def auth_routes(
             email,
             password,
             data,
-            client_ip(request),
+            client_ip(request, config),
             request.headers.get("user-agent"),
             verify_url(request, config),
             redirect,
@@ -224,7 +227,9 @@ def auth_routes(
             password = body.get("password")
             if not isinstance(password, str) or not password:
                 raise validation("A password is required")
-            result = await service.sign_in(email, password, client_ip(request), request.headers.get("user-agent"))
+            result = await service.sign_in(
+                email, password, client_ip(request, config), request.headers.get("user-agent")
+            )
         elif grant == "refresh_token":
             refresh = body.get("refresh_token")
             if not isinstance(refresh, str) or not refresh or len(refresh) > 512:
@@ -266,7 +271,7 @@ def auth_routes(
         body = await read_json(request)
         email = email_field(body)
         job = await service.recover(
-            email, client_ip(request), verify_url(request, config), request.query_params.get("redirect_to")
+            email, client_ip(request, config), verify_url(request, config), request.query_params.get("redirect_to")
         )
         return answer({}, job)
 
@@ -280,7 +285,9 @@ def auth_routes(
         else:
             email = email_field(body)
             token_hash = tokens.otp_hash(email, text_param(body.get("token"), "token", 256))
-        result = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+        result = await service.verify(
+            otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+        )
         return JSONResponse(result)
 
     async def verify_get(request: Request) -> Response:
@@ -291,7 +298,9 @@ def auth_routes(
             if otp_type not in OTP_KINDS:
                 raise validation("Verify requires a valid type")
             token_hash = text_param(params.get("token"), "token", 256)
-            session = await service.verify(otp_type, token_hash, client_ip(request), request.headers.get("user-agent"))
+            session = await service.verify(
+                otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+            )
         except AuthError as exc:
             fragment = {"error": "access_denied", "error_code": exc.error_code, "error_description": exc.msg}
             return RedirectResponse(f"{target}#{urlencode(fragment)}", status_code=303)

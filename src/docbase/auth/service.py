@@ -12,6 +12,7 @@ an answer depends on whether an address has an account.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,12 +25,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
 from . import mailer, ratelimit, redirects, sessions, tokens, users
+from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
 from .errors import AuthError, invalid_credentials, is_outage, rate_limited, reason
 from .passwords import hash_password_async, verify_password_async
 from .profiles import ProfileSync
 from .tables import auth_tables
+from .throttle import SignInThrottle
 
 log = logging.getLogger("docbase.auth")
 
@@ -67,6 +70,7 @@ class AuthService:
         self.profiles = ProfileSync(schema)
         self.mailer = mailer.Mailer(config, self.engine, self.t)
         self.ready = Ready(self.engine)
+        self.throttle = SignInThrottle(self.engine, self.t, config, clock)
 
     # -- sessions -------------------------------------------------------------
 
@@ -141,7 +145,7 @@ class AuthService:
         """The new user (or session, without confirmations) and the mail to send after answering."""
         if self.config.disable_signup:
             raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
-        if await self._over([f"signup:ip:{ip}"]):
+        if await self._over([f"signup:ip:{limit_key(ip)}"]):
             raise rate_limited()
         hashed = await hash_password_async(password, self.config.bcrypt_cost)
         moment = users.now()
@@ -153,7 +157,9 @@ class AuthService:
                 if existing or await self.profiles.email_taken(conn, email):
                     if not self.config.confirm_email:
                         raise _exists_error()
-                    await ratelimit.hit(conn, self.t, f"signup:ip:{ip}", self.config.rate_window, self.clock())
+                    await ratelimit.hit(
+                        conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock()
+                    )
                     return await self._taken(conn, existing, email, data, moment, verify_url, redirect_to)
                 user = await users.insert(conn, self.t, email, hashed, confirmed_at, data, moment)
                 await self.profiles.created(
@@ -165,7 +171,7 @@ class AuthService:
                     metadata=data,
                     now=moment,
                 )
-                await ratelimit.hit(conn, self.t, f"signup:ip:{ip}", self.config.rate_window, self.clock())
+                await ratelimit.hit(conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock())
                 if confirmed_at is None:
                     code, token_hash = await self._new_otp(conn, user["id"], "confirmation", email)
                     await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
@@ -212,18 +218,23 @@ class AuthService:
         return users.to_json(_stand_in(email, data, moment)), job
 
     async def sign_in(self, email: str, password: str, ip: str, agent: str | None) -> dict[str, Any]:
-        limited = [f"signin:email:{email}", f"signin:ip:{ip}"]
-        if await self._over(limited):
-            raise rate_limited("Too many sign-in attempts; try again later")
+        """A session for the right password; failures slow this client for this email (:mod:`.throttle`)."""
+        client = limit_key(ip)
+        wait = await self.throttle.wait(client, email)
+        if wait > 0:
+            raise rate_limited(
+                "Too many sign-in attempts; try again later", headers={"Retry-After": str(math.ceil(wait))}
+            )
         async with self.engine.connect() as conn:
             user = await users.by_email(conn, self.t, email)
         stored = user.get("encrypted_password") if user else None
         if not await verify_password_async(password, stored, self.config.bcrypt_cost) or user is None:
-            await self._hit(limited)
+            await self.throttle.failed(client, email)
             raise invalid_credentials()
         if self.config.confirm_email and user.get("email_confirmed_at") is None:
             raise AuthError(400, "email_not_confirmed", "Email not confirmed")
         async with self.engine.begin() as conn:
+            await self.throttle.succeeded(conn, client, email)
             return await self._open_session(conn, user, ip, agent)
 
     async def refresh(self, token: str) -> dict[str, Any]:
@@ -334,7 +345,9 @@ class AuthService:
         """
         async with self.engine.begin() as conn:
             per_email = await ratelimit.hit(conn, self.t, f"mail:{email}", self.config.rate_window, self.clock())
-            per_ip = await ratelimit.hit(conn, self.t, f"recover:ip:{ip}", self.config.rate_window, self.clock())
+            per_ip = await ratelimit.hit(
+                conn, self.t, f"recover:ip:{limit_key(ip)}", self.config.rate_window, self.clock()
+            )
         if per_email > self.config.rate_limit or per_ip > self.config.rate_limit:
             raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
         return partial(self._recovery_mail, email, verify_url, redirect_to)
@@ -357,7 +370,7 @@ class AuthService:
     async def verify(self, otp_type: str, token_hash: str, ip: str, agent: str | None) -> dict[str, Any]:
         """Consume a one-time token; confirm, recover or change email; answer with a new session."""
         kind = OTP_KINDS[otp_type]
-        if await self._over([f"verify:ip:{ip}"]):
+        if await self._over([f"verify:ip:{limit_key(ip)}"]):
             raise rate_limited()
         ott = self.t.one_time_tokens
         moment = users.now()
@@ -372,7 +385,7 @@ class AuthService:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
                 return await self._open_session(conn, user, ip, agent)
-        await self._hit([f"verify:ip:{ip}"])
+        await self._hit([f"verify:ip:{limit_key(ip)}"])
         raise _otp_error()
 
     async def _apply(self, conn: Any, kind: str, user: dict[str, Any], relates_to: str, moment: Any) -> None:

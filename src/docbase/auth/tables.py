@@ -8,7 +8,7 @@ no schemas, so the same tables are named ``auth_users``, ``auth_sessions``...
 
 Differences from Supabase, on purpose: refresh tokens and one-time tokens
 are stored as SHA-256 digests (a leaked table cannot be replayed), and the
-outbox of unsent mail and the rate-limit counters live here too.
+outbox of unsent mail, the rate-limit counters and the sign-in backoff live here too.
 
 The DDL stage uses :func:`auth_metadata` for the ``auth.users`` that a
 document references, so there is one definition, never a second shim.
@@ -39,6 +39,7 @@ class AuthTables:
     refresh_tokens: sa.Table
     one_time_tokens: sa.Table
     rate_limits: sa.Table
+    signin_throttle: sa.Table
     outbox: sa.Table
 
 
@@ -131,6 +132,14 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("window_start", sa.BigInteger, nullable=False),
         sa.Column("count", sa.Integer, nullable=False),
     )
+    signin_throttle = sa.Table(
+        name("signin_throttle"),
+        md,
+        sa.Column("key", sa.String(512), primary_key=True, comment="client (address or IPv6 /64) and email"),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("last_failure", sa.Float, nullable=False, comment="seconds since the epoch"),
+        sa.Column("blocked_until", sa.Float, nullable=False, comment="seconds since the epoch"),
+    )
     outbox = sa.Table(
         name("outbox"),
         md,
@@ -141,7 +150,7 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
     )
-    return AuthTables(md, users, sessions, refresh_tokens, one_time_tokens, rate_limits, outbox)
+    return AuthTables(md, users, sessions, refresh_tokens, one_time_tokens, rate_limits, signin_throttle, outbox)
 
 
 def auth_metadata(dialect: str) -> sa.MetaData:

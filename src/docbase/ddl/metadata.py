@@ -100,8 +100,16 @@ def _add_table(
             items.append(sa.UniqueConstraint(*uq.columns, name=_unique_name(uq.name, used_names)))
     items.extend(column_checks(table, schema, dialect, built.notes))
     items.extend(table_checks(table, dialect, built.notes))
-    sa_table = sa.Table(table.name, built.metadata, *items, quote=True)
+    # a serial key is never reused after a delete, as on PostgreSQL: SQLite needs AUTOINCREMENT for that
+    numbered = dialect == "sqlite" and len(table.primary_key) == 1 and _serial_key(table)
+    options = {"sqlite_autoincrement": True} if numbered else {}
+    sa_table = sa.Table(table.name, built.metadata, *items, quote=True, **options)
     _add_indexes(built, table, sa_table, schema, dialect, pgvector, used_names)
+
+
+def _serial_key(table: Table) -> bool:
+    column = table.column(table.primary_key[0])
+    return column is not None and is_integer(column) and says_serial(column)
 
 
 def _unique_name(name: str | None, used: set[str]) -> str | None:

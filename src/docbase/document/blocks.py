@@ -5,7 +5,8 @@ paragraphs); the text of each block is then cut from the *source lines* by the
 token's line map, so nothing markdown would normalise (box-drawing art,
 trailing pipes, emphasis markers) is lost before a reader sees it.
 
-Unfenced diagram text (ASCII boxes, a bare ``erDiagram``, ``Table x {``)
+Unfenced diagram text (ASCII boxes, a bare ``erDiagram``, ``Table x {``,
+``@startuml`` through ``@enduml`` even across blank lines)
 becomes a ``code`` block with ``fenced=False`` and an empty info string, so
 readers sniff it exactly as they sniff an unlabelled fence.
 """
@@ -27,6 +28,8 @@ BlockKind = Literal["heading", "code", "table", "list", "paragraph"]
 MAX_BYTES = 50 * 1024 * 1024
 
 _BOX_CHARS = re.compile(r"[┌┐└┘├┤│─╔╗╚╝║═+]")
+_UML_START = re.compile(r"^\s*@start(?:uml|er)\b", re.IGNORECASE)
+_UML_END = re.compile(r"^\s*@end(?:uml|er)\b", re.IGNORECASE)
 _DIAGRAM_START = re.compile(
     r"^\s*(erDiagram\b|Table\s+[\w.\"`]+.*\{|model\s+\w+\s*\{|enum\s+\w+\s*\{|CREATE\s+(TABLE|TYPE|INDEX|UNIQUE)\b)",
     re.IGNORECASE,
@@ -182,6 +185,12 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
             close = _matching(tokens, i, tok.type.replace("_open", "_close"))
             yield _list_block(tokens[i:close], src, tok, section)
             i = close
+        elif tok.type == "paragraph_open" and tok.level == 0 and tok.map and _UML_START.match(src[tok.map[0]]):
+            # A bare ``@startuml`` diagram has blank lines inside: Markdown sees several paragraphs.
+            end = next((j for j in range(tok.map[0], len(src)) if _UML_END.match(src[j])), tok.map[1] - 1)
+            yield Block("code", "\n".join(src[tok.map[0] : end + 1]), tok.map[0] + 1, section, fenced=False)
+            while i + 1 < len(tokens) and (tokens[i + 1].map is None or tokens[i + 1].map[0] <= end):
+                i += 1
         elif tok.type == "paragraph_open" and tok.level == 0:
             text, line = _slice(src, tok.map)
             yield _paragraph_or_diagram(text, line, section)

@@ -23,7 +23,7 @@ _FK = re.compile(
     re.IGNORECASE,
 )
 _SLASH_VALUES = re.compile(r"^\s*[\w.-]+(?:\s*/\s*[\w.-]+)+\s*$")
-_LEADING_MARKER = re.compile(r"^(?:(?:PK|FK|UK|UQ)\s+|(?:🔑|[*•·▪-])\s*)(?=[A-Za-z_`\"'])", re.IGNORECASE)
+_LEADING_MARKER = re.compile(r"^(?:(?:PK|FK|UK|UQ)(?:\s*:\s*|\s+)|(?:🔑|[*•·▪-])\s*)(?=[A-Za-z_`\"'])", re.IGNORECASE)
 
 
 @dataclass
@@ -67,7 +67,7 @@ def read_row(text: str, line: int) -> RowReading | None:
     reading = RowReading(m.group("name"))
     rest = body[m.end() :]
     for marker in leading:
-        _marker(reading, marker.strip(" *•·▪-") or marker, line)
+        _marker(reading, marker.strip(" *•·▪-:") or marker, line)
     for group in _PARENS.findall(rest):
         _group(reading, group, line)
     bare = _PARENS.sub(" ", rest).strip()

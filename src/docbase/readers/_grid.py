@@ -13,6 +13,10 @@ row whose text is one character too long (hand-drawn diagrams overflow), so
 a content row's text ends at the first wall character at or after the right
 edge column.
 
+Boxes may be drawn inside other boxes (a frame around a group of tables);
+a corner starts a new box unless it lies on an outline already found.
+Arrowheads on an edge (``┌──▼──┐``) are part of the edge.
+
 A top edge whose left wall never reaches a bottom corner is *unclosed*. It
 is reported only when one of its rows holds text: a connector fork such as
 ``┌────┼────┐`` over ``▼`` arrows has the same shape and no text, and is
@@ -28,6 +32,8 @@ TOP_RIGHT = set("┐╗╖╕┓╮+")
 BOTTOM_LEFT = set("└╚╙╘┗╰+")
 BOTTOM_RIGHT = set("┘╝╜╛┛╯+")
 HORIZONTAL = set("─═━-=┬┴┼╤╧╪╦╩╬┳┻╋")
+# Arrowheads drawn on an edge where a connector meets the box (``┌──▼──┐``, ``└───▲───┘``).
+ARROWHEADS = set("▲▼◄►▶◀△▽")
 VERTICAL = set("│║┃|")
 LEFT_TEE = set("├╠╟╞┣+")
 RIGHT_TEE = set("┤╣╢╡┫+")
@@ -60,6 +66,21 @@ class Box:
 
     def spans(self, row: int) -> bool:
         return self.top <= row <= self.bottom
+
+    def on_edge(self, row: int, col: int) -> bool:
+        """Whether (row, col) is on this box's outline (a corner there starts no new box)."""
+        inside = self.top <= row <= self.bottom and self.left <= col <= self.right
+        return inside and (row in (self.top, self.bottom) or col in (self.left, self.right) or row in self.separators)
+
+    def contains(self, other: Box) -> bool:
+        """Whether ``other`` is drawn inside this box (a frame around a group of tables)."""
+        return (
+            other is not self
+            and self.top < other.top
+            and other.bottom < self.bottom
+            and self.left < other.left
+            and other.right < self.right
+        )
 
     def overlap(self, start: int, end: int) -> int:
         """How many columns of ``[start, end)`` lie over this box."""
@@ -107,7 +128,7 @@ def find_boxes(grid: Grid) -> tuple[list[Box], list[Unclosed]]:
     unclosed: list[Unclosed] = []
     for r, line in enumerate(grid.lines):
         for c, ch in enumerate(line):
-            if ch not in TOP_LEFT or any(b.left <= c <= b.right and b.top <= r <= b.bottom for b in boxes):
+            if ch not in TOP_LEFT or any(b.on_edge(r, c) for b in boxes):
                 continue
             right = _top_edge(grid, r, c)
             if right is None:
@@ -135,7 +156,7 @@ def _top_edge(grid: Grid, r: int, c: int) -> int | None:
             return col if col > c + 1 else None
         if not ascii_style and ch in TOP_RIGHT and ch != "+":
             return col if col > c + 1 else None
-        if ch not in HORIZONTAL or ch == "+":
+        if (ch not in HORIZONTAL and ch not in ARROWHEADS) or ch == "+":
             return None
         col += 1
 
@@ -143,7 +164,10 @@ def _top_edge(grid: Grid, r: int, c: int) -> int | None:
 def _is_edge(grid: Grid, r: int, left: int, right: int, ends_left: set[str], ends_right: set[str]) -> bool:
     if grid.at(r, left) not in ends_left or grid.at(r, right) not in ends_right:
         return False
-    return all(grid.at(r, col) in HORIZONTAL or grid.at(r, col) == "+" for col in range(left + 1, right))
+    return all(
+        grid.at(r, col) in HORIZONTAL or grid.at(r, col) in ARROWHEADS or grid.at(r, col) == "+"
+        for col in range(left + 1, right)
+    )
 
 
 def _walls(grid: Grid, top: int, left: int, right: int) -> tuple[Box | None, str]:

@@ -16,11 +16,16 @@ import re
 from ..document import warning
 from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
 from ._rules import looks_like_rule, rules_in
+from ._vocabulary import roles
 from .base import Reading
 from .fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
 
 _COLS = r"\(\s*([^()]*?)\s*\)"
-_UNIQUE = re.compile(rf"(?i)\bunique(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*{_COLS}(?:\s+where\s+(.+))?")
+# "UNIQUE(a, b)", "Unique: (a, b)", and the same in the languages of headers.toml ("Eindeutig: (a, b)", "唯一: (a, b)").
+_UNIQUE_WORD = "|".join(re.escape(w) for w in sorted(roles()["unique"] - {"uk", "uq"}, key=len, reverse=True))
+_UNIQUE = re.compile(
+    rf"(?i)(?<!\w)(?:{_UNIQUE_WORD})(?:\s+(?:constraint|key|index))?(?:\s+on)?\s*[:：]?\s*{_COLS}(?:\s+where\s+(.+))?"
+)
 _PK = re.compile(rf"(?i)\b(?:composite\s+)?(?:primary\s+key|pk)\s*:?\s*(?:on\s*)?{_COLS}")
 _CHECK = re.compile(r"(?i)(?:\bconstraint\s+(\w+)\s+)?\bcheck\s*\(")
 _INDEX = re.compile(

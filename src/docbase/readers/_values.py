@@ -14,7 +14,7 @@ validation. The rule, applied to the description as a whole:
    short parenthetical, ``null (unchecked)``). Any other word makes it prose.
 3. For a column typed ENUM any identifier values count. For a string column
    (varchar/text/untyped) they must all be lower-case identifiers
-   (``snake_case``): capitalised or quoted words (``"Free" or "Pro"``) are
+   (``snake_case``) or all CAPITALS (``PENDING / PAID``): capitalised or quoted words (``"Free" or "Pro"``) are
    display names of seeded data, not a code-level set. Other types never get
    an enum from a description.
 4. ``null`` in the list means the column may be empty; it is not a value.
@@ -33,6 +33,7 @@ _EXAMPLE_MARK = re.compile(
 )  # English, German, Spanish, French
 _VALUE = re.compile(r"^[`']?([^\W\d][\w\-.]*)[`']?(?:\s*\([^)]*\))?$")
 _LOWER_IDENT = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_CAPS_IDENT = re.compile(r"^[A-Z][A-Z0-9_]+$")
 _STRINGY = {None, "varchar", "text", "enum"}
 
 
@@ -95,9 +96,13 @@ def read_values(description: str | None, type_name: str | None) -> Values:
         if value.lower() == "null":
             null_listed = True
             continue
-        if type_name != "enum" and not _LOWER_IDENT.match(value):
-            return Values()
         values.append(value)
+    # code-like values: all lower-case (snake_case), or all CAPITALS (enum constants: PENDING / PAID)
+    if type_name != "enum" and not (
+        all(_LOWER_IDENT.match(v) for v in values)
+        or (all(_CAPS_IDENT.match(v) for v in values) and any(len(v) >= 5 or "_" in v for v in values))
+    ):  # short capitals only (CCCD/CMND, USA/UK) are acronyms, not a set of codes
+        return Values()
     if len(values) < 2 or len(set(values)) != len(values):
         return Values()
     return Values(enum=tuple(values), null_listed=null_listed)

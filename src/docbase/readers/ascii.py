@@ -65,7 +65,13 @@ def read(block: Block) -> Reading:
             warning(block.line + u.top, f"box '{u.title}' does not close (no bottom edge under its left wall); skipped")
         )
     owned = _constraint_lines(grid, boxes, block, reading.diagnostics)
-    for box in boxes:
+    frames = [b for b in boxes if any(b.contains(other) for other in boxes)]
+    for frame in frames:
+        title = next((r.text.strip() for r in frame.rows if r.text.strip()), "")
+        reading.diagnostics.append(
+            info(block.line + frame.top, f"box '{title}' frames other boxes; read as a group, not a table")
+        )
+    for box in (b for b in boxes if b not in frames):
         table = _table(grid, box, boxes, block, owned.get(id(box), []), reading.diagnostics)
         if table is not None:
             reading.fragments.append(table)
@@ -122,6 +128,12 @@ def _table(
     if not titles:
         return None
     title_text = _TITLE_PREFIX.sub("", titles[0].text.strip())
+    if len(titles) > 1 and _wrapped(title_text, titles[1].text.strip()):
+        title_text += titles[1].text.strip()  # "USER_NOTIFICATION_" / "PREFERENCES": one name cut by the width
+        titles = [titles[0], *titles[2:]]
+        wrapped = {titles[0].index + 1}
+    else:
+        wrapped = set()
     split = _TITLE_SPLIT.search(title_text)
     name = table_name(title_text[: split.start()] if split else title_text)
     if not _TABLE_NAME.fullmatch(name):
@@ -136,7 +148,7 @@ def _table(
     name = bare
     comments = [title_text[split.start() :].strip(" -–—:()")] if split else []
     comments += [row.text.strip() for row in titles[1:]]
-    body = [row for row in box.rows if row.index > titles[0].index and row not in titles]
+    body = [row for row in box.rows if row.index > titles[0].index and row not in titles and row.index not in wrapped]
     columns: list[ColumnFragment] = []
     owned = list(constraints)
     notes_in: list[tuple[int, str, bool]] = []
@@ -197,6 +209,11 @@ def _table(
         comment="; ".join(c for c in comments if c) or None,
         notes=tuple(table_notes),
     )
+
+
+def _wrapped(first: str, second: str) -> bool:
+    """Whether a box's second title line continues a name the box was too narrow for (it ends in ``_``)."""
+    return bool(re.fullmatch(r"[A-Za-z_][\w$]*_", first) and re.fullmatch(r"[A-Za-z0-9_$]+", second))
 
 
 def _is_enum(type_: TypeInfo | None) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Which notation a table description came from; merge ranks them in this order.
-Source = Literal["sql", "column_table", "bullets", "dbml", "prisma", "mermaid", "ascii", "prose"]
+Source = Literal["sql", "column_table", "bullets", "dbml", "prisma", "mermaid", "plantuml", "ascii", "prose"]
 
 # Note on a column whose type names something its block does not define (a Prisma enum or model in
 # another fence); the schema stage decides which, once every block is read.
@@ -29,6 +29,7 @@ SOURCE_RANK: dict[str, int] = {
     "dbml": 2,
     "prisma": 2,
     "mermaid": 3,
+    "plantuml": 3,
     "ascii": 4,
     "prose": 5,
 }

@@ -29,7 +29,8 @@ from lark.exceptions import LarkError
 from ..document import Block, Diagnostic, warning
 from .base import Reading
 from .column_notes import column_type, read_comment
-from .fragments import ColumnFragment, RelationshipFragment, TableFragment
+from .fragments import ColumnFragment, Reference, RelationshipFragment, TableFragment, UniqueFragment
+from .types import parse_type
 
 NAME = "mermaid"
 
@@ -70,12 +71,12 @@ def _first_statement(text: str) -> str:
 
 
 def _strip_comment(line: str) -> str:
-    """Drop a ``%%`` comment, unless the ``%%`` sits inside a quoted string."""
+    """Drop a ``%%`` comment, or a ``#`` one (at the start or after a blank), unless it sits inside quotes."""
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':
             quoted = not quoted
-        elif not quoted and line.startswith("%%", i):
+        elif not quoted and (line.startswith("%%", i) or (ch == "#" and (i == 0 or line[i - 1].isspace()))):
             return line[:i]
     return line
 
@@ -122,6 +123,7 @@ class _Entity:
     section: tuple[str, ...]
     comment: str | None = None
     columns: list[ColumnFragment] = field(default_factory=list)
+    unique: list[UniqueFragment] = field(default_factory=list)
 
     def fragment(self) -> TableFragment:
         pk = tuple(c.name for c in self.columns if c.primary_key)
@@ -131,6 +133,7 @@ class _Entity:
             "mermaid",
             columns=tuple(self.columns),
             primary_key=pk,
+            unique=tuple(self.unique),
             section=self.section,
             comment=self.comment,
         )
@@ -263,6 +266,13 @@ class _Scanner:
 
     def _attributes(self, text: str, number: int) -> bool:
         """Read one body line; False if it does not parse (the caller reports it)."""
+        unique = _UNIQUE_LINE.match(text)
+        if unique is not None:
+            if self.current is not None:
+                names = tuple(n.strip().strip("`") for n in re.split(r"[,\s]+", unique.group(1)) if n.strip())
+                self.current.unique.append(UniqueFragment(names, number))
+            return True
+        text, extras = _extras(text)
         tree = _parse(text.strip(), "body")
         if tree is None:
             return False
@@ -270,6 +280,7 @@ class _Scanner:
             return True
         for attribute in tree.children:
             column, notes = _column(attribute, number)
+            column = replace(column, **extras) if extras else column
             if any(c.name == column.name for c in self.current.columns):
                 self.diagnostics.append(
                     warning(number, f"{self.current.name}.{column.name} is listed twice; the first is kept")
@@ -281,6 +292,34 @@ class _Scanner:
 
 
 _ATTRIBUTE_HINT = '; expected `type name [PK|FK|UK] ["comment"]`'
+# ``unique "a, b"`` / ``UNIQUE(a, b)``: a composite unique constraint written as a pseudo-attribute.
+_UNIQUE_LINE = re.compile(r'(?i)^\s*(?:unique|uk|uq)\s*(?:"([^"]+)"|\(([^)]+)\))\s*$')
+_NULLS = re.compile(r"(?i)\s+(NOT\s+NULL|NULL)\b")
+_DEFAULT = re.compile(r"(?i)\s+DEFAULT\s+('[^']*'|\S+)")
+_KEY_JOIN = re.compile(r"(?i)\b(PK|FK|UK)[_/-](?=(?:PK|FK|UK)\b)")
+_SIZED_TYPE = re.compile(r"^(\s*)([A-Za-z]+)_(\d+)(?:_(\d+))?(?=\s)")
+
+
+def _extras(text: str) -> tuple[str, dict[str, object]]:
+    """Take ``NOT NULL`` / ``NULL`` / ``DEFAULT x`` out of an attribute line (before its comment),
+    and spell ``PK_FK`` and ``varchar_50`` / ``decimal_19_4`` the way the grammar reads them."""
+    quote = text.find('"')  # the comment
+    head, tail = (text, "") if quote < 0 else (text[:quote], text[quote:])
+    extras: dict[str, object] = {}
+    m = _DEFAULT.search(head)
+    if m is not None:
+        extras["default"] = m.group(1)
+        head = head[: m.start()] + head[m.end() :]
+    for m in _NULLS.finditer(head):
+        extras["nullable"] = not m.group(1).upper().startswith("NOT")
+    head = _NULLS.sub("", head)
+    head = _KEY_JOIN.sub(r"\1, ", head)
+    head = _SIZED_TYPE.sub(
+        lambda t: f"{t.group(1)}{t.group(2)}({t.group(3)}{',' + t.group(4) if t.group(4) else ''})", head
+    )
+    return head + tail, extras
+
+
 _HINT = "; expected an entity `name {`, a relationship `a ||--o{ b : label`, or `direction`"
 
 
@@ -311,7 +350,13 @@ def _column(attribute: Tree, number: int) -> tuple[ColumnFragment, list[str]]:
         raw_type, nullable = raw_type.rstrip("?"), True
     if name.startswith("*"):  # some diagrams mark the key with a leading asterisk
         name, keys = name.lstrip("*"), keys | {"PK"}
-    type_info, type_values, problem = column_type(raw_type)
+    reference = None
+    if "FK" in keys and parse_type(raw_type) is None and re.fullmatch(r"[A-Za-z_][\w.]*", raw_type):
+        # ``User owner FK``: the type names the entity the key points to; its type comes from that key
+        type_info, type_values, problem = None, None, None
+        reference = Reference(raw_type, (), line=number)
+    else:
+        type_info, type_values, problem = column_type(raw_type)
     column = ColumnFragment(
         name,
         number,
@@ -320,6 +365,7 @@ def _column(attribute: Tree, number: int) -> tuple[ColumnFragment, list[str]]:
         primary_key="PK" in keys,
         unique="UK" in keys,
         fk_marked="FK" in keys,
+        references=reference,
         enum=type_values,
         comment=comment or None,
     )

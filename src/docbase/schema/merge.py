@@ -34,7 +34,7 @@ from ..readers.fragments import (
 from . import attach, enums, freeze, infer, relate, rules, validate
 from .drafts import ColumnDraft, TableDraft
 from .model import Schema
-from .names import is_abbreviation, same_name
+from .names import is_abbreviation, key, same_name
 
 
 def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path: str = "<document>") -> Schema:
@@ -93,15 +93,41 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
             by_key[k] = []
             order.append(k)
         by_key[k].append(frag)
+    _join_diagram_spellings(by_key, order, diags)
     tables: dict[str, TableDraft] = {}
     for k in order:
         group = sorted(by_key[k], key=_rank)
-        _check_case([f for f in group if not f.extends], diags)
+        _check_case([f for f in group if not f.extends and f.columns], diags)  # a bare mention describes nothing
         draft = _draft(group[0], diags)
         for other in group[1:]:
             _enrich(draft, other, group[0], diags)
         tables[draft.name] = draft
     return tables
+
+
+_DIAGRAMS = {"ascii", "mermaid"}
+
+
+def _join_diagram_spellings(by_key: dict[str, list[TableFragment]], order: list[str], diags: list[Diagnostic]) -> None:
+    """A box or entity drawn as ``COUPON`` beside SQL or a column table for ``coupons`` is that table, not a
+    second one: diagram-only groups join the described table their name means (case and plural aside)."""
+    described = {key(k): k for k in order if any(f.source not in _DIAGRAMS for f in by_key[k])}
+    for k in list(order):
+        frags = by_key[k]
+        target = described.get(key(k))
+        if target is None or target == k or any(f.source not in _DIAGRAMS for f in frags):
+            continue
+        for frag in frags:
+            diags.append(
+                info(
+                    frag.line,
+                    f"{frag.source} {frag.name!r} is read as {by_key[target][0].name!r}, described at line "
+                    f"{by_key[target][0].line}",
+                )
+            )
+        by_key[target].extend(replace(f, name=by_key[target][0].name) for f in frags)
+        del by_key[k]
+        order.remove(k)
 
 
 def _rank(frag: TableFragment) -> tuple[bool, int, int, int]:

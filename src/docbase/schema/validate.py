@@ -24,7 +24,13 @@ EXTERNAL_TABLES = {"auth.users": ("id",)}
 def validate(tables: dict[str, TableDraft], named: list[EnumFragment], diags: list[Diagnostic]) -> None:
     for table in [t for t in tables.values() if not t.columns]:
         # Mermaid draws entities that only appear in relationship lines; a table needs columns.
-        diags.append(warning(table.line, f"table {table.name!r} has no columns; not created"))
+        diags.append(
+            warning(
+                table.line,
+                f"table {table.name!r} has no columns (it is only named, e.g. in a relationship line); "
+                "not created: describe its columns to create it",
+            )
+        )
         del tables[table.name]
     for table in tables.values():
         _primary_key(table, diags)

@@ -92,11 +92,13 @@ def read_statement(
     offset: int | None,
     gate: Any = None,
     role: str = "service_role",
+    source: sa.FromClause | None = None,
 ) -> tuple[sa.Select, sa.Select]:
     """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; with ``gate``, only what
-    ``role`` may see (row filters on every table involved, hidden columns left out)."""
+    ``role`` may see (row filters on every table involved, hidden columns left out). ``source`` reads
+    the table's rows from elsewhere: a function returning them (``/rpc/<fn>``)."""
     b = Build(catalog, query, bind, gate=gate, role=role)
-    alias = b.alias(table)
+    alias = source if source is not None else b.alias(table)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
     count = sa.select(sa.func.count()).select_from(alias).where(*where)

@@ -56,12 +56,9 @@ def insert_statement(
         if resolution == "ignore-duplicates":
             stmt = stmt.on_conflict_do_nothing(index_elements=list(target))
         else:
-            updates = {k: stmt.excluded[k] for k in keys if k not in target}
-            stmt = (
-                stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
-                if updates
-                else stmt.on_conflict_do_nothing(index_elements=list(target))
-            )
+            # a body of key columns only still returns its rows, as PostgREST's ``SET pk = EXCLUDED.pk`` does
+            updates = {k: stmt.excluded[k] for k in keys if k not in target} or {target[0]: stmt.excluded[target[0]]}
+            stmt = stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
     return stmt.returning(*_returned(sa_table, returning))
 
 

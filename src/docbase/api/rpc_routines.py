@@ -1,0 +1,127 @@
+"""``GET|POST /rest/v1/rpc/<fn>`` for the document's own functions (docbase.api.routines).
+
+GET and HEAD run in a read-only transaction, as PostgREST runs them, so a
+function that writes answers 25006 there and works through POST. A
+function returning rows of a document table is read through the same
+statement builder as the table itself (select, embeds, filters, order,
+limits, counts); any other result is shaped as PostgREST shapes it: a
+scalar as a JSON value, a set as an array, a row as an object, ``void``
+as 204 with no body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .errors import ApiError
+from .query import parse_query
+from .request import accept, parse_range, read_body
+from .routines import Routine, call, choose, no_function, postgresql_only, single_object_call
+from .sql.compiled import compile_statement
+from .sql.conditions import Binder
+from .sql.counting import count_rows
+from .sql.read import read_statement
+
+_RESERVED = {"select", "order", "limit", "offset", "and", "or", "not.and", "not.or", "columns", "on_conflict"}
+
+
+async def serve_routine(api: Any, request: Request, name: str) -> Response:
+    """Answer one call of the document's function ``name`` (``api`` is the RestApi serving the request)."""
+    if api.catalog.dialect != "postgresql":
+        raise postgresql_only(name)
+    overloads = (await api.routines()).get(name)
+    if not overloads:
+        raise no_function(name, [])
+    method = request.method
+    prefer = api._prefer(request)
+    single = prefer.params == "single-object"
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
+    if method in ("GET", "HEAD"):
+        known = {p.name for r in overloads for p in r.params}
+        args: Any = {k: v for k, v in items if k in known and k not in _RESERVED}
+        rest = [(k, v) for k, v in items if k not in args]
+    else:
+        args = await read_body(request, api.max_body_bytes) if await request.body() else {}
+        rest = items
+        if not single and not isinstance(args, dict):
+            raise ApiError(400, "PGRST102", "RPC arguments must be one JSON object")
+    routine = choose(overloads, name, set(args) if isinstance(args, dict) else set(), single)
+    bind = Binder()
+    fn = single_object_call(routine, args, bind) if single else call(routine, args, bind, method in ("GET", "HEAD"))
+    readonly = method in ("GET", "HEAD")
+    async with api.db.transaction(readonly=readonly) as tx:
+        await api._begin(tx, request)
+        if routine.returns_set and routine.table in api.catalog.tables:
+            response = await _as_table(api, request, tx, routine, fn, bind, rest, prefer)
+        else:
+            if any(k not in ("select",) for k, _ in rest):
+                raise ApiError(
+                    400,
+                    "PGRST127",
+                    "Feature not implemented",
+                    f"public.{name} does not return rows of a table; filters, order and limits apply to "
+                    "functions returning SETOF a table",
+                )
+            response = await _as_value(request, tx, routine, fn, bind)
+        api._end(tx, prefer)
+    return response
+
+
+async def _as_table(
+    api: Any, request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, rest: list, prefer: Any
+) -> Response:
+    table = api.catalog.tables[routine.table]
+    query = parse_query(rest)
+    limit, offset = parse_range(request.headers.get("range"))
+    limit = query.limit.get((), limit)
+    offset = query.offset.get((), offset)
+    columns = [sa.column(c.name) for c in table.columns]
+    source = fn.table_valued(*columns).alias("rpc")
+    role = request.state.role
+    stmt, counted = read_statement(api.catalog, table.name, query, bind, limit, offset, api.gate, role, source=source)
+    compiled, counting = compile_statement(stmt, "postgresql"), compile_statement(counted, "postgresql")
+    sub = request.state.sub
+    body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values, sub)))[0]
+    total = None
+    if prefer.count:
+        total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, "postgresql")
+    text = body.encode() if isinstance(body, str) else orjson.dumps(body)
+    start = offset or 0
+    headers = {"Content-Range": _range(start, shown, total)}
+    status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
+    kind = accept(request)
+    rows = orjson.loads(text) if kind != "application/json" else None
+    return api._respond(request, text, rows, kind, status, headers)
+
+
+async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder) -> Response:
+    row = sa.literal_column('"_v"')
+    if routine.void:
+        stmt: Any = sa.select(fn)
+    elif routine.returns_set:  # rows or values: one JSON array, built by PostgreSQL
+        agg = sa.func.coalesce(sa.func.json_agg(row), sa.literal_column("'[]'::json"))
+        stmt = sa.select(sa.cast(agg, sa.Text)).select_from(fn.alias("_v"))
+    elif routine.returns_composite:  # one row: an object
+        stmt = sa.select(sa.cast(sa.func.to_json(row), sa.Text)).select_from(fn.alias("_v"))
+    else:
+        stmt = sa.select(sa.cast(sa.func.to_json(fn), sa.Text))
+    compiled = compile_statement(stmt, "postgresql")
+    value = await tx.value(compiled.sql, compiled.params(bind.values, request.state.sub))
+    if routine.void:
+        return Response(b"", 204)
+    text = (value or "null").encode()
+    headers = {"Content-Range": "0-0/*" if not routine.returns_set else _range(0, len(orjson.loads(text)), None)}
+    media = "application/json; charset=utf-8"
+    if request.method == "HEAD":
+        return Response(b"", 200, headers, media_type=media)
+    return Response(text, 200, headers, media_type=media)
+
+
+def _range(start: int, shown: int, total: int | None) -> str:
+    shown_part = f"{start}-{start + shown - 1}" if shown else "*"
+    return f"{shown_part}/{'*' if total is None else total}"

@@ -1,0 +1,42 @@
+"""How many rows of an upsert already exist, so the answer is 200 (all updates) or 201 (something created).
+
+PostgREST tells the two apart with ``xmax = 0`` on the returned rows; docbase
+asks before writing, in the same transaction, by the conflict target's
+values, which works alike on SQLite and PostgreSQL. A row that leaves a
+target column out (a default fills it) cannot exist yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...schema.model import Table
+from ..catalog import Catalog
+from ..coerce import coerce
+from .compiled import compile_statement
+from .conditions import Binder
+
+
+async def existing_rows(
+    tx: Any, catalog: Catalog, table: Table, target: tuple[str, ...], groups: list[tuple[tuple[str, ...], list]]
+) -> int:
+    """The number of written rows whose ``target`` values are already in ``table``."""
+    columns = catalog.columns[table.name]
+    keys = [
+        tuple(coerce(columns[c], row[c], catalog.dialect) for c in target)
+        for names, rows in groups
+        if set(target) <= set(names)
+        for row in rows
+    ]
+    if not keys:
+        return 0
+    sa_table = catalog.sa_table(table.name)
+    bind = Binder()
+    wanted = [sa.tuple_(*[bind(v, sa_table.c[c].type) for c, v in zip(target, key, strict=True)]) for key in keys]
+    stmt = (
+        sa.select(sa.func.count()).select_from(sa_table).where(sa.tuple_(*[sa_table.c[c] for c in target]).in_(wanted))
+    )
+    compiled = compile_statement(stmt, catalog.dialect)
+    return int(await tx.value(compiled.sql, compiled.params(bind.values)) or 0)

@@ -1,0 +1,204 @@
+"""Two tenants on a seed (or a small document), served with /rest/v1 and /auth/v1, for authority tests.
+
+Rows are written as service_role with only the columns each table needs;
+users act with tokens signed as ``/auth/v1`` signs them. ``snapshot`` reads
+tables as service_role so a test can check an attack changed nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from starlette.routing import Mount
+
+from docbase.api import create_app
+from docbase.auth import keys
+from docbase.auth.config import AuthConfig
+from docbase.auth.routes import auth_routes
+from docbase.migrate import migrate
+from docbase.schema import build_schema, load_schema
+
+from ..conftest import SEEDS
+
+SECRET = "test-secret-for-docbase-authority-0123456789"
+SERVICE = {"apikey": keys.service_key(SECRET)}
+ANON = {"apikey": keys.anon_key(SECRET)}
+REP = {"Prefer": "return=representation"}
+PASSWORD = "Tr0ub4dor&3-staple"
+
+
+def seed(prefix: str) -> Path:
+    return next(p for p in SEEDS if p.name.startswith(prefix))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def token(sub: str, email: str = "") -> dict[str, str]:
+    claims = {"sub": sub, "role": "authenticated", "aud": "authenticated", "email": email}
+    claims["exp"] = int(time.time()) + 3600
+    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {keys.sign(claims, SECRET)}"}
+
+
+@dataclass
+class World:
+    c: httpx.AsyncClient
+    app: object
+    schema: object
+    users: dict[str, str] = field(default_factory=dict)
+    tenants: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, str] = field(default_factory=dict)
+
+    def who(self, name: str) -> dict[str, str]:
+        if name == "anon":
+            return ANON
+        if name == "service":
+            return SERVICE
+        return token(self.users[name], f"{name}@x.io")
+
+    async def ok(self, method: str, path: str, body=None) -> httpx.Response:
+        got = await self.c.request(method, f"/rest/v1/{path}", json=body, headers={**SERVICE, **REP})
+        assert got.status_code < 300, (path, got.text)
+        return got
+
+    async def act(self, who: str, method: str, path: str, body=None, **headers: str) -> httpx.Response:
+        return await self.c.request(method, f"/rest/v1/{path}", json=body, headers={**self.who(who), **headers})
+
+    async def snapshot(self, *tables: str) -> dict[str, list]:
+        out = {}
+        for table in tables:
+            got = await self.c.get(f"/rest/v1/{table}?select=*", headers=SERVICE)
+            assert got.status_code == 200, got.text
+            out[table] = sorted(got.json(), key=repr)
+        return out
+
+    async def close(self) -> None:
+        await self.c.aclose()
+        await self.app.state.db.close()
+
+
+async def serve(schema, url: str) -> World:
+    """The app as ``docbase serve`` builds it (REST and auth), over a migrated database."""
+    assert not schema.errors, schema.diagnostics
+    migrate(schema, url)
+    auth = auth_routes(schema, url, AuthConfig(bcrypt_cost=4), SECRET)
+    app = create_app(schema, url, secret=SECRET, routes=[Mount("/auth/v1", routes=auth)])
+    return World(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t"), app, schema)
+
+
+async def world_003(url: str) -> World:
+    """Seed 003: organization A (owner a, admin adm, member w, viewer v) and B (owner b), a project and a tag each."""
+    w = await serve(load_schema(seed("003")), url)
+    w.users = {n: new_id() for n in ("a", "adm", "w", "v", "b")}
+    await w.ok("POST", "user", [{"id": u, "name": n, "email": f"{n}@x.io"} for n, u in w.users.items()])
+    w.tenants = {"A": new_id(), "B": new_id()}
+    await w.ok("POST", "organization", [{"id": i, "name": f"org {n}", "slug": n.lower()} for n, i in w.tenants.items()])
+    members = [
+        ("A", "a", "owner"),
+        ("A", "adm", "admin"),
+        ("A", "w", "member"),
+        ("A", "v", "viewer"),
+        ("B", "b", "owner"),
+    ]
+    await w.ok(
+        "POST",
+        "member",
+        [{"id": new_id(), "organizationId": w.tenants[t], "userId": w.users[u], "role": r} for t, u, r in members],
+    )
+    for name, org in w.tenants.items():
+        w.rows[f"project {name}"], w.rows[f"tag {name}"] = new_id(), new_id()
+        project = {"id": w.rows[f"project {name}"], "organizationId": org, "name": f"{name} project"}
+        await w.ok("POST", "projects", project)
+        tag = {"id": w.rows[f"tag {name}"], "organizationId": org, "projectId": project["id"], "name": f"{name} tag"}
+        await w.ok("POST", "tags", tag)
+    return w
+
+
+async def world_000(url: str) -> World:
+    """Seed 000: workspace A (owner a, user w) and B (owner b), an integration each."""
+    w = await serve(load_schema(seed("000")), url)
+    w.users = {n: new_id() for n in ("a", "w", "b")}
+    await w.ok("POST", "users", [{"id": u, "name": n, "email": f"{n}@x.io"} for n, u in w.users.items()])
+    w.tenants = {"A": new_id(), "B": new_id()}
+    await w.ok("POST", "workspaces", [{"id": i, "name": f"ws {n}"} for n, i in w.tenants.items()])
+    members = [("A", "a", "owner"), ("A", "w", "user"), ("B", "b", "owner")]
+    await w.ok(
+        "POST",
+        "memberships",
+        [{"id": new_id(), "workspace_id": w.tenants[t], "user_id": w.users[u], "role": r} for t, u, r in members],
+    )
+    for name, ws in w.tenants.items():
+        w.rows[f"integration {name}"] = new_id()
+        await w.ok(
+            "POST", "integrations", {"id": w.rows[f"integration {name}"], "workspace_id": ws, "provider": "github"}
+        )
+    return w
+
+
+SMALL = """# Small SaaS
+
+```sql
+CREATE TABLE profiles (
+  id uuid PRIMARY KEY REFERENCES auth.users(id),
+  email text UNIQUE,
+  display_name text,
+  is_admin boolean DEFAULT false,
+  plan text DEFAULT 'free',
+  credits integer DEFAULT 0,
+  email_verified boolean DEFAULT false,
+  suspended boolean DEFAULT false,
+  home_team_id uuid REFERENCES teams(id)
+);
+CREATE TABLE teams (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL);
+CREATE TABLE team_members (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  team_id uuid NOT NULL REFERENCES teams(id),
+  user_id uuid NOT NULL REFERENCES profiles(id),
+  role text NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer'))
+);
+CREATE TABLE boards (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), team_id uuid NOT NULL REFERENCES teams(id), title text);
+CREATE TABLE cards (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  board_id uuid NOT NULL REFERENCES boards(id),
+  parent_id uuid REFERENCES cards(id),
+  assignee_id uuid REFERENCES profiles(id),
+  title text
+);
+CREATE TABLE labels (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), team_id uuid NOT NULL REFERENCES teams(id), name text);
+CREATE TABLE card_labels (
+  card_id uuid NOT NULL REFERENCES cards(id),
+  label_id uuid NOT NULL REFERENCES labels(id),
+  PRIMARY KEY (card_id, label_id)
+);
+```
+"""
+
+
+async def world_small(url: str) -> World:
+    """The small document: team A (owner a, editor e, viewer v) and B (owner b), a board, card and label each."""
+    w = await serve(build_schema(SMALL, "small.md"), url)
+    for n in ("a", "e", "v", "b"):  # profiles reference auth.users: people sign up, docbase makes their rows
+        body = {"email": f"{n}@x.io", "password": PASSWORD, "data": {"display_name": n}}
+        got = await w.c.post("/auth/v1/signup", json=body, headers=ANON)
+        assert got.status_code == 200, got.text
+        w.users[n] = got.json()["user"]["id"]
+    w.tenants = {"A": new_id(), "B": new_id()}
+    await w.ok("POST", "teams", [{"id": i, "name": f"team {n}"} for n, i in w.tenants.items()])
+    members = [("A", "a", "owner"), ("A", "e", "editor"), ("A", "v", "viewer"), ("B", "b", "owner")]
+    await w.ok(
+        "POST",
+        "team_members",
+        [{"team_id": w.tenants[t], "user_id": w.users[u], "role": r} for t, u, r in members],
+    )
+    for name, team in w.tenants.items():
+        board, card, label = new_id(), new_id(), new_id()
+        w.rows |= {f"board {name}": board, f"card {name}": card, f"label {name}": label}
+        await w.ok("POST", "boards", {"id": board, "team_id": team, "title": f"{name} board"})
+        await w.ok("POST", "cards", {"id": card, "board_id": board, "title": f"{name} card"})
+        await w.ok("POST", "labels", {"id": label, "team_id": team, "name": f"{name} label"})
+    return w
