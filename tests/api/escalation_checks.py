@@ -16,14 +16,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from docbase.access.names import words
 from docbase.access.model import TableAccess
 
 from .escalation_world import PLANTED, World, level_number
 
 Key = tuple[str, ...]
-# Without docbase.access.authority (older main): the privileged profile columns by name.
-_PRIVILEGED_WORDS = {"role", "admin", "superuser", "banned", "ban", "suspended", "verified", "confirmed", "email"}
 
 
 def _plain(value: Any) -> Any:
@@ -56,16 +53,9 @@ def pk_of(w: World, table: str, row: dict) -> Key:
     return tuple(str(row.get(c)) for c in cols)
 
 
-def privileged_columns(w: World, access: TableAccess) -> tuple[str, ...]:
-    given = getattr(access, "authority_columns", None)
-    if given is not None:
-        return tuple(name for name, _ in given)
-    if access.scope not in ("user", "tenant_root"):
-        return ()
-    table = w.table(access.table)
-    return tuple(
-        c.name for c in table.columns if c.name not in table.primary_key and set(words(c.name)) & _PRIVILEGED_WORDS
-    )
+def privileged_columns(access: TableAccess) -> tuple[str, ...]:
+    """Columns only service_role sets (``docbase.access.authority``): roles, bans, verification, money..."""
+    return tuple(name for name, _ in access.authority_columns) + access.ledger_columns
 
 
 @dataclass
@@ -73,6 +63,8 @@ class Authority:
     levels: dict[tuple[str, str], int] = field(default_factory=dict)  # (user, tenant) -> 0 none .. 4 owner
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # key row id -> (acts as, stored hash)
     privileged: dict[tuple[str, Key], tuple] = field(default_factory=dict)  # (table, pk) -> privileged values
+    # (email, tenant) -> the level a pending invitation would grant on acceptance (its inviter's reach applied)
+    grants: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def authority(w: World, db: Direct) -> Authority:
@@ -87,16 +79,38 @@ def authority(w: World, db: Direct) -> Authority:
             role = names.get(str(role), role) if root.role_lookup else role
             spot = (str(row[root.member_user]), f"{root.table}:{row[root.member_tenant]}")
             out.levels[spot] = max(out.levels.get(spot, 0), level_number(root, role))
+    _grants(w, db, out)
     for a in w.conventions.applied:
         if a.convention == "api_keys":
             for row in db.rows(a.table):
                 out.keys[str(row[a.role("id")])] = (str(row[a.role("owner")]), str(row[a.role("key")]))
     for access in w.model.tables:
-        cols = privileged_columns(w, access)
+        cols = privileged_columns(access)
         if cols:
             for row in db.rows(access.table):
                 out.privileged[(access.table, pk_of(w, access.table, row))] = tuple(row.get(c) for c in cols)
     return out
+
+
+def _grants(w: World, db: Direct, out: Authority) -> None:
+    """What each pending invitation would grant its addressee, as acceptance judges it: no more than its
+    inviter holds then, and never the top role from a table that names no inviter."""
+    root = w.root
+    for a in w.conventions.applied if root is not None else ():
+        if a.convention != "invitations":
+            continue
+        r = a.role
+        for row in db.rows(a.table):
+            if str(row.get(r("status"))) != "pending" or str(row.get(r("expiry")) or "9999") < "2030":
+                continue
+            tenant = f"{root.table}:{row[r('tenant')]}"
+            level = level_number(root, row.get(r("role")))
+            if r("inviter") is None and level == 4:
+                level = 0
+            elif r("inviter") and row.get(r("inviter")) is not None:
+                level = min(level, out.levels.get((str(row[r("inviter")]), tenant), 0))
+            spot = (str(row.get(r("email")) or "").lower(), tenant)
+            out.grants[spot] = max(out.grants.get(spot, 0), level)
 
 
 @dataclass
@@ -129,6 +143,13 @@ class Judge:
             else:
                 continue
             self.findings.append((n, f"user {self._who(user)} {why}"))
+        emails = {str(a.email).lower(): a for a in self.w.actors if a.email}
+        for (email, tenant), level in now.grants.items():
+            a = emails.get(email)
+            if a is None or level <= max(start.grants.get((email, tenant), 0), before.grants.get((email, tenant), 0)):
+                continue
+            if level > max(start.levels.get((str(a.user), tenant), 0), self.cap(tenant)):
+                self.findings.append((n, f"{a.name} holds a pending invitation for level {level} in {tenant}"))
         for key, (owner, digest) in now.keys.items():
             if key in start.keys and start.keys[key] != (owner, digest):
                 self.findings.append((n, f"API key {key} now acts as {self._who(owner)} (was {start.keys[key]})"))

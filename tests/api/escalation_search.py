@@ -68,7 +68,8 @@ class Search:
         answer = got.json() if got.content and got.headers.get("content-type", "").startswith("application/") else None
         self.statuses[got.status_code] += 1
         self.kinds[f"{move.method} {'rpc' if move.rpc else 'table'}"] += 1
-        self.log.append((n, str(move), got.status_code))
+        wrote = got.status_code in (201, 204) or (got.status_code == 200 and answer not in (None, []))
+        self.log.append((n, str(move), got.status_code if wrote else 0))
         remember(self.pools, move, got.status_code, answer)
         actor = next(a for a in w.actors if a.name == move.actor)
         if move.rpc == "create_api_key" and got.status_code == 200:
@@ -98,7 +99,7 @@ class Search:
 
     def _writes(self, finding: str) -> list[str]:
         table = finding.split(" ", 1)[0]
-        return [f"#{i} {m} -> {s}" for i, m, s in self.log if s < 300 and f" {table}" in m][-4:]
+        return [f"#{i} {m} -> {s}" for i, m, s in self.log if 0 < s < 300 and f" {table}" in m][-4:]
 
     def distribution(self) -> str:
         reached = sum(c for s, c in self.statuses.items() if s in REACHED)

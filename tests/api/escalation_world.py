@@ -72,7 +72,8 @@ class World:
     rows: dict[str, list[dict]] = field(default_factory=dict)  # every table as service_role read it at the start
     minted: dict[str, str] = field(default_factory=dict)  # key row id -> the user who minted it through the RPC
     plaintexts: dict[str, str] = field(default_factory=dict)  # minted key plaintext -> minter
-    invitation_tokens: list[str] = field(default_factory=list)
+    invitation_tokens: dict[str, str] = field(default_factory=dict)  # invitation key -> what accepting it takes
+    focus: dict[str, list[Any]] = field(default_factory=dict)  # table -> keys of the rows set up to be attacked
 
     def table(self, name: str) -> Table:
         found = self.schema.table(name)
@@ -185,7 +186,9 @@ async def _member(w: World, root: TenantRoot, user: str, tenant: str, role: str)
     source = w.rows[root.membership][0]
     if len(table.primary_key) == 1 and table.primary_key[0] not in over:
         over[table.primary_key[0]] = fresh_value(table, table.primary_key[0], next(_counter))
-    await w.service("POST", root.membership, clone(table, source, over))
+    (made,) = await w.service("POST", root.membership, clone(table, source, over))
+    if table.primary_key:
+        w.focus.setdefault(root.membership, []).append(made[table.primary_key[0]])
 
 
 async def _tenants(w: World, root: TenantRoot) -> None:
@@ -213,7 +216,11 @@ async def _invite(w: World, a, root: TenantRoot) -> None:
     table = w.table(a.table)
     r = a.role
     for tenant, owner in (("A", "a_owner"), ("B", "b_owner")):
-        over = {r("tenant"): w.tenants[tenant], r("email"): f"stranger-{tenant}@esc.test", r("role"): root.roles[0].name}
+        over = {
+            r("tenant"): w.tenants[tenant],
+            r("email"): f"stranger-{tenant}@esc.test",
+            r("role"): root.roles[0].name,
+        }
         over[r("status")] = "pending"
         over[r("expiry")] = FUTURE
         if r("inviter"):
@@ -222,7 +229,8 @@ async def _invite(w: World, a, root: TenantRoot) -> None:
         if r("token") != r("key"):
             over[r("token")] = token
         (made,) = await w.service("POST", a.table, clone(table, w.rows[a.table][0], over))
-        w.invitation_tokens.append(token if r("token") != r("key") else str(made[r("key")]))
+        w.invitation_tokens[str(made[r("key")])] = token if r("token") != r("key") else str(made[r("key")])
+        w.focus.setdefault(a.table, []).append(made[r("key")])
 
 
 async def _owners_only(w: World) -> None:
@@ -247,5 +255,7 @@ async def _mint_key(w: World) -> None:
     got = await w.client.post("/rest/v1/rpc/create_api_key", json={"name": "esc"}, headers=holder.headers)
     assert got.status_code == 200, got.text
     w.minted[got.json()["id"]] = str(holder.user)
+    table = next(a.table for a in w.conventions.applied if a.convention == "api_keys")
+    w.focus.setdefault(table, []).append(got.json()["id"])
     w.plaintexts[got.json()["key"]] = str(holder.user)
     w.actors.append(Actor("key", {"apikey": got.json()["key"]}, holder.user, holder.email))
