@@ -28,7 +28,7 @@ LAYER = {
     "seed": 10,
     "cli": 11,
 }
-LEAVES = {"settings", "dburl", "__init__"}
+LEAVES = {"settings", "dburl", "connections", "__init__"}
 
 
 def _package(module: Path) -> str:

@@ -111,3 +111,30 @@ def test_time_claims_that_are_not_numbers_are_refused(claim, value):
         keys.verify(jwt.encode(claims, secret, algorithm="HS256"), secret)
     # PyJWT reads ``"exp": true`` as 1970-01-01T00:00:01 and calls it expired first; either way: refused, 401.
     assert err.value.reason == ("expired" if (claim, value) == ("exp", True) else "invalid")
+
+
+async def test_a_string_exp_is_401_on_every_rest_request_too(db_url):
+    """The outside report: a signed token with ``"exp": "9999999999"`` passed once, then 500'd from the key cache."""
+    import httpx
+
+    from docbase.api.app import create_app
+    from docbase.migrate import migrate
+    from docbase.schema import build_schema
+
+    from .conftest import DOCUMENT, SECRET
+
+    schema = build_schema(DOCUMENT, "test.md")
+    migrate(schema, db_url)
+    app = create_app(schema, db_url, secret=SECRET)
+    stringy = keys.sign({"role": "service_role", "exp": "9999999999"}, SECRET)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answers = [await client.get("/rest/v1/users", headers={"apikey": stringy}) for _ in range(3)]
+    expected = {
+        "code": "PGRST301",
+        "details": None,
+        "hint": None,
+        "message": "JWT claim 'exp' must be a number of seconds",
+    }
+    assert [(r.status_code, r.json()) for r in answers] == [(401, expected)] * 3

@@ -6,6 +6,7 @@ import re
 import socket
 import threading
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from starlette.routing import Mount
@@ -21,17 +22,24 @@ LIVE_SEEDS = [p for p in SEEDS if p.stem[:3] in ("000", "001", "003")]
 pytestmark = pytest.mark.slow
 
 
+SITE = "https://app.example.com"
+
+
 @pytest.fixture
 def server(request, db_url):
+    yield from _serve(request.param, db_url, AuthConfig(bcrypt_cost=4, site_url=SITE))
+
+
+def _serve(seed, db_url, config):
     supabase = pytest.importorskip("supabase")
     uvicorn = pytest.importorskip("uvicorn")
     from docbase.api.app import create_app
     from docbase.migrate import migrate
     from docbase.schema import load_schema
 
-    schema = load_schema(request.param)
+    schema = load_schema(seed)
     migrate(schema, db_url)
-    routes = [Mount("/auth/v1", routes=auth_routes(schema, db_url, AuthConfig(bcrypt_cost=4), SECRET))]
+    routes = [Mount("/auth/v1", routes=auth_routes(schema, db_url, config, SECRET))]
     app = create_app(schema, db_url, secret=SECRET, routes=routes)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -70,7 +78,38 @@ def test_official_client_round_trip(server):
     client.auth.sign_out({"scope": "local"})
     assert client.auth.get_session() is None
     client.auth.reset_password_for_email("ada@example.com")
-    code = re.search(r"code: (\d{6})", outbox_messages(url)[-1]["body"]).group(1)
+    code = re.search(r"code: (\d{6})", mail_number(url, 1)["body"]).group(1)
     recovered = client.auth.verify_otp({"email": "ada@example.com", "token": code, "type": "recovery"})
     assert recovered.session is not None
     client.auth.sign_out()
+
+
+def mail_number(url: str, n: int) -> dict:
+    """The n-th mail in the outbox (1-based); waits for it, since mail is sent after the answer."""
+    for _ in range(200):
+        mails = outbox_messages(url)
+        if len(mails) >= n:
+            return mails[n - 1]
+        time.sleep(0.05)
+    raise AssertionError(f"the outbox never held {n} mail(s): {len(outbox_messages(url))}")
+
+
+@pytest.mark.parametrize("server", LIVE_SEEDS[-1:], ids=[p.stem[:3] for p in LIVE_SEEDS[-1:]], indirect=True)
+def test_official_client_gets_weak_password_errors_and_safe_redirects(server):
+    from supabase_auth.errors import AuthWeakPasswordError
+
+    client, url = server
+    for password, reasons in [("12345678", ["pwned"]), ("\u200b" * 8, ["characters"]), ("pass", ["length", "pwned"])]:
+        with pytest.raises(AuthWeakPasswordError) as weak:
+            client.auth.sign_up({"email": "ada@example.com", "password": password})
+        assert (weak.value.status, weak.value.code, weak.value.reasons) == (422, "weak_password", reasons)
+    client.auth.sign_up({"email": "ada@example.com", "password": "correct horse"})
+    client.auth.reset_password_for_email("ada@example.com", {"redirect_to": "https://app.example.com.evil.com/x"})
+    client.auth.reset_password_for_email("ada@example.com", {"redirect_to": "https://app.example.com@evil.com/x"})
+    client.auth.reset_password_for_email("ada@example.com", {"redirect_to": f"{SITE}/reset"})
+    targets = [parse_qs(urlsplit(_link(mail_number(url, n)["body"])).query)["redirect_to"] for n in (1, 2, 3)]
+    assert targets == [[SITE], [SITE], [f"{SITE}/reset"]]
+
+
+def _link(body: str) -> str:
+    return re.search(r"(http\S+/verify\?\S+)", body).group(1)

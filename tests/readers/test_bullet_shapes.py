@@ -60,3 +60,20 @@ def test_a_column_line_that_is_not_understood_is_reported_and_relation_bullets_a
             "write it as `name: TYPE, NOT NULL, UNIQUE, FK -> table(column)`",
         )
     ]
+
+
+def test_untyped_column_lists_under_a_table_heading_or_a_fields_lead() -> None:
+    s = load_schema(Path(__file__).parent / "docs" / "bullets_untyped.md")
+    assert [(t.name, t.primary_key) for t in s.tables] == [("EpisodesTable", ("id",)), ("users", ()), ("members", ())]
+    assert [(c.name, c.type, c.inferred, c.comment) for c in s.table("EpisodesTable").columns] == [
+        ("id", "uuid", True, "chave primária"),  # "chave primária" marks the key, in Portuguese
+        ("name", "text", True, "nome do episódio"),
+        ("airDate", "date", True, "data de exibição"),
+    ]
+    assert [c.name for c in s.table("users").columns] == ["id", "full_name", "created_at"]
+    # the types are inferred, and said so; "## Tecnologia" with `Drift: banco local` is no table
+    notes = [(d.level, d.line) for d in s.diagnostics if "inferred from names" in d.message]
+    assert notes == [("info", 11), ("info", 16), ("info", 26)]
+    # "### 🛍 members (회원 테이블)": a table word in the parenthesis; a bullet of names only is several columns
+    assert [c.name for c in s.table("members").columns] == ["id", "email", "created_at", "updated_at"]
+    assert [(u.columns, u.line) for u in s.table("members").unique] == [(("email",), 32)]  # "benzersiz olmalıdır"

@@ -98,3 +98,17 @@ def test_sentences_keep_the_line_they_start_on() -> None:
 def test_unique_column_lists_in_any_language(line: str) -> None:
     found = read_statement(line, 4, ("## t",)).fragments
     assert [(f.table, f.kind, f.columns, f.line) for f in found] == [("t", "unique", ("a", "b"), 4)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "`email` benzersiz olmalıdır",
+        "`email` muss eindeutig sein",
+        "`email` debe ser único",
+        "`email` должен быть уникальным",
+        "`email` 必须唯一",
+    ],
+)
+def test_a_named_column_said_unique_in_another_language(sentence: str) -> None:
+    assert [(r.kind, r.subject) for r in rules_in(sentence, 1, "users")] == [("unique", (("email",),))]

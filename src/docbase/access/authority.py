@@ -125,12 +125,14 @@ def table_kind(model: AccessModel, access: TableAccess) -> tuple[str, str] | Non
     if access.scope == "private" and any(k in access.reason for k in ("credential", "verification", "sign-in")):
         return "credentials", access.reason
     if w & {"invitation", "invite"}:
-        return "invitations", (
+        return "invitations", access.authority_rule or (
             "admits someone to a tenant with a role: its email, role, token and tenant are the inviter's "
             "(docbase.conventions.invitations)"
         )
     if {"api", "key"} <= w or "apikey" in w:
-        return "api keys", "authenticates as its owner: minted by rpc/create_api_key (docbase.conventions.api_keys)"
+        return "api keys", access.authority_rule or (
+            "authenticates as its owner: minted by rpc/create_api_key (docbase.conventions.api_keys)"
+        )
     if access.scope == "membership":
         root = model.root(access.tenant)
         own = root is not None and root.membership == access.table

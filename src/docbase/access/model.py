@@ -68,6 +68,21 @@ class TenantRoot:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A condition ANDed onto the rule for ``commands`` whatever else allows them (PostgreSQL: a RESTRICTIVE
+    policy), so authority-bearing rows stay within what their writer holds (docbase.access.grants).
+
+    ``kind`` is one of ``own_or_admin`` (``column`` names the signed-in user, or they are an admin of the
+    row's tenant), ``role_within_own`` (the row's role ``column`` is no higher than the writer's own role in
+    the row's tenant) and ``not_by_api_key`` (the request was not authenticated by an API key).
+    """
+
+    kind: str
+    commands: tuple[str, ...]
+    column: str | None = None
+
+
+@dataclass(frozen=True)
 class TableAccess:
     table: str
     scope: str
@@ -87,6 +102,11 @@ class TableAccess:
     references: tuple[Hop, ...] = ()
     # Membership tables: the column naming the admitted user (nobody writes a membership naming themself).
     member_user: str | None = None
+    # Columns fixed once the row exists: only service_role changes them (an invitation's terms, a key's owner).
+    frozen_columns: tuple[str, ...] = ()
+    limits: tuple[Limit, ...] = ()
+    # Why this table's rows carry authority and who may write them (docbase.access.grants), or "".
+    authority_rule: str = ""
 
     def rule(self, command: str) -> str:
         """The audience allowed ``command``; anything unnamed is service_role only (deny by default)."""
@@ -154,6 +174,9 @@ class AccessModel:
                         {"columns": list(h.columns), "ref_table": h.ref_table, "ref_columns": list(h.ref_columns)}
                         for h in t.references
                     ],
+                    "frozen_columns": list(t.frozen_columns),
+                    "authority_rule": t.authority_rule,
+                    "limits": [{"kind": x.kind, "commands": list(x.commands), "column": x.column} for x in t.limits],
                     "rules": {c: list(self.audience_names(t, c)) for c in COMMANDS},
                 }
                 for t in self.tables

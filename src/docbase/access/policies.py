@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from ..schema.model import Schema, Table
 from . import references
-from .model import AccessModel, Hop, TableAccess, TenantRoot
+from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
 _ALL = ("select", "insert", "update", "delete")
@@ -220,7 +220,7 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
     # balances, plan, usage (ledger.py); roles, bans, verification, a profile's email (authority.py)
     system = set(access.ledger_columns) | {name for name, _ in access.authority_columns}
     frozen |= system
-    updatable = [c.name for c in table.columns if c.name not in frozen]
+    updatable = [c.name for c in table.columns if c.name not in frozen and c.name not in access.frozen_columns]
     insertable = [c.name for c in table.columns if c.name not in system]
     for command in _ALL:
         cond = condition(schema, model, access, command)
@@ -329,5 +329,45 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
         access = model.table(table.name)
         if access is not None:
             out.extend(_table_sql(schema, model, table, access, written.get(table.name, set())))
+            out.extend(limit_sql(schema, model, access))
     out += [_claim_trigger_sql(schema, r) for r in model.roots]
     return ";\n".join(out) + ";\n"
+
+
+def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
+    """One RESTRICTIVE policy per command the access's limits bind (docbase.access.grants): ANDed with whatever
+    permissive policy allows the command, the document's own included. Dropped first, so a limit that no
+    longer applies goes away."""
+    name = q(access.table)
+    out = [f"DROP POLICY IF EXISTS {q('docbase limit ' + c)} ON {name}" for c in _ALL]
+    for command in _ALL:
+        conds = [_limit(schema, model, access, x) for x in access.limits if command in x.commands]
+        if not conds:
+            continue
+        cond = " AND ".join(f"({c})" for c in conds)
+        clause = f"WITH CHECK ({cond})" if command == "insert" else f"USING ({cond})"
+        out.append(
+            f"CREATE POLICY {q('docbase limit ' + command)} ON {name} AS RESTRICTIVE FOR {command.upper()} "
+            f"TO anon, authenticated {clause}"
+        )
+    return out
+
+
+def _limit(schema: Schema, model: AccessModel, access: TableAccess, limit: Limit) -> str:
+    if limit.kind == "not_by_api_key":
+        return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'api_key') IS NULL"
+    root = model.root(access.tenant)
+    if limit.kind == "own_or_admin":
+        admin = tenant_condition(schema, model, access, "admin") if root else "false"
+        if limit.column is None:
+            return admin
+        return f"{q(limit.column)} = {uid_for(_col_type(schema, access.table, limit.column))} OR {admin}"
+    if limit.kind == "role_within_own" and root is not None and limit.column and access.path:
+        fn = tenant_function(root)
+        cases = []
+        for i, role in enumerate(root.roles):
+            held = "ARRAY[" + ", ".join(lit(r.name) for r in root.roles[: i + 1]) + "]::text[]"
+            inside = _chain(schema, access.path, lambda column, _type, held=held: f"{column} IN (SELECT {fn}({held}))")
+            cases.append(f"WHEN {lit(role.name)} THEN {inside}")
+        return f"CASE {q(limit.column)}::text {' '.join(cases)} ELSE false END"
+    return "false"  # a limit this table cannot express refuses (deny by default)

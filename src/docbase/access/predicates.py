@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
-from .model import AccessModel, Hop, TableAccess
+from .model import AccessModel, Hop, Limit, TableAccess
 
 _LEVEL = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
 
@@ -60,14 +60,17 @@ def _is_user(column: sa.ColumnElement[Any], sub: Any) -> sa.ColumnElement[bool]:
     return sa.false() if value is None else column == value
 
 
-def _tenant_ids(model: AccessModel, metadata: sa.MetaData, tenant: str | None, level: str, sub: Any) -> sa.Select:
+def _tenant_ids(
+    model: AccessModel, metadata: sa.MetaData, tenant: str | None, level: str, sub: Any, roles: tuple[str, ...] = ()
+) -> sa.Select:
+    """Tenants where the user holds a role at ``level`` or above (or, given ``roles``, one of those)."""
     root = model.root(tenant)
     if root is None:
         raise AccessError(f"access: no tenant root {tenant!r}")
     m = _table(metadata, root.membership).alias("m")
     query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
-    if level != "reader" and root.role_column:
-        names = root.names_at_least(level)
+    if (level != "reader" or roles) and root.role_column:
+        names = roles or root.names_at_least(level)
         if root.role_lookup:
             lt, lk, ln = root.role_lookup
             r = _table(metadata, lt).alias("r")
@@ -174,7 +177,35 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
     if command == "insert":
         for column in access.creator_columns:
             cond = sa.and_(cond, _is_user(table.c[column], sub))
+    for limit in access.limits:
+        if command in limit.commands:
+            cond = sa.and_(cond, _limit(model, metadata, access, limit, sub, table))
     return cond
+
+
+def _limit(model: AccessModel, metadata: sa.MetaData, access: TableAccess, limit: Limit, sub: Any, table):
+    """A grants.py limit as a predicate (PostgreSQL: policies.limit_sql). ``not_by_api_key`` is the API's to
+    refuse before any statement (the compiled SQL does not carry the claim), so it adds nothing here."""
+    if limit.kind == "not_by_api_key":
+        return sa.true()
+    root = model.root(access.tenant)
+    if limit.kind == "own_or_admin":
+        admin = _condition(model, metadata, access, "admin", sub, table) if root else sa.false()
+        return admin if limit.column is None else sa.or_(_is_user(table.c[limit.column], sub), admin)
+    if limit.kind == "role_within_own" and root is not None and limit.column and access.path:
+        role = table.c[limit.column]
+        cases = []
+        for i, named in enumerate(root.roles):
+            held = _tenant_ids(
+                model, metadata, access.tenant, "reader", sub, tuple(r.name for r in root.roles[: i + 1])
+            )
+            cases.append(
+                sa.and_(
+                    role == sa.literal(named.name), _chain(metadata, table, access.path, lambda c, h=held: c.in_(h))
+                )
+            )
+        return sa.or_(*cases) if cases else sa.false()
+    return sa.false()
 
 
 def check_row(
@@ -211,7 +242,7 @@ def immutable_columns(model: AccessModel, table: str, claims: Mapping[str, Any] 
     if _role(claims) == "service_role":
         return ()
     access = _access(model, table)
-    frozen = access.creator_columns + (access.hidden_columns if access.scope == "user" else ())
+    frozen = access.creator_columns + (access.hidden_columns if access.scope == "user" else ()) + access.frozen_columns
     return tuple(dict.fromkeys(frozen))
 
 

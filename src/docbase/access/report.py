@@ -86,6 +86,8 @@ def authority_table(model: AccessModel) -> RichTable:
         for name, reason in access.authority_columns:
             grouped.setdefault(reason, []).append(name)
         columns = "\n".join(f"{', '.join(names)}: {reason}" for reason, names in grouped.items())
+        if access.frozen_columns:  # grants.py: fixed once the row exists
+            columns += ("\n" if columns else "") + f"after creation: {', '.join(access.frozen_columns)}"
         refs = "\n".join(str(h) for h in access.references)
         out.add_row(access.table, kind[0] if kind else "", columns, refs, kind[1] if kind else _REFS)
     return out

@@ -12,13 +12,15 @@ Order of questions, first answer wins:
 Finally a tenant or owned table named for billing becomes a *ledger*
 (readable as before, written by service_role only; see ledger.py), the
 columns that carry authority are named (authority.py), and the foreign keys
-a writer may only point at rows they can read are listed (references.py).
+a writer may only point at rows they can read are listed (references.py);
+API-key and invitation tables get their authority rules (grants.py).
 """
 
 from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
+from . import grants
 from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
@@ -77,7 +79,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     out = []
     for table in schema.tables:
         access = _finish(schema, table, decided[table.name], users, ov, forced)
-        out.append(access)
+        out.append(grants.apply(table, access, users, roots))  # API keys, invitations
     out = checked_references(schema, out, diags)
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:

@@ -28,6 +28,7 @@ import orjson
 import sqlalchemy as sa
 
 from ..access import authority, predicates, references
+from ..access.grants import KEY_CLAIM
 from ..access.model import AccessModel
 from ..access.sqlite_policies import SUB, SqlitePolicy, render, translate
 from ..auth import hidden_columns as auth_hidden
@@ -89,11 +90,15 @@ class AccessGate:
                 self.policies.setdefault(table, []).append(translate(schema, policy))
 
     # -- who may run a command at all ------------------------------------------------------------
-    def require(self, table: str, command: str, role: str) -> None:
-        """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501)."""
+    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
+        """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501).
+        A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py)."""
         if role == "service_role":
             return
         access = self.model.table(table)
+        if claims and claims.get(KEY_CLAIM) and access is not None:
+            if any(x.kind == "not_by_api_key" and command in x.commands for x in access.limits):
+                raise permission_denied(table, 403)
         rule = access.rule(command) if access else "service_role"
         if role == "anon":
             allowed = rule == "anon"

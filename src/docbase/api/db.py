@@ -28,7 +28,8 @@ import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import dburl, settings
+from .. import dburl
+from ..connections import configure_sqlite, sqlite_synchronous
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 from .pgstatus import pg_status
@@ -70,22 +71,12 @@ class SqliteDatabase(Database):
     def __init__(self, url: str, synchronous: str | None = None) -> None:
         self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
-        chosen = str(synchronous or settings.get(settings.SQLITE_SYNCHRONOUS)).strip().upper()
-        if chosen not in ("FULL", "NORMAL"):
-            raise ValueError(f"sqlite_synchronous must be full or normal, not {chosen.lower()!r}")
-        self.synchronous = chosen
+        self.synchronous = sqlite_synchronous(synchronous)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            for pragma in (
-                "journal_mode=WAL",
-                f"synchronous={self.synchronous}",
-                "foreign_keys=ON",
-                "busy_timeout=5000",
-                "case_sensitive_like=ON",
-            ):
-                conn.execute(f"PRAGMA {pragma}")
+            configure_sqlite(conn, self.synchronous)
             conn.create_function("regexp", 2, _regexp, deterministic=True)
             conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
             conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)

@@ -93,7 +93,7 @@ class RestApi:
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
         table = self.catalog.table(request.path_params["table"])
         if self.gate is not None:
-            self.gate.require(table.name, _COMMAND[request.method], role)
+            self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         elif role != "service_role":
             raise permission_denied(table.name, 401 if role == "anon" else 403)
         claims = request.state.claims or {"role": role}

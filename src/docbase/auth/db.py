@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .. import dburl
+from ..connections import configure_sqlite
 from .tables import create_auth_tables
 
 
@@ -25,7 +27,10 @@ def engine_for(engine_or_url: AsyncEngine | str) -> AsyncEngine:
     if isinstance(engine_or_url, AsyncEngine):
         return engine_or_url
     # hide_parameters: a failed statement's message must not carry token hashes or password hashes into logs.
-    return create_async_engine(async_url(str(engine_or_url)), hide_parameters=True)
+    engine = create_async_engine(async_url(str(engine_or_url)), hide_parameters=True)
+    if engine.dialect.name == "sqlite":  # the same pragmas as the API's connections: cascades fire here too
+        event.listen(engine.sync_engine, "connect", lambda conn, _record: configure_sqlite(conn))
+    return engine
 
 
 class Ready:

@@ -44,10 +44,28 @@ SCOPES = ("global", "local", "others")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def _too_large() -> AuthError:
+    return AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 as soon as it passes MAX_BODY: a declared length is refused unread, and a
+    streamed body stops being read at the chunk that crosses the limit, so no request can make auth buffer
+    more than MAX_BODY plus one chunk (api.bodylimit bounds every route when the app is create_app's)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY):
+        raise _too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise AuthError(413, "request_too_large", f"Request body is larger than {MAX_BODY} bytes")
+    raw = await read_body(request)
     if not raw.strip():
         return {}
     try:

@@ -58,9 +58,18 @@ def access_notes(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str
         elif a.convention == vectors.NAME:
             say(a.table, f"vector search: rpc/match_{a.table} returns only rows the caller may read")
         elif a.convention == invitations.NAME:
-            say(a.table, "invitations: rpc/accept_invitation and decline_invitation answer for the invited email only")
+            say(
+                a.table,
+                "invitations: rpc/accept_invitation and decline_invitation answer for the invited email only; "
+                "accepting re-checks the inviter's current role in the tenant (removed inviters vouch for nobody)",
+            )
         elif a.convention == api_keys.NAME:
-            say(a.table, "API keys: a request with one acts as its owner; rpc/create_api_key makes one for the signer")
+            say(
+                a.table,
+                f"API keys: minted only by rpc/create_api_key (for the signer; the plaintext once, its hash stored); "
+                f"a request with one acts as its owner but never mints keys nor writes {a.table}; "
+                "the owner lists and revokes them",
+            )
     if trail is not None:
         for table in schema.tables:
             if table.name == trail:

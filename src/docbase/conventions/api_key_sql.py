@@ -21,6 +21,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..access.grants import KEY_CLAIM
 from ..schema.model import Table
 from . import hashed_tokens
 from .base import Applied
@@ -154,4 +155,4 @@ async def authenticate(tx: Any, sql: Sql, table: Table, a: Applied, token: str) 
             sql.render(f"UPDATE {q(table.name)} SET {assignments} WHERE {q(r('id'))} = ?"),
             [*sets.values(), row[r("id")]],
         )
-    return {"role": "authenticated", "sub": str(row[r("owner")]), "api_key": str(row[r("id")])}
+    return {"role": "authenticated", "sub": str(row[r("owner")]), KEY_CLAIM: str(row[r("id")])}

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..access.grants import ENABLED_NAMES, EXPIRES_NAMES, key_table
 from ..schema.model import Schema, Table
-from .base import Applied, column_named, enabled, norm, words
+from .base import Applied, column_named, enabled
 
 NAME = "api_keys"
 ROLE_NAMES = {
     "start": ("start", "key_start", "key_preview"),
     "prefix": ("prefix", "key_prefix"),
     "name": ("name", "key_name"),
-    "enabled": ("enabled", "is_enabled", "active", "is_active"),
-    "expires": ("expires_at", "expiresAt", "expiry"),
+    "enabled": ENABLED_NAMES,
+    "expires": EXPIRES_NAMES,
     "limit_enabled": ("rate_limit_enabled",),
     "window": ("rate_limit_time_window", "rate_limit_window"),
     "limit": ("rate_limit_max", "rate_limit"),
@@ -34,18 +35,11 @@ ROLE_NAMES = {
 
 
 def key_roles(table: Table, users_table: str | None) -> dict[str, str] | None:
-    if "apikey" not in norm(table.name) and not {"api", "key"} <= set(words(table.name)):
+    """The columns the runtime uses, by role; the key and owner are found as docbase.access.grants finds them."""
+    found = key_table(table, users_table)
+    if found is None:
         return None
-    key = column_named(table, "key", "key_hash", "hashed_key")
-    owner = next(
-        (fk.columns[0] for fk in table.foreign_keys if fk.ref_table == users_table and len(fk.columns) == 1), None
-    )
-    if owner is None:
-        column = column_named(table, "user_id", "owner_id")
-        owner = column.name if column is not None else None
-    if key is None or owner is None or len(table.primary_key) != 1:
-        return None
-    roles = {"key": key.name, "owner": owner, "id": table.primary_key[0]}
+    roles = {"key": found[0], "owner": found[1], "id": table.primary_key[0]}
     for role, names in ROLE_NAMES.items():
         column = column_named(table, *names)
         if column is not None:

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..access import build_access
+from ..access import build_access, grants
 from ..access.model import TenantRoot
 from ..schema.model import Schema, Table
-from .base import Applied, column_named, enabled, words
+from .base import Applied, column_named, enabled
 from .hashed_tokens import token_columns
 
 NAME = "invitations"
 
 
 def invitation_roles(table: Table, root: TenantRoot) -> dict[str, str] | None:
-    if not {"invitation", "invite"} & set(words(table.name)):
-        return None
-    tenant = next(
-        (fk.columns[0] for fk in table.foreign_keys if fk.ref_table == root.table and len(fk.columns) == 1), None
-    )
-    email = column_named(table, "email", "invitee_email", "invited_email", "recipient_email")
-    role = column_named(table, "role", "role_name", "member_role")
-    status = column_named(table, "status", "state")
+    tenant = grants.invitation_tenant(table, root)
+    email = column_named(table, *grants.EMAIL_NAMES)
+    role = column_named(table, *grants.ROLE_NAMES)
+    status = column_named(table, *grants.STATUS_NAMES)
     expiry = column_named(table, "expires_at", "expiry", "expiration", "valid_until")
     if None in (tenant, email, role, status, expiry) or len(table.primary_key) != 1:
         return None
@@ -48,13 +44,13 @@ def invitation_roles(table: Table, root: TenantRoot) -> dict[str, str] | None:
     }
     if root.role_column and root.role_lookup is None:
         roles["member_role"] = root.role_column
-    responded = column_named(table, "responded_at", "accepted_at")
+    responded = column_named(table, *grants.RESPONDED_NAMES)
     if responded is not None:
         roles["responded"] = responded.name
-    invitee = column_named(table, "invitee_id", "invited_user_id", "accepted_by")
+    invitee = column_named(table, *grants.INVITEE_NAMES)
     if invitee is not None:
         roles["invitee"] = invitee.name
-    inviter = column_named(table, "inviter_id", "invited_by", "created_by", "created_by_user_id", "sender_id")
+    inviter = column_named(table, *grants.INVITER_NAMES)
     if inviter is not None:
         roles["inviter"] = inviter.name
     if root.roles:

@@ -73,6 +73,16 @@ async def _within_inviters_reach(tx: Any, sql: Sql, a: Applied, key: Any, tenant
         )
 
 
+def _new_key(schema: Schema, table_name: str) -> dict[str, str]:
+    """A membership key the database will not make (a text or uuid key with no default): a fresh uuid, as
+    clients writing such a table must supply one (docbase invents no keys in the DDL)."""
+    table = schema.table(table_name)
+    column = table.column(table.primary_key[0]) if table is not None and len(table.primary_key) == 1 else None
+    if column is None or column.default is not None or column.type not in ("uuid", "text", "varchar"):
+        return {}
+    return {column.name: str(uuid.uuid4())}
+
+
 def _state(schema: Schema, a: Applied, wanted: str) -> str:
     table = schema.table(a.table)
     column = table.column(a.role("status") or "") if table else None
@@ -128,6 +138,7 @@ async def respond(
         member = {r("member_user"): user, r("member_tenant"): tenant}
         if r("member_role"):
             member[r("member_role")] = role
+        member.update(_new_key(schema, r("membership") or ""))
         cols = list(member)
         await tx.rows(
             sql.render(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..access.grants import KEY_CLAIM
 from . import (
     api_key_sql,
     api_keys,
@@ -178,7 +179,7 @@ async def _create_key(conventions: Conventions, db: Any, body: dict[str, Any], c
         owner = body.get("user_id")
         if not isinstance(owner, str | int) or isinstance(owner, bool):
             raise bad_argument('service_role names the key\'s owner: {"user_id": ...}')
-    elif claims.get("role") == "authenticated" and claims.get("api_key"):
+    elif claims.get("role") == "authenticated" and claims.get(KEY_CLAIM):
         raise ConventionError(403, "42501", "an API key cannot create API keys", None, "Sign in to create one.")
     elif claims.get("role") == "authenticated" and claims.get("sub"):
         owner = claims["sub"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ._vocabulary import normal, roles, words
+from ._vocabulary import announces_fields, normal, roles, words
 from .fragments import Reference
 
 IDENT = r"[^\W\d]\w*"
@@ -67,7 +67,7 @@ def table_name(text: str) -> str | None:
     >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
     ('orderItems', None, 'users')
     """
-    text = text.lstrip("#").strip()
+    text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
     quoted = re.findall(r"`([^`]+)`", text)
     if len(quoted) == 1 and re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text):
@@ -100,6 +100,13 @@ def table_name(text: str) -> str | None:
     return normalise_name(t)
 
 
+def names_table_explicitly(heading: str) -> bool:
+    """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
+    return table_name(heading) is not None and (
+        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
+    )
+
+
 def section_table(section: tuple[str, ...]) -> str | None:
     """The table a block's section is about: the nearest heading that names one.
 
@@ -120,7 +127,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
 def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
     lead = lead.strip()
-    if lead and "\n" not in lead and len(lead) < 80:
+    if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
         name = table_name(lead)
         if name is not None:
             return name

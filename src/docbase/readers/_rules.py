@@ -23,7 +23,13 @@ from __future__ import annotations
 
 import re
 
+from ._vocabulary import roles
 from .fragments import RuleFragment
+
+
+def unique_words() -> frozenset[str]:
+    return roles()["unique"] - {"uk", "uq"}
+
 
 _ARTICLES = {"the", "a", "an", "each", "every", "all", "any", "its", "their", "this", "that", "one", "his", "her"}
 # Subjects that name no column: "each row is unique" says nothing a database can hold.
@@ -246,7 +252,21 @@ def rules_in(sentence: str, line: int, table: str | None) -> list[RuleFragment]:
         values = _values(m.group("vals"), marked=bool(m.group("marker")))
         if subject and values and len(subject) <= 3:
             return rule("enum", (subject,), values=values)
+    named = re.findall(r"`([^\W\d]\w*)`", sentence)
+    if len(set(named)) == 1 and _says_unique(text):  # "`email` benzersiz olmalıdır", "`email` muss eindeutig sein"
+        return rule("unique", ((named[0],),))
     return []
+
+
+def _says_unique(text: str) -> bool:
+    """Whether a sentence uses a word for "unique" in a language of headers.toml (inflected forms too)."""
+    words = unique_words()
+    if any(w in text for w in words if re.search(r"[\u3040-\u9fff\uac00-\ud7af]", w)):
+        return True  # Chinese, Japanese and Korean write no spaces between words
+    for token in re.findall(r"\w+", text.lower()):
+        if token in words or any(len(w) >= 7 and token[:7] == w[:7] for w in words):
+            return True
+    return False
 
 
 def looks_like_rule(sentence: str) -> bool:

@@ -42,3 +42,11 @@ def words(kind: str) -> frozenset[str]:
 def flags(kind: str) -> frozenset[str]:
     """``yes`` or ``no``: what a cell of a yes/no column says."""
     return frozenset(normal(w) for w in _data()["flags"][kind])
+
+
+@cache
+def announces_fields(text: str) -> bool:
+    """Whether a lead or parent bullet announces a list of columns (``Fields:``, ``Campos:``)."""
+    return normal(text.replace("*", "").replace("_", " ")) in frozenset(
+        normal(w) for w in _data()["announce"]["fields"]
+    )

@@ -23,10 +23,20 @@ import re
 from dataclasses import dataclass
 
 from ..document import Block, Diagnostic, ListItem, warning
-from ._cells import Constraints, block_table, is_identifier, parse_constraints, split_top, strip_markup, table_name
+from ._cells import (
+    Constraints,
+    block_table,
+    is_identifier,
+    names_table_explicitly,
+    parse_constraints,
+    split_top,
+    strip_markup,
+    table_name,
+)
 from ._statements import read_statement
 from ._typewords import split_type
 from ._values import examples_in, read_values
+from ._vocabulary import announces_fields
 from .base import Reading
 from .fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
 
@@ -219,12 +229,66 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
         enough = len(good) >= 2 or (len(good) == 1 and (announced or bool(block_table(block.lead, ()))))
         # items shaped `name: TYPE ...` count as evidence even when the rest is not understood (they are reported)
         if not enough or evidence < 0.6 * len(members):
+            untyped = _untyped_group(block, parent, members)
+            if untyped:
+                plans.append(untyped)
             continue
         table = named or block_table(block.lead, block.section)
         if named is None and parent >= 0 and not announced:
             table = _table_above(block, parent, plans) or table  # "Extra column added by migration:" under a table
         plans.append((table, good, failed))
     return plans
+
+
+_UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
+
+
+_NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
+
+
+def _untyped_group(block: Block, parent: int, members: list[int]):
+    """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
+
+    Read only where the document says these are a table's columns: under a
+    heading that marks a table (backticks, a table word), or after a lead or
+    parent bullet announcing fields (``Campos:``). Types are then inferred,
+    each with a note; a phrase such as ``chave primária`` still marks the key.
+    """
+    parent_text = strip_markup(block.items[parent].text).rstrip(":： ") if parent >= 0 else ""
+    named = table_name(block.items[parent].text) if parent >= 0 and not announces_fields(parent_text) else None
+    announced = announces_fields(strip_markup(block.lead).strip().rstrip(":： ")) or announces_fields(parent_text)
+    heading = block.section[-1] if block.section else ""
+    if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
+        return None
+    matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
+    names_only = {i: _NAMES_ONLY.fullmatch(block.items[i].text.strip()) for i, m in matches if m is None}
+    if len(members) < 2 or sum(1 for _, m in matches if m) + sum(1 for n in names_only.values() if n) < 0.8 * len(
+        members
+    ):
+        return None
+    good = []
+    for i, m in matches:
+        if m is None:
+            if names_only.get(i):  # "`created_at`, `updated_at`, `deleted_at`": several columns, nothing said
+                for name in re.findall(r"`([^`]+)`", block.items[i].text):
+                    good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
+            continue
+        description = m.group(2).strip().rstrip(".")
+        stated = parse_constraints(re.split(r"[.;(]", description)[0], block.items[i].line, strict=True)
+        c = stated or Constraints()
+        column = ColumnFragment(
+            name=m.group(1),
+            line=block.items[i].line,
+            nullable=c.nullable,
+            primary_key=c.primary_key,
+            unique=c.unique,
+            references=c.references,
+            fk_marked=c.fk_marked or c.references is not None,
+            comment=description,
+        )
+        good.append((i, _Parsed(column, c.indexed)))
+    table = named or block_table(block.lead, block.section)
+    return (table, good, [])
 
 
 def _columnish(text: str) -> bool:

@@ -8,6 +8,7 @@ make the merge and the inference compare meanings rather than spellings.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 
@@ -35,8 +36,12 @@ def singular(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
-    """A spelling-free key: case, separators and plural of the last word ignored."""
+    """A spelling-free key: case, separators and plural of the last word ignored.
+
+    Cached: the merge compares every table's name with the names fragments use, so the same
+    few thousand names are keyed millions of times on a large document (bench/read.py)."""
     ws = words(name)
     if not ws:
         return name.lower()

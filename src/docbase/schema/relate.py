@@ -171,7 +171,7 @@ def _target_for(
     if col.name in known:
         return known[col.name], f"{col.name} references {known[col.name]} elsewhere in the document"
     if stem:
-        for pool, where in ((sorted(related), "a related table"), (sorted(tables), "a table")):
+        for pool, where in ((sorted(related), "a related table"), (_noun_candidates(stem, tables), "a table")):
             hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
             if len(hits) == 1:
                 return hits[0], f"{where} whose name matches {stem!r}"
@@ -179,6 +179,27 @@ def _target_for(
     if len(free) == 1:
         return free[0], "the one related table no other column references"
     return None, ""
+
+
+_SUFFIXES: list[object] = [None, -1, None]  # the tables dict last indexed, its size, and the index
+
+
+def _noun_candidates(stem: str, tables: dict[str, TableDraft]) -> list[str]:
+    """The tables ``_noun_matches`` could accept, found by word suffix rather than by testing every table
+    (which made reading quadratic in the number of FK columns times tables)."""
+    if not (_SUFFIXES[0] is tables and _SUFFIXES[1] == len(tables)):
+        index: dict[str, set[str]] = {}
+        for name in tables:
+            parts = key(name).split("_")
+            for j in range(len(parts)):
+                index.setdefault("_".join(parts[j:]), set()).add(name)
+        _SUFFIXES[:] = [tables, len(tables), index]
+    index = _SUFFIXES[2]  # type: ignore[assignment]
+    parts = key(stem).split("_")
+    found: set[str] = set()
+    for j in range(len(parts)):
+        found |= index.get("_".join(parts[j:]), set())  # type: ignore[union-attr]
+    return sorted(found)
 
 
 def _noun_matches(stem: str, table_name: str) -> bool:

@@ -1,0 +1,187 @@
+"""Rows that grant authority: API keys (a key acts as its owner) and invitations (one admits a person to a tenant).
+
+An outside attacker found both open (issue 12): a user inserted an API-key
+row naming someone else as owner, with a key they chose, and then acted as
+that person; a writer rewrote the owner's invitation (email, role, token)
+and accepted it with a second account as owner. So these tables are decided
+here, whatever scope their foreign keys would suggest:
+
+- *API keys* belong to their owner (``owned`` through the owner column):
+  rows are minted only by ``rpc/create_api_key`` (the RPC writes as the
+  system; INSERT is service_role's), the owner lists them without the key
+  hash and revokes them (DELETE, or PATCH of the enabled/expiry column and
+  nothing else), and a request authenticated *by* an API key never writes
+  the table (claim ``api_key``, set by docbase.conventions.api_key_sql).
+- *Invitations* keep their tenant rule, but their terms (tenant, email,
+  role, token, inviter, invitee, answer time) are fixed once the row exists
+  (service_role alone changes them), nobody invites above their own role in
+  the tenant, and only the inviter or a tenant admin revokes one (DELETE, or
+  PATCH of its status). Acceptance re-checks the inviter's current role
+  (docbase.conventions.invite_sql).
+
+The column names are shared with docbase.conventions (api_keys,
+invitations), which find the same tables to run the RPCs on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..schema.model import Column, Table
+from .model import Hop, Limit, TableAccess, TenantRoot
+from .names import words
+
+KEY_CLAIM = "api_key"  # the claim a request authenticated by an API key carries (the key row's id)
+KEY_NAMES = ("key", "key_hash", "hashed_key")
+OWNER_NAMES = ("user_id", "owner_id")
+ENABLED_NAMES = ("enabled", "is_enabled", "active", "is_active")
+EXPIRES_NAMES = ("expires_at", "expiresAt", "expiry")
+EMAIL_NAMES = ("email", "invitee_email", "invited_email", "recipient_email")
+ROLE_NAMES = ("role", "role_name", "member_role")
+STATUS_NAMES = ("status", "state")
+INVITER_NAMES = ("inviter_id", "invited_by", "created_by", "created_by_user_id", "sender_id")
+INVITEE_NAMES = ("invitee_id", "invited_user_id", "accepted_by")
+RESPONDED_NAMES = ("responded_at", "accepted_at")
+_WRITES = ("insert", "update", "delete")
+
+
+def norm(name: str) -> str:
+    """``expiresAt``, ``expires_at`` and ``EXPIRES_AT`` compare equal."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def column_named(table: Table, *names: str) -> Column | None:
+    """The first column whose name matches one of ``names`` (in the order given), ignoring case and underscores."""
+    by_norm = {norm(c.name): c for c in table.columns}
+    return next((by_norm[norm(n)] for n in names if norm(n) in by_norm), None)
+
+
+def is_key_table_name(name: str) -> bool:
+    return "apikey" in norm(name) or {"api", "key"} <= set(words(name))
+
+
+def key_table(table: Table, users_table: str | None) -> tuple[str, str] | None:
+    """(key column, owner column) when ``table`` issues API keys that act as a user; None otherwise."""
+    if not is_key_table_name(table.name) or len(table.primary_key) != 1:
+        return None
+    key = column_named(table, *KEY_NAMES)
+    owner = next(
+        (fk.columns[0] for fk in table.foreign_keys if fk.ref_table == users_table and len(fk.columns) == 1), None
+    )
+    if owner is None:
+        column = column_named(table, *OWNER_NAMES)
+        owner = column.name if column is not None else None
+    return (key.name, owner) if key is not None and owner is not None else None
+
+
+def revoke_columns(table: Table) -> tuple[str, ...]:
+    """The columns an API key's owner may PATCH to revoke it: its enabled flag and its expiry."""
+    found = (column_named(table, *ENABLED_NAMES), column_named(table, *EXPIRES_NAMES))
+    return tuple(c.name for c in found if c is not None)
+
+
+def invitation_tenant(table: Table, root: TenantRoot) -> str | None:
+    """The column of an invitation table that points straight at ``root``; None when ``table`` is none."""
+    if not {"invitation", "invite"} & set(words(table.name)):
+        return None
+    return next(
+        (fk.columns[0] for fk in table.foreign_keys if fk.ref_table == root.table and len(fk.columns) == 1), None
+    )
+
+
+def apply(
+    table: Table, access: TableAccess, users: Table | None, roots: tuple[TenantRoot, ...] | list[TenantRoot]
+) -> TableAccess:
+    """``access`` with the authority rules of an API-key or invitation table; unchanged for any other table."""
+    found = key_table(table, users.name if users else None)
+    if found is not None:
+        return _api_keys(table, access, users, *found)
+    for root in roots:
+        tenant = invitation_tenant(table, root)
+        if tenant is not None and access.tenant == root.table:
+            return _invitations(table, access, root, tenant)
+    return access
+
+
+def _api_keys(table: Table, access: TableAccess, users: Table | None, key: str, owner: str) -> TableAccess:
+    revoke = revoke_columns(table)
+    target = users.name if users else "auth.users"
+    user_key = (users.primary_key or ("id",))[0] if users else "id"
+    column = table.column(owner)
+    hop = Hop(table.name, (owner,), target, (user_key,), bool(column and column.nullable is True))
+    how = f"DELETE, or PATCH of {' or '.join(revoke)} alone" if revoke else "DELETE"
+    rule = (
+        f"API keys: minted only by rpc/create_api_key (a key acts as its owner, {owner}); the owner lists their "
+        f"keys without {key} and revokes them ({how}); a request made with an API key never writes here"
+    )
+    decided = replace(
+        access,
+        scope="owned",
+        reason=f"belongs to one user through {owner} -> {target}: each API key acts as its owner",
+        path=(hop,),
+        tenant=None,
+        owner_column=owner,
+        creator_columns=(owner,),
+        rules=(("delete", "self"), ("insert", "service_role"), ("select", "self"), ("update", "self")),
+    )
+    if not revoke:
+        decided = replace(decided, rules=tuple((c, "service_role" if c == "update" else r) for c, r in decided.rules))
+    return _authority(
+        access,
+        decided,
+        frozen=tuple(c.name for c in table.columns if c.name not in revoke),
+        hidden=(key,),
+        limits=(Limit("not_by_api_key", _WRITES),),
+        rule=rule,
+    )
+
+
+def _invitations(table: Table, access: TableAccess, root: TenantRoot, tenant: str) -> TableAccess:
+    named = {
+        "email": column_named(table, *EMAIL_NAMES),
+        "role": column_named(table, *ROLE_NAMES),
+        "inviter": column_named(table, *INVITER_NAMES),
+        "invitee": column_named(table, *INVITEE_NAMES),
+        "responded": column_named(table, *RESPONDED_NAMES),
+    }
+    tokens = [c.name for c in table.columns if "token" in words(c.name)]
+    terms = [tenant, *(c.name for c in (named["email"], named["role"]) if c), *tokens]
+    if named["inviter"] is not None:
+        terms.append(named["inviter"].name)
+    frozen = tuple(dict.fromkeys(terms + [c.name for c in (named["invitee"], named["responded"]) if c]))
+    inviter = named["inviter"].name if named["inviter"] is not None else None
+    limits = [Limit("own_or_admin", ("update", "delete"), inviter)]
+    role = named["role"].name if named["role"] is not None else None
+    capped = role is not None and root.role_column is not None and root.role_lookup is None and bool(root.roles)
+    if capped:
+        limits.append(Limit("role_within_own", ("insert",), role))
+    status = column_named(table, *STATUS_NAMES)
+    who = f"its inviter ({inviter}) or an admin of the {root.table}" if inviter else f"an admin of the {root.table}"
+    rule = (
+        f"invitations: {', '.join(dict.fromkeys(terms))} are fixed at creation (only service_role changes them); "
+        + (f"nobody invites with a role above their own in {root.table}; " if capped else "")
+        + f"only {who} revokes one (DELETE{', or PATCH of ' + status.name if status else ''}); "
+        "rpc/accept_invitation re-checks the inviter's current role"
+    )
+    return _authority(access, access, frozen=frozen, hidden=(), limits=tuple(limits), rule=rule)
+
+
+def _authority(
+    inferred: TableAccess,
+    decided: TableAccess,
+    frozen: tuple[str, ...],
+    hidden: tuple[str, ...],
+    limits: tuple[Limit, ...],
+    rule: str,
+) -> TableAccess:
+    """The decision with its authority rule; a docbase.toml override keeps its scope and rules (and says so)."""
+    base = inferred if inferred.overridden else decided
+    if inferred.overridden:
+        rule += "; docbase.toml overrides who may write it, so only the column and row limits above still hold"
+    return replace(
+        base,
+        frozen_columns=frozen,
+        hidden_columns=tuple(dict.fromkeys(base.hidden_columns + hidden)),
+        limits=limits,
+        authority_rule=rule,
+    )
