@@ -28,23 +28,7 @@ RUNS, STEPS = 10, 200
 DRAW = st.integers(0, 2**32 - 1)
 
 
-# Holes still open on main, each found by this search; the fixes are under way (issue 12). Strict: once a
-# fix lands the case passes and the mark must go.
-OPEN = {
-    "000": "issue 12 finding 2: a writer re-addresses the owner's invitation to an account of theirs "
-    "(invitation terms are not yet immutable)",
-    "003": "issue 12 finding 1: a member re-points an API-key row at another user (key rows are not yet "
-    "minted by rpc/create_api_key only)",
-}
-CASES = [
-    pytest.param(
-        p, id=p.stem[:3], marks=[pytest.mark.xfail(strict=True, reason=OPEN[p.stem[:3]])] if p.stem[:3] in OPEN else []
-    )
-    for p in SEEDS
-]
-
-
-@pytest.mark.parametrize("seed_path", CASES)
+@pytest.mark.parametrize("seed_path", SEEDS, ids=[p.stem[:3] for p in SEEDS])
 def test_no_actor_gains_authority(seed_path, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DOCBASE_STATE_DIR", str(tmp_path / ".docbase"))
     loop = asyncio.new_event_loop()
