@@ -55,7 +55,40 @@ SECRET_KEY = declare(
     "AES-256 key encrypting secret columns (64 hex digits or base64); default: generated once into the state dir.",
     secret=True,
 )
-MAX_BODY_BYTES = declare("max_body_bytes", 1_048_576, "Largest request body /rest/v1 accepts; larger bodies get 413.")
+MAX_BODY_BYTES = declare(
+    "max_body_bytes",
+    1_048_576,
+    "Largest request body any route accepts (/rest/v1, /auth/v1, ...); counted while it streams in, 413 past it.",
+)
+MAX_JSON_DEPTH = declare(
+    "max_json_depth", 64, "Deepest nesting of arrays and objects a JSON body may have (1..250); deeper is a 400."
+)
+MAX_SELECT_ITEMS = declare(
+    "max_select_items",
+    300,
+    "Most columns one request's select may ask for, embeds included, each `*` counting as every column it "
+    "stands for; more is a 400 (PGRST100).",
+)
+MAX_EMBED_DEPTH = declare(
+    "max_embed_depth", 8, "Deepest nesting of embedded resources in a select (1..32); deeper is a 400."
+)
+MAX_FILTERS = declare(
+    "max_filters",
+    500,
+    "Most filters one request may have, each term of an or/and tree counted (one tree may hold 500); more is a 400.",
+)
+STATEMENT_TIMEOUT = declare(
+    "statement_timeout",
+    8000,
+    "Longest a request's SQL may run, in milliseconds (0: no limit); past it the request is cancelled with "
+    "57014 (PostgreSQL: statement_timeout; SQLite: CPU time of the whole transaction).",
+)
+CONSOLE_PUBLIC_DOCUMENT = declare(
+    "console_public_document",
+    False,
+    "Serve the design document to the console without sign-in; by default it needs a signed-in user or the "
+    "service_role key.",
+)
 JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
 SQLITE_SYNCHRONOUS = declare(
     "sqlite_synchronous",

@@ -12,7 +12,7 @@ from docbase.access import build_access
 from docbase.access.authority import privileged_columns
 from docbase.schema import build_schema, load_schema
 
-from .worlds import REP, SMALL, seed, world_000, world_003, world_small
+from .worlds import REP, SMALL, new_id, seed, serve, signups, world_000, world_003, world_small
 
 
 @pytest.fixture(autouse=True)
@@ -267,5 +267,77 @@ async def test_003_an_admin_upserting_the_organization_does_not_become_its_owner
         assert got.status_code == 200, got.text  # PostgREST: an upsert that only updated answers 200
         assert [r["name"] for r in got.json()] == ["renamed by admin"]
         assert await w.snapshot("member") == before
+    finally:
+        await w.close()
+
+
+async def test_admins_allowed_to_manage_members_still_cannot_grant_above_their_own_role(db_url, tmp_path):
+    """With ``docbase.toml`` letting admins write memberships, an admin may hand out admin, editor or viewer,
+    but neither raise themself nor make another account (an alternate of theirs) owner."""
+    doc = tmp_path / "small.md"
+    doc.write_text(SMALL)
+    (tmp_path / "docbase.toml").write_text('[access.tables.team_members]\ninsert = "admin"\nupdate = "admin"\n')
+    w = await serve(load_schema(doc), db_url)
+    try:
+        w.users = await signups(w, "a", "adm", "e", "x")
+        team = new_id()
+        await w.ok("POST", "teams", {"id": team, "name": "team A"})
+        roles = [("a", "owner"), ("adm", "admin"), ("e", "editor")]
+        await w.ok("POST", "team_members", [{"team_id": team, "user_id": w.users[u], "role": r} for u, r in roles])
+        before = await w.snapshot("team_members")
+        for who, role in (("adm", "owner"), ("e", "owner")):
+            got = await w.act("adm", "PATCH", f"team_members?user_id=eq.{w.users[who]}", {"role": role}, **REP)
+            assert (got.status_code, got.json()["code"]) == (403, "42501"), (who, got.text)
+        got = await w.act("adm", "POST", "team_members", {"team_id": team, "user_id": w.users["x"], "role": "owner"})
+        assert (got.status_code, got.json()["code"]) == (403, "42501"), got.text
+        assert await w.snapshot("team_members") == before
+        got = await w.act("adm", "PATCH", f"team_members?user_id=eq.{w.users['e']}", {"role": "admin"}, **REP)
+        assert [r["role"] for r in got.json()] == ["admin"], got.text
+        row = {"team_id": team, "user_id": w.users["x"], "role": "viewer"}
+        got = await w.act("adm", "POST", "team_members", row, **REP)
+        assert [(r["user_id"], r["role"]) for r in got.json()] == [(w.users["x"], "viewer")], got.text
+    finally:
+        await w.close()
+
+
+LOOKUP = """# Roles as rows
+
+```sql
+CREATE TABLE users (id uuid PRIMARY KEY, email text);
+CREATE TABLE orgs (id uuid PRIMARY KEY, name text);
+CREATE TABLE roles (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE user_roles (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES orgs(id),
+  user_id uuid NOT NULL REFERENCES users(id),
+  role_id integer NOT NULL REFERENCES roles(id)
+);
+```
+"""
+
+
+async def test_the_role_cap_reads_role_names_through_a_lookup_table(db_url, tmp_path):
+    """Seed 002's shape: ``user_roles.role_id -> roles.name``."""
+    doc = tmp_path / "lookup.md"
+    doc.write_text(LOOKUP)
+    (tmp_path / "docbase.toml").write_text('[access.tables.user_roles]\ninsert = "admin"\nupdate = "admin"\n')
+    w = await serve(load_schema(doc), db_url)
+    try:
+        w.users = {n: new_id() for n in ("a", "adm", "m")}
+        await w.ok("POST", "users", [{"id": u, "email": f"{n}@x.io"} for n, u in w.users.items()])
+        await w.ok(
+            "POST", "roles", [{"id": 1, "name": "owner"}, {"id": 2, "name": "admin"}, {"id": 3, "name": "member"}]
+        )
+        org = new_id()
+        await w.ok("POST", "orgs", {"id": org, "name": "A"})
+        held = [("a", 1), ("adm", 2), ("m", 3)]
+        await w.ok("POST", "user_roles", [{"org_id": org, "user_id": w.users[u], "role_id": r} for u, r in held])
+        before = await w.snapshot("user_roles")
+        for who in ("adm", "m"):
+            got = await w.act("adm", "PATCH", f"user_roles?user_id=eq.{w.users[who]}", {"role_id": 1}, **REP)
+            assert (got.status_code, got.json()["code"]) == (403, "42501"), (who, got.text)
+        assert await w.snapshot("user_roles") == before
+        got = await w.act("adm", "PATCH", f"user_roles?user_id=eq.{w.users['m']}", {"role_id": 2}, **REP)
+        assert [r["role_id"] for r in got.json()] == [2], got.text
     finally:
         await w.close()

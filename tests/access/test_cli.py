@@ -71,3 +71,50 @@ def test_docbase_toml_override_and_its_mistakes(tmp_path):
 def test_missing_document_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["access", str(tmp_path / "nope.md")])
     assert result.exit_code == 2
+
+
+AUTHORITY_DOC = """# Design
+
+```sql
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL, role text, is_verified boolean, name text);
+CREATE TABLE teams (id uuid PRIMARY KEY, name text NOT NULL);
+CREATE TABLE team_members (
+  id uuid PRIMARY KEY,
+  team_id uuid NOT NULL REFERENCES teams(id),
+  user_id uuid NOT NULL REFERENCES users(id),
+  role text NOT NULL CHECK (role IN ('owner', 'editor', 'viewer'))
+);
+CREATE TABLE boards (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), title text);
+CREATE TABLE cards (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), board_id uuid REFERENCES boards(id));
+```
+"""
+
+
+def test_authority_decisions_are_shown_with_their_reasons(tmp_path):
+    doc = tmp_path / "design.md"
+    doc.write_text(AUTHORITY_DOC)
+    result = runner.invoke(app, ["access", str(doc)], env={"COLUMNS": "600"})
+    assert result.exit_code == 0, result.output
+    assert "Authority (written by the system alone)" in result.output
+    users = next(line for line in result.output.splitlines() if line.startswith("│ users") and "profile" in line)
+    assert "email: mirrors the sign-in" in users  # the reasons in full: test_authority_in_json
+    authority = result.output.split("Authority (written by the system alone)")[1]
+    cards = next(line for line in authority.splitlines() if line.startswith("│ cards"))
+    assert "cards.board_id -> boards" in cards
+
+
+def test_authority_in_json(tmp_path):
+    doc = tmp_path / "design.md"
+    doc.write_text(AUTHORITY_DOC)
+    result = runner.invoke(app, ["access", str(doc), "--json"])
+    assert result.exit_code == 0, result.output
+    tables = {t["name"]: t for t in json.loads(result.stdout)["tables"]}
+    assert tables["users"]["authority_columns"] == [
+        {"name": "email", "reason": "mirrors the sign-in email: change it through /auth/v1/user"},
+        {"name": "role", "reason": "a role assignment: only service_role grants roles"},
+        {"name": "is_verified", "reason": "verification state: set when the address is confirmed (/auth/v1/verify)"},
+    ]
+    assert tables["users"]["authority"]["kind"] == "profile"
+    assert tables["team_members"]["authority"]["kind"] == "memberships"
+    assert tables["cards"]["references"] == [{"columns": ["board_id"], "ref_table": "boards", "ref_columns": ["id"]}]
+    assert tables["boards"]["authority"] is None and tables["boards"]["references"] == []

@@ -179,14 +179,21 @@ CREATE TABLE card_labels (
 """
 
 
-async def world_small(url: str) -> World:
-    """The small document: team A (owner a, editor e, viewer v) and B (owner b), a board, card and label each."""
-    w = await serve(build_schema(SMALL, "small.md"), url)
-    for n in ("a", "e", "v", "b"):  # profiles reference auth.users: people sign up, docbase makes their rows
+async def signups(w: World, *names: str) -> dict[str, str]:
+    """Each name signs up as ``name@x.io`` (profiles reference auth.users: docbase makes their rows)."""
+    users = {}
+    for n in names:
         body = {"email": f"{n}@x.io", "password": PASSWORD, "data": {"display_name": n}}
         got = await w.c.post("/auth/v1/signup", json=body, headers=ANON)
         assert got.status_code == 200, got.text
-        w.users[n] = got.json()["user"]["id"]
+        users[n] = got.json()["user"]["id"]
+    return users
+
+
+async def world_small(url: str) -> World:
+    """The small document: team A (owner a, editor e, viewer v) and B (owner b), a board, card and label each."""
+    w = await serve(build_schema(SMALL, "small.md"), url)
+    w.users = await signups(w, "a", "e", "v", "b")
     w.tenants = {"A": new_id(), "B": new_id()}
     await w.ok("POST", "teams", [{"id": i, "name": f"team {n}"} for n, i in w.tenants.items()])
     members = [("A", "a", "owner"), ("A", "e", "editor"), ("A", "v", "viewer"), ("B", "b", "owner")]

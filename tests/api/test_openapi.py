@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from docbase.api import create_app
+from docbase.auth import keys
 from docbase.schema import build_schema
 
 DOC = """
@@ -22,9 +23,12 @@ COMMENT ON COLUMN people.name IS 'What they are called';
 
 
 async def client_for(tmp_path):
+    """A client with the service key: the spec describes what the caller's role may use (test_bounds.py)."""
     schema = build_schema(DOC, "people.md")
     app = create_app(schema, f"sqlite:///{tmp_path / 'o.db'}", secret="s" * 40)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers={"apikey": keys.service_key("s" * 40)}
+    )
 
 
 async def test_spec_describes_tables_columns_and_methods(tmp_path):

@@ -14,10 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from docbase.auth import keys
+
 pytestmark = pytest.mark.slow
 
 DOC = "```sql\nCREATE TABLE events (id integer PRIMARY KEY, body text NOT NULL, n integer NOT NULL);\n```\n"
 DOCBASE = str(Path(sys.executable).with_name("docbase"))
+SECRET = "serve-test-secret-0123456789-abcdefgh"
 
 
 def free_port() -> int:
@@ -33,11 +36,12 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.service_key = ""
         self.anon_key = ""
+        self.output = ""
 
     def start(self) -> None:
         doc = self.tmp / "design.md"
         doc.write_text(self.document)
-        env = {**os.environ, "DOCBASE_JWT_SECRET": "serve-test-secret-0123456789-abcdefgh"}
+        env = {**os.environ, "DOCBASE_JWT_SECRET": SECRET}
         self.proc = subprocess.Popen(
             [DOCBASE, "serve", str(doc), "--db", self.url, "--port", str(self.port), "--workers", str(self.workers)],
             cwd=self.tmp,
@@ -56,11 +60,12 @@ class Server:
             if line.startswith("anon key:"):
                 self.anon_key = line.split(":", 1)[1].strip()
             if line.startswith("service_role key:"):
-                self.service_key = line.split(":", 1)[1].strip()
+                self.service_key = keys.service_key(SECRET)  # never printed: serve's output lands in logs
                 break
             if not line and self.proc.poll() is not None:
                 raise AssertionError("serve exited: " + "".join(lines))
-        assert "http://127.0.0.1:" in "".join(lines)
+        self.output = "".join(lines)
+        assert "http://127.0.0.1:" in self.output
         while time.time() < deadline:
             try:
                 httpx.get(f"{self.base}/rest/v1/", timeout=1)
@@ -104,6 +109,10 @@ def server(request, tmp_path, db_url):
 def test_serve_prints_keys_and_answers(server):
     s = server()
     s.start()
+    assert s.anon_key == keys.anon_key(SECRET)
+    assert keys.service_key(SECRET) not in s.output  # it bypasses every rule: never into logs
+    doc = s.tmp / "design.md"
+    assert f"service_role key: run `docbase keys {doc}` to print it (keep it secret)" in s.output
     with s.client() as c:
         assert c.post("/rest/v1/events", json={"id": 1, "body": "x", "n": 1}).status_code == 201
         assert c.get("/rest/v1/events?select=id").json() == [{"id": 1}]

@@ -154,3 +154,24 @@ async def test_recover_rate_limit_is_the_same_for_known_and_unknown_addresses(db
     finally:
         await h.client.aclose()
         await h.engine.dispose()
+
+
+async def test_concurrent_recovers_each_send_their_mail(db_url, caplog):
+    import asyncio
+    import logging
+
+    h = await make_harness(db_url)
+    try:
+        await h.signup()
+        with caplog.at_level(logging.ERROR, logger="docbase.auth"):
+            answers = await asyncio.gather(
+                *[h.client.post("/auth/v1/recover", json={"email": "ada@example.com"}) for _ in range(5)]
+            )
+        assert [r.status_code for r in answers] == [200] * 5
+        assert [m["kind"] for m in await h.outbox()] == ["recovery"] * 5
+        ott = "auth.one_time_tokens" if h.engine.dialect.name == "postgresql" else "auth_one_time_tokens"
+        assert len(await h.rows(f"SELECT id FROM {ott} WHERE token_type = 'recovery'")) == 1
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    finally:
+        await h.client.aclose()
+        await h.engine.dispose()

@@ -161,3 +161,20 @@ async def test_emailed_links_point_at_the_external_url_not_the_host_header(db_ur
     finally:
         await h.client.aclose()
         await h.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("0.0.0.0", "http://localhost:8123"), ("127.0.0.1", "http://127.0.0.1:8123"), ("::1", "http://[::1]:8123")],
+)
+def test_serve_points_emailed_links_at_the_address_it_serves(monkeypatch, tmp_path, host, expected):
+    from docbase import settings
+    from docbase.api.serve import _default_external_url
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(settings.AUTH_EXTERNAL_URL.env, raising=False)
+    _default_external_url(tmp_path / "design.md", host, 8123)
+    assert AuthConfig.load(tmp_path / "design.md").external_url == expected
+    monkeypatch.setenv(settings.AUTH_EXTERNAL_URL.env, "https://api.example.com/")
+    _default_external_url(tmp_path / "design.md", host, 8123)
+    assert AuthConfig.load(tmp_path / "design.md").external_url == "https://api.example.com"

@@ -43,6 +43,7 @@ def test_every_table_is_read_with_its_name_from_the_heading() -> None:
         ("employees", 93),  # ## جدول الموظفين (employees)
         ("pelanggan", 100),
         ("sessions", 109),  # no header row
+        ("автор", 116),  # PKey / FKey / Uniq columns of + and -
     ]
     assert [(d.level, d.line) for d in s.diagnostics] == [("warning", 55)]  # ordini_righe states no key
 
@@ -94,3 +95,46 @@ def test_side_lines_under_a_table_in_any_language() -> None:
 )
 def test_value_lists_in_description_cells(description: str, enum) -> None:
     assert read_values(description, "varchar").enum == enum
+
+
+def test_a_table_of_tables_with_field_lists_gives_untyped_tables_below_fuller_descriptions() -> None:
+    s = load_schema(Path(__file__).parent / "docs" / "table_of_tables.md")
+    assert [(c.name, c.type, c.inferred) for c in s.table("users").columns] == [
+        ("id", "bigint", True),
+        ("name", "text", True),
+        ("phone", "text", True),
+    ]
+    # the column table for orders is the fuller description: its columns and types win, paid_at included
+    assert [(c.name, c.type) for c in s.table("orders").columns] == [
+        ("id", "bigint"),
+        ("user_id", "bigint"),
+        ("total", "numeric"),
+        ("status", "varchar"),
+        ("paid_at", "timestamptz"),
+    ]
+    assert [t.name for t in s.tables] == ["users", "orders"]
+    assert [(d.line, d.message.split(";")[0]) for d in s.diagnostics if "table of tables" in d.message] == [
+        (9, "this row of the table of tables names no table or lists no columns")
+    ]
+
+
+def test_a_table_named_in_an_orm_class_section_by_a_table_lead() -> None:
+    from docbase.schema import build_schema
+
+    s = build_schema(
+        "### class User(Base)\n\n**Table:** `users`\n\n| Column | Type | Notes |\n|---|---|---|\n"
+        "| id | Integer | PK |\n| email | String(255) | unique |\n"
+    )
+    assert [(t.name, t.primary_key, [u.columns for u in t.unique]) for t in s.tables] == [
+        ("users", ("id",), [("email",)])
+    ]
+
+
+def test_plus_minus_key_columns_and_comparisons_in_a_constraints_cell() -> None:
+    t = load_schema(DOC).table("автор")
+    assert (t.primary_key, [u.columns for u in t.unique]) == (("id_author",), [("name",)])
+    assert [(c.name, c.check) for c in t.columns] == [
+        ("id_author", "id_author > 0"),  # ">0" in the Constraints cell
+        ("name", None),
+        ("price", "price >= 0"),
+    ]

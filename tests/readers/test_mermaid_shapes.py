@@ -101,3 +101,97 @@ def test_word_cardinalities_and_several_diagrams_in_one_block():
     tables = {f.name: [c.name for c in f.columns] for f in reading.fragments if isinstance(f, TableFragment)}
     assert tables == {"A": ["id"], "B": ["id"], "C": []}
     assert reading.diagnostics == []
+
+
+FLOWCHART = """# SaaS
+
+```mermaid
+graph TB
+    subgraph "Core"
+        T[tenants]
+        U[users]
+    end
+    T -->|1:N| U
+    BE -->|extends| U
+```
+
+```mermaid
+graph LR
+    subgraph "tenants"
+        T_id[id: uuid PK]
+        T_slug[slug: string UK]
+    end
+    subgraph "users"
+        U_id[id: uuid PK]
+        U_tenant[tenantId: uuid FK]
+        U_email["email: varchar(255) UK"]
+    end
+```
+
+```mermaid
+graph TD
+    A[Start] --> B[Stop]
+```
+"""
+
+
+def test_flowchart_subgraphs_of_column_nodes_are_tables():
+    schema = build_schema(FLOWCHART)
+    assert [(t.name, t.primary_key) for t in schema.tables] == [("tenants", ("id",)), ("users", ("id",))]
+    users = schema.table("users")
+    assert [(c.name, c.type, c.length) for c in users.columns] == [
+        ("id", "uuid", None),
+        ("tenantId", "uuid", None),
+        ("email", "varchar", 255),
+    ]
+    assert [(fk.columns, fk.ref_table) for fk in users.foreign_keys] == [(("tenantId",), "tenants")]
+    assert [u.columns for u in schema.table("tenants").unique] == [("slug",)]
+    assert [d.level for d in schema.diagnostics] == ["info"]  # the FK target, told from the 1:N edge / name
+
+
+def test_an_fk_whose_target_is_only_in_a_relationship_line():
+    doc = (
+        "```mermaid\nerDiagram\n  CUSTOMER {\n    int id PK\n  }\n  INVOICE {\n    int id PK\n    int payer FK\n  }\n"
+        "  CUSTOMER ||--o{ INVOICE : pays\n```\n"
+    )
+    schema = build_schema(doc)
+    assert [(fk.columns, fk.ref_table, fk.ref_columns) for fk in schema.table("INVOICE").foreign_keys] == [
+        (("payer",), "CUSTOMER", ("id",))
+    ]
+    assert [(d.level, d.line, d.message) for d in schema.diagnostics] == [
+        ("info", 8, "INVOICE.payer references CUSTOMER (the one related table no other column references)")
+    ]
+
+
+PRISMA_ERD = """```mermaid
+erDiagram
+
+        Status {
+            OPEN OPEN
+CLOSED CLOSED
+        }
+
+  "Ticket" {
+    Int id "🗝️"
+    String title
+    Status status
+    DateTime closedAt "❓"
+    }
+
+    "Ticket" |o--|| "Status" : "enum:status"
+```
+"""
+
+
+def test_prisma_erd_generator_enums_keys_and_optional_markers():
+    schema = build_schema(PRISMA_ERD)
+    assert [t.name for t in schema.tables] == ["Ticket"]
+    ticket = schema.table("Ticket")
+    assert ticket.primary_key == ("id",)
+    assert [(c.name, c.type, c.nullable, c.enum) for c in ticket.columns] == [
+        ("id", "integer", False, None),
+        ("title", "text", None, None),
+        ("status", "enum", None, ("OPEN", "CLOSED")),
+        ("closedAt", "timestamp", True, None),
+    ]
+    assert [d for d in schema.diagnostics if d.level == "warning"] == []

@@ -35,6 +35,10 @@ _PIECES = (
     "┌", "┐", "└", "┘", "│", "─", "├", "┤", "+", "|", "+---+", "(PK)", "(FK → users)", "← Encrypted",
     "pending | accepted", "e.g.", "Foreign Key to", "Constraints:", "Relationships:", "One-to-Many with",
     "(CASCADE DELETE)", "UNIQUE(a, b)", "Not Null", "Default:", "→", "\n", "\n", " ", "  ", "\t",
+    "@startuml", "@enduml", "entity", "class", "<<PK>>", "<<FK>>", "* id : int", "pk(id)", "Table(t, \"d\")",
+    '"1" --> "*"', "graph LR", "subgraph", "end", "T_id[id: uuid PK]", "-->|1:N|", "GO", "\n/\n",
+    "VARCHAR2(50)", "NUMBER(10, 2)", "IDENTITY(1,1)", "[dbo].[T]", "AS IDENTITY START WITH 1", "user",
+    'unique "a, b"', "PK_FK", "varchar_50", "DEFAULT true", "# note", "ADD COLUMN", "## Heading", "```sql",
 )  # fmt: skip
 
 _notation_text = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join)

@@ -177,3 +177,12 @@ def test_one_unreadable_statement_costs_that_statement():
     )
     assert [t.name for t in schema.tables] == ["a", "b"]
     assert [(d.level, d.line) for d in schema.diagnostics if "syntax error" in d.message] == [("warning", 3)]
+
+
+def test_unfenced_sql_after_a_comment_line_is_read():
+    text = "<pre> ```sql\nDROP TABLE users;\n\n-- the users\nCREATE TABLE users (\n    id INT PRIMARY KEY,\n    email VARCHAR2(50) NOT NULL\n);\n ``` </pre>\n"
+    schema = build_schema(text)
+    assert [(c.name, c.type, c.nullable) for c in schema.table("users").columns] == [
+        ("id", "integer", False),
+        ("email", "varchar", False),
+    ]

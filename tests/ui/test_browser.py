@@ -86,6 +86,7 @@ def test_explorer_shows_columns_access_and_source_line(page, live_server):
     assert "tenant" in detail.locator(".access").inner_text()
     assert "organization" in detail.locator("tr[data-column='organizationId']").inner_text()
     shot(page, "04-explorer-monitors")
+    use_service_key(page, live_server)  # the design document is for signed-in users and the service key
     detail.locator("h2 a.line").click()
     page.wait_for_selector(".doc-line.target")
     assert "monitors" in page.locator(".doc-line.target").inner_text()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from docbase.auth import keys
 from docbase.schema import build_schema
 from docbase.ui import console_routes
 from docbase.ui.routes import CONTENT_TYPES, static_files
@@ -24,8 +25,12 @@ CREATE TABLE orders (id uuid PRIMARY KEY, customer_id uuid NOT NULL REFERENCES c
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 
-def make_client(schema) -> httpx.AsyncClient:
-    app = Starlette(routes=console_routes(schema, anon_key="anon-key-for-test"))
+SECRET = "console-test-secret-0123456789-abcdefgh"
+SERVICE = {"apikey": keys.service_key(SECRET)}
+
+
+def make_client(schema, **options) -> httpx.AsyncClient:
+    app = Starlette(routes=console_routes(schema, anon_key="anon-key-for-test", secret=SECRET, **options))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test")
 
 
@@ -119,12 +124,31 @@ async def test_schema_json_has_what_the_console_draws(client):
 
 
 async def test_document_text_is_served_for_line_links(client):
-    r = await client.get("/console/api/document")
+    r = await client.get("/console/api/document", headers=SERVICE)
     assert r.status_code == 200
     assert r.text.splitlines()[3].startswith("CREATE TABLE customers")
 
 
+async def test_document_needs_a_key_that_may_read_it(client):
+    r = await client.get("/console/api/document")
+    assert (r.status_code, r.json()["code"]) == (401, "PGRST302")
+    r = await client.get("/console/api/document", headers={"apikey": keys.anon_key(SECRET)})
+    assert (r.status_code, r.json()["code"]) == (401, "42501")
+    r = await client.get(
+        "/console/api/document", headers={"apikey": keys.service_key("another-secret-0123456789-abcdefghijklmn")}
+    )
+    assert (r.status_code, r.json()["code"]) == (401, "PGRST301")
+
+
+async def test_document_can_be_made_public(tmp_path: Path):
+    doc = tmp_path / "shop.md"
+    doc.write_text(DOC)
+    async with make_client(build_schema(DOC, str(doc)), public_document=True) as c:
+        r = await c.get("/console/api/document")
+    assert (r.status_code, r.text) == (200, DOC)
+
+
 async def test_document_endpoint_is_404_when_there_is_no_file():
     async with make_client(build_schema(DOC, "<document>")) as c:
-        r = await c.get("/console/api/document")
+        r = await c.get("/console/api/document", headers=SERVICE)
     assert r.status_code == 404

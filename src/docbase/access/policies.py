@@ -249,27 +249,32 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
 
 
 def _own_membership_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
-    """Nobody inserts a membership naming themself, or gives themself a role they do not already hold
-    (RESTRICTIVE, so a document's own policies cannot undo it; creating a tenant and accepting an
-    invitation write memberships as the system)."""
+    """Nobody inserts a membership naming themself, and nobody writes a role higher than one they hold in
+    that tenant (so no raising one's own role, no making an alternate account owner). RESTRICTIVE, so a
+    document's own policies or a docbase.toml rule cannot undo it; creating a tenant and accepting an
+    invitation write memberships as the system."""
     name = q(access.table)
-    out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase own role")]
+    out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase role cap")]
     if access.scope != "membership" or not access.member_user:
         return out
     not_me = f"{q(access.member_user)} IS DISTINCT FROM {uid_for(_col_type(schema, access.table, access.member_user))}"
-    head = "AS RESTRICTIVE FOR {} TO anon, authenticated"
-    out.append(f"CREATE POLICY {q('docbase own membership')} ON {name} {head.format('INSERT')} WITH CHECK ({not_me})")
     root = model.root(access.tenant)
-    held = _holds_at_least(root) if root is not None and root.membership == access.table else "false"
+    capped = root is not None and root.membership == access.table
+    held = _holds_at_least(root) if capped and root is not None else not_me
+    head = "AS RESTRICTIVE FOR {} TO anon, authenticated"
     out.append(
-        f"CREATE POLICY {q('docbase own role')} ON {name} {head.format('UPDATE')} USING (true) "
-        f"WITH CHECK ({not_me} OR {held})"
+        f"CREATE POLICY {q('docbase own membership')} ON {name} {head.format('INSERT')} "
+        f"WITH CHECK ({not_me} AND {held})"
+    )
+    out.append(
+        f"CREATE POLICY {q('docbase role cap')} ON {name} {head.format('UPDATE')} USING (true) WITH CHECK ({held})"
     )
     return out
 
 
 def _holds_at_least(root: TenantRoot) -> str:
-    """The caller already holds, in the row's tenant, a role at least as high as the row's (before this statement)."""
+    """The caller holds, in the row's tenant, a role at least as high as the row's (as before this statement).
+    No role needs membership; a role outside the known order needs the top level."""
     tenant, fn = q(root.member_tenant), tenant_function(root)
     if not root.role_column:
         return f"{tenant} IN (SELECT {fn}(NULL))"
@@ -277,11 +282,16 @@ def _holds_at_least(root: TenantRoot) -> str:
     if root.role_lookup:
         lt, lk, ln = root.role_lookup
         role = f"(SELECT r.{q(ln)} FROM {q(lt)} r WHERE r.{q(lk)} = {role})"
+
+    def holds(names) -> str:
+        return f"{tenant} IN (SELECT {fn}(ARRAY[{', '.join(lit(n) for n in names)}]::text[]))"
+
     cases = " ".join(
-        f"WHEN {lit(r.name)} THEN {tenant} IN (SELECT {fn}(ARRAY[{', '.join(lit(x.name) for x in root.roles[: i + 1])}]::text[]))"
+        f"WHEN {role}::text = {lit(r.name)} THEN {holds([x.name for x in root.roles[: i + 1]])}"
         for i, r in enumerate(root.roles)
     )
-    return f"CASE {role}::text {cases} ELSE false END"
+    top = root.names_at_least(root.roles[0].level) if root.roles else ()
+    return f"CASE WHEN {role} IS NULL THEN {tenant} IN (SELECT {fn}(NULL)) {cases} ELSE {holds(top)} END"
 
 
 def _policy(

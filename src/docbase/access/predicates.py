@@ -270,8 +270,8 @@ def tenant_claim(
 def own_membership_check(
     model: AccessModel, metadata: sa.MetaData, table: str, command: str, sub: Any
 ) -> sa.ColumnElement[bool] | None:
-    """Nobody inserts a membership naming themself, nor gives themself a role they do not already hold in
-    that tenant (PostgreSQL: the RESTRICTIVE ``docbase own membership``/``docbase own role`` policies)."""
+    """Nobody inserts a membership naming themself, and nobody writes a role higher than one they hold in
+    that tenant (PostgreSQL: the RESTRICTIVE ``docbase own membership``/``docbase role cap`` policies)."""
     access = _access(model, table)
     if access.scope != "membership" or not access.member_user or command not in ("insert", "update"):
         return None
@@ -279,13 +279,19 @@ def own_membership_check(
     column = t.c[access.member_user]
     not_me = sa.or_(column.is_(None), sa.not_(_is_user(column, sub)))
     root = model.root(access.tenant)
-    if command == "insert" or root is None or root.membership != table:
-        return not_me
+    held = _role_cap(model, metadata, t, sub) if root is not None and root.membership == table else not_me
+    return sa.and_(not_me, held) if command == "insert" else held
+
+
+def _role_cap(model: AccessModel, metadata: sa.MetaData, t: sa.Table, sub: Any) -> sa.ColumnElement[bool]:
+    """The writer holds, in the row's tenant, a role at least as high as the row's (no role: membership will
+    do; a role outside the known order: the top level)."""
+    root = next(r for r in model.roots if r.membership == t.name)
     tenant = t.c[root.member_tenant]
     if not root.role_column:
-        return sa.or_(not_me, tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub)))
+        return tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub))
     role = t.c[root.role_column]
-    cases = []
+    cases = [(role.is_(None), tenant.in_(_tenant_ids(model, metadata, root.table, "reader", sub)))]
     for i, r in enumerate(root.roles):
         held = _held(model, metadata, root.table, tuple(x.name for x in root.roles[: i + 1]), sub)
         if root.role_lookup:
@@ -294,7 +300,8 @@ def own_membership_check(
             cases.append((role.in_(sa.select(named.c[lk]).where(named.c[ln] == sa.literal(r.name))), tenant.in_(held)))
         else:
             cases.append((role == sa.literal(r.name), tenant.in_(held)))
-    return sa.or_(not_me, sa.case(*cases, else_=sa.false()))
+    top = root.names_at_least(root.roles[0].level) if root.roles else ()
+    return sa.case(*cases, else_=tenant.in_(_held(model, metadata, root.table, top, sub)))  # an unknown role: top only
 
 
 def _held(model: AccessModel, metadata: sa.MetaData, tenant: str, names: tuple[str, ...], sub: Any) -> sa.Select:

@@ -5,7 +5,8 @@ the catalog (model + SQLAlchemy tables + relationships), the driver, the
 JWT secret. Other packages add their own endpoints (``/auth/v1`` from
 docbase.auth) through ``routes=`` or later with ``app.router.routes.append``
 - see ``mount``. Every error leaves as PostgREST's JSON shape; an unexpected
-exception becomes a shaped 500 rather than a traceback.
+exception becomes a shaped 500 rather than a traceback. One middleware
+(api.bodylimit) bounds every request body of every route, mounted or not.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
 from .access_gate import AccessGate
+from .bodylimit import BodyLimit
 from .catalog import Catalog
 from .db import connect
 from .errors import ApiError
+from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
+from .request import role_of
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
@@ -62,28 +66,34 @@ def create_app(
         max_body_bytes: request body limit (default: the ``max_body_bytes`` setting).
         routes: extra routes or Mounts (e.g. ``Mount("/auth/v1", auth_app)``), served beside /rest/v1.
     """
-    db = connect(url)
-    catalog = Catalog(schema, db.dialect)
-    limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES))
     doc = schema.path if schema.path != "<document>" else None
-    conventions = Conventions(schema, db.dialect, settings.load_toml(doc))
+    toml = settings.load_toml(doc)
+    db = connect(url, statement_timeout=int(settings.get(settings.STATEMENT_TIMEOUT, toml=toml)))
+    catalog = Catalog(schema, db.dialect)
+    limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES, toml=toml))
+    limits = RequestLimits.from_settings(toml)
+    conventions = Conventions(schema, db.dialect, toml)
+    gate = access_gate(schema, catalog, doc)
     rest = RestApi(
         catalog,
         db,
         secret or keys.jwt_secret(doc),
         limit,
         conventions,
-        access_gate(schema, catalog, doc),
-        tx_end=str(settings.get(settings.TX_END, None, settings.load_toml(doc))),
+        gate,
+        limits=limits,
+        tx_end=str(settings.get(settings.TX_END, None, toml)),
     )
-    spec_bytes: list[bytes] = []
+    specs: dict[str, bytes] = {}  # per role: each sees only what it may use
 
     async def openapi(request: Request) -> Response:
-        if not spec_bytes:
+        role = await _caller_role(request, rest)
+        if role not in specs:
             import orjson
 
-            spec_bytes.append(orjson.dumps(openapi_document(catalog, str(request.base_url).rstrip("/"))))
-        return Response(spec_bytes[0], media_type="application/openapi+json; charset=utf-8")
+            spec = openapi_document(catalog, str(request.base_url).rstrip("/"), gate, role)
+            specs[role] = orjson.dumps(spec)
+        return Response(specs[role], media_type="application/openapi+json; charset=utf-8")
 
     async def docs(request: Request) -> Response:
         return HTMLResponse(DOCS_HTML)
@@ -104,7 +114,9 @@ def create_app(
                 allow_methods=["*"],
                 allow_headers=["*"],
                 expose_headers=["Content-Range", "Preference-Applied"],
-            )
+            ),
+            # inside CORS, so a browser can read the 413
+            Middleware(BodyLimit, max_bytes=limit, max_depth=limits.json_depth),
         ],
         exception_handlers={
             ApiError: _api_error,
@@ -119,6 +131,20 @@ def create_app(
     app.state.rest = rest
     app.state.schema = schema
     return app
+
+
+async def _caller_role(request: Request, rest: RestApi) -> str:
+    """The role a request's keys carry; no key at all is anon (PostgREST's anonymous role)."""
+    from ..conventions.runtime import api_key_claims
+
+    claims = await api_key_claims(rest.conventions, request.headers, rest.db)
+    if claims:
+        return str(claims["role"])
+    if not (
+        request.headers.get("apikey") or request.query_params.get("apikey") or request.headers.get("authorization")
+    ):
+        return "anon"
+    return role_of(request, rest.secret)
 
 
 def _lifespan(db):

@@ -17,22 +17,32 @@ transaction. WAL mode lets readers run beside the writer; ``synchronous=FULL``
 power loss, at the price of an fsync per write; ``normal`` still survives a
 SIGKILL of docbase and writes several times faster (PocketBase's choice);
 ``busy_timeout`` waits out other workers' writes.
+
+Every request's SQL has a time limit (the ``statement_timeout`` setting):
+PostgreSQL enforces its own ``statement_timeout``, set on each pooled
+connection; SQLite has none, so a progress handler interrupts the
+transaction once it has used more than that much CPU time on its thread
+(SQLite runs on the event loop, so this bounds how long one request can
+hold the worker; CPU time rather than the clock, so a busy machine does
+not cancel honest requests). Either way the answer is PostgreSQL's 57014
+with the status PostgREST gives it, 500.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 import struct
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import dburl
+from .. import dburl, settings
 from ..connections import configure_sqlite, sqlite_synchronous
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 from .pgstatus import pg_status
+from .regex import Regexp
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -43,6 +53,21 @@ _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_TRIGGER": ("P0001", 400),
 }
 _PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
+#: Every this many SQLite VM steps (about a millisecond), the progress handler reads the thread's CPU clock.
+PROGRESS_STEPS = 20_000
+
+
+def timed_out() -> ApiError:
+    """PostgreSQL's query_canceled; PostgREST answers it with 500."""
+    return ApiError(500, "57014", "canceling statement due to statement timeout")
+
+
+def statement_timeout_ms(value: int | None = None) -> int:
+    """The time limit in milliseconds: ``value``, else the setting; 0 means none."""
+    chosen = int(settings.get(settings.STATEMENT_TIMEOUT) if value is None else value)
+    if chosen < 0:
+        raise ValueError(f"statement_timeout must be 0 (no limit) or a number of milliseconds, not {chosen}")
+    return chosen
 
 
 class Database:
@@ -58,30 +83,40 @@ class Database:
         raise NotImplementedError
 
 
-def connect(url: str) -> Database:
-    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise)."""
+def connect(url: str, statement_timeout: int | None = None) -> Database:
+    """A Database for ``sqlite:///path`` or ``postgresql://...`` (read by docbase.dburl; DbUrlError otherwise);
+    ``statement_timeout`` in milliseconds (default: the setting)."""
     if dburl.parse(url).dialect == "sqlite":
-        return SqliteDatabase(url)
-    return PostgresDatabase(url)
+        return SqliteDatabase(url, statement_timeout=statement_timeout)
+    return PostgresDatabase(url, statement_timeout=statement_timeout)
 
 
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
-    def __init__(self, url: str, synchronous: str | None = None) -> None:
+    def __init__(self, url: str, synchronous: str | None = None, statement_timeout: int | None = None) -> None:
         self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
         self.synchronous = sqlite_synchronous(synchronous)
+        self.timeout = statement_timeout_ms(statement_timeout) / 1000
+        self.deadline: float | None = None  # thread CPU time the running transaction must end by
+        self.regexp = Regexp()
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             configure_sqlite(conn, self.synchronous)
-            conn.create_function("regexp", 2, _regexp, deterministic=True)
+            conn.create_function("regexp", 2, self.regexp, deterministic=True)
+            if self.timeout:
+                conn.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
             conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
             conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
             self._conn = conn
         return self._conn
+
+    def _past_deadline(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the running statement."""
+        return 1 if self.deadline is not None and time.thread_time() > self.deadline else 0
 
     @contextlib.asynccontextmanager
     async def transaction(self, readonly: bool = False) -> AsyncIterator[SqliteTx]:
@@ -91,13 +126,16 @@ class SqliteDatabase(Database):
             conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
-        tx = SqliteTx(conn)
+        self.deadline = time.thread_time() + self.timeout if self.timeout else None
+        tx = SqliteTx(conn, self.regexp)
         try:
             yield tx
         except BaseException:
+            self.deadline = None
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self.deadline = None  # the work is done: never interrupt the commit that keeps it
         if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
             conn.execute("ROLLBACK")
             return
@@ -115,27 +153,47 @@ class SqliteDatabase(Database):
 
 
 class SqliteTx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, regexp: Regexp | None = None) -> None:
         self.conn = conn
+        self.regexp = regexp
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
-        row = self._execute(sql, params).fetchone()
-        return row[0] if row else None
+        rows = self._execute(sql, params, one=True)
+        return rows[0][0] if rows else None
 
     async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
-        return self._execute(sql, params).fetchall()
+        return self._execute(sql, params)
 
-    def _execute(self, sql: str, params: list[Any]) -> sqlite3.Cursor:
+    def _execute(self, sql: str, params: list[Any], one: bool = False) -> list[tuple]:
+        """Run and fetch in one place: SQLite does most of a query's work while rows are fetched."""
         try:
-            return self.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
+            if one:
+                row = cursor.fetchone()
+                return [row] if row is not None else []
+            return cursor.fetchall()
         except sqlite3.IntegrityError as exc:
             code, status = _SQLITE_CODES.get(getattr(exc, "sqlite_errorname", ""), ("23000", 409))
             raise ApiError(status, code, _sqlite_message(str(exc), code)) from None
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise unavailable(str(exc)) from None
-            raise ApiError(400, "XX000", str(exc)) from None
+            raise self._operational(exc) from None
+
+    def _operational(self, exc: sqlite3.OperationalError) -> ApiError:
+        refused = self.regexp.take_refusal() if self.regexp is not None else None
+        if refused is not None:
+            return refused
+        text = str(exc)
+        if text == "interrupted":
+            return timed_out()
+        if "locked" in text or "busy" in text:
+            return unavailable(text)
+        if text.startswith(("too many arguments on function", "too many columns")):
+            return ApiError(400, "54011", f"too many columns: {text}", None, "Select fewer columns.")
+        if text == "parser stack overflow":  # SQLite parses about five levels of embedding, PostgreSQL many more
+            return ApiError(400, "54001", "statement too complex for SQLite: parser stack overflow", None,
+                            "Embed fewer levels (about five work on SQLite).")  # fmt: skip
+        return ApiError(400, "XX000", text)
 
 
 def _sqlite_message(text: str, code: str) -> str:
@@ -147,18 +205,6 @@ def _sqlite_message(text: str, code: str) -> str:
         column = text.split(": ", 1)[-1].split(".")[-1]
         return f'null value in column "{column}" violates not-null constraint'
     return text
-
-
-def _regexp(pattern: str | None, value: Any) -> int | None:
-    if pattern is None or value is None:
-        return None
-    flags = 0
-    if pattern.startswith("(?i)"):
-        pattern, flags = pattern[4:], re.IGNORECASE
-    try:
-        return 1 if re.search(pattern, str(value), flags) else 0
-    except re.error:
-        return 0
 
 
 def _timestamp_json(value: Any, with_tz: int) -> str | None:
@@ -190,9 +236,10 @@ def float32_shortest(x: float) -> float:
 class PostgresDatabase(Database):
     dialect = "postgresql"
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 10, statement_timeout: int | None = None) -> None:
         self.url = dburl.parse(url).libpq()
         self.min_size, self.max_size = min_size, max_size
+        self.timeout_ms = statement_timeout_ms(statement_timeout)
         self._pool: Any = None
 
     async def _get_pool(self) -> Any:
@@ -204,7 +251,8 @@ class PostgresDatabase(Database):
                     self.url,
                     min_size=self.min_size,
                     max_size=self.max_size,
-                    server_settings={"timezone": "UTC"},
+                    # every statement on the API's connections, whatever role a request switches to
+                    server_settings={"timezone": "UTC", "statement_timeout": str(self.timeout_ms)},
                     init=_init_connection,
                     timeout=5,
                 )

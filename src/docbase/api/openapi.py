@@ -5,14 +5,21 @@ Each table gets a schema (types, enums, nullability, the document's
 description) and the five methods with PostgREST's parameters. The docs
 page at ``/docs`` renders the spec with a few lines of inline JavaScript:
 no CDN, so it works offline.
+
+Like PostgREST's (``openapi-mode = follow-privileges``), the description is
+the caller's: a table appears only with the methods the role may use, and
+without its hidden columns (secrets, password hashes); a table the role may
+not touch at all is left out. service_role sees everything.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..schema.model import Column, Table
 from .catalog import Catalog
+from .errors import ApiError
 
 _TYPES: dict[str, dict[str, Any]] = {
     "uuid": {"type": "string", "format": "uuid"},
@@ -55,15 +62,14 @@ def column_schema(column: Column) -> dict[str, Any]:
     return schema
 
 
-def table_schema(table: Table) -> dict[str, Any]:
+def table_schema(table: Table, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    columns = [c for c in table.columns if c.name not in hidden]
     required = [
-        c.name
-        for c in table.columns
-        if c.nullable is False and c.default is None and not (table.primary_key == (c.name,))
+        c.name for c in columns if c.nullable is False and c.default is None and not (table.primary_key == (c.name,))
     ]
     out: dict[str, Any] = {
         "type": "object",
-        "properties": {c.name: column_schema(c) for c in table.columns},
+        "properties": {c.name: column_schema(c) for c in columns},
     }
     if required:
         out["required"] = required
@@ -98,7 +104,25 @@ _ERROR = {
 }
 
 
-def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
+_METHODS = {"get": "select", "post": "insert", "patch": "update", "delete": "delete"}
+
+
+def allowed_methods(gate: Any, table: str, role: str) -> list[str]:
+    """The HTTP methods ``role`` may use on ``table`` (all of them without a gate, as for service_role)."""
+    if gate is None or role == "service_role":
+        return list(_METHODS)
+    out = []
+    for method, command in _METHODS.items():
+        try:
+            gate.require(table, command, role)
+        except ApiError:
+            continue
+        out.append(method)
+    return out
+
+
+def openapi_document(catalog: Catalog, server: str = "", gate: Any = None, role: str = "service_role") -> dict:
+    """The spec as ``role`` may see it (``gate``: api.access_gate.AccessGate; None shows everything)."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
         "Error": {
@@ -107,7 +131,11 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
         }
     }
     for name, table in catalog.tables.items():
-        schemas[name] = table_schema(table)
+        methods = allowed_methods(gate, name, role)
+        if not methods:
+            continue
+        hidden = gate.hidden(name, role) if gate is not None else frozenset()
+        schemas[name] = table_schema(table, hidden)
         ref = {"$ref": f"#/components/schemas/{name}"}
         filters = [
             _param(
@@ -115,6 +143,7 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
                 f"Filter on {c.name}: op.value with eq neq gt gte lt lte like ilike in is cs cd ov, or not.op.value",
             )
             for c in table.columns
+            if c.name not in hidden
         ]
         rows = {"content": {"application/json": {"schema": {"type": "array", "items": ref}}}}
         body = {
@@ -123,7 +152,7 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
         }
         errors = {code: _ERROR for code in ("300", "400", "401", "403", "406", "409", "413", "416", "503")}
         summary = table.comment or f"Rows of {name}"
-        paths[f"/rest/v1/{name}"] = {
+        operations = {
             "get": {
                 "summary": summary,
                 "tags": [name],
@@ -171,12 +200,13 @@ def openapi_document(catalog: Catalog, server: str = "") -> dict[str, Any]:
                 },
             },
         }
+        paths[f"/rest/v1/{name}"] = {method: operations[method] for method in methods}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "docbase REST API",
             "version": "1.0.0",
-            "description": f"Generated from {catalog.schema.path}",
+            "description": f"Generated from {Path(catalog.schema.path).name}",  # not the server's directories
         },
         "servers": [{"url": server or "/"}],
         "components": {
@@ -202,7 +232,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;tex
 <h1>docbase REST API</h1>
 <p>Send <code>apikey: &lt;key&gt;</code> with every request (<code>docbase keys DOC</code> prints the keys).
 Spec: <a href="/rest/v1/">/rest/v1/</a> (OpenAPI 3.1).</p>
-<label>apikey <input id="key" size="60"></label>
+<label>apikey <input id="key" size="60"></label> <button id="load">Describe for this key</button>
 <div id="out">Loading...</div>
 <script>
 const esc = s => String(s).replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
@@ -210,7 +240,9 @@ async function tryIt(path, pre){
   const r = await fetch(path, {headers:{apikey:document.getElementById("key").value}});
   pre.textContent = r.status + "\\n" + await r.text();
 }
-fetch("/rest/v1/").then(r => r.json()).then(spec => {
+function describe(){
+const key = document.getElementById("key").value.trim();
+fetch("/rest/v1/", {headers: key ? {apikey: key} : {}}).then(r => r.json()).then(spec => {
   let html = "";
   for (const [path, ops] of Object.entries(spec.paths)) {
     const name = path.split("/").pop(), s = spec.components.schemas[name];
@@ -226,5 +258,8 @@ fetch("/rest/v1/").then(r => r.json()).then(spec => {
   out.innerHTML = html;
   out.querySelectorAll("button").forEach(b => b.onclick = () => tryIt(b.dataset.p, b.parentNode.nextElementSibling));
 });
+}
+document.getElementById("load").onclick = describe;
+describe();
 </script></body></html>
 """

@@ -3,8 +3,9 @@
 Clients branch on these statuses (supabase-js treats 4xx and 5xx apart), so a
 function that writes under GET answers 405 as with PostgREST, a ``RAISE``
 answers 400, and a code PostgREST does not name answers 400, not 500.
-docbase differs in one place: 54011 (too many columns) is the caller's
-``select`` and answers 400.
+docbase differs in one place: class 54 (program limits: 54011 too many
+columns, 54001 too complex, 54023 too many arguments) is what the caller's
+query asked for and answers 400.
 
 >>> pg_status("25006"), pg_status("P0001"), pg_status("42883"), pg_status("40001"), pg_status("22P02")
 (405, 400, 404, 500, 400)
@@ -20,7 +21,6 @@ _EXACT = {
     "25006": 405,
     "21000": 500,
     "53400": 500,
-    "54011": 400,
     "57P01": 503,
     "P0001": 400,
     "42883": 404,
@@ -41,7 +41,7 @@ _PREFIX = {
     "3B": 500,
     "40": 500,
     "53": 503,
-    "54": 500,
+    "54": 400,
     "55": 500,
     "57": 500,
     "58": 500,

@@ -13,11 +13,14 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from .. import settings
 from ..auth import keys
+from .bodylimit import scanned, too_deep, too_deep_message, too_large_message
 from .errors import ApiError, bad_body, unauthorized
 
 OBJECT = "application/vnd.pgrst.object+json"
 CSV = "text/csv"
+DEFAULT_DEPTH = int(settings.MAX_JSON_DEPTH.default)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,14 @@ def parse_range(header: str | None) -> tuple[int | None, int | None]:
     if "=" in text:
         text = text.split("=", 1)[1]
     first, dash, last = text.partition("-")
-    if not dash or not first.strip().isdigit():
+    first, last = first.strip(), last.strip()
+    if not dash or not _digits(first):
         return None, None
-    start = int(first)
-    if start >= 2**63 or last.strip().isdigit() and int(last) >= 2**63:
+    # Compare lengths before int(): Python refuses to convert more than 4,300 digits (a ValueError, a 500)
+    if len(first) > 19 or int(first) >= 2**63 or _digits(last) and (len(last) > 19 or int(last) >= 2**63):
         raise ApiError(416, "PGRST103", "Requested range not satisfiable", "Range bounds must fit in 64 bits")
-    if last.strip().isdigit():
+    start = int(first)
+    if _digits(last):
         end = int(last)
         if end < start:
             raise ApiError(
@@ -130,6 +135,11 @@ def parse_range(header: str | None) -> tuple[int | None, int | None]:
             )
         return end - start + 1, start
     return None, start
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts '²' and other characters ``int`` refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def accept(request: Request) -> str:
@@ -187,8 +197,12 @@ def _verified(token: str, secret: str) -> dict[str, Any]:
     return claims
 
 
-async def read_body(request: Request, limit: int) -> Any:
-    """The JSON body (object or array of objects); 413 past ``limit`` bytes; 400 for anything else."""
+async def read_body(request: Request, limit: int, max_depth: int = DEFAULT_DEPTH) -> Any:
+    """The JSON body (object or array of objects); 413 past ``limit`` bytes; 400 for anything else.
+
+    ``api.bodylimit`` has already refused an oversized body as it streamed, and a JSON-typed one nested
+    deeper than ``max_depth``; a body labelled otherwise (``text/plain``) is depth-checked here.
+    """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
@@ -199,6 +213,8 @@ async def read_body(request: Request, limit: int) -> Any:
             raise too_large(limit)
         chunks.append(chunk)
     raw = b"".join(chunks)
+    if not scanned(request.headers.get("content-type")) and too_deep(raw, max_depth):
+        raise bad_body(too_deep_message(max_depth))
     try:
         raw.decode("utf-8")
         data = orjson.loads(raw)
@@ -212,4 +228,4 @@ async def read_body(request: Request, limit: int) -> Any:
 
 
 def too_large(limit: int) -> ApiError:
-    return ApiError(413, "PGRST413", f"The request body is larger than the limit of {limit} bytes")
+    return ApiError(413, "PGRST413", too_large_message(limit))

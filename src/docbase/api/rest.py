@@ -28,6 +28,7 @@ from .coerce import coerce
 from .db import Database
 from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
+from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
@@ -60,8 +61,10 @@ class RestApi:
         max_body_bytes: int,
         conventions: Any = None,
         gate: Any = None,
+        limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
     ) -> None:
+        self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         self.gate = gate  # api.access_gate.AccessGate: row-level access; None: service_role only
         self.conventions = conventions  # docbase.conventions.runtime.Conventions: hooks on every request
         self.catalog = catalog
@@ -103,6 +106,7 @@ class RestApi:
         if self.conventions is not None:
             items = self.conventions.query_params(table.name, items)
         query = parse_query(items)
+        self.limits.check(self.catalog, table.name, query)  # select width, embed depth, filters
         method = request.method
         if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
             return await self.put(request, table, query)
@@ -227,7 +231,7 @@ class RestApi:
         """PostgREST's PUT: one whole row named by its primary key, inserted or replaced (api.put checks it)."""
         if self.gate is not None:
             self.gate.require(table.name, "update", request.state.role)
-        row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes))
+        row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
         prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
         return await self.insert(request, table, upsert, row, prefer, 200)
@@ -242,7 +246,7 @@ class RestApi:
         status: int = 201,
     ) -> Response:
         prefer = prefer or self._prefer(request)
-        body = await read_body(request, self.max_body_bytes) if body is None else body
+        body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if body is None else body
         rows = body if isinstance(body, list) else [body]
         revealed = None
         role, sub = request.state.role, request.state.sub
@@ -337,7 +341,7 @@ class RestApi:
             return await serve_routine(self, request, name)
         if request.method != "POST":
             raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC")
-        body = await read_body(request, self.max_body_bytes) if await request.body() else {}
+        body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if await request.body() else {}
         if self.conventions is None:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
         claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
@@ -372,7 +376,7 @@ class RestApi:
 
     async def update(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
-        body = await read_body(request, self.max_body_bytes)
+        body = await read_body(request, self.max_body_bytes, self.limits.json_depth)
         if not isinstance(body, dict):
             raise ApiError(400, "PGRST102", "PATCH takes one JSON object")
         for name in body:

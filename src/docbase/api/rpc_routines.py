@@ -46,7 +46,7 @@ async def serve_routine(api: Any, request: Request, name: str) -> Response:
         args: Any = {k: v for k, v in items if k in known and k not in _RESERVED}
         rest = [(k, v) for k, v in items if k not in args]
     else:
-        args = await read_body(request, api.max_body_bytes) if await request.body() else {}
+        args = await read_body(request, api.max_body_bytes, api.limits.json_depth) if await request.body() else {}
         rest = items
         if not single and not isinstance(args, dict):
             raise ApiError(400, "PGRST102", "RPC arguments must be one JSON object")
@@ -77,6 +77,7 @@ async def _as_table(
 ) -> Response:
     table = api.catalog.tables[routine.table]
     query = parse_query(rest)
+    api.limits.check(api.catalog, table.name, query)  # select width, embed depth, filters (api.limits)
     limit, offset = parse_range(request.headers.get("range"))
     limit = query.limit.get((), limit)
     offset = query.offset.get((), offset)

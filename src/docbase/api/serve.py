@@ -52,7 +52,7 @@ def build_app(schema: Schema, url: str, secret: str) -> Starlette:
     from ..ui import console_routes  # the web console at / (docbase.ui); imported late: ui is a later stage
 
     doc = None if schema.path.startswith("<") else schema.path
-    routes.extend(console_routes(schema, anon_key=keys.anon_key(secret), overrides=load_overrides(doc)))
+    routes.extend(console_routes(schema, anon_key=keys.anon_key(secret), overrides=load_overrides(doc), secret=secret))
     return create_app(schema, url, secret=secret, routes=routes)
 
 
@@ -98,7 +98,8 @@ def run(
     echo(f"database: {_safe(url)} ({applied} change(s) applied)" if applied else f"database: {_safe(url)} (up to date)")
     echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs, console: http://{host}:{port}/)")
     echo(f"anon key:         {keys.anon_key(secret)}")
-    echo(f"service_role key: {keys.service_key(secret)}")
+    # never the service key: this output lands in logs, and that key bypasses every access rule
+    echo(f"service_role key: run `docbase keys {doc}` to print it (keep it secret)")
     os.environ[DOC_ENV] = str(Path(doc).resolve())
     os.environ[settings.DB_URL.env] = url
     if server == "granian":

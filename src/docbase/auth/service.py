@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
@@ -106,23 +107,19 @@ class AuthService:
     # -- one-time tokens ------------------------------------------------------
 
     async def _new_otp(self, conn: Any, user_id: Any, kind: str, email: str) -> tuple[str, str]:
-        """A fresh code of ``kind`` for ``user_id`` (replacing any older one); returns (code, token_hash)."""
+        """A fresh code of ``kind`` for ``user_id`` (replacing any older one); returns (code, token_hash).
+
+        One upsert, not delete-then-insert: two recover requests whose mail jobs run at once would
+        otherwise both insert, and the second would fail on (user_id, token_type) and lose its mail.
+        """
         code = tokens.new_otp()
         token_hash = tokens.otp_hash(email, code)
         ott = self.t.one_time_tokens
-        await conn.execute(sa.delete(ott).where(ott.c.user_id == user_id, ott.c.token_type == kind))
         moment = users.now()
-        await conn.execute(
-            sa.insert(ott).values(
-                id=uuid.uuid4(),
-                user_id=user_id,
-                token_type=kind,
-                token_hash=token_hash,
-                relates_to=email.lower(),
-                created_at=moment,
-                updated_at=moment,
-            )
-        )
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(ott)
+        fresh = {"token_hash": token_hash, "relates_to": email.lower(), "created_at": moment, "updated_at": moment}
+        stmt = insert.values(id=uuid.uuid4(), user_id=user_id, token_type=kind, **fresh)
+        await conn.execute(stmt.on_conflict_do_update(index_elements=[ott.c.user_id, ott.c.token_type], set_=fresh))
         return code, token_hash
 
     def link(self, verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:

@@ -231,7 +231,8 @@ def _code_block(tok: Token, src: list[str], section: tuple[str, ...]) -> Block:
 def _paragraph_or_diagram(text: str, line: int, section: tuple[str, ...]) -> Block:
     lines = text.split("\n")
     boxy = sum(1 for ln in lines if len(_BOX_CHARS.findall(ln)) >= 2)
-    if _DIAGRAM_START.match(lines[0]) or (len(lines) >= 3 and boxy >= len(lines) / 2):
+    first = next((ln for ln in lines if not ln.lstrip().startswith("--")), "")  # SQL comments above a CREATE
+    if _DIAGRAM_START.match(first) or (len(lines) >= 3 and boxy >= len(lines) / 2):
         return Block("code", text, line, section, fenced=False)
     return Block("paragraph", text, line, section)
 

@@ -26,6 +26,7 @@ from ..document import Block, Diagnostic, ListItem, warning
 from ._cells import (
     Constraints,
     block_table,
+    column_check,
     is_identifier,
     names_table_explicitly,
     parse_constraints,
@@ -171,7 +172,7 @@ def parse_item(text: str, line: int) -> _Parsed | None:
         fk_marked=c.fk_marked or references is not None,
         enum=enum,
         examples=examples,
-        check=c.check,
+        check=column_check(name, c.check),
         comment=c.comment,
         notes=tuple(c.notes),
     )

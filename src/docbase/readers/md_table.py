@@ -20,6 +20,7 @@ from ..document import Block, Diagnostic, info, warning
 from ._cells import (
     Constraints,
     block_table,
+    column_check,
     is_identifier,
     parse_constraints,
     parse_reference,
@@ -42,7 +43,58 @@ _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 
 def accepts(block: Block) -> bool:
-    return block.kind == "table" and (layout_of(block) is not None or near_miss(block) is not None)
+    return block.kind == "table" and (
+        layout_of(block) is not None or near_miss(block) is not None or _field_lists(block) is not None
+    )
+
+
+_LIST_SPLIT = re.compile(r"\s*[,、，;]\s*")
+
+
+def _names_in(cell: str) -> list[str] | None:
+    """``id, name, `price``` / ```id`、`name``` -> names; None unless the cell is a list of two or more."""
+    parts = [strip_markup(p).strip() for p in _LIST_SPLIT.split(cell.strip()) if p.strip()]
+    parts = [re.sub(r"\s*\(.*\)$", "", p) for p in parts]
+    if len(parts) < 2 or not all(is_identifier(p) for p in parts):
+        return None
+    return parts
+
+
+def _field_lists(block: Block) -> tuple[int, int] | None:
+    """(table column, fields column) of a table of tables (``| Table | Purpose | Fields |``), or None."""
+    if block.kind != "table" or len(block.rows) < 2 or enum_names(block.section):
+        return None
+    header = block.rows[0].cells
+    body = [r.cells for r in block.rows[1:]]
+    table_col = next((i for i, c in enumerate(header) if header_role(c) == "table"), None)
+    if table_col is None:
+        return None
+    for i in range(len(header)):
+        cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+        if i != table_col and cells and sum(1 for c in cells if _names_in(c)) >= 0.8 * len(cells):
+            return table_col, i
+    return None
+
+
+def _read_field_lists(block: Block, table_col: int, fields_col: int) -> Reading:
+    """Each row names a table and lists its columns: untyped columns, ranked below any fuller description."""
+    reading = Reading()
+    for row in block.rows[1:]:
+        name = table_name(strip_markup(_cell(row.cells, table_col)))
+        names = _names_in(_cell(row.cells, fields_col))
+        if name is None or names is None:
+            if any(c.strip() for c in row.cells):
+                reading.diagnostics.append(
+                    warning(
+                        row.line,
+                        "this row of the table of tables names no table or lists no columns; not read: "
+                        "put the table's name in its cell and its columns as `id, name, ...`",
+                    )
+                )
+            continue
+        columns = tuple(ColumnFragment(n, row.line) for n in dict.fromkeys(names))
+        reading.fragments.append(TableFragment(name, row.line, "prose", columns=columns, section=block.section))
+    return reading
 
 
 def near_miss(block: Block) -> str | None:
@@ -64,6 +116,9 @@ def near_miss(block: Block) -> str | None:
 
 def read(block: Block) -> Reading:
     layout = layout_of(block)
+    lists = _field_lists(block) if layout is None else None
+    if lists is not None:
+        return _read_field_lists(block, *lists)
     if layout is None:
         why = near_miss(block)
         return Reading(
@@ -243,7 +298,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         fk_marked=c.fk_marked or references is not None,
         enum=enum,
         examples=examples or c.examples,
-        check=c.check,
+        check=column_check(name, c.check),
         comment=comment if comment is not None else c.comment,
         notes=tuple(c.notes),
     )

@@ -27,9 +27,18 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from ..document import Block, Diagnostic, warning
+from ._mermaid_graph import has_column_nodes, is_graph, read_graph
 from .base import Reading
 from .column_notes import column_type, read_comment
-from .fragments import ColumnFragment, Reference, RelationshipFragment, TableFragment, UniqueFragment
+from .fragments import (
+    ColumnFragment,
+    EnumFragment,
+    Reference,
+    RelationshipFragment,
+    TableFragment,
+    TypeInfo,
+    UniqueFragment,
+)
 from .types import parse_type
 
 NAME = "mermaid"
@@ -41,16 +50,22 @@ _RIGHT = {"zero_or_one": "o|", "only_one": "||", "zero_or_more": "o{", "one_or_m
 
 
 def accepts(block: Block) -> bool:
-    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram."""
+    """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram
+    (or a mermaid flowchart whose subgraphs draw tables, see ``_mermaid_graph``)."""
     if block.kind != "code":
         return False
     info = block.info.strip().lower().strip("{}")
     if info and not info.startswith("mermaid"):
         return False
-    return _first_statement(block.text).lower().startswith("erdiagram")
+    first = _first_statement(block.text)
+    if info and is_graph(first):
+        return has_column_nodes(block.text)
+    return first.lower().startswith("erdiagram")
 
 
 def read(block: Block) -> Reading:
+    if is_graph(_first_statement(block.text)):
+        return read_graph(block)
     scanner = _Scanner(block)
     scanner.run()
     return scanner.reading()
@@ -124,8 +139,17 @@ class _Entity:
     comment: str | None = None
     columns: list[ColumnFragment] = field(default_factory=list)
     unique: list[UniqueFragment] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # about its columns; dropped if it is an enum
 
-    def fragment(self) -> TableFragment:
+    def is_enum(self) -> bool:
+        """prisma-erd-generator draws an enum as an entity whose lines are ``VALUE VALUE``."""
+        return bool(self.columns) and all(
+            c.type is not None and c.type.raw == c.name and not (c.primary_key or c.fk_marked) for c in self.columns
+        )
+
+    def fragment(self) -> TableFragment | EnumFragment:
+        if self.is_enum():
+            return EnumFragment(self.name, tuple(c.name for c in self.columns), self.line, source="mermaid")
         pk = tuple(c.name for c in self.columns if c.primary_key)
         return TableFragment(
             self.name,
@@ -153,9 +177,20 @@ class _Scanner:
         self.skip_body = False  # inside ``accDescr { ... }``
 
     def reading(self) -> Reading:
+        enums = {e.name for e in self.entities.values() if e.is_enum()}
+        notes: list[Diagnostic] = []
+        for entity in self.entities.values():
+            if entity.name in enums:
+                continue
+            typed = [c for c in entity.columns if c.type is not None and c.type.raw in enums]
+            for col in typed:  # a column typed by an enum drawn in this diagram
+                enum_type = TypeInfo("enum", col.type.raw, enum_name=col.type.raw)  # type: ignore[union-attr]
+                entity.columns[entity.columns.index(col)] = replace(col, type=enum_type)
+            unknown = {f"{entity.name}.{c.name}: unknown type {c.type.raw!r}" for c in typed}  # type: ignore[union-attr]
+            notes.extend(d for d in entity.notes if not any(d.message.startswith(u) for u in unknown))
         fragments: list = [e.fragment() for e in self.entities.values()]
         fragments.extend(self.relationships)
-        return Reading(fragments, self.diagnostics)
+        return Reading(fragments, self.diagnostics + notes)
 
     def run(self) -> None:
         lines = self.block.text.split("\n")
@@ -287,7 +322,7 @@ class _Scanner:
                 )
                 continue
             self.current.columns.append(column)
-            self.diagnostics.extend(warning(number, f"{self.current.name}.{column.name}: {n}") for n in notes)
+            self.current.notes.extend(warning(number, f"{self.current.name}.{column.name}: {n}") for n in notes)
         return True
 
 
@@ -346,6 +381,10 @@ def _column(attribute: Tree, number: int) -> tuple[ColumnFragment, list[str]]:
         else:
             comment = _unquote(str(child))
     nullable: bool | None = None
+    if comment and "🗝" in comment:  # prisma-erd-generator marks the key with a key emoji
+        keys, comment = keys | {"PK"}, comment.replace("🗝️", "").replace("🗝", "").strip() or None
+    if comment and comment.startswith("❓"):  # ... and optional fields with a question mark
+        nullable, comment = True, comment.lstrip("❓").strip() or None
     if raw_type.endswith("?"):
         raw_type, nullable = raw_type.rstrip("?"), True
     if name.startswith("*"):  # some diagrams mark the key with a leading asterisk

@@ -6,6 +6,11 @@ stated here rather than guessed from the host's ``mimetypes`` table, which
 differs between machines. The page is sent with a Content-Security-Policy
 that allows only this origin, so nothing can be fetched from the internet
 at run time even by mistake.
+
+The design document itself (``/console/api/document``, for the line links)
+is served only to a signed-in user or the service_role key, as the rest of
+a backend's data is: it may describe what the API hides. The
+``console_public_document`` setting opens it to everyone.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .. import settings
 from ..access import AccessOverrides
+from ..auth import keys
 from ..schema.model import Schema
 from .data import console_data
 
@@ -58,7 +65,12 @@ def static_files() -> dict[str, tuple[bytes, str]]:
 
 
 def console_routes(
-    schema: Schema, *, anon_key: str | None = None, overrides: AccessOverrides | None = None
+    schema: Schema,
+    *,
+    anon_key: str | None = None,
+    overrides: AccessOverrides | None = None,
+    secret: str | None = None,
+    public_document: bool | None = None,
 ) -> list[BaseRoute]:
     """Routes serving the web console for ``schema``; add them to ``create_app(..., routes=...)``.
 
@@ -66,11 +78,17 @@ def console_routes(
         schema: the model the console explores and edits.
         anon_key: the public anon key the sign-in form sends to /auth/v1 (never the service key).
         overrides: access overrides from ``docbase.toml``, so scopes match ``docbase access``.
+        secret: the JWT secret that signs the keys and sessions allowed to read the document
+            (without it, only a public document is served).
+        public_document: serve the document without sign-in (default: the ``console_public_document`` setting).
 
     Returns:
         ``GET /`` (the page), ``GET /console/static/<file>`` and ``GET /console/api/schema``.
     """
     files = static_files()
+    if public_document is None:
+        doc = None if schema.path.startswith("<") else schema.path
+        public_document = bool(settings.get(settings.CONSOLE_PUBLIC_DOCUMENT, toml=settings.load_toml(doc)))
     schema_bytes = orjson.dumps(console_data(schema, overrides, anon_key))
 
     async def page(request: Request) -> Response:
@@ -87,6 +105,10 @@ def console_routes(
         return Response(schema_bytes, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
     async def document(request: Request) -> Response:
+        if not public_document:
+            refused = _refusal(request, secret)
+            if refused is not None:
+                return refused
         text = _document_text(schema)
         if text is None:
             raise HTTPException(404, "the document this schema was read from is not available")
@@ -98,6 +120,28 @@ def console_routes(
         Route(SCHEMA_PATH, schema_json, methods=["GET", "HEAD"]),
         Route(DOCUMENT_PATH, document, methods=["GET", "HEAD"]),
     ]
+
+
+def _refusal(request: Request, secret: str | None) -> Response | None:
+    """None when the request carries a signed-in user's token or the service key; else PostgREST's 401."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, bearer = authorization.partition(" ")
+    token = bearer.strip() if scheme.lower() == "bearer" else ""
+    token = token or request.headers.get("apikey", "").strip()
+    if not token:
+        return _unauthorized("PGRST302", "No API key found in request", "Sign in to see the design document.")
+    try:
+        role = keys.verify(token, secret)["role"] if secret else None
+    except keys.TokenError as exc:
+        return _unauthorized("PGRST301", exc.message)
+    if role in ("authenticated", "service_role"):
+        return None
+    return _unauthorized("42501", "permission denied for the design document", "Sign in to see it.")
+
+
+def _unauthorized(code: str, message: str, hint: str | None = None) -> Response:
+    body = {"code": code, "details": None, "hint": hint, "message": message}
+    return Response(orjson.dumps(body), 401, media_type="application/json", headers={"WWW-Authenticate": "Bearer"})
 
 
 def _document_text(schema: Schema) -> str | None:

@@ -45,7 +45,7 @@ def test_empty_select_means_every_column():
 
 @pytest.mark.parametrize(
     "select",
-    ["id,", "users(id", "users!(id)", "id::drop table", "a:b:c", 'name"', "users!x", "a" + "(b" * 12 + ")" * 12],
+    ["id,", "users(id", "users!(id)", "id::drop table", "a:b:c", 'name"', "users!x", "a" + "(b" * 40 + ")" * 40],
 )
 def test_malformed_select_is_pgrst100_with_position(select):
     with pytest.raises(ApiError) as info:

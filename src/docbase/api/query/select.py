@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..errors import bad_query
 from .syntax import AGGREGATES, CASTS, Embed, Field, JsonStep, SelectColumn, SelectItem, SelectStar
 
-MAX_DEPTH = 8
+MAX_DEPTH = 32  # a guard on this parser's recursion; the limit users meet is max_embed_depth (api.limits)
 _STOP = set(',:()!"*') | {" ", "\t", "\n", "\r"}
 
 

@@ -56,7 +56,9 @@ def field_expr(sa_table: sa.FromClause, column: Column, field: Field, as_text: b
     steps = field.json_path
     for i, step in enumerate(steps):
         text = step.text or (as_text and i == len(steps) - 1)
-        key: Any = int(step.key) if step.key.lstrip("-").isdigit() else step.key
+        digits = step.key.removeprefix("-")
+        # ASCII digits only: '²' is str.isdigit() but int() refuses it (it is a key, as in PostgREST)
+        key: Any = int(step.key) if digits.isascii() and digits.isdigit() and len(digits) < 10 else step.key
         literal = sa.literal_column(str(key)) if isinstance(key, int) else sa.literal(key, sa.Text)
         expr = expr.op("->>" if text else "->", return_type=sa.Text if text else sa.JSON)(literal)
     return expr

@@ -86,6 +86,11 @@ function headers(extra) {
   return out;
 }
 
+/** The session's key and token as request headers (the design document needs a signed-in user or the service key). */
+export function authHeaders() {
+  return headers();
+}
+
 /** The total from a Content-Range header ("0-49/123" or "*\/0"), or null. */
 export function totalOf(range) {
   const match = /\/(\d+)$/.exec(range || "");

@@ -2,6 +2,7 @@
 // table's columns, keys, enums, defaults, notes, access and conventions, and
 // the diagnostics, every one linked to the document line it is about.
 
+import { authHeaders } from "./api.js";
 import { h, mount } from "./dom.js";
 
 const lineLink = (line) => (line ? h("a", { href: `#/doc/${line}`, class: "line" }, `line ${line}`) : null);
@@ -127,7 +128,8 @@ export function tableDetail(schema, name) {
 /** The document's text with line numbers, the given line highlighted and scrolled into view. */
 export async function documentView(root, line) {
   mount(root, h("p", { class: "muted" }, "Loading the document\u2026"));
-  const response = await fetch("console/api/document");
+  const response = await fetch("console/api/document", { headers: authHeaders() });
+  if (response.status === 401) return mount(root, h("p", { class: "error" }, "Sign in (or use the service_role key) to see the design document."));
   if (!response.ok) return mount(root, h("p", { class: "error" }, "The document file is not available on the server."));
   const lines = (await response.text()).split("\n");
   const rows = lines.map((text, i) => h("div", { class: `doc-line${i + 1 === line ? " target" : ""}`, id: `L${i + 1}` }, h("span", { class: "ln" }, String(i + 1)), h("span", { class: "lt" }, text)));

@@ -1,0 +1,124 @@
+"""Which table a heading, a lead line or a cell names, and the text helpers that decide it.
+
+Headings name tables in many ways (``## users``, ``### 4. WORKSPACE_INVITATIONS``,
+``## Bảng `users` ``, ``products Tablosu``, ``1. User table (users)``); the
+table words and the generic headings that name no table come from
+``headers.toml``. Split from ``_cells`` (the phrase readers), which re-exports
+these names for its callers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._vocabulary import announces_fields, words
+
+IDENT = r"[^\W\d]\w*"
+_IDENT_RE = re.compile(rf"^{IDENT}$")
+_QUALIFIED_RE = re.compile(rf"^{IDENT}(?:\.{IDENT})?$")
+
+# Headings that describe a part of a section rather than name a table (headers.toml, [words] generic).
+GENERIC_HEADINGS = words("generic")
+
+# "Table" as documents write it, in the languages of headers.toml ([words] table).
+_TABLE_WORD = "(?:" + "|".join(re.escape(w) for w in sorted(words("table"), key=len, reverse=True)) + ")"
+
+
+def strip_markup(text: str) -> str:
+    """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
+    text = re.sub(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)", r"\1", text.replace("**", ""))  # __bold__, not __v
+    return text.replace("`", "").strip()
+
+
+def is_identifier(text: str) -> bool:
+    return bool(_IDENT_RE.match(text))
+
+
+def normalise_name(name: str) -> str:
+    """ALL_CAPS names are a drawing convention, not a spelling: lower-case them; keep anything else."""
+    if re.search(r"[A-Z]", name) and not re.search(r"[a-z]", name) and len(name) > 1:
+        return name.lower()
+    return name
+
+
+def table_name(text: str) -> str | None:
+    """The table a heading or lead names, or None.
+
+    Handles ``1. USERS``, ```users` (Extended profile)``, ``Table: users``,
+    ``users table``, ``📦 orders — customer orders``, and the table word in
+    other languages before or after the name (``Bảng `users` ``, ``products
+    Tablosu``, ``*Tabla Clientes*``), or a name in parentheses after a
+    description (``1. User table (users)``). A heading of several words, or a
+    generic one ("Overview", "Constraints"), names no table.
+
+    >>> table_name("### 4. WORKSPACE_INVITATIONS"), table_name("`users` (Extended profile)")
+    ('workspace_invitations', 'users')
+    >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
+    ('orderItems', None, 'users')
+    """
+    text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
+    text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
+    quoted = re.findall(r"`([^`]+)`", text)
+    if len(quoted) == 1 and re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text):
+        inner = quoted[0].strip()
+        if _QUALIFIED_RE.match(inner):
+            return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"
+    named = re.search(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$", text)
+    if named and (len(text[: named.start()].split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", text[: named.start()])):
+        inner = named.group(1)
+        if re.search(r"[_a-z]", inner) or "`" in text[named.start() :]:
+            return normalise_name(inner)  # "1. User table (users)"
+    marked_after_word = re.match(rf"(?i)^{_TABLE_WORD}\s+[`*]", text)
+    # "Table: notes" and "`notes`" name a table even when the word is a generic heading.
+    explicit = marked_after_word or re.match(rf"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:{_TABLE_WORD}\s*[:\-–—]|`)", text)
+    t = strip_markup(text)
+    t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
+    t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
+    t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
+    t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
+    t = re.sub(rf"(?i)^{_TABLE_WORD}\s*[:\-–—]\s*", "", t)
+    word_first = re.match(rf"(?i)^{_TABLE_WORD}\s+(\S+)$", t)
+    if marked_after_word or (
+        word_first and (not re.match(r"(?i)^table\s", t) or re.match(r"[a-z_]", word_first.group(1)))
+    ):
+        t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)  # "Table `users`", "Tabla Clientes"; not "Table Descriptions"
+    t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
+    t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
+    if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
+        return None
+    return normalise_name(t)
+
+
+def names_table_explicitly(heading: str) -> bool:
+    """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
+    return table_name(heading) is not None and (
+        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
+    )
+
+
+def section_table(section: tuple[str, ...]) -> str | None:
+    """The table a block's section is about: the nearest heading that names one.
+
+    Generic headings ("Constraints", "Indexes") are looked through to the one
+    above; any other heading that names no table ends the search, so a table
+    under "## Table Descriptions" does not borrow the document's title.
+    """
+    for heading in reversed(section):
+        name = table_name(heading)
+        if name is not None:
+            return name
+        word = re.sub(r"[^\w ]", "", strip_markup(heading)).strip().lower()
+        if word not in GENERIC_HEADINGS:
+            return None
+    return None
+
+
+def block_table(lead: str, section: tuple[str, ...]) -> str | None:
+    """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
+    lead = lead.strip()
+    if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
+        name = table_name(lead)
+        if name is not None:
+            return name
+    return section_table(section)
