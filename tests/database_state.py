@@ -53,6 +53,21 @@ def _pg_state(url: str) -> State:
         return {name: _rows(conn.execute(f"SELECT * FROM {quoted}")) for name, quoted in names}
 
 
+def first_keys(url: str, table: str, column: str, n: int) -> list[str]:
+    """The first ``n`` values of ``column`` in the database's own descending order (as text)."""
+    sql = f'SELECT "{column}" FROM "{table}" ORDER BY "{column}" DESC LIMIT {int(n)}'
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.split("///", 1)[1])
+        try:
+            return [str(r[0]) for r in conn.execute(sql)]
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return [str(r[0]) for r in conn.execute(sql)]
+
+
 def _rows(cursor: Any) -> Rows:
     columns = [d[0] for d in cursor.description]
     rows = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in cursor.fetchall()]

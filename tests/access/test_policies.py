@@ -147,13 +147,11 @@ def test_only_owners_change_roles_and_delete_the_tenant(conn):
 
 
 def test_creating_a_tenant_makes_the_creator_its_owner(conn):
-    sql = (
-        "WITH w AS (INSERT INTO workspaces (name) VALUES ('mine') RETURNING id) "
-        "SELECT (SELECT count(*) FROM w), (SELECT role FROM workspace_members m JOIN w ON m.workspace_id = w.id)"
-    )
-    # the membership row is written by an AFTER trigger, visible to the next statement
+    sql = "WITH w AS (INSERT INTO workspaces (name) VALUES ('mine') RETURNING id) SELECT count(*) FROM w"
+    # the membership row is written by an AFTER trigger, visible to the next statement: its role is read there
+    # (test_membership_trigger_grants_the_top_role)
     assert as_user(conn, NEWCOMER, "INSERT INTO workspaces (name) VALUES ('mine') RETURNING name") == [("mine",)]
-    assert as_user(conn, NEWCOMER, sql)[0][0] == 1
+    assert as_user(conn, NEWCOMER, sql) == [(1,)]
     assert as_user(conn, NEWCOMER, "INSERT INTO workspaces (name, owner_id) VALUES ('x', %s)", (A_OWNER,)) == "42501"
 
 

@@ -157,3 +157,54 @@ async def test_small_self_references_junction_rows_and_profiles_are_checked_too(
         assert [r["home_team_id"] for r in home.json()] == [w.tenants["B"]]
     finally:
         await w.close()
+
+
+async def test_003_a_member_of_both_tenants_cannot_tie_b_rows_to_a_rows(db_url):
+    """Reading both tenants is not enough: the referenced row must belong to the written row's tenant."""
+    w = await world_003(db_url)
+    try:
+        await w.ok(
+            "POST",
+            "member",
+            {"id": new_id(), "organizationId": w.tenants["A"], "userId": w.users["b"], "role": "member"},
+        )
+        org_b, tag_b, project_a = w.tenants["B"], w.rows["tag B"], w.rows["project A"]
+        monitor_b = new_id()
+        await w.ok("POST", "monitors", {"id": monitor_b, "organizationId": org_b, "name": "B monitor"})
+        before = await w.snapshot("tags", "projects", "monitor_tags")
+        tag = {"id": new_id(), "organizationId": org_b, "projectId": project_a, "name": "probe"}
+        got = await w.act("b", "POST", "tags", tag, **REP)
+        assert (got.status_code, got.json()) == (403, denied(db_url, "tags"))
+        got = await w.act("b", "PATCH", f"tags?id=eq.{tag_b}", {"projectId": project_a}, **REP)
+        assert (got.status_code, got.json()) == (403, denied(db_url, "tags"))
+        # the tenant along a longer path: monitor_tags reaches its organization through monitors
+        got = await w.act("b", "POST", "monitor_tags", {"monitorId": monitor_b, "tagId": w.rows["tag A"]}, **REP)
+        assert (got.status_code, got.json()) == (403, denied(db_url, "monitor_tags"))
+        assert await w.snapshot("tags", "projects", "monitor_tags") == before
+        # each tenant's own references still work for the same user
+        mine = await w.act("b", "POST", "monitor_tags", {"monitorId": monitor_b, "tagId": tag_b}, **REP)
+        assert (mine.status_code, [(r["monitorId"], r["tagId"]) for r in mine.json()]) == (201, [(monitor_b, tag_b)])
+        ours = {"id": new_id(), "organizationId": w.tenants["A"], "projectId": project_a, "name": "in A"}
+        got = await w.act("b", "POST", "tags", ours, **REP)
+        assert (got.status_code, [r["projectId"] for r in got.json()]) == (201, [project_a])
+    finally:
+        await w.close()
+
+
+async def test_small_a_member_of_both_teams_cannot_cross_them_through_a_self_reference(db_url):
+    w = await world_small(db_url)
+    try:
+        await w.ok("POST", "team_members", {"team_id": w.tenants["A"], "user_id": w.users["b"], "role": "editor"})
+        before = await w.snapshot("cards", "card_labels")
+        child = {"board_id": w.rows["board B"], "parent_id": w.rows["card A"], "title": "crossing"}
+        got = await w.act("b", "POST", "cards", child, **REP)
+        assert (got.status_code, got.json()) == (403, denied(db_url, "cards"))
+        linked = {"card_id": w.rows["card A"], "label_id": w.rows["label B"]}
+        got = await w.act("b", "POST", "card_labels", linked, **REP)
+        assert (got.status_code, got.json()) == (403, denied(db_url, "card_labels"))
+        assert await w.snapshot("cards", "card_labels") == before
+        child["parent_id"] = w.rows["card B"]
+        got = await w.act("b", "POST", "cards", child, **REP)
+        assert (got.status_code, [r["parent_id"] for r in got.json()]) == (201, [w.rows["card B"]])
+    finally:
+        await w.close()

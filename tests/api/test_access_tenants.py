@@ -28,11 +28,14 @@ from hypothesis import strategies as st
 from docbase.access import build_access
 from docbase.api import create_app
 from docbase.auth import keys
+from docbase.conventions import detect_all
 from docbase.migrate import migrate
 from docbase.schema import load_schema
 from docbase.seed import seed_database
 
 from ..conftest import SEEDS
+from ..database_state import database_state
+from .attack_values import column_values, filterable, literal, operators
 from .conftest import SECRET
 
 SCOPED = ("tenant", "membership", "ledger", "owned", "tenant_root", "user")
@@ -129,6 +132,7 @@ async def world(request, db_url):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         w = await _setup(client, schema, build_access(schema))
         w.links = app.state.catalog.links
+        w.url = db_url
         yield w
     await app.state.db.close()
 
@@ -243,29 +247,32 @@ async def test_anon_sees_nothing_and_hidden_columns_never_leave(world):
         assert filtered.status_code == 403
 
 
-_OPS = st.sampled_from(["eq", "neq", "gt", "lt", "gte", "lte", "like", "ilike", "is", "in", "not.eq", "not.is"])
-
-
 ATTACKS = 2000
+REACHED = 0.8  # the share of random requests that must get an answer from the access rules
 
 
 def _attacks(state: dict, n: int) -> list[dict]:
-    """``n`` requests drawn by hypothesis (filters, operators, values, embeds, tricks, bodies) at A's ids."""
+    """``n`` requests drawn by hypothesis at A's ids, each with values that fit their columns (tests.api.attack_values)."""
     drawn: list[dict] = []
 
     @settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(data=st.data())
     def draw(data):
-        table, access, target_ids, columns = data.draw(st.sampled_from(state["targets"]))
-        victim = data.draw(st.sampled_from(sorted(target_ids))) if target_ids else "0"
+        table, victims, columns, pool = data.draw(st.sampled_from(state["targets"]))
+        victim = data.draw(st.sampled_from(sorted(victims)))
+        column = data.draw(st.sampled_from(columns))
+        own = state["rows"][table][victim][column.name]
+        aimed = data.draw(st.sampled_from([own, *pool[column.name]]))
+        other = data.draw(st.sampled_from(pool[column.name]))
+        op = data.draw(st.sampled_from(operators(column) if aimed is not None else ["is", "not.is"]))
+        written = data.draw(st.sampled_from(state["writable"][table]))  # key columns twice: moves matter most
+        aimed_write = data.draw(st.sampled_from([state["rows"][table][victim][written], *pool[written]]))
         drawn.append(
             {
                 "table": table,
                 "victim": victim,
-                "ids": target_ids,
-                "column": data.draw(st.sampled_from(columns)),
-                "op": data.draw(_OPS),
-                "value": data.draw(st.sampled_from([victim, "*", "null", f"({victim})", "true", "%", "a"])),
+                "filter": (column.name, f"{op}.{literal(op, column, [aimed, other])}"),
+                "write": (written, aimed_write),
                 "embed": data.draw(st.sampled_from(state["embeds"].get(table, [""]))),
                 "method": data.draw(st.sampled_from(["GET", "GET", "HEAD", "PATCH", "DELETE", "POST"])),
                 "trick": data.draw(st.sampled_from(["", "or", "eq"])),
@@ -273,85 +280,179 @@ def _attacks(state: dict, n: int) -> list[dict]:
         )
 
     draw()
-    return drawn[:n]
+    # B's own rows deleted early would leave every later request an empty answer: deletes go last
+    return sorted(drawn[:n], key=lambda a: a["method"] == "DELETE")
+
+
+def _reached(got: httpx.Response) -> bool:
+    """An answer from the access rules: rows (2xx) or their refusal (403 42501; a HEAD has no body to name it)."""
+    if 200 <= got.status_code < 300:
+        return True
+    if got.status_code != 403:
+        return False
+    return not got.content or got.json().get("code") == "42501"
 
 
 async def test_attacker_with_random_filters_embeds_and_bodies_gets_nothing_of_a(world):
+    """2,000 well-formed requests as B at A's rows: no row of A's in any answer, no row of A's changed, none
+    moved into A, and at least 80% answered by the access rules (a 400 for a malformed value tests nothing)."""
     w = world
     state = await _attack_state(w)
-    if not state["targets"]:
-        pytest.skip("no tenant rows to attack")
-    leaks, writes = [], []
+    assert state["targets"], "the seed has tenant rows to attack"
+    before = database_state(w.url)
+    leaks, outcomes, rows_seen = [], [], 0
     for attack in _attacks(state, ATTACKS):
-        table, victim, ids = attack["table"], attack["victim"], attack["ids"]
+        table, victim, method = attack["table"], attack["victim"], attack["method"]
         pk = w.schema.table(table).primary_key[0]
-        embed = attack["embed"]
-        trick = {"": "", "or": f"&or=({pk}.eq.{victim},{pk}.neq.{victim})", "eq": f"&{pk}=eq.{victim}"}[attack["trick"]]
-        path = f"/rest/v1/{table}?select={pk}{',' + embed if embed else ''}&{attack['column']}={attack['op']}.{attack['value']}{trick}"
+        embed = (
+            "," + attack["embed"] if attack["embed"] and method != "DELETE" else ""
+        )  # a DELETE returns plain columns
+        params = [("select", pk + embed), attack["filter"]]
+        params += {"": [], "or": [("or", f"({pk}.eq.{victim},{pk}.neq.{victim})")], "eq": [(pk, f"eq.{victim}")]}[
+            attack["trick"]
+        ]
         headers = {**token(w.b), "Prefer": "count=exact, return=representation"}
-        method = attack["method"]
-        if method in ("GET", "HEAD"):
-            got = await w.c.request(method, path, headers=headers)
-            assert got.status_code < 500, got.text
-            if method == "GET" and got.status_code == 200:
-                for row in got.json():
-                    if str(row.get(pk)) in ids:
-                        leaks.append((path, row))
-                    for name, inner_ids in state["embed_ids"].get(table, {}).items():
-                        inner = row.get(name)
-                        for item in inner if isinstance(inner, list) else [inner] if inner else []:
-                            if str(item.get("_k")) in inner_ids:
-                                leaks.append((path, item))
-            continue
-        body = {attack["column"]: attack["value"]} if method == "PATCH" else None
-        if method == "POST":
-            body = {**state["rows"][table].get(victim, {}), attack["column"]: attack["value"]}
+        body = None
+        if method == "PATCH":
+            body = dict([attack["write"]])
+        elif method == "POST":
+            column, value = attack["write"]
+            body = {**state["rows"][table][victim], column: value}
             headers["Prefer"] += ", resolution=merge-duplicates"
-            path = f"/rest/v1/{table}"
-        got = await w.c.request(method, path, json=body, headers=headers)
-        assert got.status_code < 500, got.text
-        before = state["rows"][table].get(victim)
-        if before is not None:
-            after = (await w.get(f"{table}?select=*&{pk}=eq.{victim}", SERVICE)).json()
-            if not (after == [before] or _same_but_stamps(after, before)):
-                writes.append((method, path, body, got.text))
-                state["rows"][table][victim] = after[0] if after else None
-    assert leaks == [] and writes == [], (leaks[:3], writes[:3])
+            params = params[:1]
+        got = await w.c.request(method, f"/rest/v1/{table}", params=params, json=body, headers=headers)
+        assert got.status_code < 500 and got.status_code != 401, (method, table, params, got.text)
+        outcomes.append((_reached(got), got.status_code, method, table, params, got.text[:200]))
+        if method == "HEAD" or not got.content:
+            continue
+        for row in got.json() if 200 <= got.status_code < 300 else []:
+            rows_seen += 1
+            if str(row.get(pk)) in state["ids"][table]:
+                leaks.append((method, table, params, row))
+            for name, inner_ids in state["embed_ids"].get(table, {}).items():
+                inner = row.get(name)
+                for item in inner if isinstance(inner, list) else [inner] if inner else []:
+                    if str(item.get("_k")) in inner_ids:
+                        leaks.append((method, table, params, item))
+
+    assert leaks == [], leaks[:3]
+    refused = [o[1:] for o in outcomes if not o[0]]
+    assert len(refused) <= (1 - REACHED) * len(outcomes), (len(refused), refused[:5])
+    assert rows_seen >= 100, f"B got {rows_seen} of its own rows back: the attack ran against an empty view"
+    assert _changes_outside_b(w, before, database_state(w.url)) == {}
+
+
+def _changes_outside_b(w: World, before: dict, after: dict) -> dict:
+    """Rows changed, deleted or added whose owner, before or after, is not B: {table: [(key, before, after)]}.
+
+    Both states are read straight from the database. A row's owner is where its access path ends
+    (docbase.access): a tenant (B's, or one B created during the attack) or a user (B). A row B may not
+    touch must be exactly as it was; a row B changed or added must still belong to B, so a move into A
+    (``return=minimal`` or not) is caught even though the API never shows it to B again.
+    """
+    allowed = {(w.model.users_table, str(w.b))}
+    for root in w.model.roots:
+        old = {str(r[root.key]) for r in before.get(root.table, [])}
+        allowed |= {(root.table, str(w.tenant_b))} | {
+            (root.table, str(r[root.key])) for r in after.get(root.table, []) if str(r[root.key]) not in old
+        }
+    audit = {a.table: dict(a.roles).get("user") for a in detect_all(w.schema) if a.convention == "audit"}
+    out = {}
+    for name in sorted(set(before) | set(after)):
+        table, access = w.schema.table(name), w.model.table(name)
+        if table is None or access is None or not table.primary_key:
+            if before.get(name) != after.get(name):
+                out[name] = [("*", before.get(name), after.get(name))]
+            continue
+        old = {_key(r, table.primary_key): r for r in before.get(name, [])}
+        new = {_key(r, table.primary_key): r for r in after.get(name, [])}
+        bad = []
+        for key in sorted(set(old) | set(new)):
+            was, now = old.get(key), new.get(key)
+            if was == now:
+                continue
+            if name in audit and was is None and (audit[name] is None or str(now[audit[name]]) == str(w.b)):
+                continue  # the audit trail of B's own writes, appended by docbase (docbase.conventions.audit)
+            owner_was = _owner(w, access, was, before) if was is not None else None
+            owner_now = _owner(w, access, now, after) if now is not None else owner_was
+            if owner_now is None and was is not None:  # detached from its parent by B's own delete
+                owner_now = owner_was
+            if (was is not None and owner_was not in allowed) or owner_now not in allowed:
+                bad.append((key, was, now))
+        if bad:
+            out[name] = bad
+    return out
+
+
+def _owner(w: World, access, row: dict, state: dict) -> tuple[str, str] | None:
+    """(tenant root or users table, key) that ``row`` belongs to by its access path; None for no owner."""
+    if access.scope == "tenant_root":
+        root = w.model.root(access.table)
+        return (access.table, str(row[root.key]))
+    if access.scope == "user":
+        return (access.table, str(row[w.model.user_key]))
+    if access.scope not in SCOPED or not access.path:
+        return None
+    values = tuple(str(row[c]) if row[c] is not None else None for c in access.path[0].columns)
+    for i, hop in enumerate(access.path):
+        if None in values:
+            return None
+        if i == len(access.path) - 1:
+            return (hop.ref_table, values[0])
+        nxt = access.path[i + 1]
+        parent = next(
+            (r for r in state.get(hop.ref_table, []) if tuple(str(r[c]) for c in hop.ref_columns) == values), None
+        )
+        if parent is None:
+            return None
+        values = tuple(str(parent[c]) if parent[c] is not None else None for c in nxt.columns)
+    return None
 
 
 _STATE: dict[int, dict] = {}
 
 
 async def _attack_state(w: World) -> dict:
-    """A's rows (as service_role sees them) per table, computed once per world."""
+    """A's rows (as service_role sees them), the values each column holds, and the embeds, once per world."""
     found = _STATE.get(id(w))
     if found is not None:
         return found
     _STATE.clear()
-    targets, rows, embeds, embed_ids = [], {}, {}, {}
+    every = {}
+    for table in w.schema.tables:
+        got = await w.get(f"{table.name}?select=*", SERVICE)
+        assert got.status_code == 200, (table.name, got.text)
+        every[table.name] = got.json()
+    keys = {(t, c): [r[c] for r in rows] for t, rows in every.items() for c in (rows[0] if rows else {})}
+    targets, rows, ids, writable, embeds, embed_ids = [], {}, {}, {}, {}, {}
     for access, table in _scoped_tables(w):
         if len(table.primary_key) != 1 or access.scope == "user":
             continue
         pk = table.primary_key[0]
-        ids = {str(r[pk]) for r in (await w.get(f"{table.name}?select={pk}", token(w.a))).json()}
-        full = (
-            {
-                str(r[pk]): r
-                for r in (await w.get(f"{table.name}?select=*&{pk}=in.({','.join(ids) or '0'})", SERVICE)).json()
-            }
-            if ids
-            else {}
-        )
-        rows[table.name] = full
-        visible = [c.name for c in table.columns if c.name not in access.hidden_columns]
-        targets.append((table.name, access, ids, visible))
-    by_name = {name: ids for name, _, ids, _ in targets}
+        got = await w.get(f"{table.name}?select={pk}", token(w.a))
+        assert got.status_code == 200, (table.name, got.text)
+        mine = {str(r[pk]) for r in got.json()}
+        rows[table.name] = {str(r[pk]): r for r in every[table.name] if str(r[pk]) in mine}
+        ids[table.name] = mine
+        visible = [c for c in table.columns if c.name not in access.hidden_columns]
+        linked = [c for fk in table.foreign_keys for c in fk.columns if c not in access.hidden_columns]
+        writable[table.name] = [c.name for c in visible] + linked
+        pool = column_values(table, every[table.name], keys)
+        if mine:
+            targets.append((table.name, mine, [c for c in visible if filterable(c)], pool))
     for link in w.links:
         for parent, child in ((link.table, link.ref_table), (link.ref_table, link.table)):
             target = w.schema.table(child)
-            if child in by_name and target is not None and len(target.primary_key) == 1:
+            if child in ids and target is not None and len(target.primary_key) == 1:
                 embeds.setdefault(parent, []).append(f"{child}!{link.name}(_k:{target.primary_key[0]})")
-                embed_ids.setdefault(parent, {})[child] = by_name[child]
-    state = {"targets": targets, "rows": rows, "embeds": embeds, "embed_ids": embed_ids}
+                embed_ids.setdefault(parent, {})[child] = ids[child]
+    state = {
+        "targets": targets,
+        "rows": rows,
+        "ids": ids,
+        "writable": writable,
+        "embeds": embeds,
+        "embed_ids": embed_ids,
+    }
     _STATE[id(w)] = state
     return state

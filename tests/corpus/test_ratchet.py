@@ -2,14 +2,14 @@
 
 ratchet.json records the pooled recall and precision of every measure and the number
 of refused documents (tests/corpus/score.py). A figure below the recorded one fails;
-a figure above it is reported so that whoever improved the readers raises the record
+a figure above it is printed (never a failure: helpers improving readers side by side
+must not break each other's runs) so that whoever improved the readers raises the record
 (``python -m tests.corpus.score --update``), and the gain cannot be lost again.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
 
@@ -38,11 +38,10 @@ def test_pooled_figure_does_not_fall(today: dict, recorded: dict, side: str, mea
         f"pooled {side} of {measure} fell from {then} to {now}: "
         "python -m tests.corpus.score -v lists every miss per document"
     )
-    if now > then:
-        warnings.warn(
+    if now > then:  # a gain is no failure (the suite turns warnings into errors): say it, keep going
+        print(
             f"pooled {side} of {measure} rose from {then} to {now}: raise the ratchet with "
-            "python -m tests.corpus.score --update and commit tests/corpus/ratchet.json",
-            stacklevel=1,
+            "python -m tests.corpus.score --update and commit tests/corpus/ratchet.json"
         )
 
 
@@ -50,6 +49,4 @@ def test_pooled_figure_does_not_fall(today: dict, recorded: dict, side: str, mea
 def test_no_more_documents_refused(today: dict, recorded: dict, what: str):
     assert today[what] <= recorded[what], f"{what} rose from {recorded[what]} to {today[what]}"
     if today[what] < recorded[what]:
-        warnings.warn(
-            f"{what} fell from {recorded[what]} to {today[what]}: raise the ratchet (score --update)", stacklevel=2
-        )
+        print(f"{what} fell from {recorded[what]} to {today[what]}: raise the ratchet (score --update)")

@@ -62,3 +62,13 @@ def test_prisma_type_from_another_fence_is_an_enum_a_relation_or_reported() -> N
         ("warning", 60, "Comment.writer: type Person is defined nowhere; read as text"),
         ("warning", 61, "Comment.mood: type Feeling is defined nowhere; read as text"),
     ]
+
+
+def test_bare_dbml_with_blank_lines_inside_a_table_is_one_diagram() -> None:
+    """Unfenced DBML with a blank line before ``indexes {`` keeps the table's indexes and closing brace."""
+    s = load_schema(Path(__file__).parent / "docs" / "dbml_bare_blank_lines.md")
+    assert [t.name for t in s.tables] == ["members", "rooms"]
+    assert facts(s.table("members"))[:3] == (("id",), [], [(("room_id",), "rooms", ("id",), None)])
+    assert [(ix.column_names, ix.unique) for ix in s.table("members").indexes] == [(("user_id", "room_id"), True)]
+    assert facts(s.table("rooms"))[:2] == (("id",), [("code",)])
+    assert not [d for d in s.diagnostics if "never closed" in d.message]

@@ -18,6 +18,9 @@ foreign-key check, so a missing row and another tenant's row get the same
 - SQLite: the same condition, compiled into the write check
   (``reference_predicate``).
 
+Between two tables of the same tenant root the target must moreover belong
+to the row's own tenant (same_tenant.py): reading both is not enough.
+
 Left out, deliberately: references to the users table (a teammate or an
 assignee is named by id, and users read only their own row), the hop that
 already ties the row to its tenant (the tenant rule checks it at a higher
@@ -37,6 +40,8 @@ import sqlalchemy as sa
 from ..document.diagnostics import Diagnostic, warning
 from ..schema.model import Schema
 from .model import AccessModel, Hop, TableAccess
+from .same_tenant import condition_sql, same_tenant, tenant_expr
+from .same_tenant import functions_sql as tenant_functions_sql
 
 _WRITES = ("insert", "update")
 
@@ -127,7 +132,7 @@ def functions_sql(schema: Schema, model: AccessModel) -> list[str]:
                 f"LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path FROM CURRENT AS $$\n"
                 f"  SELECT EXISTS (SELECT 1 FROM {_q(hop.ref_table)} r WHERE r.{_q(hop.ref_columns[0])} = k)\n$$"
             )
-    return list(made.values())
+    return list(made.values()) + tenant_functions_sql(model)
 
 
 def policy_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
@@ -138,7 +143,10 @@ def policy_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[
     for hop in access.references:
         column = _q(hop.columns[0])
         if _readable(model, schema, hop.ref_table):
-            parts.append(f"({column} IS NULL OR {function_name(hop)}({column}))")
+            seen = f"{function_name(hop)}({column})"
+            if same_tenant(model, access, hop):  # and of this row's own tenant (same_tenant.py)
+                seen = f"({seen} AND {condition_sql(access, hop)})"
+            parts.append(f"({column} IS NULL OR {seen})")
         else:
             parts.append(f"{column} IS NULL")  # nobody but service_role reads it: only NULL can be named
     if parts:
@@ -169,6 +177,10 @@ def reference_predicate(
         rows = sa.select(target.c[hop.ref_columns[0]])
         if seen is not None:
             rows = rows.where(seen)
+        if same_tenant(model, access, hop):
+            rows = rows.where(
+                tenant_expr(model, metadata, hop.ref_table, target) == tenant_expr(model, metadata, table, own)
+            )
         column = own.c[hop.columns[0]]
         parts.append(sa.or_(column.is_(None), column.in_(rows)))
     return sa.and_(*parts)

@@ -191,6 +191,11 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
             yield Block("code", "\n".join(src[tok.map[0] : end + 1]), tok.map[0] + 1, section, fenced=False)
             while i + 1 < len(tokens) and (tokens[i + 1].map is None or tokens[i + 1].map[0] <= end):
                 i += 1
+        elif tok.type == "paragraph_open" and tok.level == 0 and tok.map and (end := _brace_end(src, tok.map)):
+            # A bare ``Table x {`` whose body has a blank line inside: Markdown sees several paragraphs.
+            yield Block("code", "\n".join(src[tok.map[0] : end + 1]), tok.map[0] + 1, section, fenced=False)
+            while i + 1 < len(tokens) and (tokens[i + 1].map is None or tokens[i + 1].map[0] <= end):
+                i += 1
         elif tok.type == "paragraph_open" and tok.level == 0:
             text, line = _slice(src, tok.map)
             yield _paragraph_or_diagram(text, line, section)
@@ -202,6 +207,29 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
             yield Block("paragraph", re.sub(r"(?m)^\s*>\s?", "", text), line, section)
             i = close
         i += 1
+
+
+_BLOCK_BREAK = re.compile(r"^\s*(#{1,6}\s|```|~~~)")
+
+
+def _brace_end(src: list[str], span: list[int]) -> int | None:
+    """The line closing a bare ``Table x {`` / ``model x {`` paragraph that blank lines cut short, or None.
+
+    Only a paragraph that starts a diagram and leaves a brace open is extended,
+    and never past a heading or a fence (an unclosed brace then stays the
+    reader's "never closed" warning).
+    """
+    first, last = span[0], span[1] - 1
+    if not _DIAGRAM_START.match(src[first]) or "{" not in src[first]:
+        return None
+    depth = 0
+    for j in range(first, len(src)):
+        if j > last and _BLOCK_BREAK.match(src[j]):
+            return None
+        depth += src[j].count("{") - src[j].count("}")
+        if j >= last and depth <= 0:
+            return j if j > last else None
+    return None
 
 
 def _matching(tokens: list[Token], i: int, close_type: str) -> int:
