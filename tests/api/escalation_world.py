@@ -15,6 +15,7 @@ required column holds a value of the right type), with fresh keys.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -95,16 +96,25 @@ class World:
         return {t.name: await self.service("GET", f"{t.name}?select=*") for t in self.schema.tables}
 
 
+# New ids and values come from one generator, seeded per world, so a search replays the same moves
+# (moves pick among ids in sorted order: random ids would change the picks from one run to the next).
+_ids = random.Random(0)
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.UUID(int=_ids.getrandbits(128), version=4)
+
+
 def fresh_value(table: Table, column: str, n: int) -> Any:
     col = table.column(column)
     kind = col.type if col else "text"
     if kind in ("integer", "bigint", "smallint", "numeric"):
         return 900_000 + n
     if kind == "uuid" or column in table.primary_key:
-        return str(uuid.uuid4())
+        return str(_uuid())
     if "email" in column.lower():
-        return f"esc{n}-{uuid.uuid4().hex[:6]}@esc.test"
-    return f"esc-{n}-{uuid.uuid4().hex[:8]}"
+        return f"esc{n}-{_uuid().hex[:6]}@esc.test"
+    return f"esc-{n}-{_uuid().hex[:8]}"
 
 
 _counter = iter(range(10**9))
@@ -123,6 +133,9 @@ def clone(table: Table, source: dict, overrides: dict) -> dict:
 
 
 async def build(seed_path, url: str) -> World:
+    global _counter
+    _ids.seed(f"{seed_path.name}:{url.split(':')[0]}")
+    _counter = iter(range(10**9))
     schema = load_schema(seed_path)
     assert not schema.errors, schema.diagnostics
     migrate(schema, url)
@@ -146,7 +159,7 @@ async def build(seed_path, url: str) -> World:
 async def _new_user(w: World, name: str) -> str:
     email = f"{name}@esc.test"
     users = w.model.users_table
-    user = str(uuid.uuid4())
+    user = str(_uuid())
     if w.url.startswith("postgresql"):  # docbase's auth.users, which documents written for Supabase reference
         import psycopg
 
@@ -225,7 +238,7 @@ async def _invite(w: World, a, root: TenantRoot) -> None:
         over[r("expiry")] = FUTURE
         if r("inviter"):
             over[r("inviter")] = w.users[owner]
-        token = f"invite-{tenant}-{uuid.uuid4().hex}"
+        token = f"invite-{tenant}-{_uuid().hex}"
         if r("token") != r("key"):
             over[r("token")] = token
         (made,) = await w.service("POST", a.table, clone(table, w.rows[a.table][0], over))
