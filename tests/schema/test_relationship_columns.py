@@ -49,3 +49,40 @@ def test_a_relationship_line_marks_the_column_named_after_the_parent() -> None:
         "info",
         "remark.author_id looks like a reference to author but is not marked as one; no foreign key made",
     ) in said
+
+
+TWO_LINES = """# Clinic
+
+```mermaid
+erDiagram
+    person ||--o{ visit : "sees (as doctor)"
+    person ||--o{ visit : "attends (as patient)"
+    person {
+        int id PK
+    }
+    visit {
+        int id PK
+        int doctorId FK
+        int patientId FK
+        int nurseId FK
+    }
+```
+"""
+
+
+def test_two_relationship_lines_let_two_marked_columns_reference_the_same_table() -> None:
+    schema = build_schema(TWO_LINES, "clinic.md")
+    fks = [(fk.columns, fk.ref_table, fk.inferred) for fk in schema.table("visit").foreign_keys]
+    assert fks == [(("doctorId",), "person", True), (("patientId",), "person", True)]
+    said = {(d.line, d.level, d.message) for d in schema.diagnostics}
+    assert (
+        13,
+        "info",
+        "visit.patientId references person (another relationship line to the table, not yet claimed by a column)",
+    ) in said
+    assert (
+        14,
+        "warning",
+        "visit.nurseId is marked as a foreign key but names no target, and none can be told from its name "
+        "or the relationships; not a foreign key",
+    ) in said
