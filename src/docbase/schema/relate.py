@@ -89,6 +89,9 @@ def _targets_from_labels(
                 break
 
 
+_MARKING_SOURCES = {"prose": "relationship sentence", "mermaid": "relationship line"}
+
+
 def _columns_from_relationships(
     tables: dict[str, TableDraft],
     rels: list[tuple[RelationshipFragment, TableDraft, TableDraft]],
@@ -96,12 +99,14 @@ def _columns_from_relationships(
 ) -> None:
     """ "Each order belongs to one customer" with an unmarked ``orders.customer_id``: the sentence marks it.
 
-    Only a relationship stated in words (prose) does this, and only through a
-    column whose name names the other table; a diagram line is not enough,
-    since diagrams relate tables loosely.
+    A relationship stated in words (prose) or drawn as a Mermaid line
+    (``customer ||--o{ order : places``) does this, and only through the one
+    column whose name names the other table (``customer_id``, ``customerId``);
+    a column is never invented, and tables the document does not relate are
+    never linked by their column names alone.
     """
     for rel, left, right in rels:
-        if rel.source != "prose" or _links(right, left) or _links(left, right):
+        if rel.source not in _MARKING_SOURCES or _links(right, left) or _links(left, right):
             continue
         many_left = rel.left_cardinality.startswith("}") or rel.right_cardinality in ("||", "|o", "o|")
         for child, parent in ((left, right), (right, left)) if many_left else ((right, left), (left, right)):
@@ -116,10 +121,9 @@ def _columns_from_relationships(
             if len(hits) == 1:
                 col = hits[0]
                 col.references, col.fk_marked = Reference(parent.name, (), line=rel.line), True
-                col.notes.append("foreign key target inferred: a relationship sentence")
-                diags.append(
-                    info(rel.line, f"{child.name}.{col.name} references {parent.name} (this relationship sentence)")
-                )
+                what = _MARKING_SOURCES[rel.source]
+                col.notes.append(f"foreign key target inferred: a {what}")
+                diags.append(info(rel.line, f"{child.name}.{col.name} references {parent.name} (this {what})"))
                 break
 
 
