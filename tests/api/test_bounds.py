@@ -346,7 +346,7 @@ async def test_the_413_shapes_are_the_dialects_of_their_routes(blog):
     assert r.json() == {
         "code": 413,
         "error_code": "request_too_large",
-        "msg": f"The request body is larger than the limit of {LIMIT} bytes",
+        "msg": f"Request body is larger than {LIMIT} bytes",
     }
 
 

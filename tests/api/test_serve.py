@@ -129,11 +129,14 @@ def test_several_workers_share_one_database(server):
         assert len(c.get("/rest/v1/events").json()) == 20
 
 
+KILL_AFTER = 20  # acknowledged batches of 10 rows before the server is killed
+
+
 def test_sigkill_during_inserts_loses_no_acknowledged_row(server):
     s = server()
     s.start()
     acknowledged: list[int] = []
-    stop = threading.Event()
+    stop, enough = threading.Event(), threading.Event()
 
     def writer() -> None:
         with s.client() as c:
@@ -146,11 +149,15 @@ def test_sigkill_during_inserts_loses_no_acknowledged_row(server):
                     return
                 if response.status_code == 201:
                     acknowledged.extend(r["id"] for r in rows)
+                    if len(acknowledged) >= KILL_AFTER * 10:
+                        enough.set()  # the kill lands while later batches are in flight
                 i += 1
 
     thread = threading.Thread(target=writer)
     thread.start()
-    time.sleep(1.5)
+    # an event, not a sleep: the kill comes after KILL_AFTER acknowledged batches however fast the machine is
+    # (the wait's limit only stops a hung writer from hanging the suite)
+    assert enough.wait(timeout=300), f"the writer got fewer than {KILL_AFTER} batches acknowledged"
     s.kill()
     stop.set()
     thread.join(timeout=10)

@@ -48,7 +48,9 @@ def _serve(seed, db_url, config):
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 60  # a server that never starts fails the test instead of hanging the suite
     while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the live docbase server did not start"
         time.sleep(0.05)
     yield supabase.create_client(f"http://127.0.0.1:{port}", keys.anon_key(SECRET)), db_url
     srv.should_exit = True

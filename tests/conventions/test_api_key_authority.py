@@ -52,6 +52,8 @@ async def test_b_cannot_plant_a_key_that_acts_as_a(w):
     _refused(await w.c.post("/rest/v1/apikey", json=planted, headers={**w.who("b"), **REP}))
     _refused(await w.c.post("/rest/v1/apikey", json={**planted, "userId": w.users["b"]}, headers=w.who("b")))
     _refused(await w.c.post("/rest/v1/apikey", json=planted, headers=w.who("a")))  # not even for oneself
+    _refused(await w.c.post("/rest/v1/apikey", json=planted, headers=w.who("anon")), 401)
+    _refused(await w.c.patch("/rest/v1/apikey", json={"userId": w.users["a"]}, headers=w.who("anon")), 401)
     assert await w.rows("apikey?select=id") == []
     got = await w.c.get("/rest/v1/organization?select=id", headers=_key(CHOSEN))
     assert (got.status_code, got.json()["message"]) == (401, "Invalid API key")

@@ -145,3 +145,17 @@ async def test_acceptance_rechecks_the_inviters_current_role(w):
     assert await w.memberships("alt") == []
     assert await w.memberships("c") == []
     assert await w.memberships("b") == sorted([(w.tenants["A"], n.writer), (w.tenants["B"], n.top)])
+
+
+async def test_an_upsert_cannot_rewrite_an_invitation_either(w):
+    n = w.n
+    key, _ = await _invite(w, "w", "friend@x.io", n.writer)
+    before = await _invitation(w, key)
+    body = {**_body(w, "w", "alt@x.io", n.writer), "id": key}
+    got = await w.c.post(
+        f"/rest/v1/{n.invites}?on_conflict=id",
+        json=body,
+        headers={**w.who("w"), "Prefer": "resolution=merge-duplicates,return=representation"},
+    )
+    _refused(got)
+    assert await _invitation(w, key) == before

@@ -113,6 +113,8 @@ def refused_column(model: AccessModel, table: str, names, frozen: tuple[str, ...
     for name in frozen:
         if name in given:
             why = "a credential: change it through /auth/v1/user" if name in access.hidden_columns else None
+            if name in access.frozen_columns:  # grants.py: an invitation's terms, an API key's columns
+                why = "it is fixed once the row exists"
             return name, why or "it names who created the row and never changes"
     return None
 

@@ -32,10 +32,6 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def has_any(name: str, vocabulary: frozenset[str] | set[str]) -> bool:
-    return any(w in vocabulary for w in words(name))
-
-
 # Columns that name the user who made or owns a row; they default to the signed-in user.
 CREATOR_WORDS = frozenset({"owner", "creator", "created", "author", "inviter", "invited"})
 # Column words that make a reference to users the row's single owner, best first.

@@ -138,6 +138,17 @@ class AccessGate:
             details = f'column "{column}" is set only by service_role: {why}'
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
+    def refuse_upsert(self, table: str, role: str, names: Any) -> None:
+        """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants) is
+        refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
+        access = self.model.table(table)
+        if role == "service_role" or access is None:
+            return
+        hit = next((n for n in names if n in access.frozen_columns), None)
+        if hit is not None:
+            details = f'column "{hit}" is fixed once the row exists: only service_role changes it'
+            raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
+
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         if claims.get("role") != "authenticated" or self.model.table(table) is None:
             return {}

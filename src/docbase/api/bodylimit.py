@@ -166,7 +166,10 @@ def _headers(scope: Scope) -> tuple[str | None, str | None]:
 async def _answer(scope: Scope, send: Send, refused: Refused) -> None:
     if scope.get("path", "").startswith(AUTH_PREFIX):
         code = "request_too_large" if refused.status == 413 else "bad_json"
-        body: dict[str, Any] = {"code": refused.status, "error_code": code, "msg": refused.message}
+        message = refused.message
+        if refused.status == 413:  # in GoTrue's words, as docbase.auth words its own (smaller) limit
+            message = message.replace("The request body is larger than the limit of", "Request body is larger than")
+        body: dict[str, Any] = {"code": refused.status, "error_code": code, "msg": message}
     else:
         code = "PGRST413" if refused.status == 413 else "PGRST102"
         body = {"code": code, "details": None, "hint": None, "message": refused.message}

@@ -251,8 +251,11 @@ class RestApi:
         revealed = None
         role, sub = request.state.role, request.state.sub
         if self.gate is not None:
+            target = query.on_conflict or tuple(table.primary_key)
             for row in rows:
                 self.gate.refuse_columns(table.name, role, row, updating=False)
+                if prefer.resolution == "merge-duplicates":
+                    self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
             mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
             rows = [{**mine, **row} for row in rows] if mine else rows
         if self.conventions is not None:

@@ -6,6 +6,9 @@
 header or Bearer token is such a key then acts as the owner; ``enabled``,
 ``expiresAt``, ``remaining`` and ``rateLimit*`` are honoured (401 / 429)
 and ``requestCount``, ``remaining`` and ``lastRequest`` kept up to date.
+The RPC is the only way a user gets a key row: docbase.access.grants keeps
+the table's INSERT for service_role, lets the owner list (without the hash)
+and revoke, and refuses every write to a request made with a key.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ carries in seed 003. It is locked (``FOR UPDATE`` on PostgreSQL; SQLite's
 Accepting adds the membership row (user, tenant, role) the access rules
 read, and marks the invitation accepted; a second accept, an expired or
 declined invitation, or someone else's, is refused without changing anything.
+The role granted is capped by what the inviter holds in the tenant *now*
+(one since demoted grants no more than they hold; one who left, nothing);
+the invitation's terms cannot have been rewritten since it was made
+(docbase.access.grants fixes them at creation).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ trailing pipes, emphasis markers) is lost before a reader sees it.
 Unfenced diagram text (ASCII boxes, a bare ``erDiagram``, ``Table x {``,
 ``@startuml`` through ``@enduml`` even across blank lines)
 becomes a ``code`` block with ``fenced=False`` and an empty info string, so
-readers sniff it exactly as they sniff an unlabelled fence.
+readers sniff it exactly as they sniff an unlabelled fence. A paragraph of raw
+HTML starting ``<table>`` becomes ``table`` blocks (``html_tables``).
 """
 
 from __future__ import annotations
@@ -196,6 +197,11 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
             yield Block("code", "\n".join(src[tok.map[0] : end + 1]), tok.map[0] + 1, section, fenced=False)
             while i + 1 < len(tokens) and (tokens[i + 1].map is None or tokens[i + 1].map[0] <= end):
                 i += 1
+        elif tok.type == "paragraph_open" and tok.level == 0 and tok.map and _HTML_TABLE.match(src[tok.map[0]]):
+            from .html_tables import html_tables  # it builds on Block, defined here
+
+            text, line = _slice(src, tok.map)
+            yield from html_tables(text, line, section) or [Block("paragraph", text, line, section)]
         elif tok.type == "paragraph_open" and tok.level == 0:
             text, line = _slice(src, tok.map)
             yield _paragraph_or_diagram(text, line, section)
@@ -209,6 +215,7 @@ def _blocks(tokens: list[Token], src: list[str]) -> Iterator[Block]:
         i += 1
 
 
+_HTML_TABLE = re.compile(r"(?i)^\s*<table\b")
 _BLOCK_BREAK = re.compile(r"^\s*(#{1,6}\s|```|~~~)")
 
 

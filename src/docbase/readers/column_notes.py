@@ -30,6 +30,12 @@ from .types import parse_type
 _EXAMPLES = re.compile(
     r"(?i)(?:^|[\s(,;])(?:e\.\s?g\.?|eg\.?|for example|for instance|such as|examples?\s*:)(?=[\s:,]|$)\s*[:,]?\s*"
 )
+_EXAMPLES_CJK = re.compile(r"(?:예시|예\s*[:：)]|例如|比如|例えば|例\s*[:：]|など)\s*[:：]?\s*")
+_DEFAULT_CLAUSE = re.compile(r"(?i)\s*[,;，]?\s*\(?(?:default|기본값?|默认值?|デフォルト)\s*[:=：]?\s*[\w'\"]+\)?\s*$")
+_CODE = re.compile(r"^(?:[A-Z][A-Z0-9_]*|[^\x00-\x7f\s/,()]+)$")  # ACTIVE, IN_PROGRESS, 매입
+_SLASH_ITEM = r"[^\s/,()|]+"
+_SLASH_LIST = re.compile(rf"^{_SLASH_ITEM}(?:\s*/\s*{_SLASH_ITEM})+$")
+_LABELLED = re.compile(r"^[^()]{1,40}?\s*[(（](?P<body>[^()（）]+)[)）]$")
 _ONE_OF = re.compile(r"(?i)^(?:one of|either|allowed(?: values)?|values|enum)\s*[:(]?\s*(.+?)\)?$")
 _OPEN_END = re.compile(r"(?i)^(?:\.\.\.|…|etc\.?|and so on|and more)$")
 _ENUM_WORDS = (
@@ -81,7 +87,7 @@ def _clean(value: str) -> str:
 
 
 def _examples(text: str) -> tuple[str, ...] | None:
-    m = _EXAMPLES.search(text)
+    m = _EXAMPLES.search(text) or _EXAMPLES_CJK.search(text)
     if not m:
         return None
     tail = text[m.end() :]
@@ -100,11 +106,12 @@ def _alternatives(text: str) -> tuple[tuple[str, ...] | None, bool, bool]:
     if "|" in text:
         body = text.split(":", 1)[1] if re.match(r"^[\w ]{1,30}:[^:]*\|", text) else text
         raw = [_clean(p) for p in body.split("|")]
-    else:
-        m = _ONE_OF.match(text)
-        if not m:
-            return None, False, False
+    elif (m := _ONE_OF.match(text)) is not None:
         raw = _split_values(m.group(1))
+    else:
+        raw = _listed(text)
+        if raw is None:
+            return None, False, False
     if len(raw) < 2 or not all(raw):
         return None, False, False
     open_list = bool(raw) and _OPEN_END.match(raw[-1]) is not None
@@ -114,6 +121,32 @@ def _alternatives(text: str) -> tuple[tuple[str, ...] | None, bool, bool]:
     if not kept or not all(_looks_like_value(v) for v in kept):
         return None, False, False
     return tuple(dict.fromkeys(kept)), open_list, has_null
+
+
+def _listed(text: str) -> list[str] | None:
+    """``A / B / C`` or ``Label (A, B)`` / ``Label(a/b)``, with a trailing ``, default A`` set aside.
+
+    A slash list is values when its slashes are spaced or its items are codes
+    (``ACTIVE``, ``매입``), so ``YYYY/MM/DD`` and ``read/write access`` stay text;
+    a comma list only in parentheses after a label, and only of codes.
+    """
+    body = _DEFAULT_CLAUSE.sub("", text).strip()
+    labelled = _LABELLED.match(body)
+    if labelled:
+        inner = labelled.group("body").strip()
+        if _SLASH_LIST.match(inner):
+            items = [p.strip() for p in inner.split("/")]
+        else:
+            items = [p.strip() for p in re.split(r"\s*[,，、]\s*", inner)]
+            if len(items) < 2 or not all(_CODE.match(i) for i in items):
+                return None
+        return items
+    if _SLASH_LIST.match(body):
+        items = [p.strip() for p in body.split("/")]
+        formats = all(re.match(r"^([A-Za-z])\1*$", i) for i in items)  # YYYY/MM/DD is a date format
+        if not formats and (" / " in body or all(_CODE.match(i) for i in items)):
+            return items
+    return None
 
 
 def _reference(text: str, fk_marked: bool, line: int) -> Reference | None:

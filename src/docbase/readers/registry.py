@@ -13,7 +13,19 @@ from types import ModuleType
 from ..document import Block, Document, warning
 from .base import Reading
 
-_ORDER = ("sql", "mermaid", "plantuml", "dbml", "prisma", "ascii", "md_table", "bullets", "prose")
+_ORDER = (
+    "sql",
+    "mermaid",
+    "plantuml",
+    "dbml",
+    "prisma",
+    "ascii",
+    "fields",
+    "md_table",
+    "relational",
+    "bullets",
+    "prose",
+)
 
 
 def readers() -> list[ModuleType]:

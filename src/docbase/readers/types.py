@@ -104,13 +104,7 @@ _ALIASES: dict[str, str] = {
     "array": "array",
 }
 
-_SERIAL = {"serial", "serial4", "serial8", "bigserial", "smallserial"}
-
 _PARAMS = re.compile(r"^(?P<base>[A-Za-z_][\w .]*?)\s*\((?P<args>[^)]*)\)\s*(?P<rest>.*)$")
-
-
-def is_serial(raw: str) -> bool:
-    return raw.strip().lower() in _SERIAL
 
 
 def _base_name(raw: str) -> str:

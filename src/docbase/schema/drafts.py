@@ -39,7 +39,6 @@ class ColumnDraft:
     comment: str | None = None
     notes: list[str] = field(default_factory=list)
     inferred: bool = False
-    enum_incomplete: bool = False
 
 
 @dataclass

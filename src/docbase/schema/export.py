@@ -2,16 +2,14 @@
 
 The documented keys come first and keep their meaning; extra keys
 (``length``, ``raw_type``, ``comment``, ``notes``...) add detail for tools
-that want it. ``from_json`` rebuilds the model, so a saved schema can be
-compared with a later one.
+that want it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..document.diagnostics import Diagnostic
-from .model import Check, Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
+from .model import Column, Schema, Table
 
 
 def to_json(schema: Schema) -> dict[str, Any]:
@@ -96,93 +94,3 @@ def _table(t: Table) -> dict[str, Any]:
         "comment": t.comment,
         "notes": list(t.notes),
     }
-
-
-def from_json(data: dict[str, Any]) -> Schema:
-    """Rebuild a model from ``to_json`` output (lines and notes included)."""
-    tables = []
-    for t in data["tables"]:
-        columns = tuple(
-            Column(
-                name=c["name"],
-                type=c["type"],
-                line=c.get("line", 0),
-                nullable=c.get("nullable"),
-                default=c.get("default"),
-                enum=tuple(c["enum"]) if c.get("enum") is not None else None,
-                examples=tuple(c["examples"]) if c.get("examples") is not None else None,
-                inferred=c.get("inferred", False),
-                length=c.get("length"),
-                precision=c.get("precision"),
-                scale=c.get("scale"),
-                item_type=c.get("item_type"),
-                dimension=c.get("dimension"),
-                enum_name=c.get("enum_name"),
-                raw_type=c.get("raw_type"),
-                comment=c.get("comment"),
-                notes=tuple(c.get("notes", ())),
-                check=c.get("check"),
-            )
-            for c in t["columns"]
-        )
-        tables.append(
-            Table(
-                name=t["name"],
-                columns=columns,
-                primary_key=tuple(t.get("primary_key", ())),
-                foreign_keys=tuple(
-                    ForeignKey(
-                        tuple(f["columns"]),
-                        f["ref_table"],
-                        tuple(f["ref_columns"]),
-                        f.get("on_delete"),
-                        f.get("on_update"),
-                        f.get("name"),
-                        inferred=f.get("inferred", False),
-                    )
-                    for f in t.get("foreign_keys", ())
-                ),
-                unique=tuple(
-                    UniqueConstraint(tuple(u["columns"]), u.get("where"), u.get("name")) for u in t.get("unique", ())
-                ),
-                indexes=tuple(
-                    Index(
-                        tuple(
-                            IndexColumn(n, n in i.get("desc", ()), n in i.get("expressions", ())) for n in i["columns"]
-                        ),
-                        i.get("name"),
-                        i.get("unique", False),
-                        i.get("method"),
-                        i.get("where"),
-                    )
-                    for i in t.get("indexes", ())
-                ),
-                checks=tuple(Check(c["expression"], c.get("name")) for c in t.get("checks", ())),
-                rls=t.get("rls", False),
-                line=t.get("line", 0),
-                section=tuple(t.get("section", ())),
-                comment=t.get("comment"),
-                notes=tuple(t.get("notes", ())),
-            )
-        )
-    return Schema(
-        tables=tuple(tables),
-        enums=tuple(Enum(e["name"], tuple(e["values"]), e.get("line", 0)) for e in data.get("enums", ())),
-        policies=tuple(
-            Policy(
-                p["name"],
-                p["table"],
-                p.get("command", "ALL"),
-                tuple(p.get("roles", ())),
-                p.get("permissive", True),
-                p.get("using"),
-                p.get("check"),
-                line=p.get("line", 0),
-            )
-            for p in data.get("policies", ())
-        ),
-        routines=tuple(
-            Routine(r["kind"], r["name"], "", r.get("table"), r.get("line", 0)) for r in data.get("routines", ())
-        ),
-        diagnostics=tuple(Diagnostic(d["level"], d["line"], d["message"]) for d in data.get("diagnostics", ())),
-    )

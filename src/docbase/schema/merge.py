@@ -203,7 +203,6 @@ def _column(col: ColumnFragment, source: str) -> ColumnDraft:
         check=col.check,
         comment=col.comment,
         notes=list(col.notes),
-        enum_incomplete="enum values incomplete" in col.notes,
     )
 
 
@@ -284,7 +283,6 @@ def _fill(target: ColumnDraft, col: ColumnFragment, frag: TableFragment, diags: 
     target.fk_marked = target.fk_marked or col.fk_marked or col.references is not None
     if col.enum and not target.enum:
         target.enum, target.enum_source = col.enum, frag.source
-        target.enum_incomplete = "enum values incomplete" in col.notes
     if col.examples and not target.examples:
         target.examples = col.examples
     if target.comment is None:

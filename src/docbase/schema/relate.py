@@ -7,7 +7,8 @@ target the same column name has elsewhere in the document
 (``slack_integration_id``); a table the document relates this one to whose
 name ends with the column's noun (``componentId`` -> ``status_page_components``);
 the one related table no other reference of the table claims (``inviterId``
-with ``user ||--o{ invitation``). A relationship labelled with the column's
+with ``user ||--o{ invitation``; two lines between the same tables let two
+columns claim it). A relationship labelled with the column's
 name (``orders ||--o{ invoices : "order_ref"``) comes before all of these.
 Each such choice is an info diagnostic.
 
@@ -18,6 +19,7 @@ Relationship sentences and Mermaid lines also carry ON DELETE rules
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -30,10 +32,11 @@ from .names import key, stem_of_reference
 
 def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]) -> None:
     rels = _resolved_relationships(tables, [f for f in fragments if isinstance(f, RelationshipFragment)], diags)
-    related: dict[str, set[str]] = {}
-    for _rel, left, right in rels:
-        related.setdefault(left.name, set()).add(right.name)
-        related.setdefault(right.name, set()).add(left.name)
+    related: dict[str, Counter[str]] = {}
+    for _rel, left, right in rels:  # two lines between the same tables allow two references
+        related.setdefault(left.name, Counter())[right.name] += 1
+        if right is not left:
+            related.setdefault(right.name, Counter())[left.name] += 1
     _normalise_explicit(tables)
     _targets_from_labels(rels, diags)
     _columns_from_relationships(tables, rels, diags)
@@ -89,6 +92,9 @@ def _targets_from_labels(
                 break
 
 
+_MARKING_SOURCES = {"prose": "relationship sentence", "mermaid": "relationship line"}
+
+
 def _columns_from_relationships(
     tables: dict[str, TableDraft],
     rels: list[tuple[RelationshipFragment, TableDraft, TableDraft]],
@@ -96,12 +102,14 @@ def _columns_from_relationships(
 ) -> None:
     """ "Each order belongs to one customer" with an unmarked ``orders.customer_id``: the sentence marks it.
 
-    Only a relationship stated in words (prose) does this, and only through a
-    column whose name names the other table; a diagram line is not enough,
-    since diagrams relate tables loosely.
+    A relationship stated in words (prose) or drawn as a Mermaid line
+    (``customer ||--o{ order : places``) does this, and only through the one
+    column whose name names the other table (``customer_id``, ``customerId``);
+    a column is never invented, and tables the document does not relate are
+    never linked by their column names alone.
     """
     for rel, left, right in rels:
-        if rel.source != "prose" or _links(right, left) or _links(left, right):
+        if rel.source not in _MARKING_SOURCES or _links(right, left) or _links(left, right):
             continue
         many_left = rel.left_cardinality.startswith("}") or rel.right_cardinality in ("||", "|o", "o|")
         for child, parent in ((left, right), (right, left)) if many_left else ((right, left), (left, right)):
@@ -116,20 +124,19 @@ def _columns_from_relationships(
             if len(hits) == 1:
                 col = hits[0]
                 col.references, col.fk_marked = Reference(parent.name, (), line=rel.line), True
-                col.notes.append("foreign key target inferred: a relationship sentence")
-                diags.append(
-                    info(rel.line, f"{child.name}.{col.name} references {parent.name} (this relationship sentence)")
-                )
+                what = _MARKING_SOURCES[rel.source]
+                col.notes.append(f"foreign key target inferred: a {what}")
+                diags.append(info(rel.line, f"{child.name}.{col.name} references {parent.name} (this {what})"))
                 break
 
 
-def _infer_targets(tables: dict[str, TableDraft], related: dict[str, set[str]], diags: list[Diagnostic]) -> None:
+def _infer_targets(tables: dict[str, TableDraft], related: dict[str, Counter[str]], diags: list[Diagnostic]) -> None:
     known = _known_targets(tables)
     for table in tables.values():
-        claimed = {c.references.table for c in table.columns.values() if c.references is not None}
+        claimed = Counter(c.references.table for c in table.columns.values() if c.references is not None)
         pending = [c for c in table.columns.values() if c.fk_marked and c.references is None]
         for col in pending:
-            target, why = _target_for(col, table, tables, related.get(table.name, set()), known, claimed)
+            target, why = _target_for(col, table, tables, related.get(table.name, Counter()), known, claimed)
             if target is None:
                 diags.append(
                     warning(
@@ -141,7 +148,7 @@ def _infer_targets(tables: dict[str, TableDraft], related: dict[str, set[str]], 
                 col.fk_marked = False
                 continue
             col.references = Reference(target, (), line=col.line)
-            claimed.add(target)
+            claimed[target] += 1
             col.notes.append(f"foreign key target inferred: {why}")
             diags.append(info(col.line, f"{table.name}.{col.name} references {target} ({why})"))
 
@@ -159,9 +166,9 @@ def _target_for(
     col: ColumnDraft,
     table: TableDraft,
     tables: dict[str, TableDraft],
-    related: set[str],
+    related: Counter[str],
     known: dict[str, str],
-    claimed: set[str],
+    claimed: Counter[str],
 ) -> tuple[str | None, str]:
     stem = stem_of_reference(col.name)
     if stem:
@@ -175,8 +182,10 @@ def _target_for(
             hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
             if len(hits) == 1:
                 return hits[0], f"{where} whose name matches {stem!r}"
-    free = sorted(n for n in related if n not in claimed and n != table.name)
+    free = sorted(n for n in related if claimed[n] < related[n] and n != table.name)
     if len(free) == 1:
+        if claimed[free[0]]:
+            return free[0], "another relationship line to the table, not yet claimed by a column"
         return free[0], "the one related table no other column references"
     return None, ""
 

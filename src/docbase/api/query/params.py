@@ -16,8 +16,6 @@ from .filters import parse_filter, parse_logic
 from .select import parse_field, parse_select
 from .syntax import OrderTerm, Query
 
-RESERVED = frozenset({"select", "order", "limit", "offset", "columns", "on_conflict", "or", "and"})
-
 
 def parse_query(params: Iterable[tuple[str, str]]) -> Query:
     """Parse the (key, value) pairs of a request's query string."""
