@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from .worlds import REP, world_003, world_small
+from .worlds import REP, new_id, world_003, world_small
 
 
 @pytest.fixture(autouse=True)
@@ -42,5 +42,34 @@ async def test_small_an_owner_may_demote_themself(db_url):
         mine = f"team_members?user_id=eq.{w.users['a']}"
         got = await w.act("a", "PATCH", mine, {"role": "viewer"}, **REP)
         assert (got.status_code, [r["role"] for r in got.json()]) == (200, ["viewer"])
+    finally:
+        await w.close()
+
+
+async def test_small_a_bulk_insert_may_name_a_card_made_earlier_in_the_same_request(db_url):
+    w = await world_small(db_url)
+    try:
+        board = w.rows["board B"]
+        first, second, third = new_id(), new_id(), new_id()
+        batch = [
+            {"id": first, "board_id": board, "parent_id": None, "title": "epic"},
+            {"id": second, "board_id": board, "parent_id": first, "title": "story"},
+            {"id": third, "board_id": board, "parent_id": second, "title": "task"},
+        ]
+        got = await w.act("b", "POST", "cards", batch, **REP)
+        assert (got.status_code, [(r["id"], r["parent_id"]) for r in got.json()]) == (
+            201,
+            [(first, None), (second, first), (third, second)],
+        )
+        # the batch may not smuggle in another team's card as an earlier row's parent
+        crossing = [
+            {"id": new_id(), "board_id": board, "parent_id": first, "title": "fine"},
+            {"id": new_id(), "board_id": board, "parent_id": w.rows["card A"], "title": "not B's"},
+        ]
+        got = await w.act("b", "POST", "cards", crossing, **REP)
+        assert got.status_code == 403, got.text
+        assert got.json()["code"] == "42501"
+        rows = (await w.snapshot("cards"))["cards"]
+        assert sorted(r["title"] for r in rows if r["board_id"] == board) == ["B card", "epic", "story", "task"]
     finally:
         await w.close()

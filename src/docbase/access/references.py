@@ -184,3 +184,28 @@ def reference_predicate(
         column = own.c[hop.columns[0]]
         parts.append(sa.or_(column.is_(None), column.in_(rows)))
     return sa.and_(*parts)
+
+
+def earlier_rows_left_to_after(model: AccessModel, table: str, columns: list[str], rows: list[tuple]) -> list[tuple]:
+    """``rows`` for the check *before* a bulk insert, a self-reference to an earlier row of the batch blanked.
+
+    That row is not written yet, so the check before the write cannot see it, while PostgreSQL's
+    check (VOLATILE ``sees_``) does. The check after the write still judges the real value, so the
+    earlier row must be readable and of the same tenant all the same; a later row of the batch is
+    not blanked (PostgreSQL cannot see it either)."""
+    access = model.table(table)
+    hops = [h for h in access.references if h.ref_table == table] if access is not None else []
+    if not hops:
+        return rows
+    made: dict[Hop, set] = {h: set() for h in hops}
+    out = []
+    for row in rows:
+        values = list(row)
+        for h in hops:
+            i = columns.index(h.columns[0])
+            if values[i] is not None and values[i] in made[h]:
+                values[i] = None
+        for h in hops:
+            made[h].add(row[columns.index(h.ref_columns[0])])
+        out.append(tuple(values))
+    return out

@@ -20,6 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..access.references import earlier_rows_left_to_after
 from ..conventions.runtime import api_key_claims
 from ..schema.model import Table
 from .access_gate import denied_row
@@ -276,7 +277,10 @@ class RestApi:
                     status = 200
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
-            await self._check_rows(tx, table, "insert", role, sub, self._as_rows(table, groups))
+            pending = self._as_rows(table, groups)
+            if gate is not None:  # a row naming an earlier row of the batch: judged after the write
+                pending = earlier_rows_left_to_after(gate.model, table.name, [c.name for c in table.columns], pending)
+            await self._check_rows(tx, table, "insert", role, sub, pending)
             for keys, members in groups:
                 key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role)
                 overwrite = (
