@@ -163,3 +163,39 @@ async def test_read_outbox_for_the_cli(sqlite_url, dialect_url):
         [mail] = read_outbox(conn)
     engine.dispose()
     assert mail["subject"] == "Confirm your signup"
+
+
+async def test_wrong_codes_from_anywhere_void_the_outstanding_code(confirming):
+    """A 6-digit code cannot be brute-forced from many addresses: five misses for one email void it."""
+    await confirming.signup()
+    [mail] = await confirming.outbox()
+    code = code_in(mail["body"])
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    for n, guess in enumerate(wrong):
+        r = await confirming.client.post(
+            "/auth/v1/verify",
+            json={"type": "signup", "email": "ada@example.com", "token": guess},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+        assert r.status_code == 403 and r.json()["error_code"] == "otp_expired"
+    r = await confirming.client.post(
+        "/auth/v1/verify", json={"type": "signup", "email": "ada@example.com", "token": code}
+    )
+    assert r.status_code == 403 and r.json()["error_code"] == "otp_expired"  # the right code is void now
+    assert (await confirming.rows("SELECT is_verified FROM users"))[0]["is_verified"] in (False, 0)
+
+
+async def test_fewer_misses_leave_the_code_usable(confirming):
+    await confirming.signup()
+    [mail] = await confirming.outbox()
+    code = code_in(mail["body"])
+    for n in range(1, 5):
+        guess = f"{(int(code) + n) % 1_000_000:06d}"
+        r = await confirming.client.post(
+            "/auth/v1/verify", json={"type": "signup", "email": "ada@example.com", "token": guess}
+        )
+        assert r.status_code == 403
+    r = await confirming.client.post(
+        "/auth/v1/verify", json={"type": "signup", "email": "ada@example.com", "token": code}
+    )
+    assert r.status_code == 200 and r.json()["access_token"]

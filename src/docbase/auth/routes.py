@@ -298,13 +298,14 @@ def auth_routes(
         otp_type = body.get("type")
         if otp_type not in OTP_KINDS:
             raise validation("Verify requires a valid type: " + ", ".join(OTP_KINDS))
+        email = None
         if body.get("token_hash") is not None:
             token_hash = text_param(body.get("token_hash"), "token_hash", 256)
         else:
             email = email_field(body)
             token_hash = tokens.otp_hash(email, text_param(body.get("token"), "token", 256))
         result = await service.verify(
-            otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent")
+            otp_type, token_hash, client_ip(request, config), request.headers.get("user-agent"), email
         )
         return JSONResponse(result)
 

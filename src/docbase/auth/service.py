@@ -55,6 +55,9 @@ def _exists_error() -> AuthError:
     return AuthError(422, "user_already_exists", "User already registered")
 
 
+MAX_CODE_GUESSES = 5  # wrong 6-digit codes for one address before its outstanding code is void
+
+
 def _otp_error() -> AuthError:
     return AuthError(403, "otp_expired", "Token has expired or is invalid")
 
@@ -364,8 +367,14 @@ class AuthService:
             mailer.recovery(email, self.link(verify_url, token_hash, "recovery", redirect_to), code)
         )
 
-    async def verify(self, otp_type: str, token_hash: str, ip: str, agent: str | None) -> dict[str, Any]:
-        """Consume a one-time token; confirm, recover or change email; answer with a new session."""
+    async def verify(
+        self, otp_type: str, token_hash: str, ip: str, agent: str | None, email: str | None = None
+    ) -> dict[str, Any]:
+        """Consume a one-time token; confirm, recover or change email; answer with a new session.
+
+        ``email``: the address a typed 6-digit code was given for; wrong codes for it are counted across
+        every client address, and after ``MAX_CODE_GUESSES`` the outstanding code is void.
+        """
         kind = OTP_KINDS[otp_type]
         if await self._over([f"verify:ip:{limit_key(ip)}"]):
             raise rate_limited()
@@ -383,7 +392,22 @@ class AuthService:
                 user = await users.by_id(conn, self.t, user["id"])
                 return await self._open_session(conn, user, ip, agent)
         await self._hit([f"verify:ip:{limit_key(ip)}"])
+        if email is not None:
+            await self._wrong_code(email, kind)
         raise _otp_error()
+
+    async def _wrong_code(self, email: str, kind: str) -> None:
+        """A wrong code for ``email``: from many addresses, 10**6 codes could be tried within a code's hour;
+        after MAX_CODE_GUESSES misses the code is void, so the owner asks for a new one and a guesser starts over.
+        """
+        key = f"verify:email:{email.lower()}"
+        await self._hit([key])
+        async with self.engine.connect() as conn:
+            spent = await ratelimit.over(conn, self.t, [key], MAX_CODE_GUESSES, self.config.rate_window, self.clock())
+        if spent:
+            ott = self.t.one_time_tokens
+            async with self.engine.begin() as conn:
+                await conn.execute(sa.delete(ott).where(ott.c.relates_to == email.lower(), ott.c.token_type == kind))
 
     async def _apply(self, conn: Any, kind: str, user: dict[str, Any], relates_to: str, moment: Any) -> None:
         values: dict[str, Any] = {"updated_at": moment}
