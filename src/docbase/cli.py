@@ -189,7 +189,14 @@ def sql(
 
     if dialect not in ("sqlite", "postgresql"):
         fail(f"--dialect must be sqlite or postgresql, not {dialect!r}", 2)
-    typer.echo(to_ddl(_schema(doc, report=True), dialect, pgvector), nl=False)
+    schema = _schema(doc, report=True)
+    typer.echo(to_ddl(schema, dialect, pgvector), nl=False)
+    if dialect == "postgresql":  # never grants without the policies: the same access script migrate applies
+        from .access import build_access, load_overrides
+        from .access.policies import access_sql
+
+        typer.echo("\n-- who may read and write which rows (docbase access DOC): roles, grants, row-level security")
+        typer.echo(access_sql(schema, build_access(schema, load_overrides(doc))), nl=False)
 
 
 @app.command()
