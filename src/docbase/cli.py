@@ -189,7 +189,14 @@ def sql(
 
     if dialect not in ("sqlite", "postgresql"):
         fail(f"--dialect must be sqlite or postgresql, not {dialect!r}", 2)
-    typer.echo(to_ddl(_schema(doc, report=True), dialect, pgvector), nl=False)
+    schema = _schema(doc, report=True)
+    typer.echo(to_ddl(schema, dialect, pgvector), nl=False)
+    if dialect == "postgresql":  # never grants without the policies: the same access script migrate applies
+        from .access import build_access, load_overrides
+        from .access.policies import access_sql
+
+        typer.echo("\n-- who may read and write which rows (docbase access DOC): roles, grants, row-level security")
+        typer.echo(access_sql(schema, build_access(schema, load_overrides(doc))), nl=False)
 
 
 @app.command()
@@ -208,8 +215,10 @@ def migrate(
     try:
         plan = run_migrate(schema, database_url(doc, db), dry_run=dry_run, allow_destructive=allow_destructive)
     except MigrateError as exc:
+        if exc.plan is not None:  # every step, the refused ones marked with why
+            typer.echo(exc.plan.describe(dry_run, allow_destructive))
         fail(str(exc), 1)
-    typer.echo(plan.describe(dry_run))
+    typer.echo(plan.describe(dry_run, allow_destructive))
 
 
 @app.command()

@@ -144,9 +144,14 @@ class AccessGate:
         access = self.model.table(table)
         if role == "service_role" or access is None:
             return
-        hit = next((n for n in names if n in access.frozen_columns), None)
+        frozen = predicates.immutable_columns(self.model, table, {"role": role})  # creator columns too
+        hit = next((n for n in names if n in frozen), None)
         if hit is not None:
-            details = f'column "{hit}" is fixed once the row exists: only service_role changes it'
+            details = (
+                f'column "{hit}" names who created the row and never changes'
+                if hit in access.creator_columns
+                else f'column "{hit}" is fixed once the row exists: only service_role changes it'
+            )
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
