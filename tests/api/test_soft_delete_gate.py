@@ -109,3 +109,22 @@ async def test_put_on_a_soft_delete_table_inserts_and_replaces_one_row(c):
     assert tasks.json() == [{"id": 1, "title": "renamed"}, {"id": 2, "title": "u"}]
     loose = await c.put("/rest/v1/notes?id=eq.3&body=eq.again", json=row, headers=SERVICE)
     assert (loose.status_code, loose.json()["code"]) == (405, "PGRST105")  # a second filter is still refused
+
+
+async def test_the_mark_cannot_be_set_by_patch_or_upsert(c):
+    """Ann may edit note 1 but not delete it: writing its soft-delete mark directly is refused too."""
+    ann = bearer(ANN)
+    for response in (
+        await c.patch("/rest/v1/notes?id=eq.1", json={"is_deleted": True}, headers=ann),
+        await c.post(
+            "/rest/v1/notes",
+            json={"id": 1, "body": "final", "is_deleted": True},
+            headers={**ann, "Prefer": "resolution=merge-duplicates"},
+        ),
+    ):
+        assert response.status_code == 403
+        assert response.json()["code"] == "42501"
+        assert response.json()["details"].startswith('column "is_deleted" is the soft-delete mark')
+    assert await _marked(c, "notes") == []
+    restored = await c.patch("/rest/v1/notes?id=eq.2", json={"is_deleted": False}, headers=SERVICE)
+    assert restored.status_code == 204

@@ -258,6 +258,7 @@ class RestApi:
                 self.gate.refuse_columns(table.name, role, row, updating=False)
                 if prefer.resolution == "merge-duplicates":
                     self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
+                    self._refuse_mark(table, role, row)
             mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
             rows = [{**mine, **row} for row in rows] if mine else rows
             kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
@@ -399,6 +400,7 @@ class RestApi:
         role, sub = request.state.role, request.state.sub
         if self.gate is not None:
             self.gate.refuse_columns(table.name, role, body, updating=True)
+        self._refuse_mark(table, role, body)
         if self.conventions is not None:
             body = self.conventions.before_write(table.name, [body], False)[0][0]
         key = ("update", table.name, tuple(body), query_shape(query), role)
@@ -437,6 +439,21 @@ class RestApi:
         """PostgreSQL: the transaction runs as the caller's role with its claims (row-level security)."""
         if self.gate is not None:
             await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
+
+    def _refuse_mark(self, table: Table, role: str, names: Any) -> None:
+        """The soft-delete mark is written by DELETE, judged by the delete rule: a PATCH or an upsert setting it
+        would let a role that may update but not delete remove rows (PostgreSQL's UPDATE policy allowed it)."""
+        mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
+        hit = next((n for n in names if n in (mark or {})), None)
+        if hit is None or role == "service_role":
+            return
+        raise ApiError(
+            401 if role == "anon" else 403,
+            "42501",
+            f"permission denied for table {table.name}",
+            f'column "{hit}" is the soft-delete mark: DELETE the row to mark it (the delete rule decides); '
+            "only service_role writes it directly",
+        )
 
     async def _check_rows(self, tx: Any, table: Table, command: str, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: WITH CHECK on every written row; one fails -> 403 42501 and the transaction rolls back."""
