@@ -139,12 +139,15 @@ class AccessGate:
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def refuse_upsert(self, table: str, role: str, names: Any) -> None:
-        """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants) is
-        refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
+        """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants,
+        creator columns, a user's own secrets) is refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
         access = self.model.table(table)
         if role == "service_role" or access is None:
             return
-        hit = next((n for n in names if n in access.frozen_columns), None)
+        # the columns PostgreSQL's UPDATE grant leaves out (access.policies): creator columns, a user's own
+        # secrets and columns fixed once written; PostgreSQL checks them at plan time, conflict or not
+        fixed = predicates.immutable_columns(self.model, table, {"role": role})
+        hit = next((n for n in names if n in fixed), None)
         if hit is not None:
             details = f'column "{hit}" is fixed once the row exists: only service_role changes it'
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
