@@ -215,8 +215,10 @@ def migrate(
     try:
         plan = run_migrate(schema, database_url(doc, db), dry_run=dry_run, allow_destructive=allow_destructive)
     except MigrateError as exc:
+        if exc.plan is not None:  # every step, the refused ones marked with why
+            typer.echo(exc.plan.describe(dry_run, allow_destructive))
         fail(str(exc), 1)
-    typer.echo(plan.describe(dry_run))
+    typer.echo(plan.describe(dry_run, allow_destructive))
 
 
 @app.command()

@@ -73,3 +73,43 @@ async def test_small_a_bulk_insert_may_name_a_card_made_earlier_in_the_same_requ
         assert sorted(r["title"] for r in rows if r["board_id"] == board) == ["B card", "epic", "story", "task"]
     finally:
         await w.close()
+
+
+async def test_003_an_upsert_naming_the_creator_column_is_refused_naming_it(db_url):
+    """PostgreSQL refuses the merge's UPDATE of a creator column (not granted); both databases now say which."""
+    w = await world_003(db_url)
+    try:
+        tag_b = w.rows["tag B"]
+        before = await w.snapshot("tags")
+        body = {"id": tag_b, "organizationId": w.tenants["B"], "name": "renamed", "createdByUserId": w.users["b"]}
+        merge = {"Prefer": "resolution=merge-duplicates,return=representation"}
+        got = await w.act("b", "POST", "tags?on_conflict=id", body, **merge)
+        assert (got.status_code, got.json()) == (
+            403,
+            {
+                "code": "42501",
+                "message": "permission denied for table tags",
+                "details": 'column "createdByUserId" names who created the row and never changes',
+                "hint": None,
+            },
+        )
+        assert await w.snapshot("tags") == before
+    finally:
+        await w.close()
+
+
+async def test_003_an_upsert_without_the_creator_column_updates_and_keeps_the_creator(db_url):
+    """The creator value docbase fills in is for the insert only: the merge never rewrites it, on either database."""
+    w = await world_003(db_url)
+    try:
+        tag_b = w.rows["tag B"]
+        before = {r["id"]: r for r in (await w.snapshot("tags"))["tags"]}[tag_b]
+        body = {"id": tag_b, "organizationId": w.tenants["B"], "name": "renamed by upsert"}
+        merge = {"Prefer": "resolution=merge-duplicates,return=representation"}
+        got = await w.act("b", "POST", "tags?on_conflict=id&select=id,name", body, **merge)
+        assert (got.status_code, got.json()) == (200, [{"id": tag_b, "name": "renamed by upsert"}]), got.text
+        after = {r["id"]: r for r in (await w.snapshot("tags"))["tags"]}[tag_b]
+        assert after["createdByUserId"] == before["createdByUserId"]
+        assert after["name"] == "renamed by upsert"
+    finally:
+        await w.close()

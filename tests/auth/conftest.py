@@ -56,6 +56,16 @@ class Harness:
         return await self.rows(f"SELECT * FROM {table} ORDER BY id")
 
 
+class Clock:
+    """Seconds since the epoch that a test moves by hand, so no test waits for expiry."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_config(**overrides) -> AuthConfig:
     return AuthConfig(bcrypt_cost=4, **overrides)
 

@@ -13,17 +13,7 @@ from docbase.auth.config import AuthConfig
 from docbase.auth.db import async_url
 from docbase.auth.tables import auth_tables, create_auth_tables
 
-from .conftest import make_harness
-
-
-class Clock:
-    """Seconds since the epoch that a test moves by hand."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from .conftest import Clock, make_harness
 
 
 async def test_counters_count_within_a_window_and_reset_after(db_url):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import make_harness
+from .conftest import Clock, make_harness
 
 
 async def refresh(auth, token):
@@ -48,13 +48,39 @@ async def test_unknown_refresh_token(auth):
     assert r.status_code == 400 and r.json()["error_code"] == "refresh_token_not_found"
 
 
-async def test_reuse_interval_lets_concurrent_tabs_refresh(sqlite_url):
-    h = await make_harness(sqlite_url, refresh_reuse_interval=10)
+async def test_reuse_interval_lets_concurrent_tabs_refresh(db_url):
+    clock = Clock()
+    h = await make_harness(db_url, clock=clock, refresh_reuse_interval=10)
     try:
         first = (await h.signup()).json()
         assert (await refresh(h, first["refresh_token"])).status_code == 200
+        clock.now += 10  # the second tab, at the last second of the grace window
         again = await refresh(h, first["refresh_token"])
-        assert again.status_code == 200
+        assert again.status_code == 200, again.text
+        clock.now += 1  # a replay after the window is reuse
+        late = await refresh(h, first["refresh_token"])
+        assert (late.status_code, late.json()["error_code"]) == (400, "refresh_token_already_used")
+    finally:
+        await h.client.aclose()
+        await h.engine.dispose()
+
+
+async def test_access_token_expires_on_the_service_clock(db_url):
+    clock = Clock()
+    h = await make_harness(db_url, clock=clock, jwt_exp=60)
+    try:
+        body = (await h.signup()).json()
+        assert body["expires_at"] == int(clock.now) + 60
+        headers = {"Authorization": f"Bearer {body['access_token']}"}
+        clock.now += 59
+        assert (await h.client.get("/auth/v1/user", headers=headers)).status_code == 200
+        clock.now += 1
+        expired = await h.client.get("/auth/v1/user", headers=headers)
+        assert (expired.status_code, expired.json()["error_code"], expired.json()["msg"]) == (
+            401,
+            "bad_jwt",
+            "invalid JWT: JWT expired",
+        )
     finally:
         await h.client.aclose()
         await h.engine.dispose()

@@ -29,10 +29,21 @@ def test_claims_are_supabases():
 
 
 def test_issued_token_verifies_and_names_the_user():
-    token, exp = tokens.issue_access_token(USER, "s-1", 60, SECRET)
-    claims = tokens.user_claims(token, SECRET)
-    assert claims["sub"] == USER["id"] and claims["exp"] == exp
-    assert exp - int(time.time()) in range(58, 61)
+    now = int(time.time())
+    token, exp = tokens.issue_access_token(USER, "s-1", 60, SECRET, now)
+    claims = tokens.user_claims(token, SECRET, now)
+    assert claims["sub"] == USER["id"] and (claims["iat"], claims["exp"]) == (now, now + 60) and exp == now + 60
+
+
+def test_token_expires_at_exp_on_the_given_clock():
+    token, exp = tokens.issue_access_token(USER, "s-1", 60, SECRET, 1_800_000_000)
+    assert tokens.user_claims(token, SECRET, exp - 1)["exp"] == 1_800_000_060
+    with pytest.raises(keys.TokenError) as err:
+        tokens.user_claims(token, SECRET, exp)
+    assert err.value.reason == "expired"
+    with pytest.raises(keys.TokenError) as err:
+        tokens.user_claims(token, SECRET, 1_800_000_000 - 1)
+    assert (err.value.reason, err.value.message) == ("invalid", "JWT is invalid: The token is not yet valid (iat)")
 
 
 def test_expired_token_is_refused():

@@ -151,8 +151,11 @@ def test_a_renamed_column_is_reported_not_silently_dropped(db_url: str) -> None:
     renamed = V1.replace("nickname TEXT NOT NULL", "handle TEXT NOT NULL")
     with pytest.raises(MigrateError, match="looks like a rename to handle"):
         migrate(_schema(renamed), db_url)
-    plan = migrate(_schema(renamed), db_url, dry_run=True, allow_destructive=True)
-    assert any("RENAME COLUMN" in w for w in plan.warnings)
+    # even allowed, dropping nickname cannot fill the rows' NOT NULL handle: refused, with the rename advice
+    with pytest.raises(MigrateError, match="customers.handle is NOT NULL without a DEFAULT") as refused:
+        migrate(_schema(renamed), db_url, dry_run=True, allow_destructive=True)
+    assert refused.value.plan is not None
+    assert any("RENAME COLUMN" in w for w in refused.value.plan.warnings)
 
 
 def test_dry_run_changes_nothing(db_url: str) -> None:

@@ -1,36 +1,13 @@
 """Reading intent from identifiers: ``createdByUserId`` and ``created_by_user_id`` say the same.
 
 Access decisions lean on column and table names (``user_id``, ``owner_id``,
-``refresh_tokens``), so names are split into lower-case singular words once,
-here, and every other module compares words, never raw spellings.
+``refresh_tokens``), so names are split into lower-case singular words by
+``schema.names`` (the one naming module) and compared as words, never raw spellings.
 """
 
 from __future__ import annotations
 
-import re
-
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-
-
-def singular(word: str) -> str:
-    """A cheap English singular, enough for table names (``policies`` -> ``policy``)."""
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def words(name: str) -> tuple[str, ...]:
-    """Split ``schema.tableName_parts`` into lower-case singular words (schema prefix dropped)."""
-    name = name.rsplit(".", 1)[-1]
-    out: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", name):
-        out.extend(singular(w.lower()) for w in _CAMEL.findall(part))
-    return tuple(out)
-
+from ..schema.names import singular_words as words
 
 # Columns that name the user who made or owns a row; they default to the signed-in user.
 CREATOR_WORDS = frozenset({"owner", "creator", "created", "author", "inviter", "invited"})

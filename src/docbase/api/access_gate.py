@@ -139,17 +139,19 @@ class AccessGate:
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def refuse_upsert(self, table: str, role: str, names: Any) -> None:
-        """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants,
-        creator columns, a user's own secrets) is refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
+        """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants) is
+        refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
         access = self.model.table(table)
         if role == "service_role" or access is None:
             return
-        # the columns PostgreSQL's UPDATE grant leaves out (access.policies): creator columns, a user's own
-        # secrets and columns fixed once written; PostgreSQL checks them at plan time, conflict or not
-        fixed = predicates.immutable_columns(self.model, table, {"role": role})
-        hit = next((n for n in names if n in fixed), None)
+        frozen = predicates.immutable_columns(self.model, table, {"role": role})  # creator columns too
+        hit = next((n for n in names if n in frozen), None)
         if hit is not None:
-            details = f'column "{hit}" is fixed once the row exists: only service_role changes it'
+            details = (
+                f'column "{hit}" names who created the row and never changes'
+                if hit in access.creator_columns
+                else f'column "{hit}" is fixed once the row exists: only service_role changes it'
+            )
             raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:

@@ -250,6 +250,7 @@ class RestApi:
         body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if body is None else body
         rows = body if isinstance(body, list) else [body]
         revealed = None
+        kept: tuple[str, ...] = ()
         role, sub = request.state.role, request.state.sub
         if self.gate is not None:
             target = query.on_conflict or tuple(table.primary_key)
@@ -259,6 +260,7 @@ class RestApi:
                     self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
             mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
             rows = [{**mine, **row} for row in rows] if mine else rows
+            kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
         if self.conventions is not None:
             rows, revealed = self.conventions.before_write(table.name, rows, True)
         groups = self._group(table, rows, query.columns, prefer.missing_default)
@@ -270,11 +272,12 @@ class RestApi:
         shown_columns = gate.returning(table.name, role) if gate is not None else None
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
-            if prefer.resolution == "merge-duplicates" and status == 201:
-                # PostgREST: 200 when the upsert created nothing (every row was an update, or none came)
-                target = on_conflict or table.primary_key
-                if await existing_rows(tx, self.catalog, table, target, groups) == len(rows):
-                    status = 200
+            existed: set[tuple] = set()
+            target = on_conflict or table.primary_key
+            if prefer.resolution == "merge-duplicates":
+                existed = await existing_rows(tx, self.catalog, table, target, groups)
+                if status == 201 and len(existed) == len(rows):
+                    status = 200  # PostgREST: 200 when the upsert created nothing (all updates, or none came)
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
             pending = self._as_rows(table, groups)
@@ -282,7 +285,7 @@ class RestApi:
                 pending = earlier_rows_left_to_after(gate.model, table.name, [c.name for c in table.columns], pending)
             await self._check_rows(tx, table, "insert", role, sub, pending)
             for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
                 overwrite = (
                     gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role)
                     if gate is not None and prefer.resolution == "merge-duplicates"
@@ -300,6 +303,7 @@ class RestApi:
                         prefer.resolution,
                         overwrite,
                         shown_columns,
+                        kept,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
@@ -307,7 +311,11 @@ class RestApi:
                 if overwrite is not None and len(got) < len(members):  # an existing row it may not change
                     raise denied_row(table.name)
                 returned.extend(got)
-            await self._check_rows(tx, table, "insert", role, sub, returned)
+            # a row the upsert updated is judged as PostgreSQL judges ON CONFLICT DO UPDATE: by the update rule
+            at = [[c.name for c in table.columns].index(c) for c in target] if existed else []
+            updated = [r for r in returned if at and tuple(r[i] for i in at) in existed]
+            await self._check_rows(tx, table, "insert", role, sub, [r for r in returned if r not in updated])
+            await self._check_rows(tx, table, "update", role, sub, updated)
             await self._claim(tx, table, role, sub, returned)
             await self._audit(
                 request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))

@@ -87,14 +87,15 @@ def run(
     try:
         plan = migrate(schema, url)
     except MigrateError as exc:
-        raise ServeError(f"migration refused: {exc}") from None
+        hint = f"; run `docbase migrate {doc} --dry-run` to see every step" if exc.plan is not None else ""
+        raise ServeError(f"migration refused: {exc}{hint}") from None
     from ..access.sqlite_policies import UntranslatablePolicy
 
     try:  # fail closed: a document policy SQLite cannot enforce stops serve, naming it
         app = build_app(schema, url, secret)
     except UntranslatablePolicy as exc:
         raise ServeError(f"{exc}; SQLite cannot enforce it (serve on PostgreSQL, or rewrite the policy)") from None
-    applied = len(getattr(plan, "operations", []) or [])
+    applied = len(plan.changes)
     echo(f"database: {_safe(url)} ({applied} change(s) applied)" if applied else f"database: {_safe(url)} (up to date)")
     echo(f"serving:  http://{host}:{port}/rest/v1/  (docs: http://{host}:{port}/docs, console: http://{host}:{port}/)")
     echo(f"anon key:         {keys.anon_key(secret)}")

@@ -79,8 +79,15 @@ def sign(claims: dict[str, Any], secret: str | None = None) -> str:
     return jwt.encode(claims, secret or jwt_secret(), algorithm=ALGORITHM)
 
 
-def verify(token: str | None, secret: str | None = None) -> dict[str, Any]:
-    """The claims of a token signed with our secret; raise TokenError otherwise."""
+# exp, iat and nbf are compared with the caller's clock below, not PyJWT's wall clock.
+_OWN_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+
+
+def verify(token: str | None, secret: str | None = None, now: float | None = None) -> dict[str, Any]:
+    """The claims of a token signed with our secret; raise TokenError otherwise.
+
+    Expiry is compared with ``now`` (seconds since the epoch; the wall clock when omitted), not
+    inside PyJWT, so the auth service's injected clock decides when its tokens expire."""
     if not token:
         raise TokenError("missing", "No API key found in request")
     try:
@@ -88,10 +95,8 @@ def verify(token: str | None, secret: str | None = None) -> dict[str, Any]:
             token,
             secret or jwt_secret(),
             algorithms=[ALGORITHM],
-            options={"require": ["exp"], "verify_aud": False},
+            options={"require": ["exp"], "verify_aud": False, **_OWN_TIME_CHECKS},
         )
-    except jwt.ExpiredSignatureError:
-        raise TokenError("expired", "JWT expired") from None
     except jwt.InvalidSignatureError:
         raise TokenError("invalid", "JWT signature does not match the secret") from None
     except jwt.MissingRequiredClaimError as exc:
@@ -100,11 +105,17 @@ def verify(token: str | None, secret: str | None = None) -> dict[str, Any]:
         raise TokenError("invalid", "JWT is malformed") from None
     except jwt.InvalidTokenError as exc:
         raise TokenError("invalid", f"JWT is invalid: {exc}") from None
+    now = time.time() if now is None else now
+    if _numeric_date(claims["exp"]) and claims["exp"] <= now:
+        raise TokenError("expired", "JWT expired")
     if not isinstance(claims.get("role"), str) or not claims["role"]:
         raise TokenError("invalid", "JWT lacks a 'role' claim")
     for name in ("exp", "iat", "nbf"):
         if name in claims and not _numeric_date(claims[name]):
             raise TokenError("invalid", f"JWT claim '{name}' must be a number of seconds")
+    for name in ("iat", "nbf"):
+        if name in claims and claims[name] > now:
+            raise TokenError("invalid", f"JWT is invalid: The token is not yet valid ({name})")
     return claims
 
 

@@ -195,7 +195,7 @@ def auth_routes(
         if token is None:
             raise AuthError(401, "no_authorization", "This endpoint requires a Bearer token")
         try:
-            return tokens.user_claims(token, secret)
+            return tokens.user_claims(token, secret, service.clock())
         except keys.TokenError as exc:
             raise bad_jwt(f"invalid JWT: {exc.message}") from None
 

@@ -16,6 +16,7 @@ import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -76,10 +77,17 @@ class AuthService:
         self.ready = Ready(self.engine)
         self.throttle = SignInThrottle(self.engine, self.t, config, clock)
 
+    def now(self) -> datetime:
+        """The service clock as a timestamp: session, refresh-reuse and token times all read it, so
+        tests move one injected clock instead of waiting for expiry."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
     # -- sessions -------------------------------------------------------------
 
     def session_json(self, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict[str, Any]:
-        token, exp = tokens.issue_access_token(users.claims_view(user), session_id, self.config.jwt_exp, self.secret)
+        token, exp = tokens.issue_access_token(
+            users.claims_view(user), session_id, self.config.jwt_exp, self.secret, int(self.clock())
+        )
         return {
             "access_token": token,
             "token_type": "bearer",
@@ -90,7 +98,7 @@ class AuthService:
         }
 
     async def _open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
-        moment = users.now()
+        moment = self.now()
         await users.update(conn, self.t, user["id"], last_sign_in_at=moment)
         session_id, refresh = await sessions.create(conn, self.t, user["id"], moment, ip, agent)
         fresh = await users.by_id(conn, self.t, user["id"])
@@ -118,7 +126,7 @@ class AuthService:
         code = tokens.new_otp()
         token_hash = tokens.otp_hash(email, code)
         ott = self.t.one_time_tokens
-        moment = users.now()
+        moment = self.now()
         insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(ott)
         fresh = {"token_hash": token_hash, "relates_to": email.lower(), "created_at": moment, "updated_at": moment}
         stmt = insert.values(id=uuid.uuid4(), user_id=user_id, token_type=kind, **fresh)
@@ -148,7 +156,7 @@ class AuthService:
         if await self._over([f"signup:ip:{limit_key(ip)}"]):
             raise rate_limited()
         hashed = await hash_password_async(password, self.config.bcrypt_cost)
-        moment = users.now()
+        moment = self.now()
         confirmed_at = None if self.config.confirm_email else moment
         mail = None
         try:
@@ -241,7 +249,7 @@ class AuthService:
         error: AuthError | None = None
         async with self.engine.begin() as conn:
             try:
-                rotated = await sessions.rotate(conn, self.t, token, users.now(), self.config.refresh_reuse_interval)
+                rotated = await sessions.rotate(conn, self.t, token, self.now(), self.config.refresh_reuse_interval)
             except AuthError as exc:
                 error = exc
             else:
@@ -275,7 +283,7 @@ class AuthService:
     ) -> tuple[dict[str, Any], Job | None]:
         user, _ = await self.current(claims)
         hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
-        moment = users.now()
+        moment = self.now()
         values: dict[str, Any] = {"updated_at": moment}
         facts: dict[str, Any] = {"now": moment}
         mail = None
@@ -359,7 +367,7 @@ class AuthService:
                 if user is None:
                     return
                 code, token_hash = await self._new_otp(conn, user["id"], "recovery", email)
-                await users.update(conn, self.t, user["id"], recovery_sent_at=users.now())
+                await users.update(conn, self.t, user["id"], recovery_sent_at=self.now())
         except Exception as exc:  # noqa: BLE001 - after the answer there is no one to tell but the log
             log.error("auth: recovery mail to %s not prepared: %s", email, reason(exc))
             return
@@ -379,7 +387,7 @@ class AuthService:
         if await self._over([f"verify:ip:{limit_key(ip)}"]):
             raise rate_limited()
         ott = self.t.one_time_tokens
-        moment = users.now()
+        moment = self.now()
         async with self.engine.begin() as conn:
             q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type == kind)
             row = (await conn.execute(q)).mappings().first()

@@ -41,19 +41,21 @@ def access_claims(user: dict[str, Any], session_id: str, lifetime: int, now: int
     }
 
 
-def issue_access_token(user: dict[str, Any], session_id: str, lifetime: int, secret: str) -> tuple[str, int]:
-    """A signed access token and its expiry (epoch seconds)."""
-    claims = access_claims(user, session_id, lifetime)
+def issue_access_token(
+    user: dict[str, Any], session_id: str, lifetime: int, secret: str, now: int | None = None
+) -> tuple[str, int]:
+    """A signed access token and its expiry (epoch seconds), issued at ``now`` (the service clock)."""
+    claims = access_claims(user, session_id, lifetime, now)
     return keys.sign(claims, secret), claims["exp"]
 
 
-def user_claims(token: str | None, secret: str) -> dict[str, Any]:
+def user_claims(token: str | None, secret: str, now: float | None = None) -> dict[str, Any]:
     """The claims of a valid user access token; raise keys.TokenError otherwise.
 
     The signature and expiry are checked by :func:`keys.verify`; on top, a
     user token must name its user (``sub``) and be meant for ``authenticated``.
     """
-    claims = keys.verify(token, secret)
+    claims = keys.verify(token, secret, now)
     if not claims.get("sub") or not isinstance(claims.get("sub"), str):
         raise keys.TokenError("invalid", "invalid claim: missing sub claim")
     aud = claims.get("aud")

@@ -26,7 +26,7 @@ from .diff import diff, initial_plan
 from .live import docbase_owned
 from .lock import begin_locked
 from .plan import Operation, Plan
-from .rebuild import rebuild_statements
+from .rebuild import TEMP_PREFIX, rebuild_statements
 
 SQLITE_TIMEOUT = 60.0
 
@@ -35,6 +35,11 @@ class MigrateError(Exception):
     """A migration that could not (or must not) be applied; nothing was changed."""
 
     exit_code = 1
+
+    def __init__(self, message: str, plan: Plan | None = None) -> None:
+        super().__init__(message)
+        #: The plan, when the refusal comes from its steps: printed in full before the message.
+        self.plan = plan
 
 
 def migrate(schema: Schema, url: str, dry_run: bool = False, allow_destructive: bool = False) -> Plan:
@@ -112,9 +117,7 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     plan.document_hash = hashlib.sha256(
         "\n".join(statements(schema, dialect, pgvector).statements).encode()
     ).hexdigest()
-    if plan.destructive and not allow_destructive:
-        listed = "; ".join(op.description for op in plan.destructive)
-        raise MigrateError(f"refusing destructive changes (re-run with --allow-destructive to apply): {listed}")
+    _refuse(plan, schema, allow_destructive)
     if dry_run:
         _rollback(conn)
         return plan
@@ -141,6 +144,23 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     _commit(conn)
     plan.applied = True
     return plan
+
+
+def _refuse(plan: Plan, schema: Schema, allow_destructive: bool) -> None:
+    """Stop before anything runs (dry run too) when a step cannot or must not be applied; the error carries the plan."""
+    parts = []
+    if plan.refused:
+        first = plan.refused[0]
+        more = f" (and {len(plan.refused) - 1} more refused step(s), listed above)" if len(plan.refused) > 1 else ""
+        parts.append(f"{first.refused}{more}")
+    if plan.destructive and not allow_destructive:
+        doc = "DOC" if schema.path.startswith("<") else schema.path
+        listed = "; ".join(op.description for op in plan.destructive)
+        parts.append(
+            f"refusing destructive changes: {listed}; run `docbase migrate {doc} --allow-destructive` to apply them"
+        )
+    if parts:
+        raise MigrateError("; also ".join(parts), plan)
 
 
 def _apply_access(schema: Schema, conn: sa.Connection) -> None:
@@ -193,7 +213,9 @@ def _fold_rebuilds(plan: Plan, schema: Schema, conn: sa.Connection, built) -> No
         marker = f'ON "{name.replace(chr(34), chr(34) * 2)}" '
         own = [t for t in triggers if marker in t]
         plan.operations.append(
-            Operation("rebuild", f"rebuild table {name}", rebuild_statements(table, live_cols, own), name)
+            Operation(
+                "rebuild", f"rebuild table {name}", rebuild_statements(table, live_cols, own), name, mechanism=True
+            )
         )
 
 
@@ -221,7 +243,7 @@ def _rollback(conn: sa.Connection) -> None:
 
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()
+    text = str(orig).replace(TEMP_PREFIX, "").strip().splitlines()  # SQLite names the rebuild's copy
     return text[0] if text else type(orig).__name__
 
 

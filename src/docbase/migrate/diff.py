@@ -67,13 +67,14 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     new_tables: set[str] = set()
     for change in _flatten(changes):
         _alembic_op(change, plan, md, sa_dialect, pg, new_tables, schema)
+    _refuse_unfillable(conn, schema, plan, changes)
     _types(conn, live, md, plan, sa_dialect, pg)
     _checks(live, md, plan, sa_dialect, pg, new_tables)
     if pg:
         _enums(live, schema, built, plan)
         _postgres_extras(conn, live, schema, plan, new_tables)
     _triggers(live, schema, dialect, plan)
-    _renames(plan)
+    _renames(plan, "DOC" if schema.path.startswith("<") else schema.path)
     return plan
 
 
@@ -162,6 +163,57 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
         sql = [_compile(element, dialect)] if pg else []
         verb = "add" if adding else "drop"
         add(Operation("constraint", f"{verb} {what} on {tname} ({cols})", sql, tname, rebuild=not pg))
+
+
+def _refuse_unfillable(conn: sa.Connection, schema: Schema, plan: Plan, changes: list) -> None:
+    """A NOT NULL column the existing rows cannot fill is refused at plan time, naming the line and the fix.
+
+    Both databases would fail mid-migration with a message about an internal
+    table and no document line; no flag makes such a step work, so it is
+    refused even with --allow-destructive.
+    """
+    for change in _flatten(changes):
+        if change[0] == "add_column":
+            column = change[3]
+            if column.nullable or column.server_default is not None or column.computed is not None:
+                continue
+            tname, cname = change[2], column.name
+            if not _has_rows(conn, tname):
+                continue
+            why = (
+                f"{tname}.{cname} is NOT NULL without a DEFAULT and {tname} already has rows; "
+                f"give it a DEFAULT, or make it nullable, fill it in (UPDATE), then make it NOT NULL"
+            )
+            _mark(plan, f"add column {tname}.{cname}", _where(schema, tname, cname) + why)
+        elif change[0] == "modify_nullable" and change[6] is False:
+            tname, cname = change[2], change[3]
+            if not _has_rows(conn, tname, f"{_q(cname)} IS NULL"):
+                continue
+            why = (
+                f"{tname}.{cname} is NOT NULL but some rows hold NULL in it; "
+                f"fill them in first (UPDATE {_q(tname)} SET {_q(cname)} = ... WHERE {_q(cname)} IS NULL), "
+                f"or give it a DEFAULT and fill them in"
+            )
+            _mark(plan, f"make {tname}.{cname} NOT NULL (narrowing)", _where(schema, tname, cname) + why)
+
+
+def _has_rows(conn: sa.Connection, table: str, where: str = "") -> bool:
+    sql = f"SELECT 1 FROM {_q(table)}" + (f" WHERE {where}" if where else "") + " LIMIT 1"
+    return conn.exec_driver_sql(sql).first() is not None
+
+
+def _where(schema: Schema, tname: str, cname: str) -> str:
+    table = next((t for t in schema.tables if t.name == tname), None)
+    column = table.column(cname) if table else None
+    line = column.line if column and column.line else table.line if table else 0
+    return f"{schema.path}:{line}: " if line else f"{schema.path}: "
+
+
+def _mark(plan: Plan, description: str, why: str) -> None:
+    for op in plan.operations:
+        if op.description == description:
+            op.refused = why
+            return
 
 
 def _compile(element, dialect) -> str:
@@ -276,7 +328,7 @@ def _triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:
         )
 
 
-def _renames(plan: Plan) -> None:
+def _renames(plan: Plan, doc: str) -> None:
     """A dropped column and an added one of the same type family in one table: say it looks like a rename."""
     added: dict[str, list[Operation]] = {}
     for op in plan.operations:
@@ -293,5 +345,5 @@ def _renames(plan: Plan) -> None:
         plan.warnings.append(
             f"{op.table}.{old} dropped and {op.table}.{new} added with the same type: this looks like a rename. "
             f'docbase does not rename silently; run ALTER TABLE "{op.table}" RENAME COLUMN "{old}" TO "{new}" '
-            "yourself, or re-run with --allow-destructive to drop the old column and its values"
+            f"yourself, or run `docbase migrate {doc} --allow-destructive` to drop the old column and its values"
         )

@@ -16,6 +16,9 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..ddl.render import DIALECTS
 
+#: The copy's name while SQLite rebuilds a table; never shown to users (``apply`` strips it from errors).
+TEMP_PREFIX = "_docbase_new_"
+
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -24,7 +27,7 @@ def _q(name: str) -> str:
 def rebuild_statements(table: sa.Table, live_columns: list[str], triggers: list[str]) -> list[str]:
     """Statements that recreate ``table`` from the model, keeping the rows of the columns both share."""
     dialect = DIALECTS["sqlite"]
-    name, tmp = table.name, f"_docbase_new_{table.name}"
+    name, tmp = table.name, f"{TEMP_PREFIX}{table.name}"
     create = str(CreateTable(table).compile(dialect=dialect)).strip()
     create = create.replace(f"CREATE TABLE {_q(name)}", f"CREATE TABLE {_q(tmp)}", 1)
     common = ", ".join(_q(c.name) for c in table.columns if c.name in live_columns)

@@ -12,6 +12,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+import inflection
+
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -23,17 +25,31 @@ def words(name: str) -> list[str]:
     return out
 
 
+def bare_words(name: str) -> tuple[str, ...]:
+    """``schema.camelCase_name`` -> lower-case words with the schema prefix dropped (no singularising)."""
+    return tuple(words(name.rsplit(".", 1)[-1]))
+
+
+def singular_words(name: str) -> tuple[str, ...]:
+    """``public.refreshTokens`` -> ('refresh', 'token'): the words every stage compares meanings by."""
+    return tuple(singular(w) for w in bare_words(name))
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def singular(word: str) -> str:
+    """The English singular of one word, the same for every stage (``categories`` -> 'category').
+
+    ``inflection`` knows the irregulars (``people`` -> 'person', ``analyses`` -> 'analysis'); the
+    guards keep what it gets wrong for identifiers: short words (``has``, ``ids``), words that only
+    look plural (``status``, ``bonus``, ``address``), Latin mass nouns used as table names
+    (``data``, ``media``, ``metadata``), and four-letter ``-ies`` words (``ties`` is 'tie', not 'ty').
+    """
     w = word.lower()
-    if len(w) <= 3 or w.endswith(("ss", "us", "is")):
+    if len(w) <= 3 or w.endswith(("ss", "us", "is", "a")):
         return w
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return w[:-2]
-    if w.endswith("s"):
+    if len(w) == 4 and w.endswith("ies"):
         return w[:-1]
-    return w
+    return inflection.singularize(w)
 
 
 @functools.lru_cache(maxsize=1 << 16)

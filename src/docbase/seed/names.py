@@ -1,16 +1,15 @@
 """What a column's name says about its values: ``createdByUserId`` and ``created_by_user_id`` alike.
 
 Seed data is realistic only when ``email`` holds emails and ``slug`` holds
-slugs, so names are split into lower-case words once and matched against
+slugs, so names are split into lower-case words (by ``schema.names``) and matched against
 small vocabularies. The table's own words matter too: ``name`` is a person
 in ``users`` and a company in ``organizations``.
 """
 
 from __future__ import annotations
 
-import re
-
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+from ..schema.names import bare_words as words
+from ..schema.names import singular
 
 PERSON_TABLES = frozenset(
     {
@@ -52,15 +51,6 @@ COMPANY_TABLES = frozenset(
 )
 
 
-def words(name: str) -> tuple[str, ...]:
-    """``schema.camelCase_name`` -> lower-case words, schema prefix dropped (no singularising)."""
-    name = name.rsplit(".", 1)[-1]
-    out: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", name):
-        out.extend(w.lower() for w in _CAMEL.findall(part))
-    return tuple(out)
-
-
 def has(ws: tuple[str, ...], *vocabulary: str) -> bool:
     return any(w in vocabulary for w in ws)
 
@@ -70,8 +60,7 @@ def is_plural(name: str) -> bool:
     ws = words(name)
     if not ws:
         return False
-    last = ws[-1]
-    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is", "status"))
+    return singular(ws[-1]) != ws[-1]
 
 
 def table_kind(table: str) -> str:

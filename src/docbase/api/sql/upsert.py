@@ -21,8 +21,8 @@ from .conditions import Binder
 
 async def existing_rows(
     tx: Any, catalog: Catalog, table: Table, target: tuple[str, ...], groups: list[tuple[tuple[str, ...], list]]
-) -> int:
-    """The number of written rows whose ``target`` values are already in ``table``."""
+) -> set[tuple]:
+    """The ``target`` values of written rows that are already in ``table`` (as the database returns them)."""
     columns = catalog.columns[table.name]
     keys = [
         tuple(coerce(columns[c], row[c], catalog.dialect) for c in target)
@@ -31,12 +31,14 @@ async def existing_rows(
         for row in rows
     ]
     if not keys:
-        return 0
+        return set()
     sa_table = catalog.sa_table(table.name)
     bind = Binder()
     wanted = [sa.tuple_(*[bind(v, sa_table.c[c].type) for c, v in zip(target, key, strict=True)]) for key in keys]
     stmt = (
-        sa.select(sa.func.count()).select_from(sa_table).where(sa.tuple_(*[sa_table.c[c] for c in target]).in_(wanted))
+        sa.select(*[sa_table.c[c] for c in target])
+        .select_from(sa_table)
+        .where(sa.tuple_(*[sa_table.c[c] for c in target]).in_(wanted))
     )
     compiled = compile_statement(stmt, catalog.dialect)
-    return int(await tx.value(compiled.sql, compiled.params(bind.values)) or 0)
+    return {tuple(r) for r in await tx.rows(compiled.sql, compiled.params(bind.values))}

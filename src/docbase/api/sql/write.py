@@ -35,9 +35,11 @@ def insert_statement(
     resolution: str | None,
     conflict_where: sa.ColumnElement | None = None,
     returning: tuple[str, ...] | None = None,
+    insert_only: tuple[str, ...] = (),
 ) -> sa.ClauseElement:
     """``conflict_where``: which existing rows an upsert may overwrite (the caller's update rule);
-    ``returning``: the columns to return (None: all)."""
+    ``returning``: the columns to return (None: all); ``insert_only``: columns an upsert's update leaves
+    alone (the creator columns docbase fills, as a column default would be in PostgREST)."""
     sa_table = catalog.sa_table(table.name)
     columns = catalog.columns[table.name]
     values = []
@@ -57,7 +59,9 @@ def insert_statement(
             stmt = stmt.on_conflict_do_nothing(index_elements=list(target))
         else:
             # a body of key columns only still returns its rows, as PostgREST's ``SET pk = EXCLUDED.pk`` does
-            updates = {k: stmt.excluded[k] for k in keys if k not in target} or {target[0]: stmt.excluded[target[0]]}
+            updates = {k: stmt.excluded[k] for k in keys if k not in target and k not in insert_only} or {
+                target[0]: stmt.excluded[target[0]]
+            }
             stmt = stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
     return stmt.returning(*_returned(sa_table, returning))
 
