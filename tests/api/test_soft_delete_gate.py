@@ -111,7 +111,6 @@ async def test_put_on_a_soft_delete_table_inserts_and_replaces_one_row(c):
     assert (loose.status_code, loose.json()["code"]) == (405, "PGRST105")  # a second filter is still refused
 
 
-
 async def test_an_upsert_may_not_set_the_owner_column_on_either_database(c):
     """The document leaves INSERT to docbase (owners insert their own notes) and its UPDATE policy lets owners
     edit, but the owner column is never granted for UPDATE: PostgreSQL refuses a PUT (an upsert whose

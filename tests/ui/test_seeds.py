@@ -37,7 +37,10 @@ def test_diagram_draws_every_seed(browser, seed):
     schema = load_schema(seed)
     server = uvicorn.Server(
         uvicorn.Config(
-            Starlette(routes=console_routes(schema, secret=SECRET)), host="127.0.0.1", port=_free_port(), log_level="warning"
+            Starlette(routes=console_routes(schema, secret=SECRET)),
+            host="127.0.0.1",
+            port=_free_port(),
+            log_level="warning",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
