@@ -128,3 +128,26 @@ async def test_the_mark_cannot_be_set_by_patch_or_upsert(c):
     assert await _marked(c, "notes") == []
     restored = await c.patch("/rest/v1/notes?id=eq.2", json={"is_deleted": False}, headers=SERVICE)
     assert restored.status_code == 204
+
+
+async def test_an_upsert_may_not_set_the_owner_column_on_either_database(c):
+    """The document leaves INSERT to docbase (owners insert their own notes) and its UPDATE policy lets owners
+    edit, but the owner column is never granted for UPDATE: PostgreSQL refuses a PUT (an upsert whose
+    DO UPDATE sets every column) at plan time, new row or not, and SQLite must answer the same."""
+    ann = bearer(ANN)
+    posted = await c.post("/rest/v1/notes", json={"id": 3, "owner_id": ANN, "body": "mine"}, headers=ann)
+    assert posted.status_code == 201
+    row = {"owner_id": ANN, "body": "mine", "is_deleted": False}
+    for key in (1, 4):  # an existing row of Ann's and a new one
+        put = await c.put(f"/rest/v1/notes?id=eq.{key}", json={"id": key, **row}, headers=ann)
+        assert (put.status_code, put.json()["code"], put.json()["message"]) == (
+            403,
+            "42501",
+            "permission denied for table notes",
+        )
+    merged = await c.post(
+        "/rest/v1/notes", json={"id": 5, **row}, headers={**ann, "Prefer": "resolution=merge-duplicates"}
+    )
+    assert (merged.status_code, merged.json()["code"]) == (403, "42501")
+    rows = (await c.get("/rest/v1/notes?select=id,body&order=id", headers=SERVICE)).json()
+    assert rows == [{"id": 1, "body": "final"}, {"id": 2, "body": "draft"}, {"id": 3, "body": "mine"}]

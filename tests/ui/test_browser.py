@@ -27,6 +27,7 @@ def use_service_key(page, live: LiveServer) -> None:
     page.fill("textarea[name=service_key]", live.service_key)
     page.click("button:has-text('Use key')")
     page.wait_for_selector("#session [data-role=service_role]")
+    page.wait_for_selector("body[data-schema-for=service_role]")  # the schema JSON is re-read with the key
 
 
 def field(page, name: str):
@@ -35,6 +36,7 @@ def field(page, name: str):
 
 def test_diagram_shows_every_table_and_foreign_key(page, live_server):
     open_console(page, live_server, "/diagram")
+    use_service_key(page, live_server)  # anon is shown only the tables anon may use
     schema = live_server.schema
     expect(page.locator(".er-table")).to_have_count(len(schema.tables))
     names = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))
@@ -73,6 +75,7 @@ def test_diagram_shows_every_table_and_foreign_key(page, live_server):
 
 def test_zoom_changes_the_scale(page, live_server):
     open_console(page, live_server, "/diagram")
+    use_service_key(page, live_server)
     world = page.locator(".er-world")
     before = world.get_attribute("transform")
     page.click("button[aria-label='zoom in']")
@@ -81,12 +84,12 @@ def test_zoom_changes_the_scale(page, live_server):
 
 def test_explorer_shows_columns_access_and_source_line(page, live_server):
     open_console(page, live_server, "/schema/monitors")
+    use_service_key(page, live_server)  # the schema and the design document are for signed-in users and the service key
     detail = page.locator(".table-detail[data-table='monitors']")
     expect(detail.locator("tbody tr[data-column]")).to_have_count(19)
     assert "tenant" in detail.locator(".access").inner_text()
     assert "organization" in detail.locator("tr[data-column='organizationId']").inner_text()
     shot(page, "04-explorer-monitors")
-    use_service_key(page, live_server)  # the design document is for signed-in users and the service key
     detail.locator("h2 a.line").click()
     page.wait_for_selector(".doc-line.target")
     assert "monitors" in page.locator(".doc-line.target").inner_text()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from docbase.access import load_overrides
 from docbase.auth import keys
 from docbase.schema import build_schema
 from docbase.ui import console_routes
@@ -108,7 +111,7 @@ def test_only_known_content_types_are_packaged():
 
 
 async def test_schema_json_has_what_the_console_draws(client):
-    r = await client.get("/console/api/schema")
+    r = await client.get("/console/api/schema", headers=SERVICE)  # everything: anon sees only public tables
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     data = r.json()
     assert [t["name"] for t in data["tables"]] == ["customers", "orders"]
@@ -152,3 +155,64 @@ async def test_document_endpoint_is_404_when_there_is_no_file():
     async with make_client(build_schema(DOC, "<document>")) as c:
         r = await c.get("/console/api/document", headers=SERVICE)
     assert r.status_code == 404
+
+
+NOTES = """# Notes app
+
+```sql
+CREATE TABLE users (id uuid PRIMARY KEY, email text UNIQUE NOT NULL, password_hash text NOT NULL);
+CREATE TABLE notes (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES users(id),
+  body text,
+  webhook_secret text
+);
+CREATE TABLE plans (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE sync_state (id integer PRIMARY KEY, cursor text);
+```
+"""
+
+
+def tables_and_columns(data: dict) -> dict[str, list[str]]:
+    return {t["name"]: [c["name"] for c in t["columns"]] for t in data["tables"]}
+
+
+async def test_schema_json_shows_each_caller_only_what_its_role_may_use(tmp_path: Path):
+    doc = tmp_path / "notes.md"
+    doc.write_text(NOTES)
+    (tmp_path / "docbase.toml").write_text('[access.tables.plans]\nselect = "anon"\n')
+    overrides = load_overrides(str(doc))
+    async with make_client(build_schema(NOTES, str(doc)), overrides=overrides) as c:
+        keyless = await c.get("/console/api/schema")
+        anon = await c.get("/console/api/schema", headers={"apikey": keys.anon_key(SECRET)})
+        user = await c.get("/console/api/schema", headers=user_token())
+        service = await c.get("/console/api/schema", headers=SERVICE)
+        bad = await c.get("/console/api/schema", headers={"apikey": "not-a-key"})
+    assert (keyless.status_code, anon.status_code, user.status_code, service.status_code) == (200, 200, 200, 200)
+    assert keyless.content == anon.content
+    data = keyless.json()
+    assert tables_and_columns(data) == {"plans": ["id", "name"]}
+    assert (data["anon_key"], data["document"]) == ("anon-key-for-test", "notes.md")
+    assert data["sections"] == [{"name": "Notes app", "tables": ["plans"]}]
+    assert (data["relationships"], data["diagnostics"], data["access"]["diagnostics"]) == ([], [], [])
+    for secret in ("password_hash", "webhook_secret", "sync_state", "user_id", '"users"'):
+        assert secret not in keyless.text, secret
+    assert tables_and_columns(user.json()) == {
+        "users": ["id", "email"],
+        "notes": ["id", "user_id", "body"],
+        "plans": ["id", "name"],
+    }
+    assert "password_hash" not in user.text and "webhook_secret" not in user.text and "sync_state" not in user.text
+    assert [(r["from"], r["to"]) for r in user.json()["relationships"]] == [("notes", "users")]
+    assert tables_and_columns(service.json()) == {
+        "users": ["id", "email", "password_hash"],
+        "notes": ["id", "user_id", "body", "webhook_secret"],
+        "plans": ["id", "name"],
+        "sync_state": ["id", "cursor"],
+    }
+    assert (bad.status_code, bad.json()["code"]) == (401, "PGRST301")
+
+
+def user_token() -> dict[str, str]:
+    claims = {"sub": str(uuid.uuid4()), "role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 600}
+    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {keys.sign(claims, SECRET)}"}

@@ -9,11 +9,14 @@ import pytest
 from playwright.sync_api import expect
 from starlette.applications import Starlette
 
+from docbase.auth import keys
 from docbase.schema import load_schema
 from docbase.ui import console_data, console_routes
 
 from ..conftest import SEEDS, seed_ids
 from .conftest import _free_port
+
+SECRET = "console-seed-secret-0123456789-abcdefgh"
 
 
 def test_console_data_for_every_seed(seed_path):
@@ -34,7 +37,10 @@ def test_diagram_draws_every_seed(browser, seed):
     schema = load_schema(seed)
     server = uvicorn.Server(
         uvicorn.Config(
-            Starlette(routes=console_routes(schema)), host="127.0.0.1", port=_free_port(), log_level="warning"
+            Starlette(routes=console_routes(schema, secret=SECRET)),
+            host="127.0.0.1",
+            port=_free_port(),
+            log_level="warning",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -48,6 +54,10 @@ def test_diagram_draws_every_seed(browser, seed):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"http://127.0.0.1:{server.config.port}/#/diagram")
         page.wait_for_selector("body[data-ready=true]")
+        page.click("#session button:has-text('Sign in')")  # anon is shown only the tables anon may use
+        page.fill("textarea[name=service_key]", keys.service_key(SECRET))
+        page.click("button:has-text('Use key')")
+        page.wait_for_selector("body[data-schema-for=service_role]")
         targets = {fk.ref_table for t in schema.tables for fk in t.foreign_keys}
         expect(page.locator(".er-table")).to_have_count(len({t.name for t in schema.tables} | targets))
         drawn = set(page.locator(".er-table").evaluate_all("els => els.map(e => e.dataset.table)"))

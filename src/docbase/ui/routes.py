@@ -7,6 +7,9 @@ differs between machines. The page is sent with a Content-Security-Policy
 that allows only this origin, so nothing can be fetched from the internet
 at run time even by mistake.
 
+The schema JSON is scoped to the caller (ui.scope): without sign-in it lists
+only what anon may use, so hidden columns and private tables stay private.
+
 The design document itself (``/console/api/document``, for the line links)
 is served only to a signed-in user or the service_role key, as the rest of
 a backend's data is: it may describe what the API hides. The
@@ -25,10 +28,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import settings
-from ..access import AccessOverrides
+from ..access import AccessOverrides, build_access
 from ..auth import keys
 from ..schema.model import Schema
 from .data import console_data
+from .scope import scoped, visible
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -89,7 +93,12 @@ def console_routes(
     if public_document is None:
         doc = None if schema.path.startswith("<") else schema.path
         public_document = bool(settings.get(settings.CONSOLE_PUBLIC_DOCUMENT, toml=settings.load_toml(doc)))
-    schema_bytes = orjson.dumps(console_data(schema, overrides, anon_key))
+    data = console_data(schema, overrides, anon_key)
+    model = build_access(schema, overrides)
+    schema_bytes = {
+        "service_role": orjson.dumps(data),
+        **{role: orjson.dumps(scoped(data, visible(schema, model, role))) for role in ("anon", "authenticated")},
+    }
 
     async def page(request: Request) -> Response:
         body, media = files["index.html"]
@@ -102,7 +111,11 @@ def console_routes(
         return Response(found[0], media_type=found[1], headers={"Cache-Control": "no-cache"})
 
     async def schema_json(request: Request) -> Response:
-        return Response(schema_bytes, media_type="application/json", headers={"Cache-Control": "no-cache"})
+        role = _role(request, secret)
+        if isinstance(role, Response):
+            return role
+        body = schema_bytes.get(role or "anon", schema_bytes["anon"])
+        return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
     async def document(request: Request) -> Response:
         if not public_document:
@@ -122,18 +135,27 @@ def console_routes(
     ]
 
 
-def _refusal(request: Request, secret: str | None) -> Response | None:
-    """None when the request carries a signed-in user's token or the service key; else PostgREST's 401."""
+def _role(request: Request, secret: str | None) -> str | Response | None:
+    """The caller's role from the bearer token or apikey (None without either); PostgREST's 401 for a bad one."""
     authorization = request.headers.get("authorization", "")
     scheme, _, bearer = authorization.partition(" ")
     token = bearer.strip() if scheme.lower() == "bearer" else ""
     token = token or request.headers.get("apikey", "").strip()
     if not token:
-        return _unauthorized("PGRST302", "No API key found in request", "Sign in to see the design document.")
+        return None
     try:
-        role = keys.verify(token, secret)["role"] if secret else None
+        return keys.verify(token, secret)["role"] if secret else "anon"
     except keys.TokenError as exc:
         return _unauthorized("PGRST301", exc.message)
+
+
+def _refusal(request: Request, secret: str | None) -> Response | None:
+    """None when the request carries a signed-in user's token or the service key; else PostgREST's 401."""
+    role = _role(request, secret)
+    if isinstance(role, Response):
+        return role
+    if role is None:
+        return _unauthorized("PGRST302", "No API key found in request", "Sign in to see the design document.")
     if role in ("authenticated", "service_role"):
         return None
     return _unauthorized("42501", "permission denied for the design document", "Sign in to see it.")

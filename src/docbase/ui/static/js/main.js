@@ -3,7 +3,7 @@
 // document line) has a link that can be shared and reloaded.
 
 import { h, mount } from "./dom.js";
-import { configure, currentSession, onSessionChange, rest, signIn, signOut, useKey } from "./api.js";
+import { authHeaders, configure, currentSession, onSessionChange, rest, signIn, signOut, useKey } from "./api.js";
 import { renderBrowser } from "./browser.js";
 import { renderDiagram } from "./diagram.js";
 import { documentView, overview, sidebar, tableDetail } from "./explorer.js";
@@ -84,8 +84,9 @@ function sessionBox() {
       s.role === "anon" ? h("button", { type: "button", onclick: openDialog }, "Sign in") : h("button", { type: "button", onclick: () => { signOut(); route(); } }, "Sign out"),
     );
   };
-  onSessionChange(() => {
+  onSessionChange(async () => {
     render();
+    await loadSchema(); // the schema JSON is scoped to the caller: signing in shows more, signing out less
     route();
   });
   render();
@@ -130,10 +131,20 @@ function openDialog() {
   dialog.showModal();
 }
 
-async function start() {
-  const response = await fetch("console/api/schema");
-  if (!response.ok) return mount(view, h("div", { class: "banner error" }, `The schema could not be loaded (${response.status}).`));
+/** Fetch the schema JSON with the session's credentials; false (and a banner) when it cannot be loaded. */
+async function loadSchema() {
+  const response = await fetch("console/api/schema", { headers: authHeaders() });
+  if (!response.ok) {
+    mount(view, h("div", { class: "banner error" }, `The schema could not be loaded (${response.status}).`));
+    return false;
+  }
   schema = await response.json();
+  document.body.dataset.schemaFor = currentSession().role;
+  return true;
+}
+
+async function start() {
+  if (!(await loadSchema())) return;
   configure(schema.anon_key);
   document.getElementById("doc-name").textContent = schema.document || "";
   document.title = `${schema.document || "docbase"} \u2014 docbase console`;
