@@ -444,8 +444,11 @@ class RestApi:
         """The soft-delete mark is written by DELETE, judged by the delete rule: a PATCH or an upsert setting it
         would let a role that may update but not delete remove rows (PostgreSQL's UPDATE policy allowed it)."""
         mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
-        hit = next((n for n in names if n in (mark or {})), None)
-        if hit is None or role == "service_role":
+        if not mark or role == "service_role" or not isinstance(names, dict):
+            return
+        # a whole row (PUT) names the mark too: only a value that marks the row deleted is refused
+        hit = next((n for n, v in names.items() if n in mark and v not in (None, False, 0, "false", "f", "0")), None)
+        if hit is None:
             return
         raise ApiError(
             401 if role == "anon" else 403,
