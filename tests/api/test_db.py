@@ -153,3 +153,31 @@ async def test_sqlite_busy_writer_gets_503_not_500(tmp_path):
     assert info.value.status == 503
     await first.close()
     await second.close()
+
+
+async def test_postgres_request_settings_end_with_their_transaction(pg_url):
+    """Pooled connections skip asyncpg's reset statement, so nothing a request sets may outlive it."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DO $$ BEGIN CREATE ROLE authenticated NOLOGIN; EXCEPTION WHEN duplicate_object THEN END $$")
+    db = connect(pg_url)
+    db.max_size = db.min_size = 1  # one connection: the second transaction reuses the first one's
+    try:
+        async with db.transaction() as tx:
+            await tx.value(
+                "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
+                ["authenticated", '{"sub": "a"}'],
+            )
+            assert await tx.value("SELECT current_user", []) == "authenticated"
+        async with db.transaction(readonly=True) as tx:
+            assert await tx.value("SELECT current_user", []) != "authenticated"
+            assert await tx.value("SELECT current_setting('request.jwt.claims', true)", []) in (None, "")
+            backend = await tx.value("SELECT pg_backend_pid()", [])
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            last = admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [backend]).fetchone()[0]
+        assert last.strip().rstrip(";").upper() == "COMMIT", (
+            f"a statement ran after the request's transaction: {last!r}"
+        )
+    finally:
+        await db.close()
