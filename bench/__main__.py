@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ import uuid
 from pathlib import Path
 
 from . import chart, report
-from .contenders import Contender, docbase_serve, floor_driver, python_apps
+from .contenders import Contender, docbase_serve, floor_driver, pg_ceiling, python_apps
 from .dataset import Dataset, seed
 from .http import wrk
 from .workloads import WORKLOADS, write
@@ -175,6 +176,13 @@ def main(argv: list[str] | None = None) -> None:
         for data in datasets.values():
             if data.user_id and (not args.only or "driver" in args.only.split(",")):
                 results["contenders"].append(run_driver(data, args))
+        if "postgresql" in datasets and datasets["postgresql"].user_id and (not args.only or "pgbench" in args.only):
+            print("\n== PostgreSQL ceiling (pgbench)", flush=True)
+            try:
+                ceilings = pg_ceiling.run(args.pg, datasets["postgresql"], args.seconds, args.connections, args.threads)
+                results["contenders"] += ceilings
+            except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+                results["missing"].append({"name": "pgbench", "reason": str(exc).splitlines()[0]})
         if args.scale:
             from . import scale
 
@@ -188,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     report.write(results, args.out)
     png = chart.draw(results, args.out / "chart.png")
     print("\n" + report.markdown_table(results))
+    if report.ceiling_table(results):
+        print(report.ceiling_table(results))
     print(f"wrote {args.out / 'results.json'}, {args.out / 'results.md'}" + (f", {png}" if png else ""))
     print(json.dumps({"total_seconds": results["config"]["total_seconds"]}))
 
@@ -197,6 +207,8 @@ def _plan(datasets: dict[str, Dataset]) -> list[tuple[Contender, Dataset]]:
     plan: list[tuple[Contender, Dataset]] = []
     for database, data in datasets.items():
         plan += [(docbase_serve.contender(database, 1), data), (docbase_serve.contender(database, 2), data)]
+        if database == "postgresql":  # stateless workers over one server: does a third and fourth add more?
+            plan.append((docbase_serve.contender(database, 4), data))
         plan.append((python_apps.fastapi_orm(database), data))
     try:
         from .contenders import pocketbase

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .workloads import WORKLOADS
@@ -75,6 +76,52 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+CEILING_HEADER = [
+    "docbase on PostgreSQL",
+    "workload",
+    "req/s",
+    "x pgbench request",
+    "x pipelined",
+    "x pgbench -S",
+    "x docbase sqlite 1w",
+]
+
+
+def ceiling_rows(results: dict) -> list[list[str]]:
+    """Each docbase PostgreSQL figure against PostgreSQL's own ceiling and against docbase on SQLite."""
+    by_name = {c["name"]: c for c in results["contenders"]}
+
+    def rps(name: str, workload: str) -> float | None:
+        return (by_name.get(name) or {}).get("workloads", {}).get(workload, {}).get("requests_per_second")
+
+    table = []
+    for c in results["contenders"]:
+        if not (c["name"].startswith("docbase postgresql")):
+            continue
+        for workload in WORKLOADS:
+            mine = c.get("workloads", {}).get(workload, {}).get("requests_per_second")
+            if not mine:
+                continue
+            cells = [c["name"], workload, _fmt(mine, ",.0f")]
+            ceilings = (("pgbench request", workload), ("pgbench request pipelined", workload), ("pgbench -S", "by_id"))
+            for other, other_workload in ceilings:
+                theirs = rps(other, other_workload)
+                cells.append(_fmt(mine / theirs if theirs else None, ".2f", "x"))
+            sqlite = rps("docbase sqlite 1w", workload)
+            cells.append(_fmt(mine / sqlite if sqlite else None, ".2f", "x"))
+            table.append(cells)
+    return table
+
+
+def ceiling_table(results: dict) -> str:
+    """The PostgreSQL ratios as markdown, or "" when no ceiling was measured."""
+    found = ceiling_rows(results)
+    if not found or not any(c["name"].startswith("pgbench") for c in results["contenders"]):
+        return ""
+    lines = ["| " + " | ".join(CEILING_HEADER) + " |", "|" + "|".join("---" for _ in CEILING_HEADER) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in found]) + "\n"
+
+
 def machine() -> dict:
     """What the numbers were measured on."""
     cpu = "unknown"
@@ -89,6 +136,8 @@ def machine() -> dict:
     except (OSError, StopIteration, ValueError):
         mem_kb = 0
     return {
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "host": platform.node(),
         "nproc": os.cpu_count(),
         "memory_gb": round(mem_kb / 2**20, 1),
         "cpu": cpu,
@@ -137,7 +186,7 @@ def markdown(results: dict) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
     parts = [
         "# docbase HTTP benchmark\n",
-        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Linux {m['kernel']}, Python {m['python']}.  ",
+        f"Measured {m.get('measured_at', '?')} on {m.get('host', '?')}: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Linux {m['kernel']}, Python {m['python']}.  ",
         f"Versions: {versions}.\n",
         f"Dataset: bench/doc.md seeded with {cfg['rows']:,} rows per table over {cfg['tenants']} organizations; "
         f"the signed-in user is a member of one organization. wrk: {cfg['seconds']} s per workload, "
@@ -145,6 +194,12 @@ def markdown(results: dict) -> str:
         "no HTTP, in the bench process.\n",
         markdown_table(results),
     ]
+    ceiling = ceiling_table(results)
+    if ceiling:
+        parts.append(
+            "\nPostgreSQL: docbase's figures as a share of PostgreSQL's own ceiling at the same concurrency.\n"
+        )
+        parts.append(ceiling)
     notes = [f"- {c['name']}: {n}" for c in results["contenders"] for n in c.get("notes", [])]
     if notes:
         parts.append("\nNotes:\n" + "\n".join(notes) + "\n")

@@ -89,3 +89,28 @@ def test_table_shows_ratios_errors_and_missing_contenders():
     text = markdown_table(RESULTS)
     assert text.splitlines()[0].startswith("| contender | workload | req/s")
     assert "| fastapi-orm postgresql | by_id | 250 |" in text
+
+
+def test_ceiling_table_states_docbase_on_postgresql_as_shares_of_the_ceilings():
+    from bench.report import ceiling_table
+
+    def entry(name: str, database: str, **rps: float) -> dict:
+        return {
+            "name": name,
+            "database": database,
+            "workloads": {w: {"requests_per_second": v} for w, v in rps.items()},
+        }
+
+    results = {
+        "contenders": [
+            entry("docbase sqlite 1w", "sqlite", by_id=2000.0, list=1000.0),
+            entry("docbase postgresql 1w", "postgresql", by_id=1000.0, list=500.0),
+            entry("pgbench -S", "postgresql", by_id=20000.0),
+            entry("pgbench request", "postgresql", by_id=4000.0, list=2500.0),
+            entry("pgbench request pipelined", "postgresql", by_id=5000.0),
+        ]
+    }
+    lines = ceiling_table(results).splitlines()
+    assert lines[2] == "| docbase postgresql 1w | by_id | 1,000 | 0.25x | 0.20x | 0.05x | 0.50x |"
+    assert lines[3] == "| docbase postgresql 1w | list | 500 | 0.20x | - | 0.03x | 0.50x |"
+    assert ceiling_table({"contenders": results["contenders"][:2]}) == ""
