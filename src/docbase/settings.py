@@ -192,6 +192,7 @@ SMTP_STARTTLS = declare("smtp_starttls", True, "Use STARTTLS with the SMTP serve
 SECTIONS: dict[str, str] = {
     "access": "Access overrides: tenant root, role names, per-table scope, rules and hidden columns (docs/access.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
+    "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 
 
