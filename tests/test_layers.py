@@ -24,6 +24,7 @@ LAYER = {
     "auth": 6,
     "conventions": 7,
     "ui": 8,
+    "storage": 8,
     "api": 9,
     "seed": 10,
     "cli": 11,
