@@ -111,8 +111,11 @@ class ObjectRoutes:
             where.append(sa.func.lower(rest).startswith(search.lower(), autoescape=True))
         inner = sa.select(entry, folder, o.c.name, o.c.updated_at, o.c.created_at, o.c.last_accessed_at).where(*where)
         sub = inner.subquery()
-        sort_key = sub.c.entry if column == "name" else sa.func.max(sub.c[column])
-        key = sort_key.desc() if order == "desc" else sort_key.asc()
+        if column == "name":
+            key = sub.c.entry.desc() if order == "desc" else sub.c.entry.asc()
+        else:  # a folder has no timestamps (as in Supabase): it sorts after the files either way
+            stamp = sa.case((sub.c.folder == 1, sa.null()), else_=sa.func.max(sub.c[column]))
+            key = (stamp.desc() if order == "desc" else stamp.asc()).nulls_last()
         grouped = (
             sa.select(sub.c.entry, sub.c.folder, sa.func.min(sub.c.name).label("name"))
             .group_by(sub.c.entry, sub.c.folder)
