@@ -1,6 +1,6 @@
 """Profile docbase under one workload with py-spy: ``python -m bench.profile [WORKLOAD] [--rows N]``.
 
-Starts docbase on a seeded SQLite file (1 worker), drives it with wrk for
+Starts docbase on a seeded SQLite file (or, with ``--pg URL``, a throwaway PostgreSQL database; 1 worker), drives it with wrk for
 ``--seconds`` while ``py-spy record`` samples the worker, and writes a flame
 graph to bench/results/profile-<workload>.svg plus the top frames (own time) to stdout.
 py-spy is installed into the venv at run time when missing.
@@ -16,6 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .__main__ import _drop, _pg_database
 from .contenders import docbase_serve
 from .dataset import seed
 from .http import wrk
@@ -36,11 +37,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("workload", nargs="?", default="by_id", choices=WORKLOADS)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--pg", default="", help="profile on PostgreSQL: a server URL for a throwaway database")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="docbase-profile-"))
+    pg_url = _pg_database(args.pg) if args.pg else None
     try:
-        data = seed(f"sqlite:///{workdir / 'profile.db'}", args.rows, 20)
-        contender = docbase_serve.contender("sqlite", 1)
+        data = seed(pg_url or f"sqlite:///{workdir / 'profile.db'}", args.rows, 20)
+        contender = docbase_serve.contender(data.kind, 1)
         server = contender.start(workdir, data)
         try:
             headers = contender.sign_in(server, data)
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
                 target=wrk.run, args=(server.base_url, requests, head, args.seconds + 2, 2, 32), daemon=True
             )
             load.start()
-            svg = RESULTS / f"profile-{args.workload}.svg"
+            svg = RESULTS / f"profile-{args.workload}{'-postgresql' if pg_url else ''}.svg"
             record = [py_spy(), "record", "--pid", str(server.process.pid), "-d", str(args.seconds), "--nonblocking"]
             record += ["--subprocesses"]  # granian serves from a worker process under its main one
             raw = workdir / "profile.txt"
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.stop()
     finally:
+        if pg_url:
+            _drop(pg_url, args.pg)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -40,6 +40,17 @@ def declare(name: str, default: Any, help: str, secret: bool = False) -> Setting
 
 
 DB_URL = declare("db_url", None, "Database URL; default sqlite:///<document stem>.db in the working directory.")
+DB_READ_URLS = declare(
+    "db_read_urls",
+    "",
+    "PostgreSQL streaming replicas for read-only requests, comma-separated; writes and a writer's next reads stay "
+    "on the primary until the replica has replayed them.",
+)
+DB_READ_YOUR_WRITES_SECONDS = declare(
+    "db_read_your_writes_seconds",
+    300,
+    "How long a worker remembers a caller's last write position when routing its reads to replicas.",
+)
 STATE_DIR = declare(
     "state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600."
 )

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import settings
+from .. import dburl, settings
 from ..auth import keys
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
@@ -31,10 +31,11 @@ from ..schema.model import Schema
 from .access_gate import AccessGate
 from .bodylimit import BodyLimit
 from .catalog import Catalog
-from .db import connect
+from .db import Database, PostgresDatabase, connect
 from .errors import ApiError
 from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
+from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
 from .rest import RestApi
 
@@ -70,6 +71,9 @@ def create_app(
     doc = schema.path if schema.path != "<document>" else None
     toml = settings.load_toml(doc)
     db = connect(url, statement_timeout=int(settings.get(settings.STATEMENT_TIMEOUT, toml=toml)))
+    read_urls = [u.strip() for u in str(settings.get(settings.DB_READ_URLS, toml=toml) or "").split(",") if u.strip()]
+    if read_urls:
+        db = replicated(db, read_urls, toml)
     catalog = Catalog(schema, db.dialect)
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES, toml=toml))
     limits = RequestLimits.from_settings(toml)
@@ -119,6 +123,7 @@ def create_app(
             # inside CORS, so a browser can read the 413
             # /storage/v1 streams uploads to disk under its own limit (storage_max_file_bytes), checked per chunk
             Middleware(BodyLimit, max_bytes=limit, max_depth=limits.json_depth, exempt=(STORAGE_PREFIX,)),
+            *([Middleware(PrincipalMiddleware)] if read_urls else []),
         ],
         exception_handlers={
             ApiError: _api_error,
@@ -133,6 +138,21 @@ def create_app(
     app.state.rest = rest
     app.state.schema = schema
     return app
+
+
+def replicated(db: Database, read_urls: list[str], toml: dict) -> ReplicatedDatabase:
+    """The primary plus its read replicas; replicas only make sense behind a PostgreSQL primary."""
+    if not isinstance(db, PostgresDatabase):
+        raise settings.ConfigError("db_read_urls: read replicas need a PostgreSQL primary (db_url)")
+    timeout = int(settings.get(settings.STATEMENT_TIMEOUT, toml=toml))
+    replicas = []
+    for read_url in read_urls:
+        replica = connect(read_url, statement_timeout=timeout)
+        if not isinstance(replica, PostgresDatabase):
+            raise settings.ConfigError(f"db_read_urls: {dburl.parse(read_url).shown} is not a PostgreSQL URL")
+        replicas.append(replica)
+    remember = float(settings.get(settings.DB_READ_YOUR_WRITES_SECONDS, toml=toml))
+    return ReplicatedDatabase(db, replicas, remember)
 
 
 async def _caller_role(request: Request, rest: RestApi) -> str:

@@ -340,7 +340,11 @@ def _pg_error(exc: Any) -> ApiError:
     code = getattr(exc, "sqlstate", None) or "XX000"
     status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return ApiError(
-        status, code, getattr(exc, "message", str(exc)), getattr(exc, "detail", None), getattr(exc, "hint", None)
+        status,
+        code,
+        getattr(exc, "message", None) or str(exc),
+        getattr(exc, "detail", None),
+        getattr(exc, "hint", None),
     )
 
 
