@@ -24,7 +24,8 @@ from starlette.routing import Mount
 
 from .. import settings
 from ..auth import keys
-from ..schema import Schema, load_schema
+from ..pipeline import load_schema
+from ..schema import Schema
 from .app import create_app
 
 DOC_ENV = "DOCBASE_SERVE_DOCUMENT"

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 
+from ..fragments import RuleFragment
 from ._vocabulary import roles
-from .fragments import RuleFragment
 
 
 def unique_words() -> frozenset[str]:
