@@ -56,6 +56,8 @@ def table_name(text: str) -> str | None:
     ('workspace_invitations', 'users')
     >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
     ('orderItems', None, 'users')
+    >>> table_name("1.3. `permissions` (Quyền)")
+    'permissions'
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
@@ -65,7 +67,10 @@ def table_name(text: str) -> str | None:
         if _QUALIFIED_RE.match(inner):
             return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"
     named = re.search(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$", text)
-    if named and (len(text[: named.start()].split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", text[: named.start()])):
+    before = text[: named.start()] if named else ""
+    if named and re.search(r"`[^`]+`", before) and "`" not in text[named.start() :]:
+        named = None  # "1.3. `permissions` (Quyền)": the quoted name is the table, the parenthetical a gloss
+    if named and (len(before.split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", before)):
         inner = named.group(1)
         if re.search(r"[_a-z]", inner) or "`" in text[named.start() :]:
             return normalise_name(inner)  # "1. User table (users)"
