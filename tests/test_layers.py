@@ -29,6 +29,7 @@ LAYER = {
     "auth": 7,
     "conventions": 8,
     "ui": 9,
+    "storage": 9,
     "api": 10,
     "seed": 11,
     "cli": 12,
