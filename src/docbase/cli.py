@@ -13,7 +13,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from .schema import Schema, load_schema
+from .pipeline import load_schema
+from .schema import Schema
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend."
@@ -142,16 +143,18 @@ def inspect(
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
     from .conventions import detect_all
+    from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
     if not doc.exists():
         fail(f"{doc}: no such file", 2)
     schema = load_schema(doc)
-    applied = detect_all(schema, load_toml(doc))
+    toml = load_toml(doc)
+    applied = detect_all(schema, toml)
     if json_out:
         import json
 
-        data = {**to_json(schema), "conventions": [a.as_dict() for a in applied]}
+        data = {**to_json(schema), "conventions": [a.as_dict() for a in applied], "rules": rules_dict(schema, toml)}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif fmt == "mermaid":
         typer.echo(to_mermaid(schema), nl=False)
@@ -165,6 +168,10 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+        rules = rule_lines(schema, str(doc), toml)
+        if rules:  # plain writes: located lines editors jump to
+            console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
+            _write(rules, sys.stdout)
         functions = [r for r in schema.routines if r.kind == "function"]
         if functions:
             console.print(
@@ -229,6 +236,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     from .access import build_access, load_overrides
     from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
+    from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
     overrides = load_overrides(doc)
@@ -243,6 +251,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
         for table in data["tables"]:
             table["conventions"] = notes.get(table["name"], [])
             table["authority"] = kinds.get(table["name"])
+        data["rules"] = rules_dict(schema, load_toml(str(doc)))
         typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
@@ -254,6 +263,10 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
             for table, lines in notes.items():
                 for line in lines:
                     console.print(f"  {table}: {line}", highlight=False, markup=False)
+        rules = rule_lines(schema, str(doc), load_toml(str(doc)))
+        if rules:
+            console.print("Rules the database enforces on writes:", highlight=False, markup=False)
+            _write(rules, sys.stdout)
     if any(d.level == "error" for d in model.diagnostics):
         raise typer.Exit(1)
 

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from ..schema.model import Schema
-from . import postgres
+from . import postgres, quotas
 from .metadata import Built, build
 from .triggers import updated_at_triggers
 
@@ -57,6 +57,7 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
     if pg:
         out.extend(postgres.external_foreign_keys(built))
     out.extend(updated_at_triggers(schema, dialect))
+    out.extend(quotas.for_schema(schema, dialect))
     if pg:
         out.extend(postgres.routines(schema, extensions=False))
         out.extend(postgres.row_security(schema))

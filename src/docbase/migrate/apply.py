@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .. import dburl
+from ..ddl import quotas
 from ..ddl.metadata import build
 from ..ddl.render import statements
 from ..ddl.triggers import updated_at_triggers
@@ -202,7 +203,7 @@ def _fold_rebuilds(plan: Plan, schema: Schema, conn: sa.Connection, built) -> No
     if not tables:
         return
     inspector = sa.inspect(conn)
-    triggers = updated_at_triggers(schema, "sqlite")
+    triggers = updated_at_triggers(schema, "sqlite") + quotas.for_schema(schema, "sqlite")
     for op in plan.operations:
         if op.table in tables and op.kind in ("add_column", "change", "constraint", "index", "trigger", "drop"):
             if not (op.kind == "drop" and op.description.startswith("drop table")):

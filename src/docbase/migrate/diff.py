@@ -17,10 +17,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConstraint, DropIndex
 
-from ..ddl import postgres
+from .. import settings
+from ..ddl import postgres, quotas
 from ..ddl.metadata import Built
 from ..ddl.render import DIALECTS, statements
 from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
+from ..rules.quotas import detect_quotas
 from ..schema.model import Schema
 from .live import Live, docbase_owned, literals, read_live
 from .plan import Operation, Plan
@@ -314,7 +316,20 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
             )
 
 
+def _quota_triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:
+    """Plan quotas the document states and the database does not enforce yet (docbase.ddl.quotas)."""
+    present = {name for _, name in live.triggers}
+    for quota in detect_quotas(schema, settings.load_toml(schema.path if schema.path != "<document>" else None))[0]:
+        if quotas.trigger_name(quota) in present or quota.table not in {t.name for t in schema.tables}:
+            continue
+        sql = quotas.postgres(quota) if dialect == "postgresql" else quotas.sqlite(quota)
+        plan.operations.append(
+            Operation("trigger", f"enforce {quota.why()} (trigger)", sql, quota.table, rebuild=False)
+        )
+
+
 def _triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:
+    _quota_triggers(live, schema, dialect, plan)
     wanted = updated_at_triggers(schema, dialect)
     for table in schema.tables:
         if updated_column(table) is None or (table.name, trigger_name(table.name)) in live.triggers:

@@ -1,0 +1,38 @@
+"""The rules docbase found, as located lines for ``inspect``, ``access`` and ``migrate``.
+
+Each enforced rule is a ``note`` (docbase decided it from the tables: it must
+say so, with the line); each limit-looking column it does not enforce is a
+``warning`` with why. Both in the editors' ``path:line: level: message`` form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.model import Schema
+from .quotas import detect_quotas
+
+
+def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) -> list[str]:
+    quotas, notes = detect_quotas(schema, toml)
+    lines = [f"{path}:{q.line}: note: quota: {q.why()}" for q in quotas]
+    lines += [f"{path}:{n.line}: warning: {n.plan_table}.{n.limit} looks like a plan limit: {n.message}" for n in notes]
+    return lines
+
+
+def rules_dict(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """For ``--json``: the quotas per things table, and the limits not enforced."""
+    quotas, notes = detect_quotas(schema, toml)
+    return {
+        "quotas": [
+            {
+                "table": q.table,
+                "limit": f"{q.plan_table}.{q.limit}",
+                "tenant": q.tenant_table,
+                "line": q.line,
+                "why": q.why(),
+            }
+            for q in quotas
+        ],  # fmt: skip
+        "not_enforced": [{"limit": f"{n.plan_table}.{n.limit}", "line": n.line, "why": n.message} for n in notes],
+    }
