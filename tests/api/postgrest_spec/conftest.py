@@ -19,7 +19,7 @@ import pytest
 
 from docbase.api import create_app
 from docbase.auth import keys
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from ...conftest import _server_url, _swap_database
 from ..conftest import SECRET, create_tables
