@@ -3,8 +3,9 @@
 ``Case`` mirrors ``request method path headers body `shouldRespondWith`
 expected { matchStatus, matchHeaders }``; ``check`` compares the JSON body
 as hspec-wai's ``[json|...|]`` does (parsed values, arrays in order).
-``pg_only`` names why a case cannot run on SQLite; it is then skipped
-there with that reason, never silently dropped.
+``pg_only`` names why a case cannot run on SQLite; there it is skipped
+with that reason, or (``refused_on_sqlite``) must get the clear PGRST127
+"needs PostgreSQL" error, never a silently different answer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Case:
     json: Any = ABSENT
     pg_only: str | None = None
     text: str | None = None
+    refused_on_sqlite: bool = False  # with pg_only: SQLite answers PGRST127 naming the feature
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -40,7 +42,13 @@ def ids(cases: list[Case]) -> list[str]:
 
 async def check(client: httpx.AsyncClient, case: Case) -> httpx.Response:
     if case.pg_only and client.dialect == "sqlite":
-        pytest.skip(f"PostgreSQL only: {case.pg_only}")
+        if not case.refused_on_sqlite:
+            pytest.skip(f"PostgreSQL only: {case.pg_only}")
+        response = await client.request(case.method, case.path, headers=case.request_headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] == "PGRST127", response.text
+        assert "needs PostgreSQL" in response.json()["details"], response.text
+        return response
     kwargs: dict[str, Any] = {"headers": case.request_headers}
     if case.json is not ABSENT:
         kwargs["json"] = case.json

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ...schema.model import Column
 from ..coerce import coerce
-from ..errors import ApiError, unknown_column
+from ..errors import ApiError, postgresql_only_feature, unknown_column
 from ..query.syntax import Field, Filter, Logic
 
 JSON_TYPES = frozenset({"json", "jsonb"})
@@ -107,6 +107,10 @@ _COMPARE = ("eq", "neq", "gt", "gte", "lt", "lte")
 
 
 def _compare_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
+    if op in ("gt", "gte", "lt", "lte") and column.type == "array" and dialect != "postgresql":
+        raise postgresql_only_feature(
+            f"Ordering arrays ({op})", "SQLite keeps arrays as JSON text and cannot compare them element by element"
+        )
     if op in _COMPARE:
         return coerce(column, raw, dialect, writing=False)
     if op in ("like", "ilike"):
