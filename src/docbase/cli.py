@@ -143,6 +143,7 @@ def inspect(
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
     from .conventions import detect_all
+    from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
@@ -168,6 +169,7 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+            _write([f"{doc}:{line}: warning: {why}" for _, line, why in audit_left_out(schema, toml)], sys.stdout)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
