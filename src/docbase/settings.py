@@ -51,6 +51,12 @@ DB_READ_YOUR_WRITES_SECONDS = declare(
     300,
     "How long a worker remembers a caller's last write position when routing its reads to replicas.",
 )
+REQUEST_LOG = declare(
+    "request_log",
+    "off",
+    "One JSON line per request (time, request_id, role, method, path, status, ms): `stderr`, a file path to "
+    "append to, or `off`. Never holds a key, token, password, query string or body.",
+)
 STATE_DIR = declare(
     "state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600."
 )

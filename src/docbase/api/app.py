@@ -37,6 +37,7 @@ from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
 from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
+from .requestlog import RequestLog, request_log_sink
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
@@ -79,10 +80,11 @@ def create_app(
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)
     gate = access_gate(schema, catalog, doc)
+    secret = secret or keys.jwt_secret(doc)
     rest = RestApi(
         catalog,
         db,
-        secret or keys.jwt_secret(doc),
+        secret,
         limit,
         conventions,
         gate,
@@ -113,6 +115,8 @@ def create_app(
             *routes,
         ],
         middleware=[
+            # outermost: every request gets its id and its line, preflights and errors included
+            Middleware(RequestLog, sink=request_log_sink(toml), secret=secret),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
