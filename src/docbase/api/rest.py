@@ -30,7 +30,7 @@ from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, unknown_column
 from .limits import RequestLimits
 from .put import put_row
-from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
+from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
@@ -119,9 +119,9 @@ class RestApi:
 
     async def read(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
-        limit, offset = parse_range(request.headers.get("range"))
-        limit = query.limit.get((), limit)
-        offset = query.offset.get((), offset)
+        limit, offset = ranges.window(
+            parse_range(request.headers.get("range")), query.limit.get(()), query.offset.get(())
+        )
         compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
         total, counted_as = None, None
         sub = request.state.sub
@@ -141,10 +141,10 @@ class RestApi:
         self, request: Request, text: bytes, start: int, shown: int, total: int | None, headers: dict[str, str]
     ) -> Response:
         """Rows read from a table or a function (``/rpc``): Content-Range, 206 for part of a count, as Accepted."""
-        headers["Content-Range"] = content_range(start, shown, total)
-        status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
         kind = accept(request)
         rows = orjson.loads(text) if kind != "application/json" else None
+        status = ranges.status(start, shown, total)
+        headers["Content-Range"] = content_range(start, shown, total)
         return self._respond(request, text, rows, kind, status, headers)
 
     def _read_statements(
