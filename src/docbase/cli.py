@@ -351,6 +351,32 @@ def types(
     _write([f"wrote {out}"], sys.stderr)
 
 
+@app.command()
+def check(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+) -> None:
+    """Compare a live database with DOC; exit 1 on drift, each difference on a located line (docbase.check)."""
+    from .check import CheckError
+    from .check import check as run_check
+    from .settings import database_url
+
+    schema = _schema(doc)
+    url = database_url(doc, db)
+    try:
+        findings = run_check(schema, url)
+    except CheckError as exc:
+        fail(str(exc), exc.exit_code)
+    from .dburl import parse
+
+    shown = parse(url).shown
+    if findings:
+        _write([f.format(str(doc)) for f in findings], sys.stdout)
+        _write([f"{doc}: {len(findings)} difference(s) between the document and {shown}"], sys.stderr)
+        raise typer.Exit(1)
+    typer.echo(f"{shown} matches {doc}")
+
+
 @app.command("rotate-key")
 def rotate_key(
     doc: Path,
