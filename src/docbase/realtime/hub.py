@@ -214,6 +214,7 @@ class Hub:
         return {key: {"metas": list(metas.values())} for key, metas in state.items() if metas}
 
     def track(self, channel: Channel, payload: dict[str, Any]) -> None:
+        channel.presence_enabled = True  # tracking without listening still tells the others
         state = self.presence.setdefault(channel.key, {})
         metas = state.setdefault(channel.presence_key, {})
         old = metas.get(channel)
@@ -241,4 +242,4 @@ class Hub:
             channel.push("presence_diff", {"joins": joins, "leaves": leaves})
 
     def _members(self, key: tuple[str, bool]) -> Iterable[Channel]:
-        return list(self.topics.get(key, ()))
+        return [c for c in self.topics.get(key, ()) if c.presence_enabled]

@@ -202,7 +202,7 @@ class Session:
         channel.broadcast_self = bool(broadcast.get("self"))
         channel.broadcast_ack = bool(broadcast.get("ack"))
         channel.presence_key = str(presence.get("key") or "") or self.hub.next_ref() + "-" + self.hub.worker[:8]
-        channel.presence_enabled = bool(presence.get("enabled", True))
+        channel.presence_enabled = bool(presence.get("enabled", False))
         raw = config.get("postgres_changes") or []
         if not isinstance(raw, list):
             raise SubscriptionError("postgres_changes must be a list")
