@@ -143,6 +143,7 @@ def inspect(
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
     from .conventions import detect_all
+    from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
@@ -168,6 +169,7 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+            _write([f"{doc}:{line}: warning: {why}" for _, line, why in audit_left_out(schema, toml)], sys.stdout)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
@@ -322,6 +324,31 @@ def seed(
         f"seeded {report.total} rows in {len(report.tables)} tables over {report.tenants} tenants "
         f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
     )
+
+
+@app.command()
+def types(
+    language: str,
+    doc: Path,
+    out: str = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Client types: the Database type supabase-js takes, or Python TypedDicts (docbase.typegen)."""
+    from .access import build_access, load_overrides
+    from .typegen import LANGUAGES, generate
+
+    if language not in LANGUAGES:
+        fail(f"language must be typescript or python, not {language!r}", 2)
+    schema = _schema(doc)
+    text, notes = generate(schema, language, build_access(schema, load_overrides(doc)))
+    _write([f"{doc}:{line}: warning: {message}" for line, message in notes], sys.stderr)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror})", 1)
+    _write([f"wrote {out}"], sys.stderr)
 
 
 @app.command("rotate-key")

@@ -15,7 +15,9 @@ import orjson
 
 
 class ApiError(Exception):
-    """An error with an HTTP status and PostgREST's error body."""
+    """An error with an HTTP status and PostgREST's error body (and any headers it answers with)."""
+
+    headers: dict[str, str] = {}  # noqa: RUF012 -- read-only default; instances assign their own dict
 
     def __init__(self, status: int, code: str, message: str, details: Any = None, hint: str | None = None) -> None:
         super().__init__(message)
@@ -96,3 +98,14 @@ def permission_denied(table: str, status: int) -> ApiError:
 
 def unavailable(details: str | None = None) -> ApiError:
     return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", details)
+
+
+def postgresql_only_feature(feature: str, why: str) -> ApiError:
+    """PostgREST's "Feature not implemented" (PGRST127), for what only a PostgreSQL database can answer."""
+    return ApiError(
+        400,
+        "PGRST127",
+        "Feature not implemented",
+        f"{feature} needs PostgreSQL: {why}",
+        "Serve this document on PostgreSQL (--db postgresql://...) to use it.",
+    )
