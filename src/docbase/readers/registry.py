@@ -12,6 +12,7 @@ from types import ModuleType
 
 from ..document import Block, Document, warning
 from .base import Reading
+from .continued import join_continued
 from .unmarked_keys import infer_unmarked_keys
 
 _ORDER = (
@@ -57,5 +58,6 @@ def read_document(document: Document) -> Reading:
     result = Reading(diagnostics=list(document.diagnostics))
     for block in document.blocks:
         result.extend(read_block(block, modules))
+    result.fragments = join_continued(result.fragments, result.diagnostics)
     result.fragments = infer_unmarked_keys(result.fragments, result.diagnostics)
     return result
