@@ -28,6 +28,7 @@ LAYER = {
     "migrate": 6,
     "typegen": 6,
     "auth": 7,
+    "check": 7,
     "conventions": 8,
     "ui": 9,
     "storage": 9,

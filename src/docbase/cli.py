@@ -143,6 +143,7 @@ def inspect(
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
     from .conventions import detect_all
+    from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
@@ -168,6 +169,7 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+            _write([f"{doc}:{line}: warning: {why}" for _, line, why in audit_left_out(schema, toml)], sys.stdout)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
@@ -347,6 +349,32 @@ def types(
     except OSError as exc:
         fail(f"{out}: cannot write ({exc.strerror})", 1)
     _write([f"wrote {out}"], sys.stderr)
+
+
+@app.command()
+def check(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+) -> None:
+    """Compare a live database with DOC; exit 1 on drift, each difference on a located line (docbase.check)."""
+    from .check import CheckError
+    from .check import check as run_check
+    from .settings import database_url
+
+    schema = _schema(doc)
+    url = database_url(doc, db)
+    try:
+        findings = run_check(schema, url)
+    except CheckError as exc:
+        fail(str(exc), exc.exit_code)
+    from .dburl import parse
+
+    shown = parse(url).shown
+    if findings:
+        _write([f.format(str(doc)) for f in findings], sys.stdout)
+        _write([f"{doc}: {len(findings)} difference(s) between the document and {shown}"], sys.stderr)
+        raise typer.Exit(1)
+    typer.echo(f"{shown} matches {doc}")
 
 
 @app.command("rotate-key")

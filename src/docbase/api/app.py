@@ -118,7 +118,15 @@ def create_app(
                 allow_origins=["*"],
                 allow_methods=["*"],
                 allow_headers=["*"],
-                expose_headers=["Content-Range", "Preference-Applied"],
+                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them
+                expose_headers=[
+                    "Content-Range",
+                    "Preference-Applied",
+                    "Location",
+                    "Upload-Offset",
+                    "Upload-Length",
+                    "Tus-Resumable",
+                ],  # fmt: skip
             ),
             # inside CORS, so a browser can read the 413
             # /storage/v1 streams uploads to disk under its own limit (storage_max_file_bytes), checked per chunk
