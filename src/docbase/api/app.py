@@ -24,11 +24,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import dburl, settings
+from ..access.decide import Denied
+from ..access.row_rules import RowRules
 from ..auth import keys
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
-from .access_gate import AccessGate
 from .bodylimit import BodyLimit
 from .catalog import Catalog
 from .db import Database, PostgresDatabase, connect
@@ -44,11 +45,13 @@ STORAGE_PREFIX = "/storage/v1/"
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> AccessGate:
+def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules:
     """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced."""
     from ..access import build_access, load_overrides
+    from ..auth import hidden_columns
 
-    return AccessGate(schema, catalog, build_access(schema, load_overrides(doc)))
+    model = build_access(schema, load_overrides(doc))
+    return RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
 
 
 def create_app(
@@ -136,6 +139,7 @@ def create_app(
         exception_handlers={
             ApiError: _api_error,
             ConventionError: _convention_error,
+            Denied: _denied,
             HTTPException: _http_error,
             Exception: _unexpected,
         },
@@ -198,6 +202,11 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _convention_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConventionError)
+    return await _api_error(request, ApiError(exc.status, exc.code, exc.message, exc.details, exc.hint))
+
+
+async def _denied(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Denied)
     return await _api_error(request, ApiError(exc.status, exc.code, exc.message, exc.details, exc.hint))
 
 

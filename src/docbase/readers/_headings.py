@@ -10,6 +10,7 @@ these names for its callers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._vocabulary import announces_fields, words
 
@@ -23,6 +24,8 @@ GENERIC_HEADINGS = words("generic")
 # "Table" as documents write it, in the languages of headers.toml ([words] table).
 _TABLE_WORD = "(?:" + "|".join(re.escape(w) for w in sorted(words("table"), key=len, reverse=True)) + ")"
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_UNDERSCORES = re.compile(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)")
 # Table words of scripts written without spaces (テーブル, 表, 테이블): glued to a Latin name, they still mark it.
 _GLUED_WORD = (
     "(?:"
@@ -35,10 +38,14 @@ _GLUED_WORD = (
 )
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def strip_markup(text: str) -> str:
     """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
-    text = re.sub(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)", r"\1", text.replace("**", ""))  # __bold__, not __v
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # [label](link)
+    text = text.replace("**", "")
+    if "__" in text:
+        text = _UNDERSCORES.sub(r"\1", text)  # __bold__, not __v
     return text.replace("`", "").strip()
 
 
@@ -53,6 +60,7 @@ def normalise_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def table_name(text: str) -> str | None:
     """The table a heading or lead names, or None.
 

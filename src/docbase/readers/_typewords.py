@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..fragments import Reference, TypeInfo
 from ._cells import split_top
@@ -117,6 +118,7 @@ def _union(parts: list[str], raw: str, convex: bool = False) -> TypeWords | None
 _KEY_WRAPPED = re.compile(r"(?i)((?:pk|fk|uk|uq)(?:\s*[,/&+]?\s*(?:pk|fk|uk|uq))*)\s*\((.+)\)")
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def read_type_words(raw: str) -> TypeWords:
     """Read a written type in any of the vocabularies above; ``type`` None when none fits.
 

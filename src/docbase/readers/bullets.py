@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..document import Block, Diagnostic, ListItem, warning
 from ..fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
@@ -210,6 +211,7 @@ def _parent_says(text: str) -> tuple[str | None, bool]:
     return name, name is not None
 
 
+@lru_cache(maxsize=1)  # the registry asks ``accepts`` and then ``read`` about the same block: plan it once
 def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], list[int]]]:
     """[(table, parsed columns, indexes of failed items that look like columns)] for each column group."""
     if block.kind != "list" or not block.items:

@@ -12,6 +12,7 @@ an enum type or is an error to report.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..fragments import TypeInfo
 
@@ -113,6 +114,7 @@ def _base_name(raw: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def parse_type(raw: str) -> TypeInfo | None:
     """Map a written type to the vocabulary, or None if it is not a type docbase knows.
 

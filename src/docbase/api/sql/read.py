@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from ...access.decide import Access
 from ..catalog import Catalog, Relationship
 from ..errors import ApiError
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
@@ -63,15 +64,15 @@ class Build:
     bind: Binder = field(default_factory=Binder)
     aliases: int = 0
     seen: set[tuple[str, ...]] = field(default_factory=lambda: {()})
-    gate: Any = None  # api.access_gate.AccessGate: row filters and hidden columns for ``role``
+    gate: Access = field(kw_only=True)  # row filters and hidden columns for ``role`` (docbase.access.decide)
     role: str = "service_role"
     command: str = "select"  # what the top-level statement does (embedded resources are always read)
 
     def columns(self, table: str) -> Any:
-        return self.gate.columns(table, self.role) if self.gate is not None else self.catalog.columns[table]
+        return self.gate.columns(table, self.role)
 
     def hidden(self, table: str) -> frozenset[str]:
-        return self.gate.hidden(table, self.role) if self.gate is not None else frozenset()
+        return self.gate.hidden(table, self.role)
 
     def alias(self, table: str) -> sa.FromClause:
         name = f"t{self.aliases}"
@@ -90,11 +91,11 @@ def read_statement(
     bind: Binder,
     limit: int | None,
     offset: int | None,
-    gate: Any = None,
+    gate: Access,
     role: str = "service_role",
     source: sa.FromClause | None = None,
 ) -> tuple[sa.Select, sa.Select]:
-    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; with ``gate``, only what
+    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; through ``gate``, only what
     ``role`` may see (row filters on every table involved, hidden columns left out). ``source`` reads
     the table's rows from elsewhere: a function returning them (``/rpc/<fn>``)."""
     b = Build(catalog, query, bind, gate=gate, role=role)
@@ -153,7 +154,7 @@ def where_clause(
     query: Query,
     bind: Binder,
     alias: sa.FromClause,
-    gate: Any = None,
+    gate: Access,
     role: str = "service_role",
     command: str = "select",
 ) -> list:
@@ -166,10 +167,9 @@ def where_clause(
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
     columns = b.columns(table)
     out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
-    if b.gate is not None:
-        allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
-        if allowed is not None:
-            out.append(allowed)
+    allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
+    if allowed is not None:
+        out.append(allowed)
     return out
 
 
@@ -316,7 +316,7 @@ def _related_order(
     target = b.alias(rel.target)
     col = column_of(b.columns(rel.target), term.field, rel.target)
     where = [_join(b, rel, alias, target)]
-    if b.gate is not None and (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
+    if (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
         where.append(seen)
     return sa.select(field_expr(target, col, term.field)).select_from(target).where(*where).scalar_subquery()
 
@@ -478,7 +478,7 @@ def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClau
     junction = b.alias(link.table)
     to_parent = [junction.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)]
     to_child = [junction.c[c] == child.c[r] for c, r in zip(rel.via.columns, rel.via.ref_columns, strict=True)]
-    if b.gate is not None and (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
+    if (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
         to_child.append(seen)  # the junction's rows are access-scoped too
     return sa.exists(sa.select(1).select_from(junction).where(*to_parent, *to_child).correlate(parent, child))
 
