@@ -9,6 +9,7 @@ steps, and shape the answer; every refusal is a :class:`StorageError`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from .store import FileStore
 from .tables import StorageTables, create_storage_tables, storage_tables
 from .tenancy import Tenancy
 
+log = logging.getLogger("docbase.storage")
 MAX_JSON = 64 * 1024
 MAX_JSON_DEPTH = 32
 
@@ -70,7 +72,21 @@ class Storage:
             if not self._ready:
                 async with self.engine.begin() as conn:
                     await conn.run_sync(create_storage_tables)
+                    if conn.dialect.name == "postgresql":
+                        await self._policies(conn)
                 self._ready = True
+
+    async def _policies(self, conn: AsyncConnection) -> None:
+        """Row-level security on storage.objects/buckets (docbase.storage.pg_policies); one process at a time."""
+        from .pg_policies import policies_sql
+
+        await conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('docbase storage policies'))"))
+        try:
+            async with conn.begin_nested():
+                for statement in policies_sql(self.tenancy.roots, self.rules):
+                    await conn.execute(sa.text(statement))
+        except sa.exc.DBAPIError as exc:  # e.g. no anon/authenticated roles: the routes still decide, say so
+            log.warning("storage: row-level security on storage.objects not applied: %s", str(exc.orig)[:300])
 
     # --- who is asking -------------------------------------------------------------------------
 
