@@ -207,7 +207,7 @@ def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeW
     if not raw:
         return TypeWords(None), None
     words, rest = split_type(raw)
-    if words.type is not None or words.nullable:
+    if words.type is not None or words.nullable or words.references is not None:
         return words, parse_constraints(rest, line) if rest else None
     if is_identifier(raw):
         diagnostics.append(info(line, f"type {raw!r} is not a built-in type; read as the enum type {raw}"))
