@@ -35,6 +35,7 @@ LAYER = {
     "conventions": 8,
     "ui": 9,
     "storage": 9,
+    "realtime": 9,
     "api": 10,
     "seed": 11,
     "cli": 12,

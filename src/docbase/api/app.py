@@ -38,6 +38,7 @@ from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
 from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
+from .requestlog import RequestLog, request_log_sink
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
@@ -82,10 +83,11 @@ def create_app(
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)
     gate = access_gate(schema, catalog, doc)
+    secret = secret or keys.jwt_secret(doc)
     rest = RestApi(
         catalog,
         db,
-        secret or keys.jwt_secret(doc),
+        secret,
         limit,
         conventions,
         gate,
@@ -106,6 +108,7 @@ def create_app(
     async def docs(request: Request) -> Response:
         return HTMLResponse(DOCS_HTML)
 
+    realtime = _realtime(schema, url, rest, toml)
     app = Starlette(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
@@ -113,9 +116,12 @@ def create_app(
             Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["GET", "HEAD", "POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
+            *realtime.routes(),
             *routes,
         ],
         middleware=[
+            # outermost: every request gets its id and its line, preflights and errors included
+            Middleware(RequestLog, sink=request_log_sink(toml), secret=secret),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
@@ -143,11 +149,12 @@ def create_app(
             HTTPException: _http_error,
             Exception: _unexpected,
         },
-        lifespan=_lifespan(db),
+        lifespan=_lifespan(db, realtime.hub),
     )
     app.state.catalog = catalog
     app.state.db = db
     app.state.rest = rest
+    app.state.realtime = realtime
     app.state.schema = schema
     return app
 
@@ -179,10 +186,31 @@ async def _caller_role(request: Request, rest: RestApi) -> str:
     return role_of(request, rest.secret)
 
 
-def _lifespan(db):
+def _realtime(schema: Schema, url: str, rest: RestApi, toml: dict):
+    """/realtime/v1 (docbase.realtime), its access checks going through this app's own REST read path."""
+    from ..realtime import Realtime
+    from .row_reader import RowReader
+
+    return Realtime(
+        schema,
+        url,
+        RowReader(rest),
+        rest.secret,
+        rest.conventions,
+        rest.db,
+        poll_ms=int(settings.get(settings.REALTIME_POLL_MS, toml=toml)),
+        retention_s=int(settings.get(settings.REALTIME_RETENTION_SECONDS, toml=toml)),
+        max_channels=int(settings.get(settings.REALTIME_MAX_CHANNELS, toml=toml)),
+        max_message_bytes=int(settings.get(settings.REALTIME_MAX_MESSAGE_BYTES, toml=toml)),
+    )
+
+
+def _lifespan(db, hub=None):
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if hub is not None:
+            await hub.close()
         await db.close()
 
     return lifespan
