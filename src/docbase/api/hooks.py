@@ -42,9 +42,13 @@ class ConventionHooks:
     def translate(self, table: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return self.conventions.query_params(table, items)
 
-    def hide(self, table: str, query: Query, role: str, items: list[tuple[str, str]], prefer: str | None) -> Query:
-        """``query`` without soft-deleted rows, unless service_role asked for them (``include_deleted``)."""
-        return hide_deleted(self.conventions, self.catalog, table, query, wants_deleted(role, items, prefer))
+    def include_deleted(self, role: str, items: list[tuple[str, str]], prefer: str | None) -> bool:
+        """service_role asking for soft-deleted rows (``?include_deleted=true`` or ``Prefer: include-deleted``)."""
+        return wants_deleted(role, items, prefer)
+
+    def hide(self, table: str, query: Query, include: bool = False) -> Query:
+        """``query`` without soft-deleted rows at any depth, unless ``include`` (``include_deleted``)."""
+        return hide_deleted(self.conventions, self.catalog, table, query, include)
 
     def before_write(
         self, table: str, rows: list[dict[str, Any]], creating: bool

@@ -109,9 +109,8 @@ class RestApi:
         method = request.method
         if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
             return await self.put(request, table, query)
-        query = self.hooks.hide(
-            table.name, query, role, request.query_params.multi_items(), request.headers.get("prefer")
-        )
+        include = self.hooks.include_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+        query = self.hooks.hide(table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
