@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import dburl
+from .. import connections, dburl
 from .config import AuthConfig
 from .tables import AuthTables
 from .users import now
@@ -117,7 +117,7 @@ def outbox_messages(url: str) -> list[dict[str, Any]]:
     parsed = dburl.parse(url)
     if parsed.dialect == "sqlite" and parsed.path != ":memory:" and not Path(parsed.path).exists():
         return []
-    engine = sa.create_engine(parsed.sqlalchemy())
+    engine = connections.engine(url)
     try:
         with engine.connect() as conn:
             return read_outbox(conn)
