@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.seed import seed_database
 
 DOC = Path(__file__).resolve().parent / "doc.md"

@@ -14,7 +14,7 @@ import cProfile
 import pstats
 import time
 
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from ._docgen import document
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.seed import seed_database
 from docbase.seed.database import ensure_tables
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from docbase.cli import app
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "blog.md"

@@ -13,7 +13,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from .schema import Schema, load_schema
+from .pipeline import load_schema
+from .schema import Schema
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend."

@@ -71,6 +71,17 @@ MAX_BODY_BYTES = declare(
     1_048_576,
     "Largest request body any route accepts (/rest/v1, /auth/v1, ...); counted while it streams in, 413 past it.",
 )
+STORAGE_DIR = declare(
+    "storage_dir",
+    "",
+    "Where /storage/v1 keeps object bytes; default: `storage` inside the state dir. Rows live in the database.",
+)
+STORAGE_MAX_FILE_BYTES = declare(
+    "storage_max_file_bytes",
+    52_428_800,
+    "Largest object /storage/v1 accepts (a bucket's file_size_limit can only lower it); checked while the "
+    "upload streams in, 413 past it.",
+)
 MAX_JSON_DEPTH = declare(
     "max_json_depth", 64, "Deepest nesting of arrays and objects a JSON body may have (1..250); deeper is a 400."
 )
@@ -191,6 +202,8 @@ SMTP_STARTTLS = declare("smtp_starttls", True, "Use STARTTLS with the SMTP serve
 
 SECTIONS: dict[str, str] = {
     "access": "Access overrides: tenant root, role names, per-table scope, rules and hidden columns (docs/access.md).",
+    "storage": 'Who may read and write objects, per bucket (`[storage.buckets.avatars] read = "authenticated"`; '
+    "docs/storage.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }

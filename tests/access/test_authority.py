@@ -10,7 +10,7 @@ import pytest
 
 from docbase.access import build_access
 from docbase.access.authority import privileged_columns
-from docbase.schema import build_schema, load_schema
+from docbase.pipeline import build_schema, load_schema
 
 from .worlds import REP, SMALL, new_id, seed, serve, signups, world_000, world_003, world_small
 

@@ -17,7 +17,7 @@ from docbase.access import build_access
 from docbase.access.model import Limit
 from docbase.access.overrides import AccessOverrides, TableOverride
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from tests.conftest import SEEDS_DIR
 
 WRITES = ("insert", "update", "delete")

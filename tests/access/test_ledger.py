@@ -155,7 +155,7 @@ def test_postgresql_lets_the_owner_read_but_not_write_money(pg_url):
 
 
 def test_audit_trails_are_read_by_members_and_written_by_the_system_only():
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     schema = build_schema(
         "```sql\nCREATE TABLE orgs (id uuid PRIMARY KEY);\n"

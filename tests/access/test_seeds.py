@@ -8,7 +8,7 @@ import pytest
 
 from docbase.access import build_access
 from docbase.access.model import SCOPES
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 from ..conftest import SEEDS, seed_file
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from docbase.access import build_access
-from docbase.schema import build_schema, load_schema
+from docbase.pipeline import build_schema, load_schema
 
 from .worlds import REP, SMALL, new_id, seed, world_000, world_003, world_small
 

@@ -20,7 +20,7 @@ from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
 from docbase.migrate import migrate
-from docbase.schema import build_schema, load_schema
+from docbase.pipeline import build_schema, load_schema
 
 from ..conftest import SEEDS
 

@@ -7,7 +7,7 @@ import pytest
 
 from docbase.api import create_app
 from docbase.auth import keys
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 SECRET = "test-secret-for-docbase-api-0123456789"
 

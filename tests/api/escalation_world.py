@@ -29,7 +29,7 @@ from docbase.api import create_app
 from docbase.auth import keys
 from docbase.conventions.runtime import Conventions
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.schema.model import Schema, Table
 from docbase.seed import seed_database
 from docbase.seed.plan import unique_keys

@@ -13,7 +13,7 @@ from docbase.api import create_app
 from docbase.api.serve import ServeError, run
 from docbase.auth import keys
 from docbase.migrate import migrate
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import SECRET
 

@@ -30,7 +30,7 @@ from docbase.api import create_app
 from docbase.auth import keys
 from docbase.conventions import detect_all
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.seed import seed_database
 
 from ..conftest import SEEDS

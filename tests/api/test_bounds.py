@@ -18,7 +18,7 @@ import pytest
 from docbase.api.serve import build_app
 from docbase.auth import keys
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 from .conftest import BLOG, COMMENTS, MEMBERS, POSTS, TEAMS, USERS
 

@@ -11,7 +11,7 @@ import pytest
 
 from docbase.api import create_app
 from docbase.api.db import connect
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import SECRET, create_tables
 

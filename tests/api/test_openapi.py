@@ -6,7 +6,7 @@ import httpx
 
 from docbase.api import create_app
 from docbase.auth import keys
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = """
 ```sql

@@ -14,7 +14,7 @@ import pytest
 from docbase.api import create_app
 from docbase.api.catalog import Catalog
 from docbase.api.errors import ApiError
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from ..conftest import SEEDS
 from .conftest import create_tables

@@ -139,7 +139,7 @@ def test_reads_go_to_the_replica_and_a_writer_reads_its_own_writes(cluster, tmp_
 
 def test_read_replicas_need_a_postgresql_primary(tmp_path):
     from docbase.api import create_app
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
     from docbase.settings import ConfigError
 
     with pytest.raises(ConfigError, match="read replicas need a PostgreSQL primary"):

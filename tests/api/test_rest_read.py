@@ -198,7 +198,7 @@ async def test_self_reference_children_by_name_parent_by_column(tmp_path, servic
     import httpx
 
     from docbase.api import create_app
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     from .conftest import SECRET, create_tables
 

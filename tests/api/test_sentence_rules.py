@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from docbase.api import create_app
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import SECRET, create_tables
 

@@ -11,7 +11,7 @@ import pytest
 from docbase.api import create_app
 from docbase.auth import keys
 from docbase.migrate import migrate
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 SECRET = "test-secret-for-docbase-soft-delete-gate"
 # Owners may edit their notes but delete only drafts; "tasks" may be deleted by their owner and never edited.

@@ -17,7 +17,7 @@ from postgrest.exceptions import APIError  # noqa: E402
 from supabase import create_client  # noqa: E402
 
 from docbase.api.catalog import Catalog  # noqa: E402
-from docbase.schema import build_schema, load_schema  # noqa: E402
+from docbase.pipeline import build_schema, load_schema  # noqa: E402
 
 from ..conftest import SEEDS  # noqa: E402
 from ..database_state import database_state, first_keys  # noqa: E402

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from docbase.api import create_app
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import BLOG, SECRET, create_tables
 

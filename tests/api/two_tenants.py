@@ -18,7 +18,7 @@ import httpx
 from docbase.api import create_app
 from docbase.auth import keys
 from docbase.migrate import migrate
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 SECRET = "test-secret-for-docbase-two-tenants-0123"
 

@@ -16,7 +16,7 @@ from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
 from docbase.connections import async_engine
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 

@@ -119,7 +119,7 @@ async def test_a_string_exp_is_401_on_every_rest_request_too(db_url):
 
     from docbase.api.app import create_app
     from docbase.migrate import migrate
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     from .conftest import DOCUMENT, SECRET
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docbase.auth.profiles import find_profile_table, hidden_columns
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import make_harness
 

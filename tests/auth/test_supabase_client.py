@@ -35,7 +35,7 @@ def _serve(seed, db_url, config):
     uvicorn = pytest.importorskip("uvicorn")
     from docbase.api.app import create_app
     from docbase.migrate import migrate
-    from docbase.schema import load_schema
+    from docbase.pipeline import load_schema
 
     schema = load_schema(seed)
     migrate(schema, db_url)

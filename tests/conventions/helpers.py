@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docbase.migrate import migrate
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 QUEUE_DOC = """# Queue
 

@@ -21,7 +21,7 @@ import httpx
 from docbase.api import create_app
 from docbase.auth import keys
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from tests.conftest import SEEDS_DIR
 
 SECRET = "test-secret-for-docbase-seed-authority-0123"

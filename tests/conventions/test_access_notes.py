@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from docbase.cli import app
 from docbase.conventions import access_notes
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = """# Files
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from docbase.cli import app
 from docbase.conventions import detect_all
-from docbase.schema import build_schema, load_schema
+from docbase.pipeline import build_schema, load_schema
 from tests.conftest import SEEDS
 
 DOC = """# App

@@ -187,7 +187,7 @@ def test_eight_workers_drain_two_thousand_jobs_each_exactly_once(db_url):
 
 
 def test_detected_roles_match_the_seed_shapes():
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     schema = build_schema(QUEUE_DOC)
     (applied,) = job_queue.detect(schema)

@@ -9,7 +9,7 @@ from docbase.api.db import connect
 from docbase.conventions import hashed_tokens
 from docbase.conventions.errors import ConventionError
 from docbase.conventions.runtime import Conventions
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .helpers import migrated
 

@@ -14,7 +14,7 @@ from docbase.cli import app
 from docbase.conventions import secrets
 from docbase.conventions.keyring import Keyring, SecretError, load_keyring, parse_key
 from docbase.conventions.runtime import Conventions
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .helpers import migrated
 

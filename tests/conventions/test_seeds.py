@@ -17,7 +17,7 @@ from docbase.auth import keys
 from docbase.conventions import detect_all
 from docbase.conventions.base import ident
 from docbase.conventions.queue_sql import DEFAULT_MAX
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.seed import seed_database
 from tests.conftest import SEEDS
 

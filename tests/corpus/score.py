@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docbase.schema import Schema, load_schema
+from docbase.pipeline import load_schema
+from docbase.schema import Schema
 
 ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"

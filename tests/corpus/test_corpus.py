@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from tests.corpus.score import DOCS, EXPECTED, ROOT, documents
 
 SOURCES = json.loads((ROOT / "sources.json").read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ import pytest
 
 from docbase.ddl.postgres import auth_shim
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 from ..conftest import seed_file
 

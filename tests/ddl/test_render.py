@@ -142,7 +142,7 @@ def test_defaults_translate_per_dialect() -> None:
 
 
 def test_sqlite_json_columns_accept_null_and_refuse_garbage() -> None:
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     schema = build_schema("```sql\nCREATE TABLE t (id integer PRIMARY KEY, meta jsonb, tags text[]);\n```")
     db = sqlite3.connect(":memory:")
@@ -158,7 +158,7 @@ def test_sqlite_json_columns_accept_null_and_refuse_garbage() -> None:
 
 
 def test_foreign_key_columns_get_an_index_unless_one_leads_with_them() -> None:
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     schema = build_schema(
         "```sql\n"

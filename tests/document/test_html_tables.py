@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docbase.document import split
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = """# Schema
 

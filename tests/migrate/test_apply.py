@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from docbase.migrate import MigrateError, migrate
 from docbase.migrate.history import applied
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import engine_for, sql_doc
 

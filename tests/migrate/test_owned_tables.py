@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from docbase.auth import create_auth_tables
 from docbase.migrate import MigrateError, migrate
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = "```sql\nCREATE TABLE notes (id uuid PRIMARY KEY, body text);\n```"
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from docbase.api.serve import ServeError, run
 from docbase.cli import app
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 from .conftest import engine_for
 

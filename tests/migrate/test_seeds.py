@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from docbase.migrate import migrate
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 from ..conftest import SEEDS
 from .conftest import engine_for

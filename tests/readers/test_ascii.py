@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
+from docbase.fragments import Reference, TableFragment
 from docbase.readers import ascii
-from docbase.readers.fragments import Reference, TableFragment
 
 from ..conftest import EXPECTED_DIR, seed_file
 
@@ -477,7 +477,7 @@ def test_a_title_that_is_not_a_name_is_reported():
 
 
 def test_a_lone_box_that_never_closes_is_reported():
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     schema = build_schema("# x\n\n┌──────┐\n│ BOX  │\n├──────┤\n│ id   │\n")
     assert any(d.level == "warning" and "does not close" in d.message and d.line == 3 for d in schema.diagnostics)

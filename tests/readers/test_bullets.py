@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
+from docbase.fragments import ConstraintFragment, TableFragment
 from docbase.readers import bullets
-from docbase.readers.fragments import ConstraintFragment, TableFragment
 
 from ..conftest import SEEDS_DIR
 

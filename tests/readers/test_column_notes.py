@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from docbase.fragments import ColumnFragment
 from docbase.readers.column_notes import column_type, read_comment
-from docbase.readers.fragments import ColumnFragment
 
 
 def noted(comment: str, fk: bool = False) -> ColumnFragment:

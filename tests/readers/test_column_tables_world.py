@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from docbase.pipeline import load_schema
 from docbase.readers._values import read_values
-from docbase.schema import load_schema
 
 DOC = Path(__file__).parent / "docs" / "column_tables_world.md"
 
@@ -119,7 +119,7 @@ def test_a_table_of_tables_with_field_lists_gives_untyped_tables_below_fuller_de
 
 
 def test_a_table_named_in_an_orm_class_section_by_a_table_lead() -> None:
-    from docbase.schema import build_schema
+    from docbase.pipeline import build_schema
 
     s = build_schema(
         "### class User(Base)\n\n**Table:** `users`\n\n| Column | Type | Notes |\n|---|---|---|\n"

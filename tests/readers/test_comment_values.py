@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = """# Accounts
 

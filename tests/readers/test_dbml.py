@@ -6,14 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
-from docbase.readers import dbml
-from docbase.readers.dbml_loose import parse_loose
-from docbase.readers.fragments import (
+from docbase.fragments import (
     ConstraintFragment,
     EnumFragment,
     RelationshipFragment,
     TableFragment,
 )
+from docbase.readers import dbml
+from docbase.readers.dbml_loose import parse_loose
 
 STRICT = """Enum job_status {
   created [note: 'new']

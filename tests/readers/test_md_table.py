@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
+from docbase.fragments import IndexTableFragment, TableFragment
 from docbase.readers import md_table
-from docbase.readers.fragments import IndexTableFragment, TableFragment
 
 from ..conftest import SEEDS_DIR
 

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
+from docbase.fragments import RelationshipFragment, TableFragment
 from docbase.readers import mermaid
-from docbase.readers.fragments import RelationshipFragment, TableFragment
 from docbase.readers.registry import read_block
 from docbase.readers.types import parse_type
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from docbase.document import Block
+from docbase.fragments import RelationshipFragment, TableFragment
+from docbase.pipeline import build_schema
 from docbase.readers import mermaid
-from docbase.readers.fragments import RelationshipFragment, TableFragment
-from docbase.schema import build_schema
 
 DOC = """---
 title: Shop

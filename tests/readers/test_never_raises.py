@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from docbase.document import Block
 from docbase.document.blocks import ListItem, TableRow
+from docbase.pipeline import build_schema
 from docbase.readers.base import Reading
 from docbase.readers.registry import readers
-from docbase.schema import build_schema
 
 # Pieces of every notation docbase reads, so random text looks enough like each to be read seriously.
 _PIECES = (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from docbase.document import Block, split
+from docbase.fragments import RelationshipFragment, TableFragment
+from docbase.pipeline import build_schema
 from docbase.readers import plantuml
-from docbase.readers.fragments import RelationshipFragment, TableFragment
-from docbase.schema import build_schema
 
 DIAGRAM = """@startuml
 ' a comment

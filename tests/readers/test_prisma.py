@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
+from docbase.fragments import TYPE_ELSEWHERE, EnumFragment, TableFragment
 from docbase.readers import prisma
-from docbase.readers.fragments import TYPE_ELSEWHERE, EnumFragment, TableFragment
 
 SCHEMA = """datasource db {
   provider = "postgresql"

@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import split
-from docbase.readers import bullets, md_table, prose
-from docbase.readers.fragments import (
+from docbase.fragments import (
     ConstraintFragment,
     EnumFragment,
     IndexFragment,
     RelationshipFragment,
     TableFragment,
 )
+from docbase.readers import bullets, md_table, prose
 from docbase.readers.registry import read_block
 
 from ..conftest import SEEDS_DIR

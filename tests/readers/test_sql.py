@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docbase.document import Block, split
-from docbase.readers import sql
-from docbase.readers.fragments import (
+from docbase.fragments import (
     CheckFragment,
     ConstraintFragment,
     EnumFragment,
@@ -21,6 +20,7 @@ from docbase.readers.fragments import (
     TableFragment,
     UniqueFragment,
 )
+from docbase.readers import sql
 
 from ..conftest import expected_tables, seed_file
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from docbase.document import Block
+from docbase.pipeline import build_schema
 from docbase.readers import sql
-from docbase.schema import build_schema
 
 
 def code(text: str, info: str = "sql") -> Block:

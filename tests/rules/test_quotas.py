@@ -12,8 +12,8 @@ from docbase.api import create_app
 from docbase.auth import keys
 from docbase.ddl.render import to_ddl
 from docbase.migrate import migrate
+from docbase.pipeline import build_schema
 from docbase.rules import detect_quotas
-from docbase.schema import build_schema
 
 SECRET = "test-secret-for-docbase-quotas-0123456789"
 

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from docbase.schema import Schema, load_schema
+from docbase.pipeline import load_schema
+from docbase.schema import Schema
 
 TYPE_EQUIVALENTS: dict[str, set[str]] = {
     "string": {"text"},

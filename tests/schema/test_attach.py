@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docbase.api.catalog import Catalog
 from docbase.api.openapi import openapi_document
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 
 DOC = """# Shop
 

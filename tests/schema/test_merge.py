@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docbase.readers.fragments import (
+from docbase.fragments import (
     ColumnFragment,
     ConstraintFragment,
     EnumFragment,

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docbase.ddl import to_ddl
-from docbase.schema import Column, ForeignKey, Schema, Table, UniqueConstraint, build_schema
+from docbase.pipeline import build_schema
+from docbase.schema import Column, ForeignKey, Schema, Table, UniqueConstraint
 from docbase.schema.writer import to_markdown, to_mermaid
 
 _NOUNS = (

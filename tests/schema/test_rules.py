@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 
 DOC = Path(__file__).parent.parent / "readers" / "docs" / "rules_in_sentences.md"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from tests.conftest import SEEDS
 from tests.schema.seedscore import seed_score
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.schema.model import Schema
 from docbase.seed.database import engine_url
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.seed import SeedError, seed_database
 
 from ..conftest import seed_file

@@ -55,7 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from docbase.api.serve import build_app
     from docbase.auth import keys
     from docbase.migrate import migrate
-    from docbase.schema import load_schema
+    from docbase.pipeline import load_schema
 
     work = tmp_path_factory.mktemp("ui-live")
     doc = work / "monitoring.md"

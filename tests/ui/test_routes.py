@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from docbase.access import load_overrides
 from docbase.auth import keys
-from docbase.schema import build_schema
+from docbase.pipeline import build_schema
 from docbase.ui import console_routes
 from docbase.ui.routes import CONTENT_TYPES, static_files
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from starlette.applications import Starlette
 
 from docbase.auth import keys
-from docbase.schema import load_schema
+from docbase.pipeline import load_schema
 from docbase.ui import console_data, console_routes
 
 from ..conftest import SEEDS, seed_ids

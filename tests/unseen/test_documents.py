@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from docbase.schema import Schema, load_schema
+from docbase.pipeline import load_schema
+from docbase.schema import Schema
 
 DOCS = Path(__file__).parent / "docs"
 

@@ -40,6 +40,7 @@ from .request import role_of
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
+STORAGE_PREFIX = "/storage/v1/"
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -120,7 +121,8 @@ def create_app(
                 expose_headers=["Content-Range", "Preference-Applied"],
             ),
             # inside CORS, so a browser can read the 413
-            Middleware(BodyLimit, max_bytes=limit, max_depth=limits.json_depth),
+            # /storage/v1 streams uploads to disk under its own limit (storage_max_file_bytes), checked per chunk
+            Middleware(BodyLimit, max_bytes=limit, max_depth=limits.json_depth, exempt=(STORAGE_PREFIX,)),
             *([Middleware(PrincipalMiddleware)] if read_urls else []),
         ],
         exception_handlers={

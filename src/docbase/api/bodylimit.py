@@ -83,15 +83,18 @@ class Refused(Exception):
 class BodyLimit:
     """ASGI middleware: ``max_bytes`` per request body on every route, ``max_depth`` per JSON body."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], max_bytes: int, max_depth: int) -> None:
+    def __init__(
+        self, app: Callable[..., Awaitable[None]], max_bytes: int, max_depth: int, exempt: tuple[str, ...] = ()
+    ) -> None:
         if not 1 <= max_depth <= DEPTH_CEILING:
             raise ValueError(f"max_json_depth must be between 1 and {DEPTH_CEILING}, not {max_depth}")
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.exempt = exempt  # path prefixes that bound their own bodies (/storage/v1: file uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.exempt and scope.get("path", "").startswith(self.exempt)):
             await self.app(scope, receive, send)
             return
         length, content_type = _headers(scope)

@@ -24,7 +24,8 @@ from starlette.routing import Mount
 
 from .. import settings
 from ..auth import keys
-from ..schema import Schema, load_schema
+from ..pipeline import load_schema
+from ..schema import Schema
 from .app import create_app
 
 DOC_ENV = "DOCBASE_SERVE_DOCUMENT"
@@ -40,7 +41,7 @@ class ServeError(Exception):
 
 
 def build_app(schema: Schema, url: str, secret: str) -> Starlette:
-    """The full backend: /rest/v1 plus /auth/v1 when docbase.auth provides it."""
+    """The full backend: /rest/v1, /auth/v1 (when docbase.auth provides it), /storage/v1 and the console."""
     routes = []
     try:
         from ..auth.routes import auth_routes
@@ -48,6 +49,9 @@ def build_app(schema: Schema, url: str, secret: str) -> Starlette:
         auth_routes = None
     if auth_routes is not None:
         routes.append(Mount("/auth/v1", routes=auth_routes(schema, url, secret=secret)))
+    from ..storage import storage_routes
+
+    routes.append(Mount("/storage/v1", routes=storage_routes(schema, url, secret)))
     from ..access import load_overrides
     from ..ui import console_routes  # the web console at / (docbase.ui); imported late: ui is a later stage
 

@@ -28,7 +28,7 @@ def detect_all(schema: Schema, toml: dict[str, Any] | None = None) -> list[Appli
         toml: ``docbase.toml`` as a dict (its ``[conventions]`` tables switch conventions off).
 
     Example:
-        >>> from docbase.schema import build_schema
+        >>> from docbase.pipeline import build_schema
         >>> s = build_schema("```sql\\nCREATE TABLE files (id int PRIMARY KEY, is_deleted boolean);\\n```")
         >>> [(a.convention, a.table) for a in detect_all(s)]
         [('soft_delete', 'files')]

@@ -19,7 +19,7 @@ def access_notes(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str
     """Table name -> sentences about access the conventions add (tables without any are left out).
 
     Example:
-        >>> from docbase.schema import build_schema
+        >>> from docbase.pipeline import build_schema
         >>> s = build_schema("```sql\\nCREATE TABLE files (id int PRIMARY KEY, is_deleted boolean);\\n```")
         >>> access_notes(s)["files"][0].split(":")[0]
         'soft delete'

@@ -17,7 +17,7 @@ HISTORY_TABLE = "docbase_migrations"
 
 #: Tables docbase itself keeps beside the document's: its auth tables on SQLite
 #: (``auth_users``...; PostgreSQL keeps them in schema ``auth``), and work tables.
-OWN_PREFIXES = ("auth_", "_docbase_")
+OWN_PREFIXES = ("auth_", "storage_", "_docbase_")
 
 
 def docbase_owned(name: str | None, document_tables: set[str]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .fragments import Reference, TypeInfo
+from ..fragments import Reference, TypeInfo
 from .types import parse_type
 
 _NAME = re.compile(r"^[`\"']?(?P<name>[A-Za-z_][\w$]*)[`\"']?\s*:?\s*")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..fragments import Reference
 from ._headings import (  # noqa: F401  (re-exported: the readers import these from _cells)
     GENERIC_HEADINGS,
     IDENT,
@@ -31,7 +32,6 @@ from ._headings import (  # noqa: F401  (re-exported: the readers import these f
     table_name,
 )
 from ._vocabulary import normal, roles
-from .fragments import Reference
 
 _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 
 from ..document import Block, Diagnostic, warning
+from ..fragments import ColumnFragment, RelationshipFragment, TableFragment
 from .base import Reading
 from .column_notes import column_type
-from .fragments import ColumnFragment, RelationshipFragment, TableFragment
 
 _GRAPH = re.compile(r"^\s*(graph|flowchart)\b", re.IGNORECASE)
 _SUBGRAPH = re.compile(r'^\s*subgraph\s+(?:[\w-]+\s*\[\s*"?([^"\]]+?)"?\s*\]|"([^"]+)"|([\w.-]+))\s*$')

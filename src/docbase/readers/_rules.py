@@ -17,14 +17,18 @@ mean is decided in ``schema.rules`` where every table is known. A sentence
 that looks like a rule but fits none of these shapes is reported by
 ``looks_like_rule`` so the caller can say how to write it. Relationships
 ("each order belongs to one customer") are ``_statements``' business.
+
+Each shape is one row of ``_SHAPES``: a pattern and the function that turns
+its match into a rule, tried in order, so a new shape is a new row.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from ..fragments import RuleFragment
 from ._vocabulary import roles
-from .fragments import RuleFragment
 
 
 def unique_words() -> frozenset[str]:
@@ -41,28 +45,6 @@ _BE = rf"(?:(?:{_MODAL}\s+(?:always\s+)?be)|is|are|can\s+only\s+be|may\s+only\s+
 _SCOPE_WORD = r"(?:per|within|for\s+each|for\s+every|for\s+a|for\s+an|for\s+the|for|in|inside|across|by)"
 _DET = r"(?:(?:each|every|a|an|the|any|its|their|one|the\s+same)\s+)?"
 
-_ONCE = re.compile(
-    r"^(?:each|every|a|an|any|one)\s+(?P<x>.+?)\s+(?:(?:can|may|must|should|will)\s+)?(?:only\s+)?"
-    r"(?:appears?|occurs?|exists?|be\s+listed|is\s+listed|be\s+added|is\s+added|be\s+present|is\s+present"
-    r"|be\s+recorded|is\s+recorded|be\s+stored|is\s+stored|be\s+assigned|is\s+assigned|be\s+registered|is\s+registered"
-    r"|joins?|be\s+a\s+member|is\s+a\s+member|has\s+one\s+row|have\s+one\s+row)"
-    rf"\s+(?:only\s+)?(?:at\s+most\s+)?once\s+(?:{_SCOPE_WORD}|to|into|on)\s+{_DET}(?P<y>.+)$",
-    re.I,
-)
-_UNIQUE_WITHIN = re.compile(
-    rf"^(?P<subj>.+?)\s+{_BE}\s+unique(?:ly)?(?:\s+{_SCOPE_WORD}\s+{_DET}(?P<scope>.+?))?$",
-    re.I,
-)
-_NO_TWO = re.compile(
-    rf"^no\s+two\s+(?P<x>\w+)(?:\s+(?:in|within|of|for)\s+{_DET}(?P<scope>\w+))?"
-    r"\s+(?:can|may|should|must|will)\s+(?:have|share|use)\s+the\s+same\s+(?P<col>.+)$",
-    re.I,
-)
-_BETWEEN = re.compile(
-    rf"^(?P<subj>.+?)\s+(?:{_BE}|{_MODAL}\s+(?:lie|range)|ranges?|lies?|goes|go)\s+(?:from\s+|between\s+)"
-    rf"(?P<a>{_NUMBER})\s+(?:and|to|-|–)\s+(?P<b>{_NUMBER})(?:\s*\(?inclusive\)?)?$",
-    re.I,
-)
 _SIGNS = {
     "positive": (">", "0"),
     "strictly positive": (">", "0"),
@@ -84,38 +66,6 @@ _COMPARE = [
     (r"less\s+than\s+or\s+equal\s+to|at\s+most|no\s+more\s+than|not\s+more\s+than|<=|≤|max(?:imum)?(?:\s+of)?", "<="),
     (r"less\s+than|fewer\s+than|below|under|<", "<"),
 ]
-_SIGN = re.compile(rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(re.escape(k) for k in _SIGNS)})$", re.I)
-_NOT_NEGATIVE = re.compile(
-    rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|{_MODAL}\s+not|{_MODAL}\s+never|may\s+not)\s+be\s+negative$", re.I
-)
-_CMP = re.compile(
-    rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(f'(?:{w})' for w, _ in _COMPARE)})\s+(?P<n>{_NUMBER})$", re.I
-)
-_REQUIRED = re.compile(
-    rf"^(?P<subj>.+?)\s+(?:is|are|{_MODAL}\s+be)\s+(?:required|mandatory|compulsory|obligatory)"
-    rf"(?:\s+for\s+{_DET}(?P<owner>\w+))?$",
-    re.I,
-)
-_NOT_EMPTY = re.compile(
-    rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|may\s+not|{_MODAL}\s+not|{_MODAL}\s+never)\s+be\s+"
-    r"(?:null|empty|blank|missing|left\s+empty|omitted)$",
-    re.I,
-)
-_MUST_HAVE = re.compile(
-    r"^(?:each|every|a|an|any)\s+(?P<owner>\w+)\s+(?:must|has\s+to|should|shall|needs?\s+to)\s+have\s+"
-    r"(?:a|an|one|exactly\s+one|its)\s+(?P<col>[\w ]+)$",
-    re.I,
-)
-_VALUES = re.compile(
-    rf"^(?P<subj>.+?)\s+(?:{_BE}|can\s+be|may\s+be|takes?\s+(?:the\s+)?values?)\s+"
-    r"(?P<marker>(?:one\s+of|either|any\s+of|only)\s*:?\s*)?(?P<vals>.+)$",
-    re.I,
-)
-_LABELLED = re.compile(
-    r"^(?:(?:the\s+)?(?:allowed|possible|valid|permitted)\s+)(?P<subj>[\w` .]+?)(?:\s+values?|\s+are)?\s*:\s*(?P<vals>.+)$"
-    r"|^(?P<subj2>[\w` .]+?)\s+(?:values|options)\s*:\s*(?P<vals2>.+)$",
-    re.I,
-)
 _TOKEN = re.compile(r"^(?:`([^`]+)`|\"([^\"]+)\"|'([^']+)'|“([^”]+)”|([^\W\d][\w\-]*))$")
 
 # Words that make a sentence look like a rule; when none of the shapes above fits it, the caller warns.
@@ -188,73 +138,151 @@ def _values(text: str, marked: bool) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(values))
 
 
+# What one shape of sentence says: a RuleFragment's kind, subjects and keyword fields.
+_Said = tuple[str, tuple[tuple[str, ...], ...], dict[str, object]]
+
+
+def _once(m: re.Match[str]) -> _Said | None:
+    x, y = _words(m["x"]), _words(m["y"])
+    return ("unique", (x, y), {}) if x and y else None
+
+
+def _no_two(m: re.Match[str]) -> _Said | None:
+    owner, col = _words(m["x"]), _words(m["col"])
+    scope = _words(m["scope"]) if m["scope"] else ()
+    return ("unique", (owner + col,), {"scope": scope}) if owner and col and scope is not None else None
+
+
+def _unique_within(m: re.Match[str]) -> _Said | None:
+    subjects = _subjects(m["subj"])
+    scope = _words(m["scope"]) if m["scope"] else ()
+    return ("unique", subjects, {"scope": scope}) if subjects and scope is not None else None
+
+
+def _on_subject(
+    kind: str, fields: Callable[[re.Match[str]], dict[str, object]]
+) -> Callable[[re.Match[str]], _Said | None]:
+    """The common shape: the ``subj`` group names one column, the rest of the match says the rule."""
+
+    def said(m: re.Match[str]) -> _Said | None:
+        subject = _words(m["subj"])
+        return (kind, (subject,), fields(m)) if subject else None
+
+    return said
+
+
+def _required(m: re.Match[str]) -> _Said | None:
+    subject = _words(m["subj"])
+    owner = (m["owner"],) if m["owner"] else ()
+    return ("not_null", (owner + subject,), {}) if subject else None
+
+
+def _must_have(m: re.Match[str]) -> _Said | None:
+    col = _words(m["col"])
+    return ("not_null", ((m["owner"].lower(),) + col,), {}) if col else None
+
+
+def _labelled(m: re.Match[str]) -> _Said | None:
+    subject = _words(m["subj"] or m["subj2"])
+    values = _values(m["vals"] or m["vals2"], marked=True)
+    return ("enum", (subject,), {"values": values}) if subject and values else None
+
+
+def _listed(m: re.Match[str]) -> _Said | None:
+    subject = _words(m["subj"])
+    values = _values(m["vals"], marked=bool(m["marker"]))
+    return ("enum", (subject,), {"values": values}) if subject and values and len(subject) <= 3 else None
+
+
+def _sign(word: str) -> dict[str, object]:
+    op, bound = _SIGNS[re.sub(r"\s+", " ", word.lower())]
+    return {"op": op, "bounds": (bound,)}
+
+
+def _compare_op(word: str) -> str:
+    return next(o for w, o in _COMPARE if re.fullmatch(w, word, re.I))
+
+
+# The shapes a rule sentence takes, tried in order (the first that reads the sentence wins); each
+# pattern is matched case-insensitively against the whole cleaned sentence.
+_SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], _Said | None]], ...] = tuple(
+    (re.compile(pattern, re.I), read)
+    for pattern, read in (
+        (  # "each user appears once per organization"
+            r"^(?:each|every|a|an|any|one)\s+(?P<x>.+?)\s+(?:(?:can|may|must|should|will)\s+)?(?:only\s+)?"
+            r"(?:appears?|occurs?|exists?|be\s+listed|is\s+listed|be\s+added|is\s+added|be\s+present|is\s+present"
+            r"|be\s+recorded|is\s+recorded|be\s+stored|is\s+stored|be\s+assigned|is\s+assigned|be\s+registered"
+            r"|is\s+registered|joins?|be\s+a\s+member|is\s+a\s+member|has\s+one\s+row|have\s+one\s+row)"
+            rf"\s+(?:only\s+)?(?:at\s+most\s+)?once\s+(?:{_SCOPE_WORD}|to|into|on)\s+{_DET}(?P<y>.+)$",
+            _once,
+        ),
+        (  # "no two tasks in a project can have the same title"
+            rf"^no\s+two\s+(?P<x>\w+)(?:\s+(?:in|within|of|for)\s+{_DET}(?P<scope>\w+))?"
+            r"\s+(?:can|may|should|must|will)\s+(?:have|share|use)\s+the\s+same\s+(?P<col>.+)$",
+            _no_two,
+        ),
+        (  # "task titles are unique within a project"
+            rf"^(?P<subj>.+?)\s+{_BE}\s+unique(?:ly)?(?:\s+{_SCOPE_WORD}\s+{_DET}(?P<scope>.+?))?$",
+            _unique_within,
+        ),
+        (  # "priority must be between 1 and 5"
+            rf"^(?P<subj>.+?)\s+(?:{_BE}|{_MODAL}\s+(?:lie|range)|ranges?|lies?|goes|go)\s+(?:from\s+|between\s+)"
+            rf"(?P<a>{_NUMBER})\s+(?:and|to|-|–)\s+(?P<b>{_NUMBER})(?:\s*\(?inclusive\)?)?$",
+            _on_subject("check", lambda m: {"op": "between", "bounds": (m["a"], m["b"])}),
+        ),
+        (  # "the amount must be positive"
+            rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(re.escape(k) for k in _SIGNS)})$",
+            _on_subject("check", lambda m: _sign(m["word"])),
+        ),
+        (  # "the balance cannot be negative"
+            rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|{_MODAL}\s+not|{_MODAL}\s+never|may\s+not)\s+be\s+negative$",
+            _on_subject("check", lambda m: {"op": ">=", "bounds": ("0",)}),
+        ),
+        (  # "quantity must be at least 1"
+            rf"^(?P<subj>.+?)\s+{_BE}\s+(?P<word>{'|'.join(f'(?:{w})' for w, _ in _COMPARE)})\s+(?P<n>{_NUMBER})$",
+            _on_subject("check", lambda m: {"op": _compare_op(m["word"]), "bounds": (m["n"],)}),
+        ),
+        (  # "the title is required (for each task)"
+            rf"^(?P<subj>.+?)\s+(?:is|are|{_MODAL}\s+be)\s+(?:required|mandatory|compulsory|obligatory)"
+            rf"(?:\s+for\s+{_DET}(?P<owner>\w+))?$",
+            _required,
+        ),
+        (  # "email must not be empty"
+            rf"^(?P<subj>.+?)\s+(?:cannot|can\s*not|can't|may\s+not|{_MODAL}\s+not|{_MODAL}\s+never)\s+be\s+"
+            r"(?:null|empty|blank|missing|left\s+empty|omitted)$",
+            _on_subject("not_null", lambda m: {}),
+        ),
+        (  # "every order must have a customer"
+            r"^(?:each|every|a|an|any)\s+(?P<owner>\w+)\s+(?:must|has\s+to|should|shall|needs?\s+to)\s+have\s+"
+            r"(?:a|an|one|exactly\s+one|its)\s+(?P<col>[\w ]+)$",
+            _must_have,
+        ),
+        (  # "allowed statuses: draft, sent, paid"
+            r"^(?:(?:the\s+)?(?:allowed|possible|valid|permitted)\s+)(?P<subj>[\w` .]+?)(?:\s+values?|\s+are)?\s*:"
+            r"\s*(?P<vals>.+)$|^(?P<subj2>[\w` .]+?)\s+(?:values|options)\s*:\s*(?P<vals2>.+)$",
+            _labelled,
+        ),
+        (  # "the status is draft, sent or paid", "role is one of owner, admin, member"
+            rf"^(?P<subj>.+?)\s+(?:{_BE}|can\s+be|may\s+be|takes?\s+(?:the\s+)?values?)\s+"
+            r"(?P<marker>(?:one\s+of|either|any\s+of|only)\s*:?\s*)?(?P<vals>.+)$",
+            _listed,
+        ),
+    )
+)
+
+
 def rules_in(sentence: str, line: int, table: str | None) -> list[RuleFragment]:
     """The rules one sentence states (usually none); see the module docstring."""
     text = _clean(sentence)
     if not text or len(text) > 240:
         return []
-
-    def rule(kind: str, subject, **kw) -> list[RuleFragment]:
-        return [RuleFragment(kind, line, text, table, subject, **kw)]  # type: ignore[arg-type]
-
-    if m := _ONCE.match(text):
-        x, y = _words(m.group("x")), _words(m.group("y"))
-        if x and y:
-            return rule("unique", (x, y))
-    if m := _NO_TWO.match(text):
-        owner, col = _words(m.group("x")), _words(m.group("col"))
-        scope = _words(m.group("scope")) if m.group("scope") else ()
-        if owner and col and scope is not None:
-            return rule("unique", (owner + col,), scope=scope)
-    if m := _UNIQUE_WITHIN.match(text):
-        subjects = _subjects(m.group("subj"))
-        scope = _words(m.group("scope")) if m.group("scope") else ()
-        if subjects and scope is not None:
-            return rule("unique", subjects, scope=scope)
-    if m := _BETWEEN.match(text):
-        subject = _words(m.group("subj"))
-        if subject:
-            return rule("check", (subject,), op="between", bounds=(m.group("a"), m.group("b")))
-    if m := _SIGN.match(text):
-        subject = _words(m.group("subj"))
-        if subject:
-            op, bound = _SIGNS[re.sub(r"\s+", " ", m.group("word").lower())]
-            return rule("check", (subject,), op=op, bounds=(bound,))
-    if m := _NOT_NEGATIVE.match(text):
-        subject = _words(m.group("subj"))
-        if subject:
-            return rule("check", (subject,), op=">=", bounds=("0",))
-    if m := _CMP.match(text):
-        subject = _words(m.group("subj"))
-        op = next(o for w, o in _COMPARE if re.fullmatch(w, m.group("word"), re.I))
-        if subject:
-            return rule("check", (subject,), op=op, bounds=(m.group("n"),))
-    if m := _REQUIRED.match(text):
-        subject = _words(m.group("subj"))
-        owner = (m.group("owner"),) if m.group("owner") else ()
-        if subject:
-            return rule("not_null", (owner + subject,))
-    if m := _NOT_EMPTY.match(text):
-        subject = _words(m.group("subj"))
-        if subject:
-            return rule("not_null", (subject,))
-    if m := _MUST_HAVE.match(text):
-        col = _words(m.group("col"))
-        if col:
-            return rule("not_null", ((m.group("owner").lower(),) + col,))
-    if m := _LABELLED.match(text):
-        subject = _words(m.group("subj") or m.group("subj2"))
-        values = _values(m.group("vals") or m.group("vals2"), marked=True)
-        if subject and values:
-            return rule("enum", (subject,), values=values)
-    if m := _VALUES.match(text):
-        subject = _words(m.group("subj"))
-        values = _values(m.group("vals"), marked=bool(m.group("marker")))
-        if subject and values and len(subject) <= 3:
-            return rule("enum", (subject,), values=values)
+    for pattern, read in _SHAPES:
+        if (m := pattern.match(text)) and (said := read(m)):
+            kind, subjects, fields = said
+            return [RuleFragment(kind, line, text, table, subjects, **fields)]  # type: ignore[arg-type]
     named = re.findall(r"`([^\W\d]\w*)`", sentence)
     if len(set(named)) == 1 and _says_unique(text):  # "`email` benzersiz olmalıdır", "`email` muss eindeutig sein"
-        return rule("unique", ((named[0],),))
+        return [RuleFragment("unique", line, text, table, ((named[0],),))]
     return []
 
 

@@ -16,10 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from ..document import Diagnostic, info, warning
-from ._sql_repair import recover
-from ._sql_text import Source, split_statements
-from .base import Reading
-from .fragments import (
+from ..fragments import (
     CheckFragment,
     ColumnFragment,
     ConstraintFragment,
@@ -32,6 +29,9 @@ from .fragments import (
     TypeInfo,
     UniqueFragment,
 )
+from ._sql_repair import recover
+from ._sql_text import Source, split_statements
+from .base import Reading
 from .types import parse_type
 
 

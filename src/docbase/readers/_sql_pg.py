@@ -16,11 +16,7 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType, RoleSpecType
 from pglast.parser import ParseError
 
 from ..document import Diagnostic, warning
-from ._sql_pg_table import added_columns, deparse, enum_check, qualified, reference, table_fragment, type_name
-from ._sql_repair import recover
-from ._sql_text import Source, skip_trivia, split_statements
-from .base import Reading
-from .fragments import (
+from ..fragments import (
     ConstraintFragment,
     EnumFragment,
     IndexColumn,
@@ -29,6 +25,10 @@ from .fragments import (
     RlsFragment,
     RoutineFragment,
 )
+from ._sql_pg_table import added_columns, deparse, enum_check, qualified, reference, table_fragment, type_name
+from ._sql_repair import recover
+from ._sql_text import Source, skip_trivia, split_statements
+from .base import Reading
 
 _RUN_AS_WRITTEN = {
     "ViewStmt": "view",

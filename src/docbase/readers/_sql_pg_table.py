@@ -17,8 +17,7 @@ from pglast.enums import ConstrType
 from pglast.stream import RawStream
 
 from ..document import Diagnostic, warning
-from ._sql_text import Source, expression_end, skip_trivia, span_text, strip_comments
-from .fragments import (
+from ..fragments import (
     CheckFragment,
     ColumnFragment,
     ForeignKeyFragment,
@@ -27,6 +26,7 @@ from .fragments import (
     TypeInfo,
     UniqueFragment,
 )
+from ._sql_text import Source, expression_end, skip_trivia, span_text, strip_comments
 from .types import parse_type
 
 _ACTIONS = {"c": "cascade", "n": "set null", "d": "set default", "r": "restrict"}

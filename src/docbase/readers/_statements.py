@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 
 from ..document import warning
+from ..fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
 from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
 from ._rules import looks_like_rule, rules_in
 from ._vocabulary import roles
 from .base import Reading
-from .fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
 
 _COLS = r"\(\s*([^()]*?)\s*\)"
 # "UNIQUE(a, b)", "Unique: (a, b)", and the same in the languages of headers.toml ("Eindeutig: (a, b)", "唯一: (a, b)").

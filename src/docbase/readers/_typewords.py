@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..fragments import Reference, TypeInfo
 from ._cells import split_top
-from .fragments import Reference, TypeInfo
 from .types import parse_type
 
 _NOSQL = {

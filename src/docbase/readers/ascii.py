@@ -23,11 +23,11 @@ import re
 from dataclasses import replace
 
 from ..document import Block, Diagnostic, info, warning
+from ..fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment, TypeInfo, UniqueFragment
 from ._ascii_notes import gather, meaning, note_text
 from ._ascii_rows import read_row, table_name
 from ._grid import Box, Grid, Row, find_boxes
 from .base import Reading
-from .fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment, TypeInfo, UniqueFragment
 
 NAME = "ascii"
 

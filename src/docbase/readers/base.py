@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..document import Block, Diagnostic
-from .fragments import Fragment
+from ..fragments import Fragment
 
 
 @dataclass

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ..document import Block, Diagnostic, ListItem, warning
+from ..fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
 from ._cells import (
     Constraints,
     block_table,
@@ -39,7 +40,6 @@ from ._typewords import split_type
 from ._values import examples_in, read_values
 from ._vocabulary import announces_fields
 from .base import Reading
-from .fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment
 
 NAME = "bullets"
 

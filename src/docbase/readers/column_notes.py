@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .fragments import ColumnFragment, Reference, TypeInfo
+from ..fragments import ColumnFragment, Reference, TypeInfo
 from .types import parse_type
 
 _EXAMPLES = re.compile(

@@ -18,6 +18,18 @@ import warnings
 from dataclasses import replace
 
 from ..document import Block, info, warning
+from ..fragments import (
+    ColumnFragment,
+    ConstraintFragment,
+    EnumFragment,
+    ForeignKeyFragment,
+    IndexColumn,
+    IndexFragment,
+    Reference,
+    RelationshipFragment,
+    TableFragment,
+    TypeInfo,
+)
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .dbml_loose import (
@@ -30,18 +42,6 @@ from .dbml_loose import (
     parse_loose,
     sql_default,
     strip_comment,
-)
-from .fragments import (
-    ColumnFragment,
-    ConstraintFragment,
-    EnumFragment,
-    ForeignKeyFragment,
-    IndexColumn,
-    IndexFragment,
-    Reference,
-    RelationshipFragment,
-    TableFragment,
-    TypeInfo,
 )
 
 NAME = "dbml"

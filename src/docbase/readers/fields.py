@@ -28,9 +28,9 @@ import re
 from dataclasses import replace
 
 from ..document import Block, info, warning
+from ..fragments import ColumnFragment, Reference, TableFragment
 from .base import Reading
 from .column_notes import column_type, read_comment
-from .fragments import ColumnFragment, Reference, TableFragment
 
 NAME = "fields"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ..document import Block, Diagnostic, info, warning
+from ..fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
 from ._cells import (
     Constraints,
     block_table,
@@ -32,7 +33,6 @@ from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values
 from ._vocabulary import flags, normal
 from .base import Reading
-from .fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
 from .prose import enum_names
 
 NAME = "md_table"

@@ -27,10 +27,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from ..document import Block, Diagnostic, warning
-from ._mermaid_graph import has_column_nodes, is_graph, read_graph
-from .base import Reading
-from .column_notes import column_type, read_comment
-from .fragments import (
+from ..fragments import (
     ColumnFragment,
     EnumFragment,
     Reference,
@@ -39,6 +36,9 @@ from .fragments import (
     TypeInfo,
     UniqueFragment,
 )
+from ._mermaid_graph import has_column_nodes, is_graph, read_graph
+from .base import Reading
+from .column_notes import column_type, read_comment
 from .types import parse_type
 
 NAME = "mermaid"

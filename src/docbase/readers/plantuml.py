@@ -31,9 +31,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..document import Block, Diagnostic, info, warning
+from ..fragments import ColumnFragment, EnumFragment, Reference, RelationshipFragment, TableFragment
 from .base import Reading
 from .column_notes import column_type
-from .fragments import ColumnFragment, EnumFragment, Reference, RelationshipFragment, TableFragment
 from .types import parse_type
 
 NAME = "plantuml"

@@ -23,10 +23,7 @@ import re
 from dataclasses import replace
 
 from ..document import Block, Diagnostic, warning
-from .base import Reading
-from .column_notes import column_type, read_comment
-from .dbml_loose import strip_comment, unquote
-from .fragments import (
+from ..fragments import (
     TYPE_ELSEWHERE,
     ColumnFragment,
     EnumFragment,
@@ -38,6 +35,9 @@ from .fragments import (
     TypeInfo,
     UniqueFragment,
 )
+from .base import Reading
+from .column_notes import column_type, read_comment
+from .dbml_loose import strip_comment, unquote
 from .prisma_blocks import Field, PBlock, attr_args, attr_names, balanced, parse_blocks
 from .types import parse_type
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 
 from ..document import Block
+from ..fragments import EnumFragment
 from ._cells import block_table, is_identifier, split_top, strip_markup
 from ._rules import sentences
 from ._statements import read_statement, rule_sentence
 from .base import Reading
-from .fragments import EnumFragment
 
 NAME = "prose"
 

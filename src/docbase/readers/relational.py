@@ -23,9 +23,9 @@ import re
 from dataclasses import replace
 
 from ..document import Block, info, warning
+from ..fragments import ColumnFragment, Reference, TableFragment
 from .base import Reading
 from .column_notes import column_type
-from .fragments import ColumnFragment, Reference, TableFragment
 from .types import parse_type
 
 NAME = "relational"

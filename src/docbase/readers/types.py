@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .fragments import TypeInfo
+from ..fragments import TypeInfo
 
 VOCABULARY = (
     "uuid text varchar integer bigint smallint numeric float boolean timestamp "

@@ -1,6 +1,8 @@
-"""Stage 3: the schema model, built by merging fragments, inferring and validating."""
+"""Stage 3: the schema model, built by merging fragments, inferring and validating.
 
-from .build import build_schema, load_schema
+``docbase.pipeline`` composes the stages (``build_schema``, ``load_schema``).
+"""
+
 from .model import Check, Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
 
 __all__ = [
@@ -15,6 +17,4 @@ __all__ = [
     "Schema",
     "Table",
     "UniqueConstraint",
-    "build_schema",
-    "load_schema",
 ]

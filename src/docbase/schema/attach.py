@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, warning
-from ..readers.fragments import (
+from ..fragments import (
     CheckFragment,
     ConstraintFragment,
     ForeignKeyFragment,

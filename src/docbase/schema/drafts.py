@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..readers.fragments import (
+from ..fragments import (
     CheckFragment,
     ForeignKeyFragment,
     IndexFragment,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, info
-from ..readers.fragments import EnumFragment, Fragment, TypeInfo
+from ..fragments import EnumFragment, Fragment, TypeInfo
 from .drafts import ColumnDraft, TableDraft
 from .names import singular, words
 

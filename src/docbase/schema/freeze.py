@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, warning
-from ..readers.fragments import CheckFragment, EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
+from ..fragments import CheckFragment, EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
-from .model import Check, Column, Enum, ForeignKey, Index, IndexColumn, Policy, Routine, Schema, Table, UniqueConstraint
+from .model import Check, Column, Enum, ForeignKey, Index, Policy, Routine, Schema, Table, UniqueConstraint
 from .names import did_you_mean
 
 
@@ -36,25 +37,33 @@ def freeze(
                 continue
             policies.append(
                 Policy(
-                    frag.name,
-                    table.name,
-                    frag.command.upper(),
-                    frag.roles,
-                    frag.permissive,
-                    frag.using,
-                    frag.check,
-                    frag.sql,
-                    frag.line,
+                    name=frag.name,
+                    table=table.name,
+                    command=frag.command.upper(),
+                    roles=frag.roles,
+                    permissive=frag.permissive,
+                    using=frag.using,
+                    check=frag.check,
+                    sql=frag.sql,
+                    line=frag.line,
                 )
             )
     routines = tuple(
-        Routine(f.kind, f.name, f.sql, f.table.removeprefix("public.") if f.table else None, f.line)
+        Routine(
+            kind=f.kind,
+            name=f.name,
+            sql=f.sql,
+            table=f.table.removeprefix("public.") if f.table else None,
+            line=f.line,
+        )
         for f in fragments
         if isinstance(f, RoutineFragment)
     )
-    enums = tuple(Enum(e.name, e.values, e.line) for e in named)
+    enums = tuple(Enum(name=e.name, values=e.values, line=e.line) for e in named)
     ordered = tuple(sorted(diags, key=lambda d: (d.line, ("error", "warning", "info").index(d.level))))
-    return Schema(frozen, enums, tuple(policies), routines, ordered, path)
+    return Schema(
+        tables=frozen, enums=enums, policies=tuple(policies), routines=routines, diagnostics=ordered, path=path
+    )
 
 
 def _column(c: ColumnDraft) -> Column:
@@ -89,13 +98,13 @@ def _table(t: TableDraft) -> Table:
         if ref is not None:
             fks.append(
                 ForeignKey(
-                    (c.name,),
-                    ref.table,
-                    ref.columns,
-                    _action(ref.on_delete),
-                    _action(ref.on_update),
-                    ref.name,
-                    c.line,
+                    columns=(c.name,),
+                    ref_table=ref.table,
+                    ref_columns=ref.columns,
+                    on_delete=_action(ref.on_delete),
+                    on_update=_action(ref.on_update),
+                    name=ref.name,
+                    line=c.line,
                     inferred=any(n.startswith("foreign key target inferred") for n in c.notes),
                 )
             )
@@ -104,19 +113,27 @@ def _table(t: TableDraft) -> Table:
             continue
         r = fk.references
         fks.append(
-            ForeignKey(fk.columns, r.table, r.columns, _action(r.on_delete), _action(r.on_update), r.name, fk.line)
+            ForeignKey(
+                columns=fk.columns,
+                ref_table=r.table,
+                ref_columns=r.columns,
+                on_delete=_action(r.on_delete),
+                on_update=_action(r.on_update),
+                name=r.name,
+                line=fk.line,
+            )
         )
     unique: list[UniqueConstraint] = []
     for c in t.columns.values():
         if c.unique and [c.name] != t.primary_key:
-            unique.append(UniqueConstraint((c.name,), None, None, c.line))
+            unique.append(UniqueConstraint(columns=(c.name,), line=c.line))
     for u in t.unique:
         cols = tuple(_canon(t, n) for n in u.columns)
         if list(cols) == t.primary_key and u.where is None:
             continue
         if any(x.columns == cols and x.where == u.where for x in unique):
             continue
-        unique.append(UniqueConstraint(cols, u.where, u.name, u.line))
+        unique.append(UniqueConstraint(columns=cols, where=u.where, name=u.name, line=u.line))
     return Table(
         name=t.name,
         columns=tuple(_column(c) for c in t.columns.values()),
@@ -139,9 +156,16 @@ def _canon(t: TableDraft, name: str) -> str:
 
 
 def _index(t: TableDraft, i: IndexFragment) -> Index:
-    cols = tuple(IndexColumn(c.name if c.expression else _canon(t, c.name), c.desc, c.expression) for c in i.columns)
-    return Index(cols, i.name, i.unique, i.method.lower() if i.method else None, i.where, i.line)
+    cols = tuple(replace(c, name=_canon(t, c.name)) if not c.expression else c for c in i.columns)
+    return Index(
+        columns=cols,
+        name=i.name,
+        unique=i.unique,
+        method=i.method.lower() if i.method else None,
+        where=i.where,
+        line=i.line,
+    )
 
 
 def _check(ch: CheckFragment) -> Check:
-    return Check(ch.expression, ch.name, ch.line)
+    return Check(expression=ch.expression, name=ch.name, line=ch.line)

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 
 from ..document.diagnostics import Diagnostic, info
-from ..readers.fragments import TypeInfo
+from ..fragments import TypeInfo
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .names import words

@@ -1,7 +1,7 @@
 """Merge fragments into one model: one table described in several places becomes one table.
 
 Sources rank SQL > column table > bullets/DBML/Prisma > Mermaid > ASCII
-(``readers.fragments.SOURCE_RANK``). The highest-ranked description of a
+(``fragments.SOURCE_RANK``). The highest-ranked description of a
 table decides which columns exist and their types; lower-ranked ones only
 add what it lacks (markers, FK targets, notes, enum values) to the columns
 they share. A column only a lower-ranked source draws is reported, as a
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
-from ..readers.fragments import (
+from ..fragments import (
     SOURCE_RANK,
     TYPE_ELSEWHERE,
     ColumnFragment,

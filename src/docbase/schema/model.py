@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..document.diagnostics import Diagnostic
+from ..fragments import IndexColumn
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,6 @@ class UniqueConstraint:
     where: str | None = None
     name: str | None = None
     line: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class IndexColumn:
-    name: str
-    desc: bool = False
-    expression: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, info, warning
-from ..readers.fragments import Fragment, Reference, RelationshipFragment
+from ..fragments import Fragment, Reference, RelationshipFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .names import key, stem_of_reference

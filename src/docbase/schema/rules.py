@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, info, warning
-from ..readers.fragments import CheckFragment, Fragment, RuleFragment, UniqueFragment
+from ..fragments import CheckFragment, Fragment, RuleFragment, UniqueFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .names import key, stem_of_reference

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, info, warning
-from ..readers.fragments import EnumFragment
+from ..fragments import EnumFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .enums import unquote

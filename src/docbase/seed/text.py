@@ -9,6 +9,8 @@ respected by trimming the body, never the distinguishing suffix.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from .names import has, table_kind, words
 from .pools import Pools
@@ -18,118 +20,117 @@ _ROLES = ("owner", "admin", "member", "viewer")
 _PRIORITY = ("low", "medium", "high", "critical")
 
 
-def text_kind(column: str, table: str) -> str:
-    """The kind of text a column holds, from its name (and its table's, for ``name``)."""
-    ws = words(column)
-    last = ws[-1] if ws else ""
-    if has(ws, "email", "mail") and not has(ws, "verified", "sent", "template", "subject", "body"):
-        return "email"
-    if has(ws, "ip") or column.lower() in ("ip_address", "ipaddress"):
-        return "ipv4"
-    if has(ws, "url", "uri", "link", "website", "href", "endpoint", "webhook", "homepage", "callback"):
-        return "url"
-    if has(ws, "image", "avatar", "logo", "photo", "picture", "icon", "thumbnail"):
-        return "image"
-    if has(ws, "slug", "handle"):
-        return "slug"
-    if has(ws, "phone", "mobile", "tel"):
-        return "phone"
-    if has(ws, "password", "secret", "hash", "digest", "signature", "salt", "encrypted", "ciphertext"):
-        return "hash"
-    if has(ws, "token"):
-        return "token"
-    if last == "id" or last == "ids" or has(ws, "sid", "arn", "ref"):
-        return "external_id"
-    if has(ws, "first", "given") and has(ws, "name"):
-        return "first_name"
-    if has(ws, "last", "family", "surname") and (has(ws, "name") or "surname" in ws):
-        return "last_name"
-    if has(ws, "username", "login", "nickname") or (has(ws, "user") and last == "name"):
-        return "username"
-    if has(ws, "company", "organization", "org", "employer", "vendor"):
-        return "company"
-    if last == "name" or ws == ("display", "name") or ws == ("full", "name"):
-        kind = table_kind(table)
-        if kind == "person" and len(ws) <= 2 and not has(ws, "file", "display", "project", "job", "test"):
-            return "name"
-        if has(ws, "file"):
-            return "file_name"
-        return "company" if kind == "company" and len(ws) == 1 else "words"
-    if has(ws, "title", "subject", "headline", "label", "caption"):
-        return "title"
-    if has(ws, "description", "summary", "bio", "about", "excerpt", "reason", "note", "notes", "comment"):
-        return "sentence"
-    if has(
-        ws,
-        "body",
-        "content",
-        "message",
-        "text",
-        "prompt",
-        "response",
-        "details",
-        "log",
-        "logs",
-        "error",
-        "answer",
-        "output",
-        "input",
-        "markdown",
-        "html",
-        "transcript",
-        "instructions",
-    ):
-        return "paragraph"
-    if has(ws, "script", "code", "snippet", "source", "query", "sql") and last not in ("id", "type"):
-        return "code"
-    if has(ws, "path", "dir", "directory", "key") and has(ws, "s3", "storage", "file", "object", "screenshots"):
-        return "file_path"
-    if has(ws, "path"):
-        return "file_path"
-    if has(ws, "file", "filename"):
+@dataclass(frozen=True)
+class _Name:
+    """A column's name as the rules see it: its words, the last one, and its table."""
+
+    column: str
+    table: str
+    words: tuple[str, ...]
+
+    @property
+    def last(self) -> str:
+        return self.words[-1] if self.words else ""
+
+    def has(self, *vocabulary: str) -> bool:
+        return has(self.words, *vocabulary)
+
+
+def _any(*vocabulary: str) -> Callable[[_Name], bool]:
+    """The common rule: the name has one of these words."""
+    return lambda n: n.has(*vocabulary)
+
+
+def _name_kind(n: _Name) -> str:
+    """A bare ``name`` is a person's in ``users``, a company's in ``organizations``, words elsewhere."""
+    kind = table_kind(n.table)
+    if kind == "person" and len(n.words) <= 2 and not n.has("file", "display", "project", "job", "test"):
+        return "name"
+    if n.has("file"):
         return "file_name"
-    if ws == ("key",) or has(ws, "variable", "env"):
-        return "env_key"
-    if has(ws, "domain", "host", "hostname"):
-        return "domain"
-    if has(ws, "city"):
-        return "city"
-    if has(ws, "country"):
-        return "country_code" if has(ws, "code") else "country"
-    if has(ws, "address", "street"):
-        return "address"
-    if has(ws, "zip", "postcode", "postal"):
-        return "postcode"
-    if has(ws, "agent"):
-        return "user_agent"
-    if has(ws, "color", "colour"):
-        return "color"
-    if has(ws, "currency"):
-        return "currency"
-    if has(ws, "locale", "lang"):
-        return "locale"
-    if has(ws, "language"):
-        return "language"
-    if has(ws, "timezone", "tz"):
-        return "timezone"
-    if has(ws, "mime") or ws[-2:] == ("content", "type"):
-        return "mime"
-    if has(ws, "version"):
-        return "version"
-    if has(ws, "cron", "schedule"):
-        return "cron"
-    if has(ws, "region", "location", "zone", "datacenter"):
-        return "region"
-    if has(ws, "duration", "elapsed"):
-        return "duration"
-    if has(ws, "status", "state"):
-        return "status"
-    if has(ws, "role"):
-        return "role"
-    if has(ws, "priority", "severity", "level"):
-        return "priority"
-    if has(ws, "job", "occupation", "position"):
-        return "job"
+    return "company" if kind == "company" and len(n.words) == 1 else "words"
+
+
+_PARAGRAPH = (
+    "body",
+    "content",
+    "message",
+    "text",
+    "prompt",
+    "response",
+    "details",
+    "log",
+    "logs",
+    "error",
+    "answer",
+    "output",
+    "input",
+    "markdown",
+    "html",
+    "transcript",
+    "instructions",
+)
+
+# Ordered: the first rule that matches decides, so the narrower reading of a word comes first
+# (``email_verified`` is not an email; ``user_name`` is a username before it is a name).
+# A kind is a string, or a function of the name for the one rule whose answer depends on the table.
+_RULES: tuple[tuple[str | Callable[[_Name], str], Callable[[_Name], bool]], ...] = (
+    ("email", lambda n: n.has("email", "mail") and not n.has("verified", "sent", "template", "subject", "body")),
+    ("ipv4", lambda n: n.has("ip") or n.column.lower() in ("ip_address", "ipaddress")),
+    ("url", _any("url", "uri", "link", "website", "href", "endpoint", "webhook", "homepage", "callback")),
+    ("image", _any("image", "avatar", "logo", "photo", "picture", "icon", "thumbnail")),
+    ("slug", _any("slug", "handle")),
+    ("phone", _any("phone", "mobile", "tel")),
+    ("hash", _any("password", "secret", "hash", "digest", "signature", "salt", "encrypted", "ciphertext")),
+    ("token", _any("token")),
+    ("external_id", lambda n: n.last in ("id", "ids") or n.has("sid", "arn", "ref")),
+    ("first_name", lambda n: n.has("first", "given") and n.has("name")),
+    ("last_name", lambda n: n.has("last", "family", "surname") and (n.has("name") or "surname" in n.words)),
+    ("username", lambda n: n.has("username", "login", "nickname") or (n.has("user") and n.last == "name")),
+    ("company", _any("company", "organization", "org", "employer", "vendor")),
+    (_name_kind, lambda n: n.last == "name" or n.words in (("display", "name"), ("full", "name"))),
+    ("title", _any("title", "subject", "headline", "label", "caption")),
+    ("sentence", _any("description", "summary", "bio", "about", "excerpt", "reason", "note", "notes", "comment")),
+    ("paragraph", _any(*_PARAGRAPH)),
+    ("code", lambda n: n.has("script", "code", "snippet", "source", "query", "sql") and n.last not in ("id", "type")),
+    (
+        "file_path",
+        lambda n: n.has("path", "dir", "directory", "key") and n.has("s3", "storage", "file", "object", "screenshots"),
+    ),
+    ("file_path", _any("path")),
+    ("file_name", _any("file", "filename")),
+    ("env_key", lambda n: n.words == ("key",) or n.has("variable", "env")),
+    ("domain", _any("domain", "host", "hostname")),
+    ("city", _any("city")),
+    ("country_code", lambda n: n.has("country") and n.has("code")),
+    ("country", _any("country")),
+    ("address", _any("address", "street")),
+    ("postcode", _any("zip", "postcode", "postal")),
+    ("user_agent", _any("agent")),
+    ("color", _any("color", "colour")),
+    ("currency", _any("currency")),
+    ("locale", _any("locale", "lang")),
+    ("language", _any("language")),
+    ("timezone", _any("timezone", "tz")),
+    ("mime", lambda n: n.has("mime") or n.words[-2:] == ("content", "type")),
+    ("version", _any("version")),
+    ("cron", _any("cron", "schedule")),
+    ("region", _any("region", "location", "zone", "datacenter")),
+    ("duration", _any("duration", "elapsed")),
+    ("status", _any("status", "state")),
+    ("role", _any("role")),
+    ("priority", _any("priority", "severity", "level")),
+    ("job", _any("job", "occupation", "position")),
+)
+
+
+def text_kind(column: str, table: str) -> str:
+    """The kind of text a column holds, from its name (and its table's, for ``name``): the first of
+    ``_RULES`` that matches, else ``words``."""
+    name = _Name(column, table, words(column))
+    for kind, matches in _RULES:
+        if matches(name):
+            return kind if isinstance(kind, str) else kind(name)
     return "words"
 
 

@@ -8,6 +8,11 @@ the schema stage's job, so every notation gets the same rules.
 Names are kept as written, except where a notation's convention says
 otherwise (ASCII box titles and ALL-CAPS headings are lower-cased by the
 reader that sees them). Every fragment keeps its 1-based source line.
+
+The types live beside, not inside, the readers package: readers write them
+and the schema stage reads them, and neither stage imports the other
+(``docbase.pipeline`` composes them). Types that mean the same at both ends
+(``IndexColumn``) are defined here once and re-used by the model.
 """
 
 from __future__ import annotations

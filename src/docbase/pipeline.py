@@ -1,4 +1,9 @@
-"""Document text -> Schema: split, read, merge, infer, validate."""
+"""Document text -> Schema: split (document), read (readers), merge (schema).
+
+The composition of the three stages lives here, above them, so that no stage
+imports a later one: readers and schema share only the fragment types
+(``docbase.fragments``), and neither imports the other.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..document import read_text, split
-from ..readers import read_document
-from .merge import merge
-from .model import Schema
+from .document import read_text, split
+from .readers import read_document
+from .schema.merge import merge
+from .schema.model import Schema
 
 
 def build_schema(text: str, path: str = "<document>") -> Schema:

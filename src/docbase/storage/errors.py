@@ -1,0 +1,72 @@
+"""Supabase Storage's error shape: ``{"statusCode": "404", "error": "not_found", "message": "..."}``.
+
+Both official clients read the body, not only the status: storage3's ``exists`` wants
+``statusCode == "404"`` with ``error`` ``not_found``; storage-js takes the status and
+``message``. ``statusCode`` is a string, as Supabase renders it. Unlike Supabase (which
+answers most refusals with HTTP 400 and the real code only in the body), docbase sends
+the real status on the wire too; both clients accept either.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.responses import Response
+
+
+class StorageError(Exception):
+    """A refusal; ``response()`` is what the client gets."""
+
+    def __init__(self, status: int, error: str, message: str, close: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.close = close  # the body was not read to its end: the connection cannot be reused
+
+    def response(self) -> Response:
+        body = orjson.dumps({"statusCode": str(self.status), "error": self.error, "message": self.message})
+        headers = {"connection": "close"} if self.close else None
+        return Response(body, self.status, headers=headers, media_type="application/json")
+
+
+def no_bucket() -> StorageError:
+    return StorageError(404, "Bucket not found", "Bucket not found")
+
+
+def no_object() -> StorageError:
+    return StorageError(404, "not_found", "Object not found")
+
+
+def denied(message: str = "new row violates row-level security policy") -> StorageError:
+    """Supabase words an RLS refusal this way; 403 for the caller that is signed in but not allowed."""
+    return StorageError(403, "Unauthorized", message)
+
+
+def unauthorized(message: str) -> StorageError:
+    return StorageError(401, "Unauthorized", message)
+
+
+def invalid(message: str) -> StorageError:
+    return StorageError(400, "InvalidRequest", message)
+
+
+def invalid_key(key: str) -> StorageError:
+    return StorageError(400, "InvalidKey", f"Invalid key: {key[:200]!r}")
+
+
+def duplicate() -> StorageError:
+    return StorageError(409, "Duplicate", "The resource already exists")
+
+
+def too_large(what: str, limit: int) -> StorageError:
+    return StorageError(
+        413, "Payload too large", f"The {what} exceeded the maximum allowed size of {limit} bytes", True
+    )
+
+
+def bad_mime(mime: str) -> StorageError:
+    return StorageError(415, "invalid_mime_type", f"mime type {mime[:100]} is not supported")
+
+
+def bad_range(size: int) -> StorageError:
+    return StorageError(416, "invalid_range", f"invalid range provided (object size {size})")

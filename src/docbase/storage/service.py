@@ -1,0 +1,190 @@
+"""The state every storage route shares, and the row-level steps they are made of.
+
+One :class:`Storage` per app: the async engine (the same URL as the API), the blob
+store, the JWT secret, the access rules and the tenancy adapter. Handlers in
+:mod:`.buckets`, :mod:`.objects` and :mod:`.transfer` parse a request, call these
+steps, and shape the answer; every refusal is a :class:`StorageError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.requests import Request
+
+from ..auth import keys
+from .errors import StorageError, no_bucket, unauthorized
+from .rules import Caller, StorageRules, needs_tenants
+from .store import FileStore
+from .tables import StorageTables, create_storage_tables, storage_tables
+from .tenancy import Tenancy
+
+MAX_JSON = 64 * 1024
+MAX_JSON_DEPTH = 32
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back what it stored, without the zone: always UTC here
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Storage:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        store: FileStore,
+        secret: str,
+        rules: StorageRules,
+        tenancy: Tenancy,
+        max_file_bytes: int,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.secret = secret
+        self.rules = rules
+        self.tenancy = tenancy
+        self.max_file_bytes = max_file_bytes
+        self.t: StorageTables = storage_tables(engine.dialect.name)
+        self._ready = False
+        self._lock = asyncio.Lock()
+
+    async def ready(self) -> None:
+        """Create the storage tables once per process, on first use (as the auth tables are)."""
+        if self._ready:
+            return
+        async with self._lock:
+            if not self._ready:
+                async with self.engine.begin() as conn:
+                    await conn.run_sync(create_storage_tables)
+                self._ready = True
+
+    # --- who is asking -------------------------------------------------------------------------
+
+    def caller(self, request: Request) -> Caller:
+        """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token."""
+        apikey = request.headers.get("apikey") or request.query_params.get("apikey")
+        bearer = None
+        authorization = request.headers.get("authorization")
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise unauthorized("Authorization header must be 'Bearer <token>'")
+            bearer = token.strip()
+        token = bearer or apikey
+        if not token:
+            raise unauthorized("headers must have required property 'authorization'")
+        try:
+            claims = keys.verify(token, self.secret)
+        except keys.TokenError as exc:
+            raise StorageError(401, "InvalidJWT", exc.message) from None
+        sub = claims.get("sub")
+        return Caller(str(claims["role"]), str(sub) if isinstance(sub, (str, int)) and sub != "" else None)
+
+    async def with_tenants(self, conn: AsyncConnection, caller: Caller, bucket: str, action: str) -> Caller:
+        """The caller with its tenant memberships loaded, when the bucket's rule needs them."""
+        if caller.tenants is not None or not needs_tenants(caller, self.rules.rule(bucket), action):
+            return caller
+        assert caller.user is not None
+        return replace(caller, tenants=await self.tenancy.tenants(conn, caller.user))
+
+    # --- rows ---------------------------------------------------------------------------------
+
+    async def bucket(self, conn: AsyncConnection, bucket_id: str) -> sa.Row:
+        row = (await conn.execute(sa.select(self.t.buckets).where(self.t.buckets.c.id == bucket_id))).first()
+        if row is None:
+            raise no_bucket()
+        return row
+
+    async def object(self, conn: AsyncConnection, bucket_id: str, name: str) -> sa.Row | None:
+        o = self.t.objects
+        query = sa.select(o).where(o.c.bucket_id == bucket_id, o.c.name == name)
+        return (await conn.execute(query)).first()
+
+    def limit_of(self, bucket: sa.Row) -> int:
+        limit = bucket.file_size_limit
+        return min(int(limit), self.max_file_bytes) if limit else self.max_file_bytes
+
+    def new_id(self) -> uuid.UUID:
+        return uuid.uuid4()
+
+
+def bucket_json(row: sa.Row) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "owner": str(row.owner) if row.owner else "",
+        "owner_id": row.owner_id,
+        "public": bool(row.public),
+        "type": row.type,
+        "file_size_limit": row.file_size_limit,
+        "allowed_mime_types": list(row.allowed_mime_types) if row.allowed_mime_types is not None else None,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
+
+
+def object_json(row: sa.Row) -> dict[str, Any]:
+    """An object as Supabase's list and remove answers show it."""
+    return {
+        "name": row.name,
+        "bucket_id": row.bucket_id,
+        "owner": str(row.owner) if row.owner else None,
+        "owner_id": row.owner_id,
+        "id": str(row.id),
+        "version": row.version,
+        "updated_at": iso(row.updated_at),
+        "created_at": iso(row.created_at),
+        "last_accessed_at": iso(row.last_accessed_at),
+        "metadata": row.metadata,
+        "user_metadata": row.user_metadata,
+    }
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """A small JSON object body (64 kB, 32 levels at most); 400/413 otherwise, never a 500."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_JSON):
+        raise StorageError(413, "Payload too large", f"JSON body larger than {MAX_JSON} bytes", close=True)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_JSON:
+            raise StorageError(413, "Payload too large", f"JSON body larger than {MAX_JSON} bytes", close=True)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise StorageError(400, "InvalidRequest", "Body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise StorageError(400, "InvalidRequest", "Body must be a JSON object")
+    check_depth(body)
+    return body
+
+
+def check_depth(value: Any, depth: int = 0) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH (it is stored and sent back; orjson encodes 255 at most)."""
+    if depth > MAX_JSON_DEPTH:
+        raise StorageError(400, "InvalidRequest", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, dict):
+        for v in value.values():
+            check_depth(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            check_depth(v, depth + 1)

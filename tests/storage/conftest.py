@@ -1,0 +1,77 @@
+"""A live ``docbase serve`` with two tenants, and official clients signed in as their members.
+
+``organizations`` is the tenant; ``memberships.role`` ranks owner > admin > member
+(writer) > viewer (reader). Alice writes in org A, Vera only reads there, Bob writes
+in org B. Users sign up through /auth/v1 (``docbase.toml`` switches e-mail
+confirmation off) and sign in with a password, so every token is one docbase issued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+
+pytest.importorskip("supabase")
+
+from supabase import Client, create_client  # noqa: E402
+
+from ..api.test_serve import Server  # noqa: E402
+
+DOC = """# Teams
+
+```sql
+CREATE TABLE organizations (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL);
+CREATE TABLE memberships (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id uuid NOT NULL REFERENCES auth.users(id),
+  role text NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer'))
+);
+```
+"""
+TOML = "auth_confirm_email = false\n"
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class World:
+    server: Server
+    admin: Client
+    org_a: str
+    org_b: str
+    users: dict[str, str] = field(default_factory=dict)  # name -> id
+    tokens: dict[str, str] = field(default_factory=dict)  # name -> access token
+
+    def client(self, name: str | None = None) -> Client:
+        """A supabase client with the anon key, signed in as ``name`` (None: anonymous)."""
+        c = create_client(self.server.base, self.server.anon_key)
+        if name is not None:
+            c.auth.sign_in_with_password({"email": f"{name}@example.com", "password": PASSWORD})
+        return c
+
+
+def make_world(server: Server) -> World:
+    admin = create_client(server.base, server.service_key)
+    org_a, org_b = str(uuid.uuid4()), str(uuid.uuid4())
+    admin.table("organizations").insert([{"id": org_a, "name": "A"}, {"id": org_b, "name": "B"}]).execute()
+    world = World(server, admin, org_a, org_b)
+    for name, org, role in (("alice", org_a, "member"), ("vera", org_a, "viewer"), ("bob", org_b, "member")):
+        signed = world.client().auth.sign_up({"email": f"{name}@example.com", "password": PASSWORD})
+        assert signed.user is not None and signed.session is not None
+        world.users[name] = signed.user.id
+        world.tokens[name] = signed.session.access_token
+        admin.table("memberships").insert({"organization_id": org, "user_id": signed.user.id, "role": role}).execute()
+    return world
+
+
+@pytest.fixture
+def world(tmp_path, db_url):
+    (tmp_path / "docbase.toml").write_text(TOML)
+    server = Server(tmp_path, db_url, document=DOC)
+    server.start()
+    try:
+        yield make_world(server)
+    finally:
+        server.stop()
