@@ -7,22 +7,20 @@ tables as service_role so a test can check an attack changed nothing.
 
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import httpx
 from starlette.routing import Mount
 
-from docbase.api import create_app
 from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
-from docbase.migrate import migrate
 from docbase.pipeline import build_schema, load_schema
 
-from ..conftest import SEEDS
+from ..conftest import seed_file as seed
+from ..tenants import TwoTenants, new_id
+from ..tenants import serve as serve_app
 
 SECRET = "test-secret-for-docbase-authority-0123456789"
 SERVICE = {"apikey": keys.service_key(SECRET)}
@@ -30,44 +28,19 @@ ANON = {"apikey": keys.anon_key(SECRET)}
 REP = {"Prefer": "return=representation"}
 PASSWORD = "Tr0ub4dor&3-staple"
 
-
-def seed(prefix: str) -> Path:
-    return next(p for p in SEEDS if p.name.startswith(prefix))
+__all__ = ["REP", "SMALL", "World", "new_id", "seed", "serve", "signups", "world_000", "world_003", "world_small"]
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
+@dataclass(kw_only=True)
+class World(TwoTenants):
+    """Two tenants served with /rest/v1 and /auth/v1; setup writes return their rows."""
 
-
-def token(sub: str, email: str = "") -> dict[str, str]:
-    claims = {"sub": sub, "role": "authenticated", "aud": "authenticated", "email": email}
-    claims["exp"] = int(time.time()) + 3600
-    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {keys.sign(claims, SECRET)}"}
-
-
-@dataclass
-class World:
-    c: httpx.AsyncClient
-    app: object
-    schema: object
-    users: dict[str, str] = field(default_factory=dict)
-    tenants: dict[str, str] = field(default_factory=dict)
+    app: Any
+    schema: Any
     rows: dict[str, str] = field(default_factory=dict)
 
-    def who(self, name: str) -> dict[str, str]:
-        if name == "anon":
-            return ANON
-        if name == "service":
-            return SERVICE
-        return token(self.users[name], f"{name}@x.io")
-
-    async def ok(self, method: str, path: str, body=None) -> httpx.Response:
-        got = await self.c.request(method, f"/rest/v1/{path}", json=body, headers={**SERVICE, **REP})
-        assert got.status_code < 300, (path, got.text)
-        return got
-
-    async def act(self, who: str, method: str, path: str, body=None, **headers: str) -> httpx.Response:
-        return await self.c.request(method, f"/rest/v1/{path}", json=body, headers={**self.who(who), **headers})
+    async def ok(self, method: str, path: str, body: Any = None, **headers: str) -> httpx.Response:
+        return await super().ok(method, path, body, **{**REP, **headers})
 
     async def snapshot(self, *tables: str) -> dict[str, list]:
         out = {}
@@ -85,19 +58,16 @@ class World:
 async def serve(schema, url: str) -> World:
     """The app as ``docbase serve`` builds it (REST and auth), over a migrated database."""
     assert not schema.errors, schema.diagnostics
-    migrate(schema, url)
     auth = auth_routes(schema, url, AuthConfig(bcrypt_cost=4), SECRET)
-    app = create_app(schema, url, secret=SECRET, routes=[Mount("/auth/v1", routes=auth)])
-    return World(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t"), app, schema)
+    client, app = serve_app(schema, url, SECRET, routes=[Mount("/auth/v1", routes=auth)])
+    return World(c=client, secret=SECRET, app=app, schema=schema)
 
 
 async def world_003(url: str) -> World:
     """Seed 003: organization A (owner a, admin adm, member w, viewer v) and B (owner b), a project and a tag each."""
     w = await serve(load_schema(seed("003")), url)
-    w.users = {n: new_id() for n in ("a", "adm", "w", "v", "b")}
-    await w.ok("POST", "user", [{"id": u, "name": n, "email": f"{n}@x.io"} for n, u in w.users.items()])
-    w.tenants = {"A": new_id(), "B": new_id()}
-    await w.ok("POST", "organization", [{"id": i, "name": f"org {n}", "slug": n.lower()} for n, i in w.tenants.items()])
+    await w.add_users("user", ("a", "adm", "w", "v", "b"))
+    await w.add_tenants("organization", lambda n: {"name": f"org {n}", "slug": n.lower()})
     members = [
         ("A", "a", "owner"),
         ("A", "adm", "admin"),
@@ -105,11 +75,7 @@ async def world_003(url: str) -> World:
         ("A", "v", "viewer"),
         ("B", "b", "owner"),
     ]
-    await w.ok(
-        "POST",
-        "member",
-        [{"id": new_id(), "organizationId": w.tenants[t], "userId": w.users[u], "role": r} for t, u, r in members],
-    )
+    await w.add_members("member", members, tenant="organizationId", user="userId", ids=True)
     for name, org in w.tenants.items():
         w.rows[f"project {name}"], w.rows[f"tag {name}"] = new_id(), new_id()
         project = {"id": w.rows[f"project {name}"], "organizationId": org, "name": f"{name} project"}
@@ -122,16 +88,10 @@ async def world_003(url: str) -> World:
 async def world_000(url: str) -> World:
     """Seed 000: workspace A (owner a, user w) and B (owner b), an integration each."""
     w = await serve(load_schema(seed("000")), url)
-    w.users = {n: new_id() for n in ("a", "w", "b")}
-    await w.ok("POST", "users", [{"id": u, "name": n, "email": f"{n}@x.io"} for n, u in w.users.items()])
-    w.tenants = {"A": new_id(), "B": new_id()}
-    await w.ok("POST", "workspaces", [{"id": i, "name": f"ws {n}"} for n, i in w.tenants.items()])
+    await w.add_users("users", ("a", "w", "b"))
+    await w.add_tenants("workspaces", lambda n: {"name": f"ws {n}"})
     members = [("A", "a", "owner"), ("A", "w", "user"), ("B", "b", "owner")]
-    await w.ok(
-        "POST",
-        "memberships",
-        [{"id": new_id(), "workspace_id": w.tenants[t], "user_id": w.users[u], "role": r} for t, u, r in members],
-    )
+    await w.add_members("memberships", members, tenant="workspace_id", ids=True)
     for name, ws in w.tenants.items():
         w.rows[f"integration {name}"] = new_id()
         await w.ok(
@@ -194,14 +154,9 @@ async def world_small(url: str) -> World:
     """The small document: team A (owner a, editor e, viewer v) and B (owner b), a board, card and label each."""
     w = await serve(build_schema(SMALL, "small.md"), url)
     w.users = await signups(w, "a", "e", "v", "b")
-    w.tenants = {"A": new_id(), "B": new_id()}
-    await w.ok("POST", "teams", [{"id": i, "name": f"team {n}"} for n, i in w.tenants.items()])
+    await w.add_tenants("teams", lambda n: {"name": f"team {n}"})
     members = [("A", "a", "owner"), ("A", "e", "editor"), ("A", "v", "viewer"), ("B", "b", "owner")]
-    await w.ok(
-        "POST",
-        "team_members",
-        [{"team_id": w.tenants[t], "user_id": w.users[u], "role": r} for t, u, r in members],
-    )
+    await w.add_members("team_members", members, tenant="team_id")
     for name, team in w.tenants.items():
         board, card, label = new_id(), new_id(), new_id()
         w.rows |= {f"board {name}": board, f"card {name}": card, f"label {name}": label}

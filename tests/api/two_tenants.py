@@ -9,16 +9,14 @@ as ``/auth/v1`` signs them.
 
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
-import httpx
-
-from docbase.api import create_app
 from docbase.auth import keys
-from docbase.migrate import migrate
 from docbase.pipeline import build_schema
+
+from ..tenants import TwoTenants, new_id, serve
+from ..tenants import token as signed
 
 SECRET = "test-secret-for-docbase-two-tenants-0123"
 
@@ -90,64 +88,32 @@ REP = {"Prefer": "return=representation"}
 
 
 def token(sub: str, email: str = "") -> dict[str, str]:
-    claims = {
-        "sub": sub,
-        "role": "authenticated",
-        "aud": "authenticated",
-        "email": email,
-        "exp": int(time.time()) + 3600,
-    }
-    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {keys.sign(claims, SECRET)}"}
+    return signed(SECRET, sub, email)
 
 
-def _id() -> str:
-    return str(uuid.uuid4())
+@dataclass(kw_only=True)
+class Tenants(TwoTenants):
+    """Who is who (a owns A, v views A, w is a member of A, b owns B), and the ids of each workspace's rows."""
 
-
-@dataclass
-class Tenants:
-    """Who is who, and the ids of each workspace's rows."""
-
-    c: httpx.AsyncClient
     url: str
-    users: dict[str, str] = field(default_factory=dict)  # a (owner A), v (viewer A), w (member A), b (owner B)
-    ws: dict[str, str] = field(default_factory=dict)  # "A", "B"
     docs: dict[str, list[str]] = field(default_factory=dict)  # per workspace: [live, soft-deleted]
     notes: dict[str, list[str]] = field(default_factory=dict)  # per workspace: [live, soft-deleted]
     integrations: dict[str, str] = field(default_factory=dict)
 
-    def who(self, name: str) -> dict[str, str]:
-        if name == "anon":
-            return ANON
-        if name == "service":
-            return SERVICE
-        return token(self.users[name], f"{name}@x.io")
-
-    async def ok(self, method: str, path: str, body=None, **headers: str) -> httpx.Response:
-        got = await self.c.request(method, f"/rest/v1/{path}", json=body, headers={**SERVICE, **headers})
-        assert got.status_code < 300, got.text
-        return got
+    @property
+    def ws(self) -> dict[str, str]:
+        return self.tenants
 
 
-async def build(url: str) -> tuple[Tenants, object]:
-    schema = build_schema(DOC, "two_tenants.md")
-    assert not schema.errors, schema.diagnostics
-    migrate(schema, url)
-    app = create_app(schema, url, secret=SECRET)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
-    t = Tenants(client, url)
-    t.users = {name: _id() for name in ("a", "v", "w", "b")}
-    await t.ok("POST", "users", [{"id": u, "email": f"{n}@x.io", "name": n} for n, u in t.users.items()])
-    t.ws = {"A": _id(), "B": _id()}
-    await t.ok("POST", "workspaces", [{"id": i, "name": f"ws {n}"} for n, i in t.ws.items()])
+async def build(url: str) -> tuple[Tenants, Any]:
+    client, app = serve(build_schema(DOC, "two_tenants.md"), url, SECRET)
+    t = Tenants(c=client, secret=SECRET, url=url)
+    await t.add_users("users", ("a", "v", "w", "b"))
+    await t.add_tenants("workspaces", lambda n: {"name": f"ws {n}"})
     members = [("A", "a", "owner"), ("A", "v", "viewer"), ("A", "w", "member"), ("B", "b", "owner")]
-    await t.ok(
-        "POST",
-        "workspace_members",
-        [{"workspace_id": t.ws[w], "user_id": t.users[u], "role": r} for w, u, r in members],
-    )
+    await t.add_members("workspace_members", members, tenant="workspace_id")
     for name, ws in t.ws.items():
-        live, gone = _id(), _id()
+        live, gone = new_id(), new_id()
         t.docs[name] = [live, gone]
         await t.ok(
             "POST",
@@ -157,7 +123,7 @@ async def build(url: str) -> tuple[Tenants, object]:
                 {"id": gone, "workspace_id": ws, "title": f"{name} gone", "embedding": [1, 0.01, 0]},
             ],
         )
-        n_live, n_gone = _id(), _id()
+        n_live, n_gone = new_id(), new_id()
         t.notes[name] = [n_live, n_gone]
         await t.ok(
             "POST",
@@ -169,7 +135,7 @@ async def build(url: str) -> tuple[Tenants, object]:
         )
         await t.ok("DELETE", f"documents?id=eq.{gone}")
         await t.ok("DELETE", f"notes?id=eq.{n_gone}")
-        t.integrations[name] = _id()
+        t.integrations[name] = new_id()
         await t.ok(
             "POST",
             "integrations",

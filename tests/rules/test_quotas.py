@@ -193,3 +193,17 @@ def test_seed_003_plan_limits_hold_through_the_official_client(tmp_path, db_url)
         assert counted.count == 2
     finally:
         server.stop()
+
+
+async def test_rpc_usage_reports_counts_against_limits_to_members_only(api):
+    await api.post("/rest/v1/monitors", json=[{"organization_id": 1}, {"organization_id": 1, "deleted_at": None}])
+    await api.post("/rest/v1/projects", json={"organization_id": 1})
+    got = await api.post("/rest/v1/rpc/usage", json={"organization_id": 1})
+    assert got.status_code == 200, got.text
+    assert got.json() == [
+        {"table": "monitors", "limit": "plan_limits.max_monitors", "used": 2, "allowed": 2, "remaining": 0},
+        {"table": "projects", "limit": "plan_limits.max_projects", "used": 1, "allowed": None, "remaining": None},
+    ]
+    assert (await api.post("/rest/v1/rpc/usage", json={})).status_code == 400
+    anon = {"apikey": keys.anon_key(SECRET), "Authorization": ""}
+    assert (await api.post("/rest/v1/rpc/usage", json={"organization_id": 1}, headers=anon)).status_code == 401

@@ -41,3 +41,15 @@ def test_access_json_carries_the_rules_and_docbase_toml_switches_them_off(tmp_pa
     off = json.loads(_run(tmp_path, "access", "--json", toml="[rules.monitors]\nquota = false\n").stdout)["rules"]
     assert [q["table"] for q in off["quotas"]] == ["projects"]
     assert any("switched off" in n["why"] for n in off["not_enforced"])
+
+
+def test_inspect_lists_a_ledger_with_its_rpc(tmp_path):
+    from .test_ledgers import SNAKE as LEDGER
+
+    doc = tmp_path / "ledger.md"
+    doc.write_text(LEDGER)
+    done = subprocess.run([DOCBASE, "inspect", str(doc)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (
+        f"{doc}:17: note: ledger: credit_transactions is a ledger of organizations.credit_balance (never below "
+        "zero): rpc/post_credit_transaction moves the balance and writes balance_after in one transaction"
+    ) in done.stdout.splitlines()

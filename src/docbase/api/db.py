@@ -43,6 +43,7 @@ from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 from .pgstatus import pg_status
 from .regex import Regexp
+from .sql.containment import FUNCTIONS as CONTAINMENT
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -103,6 +104,8 @@ class SqliteDatabase(Database):
                 conn.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
             conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
             conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
+            for name, function in CONTAINMENT.items():
+                conn.create_function(name, 2, function, deterministic=True)
             self._conn = conn
         return self._conn
 

@@ -96,3 +96,14 @@ def permission_denied(table: str, status: int) -> ApiError:
 
 def unavailable(details: str | None = None) -> ApiError:
     return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", details)
+
+
+def postgresql_only_feature(feature: str, why: str) -> ApiError:
+    """PostgREST's "Feature not implemented" (PGRST127), for what only a PostgreSQL database can answer."""
+    return ApiError(
+        400,
+        "PGRST127",
+        "Feature not implemented",
+        f"{feature} needs PostgreSQL: {why}",
+        "Serve this document on PostgreSQL (--db postgresql://...) to use it.",
+    )

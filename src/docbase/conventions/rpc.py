@@ -15,6 +15,10 @@ Every function decides who may call it, as a GET would:
 - ``create_api_key``: the signed-in user, for themself (service_role names
   the owner). A request made *with* an API key may not mint more keys, so a
   leaked key cannot outlive its revocation through keys it made.
+- ``post_<entry>`` (ledgers, docbase.rules.ledgers): service_role posts any
+  amount; a member of the owner (one who may read its row) spends, i.e.
+  posts a negative amount. The posting itself runs as the system, in
+  ``ledger_sql``, since the ledger and the balance are written by nobody else.
 - ``claim_<table>``, ``complete_<table>``, ``fail_<table>`` (job queues):
   service_role only. Workers are back-end processes holding the service
   key; a claim locks and changes a row no tenant rule was written for, and
@@ -31,6 +35,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..access.grants import KEY_CLAIM
+from ..rules.ledgers import Ledger, detect_ledgers
+from ..rules.quotas import detect_quotas
 from . import (
     api_key_sql,
     api_keys,
@@ -38,7 +44,9 @@ from . import (
     invitations,
     invite_sql,
     job_queue,
+    ledger_sql,
     queue_sql,
+    quota_sql,
     soft_delete,
     vector_sql,
     vectors,
@@ -76,7 +84,14 @@ def names(conventions: Conventions) -> list[str]:
             out.append("create_api_key")
         elif a.convention == invitations.NAME and "accept_invitation" not in out:
             out += ["accept_invitation", "decline_invitation"]
+    out += [ledger.rpc for ledger in ledgers(conventions)]
+    if detect_quotas(conventions.schema, conventions.toml)[0]:
+        out.append("usage")
     return out
+
+
+def ledgers(conventions: Conventions) -> list[Ledger]:
+    return detect_ledgers(conventions.schema, conventions.toml)
 
 
 async def call(
@@ -98,6 +113,11 @@ async def call(
         return await _invitation(conventions, db, body, claims or {"role": role}, name.startswith("accept"))
     if name == "create_api_key" and name in names(conventions):
         return await _create_key(conventions, db, body, claims or {"role": role})
+    ledger = next((found for found in ledgers(conventions) if found.rpc == name), None)
+    if ledger is not None:
+        return await _post(conventions, db, ledger, body, role, scope)
+    if name == "usage" and name in names(conventions):
+        return await _usage(conventions, db, body, role, scope)
     verb, _, table_name = name.partition("_")
     queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
     near = conventions.get(vectors.NAME, table_name) if verb == "match" else None
@@ -149,6 +169,60 @@ def _visible(conventions: Conventions, table: str, scope: RpcScope | None) -> li
     if scope is not None and (found := scope.read_filter(table, "t")) is not None:
         out.append(found)
     return out
+
+
+async def _usage(conventions: Conventions, db: Any, body: dict[str, Any], role: str, scope: RpcScope | None) -> Any:
+    """``rpc/usage``: a tenant's count of each limited thing against its plan's limit (docbase.rules.quotas)."""
+    quotas = detect_quotas(conventions.schema, conventions.toml)[0]
+    tenant_table = quotas[0].tenant_table
+    given = [k for k in body if k in {q.tenant_column for q in quotas} or k in ("tenant", "id")]
+    if len(given) != 1 or isinstance(body[given[0]], dict | list | bool) or body[given[0]] is None:
+        names_ = sorted({q.tenant_column for q in quotas})
+        raise bad_argument(f"name the {tenant_table} whose usage to report: {{{names_[0]!r}: ...}}")
+    tenant = body[given[0]]
+    if role != "service_role" and not await _can_read(
+        conventions, db, scope, tenant_table, quotas[0].tenant_key, tenant
+    ):
+        raise ConventionError(401 if role == "anon" else 403, "42501", f"permission denied for {tenant_table} {tenant}")
+    async with db.transaction(readonly=True) as tx:
+        return await quota_sql.usage(tx, conventions.sql, quotas, tenant)
+
+
+async def _can_read(
+    conventions: Conventions, db: Any, scope: RpcScope | None, table: str, key: str, value: Any
+) -> bool:
+    """Whether the caller may read ``table``'s row ``key = value``, judged as a GET of it would be."""
+    if scope is None:
+        return False
+    sql = conventions.sql
+    scope.require(table, "select")
+    text = f"SELECT 1 FROM {sql.q(table)} t WHERE t.{sql.q(key)} = ?"
+    params: list[Any] = [value]
+    found = scope.read_filter(table, "t")
+    if found is not None:
+        text += f" AND ({found[0]})"
+        params += found[1]
+    async with db.transaction(readonly=True) as tx:
+        await scope.begin(tx)
+        return bool(await tx.rows(sql.render(text), params))
+
+
+async def _post(
+    conventions: Conventions, db: Any, ledger: Ledger, body: dict[str, Any], role: str, scope: RpcScope | None
+) -> Any:
+    """One ledger posting; members are checked against the owner's row as a GET of it would be."""
+    sql = conventions.sql
+    if role not in ("service_role", "authenticated"):
+        raise ConventionError(401, "42501", f"permission denied for function {ledger.rpc}")
+    owner, amount = ledger_sql.arguments(conventions.schema, ledger, body)
+    if role != "service_role":
+        if amount > 0:
+            raise ledger_sql.refuse_credit(ledger)
+        if not await _can_read(conventions, db, scope, ledger.owner_table, ledger.owner_key, owner):
+            raise ConventionError(403, "42501", f"permission denied for {ledger.owner_table} {owner}")
+    async with db.transaction() as tx:
+        row = await ledger_sql.post(tx, sql, conventions.schema, ledger, body)
+    return conventions.present(ledger.table, [row], role)[0]
 
 
 async def _invitation(

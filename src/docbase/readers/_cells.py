@@ -163,6 +163,10 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if m:  # "> 0" in a constraints cell: a check on this column (``column_check`` names it)
         out.check = f"{ {'≥': '>=', '≤': '<='}.get(m.group(1), m.group(1)) } {m.group(2)}"
         return True
+    m = _RAILS_OPTION.match(low)
+    if m:  # Rails migration options as README tables write them: "null: false", "foreign_key: true"
+        _rails_option(m.group(1), m.group(2) == "true", out)
+        return True
     # Foreign keys: "FK", "FK → t.c", "Foreign Key to `t.c`", "REFERENCES t(c)", "→ t.c (CASCADE)".
     fk = _FK_HEAD.match(p)
     arrow = _ARROW.search(p)
@@ -204,6 +208,22 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
         setter(out)
         return True
     return False
+
+
+_RAILS_OPTION = re.compile(r"^(null|unique|fore?i?g[ei]?n_key|primary_key|index)\s*:\s*(true|false)$")
+
+
+def _rails_option(option: str, value: bool, out: Constraints) -> None:
+    if option == "null":
+        out.nullable = value
+    elif option == "unique":
+        out.unique = value
+    elif option == "primary_key" and value:
+        _pk(out)
+    elif option == "index":
+        out.indexed = value
+    else:  # foreign_key, and its common misspellings (foregin_key)
+        out.fk_marked = value
 
 
 def _vocabulary_flag(low: str):

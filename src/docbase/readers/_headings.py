@@ -23,6 +23,17 @@ GENERIC_HEADINGS = words("generic")
 # "Table" as documents write it, in the languages of headers.toml ([words] table).
 _TABLE_WORD = "(?:" + "|".join(re.escape(w) for w in sorted(words("table"), key=len, reverse=True)) + ")"
 
+# Table words of scripts written without spaces (テーブル, 表, 테이블): glued to a Latin name, they still mark it.
+_GLUED_WORD = (
+    "(?:"
+    + "|".join(
+        re.escape(w)
+        for w in sorted(words("table"), key=len, reverse=True)
+        if not w.isascii() and not re.search(r"[a-zà-žа-я]", w, re.I)
+    )
+    + ")"
+)
+
 
 def strip_markup(text: str) -> str:
     """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
@@ -56,6 +67,8 @@ def table_name(text: str) -> str | None:
     ('workspace_invitations', 'users')
     >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
     ('orderItems', None, 'users')
+    >>> table_name("1.3. `permissions` (Quyền)"), table_name("usersテーブル")
+    ('permissions', 'users')
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
@@ -65,7 +78,10 @@ def table_name(text: str) -> str | None:
         if _QUALIFIED_RE.match(inner):
             return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"
     named = re.search(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$", text)
-    if named and (len(text[: named.start()].split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", text[: named.start()])):
+    before = text[: named.start()] if named else ""
+    if named and re.search(r"`[^`]+`", before) and "`" not in text[named.start() :]:
+        named = None  # "1.3. `permissions` (Quyền)": the quoted name is the table, the parenthetical a gloss
+    if named and (len(before.split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", before)):
         inner = named.group(1)
         if re.search(r"[_a-z]", inner) or "`" in text[named.start() :]:
             return normalise_name(inner)  # "1. User table (users)"
@@ -84,6 +100,7 @@ def table_name(text: str) -> str | None:
     ):
         t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)  # "Table `users`", "Tabla Clientes"; not "Table Descriptions"
     t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
+    t = re.sub(rf"(?<=[A-Za-z0-9_]){_GLUED_WORD}$", "", t)  # "usersテーブル", "users表", "users테이블"
     t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
     if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
         return None

@@ -57,6 +57,7 @@ class TypeWords:
     nullable: bool | None = None
     references: Reference | None = None
     enum: tuple[str, ...] | None = None
+    key: str = ""  # "pk", "fk" or "pk fk": a key marker wrapped around the type (``pk(INT)``, ``FK(uuid)``)
 
 
 def _unquote(text: str) -> str | None:
@@ -112,6 +113,10 @@ def _union(parts: list[str], raw: str, convex: bool = False) -> TypeWords | None
     return None
 
 
+# ``pk(INT)``, ``fk(INT)``, ``PK,FK(uuid)``: a key marker written as a wrapper around the type.
+_KEY_WRAPPED = re.compile(r"(?i)((?:pk|fk|uk|uq)(?:\s*[,/&+]?\s*(?:pk|fk|uk|uq))*)\s*\((.+)\)")
+
+
 def read_type_words(raw: str) -> TypeWords:
     """Read a written type in any of the vocabularies above; ``type`` None when none fits.
 
@@ -119,6 +124,8 @@ def read_type_words(raw: str) -> TypeWords:
     'users'
     >>> read_type_words('"draft" | "published"').enum
     ('draft', 'published')
+    >>> words = read_type_words("pk(INT)"); (words.type.name, words.key)
+    ('integer', 'pk')
     """
     text = raw.strip().strip("`").strip()
     if not text:
@@ -127,6 +134,12 @@ def read_type_words(raw: str) -> TypeWords:
         found = _convex(text, raw.strip())
         if found is not None:
             return found
+    m = _KEY_WRAPPED.fullmatch(text)
+    if m:
+        inner = read_type_words(m.group(2))
+        if inner.type is not None:
+            key = " ".join(sorted({k.lower().replace("uk", "uq") for k in re.findall(r"(?i)pk|fk|uk|uq", m.group(1))}))
+            return TypeWords(inner.type, inner.nullable, inner.references, inner.enum, key)
     m = re.fullmatch(r"Id\s*<\s*[\"']?(\w+)[\"']?\s*>", text)
     if m:
         return TypeWords(TypeInfo("text", raw.strip()), references=Reference(m.group(1)))
@@ -147,6 +160,8 @@ def read_type_words(raw: str) -> TypeWords:
         inner = read_type_words(m.group(1))
         item = inner.type.name if inner.type else None
         return TypeWords(TypeInfo("array", raw.strip(), item=item), True if optional else None)
+    if text.lower() in ("references", "belongs_to"):  # Rails: a reference column (bigint), its target by name
+        return TypeWords(TypeInfo("bigint", raw.strip()), key="fk")
     info = parse_type(text)
     if info is None:
         name = _NOSQL.get(text.lower(), "")
@@ -158,15 +173,25 @@ def read_type_words(raw: str) -> TypeWords:
 def split_type(raw: str) -> tuple[TypeWords, str]:
     """The longest leading run of words that reads as a type, and what follows it.
 
-    ``UUID PRIMARY KEY`` -> (uuid, "PRIMARY KEY"); no type -> (TypeWords(None), raw).
+    ``UUID PRIMARY KEY`` -> (uuid, "PRIMARY KEY"); ``pk(INT) not null`` -> (integer, "PK, not null");
+    no type -> (TypeWords(None), raw).
     """
     text = raw.strip()
     words = read_type_words(text)
     if words.type is not None or words.nullable:
-        return words, ""
+        return words, _with_key(words, "")
     tokens = text.split()
     for cut in range(len(tokens) - 1, 0, -1):
         words = read_type_words(" ".join(tokens[:cut]))
         if words.type is not None:
-            return words, " ".join(tokens[cut:])
+            return words, _with_key(words, " ".join(tokens[cut:]))
     return TypeWords(None), text
+
+
+_KEY_WORDS = {"pk": "PK", "fk": "FK", "uq": "UNIQUE"}
+
+
+def _with_key(words: TypeWords, rest: str) -> str:
+    """The constraint words a key-wrapped type (``pk(INT)``) stands for, before the rest of the cell."""
+    marks = [_KEY_WORDS[k] for k in words.key.split()]
+    return ", ".join(marks + ([rest] if rest else []))

@@ -275,8 +275,7 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
                     good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
             continue
         description = m.group(2).strip().rstrip(".")
-        stated = parse_constraints(re.split(r"[.;(]", description)[0], block.items[i].line, strict=True)
-        c = stated or Constraints()
+        c = _stated(description, block.items[i].line)
         column = ColumnFragment(
             name=m.group(1),
             line=block.items[i].line,
@@ -290,6 +289,16 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
         good.append((i, _Parsed(column, c.indexed)))
     table = named or block_table(block.lead, block.section)
     return (table, good, [])
+
+
+def _stated(description: str, line: int) -> Constraints:
+    """Constraints an untyped column's description states: its first phrase (``chave primária``) or a
+    parenthetical of constraint words only (``identifier (PK)``, ``Người dùng (FK)``)."""
+    for phrase in [re.split(r"[.;(]", description)[0], *re.findall(r"\(([^()]*)\)", description)]:
+        stated = parse_constraints(phrase, line, strict=True)
+        if stated is not None:
+            return stated
+    return Constraints()
 
 
 def _columnish(text: str) -> bool:

@@ -305,6 +305,20 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
     return column, c.indexed
 
 
+_SEVERAL_NAMES = re.compile(r"\s*(?:/|,|、|&|\band\b)\s*")
+
+
+def _one_row_per_name(cells: tuple[str, ...], layout: Layout) -> list[tuple[str, ...]]:
+    """``| created_at / updated_at | TIMESTAMP |``: one row describing several columns alike, as one row each."""
+    at = layout.index_of("name")
+    if at is None or at >= len(cells):
+        return [cells]
+    names = [strip_markup(n) for n in _SEVERAL_NAMES.split(strip_markup(cells[at]))]
+    if len(names) < 2 or not all(is_identifier(n) for n in names):
+        return [cells]
+    return [cells[:at] + (name,) + cells[at + 1 :] for name in names]
+
+
 def _read_columns(block: Block, layout: Layout) -> Reading:
     reading = Reading()
     fallback = block_table(block.lead, block.section)
@@ -314,13 +328,12 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
     for row in block.rows if layout.headerless else block.rows[1:]:
         table = table_name(strip_markup(_cell(row.cells, table_col))) if table_col is not None else None
         table = table or fallback
-        read_row = column_from_row(row.cells, row.line, layout, reading.diagnostics)
-        if read_row is None:
-            continue
-        if table is None:
-            continue
-        groups.setdefault(table, []).append(read_row)
-        first_line.setdefault(table, row.line)
+        for cells in _one_row_per_name(row.cells, layout):
+            read_row = column_from_row(cells, row.line, layout, reading.diagnostics)
+            if read_row is None or table is None:
+                continue
+            groups.setdefault(table, []).append(read_row)
+            first_line.setdefault(table, row.line)
     if not groups:
         if fallback is None and len(block.rows) > 1:
             where = f"the heading {block.heading!r}" if block.heading else "no heading"

@@ -12,6 +12,7 @@ from types import ModuleType
 
 from ..document import Block, Document, warning
 from .base import Reading
+from .unmarked_keys import infer_unmarked_keys
 
 _ORDER = (
     "sql",
@@ -56,4 +57,5 @@ def read_document(document: Document) -> Reading:
     result = Reading(diagnostics=list(document.diagnostics))
     for block in document.blocks:
         result.extend(read_block(block, modules))
+    result.fragments = infer_unmarked_keys(result.fragments, result.diagnostics)
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema.model import Schema
+from .ledgers import detect_ledgers
 from .quotas import detect_quotas
 
 
@@ -17,11 +18,12 @@ def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) ->
     quotas, notes = detect_quotas(schema, toml)
     lines = [f"{path}:{q.line}: note: quota: {q.why()}" for q in quotas]
     lines += [f"{path}:{n.line}: warning: {n.plan_table}.{n.limit} looks like a plan limit: {n.message}" for n in notes]
+    lines += [f"{path}:{ledger.line}: note: ledger: {ledger.why()}" for ledger in detect_ledgers(schema, toml)]
     return lines
 
 
 def rules_dict(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """For ``--json``: the quotas per things table, and the limits not enforced."""
+    """For ``--json``: the quotas per things table, the limits not enforced, and the ledgers."""
     quotas, notes = detect_quotas(schema, toml)
     return {
         "quotas": [
@@ -35,4 +37,8 @@ def rules_dict(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str, 
             for q in quotas
         ],  # fmt: skip
         "not_enforced": [{"limit": f"{n.plan_table}.{n.limit}", "line": n.line, "why": n.message} for n in notes],
+        "ledgers": [
+            {"table": x.table, "balance": f"{x.owner_table}.{x.balance}", "rpc": x.rpc, "line": x.line, "why": x.why()}
+            for x in detect_ledgers(schema, toml)
+        ],
     }

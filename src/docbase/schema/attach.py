@@ -26,7 +26,7 @@ from .names import did_you_mean, key
 
 
 def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | None:
-    """A table by the name a fragment uses: exact, then case-blind, then plural-blind."""
+    """A table by the name a fragment uses: exact, then case-blind, then plural-blind, then separator-blind."""
     if not name:
         return None
     bare = name.removeprefix("public.")
@@ -36,7 +36,10 @@ def resolve(tables: dict[str, TableDraft], name: str | None) -> TableDraft | Non
     low = by_lower.get(bare.lower())
     if low is not None:
         return low
-    hits = by_key.get(key(bare), [])
+    k = key(bare)
+    hits = by_key.get(k, [])
+    if not hits and "_" in k:  # "sub_category" -> subcategories: word breaks are spelling too
+        hits = by_key.get(k.replace("_", ""), [])
     return hits[0] if len(hits) == 1 else None
 
 

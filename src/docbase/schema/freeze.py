@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 from ..document.diagnostics import Diagnostic, warning
 from ..fragments import CheckFragment, EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
@@ -11,6 +12,16 @@ from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .model import Check, Column, Enum, ForeignKey, Index, Policy, Routine, Schema, Table, UniqueConstraint
 from .names import did_you_mean
+
+T = TypeVar("T")
+
+
+def _carry(source: Any, model: type[T], **changes: Any) -> T:
+    """A model object from a fragment's fields of the same name, with ``changes``: copied by name,
+    never by position, so a field added or reordered on either side cannot land in the wrong place."""
+    names = {f.name for f in fields(model)}  # type: ignore[arg-type]
+    carried = {f.name: getattr(source, f.name) for f in fields(source) if f.name in names}
+    return model(**(carried | changes))
 
 
 def _action(value: str | None) -> str | None:
@@ -35,31 +46,13 @@ def freeze(
                     warning(frag.line, f"policy {frag.name!r} is on unknown table {frag.table!r}; skipped{hint}")
                 )
                 continue
-            policies.append(
-                Policy(
-                    name=frag.name,
-                    table=table.name,
-                    command=frag.command.upper(),
-                    roles=frag.roles,
-                    permissive=frag.permissive,
-                    using=frag.using,
-                    check=frag.check,
-                    sql=frag.sql,
-                    line=frag.line,
-                )
-            )
+            policies.append(_carry(frag, Policy, table=table.name, command=frag.command.upper()))
     routines = tuple(
-        Routine(
-            kind=f.kind,
-            name=f.name,
-            sql=f.sql,
-            table=f.table.removeprefix("public.") if f.table else None,
-            line=f.line,
-        )
+        _carry(f, Routine, table=f.table.removeprefix("public.") if f.table else None)
         for f in fragments
         if isinstance(f, RoutineFragment)
     )
-    enums = tuple(Enum(name=e.name, values=e.values, line=e.line) for e in named)
+    enums = tuple(_carry(e, Enum) for e in named)
     ordered = tuple(sorted(diags, key=lambda d: (d.line, ("error", "warning", "info").index(d.level))))
     return Schema(
         tables=frozen, enums=enums, policies=tuple(policies), routines=routines, diagnostics=ordered, path=path
@@ -133,7 +126,7 @@ def _table(t: TableDraft) -> Table:
             continue
         if any(x.columns == cols and x.where == u.where for x in unique):
             continue
-        unique.append(UniqueConstraint(columns=cols, where=u.where, name=u.name, line=u.line))
+        unique.append(_carry(u, UniqueConstraint, columns=cols))
     return Table(
         name=t.name,
         columns=tuple(_column(c) for c in t.columns.values()),
@@ -157,15 +150,8 @@ def _canon(t: TableDraft, name: str) -> str:
 
 def _index(t: TableDraft, i: IndexFragment) -> Index:
     cols = tuple(replace(c, name=_canon(t, c.name)) if not c.expression else c for c in i.columns)
-    return Index(
-        columns=cols,
-        name=i.name,
-        unique=i.unique,
-        method=i.method.lower() if i.method else None,
-        where=i.where,
-        line=i.line,
-    )
+    return _carry(i, Index, columns=cols, method=i.method.lower() if i.method else None)
 
 
 def _check(ch: CheckFragment) -> Check:
-    return Check(expression=ch.expression, name=ch.name, line=ch.line)
+    return _carry(ch, Check)

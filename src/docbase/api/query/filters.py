@@ -9,12 +9,15 @@ keep a hostile query from exhausting the database's expression depth.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import bad_query
 from .select import parse_field
 from .syntax import OPERATORS, Filter, Logic
 
 MAX_TERMS = 500
 MAX_NESTING = 12
+_NESTED = re.compile(r"(and|or)\s*\(")
 IS_VALUES = frozenset({"null", "not_null", "true", "false", "unknown"})
 
 
@@ -131,10 +134,9 @@ def _logic(op: str, body: str, negate: bool, where: str, depth: int, counter: li
             raise bad_query(f"Logic tree has more than {MAX_TERMS} terms", "Split the request or use in.(...)")
         neg = term.startswith("not.")
         head = term[4:] if neg else term
-        for word in ("and", "or"):
-            if head.startswith(word + "("):
-                children.append(_logic(word, head[len(word) :], neg, where, depth + 1, counter))
-                break
+        nested = _NESTED.match(head)
+        if nested:  # PostgREST allows blanks between the word and its parenthesis: "and ( a.eq.1 )"
+            children.append(_logic(nested.group(1), head[nested.end(1) :], neg, where, depth + 1, counter))
         else:
             children.append(_term(term, where))
     if not children:

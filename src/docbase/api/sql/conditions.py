@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ...schema.model import Column
 from ..coerce import coerce
-from ..errors import ApiError, unknown_column
+from ..errors import ApiError, postgresql_only_feature, unknown_column
 from ..query.syntax import Field, Filter, Logic
 
 JSON_TYPES = frozenset({"json", "jsonb"})
@@ -107,6 +107,10 @@ _COMPARE = ("eq", "neq", "gt", "gte", "lt", "lte")
 
 
 def _compare_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
+    if op in ("gt", "gte", "lt", "lte") and column.type == "array" and dialect != "postgresql":
+        raise postgresql_only_feature(
+            f"Ordering arrays ({op})", "SQLite keeps arrays as JSON text and cannot compare them element by element"
+        )
     if op in _COMPARE:
         return coerce(column, raw, dialect, writing=False)
     if op in ("like", "ilike"):
@@ -127,7 +131,7 @@ def _contains_value(op: str, column: Column, raw: Any, dialect: str) -> Any:
         orjson.loads(text)
     except orjson.JSONDecodeError:
         raise ApiError(400, "22P02", f'invalid input syntax for type json: "{text}"') from None
-    if dialect == "postgresql" and op == "ov":
+    if op == "ov":
         raise ApiError(400, "42883", "operator ov needs an array column; use cs or cd on JSON")
     return text
 
@@ -198,22 +202,14 @@ def _contains(op: str, sa_table: sa.FromClause, column: Column, nxt, dialect: st
         jb = sa.cast(col, sa.dialects.postgresql.JSONB)
         other = sa.cast(nxt(sa.Text()), sa.dialects.postgresql.JSONB)
         return jb.op("@>" if op == "cs" else "<@", return_type=sa.Boolean)(other)
+    # SQLite: the functions of ``containment`` (registered per connection) give PostgreSQL's answers
     p = nxt(sa.Text())
-    mine = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(col)).scalar_subquery()
-    theirs = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(p)).scalar_subquery()
-    if op == "cs":
-        return ~sa.exists(
-            sa.select(1).select_from(sa.func.json_each(p).alias("v")).where(sa.literal_column("v.value").not_in(mine))
-        )
-    if op == "cd":
-        return ~sa.exists(
-            sa.select(1)
-            .select_from(sa.func.json_each(col).alias("v"))
-            .where(sa.literal_column("v.value").not_in(theirs))
-        )
-    return sa.exists(
-        sa.select(1).select_from(sa.func.json_each(p).alias("v")).where(sa.literal_column("v.value").in_(mine))
-    )
+    if column.type == "array":
+        fn = {"cs": "docbase_array_contains", "cd": "docbase_array_contains", "ov": "docbase_array_overlaps"}[op]
+    else:
+        fn = "docbase_jsonb_contains"
+    left, right = (p, col) if op == "cd" else (col, p)
+    return getattr(sa.func, fn)(left, right) == 1
 
 
 def _plain(value: Any) -> Any:

@@ -277,7 +277,16 @@ def _order(
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
+    if not terms and grouped is None and b.dialect == "sqlite" and _is_table(alias):
+        # PostgreSQL answers an unordered read in insertion order (heap order) in practice, and clients
+        # rely on it; SQLite would follow whichever index its planner picks. rowid is insertion order
+        # (AUTOINCREMENT keys are never reused), so saying it keeps both databases alike.
+        terms.append(sa.literal_column(f"{alias.name}.rowid"))
     return terms
+
+
+def _is_table(alias: sa.FromClause) -> bool:
+    return isinstance(alias, sa.Alias) and isinstance(alias.element, sa.Table)
 
 
 def _related_order(

@@ -1,0 +1,111 @@
+"""Ledgers with running balances: a transactions table whose rows move a balance its owner carries.
+
+The shape: a table with an ``amount`` and a ``balance_after`` (or ``running_balance``, ``new_balance``)
+and a foreign key to an owner whose numeric balance column (``credit_balance``, ``balance``...) the
+amounts move. Seed 002's ``credit_transactions`` and ``organizations.credit_balance`` are one.
+
+Posting is ``rpc/post_<entry>`` (``post_credit_transaction``): it moves the balance and inserts the
+entry with its ``balance_after`` in one transaction, the owner's row locked, so concurrent postings
+form one consistent chain; an overdraft is refused unless ``docbase.toml`` allows negative balances
+(``[rules.credit_transactions] allow_negative = true``). The tables themselves stay written by
+service_role alone (docbase.access.ledger), so the RPC is the only way a user moves a balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..schema.model import Column, Schema, Table
+from ..schema.names import singular, words
+
+AMOUNT_NAMES = ("amount", "amount_cents", "delta", "change")
+AFTER_NAMES = ("balance_after", "running_balance", "new_balance", "balance_after_cents")
+NUMERIC_TYPES = ("integer", "bigint", "smallint", "numeric", "decimal", "float", "real", "double")
+
+
+@dataclass(frozen=True)
+class Ledger:
+    table: str
+    amount: str
+    balance_after: str
+    owner_column: str  # ledger.<fk> -> owner
+    owner_table: str
+    owner_key: str
+    balance: str  # owner's balance column
+    allow_negative: bool
+    line: int
+
+    @property
+    def rpc(self) -> str:
+        """``credit_transactions`` -> ``post_credit_transaction``."""
+        ws = words(self.table)
+        return "post_" + "_".join([*ws[:-1], singular(ws[-1])])
+
+    def why(self) -> str:
+        sign = "may go negative" if self.allow_negative else "never below zero"
+        return (
+            f"{self.table} is a ledger of {self.owner_table}.{self.balance} ({sign}): rpc/{self.rpc} moves the "
+            f"balance and writes {self.balance_after} in one transaction"
+        )
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _column(table: Table, names: tuple[str, ...]) -> Column | None:
+    by_norm = {_norm(c.name): c for c in table.columns}
+    return next((by_norm[_norm(n)] for n in names if _norm(n) in by_norm), None)
+
+
+def _balance_column(owner: Table, ledger: Table) -> Column | None:
+    """The owner's balance the ledger moves: a numeric ``*balance*`` column, preferring one named like the ledger."""
+    candidates = [c for c in owner.columns if "balance" in words(c.name) and c.type in NUMERIC_TYPES]
+    ledger_words = {singular(w) for w in words(ledger.table if isinstance(ledger, str) else ledger.name)}
+    candidates.sort(key=lambda c: -len({singular(w) for w in words(c.name)} & ledger_words))
+    return candidates[0] if candidates else None
+
+
+def _allowed_negative(toml: dict[str, Any] | None, table: str) -> bool:
+    per_table = ((toml or {}).get("rules") or {}).get(table)
+    return isinstance(per_table, dict) and per_table.get("allow_negative") is True
+
+
+def _enabled(toml: dict[str, Any] | None, table: str) -> bool:
+    section = (toml or {}).get("rules") or {}
+    if not isinstance(section, dict) or section.get("ledgers") is False:
+        return not isinstance(section, dict)
+    per_table = section.get(table)
+    return not (isinstance(per_table, dict) and per_table.get("ledger") is False)
+
+
+def detect_ledgers(schema: Schema, toml: dict[str, Any] | None = None) -> list[Ledger]:
+    """Every ledger the tables state (``[rules] ledgers = false`` or ``[rules.<t>] ledger = false`` switch off)."""
+    found: list[Ledger] = []
+    for table in schema.tables:
+        amount, after = _column(table, AMOUNT_NAMES), _column(table, AFTER_NAMES)
+        if amount is None or after is None or amount.type not in NUMERIC_TYPES or not _enabled(toml, table.name):
+            continue
+        for fk in table.foreign_keys:
+            owner = schema.table(fk.ref_table)
+            if owner is None or len(fk.columns) != 1:
+                continue
+            balance = _balance_column(owner, table)
+            if balance is None:
+                continue
+            found.append(
+                Ledger(
+                    table=table.name,
+                    amount=amount.name,
+                    balance_after=after.name,
+                    owner_column=fk.columns[0],
+                    owner_table=owner.name,
+                    owner_key=fk.ref_columns[0],
+                    balance=balance.name,
+                    allow_negative=_allowed_negative(toml, table.name),
+                    line=after.line or table.line,
+                )
+            )
+            break
+    return found
