@@ -48,6 +48,9 @@ CASES = [
     ("sqlite in a missing folder", ["migrate", "shop.md", "--db", "sqlite:////no/such/dir/x.db"], None, 1, "cannot"),
     ("bad dialect", ["sql", "shop.md", "--dialect", "mysql"], None, 2, "--dialect must be"),
     ("unknown command", ["bogus"], None, 2, "No such command"),
+    ("types: unknown language", ["types", "rust", "shop.md"], None, 2, "language must be typescript or python"),
+    ("types: missing file", ["types", "typescript", "nope.md"], None, 2, "nope.md: no such file"),
+    ("types: unwritable output", ["types", "python", "shop.md", "-o", "/no/such/dir/t.py"], None, 1, "cannot write"),
     ("bad env value", ["serve", "shop.md"], {"DOCBASE_MAX_BODY_BYTES": "big"}, 2, "DOCBASE_MAX_BODY_BYTES: error:"),
 ]
 

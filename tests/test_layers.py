@@ -26,6 +26,7 @@ LAYER = {
     "ddl": 5,
     "access": 5,
     "migrate": 6,
+    "typegen": 6,
     "auth": 7,
     "conventions": 8,
     "ui": 9,

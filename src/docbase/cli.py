@@ -324,6 +324,31 @@ def seed(
     )
 
 
+@app.command()
+def types(
+    language: str,
+    doc: Path,
+    out: str = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Client types: the Database type supabase-js takes, or Python TypedDicts (docbase.typegen)."""
+    from .access import build_access, load_overrides
+    from .typegen import LANGUAGES, generate
+
+    if language not in LANGUAGES:
+        fail(f"language must be typescript or python, not {language!r}", 2)
+    schema = _schema(doc)
+    text, notes = generate(schema, language, build_access(schema, load_overrides(doc)))
+    _write([f"{doc}:{line}: warning: {message}" for line, message in notes], sys.stderr)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror})", 1)
+    _write([f"wrote {out}"], sys.stderr)
+
+
 @app.command("rotate-key")
 def rotate_key(
     doc: Path,

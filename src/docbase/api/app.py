@@ -185,7 +185,7 @@ def mount(app: Starlette, route: BaseRoute) -> None:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return Response(exc.to_bytes(), exc.status, media_type="application/json; charset=utf-8")
+    return Response(exc.to_bytes(), exc.status, exc.headers or None, media_type="application/json; charset=utf-8")
 
 
 async def _convention_error(request: Request, exc: Exception) -> Response:

@@ -15,7 +15,9 @@ import orjson
 
 
 class ApiError(Exception):
-    """An error with an HTTP status and PostgREST's error body."""
+    """An error with an HTTP status and PostgREST's error body (and any headers it answers with)."""
+
+    headers: dict[str, str] = {}  # noqa: RUF012 -- read-only default; instances assign their own dict
 
     def __init__(self, status: int, code: str, message: str, details: Any = None, hint: str | None = None) -> None:
         super().__init__(message)

@@ -20,6 +20,7 @@ from ..auth import keys
 from ..auth.bearer import bearer_token
 from .bodylimit import scanned, too_deep, too_deep_message, too_large_message
 from .errors import ApiError, bad_body, unauthorized
+from .query.ranges import offside
 
 OBJECT = "application/vnd.pgrst.object+json"
 CSV = "text/csv"
@@ -133,9 +134,7 @@ def parse_range(header: str | None) -> tuple[int | None, int | None]:
     if _digits(last):
         end = int(last)
         if end < start:
-            raise ApiError(
-                416, "PGRST103", "Requested range not satisfiable", f"An upper bound of {end} is below {start}"
-            )
+            raise offside()
         return end - start + 1, start
     return None, start
 

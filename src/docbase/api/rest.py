@@ -31,7 +31,7 @@ from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, permission_denied, unknown_column
 from .limits import RequestLimits
 from .put import put_row
-from .query import Embed, Field, Filter, Query, SelectColumn, parse_query
+from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
@@ -124,9 +124,9 @@ class RestApi:
 
     async def read(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
-        limit, offset = parse_range(request.headers.get("range"))
-        limit = query.limit.get((), limit)
-        offset = query.offset.get((), offset)
+        limit, offset = ranges.window(
+            parse_range(request.headers.get("range")), query.limit.get(()), query.offset.get(())
+        )
         compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
         total, counted_as = None, None
         sub = request.state.sub
@@ -147,8 +147,8 @@ class RestApi:
         if kind != "application/json":
             rows = orjson.loads(text)
         start = offset or 0
+        status = ranges.status(start, shown, total)
         headers["Content-Range"] = _content_range(start, shown, total)
-        status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
         return self._respond(request, text, rows, kind, status, headers)
 
     def _read_statements(

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from ..access.grants import KEY_CLAIM
 from ..rules.ledgers import Ledger, detect_ledgers
 from ..rules.quotas import detect_quotas
+from ..rules.rbac import detect_rbac
 from . import (
     api_key_sql,
     api_keys,
@@ -47,6 +48,7 @@ from . import (
     ledger_sql,
     queue_sql,
     quota_sql,
+    rbac_sql,
     soft_delete,
     vector_sql,
     vectors,
@@ -87,6 +89,8 @@ def names(conventions: Conventions) -> list[str]:
     out += [ledger.rpc for ledger in ledgers(conventions)]
     if detect_quotas(conventions.schema, conventions.toml)[0]:
         out.append("usage")
+    if detect_rbac(conventions.schema, conventions.toml) is not None:
+        out += ["has_permission", "my_permissions"]
     return out
 
 
@@ -118,6 +122,8 @@ async def call(
         return await _post(conventions, db, ledger, body, role, scope)
     if name == "usage" and name in names(conventions):
         return await _usage(conventions, db, body, role, scope)
+    if name in ("has_permission", "my_permissions") and name in names(conventions):
+        return await _permissions(conventions, db, body, claims or {"role": role}, name == "has_permission")
     verb, _, table_name = name.partition("_")
     queue = conventions.get(job_queue.NAME, table_name) if verb in ("claim", "complete", "fail") else None
     near = conventions.get(vectors.NAME, table_name) if verb == "match" else None
@@ -169,6 +175,22 @@ def _visible(conventions: Conventions, table: str, scope: RpcScope | None) -> li
     if scope is not None and (found := scope.read_filter(table, "t")) is not None:
         out.append(found)
     return out
+
+
+async def _permissions(
+    conventions: Conventions, db: Any, body: dict[str, Any], claims: dict[str, Any], ask: bool
+) -> Any:
+    """``has_permission`` (true or false) or ``my_permissions`` (the list), from the document's RBAC tables."""
+    rbac = detect_rbac(conventions.schema, conventions.toml)
+    assert rbac is not None
+    user = rbac_sql.subject(body, claims)
+    tenant = rbac_sql.scalar(body, rbac.assignment_tenant or "organization_id")
+    wanted = body.get("permission")
+    if ask and (not isinstance(wanted, str) or not wanted.strip()):
+        raise bad_argument('name the permission: {"permission": "projects:update"} or its name')
+    async with db.transaction(readonly=True) as tx:
+        held = await rbac_sql.permissions(tx, conventions.sql, rbac, user, tenant)
+    return rbac_sql.holds(rbac, held, wanted) if ask else held
 
 
 async def _usage(conventions: Conventions, db: Any, body: dict[str, Any], role: str, scope: RpcScope | None) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 from ..schema.model import Schema
 from .ledgers import detect_ledgers
 from .quotas import detect_quotas
+from .rbac import detect_rbac
 
 
 def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) -> list[str]:
@@ -19,6 +20,12 @@ def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) ->
     lines = [f"{path}:{q.line}: note: quota: {q.why()}" for q in quotas]
     lines += [f"{path}:{n.line}: warning: {n.plan_table}.{n.limit} looks like a plan limit: {n.message}" for n in notes]
     lines += [f"{path}:{ledger.line}: note: ledger: {ledger.why()}" for ledger in detect_ledgers(schema, toml)]
+    rbac = detect_rbac(schema, toml)
+    if rbac is not None:
+        lines.append(
+            f"{path}:{rbac.line}: warning: rbac: {rbac.why()}; they do not yet decide access to the tables, "
+            "which follows the membership roles (docbase access)"
+        )
     return lines
 
 
@@ -41,4 +48,5 @@ def rules_dict(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str, 
             {"table": x.table, "balance": f"{x.owner_table}.{x.balance}", "rpc": x.rpc, "line": x.line, "why": x.why()}
             for x in detect_ledgers(schema, toml)
         ],
+        "rbac": (lambda r: None if r is None else {"line": r.line, "why": r.why()})(detect_rbac(schema, toml)),
     }

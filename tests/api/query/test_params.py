@@ -117,8 +117,8 @@ def test_columns_and_on_conflict():
         "or=(a.eq.1,b)",
         "or=(a.eq.1",
         "order=a.sideways",
-        "limit=-1",
         "limit=ten",
+        "offset=1e3",
         "a..b=eq.1",
         "columns=",
     ],
@@ -127,6 +127,14 @@ def test_malformed_query_is_pgrst100(text):
     with pytest.raises(ApiError) as info:
         q(text)
     assert info.value.code == "PGRST100"
+
+
+def test_negative_limit_is_416_and_negative_offset_none():
+    """PostgREST's RangeSpec: limit=-1 is PGRST103 (416); offset=-4 reads from the start."""
+    with pytest.raises(ApiError) as info:
+        q("limit=-1")
+    assert (info.value.status, info.value.code) == (416, "PGRST103")
+    assert q("offset=-4").offset == {(): 0}
 
 
 def test_thousands_of_or_terms_are_refused_not_crashed():

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..errors import bad_query
 from .filters import parse_filter, parse_logic
+from .ranges import negative_limit
 from .select import parse_field, parse_select
 from .syntax import OrderTerm, Query
 
@@ -39,8 +40,11 @@ def parse_query(params: Iterable[tuple[str, str]]) -> Query:
         elif word == "order":
             query.order[path] = parse_order(value)
         elif word in ("limit", "offset"):
-            number = _non_negative(value, word)
-            (query.limit if word == "limit" else query.offset)[path] = number
+            number = _integer(value, word)
+            if number < 0 and word == "limit":
+                raise negative_limit()
+            # a negative offset is no offset, as in PostgREST
+            (query.limit if word == "limit" else query.offset)[path] = max(number, 0)
         else:
             query.where.setdefault(path, []).append(parse_filter(word, value))
     return query
@@ -55,15 +59,13 @@ def _split_key(key: str) -> tuple[tuple[str, ...], str]:
     return tuple(parts[:-1]), parts[-1] + arrow + tail
 
 
-def _non_negative(value: str, word: str) -> int:
+def _integer(value: str, word: str) -> int:
     try:
-        number = int(value)
+        number = int(value) if len(value) <= 20 else None
     except ValueError:
-        number = -1
-    if not 0 <= number < 2**63:
-        raise bad_query(
-            f'"failed to parse {word} parameter ({value})"', f"{word} must be a non-negative 64-bit integer"
-        )
+        number = None
+    if number is None or not -(2**63) <= number < 2**63:
+        raise bad_query(f'"failed to parse {word} parameter ({value})"', f"{word} must be a 64-bit integer")
     return number
 
 
