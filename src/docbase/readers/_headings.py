@@ -67,13 +67,15 @@ def table_name(text: str) -> str | None:
     ('workspace_invitations', 'users')
     >>> table_name("Table: orderItems"), table_name("Relationship Summary"), table_name("1. User table (users)")
     ('orderItems', None, 'users')
-    >>> table_name("1.3. `permissions` (Quyền)"), table_name("usersテーブル")
-    ('permissions', 'users')
+    >>> table_name("1.3. `permissions` (Quyền)"), table_name("usersテーブル"), table_name("书籍表 `books`")
+    ('permissions', 'users', 'books')
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
     quoted = re.findall(r"`([^`]+)`", text)
-    if len(quoted) == 1 and re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text):
+    if len(quoted) == 1 and (
+        re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text) or re.search(_GLUED_WORD, text)
+    ):
         inner = quoted[0].strip()
         if _QUALIFIED_RE.match(inner):
             return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"

@@ -139,8 +139,33 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
     return found
 
 
+_CHAIN_NAMES = r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)*"
+_CHAIN_ARROW = r"\s*(?:→|->|⟶|↔|<->|⇄)\s*"
+# "`customers` → `booking_customers` → `bookings`", "`bookings` → `payments`, `invoices`": a data-flow line
+# relating each table to the next; only quoted names, so prose with an arrow in it relates nothing.
+_CHAIN = re.compile(rf"{_CHAIN_NAMES}(?:{_CHAIN_ARROW}{_CHAIN_NAMES})+")
+
+
+def _arrow_chains(text: str, line: int) -> list[RelationshipFragment]:
+    found = []
+    for m in _CHAIN.finditer(text):
+        groups = [re.findall(r"`([^`]+)`", g) for g in re.split(_CHAIN_ARROW, m.group(0))]
+        for left_group, right_group in zip(groups, groups[1:], strict=False):
+            for left in left_group:
+                found.extend(
+                    RelationshipFragment(left, right, line, "||", "o{", label="arrow")
+                    for right in right_group
+                    if right != left
+                )
+    return found
+
+
 def relationships_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Relationship statements in one item or sentence; True when any was found."""
+    chained = _arrow_chains(text, line)
+    if chained:
+        out.fragments.extend(_dedupe(chained))
+        return True
     subject_m = _SUBJECT.match(text) or _PLAIN_SUBJECT.match(text)
     subject = next((g for g in subject_m.groups() if g), None) if subject_m else None
     left = subject or table

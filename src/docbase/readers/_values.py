@@ -18,6 +18,13 @@ validation. The rule, applied to the description as a whole:
    display names of seeded data, not a code-level set. Other types never get
    an enum from a description.
 4. ``null`` in the list means the column may be empty; it is not a value.
+5. A short label with the values in parentheses after it (``Trạng thái (ACTIVE/INACTIVE)``) lists them
+   too; "or" and the list separators are read in the document's language (``、``, ``หรือ``, ``veya``).
+
+>>> read_values("支付方式：`wechat`、`alipay`、`mock`", None).enum
+('wechat', 'alipay', 'mock')
+>>> read_values("Trạng thái (ACTIVE/INACTIVE)", None).enum, read_values("Unique key (user_id, org_id)", None).enum
+(('ACTIVE', 'INACTIVE'), None)
 """
 
 from __future__ import annotations
@@ -44,10 +51,19 @@ class Values:
     null_listed: bool = False
 
 
+# "or"/"and" between the last two values, in the languages documents are written in.
+_OR = "or|and|ou|et|oder|und|o|y|e|или|и|veya|ve|hoặc|và|atau|dan|lub|albo|i|หรือ|และ|또는|或|または|أو|و"
+
+
 def _items(text: str) -> list[str]:
-    text = re.sub(r"(?i),?\s+(?:or|and)\s+", ",", text.strip())
-    parts = split_top(text, ",|/")
+    text = re.sub(rf"(?i),?\s+(?:{_OR})\s+", ",", text.strip())
+    parts = split_top(text, ",|/、")
     return [p.strip() for p in parts if p.strip()]
+
+
+# "Trạng thái (ACTIVE/INACTIVE)", "회원 역할 (`buyer`, `seller`)": a short label, then the values in parentheses.
+_LABELLED = re.compile(r"^([^()]{1,40}?)\s*[(（]([^()（）]+)[)）]$")
+_NOT_A_LABEL = re.compile(r"(?i)\b(?:unique|index|key|primary|foreign|composite|check|references?|pk|fk|uk)\b")
 
 
 def examples_in(text: str) -> tuple[str, ...] | None:
@@ -82,7 +98,12 @@ def read_values(description: str | None, type_name: str | None) -> Values:
         return Values(examples=found)
     if type_name not in _STRINGY:
         return Values()
-    text = re.sub(r"^[^\W\d][\w ]{0,30}:\s*", "", text, count=1)  # "Role: ", "One of: "
+    labelled = _LABELLED.match(text)
+    if labelled and not _NOT_A_LABEL.search(labelled.group(1)) and not re.search(r"[,/|:：]", labelled.group(1)):
+        inner = read_values(labelled.group(2), type_name)
+        if inner.enum:
+            return inner
+    text = re.sub(r"^[^\W\d][\w ]{0,30}[:：]\s*", "", text, count=1)  # "Role: ", "One of: ", "支付方式："
     items = _items(text)
     if len(items) < 2:
         return Values()

@@ -284,6 +284,7 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
             unique=c.unique,
             references=c.references,
             fk_marked=c.fk_marked or c.references is not None,
+            enum=read_values(description, None).enum,  # "Trạng thái (ACTIVE/INACTIVE)"
             comment=description,
         )
         good.append((i, _Parsed(column, c.indexed)))

@@ -168,7 +168,8 @@ def _apply_named(table: TableDraft, col: ColumnDraft, named: list[EnumFragment],
 def _drop_null(col: ColumnDraft) -> None:
     if not col.enum:
         return
-    kept = tuple(v for v in col.enum if v.strip().lower() not in _NULLS)
+    default = (col.default or "").strip().strip("'\"").lower()  # DEFAULT 'none': then none is a value
+    kept = tuple(v for v in col.enum if v.strip().lower() not in _NULLS or v.strip().lower() == default)
     if len(kept) != len(col.enum):
         col.enum = kept or None
         if col.nullable is None:
