@@ -50,6 +50,16 @@ def email_change(recipient: str, link: str, code: str) -> Mail:
     return Mail(recipient, "Confirm email change", body, "email_change")
 
 
+def magic_link(recipient: str, link: str, code: str) -> Mail:
+    body = f"Follow this link to sign in:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "Your Magic Link", body, "magiclink")
+
+
+def invite(recipient: str, link: str, code: str) -> Mail:
+    body = f"You have been invited. Follow this link to accept the invite:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "You have been invited", body, "invite")
+
+
 class Mailer:
     def __init__(self, config: AuthConfig, engine: Any, tables: AuthTables) -> None:
         self.config = config
