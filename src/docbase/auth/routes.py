@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import keys, tokens, users
+from . import admin_routes, keys, passwordless, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import OTP_KINDS, AuthService
@@ -52,7 +52,13 @@ __all__ = ["MAX_BODY", "ROUTES", "auth_app", "auth_routes"]
 
 @endpoint()
 async def signup(request: Request, auth: AuthService) -> Response:
+    """Sign up with email and password; with neither (``signInAnonymously``), an anonymous user when enabled."""
     body = await read_json(request)
+    if body.get("email") in (None, "") and body.get("password") in (None, "") and not body.get("phone"):
+        session = await passwordless.sign_in_anonymously(
+            auth, data_field(body) or {}, client_ip(request, auth.config), request.headers.get("user-agent")
+        )
+        return JSONResponse(session)
     email = email_field(body)
     password = await password_field(body, auth.config, email)
     data = data_field(body) or {}
@@ -188,7 +194,7 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
 async def settings(request: Request, auth: AuthService) -> Response:
     return JSONResponse(
         {
-            "external": {"email": True, "phone": False, "anonymous_users": False},
+            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins},
             "disable_signup": auth.config.disable_signup,
             "mailer_autoconfirm": not auth.config.confirm_email,
             "phone_autoconfirm": False,
@@ -203,6 +209,38 @@ async def health(request: Request, auth: AuthService) -> Response:
     return JSONResponse({"version": "docbase", "name": "GoTrue", "description": "docbase's Supabase-compatible auth"})
 
 
+@endpoint()
+async def otp(request: Request, auth: AuthService) -> Response:
+    """Email a one-time code and magic link (``signInWithOtp``); ``create_user`` (default true) signs up a
+    new address. Answers ``{}`` whether or not the address had an account."""
+    body = await read_json(request)
+    if body.get("phone"):
+        raise AuthError(400, "phone_provider_disabled", "Unsupported phone provider")
+    email = email_field(body)
+    assert email is not None
+    create_user = body.get("create_user", True)
+    if not isinstance(create_user, bool):
+        raise validation("create_user must be true or false")
+    return await _send_code(request, auth, email, create_user, data_field(body) or {})
+
+
+@endpoint()
+async def magiclink(request: Request, auth: AuthService) -> Response:
+    """GoTrue's older /magiclink: /otp for an email, always allowed to create the user."""
+    body = await read_json(request)
+    email = email_field(body)
+    assert email is not None
+    return await _send_code(request, auth, email, True, data_field(body) or {})
+
+
+async def _send_code(request: Request, auth: AuthService, email: str, create_user: bool, data: dict) -> Response:
+    redirect = request.query_params.get("redirect_to")
+    job = await passwordless.send_code(
+        auth, email, create_user, data, client_ip(request, auth.config), verify_url(request, auth.config), redirect
+    )
+    return answer({}, job)
+
+
 ROUTES: list[BaseRoute] = [
     Route("/signup", signup, methods=["POST"]),
     Route("/token", token, methods=["POST"]),
@@ -212,10 +250,13 @@ ROUTES: list[BaseRoute] = [
     Route("/sessions", list_sessions, methods=["GET"]),
     Route("/sessions/{session_id}", revoke_session, methods=["DELETE"]),
     Route("/recover", recover, methods=["POST"]),
+    Route("/otp", otp, methods=["POST"]),
+    Route("/magiclink", magiclink, methods=["POST"]),
     Route("/verify", verify_post, methods=["POST"]),
     Route("/verify", verify_get, methods=["GET"], name="auth_verify"),
     Route("/settings", settings, methods=["GET"]),
     Route("/health", health, methods=["GET"]),
+    *admin_routes.ROUTES,
 ]
 
 

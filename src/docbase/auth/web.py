@@ -138,8 +138,7 @@ def verify_url(request: Request, config: AuthConfig) -> str:
     mount = request.scope.get("root_path", "") or "/auth/v1"
     if config.external_url:
         return f"{config.external_url}{mount}/verify"
-    base = str(request.url.replace(query="", fragment="")).rsplit("/", 1)[0]
-    return base + "/verify"
+    return f"{request.url.scheme}://{request.url.netloc}{mount}/verify"  # the mount's /verify, from any endpoint
 
 
 def redirect_target(config: AuthConfig, wanted: str | None) -> str:
