@@ -8,6 +8,7 @@ package named in its docstring.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -47,6 +48,48 @@ def _write(lines: list[str], stream) -> None:
     stream.flush()
 
 
+class ReadProgress:
+    """How far reading a long document has got, on stderr (``--progress``; by default only on a terminal).
+
+    Nothing is shown for the first half second, so short reads print nothing. On a terminal one line
+    is redrawn in place and wiped at the end; elsewhere (``--progress`` into a log) a line at most
+    every two seconds. The lines start with ``docbase:`` and carry no line number, so they can never
+    be mistaken for the ``path:line: level: message`` diagnostics, which are written after.
+    """
+
+    DELAY = 0.5  # seconds of reading before anything is shown
+
+    def __init__(self, path: str, stream=None, tty: bool | None = None, clock=time.monotonic) -> None:
+        self.path, self.stream, self.clock = path, stream or sys.stderr, clock
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.start = clock()
+        self.shown = 0.0  # when a line was last written; 0 while nothing is on screen
+        self.every = 0.2 if self.tty else 2.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.start < self.DELAY or (self.shown and now - self.shown < self.every and done < total):
+            return
+        line = f"docbase: reading {self.path}: {done}/{total} blocks ({100 * done // max(total, 1)}%)"
+        if self.tty:
+            self.stream.write("\r\x1b[K" + ("" if done == total else line))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.shown = now
+
+
+def _progress(doc: Path) -> ReadProgress | None:
+    """The progress display ``--progress`` / ``--no-progress`` asks for (default: when stderr is a terminal)."""
+    wanted = _options.get("progress")
+    if wanted is None:
+        wanted = sys.stderr.isatty()
+    return ReadProgress(str(doc)) if wanted else None
+
+
+_options: dict[str, bool | None] = {}
+
+
 def _schema(doc: Path, report: bool = False) -> Schema:
     """Read a document for a command; refuse it only when no backend can be made from it.
 
@@ -59,7 +102,7 @@ def _schema(doc: Path, report: bool = False) -> Schema:
     if not doc.exists():
         fail(f"{doc}: no such file", 2)
     load_toml(doc)  # a broken docbase.toml stops every command alike, before any work
-    schema = load_schema(doc)
+    schema = load_schema(doc, _progress(doc))
     if not schema.tables:
         _write(report_lines(schema, str(doc)), sys.stderr)
         raise typer.Exit(1)
@@ -143,12 +186,13 @@ def inspect(
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
     from .conventions import detect_all
+    from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
 
     if not doc.exists():
         fail(f"{doc}: no such file", 2)
-    schema = load_schema(doc)
+    schema = load_schema(doc, _progress(doc))
     toml = load_toml(doc)
     applied = detect_all(schema, toml)
     if json_out:
@@ -168,6 +212,7 @@ def inspect(
                 console.print(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
+            _write([f"{doc}:{line}: warning: {why}" for _, line, why in audit_left_out(schema, toml)], sys.stdout)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
@@ -349,6 +394,32 @@ def types(
     _write([f"wrote {out}"], sys.stderr)
 
 
+@app.command()
+def check(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+) -> None:
+    """Compare a live database with DOC; exit 1 on drift, each difference on a located line (docbase.check)."""
+    from .check import CheckError
+    from .check import check as run_check
+    from .settings import database_url
+
+    schema = _schema(doc)
+    url = database_url(doc, db)
+    try:
+        findings = run_check(schema, url)
+    except CheckError as exc:
+        fail(str(exc), exc.exit_code)
+    from .dburl import parse
+
+    shown = parse(url).shown
+    if findings:
+        _write([f.format(str(doc)) for f in findings], sys.stdout)
+        _write([f"{doc}: {len(findings)} difference(s) between the document and {shown}"], sys.stderr)
+        raise typer.Exit(1)
+    typer.echo(f"{shown} matches {doc}")
+
+
 @app.command("rotate-key")
 def rotate_key(
     doc: Path,
@@ -381,8 +452,12 @@ def _root(
     show_version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print docbase's version and exit."
     ),
+    progress: bool = typer.Option(
+        None, "--progress/--no-progress", help="Show how far reading a long document has got (default: on a terminal)."
+    ),
 ) -> None:
     """Turn a database design document into a running backend."""
+    _options["progress"] = progress
 
 
 def main() -> None:

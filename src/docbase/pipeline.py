@@ -8,7 +8,7 @@ imports a later one: readers and schema share only the fragment types
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,8 +17,11 @@ from .readers import read_document
 from .schema.merge import merge
 from .schema.model import Schema
 
+Progress = Callable[[int, int], None]
+"""Called with (blocks read, blocks in the document) as reading goes; the CLI draws it on stderr."""
 
-def build_schema(text: str, path: str = "<document>") -> Schema:
+
+def build_schema(text: str, path: str = "<document>", progress: Progress | None = None) -> Schema:
     """Build the schema model of a design document's text.
 
     Example:
@@ -28,7 +31,7 @@ def build_schema(text: str, path: str = "<document>") -> Schema:
     """
     with _gc_paused():
         document = split(text, path)
-        reading = read_document(document)
+        reading = read_document(document, progress)
         return merge(reading.fragments, reading.diagnostics, path)
 
 
@@ -46,13 +49,13 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_schema(path: str | Path) -> Schema:
+def load_schema(path: str | Path, progress: Progress | None = None) -> Schema:
     """Read a document file (Markdown or text) into a Schema; bad bytes become diagnostics."""
     p = Path(path)
     text, diagnostics = read_text(str(p), p.read_bytes())
     if text is None:
         return Schema(tables=(), diagnostics=tuple(diagnostics), path=str(p))
-    schema = build_schema(text, str(p))
+    schema = build_schema(text, str(p), progress)
     if diagnostics:
         from dataclasses import replace
 

@@ -51,6 +51,12 @@ DB_READ_YOUR_WRITES_SECONDS = declare(
     300,
     "How long a worker remembers a caller's last write position when routing its reads to replicas.",
 )
+REQUEST_LOG = declare(
+    "request_log",
+    "off",
+    "One JSON line per request (time, request_id, role, method, path, status, ms): `stderr`, a file path to "
+    "append to, or `off`. Never holds a key, token, password, query string or body.",
+)
 STATE_DIR = declare(
     "state_dir", ".docbase", "Where generated secrets (JWT secret, encryption key) are kept, mode 0600."
 )
@@ -123,6 +129,23 @@ TX_END = declare(
     "commit-allow-override",
     "How /rest/v1 transactions end (PostgREST's db-tx-end): commit, commit-allow-override, rollback or "
     "rollback-allow-override; *-allow-override lets a request choose with `Prefer: tx=commit|rollback`.",
+)
+REALTIME_POLL_MS = declare(
+    "realtime_poll_ms",
+    50,
+    "SQLite: how often each worker looks for new changes for its realtime subscribers, in milliseconds "
+    "(PostgreSQL is woken by NOTIFY).",
+)
+REALTIME_RETENTION_SECONDS = declare(
+    "realtime_retention_seconds",
+    600,
+    "How long captured changes stay in _docbase_changes before they are deleted, in seconds.",
+)
+REALTIME_MAX_CHANNELS = declare(
+    "realtime_max_channels", 100, "Most channels one realtime socket may join (Supabase: 100); more get an error."
+)
+REALTIME_MAX_MESSAGE_BYTES = declare(
+    "realtime_max_message_bytes", 1_000_000, "Largest realtime frame a client may send; larger get an error reply."
 )
 SERVER = declare(
     "server", "granian", "HTTP server `docbase serve` runs: granian (Rust HTTP/1.1, measured faster) or uvicorn."

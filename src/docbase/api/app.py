@@ -24,11 +24,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import dburl, settings
+from ..access.decide import Denied
+from ..access.row_rules import RowRules
 from ..auth import keys
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
-from .access_gate import AccessGate
 from .bodylimit import BodyLimit
 from .catalog import Catalog
 from .db import Database, PostgresDatabase, connect
@@ -37,6 +38,7 @@ from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
 from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
+from .requestlog import RequestLog, request_log_sink
 from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
@@ -44,11 +46,13 @@ STORAGE_PREFIX = "/storage/v1/"
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> AccessGate:
+def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules:
     """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced."""
     from ..access import build_access, load_overrides
+    from ..auth import hidden_columns
 
-    return AccessGate(schema, catalog, build_access(schema, load_overrides(doc)))
+    model = build_access(schema, load_overrides(doc))
+    return RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
 
 
 def create_app(
@@ -79,10 +83,11 @@ def create_app(
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)
     gate = access_gate(schema, catalog, doc)
+    secret = secret or keys.jwt_secret(doc)
     rest = RestApi(
         catalog,
         db,
-        secret or keys.jwt_secret(doc),
+        secret,
         limit,
         conventions,
         gate,
@@ -103,6 +108,7 @@ def create_app(
     async def docs(request: Request) -> Response:
         return HTMLResponse(DOCS_HTML)
 
+    realtime = _realtime(schema, url, rest, toml)
     app = Starlette(
         routes=[
             Route("/rest/v1/", openapi, methods=["GET", "HEAD"]),
@@ -110,15 +116,26 @@ def create_app(
             Route("/rest/v1/rpc/{name:str}", rest.rpc, methods=["GET", "HEAD", "POST"]),
             Route("/rest/v1/{table:str}", rest.handle, methods=REST_METHODS),
             Route("/docs", docs, methods=["GET"]),
+            *realtime.routes(),
             *routes,
         ],
         middleware=[
+            # outermost: every request gets its id and its line, preflights and errors included
+            Middleware(RequestLog, sink=request_log_sink(toml), secret=secret),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["*"],
                 allow_headers=["*"],
-                expose_headers=["Content-Range", "Preference-Applied"],
+                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them
+                expose_headers=[
+                    "Content-Range",
+                    "Preference-Applied",
+                    "Location",
+                    "Upload-Offset",
+                    "Upload-Length",
+                    "Tus-Resumable",
+                ],  # fmt: skip
             ),
             # inside CORS, so a browser can read the 413
             # /storage/v1 streams uploads to disk under its own limit (storage_max_file_bytes), checked per chunk
@@ -128,14 +145,16 @@ def create_app(
         exception_handlers={
             ApiError: _api_error,
             ConventionError: _convention_error,
+            Denied: _denied,
             HTTPException: _http_error,
             Exception: _unexpected,
         },
-        lifespan=_lifespan(db),
+        lifespan=_lifespan(db, realtime.hub),
     )
     app.state.catalog = catalog
     app.state.db = db
     app.state.rest = rest
+    app.state.realtime = realtime
     app.state.schema = schema
     return app
 
@@ -169,10 +188,31 @@ async def _caller_role(request: Request, rest: RestApi) -> str:
     return role_of(request, rest.secret)
 
 
-def _lifespan(db):
+def _realtime(schema: Schema, url: str, rest: RestApi, toml: dict):
+    """/realtime/v1 (docbase.realtime), its access checks going through this app's own REST read path."""
+    from ..realtime import Realtime
+    from .row_reader import RowReader
+
+    return Realtime(
+        schema,
+        url,
+        RowReader(rest),
+        rest.secret,
+        rest.conventions,
+        rest.db,
+        poll_ms=int(settings.get(settings.REALTIME_POLL_MS, toml=toml)),
+        retention_s=int(settings.get(settings.REALTIME_RETENTION_SECONDS, toml=toml)),
+        max_channels=int(settings.get(settings.REALTIME_MAX_CHANNELS, toml=toml)),
+        max_message_bytes=int(settings.get(settings.REALTIME_MAX_MESSAGE_BYTES, toml=toml)),
+    )
+
+
+def _lifespan(db, hub=None):
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if hub is not None:
+            await hub.close()
         await db.close()
 
     return lifespan
@@ -190,6 +230,11 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _convention_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConventionError)
+    return await _api_error(request, ApiError(exc.status, exc.code, exc.message, exc.details, exc.hint))
+
+
+async def _denied(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Denied)
     return await _api_error(request, ApiError(exc.status, exc.code, exc.message, exc.details, exc.hint))
 
 

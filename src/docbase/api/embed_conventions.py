@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from ..conventions import secrets, soft_delete
+from ..conventions.runtime import Conventions
 from .catalog import Catalog
 from .query import Embed, Query, SelectColumn
 from .query.filters import parse_filter
@@ -36,13 +37,13 @@ def wants_deleted(role: str, items: list[tuple[str, str]], prefer: str | None) -
     return asked or soft_delete.PREFER_FLAG in (prefer or "")
 
 
-def hide_deleted(conventions: Any, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
+def hide_deleted(conventions: Conventions, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
     """``query`` with the soft-delete filter added at top level and on every embedded path that soft-deletes.
 
     Added to the parsed query, beside the caller's own filters and never among them: PUT, which must
     see exactly the caller's key filters, is dispatched before this runs.
     """
-    if conventions is None or include:
+    if include:
         return query
     added: dict[tuple[str, ...], list] = {}
     soft = conventions.get(soft_delete.NAME, table)
@@ -54,7 +55,7 @@ def hide_deleted(conventions: Any, catalog: Catalog, table: str, query: Query, i
     return query
 
 
-def _walk_hide(conventions: Any, catalog: Catalog, table: str, items: tuple, path: tuple, added: dict) -> None:
+def _walk_hide(conventions: Conventions, catalog: Catalog, table: str, items: tuple, path: tuple, added: dict) -> None:
     for item in items:
         if not isinstance(item, Embed):
             continue
@@ -67,10 +68,8 @@ def _walk_hide(conventions: Any, catalog: Catalog, table: str, items: tuple, pat
         _walk_hide(conventions, catalog, target, item.items, sub, added)
 
 
-def needs_presenting(conventions: Any, catalog: Catalog, table: str, items: tuple) -> bool:
+def needs_presenting(conventions: Conventions, catalog: Catalog, table: str, items: tuple) -> bool:
     """Whether any table in the response (top level or embedded) has rows to reshape on the way out."""
-    if conventions is None:
-        return False
     if conventions.reshapes(table):
         return True
     for item in items:
@@ -82,7 +81,7 @@ def needs_presenting(conventions: Any, catalog: Catalog, table: str, items: tupl
 
 
 def present_text(
-    conventions: Any,
+    conventions: Conventions,
     catalog: Catalog,
     table: str,
     items: tuple,
@@ -98,7 +97,7 @@ def present_text(
 
 
 def present_rows(
-    conventions: Any,
+    conventions: Conventions,
     catalog: Catalog,
     table: str,
     items: tuple,
@@ -138,7 +137,7 @@ def _present_one(conventions, catalog, table, row, role, renamed, embeds) -> dic
     return row
 
 
-def _renamed_secrets(conventions: Any, table: str, items: tuple) -> dict[str, str]:
+def _renamed_secrets(conventions: Conventions, table: str, items: tuple) -> dict[str, str]:
     """Output keys that carry a secret column under another name (``k:api_key``) -> the column."""
     secret = conventions.get(secrets.NAME, table)
     if secret is None:

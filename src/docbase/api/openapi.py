@@ -17,9 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..access.decide import Access, ServiceRoleOnly
 from ..schema.model import Column, Table
 from .catalog import Catalog
-from .errors import ApiError
 
 _TYPES: dict[str, dict[str, Any]] = {
     "uuid": {"type": "string", "format": "uuid"},
@@ -107,22 +107,16 @@ _ERROR = {
 _METHODS = {"get": "select", "post": "insert", "patch": "update", "delete": "delete"}
 
 
-def allowed_methods(gate: Any, table: str, role: str) -> list[str]:
-    """The HTTP methods ``role`` may use on ``table`` (all of them without a gate, as for service_role)."""
-    if gate is None or role == "service_role":
-        return list(_METHODS)
-    out = []
-    for method, command in _METHODS.items():
-        try:
-            gate.require(table, command, role)
-        except ApiError:
-            continue
-        out.append(method)
-    return out
+def allowed_methods(gate: Access, table: str, role: str) -> list[str]:
+    """The HTTP methods ``role`` may use on ``table``."""
+    return [method for method, command in _METHODS.items() if gate.allows(table, command, role)]
 
 
-def openapi_document(catalog: Catalog, server: str = "", gate: Any = None, role: str = "service_role") -> dict:
-    """The spec as ``role`` may see it (``gate``: api.access_gate.AccessGate; None shows everything)."""
+def openapi_document(
+    catalog: Catalog, server: str = "", gate: Access | None = None, role: str = "service_role"
+) -> dict:
+    """The spec as ``role`` may see it through ``gate`` (default: no rules, so service_role sees everything)."""
+    gate = gate if gate is not None else ServiceRoleOnly(catalog.columns)
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
         "Error": {
@@ -134,7 +128,7 @@ def openapi_document(catalog: Catalog, server: str = "", gate: Any = None, role:
         methods = allowed_methods(gate, name, role)
         if not methods:
             continue
-        hidden = gate.hidden(name, role) if gate is not None else frozenset()
+        hidden = gate.hidden(name, role)
         schemas[name] = table_schema(table, hidden)
         ref = {"$ref": f"#/components/schemas/{name}"}
         filters = [

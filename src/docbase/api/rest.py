@@ -3,10 +3,10 @@
 The request path is: verify the key -> parse the query string -> build the
 statement (values bound) -> fetch its compiled SQL from the shape cache ->
 one transaction on the driver -> the database's own JSON text as the body.
-Deny by default: ``api.access_gate`` decides which role may run which
-command, which rows it sees or changes (compiled into the SQL on SQLite, row-level
-security on PostgreSQL) and which columns it never gets; without a gate only
-``service_role`` reads or writes (anon 401, others 403, PostgREST's 42501).
+Deny by default: ``docbase.access.decide.Access`` (the gate) decides which role may
+run which command, which rows it sees or changes (compiled into the SQL on SQLite,
+row-level security on PostgreSQL) and which columns it never gets; without rules
+(``ServiceRoleOnly``) only ``service_role`` reads or writes (anon 401, others 403, 42501).
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..access.references import earlier_rows_left_to_after
-from ..conventions.runtime import api_key_claims
+from ..access.decide import Access, ServiceRoleOnly, denied_row
+from ..conventions.runtime import Conventions, api_key_claims
 from ..schema.model import Table
-from .access_gate import denied_row
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
 from .embed_conventions import hide_deleted, present_text, wants_deleted
-from .errors import ApiError, not_one_row, permission_denied, unknown_column
+from .errors import ApiError, not_one_row, unknown_column
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
@@ -60,14 +59,14 @@ class RestApi:
         db: Database,
         secret: str,
         max_body_bytes: int,
-        conventions: Any = None,
-        gate: Any = None,
+        conventions: Conventions,
+        gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
     ) -> None:
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
-        self.gate = gate  # api.access_gate.AccessGate: row-level access; None: service_role only
-        self.conventions = conventions  # docbase.conventions.runtime.Conventions: hooks on every request
+        self.gate: Access = gate if gate is not None else ServiceRoleOnly(catalog.columns)
+        self.conventions = conventions  # hooks on every request (docbase.conventions.runtime)
         self.catalog = catalog
         self.db = db
         self.secret = secret
@@ -96,24 +95,20 @@ class RestApi:
         request.state.claims = await api_key_claims(self.conventions, request.headers, self.db)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
         table = self.catalog.table(request.path_params["table"])
-        if self.gate is not None:
-            self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
-        elif role != "service_role":
-            raise permission_denied(table.name, 401 if role == "anon" else 403)
+        self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         claims = request.state.claims or {"role": role}
         request.state.sub = claims.get("sub") if role == "authenticated" else None
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
-        if self.conventions is not None:
-            items = self.conventions.query_params(table.name, items)
+        items = self.conventions.query_params(table.name, items)
         query = parse_query(items)
         self.limits.check(self.catalog, table.name, query)  # select width, embed depth, filters
         method = request.method
         if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
             return await self.put(request, table, query)
-        if self.conventions is not None:  # soft-deleted rows stay out, at every depth (api.embed_conventions)
-            include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
-            query = hide_deleted(self.conventions, self.catalog, table.name, query, include)
+        # soft-deleted rows stay out, at every depth (api.embed_conventions)
+        include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+        query = hide_deleted(self.conventions, self.catalog, table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
@@ -139,16 +134,17 @@ class RestApi:
                 )
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         text = present_text(self.conventions, self.catalog, table.name, query.select, text, request.state.role)
-        rows = None
-        headers = {}
-        if prefer.count and counted_as:
-            headers["Preference-Applied"] = f"count={counted_as}"
+        headers = {"Preference-Applied": f"count={counted_as}"} if prefer.count and counted_as else {}
+        return self.page(request, text, offset or 0, shown, total, headers)
+
+    def page(
+        self, request: Request, text: bytes, start: int, shown: int, total: int | None, headers: dict[str, str]
+    ) -> Response:
+        """Rows read from a table or a function (``/rpc``): Content-Range, 206 for part of a count, as Accepted."""
         kind = accept(request)
-        if kind != "application/json":
-            rows = orjson.loads(text)
-        start = offset or 0
+        rows = orjson.loads(text) if kind != "application/json" else None
         status = ranges.status(start, shown, total)
-        headers["Content-Range"] = _content_range(start, shown, total)
+        headers["Content-Range"] = content_range(start, shown, total)
         return self._respond(request, text, rows, kind, status, headers)
 
     def _read_statements(
@@ -230,8 +226,7 @@ class RestApi:
 
     async def put(self, request: Request, table: Table, query: Query) -> Response:
         """PostgREST's PUT: one whole row named by its primary key, inserted or replaced (api.put checks it)."""
-        if self.gate is not None:
-            self.gate.require(table.name, "update", request.state.role)
+        self.gate.require(table.name, "update", request.state.role)
         row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
         prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
@@ -252,25 +247,23 @@ class RestApi:
         revealed = None
         kept: tuple[str, ...] = ()
         role, sub = request.state.role, request.state.sub
-        if self.gate is not None:
-            target = query.on_conflict or tuple(table.primary_key)
-            for row in rows:
-                self.gate.refuse_columns(table.name, role, row, updating=False)
-                if prefer.resolution == "merge-duplicates":
-                    self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
-                    self._refuse_mark(table, role, row)
-            mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
-            rows = [{**mine, **row} for row in rows] if mine else rows
-            kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
-        if self.conventions is not None:
-            rows, revealed = self.conventions.before_write(table.name, rows, True)
+        target = query.on_conflict or tuple(table.primary_key)
+        for row in rows:
+            self.gate.refuse_columns(table.name, role, row, updating=False)
+            if prefer.resolution == "merge-duplicates":
+                self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
+                self._refuse_mark(table, role, row)
+        mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
+        rows = [{**mine, **row} for row in rows] if mine else rows
+        kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
+        rows, revealed = self.conventions.before_write(table.name, rows, True)
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
         if prefer.resolution and not (on_conflict or table.primary_key):
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
-        shown_columns = gate.returning(table.name, role) if gate is not None else None
+        shown_columns = gate.returning(table.name, role)
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
             existed: set[tuple] = set()
@@ -281,15 +274,14 @@ class RestApi:
                     status = 200  # PostgREST: 200 when the upsert created nothing (all updates, or none came)
             # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
             # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
-            pending = self._as_rows(table, groups)
-            if gate is not None:  # a row naming an earlier row of the batch: judged after the write
-                pending = earlier_rows_left_to_after(gate.model, table.name, [c.name for c in table.columns], pending)
+            # a row naming an earlier row of the batch: judged after the write
+            pending = gate.checked_first(table.name, self._as_rows(table, groups))
             await self._check_rows(tx, table, "insert", role, sub, pending)
             for keys, members in groups:
                 key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
                 overwrite = (
                     gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role)
-                    if gate is not None and prefer.resolution == "merge-duplicates"
+                    if prefer.resolution == "merge-duplicates"
                     else None
                 )
                 compiled, values = self._statement(
@@ -355,10 +347,8 @@ class RestApi:
         if request.method != "POST":
             raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC")
         body = await read_body(request, self.max_body_bytes, self.limits.json_depth) if await request.body() else {}
-        if self.conventions is None:
-            raise ApiError(404, "PGRST202", f"Could not find the function public.{request.path_params['name']}")
         claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
-        scope = RpcScope(self.gate, claims, role, claims.get("sub") if role == "authenticated" else None)
+        scope = RpcScope(self.gate, self.catalog, claims, role, claims.get("sub") if role == "authenticated" else None)
         result = await rpc.call(self.conventions, self.db, request.path_params["name"], body, role, claims, scope)
         return Response(orjson.dumps(result, default=str), 200, media_type=JSON)
 
@@ -398,18 +388,16 @@ class RestApi:
         if not body:
             return self._written(request, table, query, prefer, [], 200)
         role, sub = request.state.role, request.state.sub
-        if self.gate is not None:
-            self.gate.refuse_columns(table.name, role, body, updating=True)
+        self.gate.refuse_columns(table.name, role, body, updating=True)
         self._refuse_mark(table, role, body)
-        if self.conventions is not None:
-            body = self.conventions.before_write(table.name, [body], False)[0][0]
+        body = self.conventions.before_write(table.name, [body], False)[0][0]
         key = ("update", table.name, tuple(body), query_shape(query), role)
         compiled, values = self._statement(
             key,
             lambda bind: update_statement(self.catalog, table, body, query, bind, self.gate, role),
             lambda: update_values(self.catalog, table, body, query),
         )
-        shown_columns = self.gate.returning(table.name, role) if self.gate is not None else None
+        shown_columns = self.gate.returning(table.name, role)
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub)
@@ -424,26 +412,24 @@ class RestApi:
         return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
-        if self.conventions is not None:
-            from ..conventions.runtime import user_from
+        from ..conventions.runtime import user_from
 
-            user = user_from(getattr(request.state, "claims", None))
-            role = request.state.role
-            if self.gate is not None and role != "service_role":  # the audit trail is the system's write
-                await self.gate.as_role(tx, "service_role")
-            await self.conventions.after_write(tx, table.name, action, rows, columns, user)
-            if self.gate is not None and role != "service_role":
-                await self.gate.as_role(tx, role)
+        user = user_from(getattr(request.state, "claims", None))
+        role = request.state.role
+        if role != "service_role":  # the audit trail is the system's write
+            await self.gate.as_role(tx, "service_role")
+        await self.conventions.after_write(tx, table.name, action, rows, columns, user)
+        if role != "service_role":
+            await self.gate.as_role(tx, role)
 
     async def _begin(self, tx: Any, request: Request) -> None:
         """PostgreSQL: the transaction runs as the caller's role with its claims (row-level security)."""
-        if self.gate is not None:
-            await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
+        await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
 
     def _refuse_mark(self, table: Table, role: str, names: Any) -> None:
         """The soft-delete mark is written by DELETE, judged by the delete rule: a PATCH or an upsert setting it
         would let a role that may update but not delete remove rows (PostgreSQL's UPDATE policy allowed it)."""
-        mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
+        mark = self.conventions.delete_as_update(table.name)
         if not mark or role == "service_role" or not isinstance(names, dict):
             return
         # a whole row (PUT) names the mark too: only a value that marks the row deleted is refused
@@ -460,7 +446,7 @@ class RestApi:
 
     async def _check_rows(self, tx: Any, table: Table, command: str, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: WITH CHECK on every written row; one fails -> 403 42501 and the transaction rolls back."""
-        if self.gate is None or not rows:
+        if not rows:
             return
         stmt = self.gate.check_statement(table.name, command, role)
         if stmt is None:
@@ -488,7 +474,7 @@ class RestApi:
 
     async def _claim(self, tx: Any, table: Table, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: a signed-in user creating a tenant becomes its owner in the same transaction."""
-        if self.gate is None or role != "authenticated" or sub is None or not rows:
+        if role != "authenticated" or sub is None or not rows:
             return
         made = self.gate.claim_statement(table.name)
         if made is None:
@@ -503,7 +489,7 @@ class RestApi:
 
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
-        mark = self.conventions.delete_as_update(table.name) if self.conventions is not None else None
+        mark = self.conventions.delete_as_update(table.name)
         role, sub = request.state.role, request.state.sub
         if not mark:
             compiled, values = self._statement(
@@ -511,7 +497,7 @@ class RestApi:
                 lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, role),
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
-        shown_columns = self.gate.returning(table.name, role) if self.gate is not None else None
+        shown_columns = self.gate.returning(table.name, role)
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
@@ -542,14 +528,14 @@ class RestApi:
         if request.method == "POST":
             headers = {"Content-Range": f"*/{'*' if total is None else total}"}
         else:
-            headers = {"Content-Range": _content_range(0, len(rows), total)}
+            headers = {"Content-Range": content_range(0, len(rows), total)}
         applied = prefer.applied()
         if applied:
             headers["Preference-Applied"] = applied
         if prefer.returning != "representation":
             return Response(b"", 201 if status == 201 else 204, headers)
         if text is None:
-            hidden = self.gate.hidden(table.name, request.state.role) if self.gate is not None else frozenset()
+            hidden = self.gate.hidden(table.name, request.state.role)
             text = rows_to_json(self.catalog, table, rows, query, hidden)
         text = present_text(
             self.conventions, self.catalog, table.name, query.select, text, request.state.role, revealed
@@ -584,7 +570,8 @@ def needs_read(query: Query) -> bool:
     return False
 
 
-def _content_range(start: int, shown: int, total: int | None) -> str:
+def content_range(start: int, shown: int, total: int | None) -> str:
+    """PostgREST's ``Content-Range``: ``first-last/total``, ``*/total`` when no row is shown, ``*`` for no count."""
     size = "*" if total is None else str(total)
     if shown == 0:
         return f"*/{size}"

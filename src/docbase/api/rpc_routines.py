@@ -20,7 +20,8 @@ from starlette.responses import Response
 
 from .errors import ApiError
 from .query import parse_query
-from .request import accept, parse_range, read_body
+from .request import parse_range, read_body
+from .rest import RestApi, content_range
 from .routines import Routine, call, choose, no_function, postgresql_only, single_object_call
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
@@ -30,7 +31,7 @@ from .sql.read import read_statement
 _RESERVED = {"select", "order", "limit", "offset", "and", "or", "not.and", "not.or", "columns", "on_conflict"}
 
 
-async def serve_routine(api: Any, request: Request, name: str) -> Response:
+async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
     """Answer one call of the document's function ``name`` (``api`` is the RestApi serving the request)."""
     if api.catalog.dialect != "postgresql":
         raise postgresql_only(name)
@@ -73,7 +74,7 @@ async def serve_routine(api: Any, request: Request, name: str) -> Response:
 
 
 async def _as_table(
-    api: Any, request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, rest: list, prefer: Any
+    api: RestApi, request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, rest: list, prefer: Any
 ) -> Response:
     table = api.catalog.tables[routine.table]
     query = parse_query(rest)
@@ -92,12 +93,7 @@ async def _as_table(
     if prefer.count:
         total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, "postgresql")
     text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-    start = offset or 0
-    headers = {"Content-Range": _range(start, shown, total)}
-    status = 206 if total is not None and shown and (start > 0 or start + shown < total) else 200
-    kind = accept(request)
-    rows = orjson.loads(text) if kind != "application/json" else None
-    return api._respond(request, text, rows, kind, status, headers)
+    return api.page(request, text, offset or 0, shown, total, {})
 
 
 async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder) -> Response:
@@ -116,13 +112,8 @@ async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: 
     if routine.void:
         return Response(b"", 204)
     text = (value or "null").encode()
-    headers = {"Content-Range": "0-0/*" if not routine.returns_set else _range(0, len(orjson.loads(text)), None)}
+    headers = {"Content-Range": "0-0/*" if not routine.returns_set else content_range(0, len(orjson.loads(text)), None)}
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)
     return Response(text, 200, headers, media_type=media)
-
-
-def _range(start: int, shown: int, total: int | None) -> str:
-    shown_part = f"{start}-{start + shown - 1}" if shown else "*"
-    return f"{shown_part}/{'*' if total is None else total}"

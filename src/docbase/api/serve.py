@@ -93,7 +93,7 @@ def run(
     except MigrateError as exc:
         hint = f"; run `docbase migrate {doc} --dry-run` to see every step" if exc.plan is not None else ""
         raise ServeError(f"migration refused: {exc}{hint}") from None
-    from ..access.sqlite_policies import UntranslatablePolicy
+    from ..access.row_rules import UntranslatablePolicy
 
     try:  # fail closed: a document policy SQLite cannot enforce stops serve, naming it
         app = build_app(schema, url, secret)

@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..access.decide import Access, denied_row
 from ..schema.model import Table
-from .access_gate import denied_row
 from .catalog import Catalog
 from .coerce import coerce
 from .sql.compiled import ShapeCache, query_shape
@@ -30,7 +30,7 @@ from .sql.read import where_clause, where_values
 async def check_before_update(
     tx: Any,
     catalog: Catalog,
-    gate: Any,
+    gate: Access,
     cache: ShapeCache,
     table: Table,
     query: Any,
@@ -39,9 +39,7 @@ async def check_before_update(
     sub: Any,
 ) -> None:
     """403 42501 (and nothing written) when a row the UPDATE would produce fails the update check."""
-    if gate is None or not gate.rows_here or role == "service_role":
-        return
-    check = gate.check_statement(table.name, "update", role)
+    check = gate.check_statement(table.name, "update", role)  # None: PostgreSQL, service_role or no rules
     if check is None:
         return
     dialect = catalog.dialect

@@ -15,7 +15,7 @@ from typing import Any
 from ..auth.bearer import bearer_token
 from ..schema.model import Schema, Table
 from . import audit, hashed_tokens, schedules, secrets, soft_delete
-from .base import Applied, enabled, words
+from .base import Applied, enabled
 from .errors import bad_argument
 from .keyring import Keyring, load_keyring
 from .sqltext import Sql
@@ -139,6 +139,9 @@ class Conventions:
         if a is None or t is None or table == a.name or not enabled(self.toml, audit.NAME, table) or not rows:
             return
         roles = self.audit_roles
+        copied = audit.sources(self.schema, a, roles, t)
+        if isinstance(copied, str):  # this table's rows cannot fill the trail (inspect warns): not audited
+            return
         for row in rows:
             values = dict(zip(t.column_names, row, strict=False))
             key = ",".join(str(values.get(k)) for k in t.primary_key) if t.primary_key else None
@@ -156,10 +159,9 @@ class Conventions:
                 when = a.column(roles["when"])
                 if when is not None and when.default is None:
                     record[roles["when"]] = self.sql.now(when.type)
-            for column in a.columns:  # copy the tenant (organization_id...) when the written row has it
-                name = column.name
-                if name not in record and name in values and name not in a.primary_key and words(name)[-1:] == ("id",):
-                    record[name] = values[name]
+            for name, source in copied.items():  # the tenant (organization_id...) as the written row gives it
+                if name not in record:
+                    record[name] = values.get(source)
             pk = a.column(a.primary_key[0]) if len(a.primary_key) == 1 else None
             if pk is not None and pk.type in ("uuid", "text", "varchar") and pk.default is None:
                 import uuid

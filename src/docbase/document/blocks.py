@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
 from markdown_it import MarkdownIt
@@ -90,8 +91,11 @@ class Document:
     line_count: int
 
 
+@cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+    """Block structure only: inline content is read from the source lines, so markdown-it's inline pass
+    (a quarter of its time) is switched off; inline tokens still carry their raw ``content``."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
 
 
 def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
@@ -269,7 +273,14 @@ def _paragraph_or_diagram(text: str, line: int, section: tuple[str, ...]) -> Blo
     first = next((ln for ln in lines if not ln.lstrip().startswith("--")), "")  # SQL comments above a CREATE
     if _DIAGRAM_START.match(first) or (len(lines) >= 3 and boxy >= len(lines) / 2):
         return Block("code", text, line, section, fenced=False)
+    if len(lines) >= 2 and all(_TIGHT_BULLET.match(ln) for ln in lines):
+        # "-id | BIGINT" / "-marca | VARCHAR(15)": a list whose author left out the space after the dash
+        items = tuple(ListItem(_TIGHT_BULLET.match(ln).group(1).strip(), line + i, 1) for i, ln in enumerate(lines))
+        return Block("list", text, line, section, items=items)
     return Block("paragraph", text, line, section)
+
+
+_TIGHT_BULLET = re.compile(r"^\s*-([^\s\-].*)$")
 
 
 def _cells(row_line: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .. import dburl
-from ..ddl import quotas
+from ..ddl import capture, quotas
 from ..ddl.metadata import build
 from ..ddl.render import statements
 from ..ddl.triggers import updated_at_triggers
@@ -131,8 +131,11 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
         return plan
     if dialect == "sqlite":
         _fold_rebuilds(plan, schema, conn, built)
+    capturing = _drop_capture(conn, dialect)
     for op in plan.ordered():
         _execute(conn, op, plan)
+    if capturing:
+        _restore_capture(conn, schema, dialect)
     if dialect == "sqlite":
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if problems:
@@ -145,6 +148,25 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     _commit(conn)
     plan.applied = True
     return plan
+
+
+def _drop_capture(conn: sa.Connection, dialect: str) -> bool:
+    """Realtime's capture triggers (docbase.ddl.capture) go while the tables change: on SQLite one naming a
+    dropped column would fail the ALTER. Returns whether the database captures changes at all."""
+    if not sa.inspect(conn).has_table(capture.CHANGES):
+        return False
+    if dialect == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in rows:
+            if name.startswith(capture.PREFIX):
+                conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name.replace(chr(34), chr(34) * 2)}"')
+    return True
+
+
+def _restore_capture(conn: sa.Connection, schema: Schema, dialect: str) -> None:
+    """Capture again, over every table's new columns, in the migration's own transaction."""
+    for sql in capture.capture_statements(schema, dialect):
+        conn.exec_driver_sql(sql)
 
 
 def _refuse(plan: Plan, schema: Schema, allow_destructive: bool) -> None:

@@ -370,6 +370,8 @@ def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constra
     text = re.sub(
         r"(?i)\b(?:PK|FK|UK|UQ)\s*[-–—:]\s*(?=PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE)", "", text
     )  # "PK - PRIMARY KEY"
+    text = re.sub(r"(?i)\b(primary|foreign|not)_(key|null)\b", r"\1 \2", text)  # "PRIMARY_KEY", "NOT_NULL"
+    text = re.sub(r"(?i)\bdefault\s*\(([^()]*)\)", r"DEFAULT \1", text)  # "DEFAULT(0)"
     # "PRIMARY KEY NOT NULL" / "UUID PK DEFAULT x" written without commas: split before known keywords.
     spaced = re.sub(
         r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)",

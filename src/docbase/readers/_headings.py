@@ -10,6 +10,7 @@ these names for its callers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._vocabulary import announces_fields, words
 
@@ -23,6 +24,8 @@ GENERIC_HEADINGS = words("generic")
 # "Table" as documents write it, in the languages of headers.toml ([words] table).
 _TABLE_WORD = "(?:" + "|".join(re.escape(w) for w in sorted(words("table"), key=len, reverse=True)) + ")"
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_UNDERSCORES = re.compile(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)")
 # Table words of scripts written without spaces (テーブル, 表, 테이블): glued to a Latin name, they still mark it.
 _GLUED_WORD = (
     "(?:"
@@ -35,10 +38,14 @@ _GLUED_WORD = (
 )
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def strip_markup(text: str) -> str:
     """Remove emphasis and code marks Markdown puts around names: ``**`x`**`` -> ``x``."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](link)
-    text = re.sub(r"(?<!\w)__(\S(?:.*?\S)?)__(?!\w)", r"\1", text.replace("**", ""))  # __bold__, not __v
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # [label](link)
+    text = text.replace("**", "")
+    if "__" in text:
+        text = _UNDERSCORES.sub(r"\1", text)  # __bold__, not __v
     return text.replace("`", "").strip()
 
 
@@ -53,6 +60,7 @@ def normalise_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def table_name(text: str) -> str | None:
     """The table a heading or lead names, or None.
 
@@ -69,6 +77,8 @@ def table_name(text: str) -> str | None:
     ('orderItems', None, 'users')
     >>> table_name("1.3. `permissions` (Quyền)"), table_name("usersテーブル"), table_name("书籍表 `books`")
     ('permissions', 'users', 'books')
+    >>> table_name("struttura della tabella cars"), table_name("About the table"), table_name("Table Descriptions")
+    ('cars', None, None)
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
@@ -104,7 +114,14 @@ def table_name(text: str) -> str | None:
     t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
     t = re.sub(rf"(?<=[A-Za-z0-9_]){_GLUED_WORD}$", "", t)  # "usersテーブル", "users表", "users테이블"
     t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
-    if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
+    if not _QUALIFIED_RE.match(t):
+        # "struttura della tabella cars", "Estructura de la tabla `clientes`": the name right after the table word
+        after = re.search(rf"(?i)(?:^|\s){_TABLE_WORD}\s+[`*]*([^\W\d]\w*)[`*]*\s*:?$", text)
+        named_after = after and (re.match(r"[a-z_]", after.group(1)) or "`" in text)  # not "Table Descriptions"
+        if named_after and after.group(1).lower() not in GENERIC_HEADINGS:
+            return normalise_name(after.group(1))
+        return None
+    if t.lower() in GENERIC_HEADINGS and not explicit:
         return None
     return normalise_name(t)
 

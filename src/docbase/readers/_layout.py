@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..document import Block
 from ._cells import is_identifier, strip_markup
@@ -59,6 +60,7 @@ def _name_cell(cell: str) -> str:
     return text.rstrip("*?🔑 ").strip()
 
 
+@lru_cache(maxsize=1)  # md_table asks in ``accepts`` and again in ``read`` about the same block; layouts are only read
 def layout_of(block: Block) -> Layout | None:
     """How to read a table block, or None when it is neither a column table nor an index table."""
     if block.kind != "table" or len(block.rows) < 2:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _FILE = Path(__file__).with_name("headers.toml")
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def normal(word: str) -> str:
     return re.sub(r"\s+", " ", word.lower()).strip().rstrip(":：?？").strip()
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import ColumnFragment, IndexColumn, IndexFragment, TableFragment, TypeInfo, UniqueFragment
 from ._ascii_notes import gather, meaning, note_text
 from ._ascii_rows import read_row, table_name
-from ._grid import Box, Grid, Row, find_boxes
+from ._grid import Box, Grid, Row, Unclosed, find_boxes
 from .base import Reading
 
 NAME = "ascii"
@@ -50,16 +51,21 @@ def accepts(block: Block) -> bool:
         return False
     if not _CORNERS.search(block.text):
         return False
-    boxes, unclosed = find_boxes(Grid(block.text))
+    boxes, unclosed = _boxes(block.text)
     # A box left open is still this reader's to report: nobody else would say why its table is missing.
     return any(_title_rows(box) for box in boxes) or bool(unclosed)
+
+
+@lru_cache(maxsize=1)  # the registry asks ``accepts`` and then ``read`` about the same block: find its boxes once
+def _boxes(text: str) -> tuple[list[Box], list[Unclosed]]:
+    return find_boxes(Grid(text))
 
 
 def read(block: Block) -> Reading:
     """Read every box of the block; never raises."""
     reading = Reading()
-    grid = Grid(block.text)
-    boxes, unclosed = find_boxes(grid)
+    grid = Grid(block.text)  # read erases constraint lines from its grid: a fresh one, boxes as accepts found them
+    boxes, unclosed = _boxes(block.text)
     for u in unclosed:
         reading.diagnostics.append(
             warning(block.line + u.top, f"box '{u.title}' does not close (no bottom edge under its left wall); skipped")

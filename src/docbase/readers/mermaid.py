@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
@@ -358,6 +359,7 @@ def _extras(text: str) -> tuple[str, dict[str, object]]:
 _HINT = "; expected an entity `name {`, a relationship `a ||--o{ b : label`, or `direction`"
 
 
+@lru_cache(maxsize=1 << 14)  # diagrams repeat their attribute lines (``string id PK``); trees are only read
 def _parse(text: str, start: str) -> Tree | None:
     try:
         return _PARSER.parse(text, start=start)

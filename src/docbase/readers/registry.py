@@ -8,10 +8,13 @@ before the generic ones (column tables, bullets, prose).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 
 from ..document import Block, Document, warning
 from .base import Reading
+from .continued import join_continued
+from .described_references import infer_described_references
 from .unmarked_keys import infer_unmarked_keys
 
 _ORDER = (
@@ -51,11 +54,16 @@ def read_block(block: Block, modules: list[ModuleType] | None = None) -> Reading
     return Reading()
 
 
-def read_document(document: Document) -> Reading:
-    """Run every block through the first reader that accepts it."""
+def read_document(document: Document, progress: Callable[[int, int], None] | None = None) -> Reading:
+    """Run every block through the first reader that accepts it; ``progress(done, total)`` after each."""
     modules = readers()
     result = Reading(diagnostics=list(document.diagnostics))
-    for block in document.blocks:
+    total = len(document.blocks)
+    for done, block in enumerate(document.blocks, 1):
         result.extend(read_block(block, modules))
+        if progress is not None:
+            progress(done, total)
+    result.fragments = join_continued(result.fragments, result.diagnostics)
     result.fragments = infer_unmarked_keys(result.fragments, result.diagnostics)
+    result.fragments = infer_described_references(result.fragments, result.diagnostics)
     return result

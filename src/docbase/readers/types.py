@@ -12,6 +12,7 @@ an enum type or is an error to report.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..fragments import TypeInfo
 
@@ -49,6 +50,7 @@ _ALIASES: dict[str, str] = {
     "integer": "integer",
     "int4": "integer",
     "mediumint": "integer",
+    "year": "smallint",  # MySQL YEAR: a four-digit year
     "serial": "integer",
     "serial4": "integer",
     "bigint": "bigint",
@@ -113,6 +115,7 @@ def _base_name(raw: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def parse_type(raw: str) -> TypeInfo | None:
     """Map a written type to the vocabulary, or None if it is not a type docbase knows.
 

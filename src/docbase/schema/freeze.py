@@ -7,7 +7,15 @@ from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from ..document.diagnostics import Diagnostic, warning
-from ..fragments import CheckFragment, EnumFragment, Fragment, IndexFragment, PolicyFragment, RoutineFragment
+from ..fragments import (
+    CheckFragment,
+    EnumFragment,
+    Fragment,
+    IndexFragment,
+    PolicyFragment,
+    Reference,
+    RoutineFragment,
+)
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .model import Check, Column, Enum, ForeignKey, Index, Policy, Routine, Schema, Table, UniqueConstraint
@@ -87,35 +95,12 @@ def _column(c: ColumnDraft) -> Column:
 def _table(t: TableDraft) -> Table:
     fks: list[ForeignKey] = []
     for c in t.columns.values():
-        ref = c.references
-        if ref is not None:
-            fks.append(
-                ForeignKey(
-                    columns=(c.name,),
-                    ref_table=ref.table,
-                    ref_columns=ref.columns,
-                    on_delete=_action(ref.on_delete),
-                    on_update=_action(ref.on_update),
-                    name=ref.name,
-                    line=c.line,
-                    inferred=any(n.startswith("foreign key target inferred") for n in c.notes),
-                )
-            )
+        if c.references is not None:
+            inferred = any(n.startswith("foreign key target inferred") for n in c.notes)
+            fks.append(_foreign_key((c.name,), c.references, c.line, inferred))
     for fk in t.foreign_keys:
-        if any(existing.columns == fk.columns for existing in fks):
-            continue
-        r = fk.references
-        fks.append(
-            ForeignKey(
-                columns=fk.columns,
-                ref_table=r.table,
-                ref_columns=r.columns,
-                on_delete=_action(r.on_delete),
-                on_update=_action(r.on_update),
-                name=r.name,
-                line=fk.line,
-            )
-        )
+        if not any(existing.columns == fk.columns for existing in fks):
+            fks.append(_foreign_key(fk.columns, fk.references, fk.line))
     unique: list[UniqueConstraint] = []
     for c in t.columns.values():
         if c.unique and [c.name] != t.primary_key:
@@ -140,6 +125,20 @@ def _table(t: TableDraft) -> Table:
         section=t.section,
         comment=t.comment,
         notes=tuple(t.notes),
+    )
+
+
+def _foreign_key(columns: tuple[str, ...], ref: Reference, line: int, inferred: bool = False) -> ForeignKey:
+    """A column's ``references`` or a table's FOREIGN KEY, with its actions spelled one way (``set null``)."""
+    return ForeignKey(
+        columns=columns,
+        ref_table=ref.table,
+        ref_columns=ref.columns,
+        on_delete=_action(ref.on_delete),
+        on_update=_action(ref.on_update),
+        name=ref.name,
+        line=line,
+        inferred=inferred,
     )
 
 

@@ -49,7 +49,23 @@ def singular(word: str) -> str:
         return w
     if len(w) == 4 and w.endswith("ies"):
         return w[:-1]
-    return inflection.singularize(w)
+    return _singularize(w)
+
+
+# inflection.singularize's own rules, compiled once: it looks each rule up in ``re``'s cache per call,
+# which made singularising the largest single cost of merging a document with thousands of tables.
+_UNCOUNTABLE = re.compile(r"(?i)\b(" + "|".join(sorted(inflection.UNCOUNTABLES)) + r")\Z")
+_SINGULAR_RULES = tuple((re.compile(rule), replacement) for rule, replacement in inflection.SINGULARS)
+
+
+def _singularize(word: str) -> str:
+    """``inflection.singularize``, rule for rule."""
+    if _UNCOUNTABLE.search(word):
+        return word
+    for rule, replacement in _SINGULAR_RULES:
+        if rule.search(word):
+            return rule.sub(replacement, word)
+    return word
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -29,6 +29,7 @@ from .service import Storage
 from .store import FileStore
 from .tenancy import Tenancy
 from .transfer import readable, serve, upload
+from .tus import TusRoutes
 
 log = logging.getLogger("docbase.storage")
 Handler = Callable[[Request], Awaitable[Response]]
@@ -39,12 +40,31 @@ def _guard(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except StorageError as exc:
+            if request.method in ("POST", "PUT", "PATCH") and not exc.close:
+                exc.close = await _drain(request)
             return exc.response()
         except Exception:
             log.exception("storage: unexpected error on %s %s", request.method, request.url.path)
             return StorageError(500, "InternalError", "Internal server error").response()
 
     return run
+
+
+DRAIN_MAX = 1 << 20
+
+
+async def _drain(request: Request) -> bool:
+    """Read the rest of a refused request's body (1 MB at most), so the client, still sending, gets the answer
+    rather than a reset connection; True when more was left (the connection is then closed)."""
+    read = 0
+    try:
+        async for chunk in request.stream():
+            read += len(chunk)
+            if read > DRAIN_MAX:
+                return True
+    except (RuntimeError, ClientDisconnect):  # already read, or the client left
+        pass
+    return False
 
 
 def store_root(doc: str | None, toml: dict) -> Path:
@@ -73,6 +93,7 @@ def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[
     s = build_storage(schema, url, secret)
     b = BucketRoutes(s)
     o = ObjectRoutes(s)
+    t = TusRoutes(s)
 
     def key_of(request: Request) -> tuple[str, str]:
         return names.bucket_id(request.path_params["bucket"]), names.object_key(request.path_params["path"])
@@ -108,6 +129,13 @@ def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[
         ("/bucket/{id:str}", b.get, ["GET"]),
         ("/bucket/{id:str}", b.update, ["PUT"]),
         ("/bucket/{id:str}", b.delete, ["DELETE"]),
+        ("/upload/resumable", t.options, ["OPTIONS"]),
+        ("/upload/resumable", t.create, ["POST"]),
+        ("/upload/resumable/", t.create, ["POST"]),
+        ("/upload/resumable/{id:str}", t.options, ["OPTIONS"]),
+        ("/upload/resumable/{id:str}", t.head, ["HEAD"]),
+        ("/upload/resumable/{id:str}", t.patch, ["PATCH"]),
+        ("/upload/resumable/{id:str}", t.delete, ["DELETE"]),
         ("/object/list/{bucket:str}", o.list, ["POST"]),
         ("/object/move", o.move, ["POST"]),
         ("/object/copy", o.copy, ["POST"]),

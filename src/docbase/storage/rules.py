@@ -24,14 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..settings import ConfigError
 from .names import first_segment
 
 READ_CHOICES = ("prefix", "authenticated", "public", "service_role")
 WRITE_CHOICES = ("prefix", "authenticated", "service_role")
 
 
-class StorageConfigError(ValueError):
-    """``[storage]`` in docbase.toml says something docbase cannot use."""
+class StorageConfigError(ConfigError):
+    """``[storage]`` in docbase.toml says something docbase cannot use (the CLI prints it and exits 2)."""
 
 
 @dataclass(frozen=True)

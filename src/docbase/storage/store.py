@@ -80,11 +80,54 @@ class FileStore:
         self.root = Path(root).resolve()
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         (self.root / "blobs").mkdir(exist_ok=True)
+        (self.root / "uploads").mkdir(exist_ok=True)
+
+    def sweep(self, older_than: float, keep: set[str] = frozenset()) -> int:
+        """Remove temporary files a crash left behind (and abandoned upload parts not in ``keep``), if older
+        than ``older_than`` seconds - an upload still being written is younger. Returns how many went."""
+        import time
+
+        cutoff, gone = time.time() - older_than, 0
+        for folder in ("tmp", "uploads"):
+            for path in (self.root / folder).iterdir():
+                try:
+                    if path.name not in keep and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        gone += 1
+                except FileNotFoundError:
+                    pass
+        return gone
 
     def path(self, version: str) -> Path:
         if not version.isalnum():  # versions are uuid4 hex made here; anything else is not ours
             raise ValueError(f"not a blob id: {version!r}")
         return self.root / "blobs" / version[:2] / version
+
+    def partial(self, upload_id: str) -> Path:
+        """Where a resumable upload's bytes gather until the last one arrives (docbase.storage.tus)."""
+        if not upload_id.isalnum():
+            raise ValueError(f"not an upload id: {upload_id!r}")
+        return self.root / "uploads" / upload_id
+
+    async def finish(self, upload_id: str) -> Blob:
+        """Turn a complete resumable upload into a blob: hashed, fsynced, renamed (never visible half-done)."""
+        source = self.partial(upload_id)
+        version = uuid.uuid4().hex
+        final = self.path(version)
+
+        def run() -> Blob:
+            md5, size = hashlib.md5(usedforsecurity=False), 0
+            with open(source, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    md5.update(chunk)
+                    size += len(chunk)
+                os.fsync(f.fileno())
+            final.parent.mkdir(exist_ok=True)
+            os.rename(source, final)
+            _fsync_dir(final.parent)
+            return Blob(version, size, f'"{md5.hexdigest()}"')
+
+        return await asyncio.to_thread(run)
 
     def writing(self, limit: int) -> Writing:
         return Writing(self, limit)

@@ -6,7 +6,8 @@ clients and SQL written for Supabase read (``bucket_id``, ``name``, ``owner_id``
 ``allowed_mime_types``). SQLite has no schemas, so the same tables are
 ``storage_buckets`` and ``storage_objects`` (docbase.migrate treats the prefix as
 docbase's own, never the document's). The bytes are not in the database: an object
-row names its blob (``version``) in the store.
+row names its blob (``version``) in the store. ``uploads`` holds resumable (TUS)
+uploads under way.
 
 Like the auth tables they are created on first use (``create_storage_tables``), so a
 database migrated before storage existed gains them without a migration step.
@@ -33,6 +34,7 @@ class StorageTables:
     metadata: sa.MetaData
     buckets: sa.Table
     objects: sa.Table
+    uploads: sa.Table
 
 
 def table_names(dialect: str) -> tuple[str, str]:
@@ -83,7 +85,21 @@ def storage_tables(dialect: str) -> StorageTables:
         sa.Column("version", sa.Text, nullable=False, comment="the blob holding the bytes, in the store"),
         sa.UniqueConstraint("bucket_id", "name", name="bucketid_objname"),
     )
-    return StorageTables(md, buckets, objects)
+    uploads = sa.Table(
+        prefix + "uploads",
+        md,
+        sa.Column("id", sa.Text, primary_key=True, comment="TUS upload id; its bytes gather in the store"),
+        sa.Column("bucket_id", sa.Text, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("owner_id", sa.Text, nullable=True),
+        sa.Column("upsert", sa.Boolean, nullable=False),
+        sa.Column("length", sa.BigInteger, nullable=False),
+        sa.Column("mimetype", sa.Text, nullable=False),
+        sa.Column("cache_control", sa.Text, nullable=False),
+        sa.Column("user_metadata", _JSON, nullable=True),
+        sa.Column("created_at", _TS, nullable=False),
+    )
+    return StorageTables(md, buckets, objects, uploads)
 
 
 def create_storage_tables(conn: sa.Connection) -> None:

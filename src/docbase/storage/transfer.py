@@ -136,8 +136,23 @@ async def store_object(
     owner: str | None,
     upsert: bool,
 ) -> dict[str, Any]:
-    """Receive the body and write (or, with ``upsert``, replace) the row; the old blob goes after the commit."""
+    """Receive the body and write (or, with ``upsert``, replace) the row."""
     blob, mime, cache, meta = await receive_body(storage, request, bucket)
+    return await save_row(storage, bucket, key, owner, upsert, blob, mime, cache, meta)
+
+
+async def save_row(
+    storage: Storage,
+    bucket: sa.Row,
+    key: str,
+    owner: str | None,
+    upsert: bool,
+    blob: Blob,
+    mime: str,
+    cache: str,
+    meta: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The row for a committed blob; the blob is deleted if the row cannot be written, the old one after commit."""
     o = storage.t.objects
     at = now()
     values = {

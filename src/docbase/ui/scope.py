@@ -5,7 +5,7 @@ it), so the anonymous answer lists only the tables anon may use, without
 their hidden columns (secrets, password hashes), plus the anon key and the
 document's name the sign-in form needs. A signed-in user gets what the
 ``authenticated`` role may use; the service_role key gets everything. The
-rule for "may use" is the REST gate's (api.access_gate.AccessGate.require):
+rule for "may use" is the REST gate's (docbase.access.decide.TablePermissions):
 a table appears when the role may run at least one command on it.
 Anything that could name a hidden table or column (diagnostics, policies
 and routines of other tables, foreign keys and indexes over hidden columns)
@@ -17,33 +17,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..access import AccessModel
+from ..access.decide import TablePermissions
 from ..auth import hidden_columns as auth_hidden
 from ..schema.model import Schema
-
-COMMANDS = ("select", "insert", "update", "delete")
 
 
 def visible(schema: Schema, model: AccessModel, role: str) -> dict[str, frozenset[str]]:
     """Per table ``role`` may use, the columns it may not see."""
-    doc_commands: dict[str, set[str]] = {}
-    for policy in schema.policies:
-        command = policy.command.lower()
-        doc_commands.setdefault(policy.table.rsplit(".", 1)[-1], set()).update(
-            COMMANDS if command == "all" else (command,)
-        )
-    extra = auth_hidden(schema)
-    out: dict[str, frozenset[str]] = {}
-    for table in schema.tables:
-        access = model.table(table.name)
-        rules = [access.rule(c) if access else "service_role" for c in COMMANDS]
-        if role == "anon":
-            allowed = "anon" in rules
-        else:
-            allowed = any(r != "service_role" for r in rules) or bool(doc_commands.get(table.name))
-        if allowed:
-            hidden = frozenset(access.hidden_columns if access else ()) | frozenset(extra.get(table.name, ()))
-            out[table.name] = hidden
-    return out
+    permissions = TablePermissions(schema, model, auth_hidden(schema))
+    return {t.name: permissions.hidden(t.name, role) for t in schema.tables if permissions.usable(t.name, role)}
 
 
 def scoped(data: dict[str, Any], shown: dict[str, frozenset[str]]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def test_select_embeds_with_hint_inner_and_nesting():
         hint="created_by",
         inner=True,
     )
-    assert parse_select("posts()") == (Embed("posts", (SelectStar(),)),)
+    assert parse_select("posts()") == (Embed("posts", ()),)  # PostgREST's empty embed
     assert parse_select("...users(name)") == (Embed("users", (SelectColumn(Field("name")),), spread=True),)
 
 

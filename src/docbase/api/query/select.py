@@ -156,7 +156,8 @@ def _item(cur: Cursor, depth: int) -> SelectItem:
         return SelectColumn(Field("*"), alias, None, "count", _cast(cur))
     first, aggregate = _aggregate_suffix(cur, first)
     if aggregate is None and cur.take("("):
-        inner_items: tuple[SelectItem, ...] = (SelectStar(),) if cur.peek(")") else _items(cur, depth + 1)
+        # ``users()`` is PostgREST's empty embed: no output, there to filter (with !inner) or order by
+        inner_items: tuple[SelectItem, ...] = () if cur.peek(")") else _items(cur, depth + 1)
         cur.expect(")")
         return Embed(first, inner_items, alias, hint, inner, spread)
     if spread or saw_bang:

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from ...access.decide import Access
 from ..catalog import Catalog, Relationship
 from ..errors import ApiError
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
@@ -63,15 +64,15 @@ class Build:
     bind: Binder = field(default_factory=Binder)
     aliases: int = 0
     seen: set[tuple[str, ...]] = field(default_factory=lambda: {()})
-    gate: Any = None  # api.access_gate.AccessGate: row filters and hidden columns for ``role``
+    gate: Access = field(kw_only=True)  # row filters and hidden columns for ``role`` (docbase.access.decide)
     role: str = "service_role"
     command: str = "select"  # what the top-level statement does (embedded resources are always read)
 
     def columns(self, table: str) -> Any:
-        return self.gate.columns(table, self.role) if self.gate is not None else self.catalog.columns[table]
+        return self.gate.columns(table, self.role)
 
     def hidden(self, table: str) -> frozenset[str]:
-        return self.gate.hidden(table, self.role) if self.gate is not None else frozenset()
+        return self.gate.hidden(table, self.role)
 
     def alias(self, table: str) -> sa.FromClause:
         name = f"t{self.aliases}"
@@ -90,11 +91,11 @@ def read_statement(
     bind: Binder,
     limit: int | None,
     offset: int | None,
-    gate: Any = None,
+    gate: Access,
     role: str = "service_role",
     source: sa.FromClause | None = None,
 ) -> tuple[sa.Select, sa.Select]:
-    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; with ``gate``, only what
+    """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; through ``gate``, only what
     ``role`` may see (row filters on every table involved, hidden columns left out). ``source`` reads
     the table's rows from elsewhere: a function returning them (``/rpc/<fn>``)."""
     b = Build(catalog, query, bind, gate=gate, role=role)
@@ -137,7 +138,8 @@ def _node_values(
             rel = catalog.resolve(table, item.name, item.hint)
             out.extend(where_values(catalog, rel.target, query, sub))
             sub_limit = 1 if rel.to_one else query.limit.get(sub)
-            _node_values(catalog, rel.target, query, item.items, sub, sub_limit, query.offset.get(sub), out)
+            if not _empty(item):  # an empty embed builds no rows of its own
+                _node_values(catalog, rel.target, query, item.items, sub, sub_limit, query.offset.get(sub), out)
             if item.inner:
                 out.extend(where_values(catalog, rel.target, query, sub))
     if limit is not None:
@@ -152,7 +154,7 @@ def where_clause(
     query: Query,
     bind: Binder,
     alias: sa.FromClause,
-    gate: Any = None,
+    gate: Access,
     role: str = "service_role",
     command: str = "select",
 ) -> list:
@@ -165,10 +167,9 @@ def where_clause(
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
     columns = b.columns(table)
     out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
-    if b.gate is not None:
-        allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
-        if allowed is not None:
-            out.append(allowed)
+    allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
+    if allowed is not None:
+        out.append(allowed)
     return out
 
 
@@ -218,7 +219,9 @@ def _node_select(
             rel = b.catalog.resolve(table, item.name, item.hint)
             group.extend(alias.c[c] for c in (rel.link.columns if rel.kind == "m2o" else rel.link.ref_columns))
             expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
-            if item.spread:
+            if expr is None:
+                pass  # an empty embed only filters
+            elif item.spread:
                 outputs.extend(_spread(b, table, item, expr))
             else:
                 outputs.append((item.key, expr))
@@ -313,7 +316,7 @@ def _related_order(
     target = b.alias(rel.target)
     col = column_of(b.columns(rel.target), term.field, rel.target)
     where = [_join(b, rel, alias, target)]
-    if b.gate is not None and (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
+    if (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
         where.append(seen)
     return sa.select(field_expr(target, col, term.field)).select_from(target).where(*where).scalar_subquery()
 
@@ -385,7 +388,8 @@ def _aggregate(b: Build, inner: sa.Select, name: str, single: bool = False) -> s
 
 def _embed(
     b: Build, parent: str, parent_alias: sa.FromClause, item: Embed, path: tuple[str, ...]
-) -> tuple[sa.ColumnElement, sa.ColumnElement | None]:
+) -> tuple[sa.ColumnElement | None, sa.ColumnElement | None]:
+    """The embed's JSON value (None for an empty embed ``rel()``) and, for ``!inner``, the parent's condition."""
     if len(path) > 8:
         raise ApiError(400, "PGRST100", "Embedding is nested deeper than 8 levels")
     rel = b.catalog.resolve(parent, item.name, item.hint)
@@ -396,37 +400,37 @@ def _embed(
     where = [join, *_where(b, target, alias, path)]
     single = rel.to_one
     limit = 1 if single else b.query.limit.get(path)
+    if _empty(item):
+        return None, _inner_condition(b, rel, target, parent_alias, path) if item.inner else None
     inner = _node_select(b, target, alias, item.items, path, where, limit, b.query.offset.get(path))
     inner = inner.correlate(parent_alias)
     value = _aggregate(b, inner, f"_e{b.aliases}", single).correlate(parent_alias).scalar_subquery()
     if b.dialect == "sqlite":
         value = sa.func.json(value)
-    inner_cond = None
-    if item.inner:
-        probe = b.alias(target)
-        probe_where = [_join(b, rel, parent_alias, probe), *_where(b, target, probe, path)]
-        inner_cond = sa.exists(sa.select(1).select_from(probe).where(*probe_where).correlate(parent_alias))
+    inner_cond = _inner_condition(b, rel, target, parent_alias, path) if item.inner else None
     return value, inner_cond
+
+
+def _empty(item: Embed) -> bool:
+    """``clients()``, or an embed holding only empty embeds (``tasks(projects())``): PostgREST leaves it out."""
+    return all(isinstance(sub, Embed) and _empty(sub) for sub in item.items)
+
+
+def _inner_condition(
+    b: Build, rel: Relationship, target: str, parent_alias: sa.FromClause, path: tuple[str, ...]
+) -> sa.ColumnElement:
+    """``rel!inner``: the parent row stays only when a related row passes the embed's filters."""
+    probe = b.alias(target)
+    probe_where = [_join(b, rel, parent_alias, probe), *_where(b, target, probe, path)]
+    return sa.exists(sa.select(1).select_from(probe).where(*probe_where).correlate(parent_alias))
 
 
 def _spread(b: Build, parent: str, item: Embed, obj: sa.ColumnElement) -> list[tuple[str, sa.ColumnElement]]:
     """``...author(name,email)``: the to-one embed's keys become the parent's own (one subquery, read per key)."""
     rel = b.catalog.resolve(parent, item.name, item.hint)
+    keys = _spread_keys(b, rel.target, item.items)
     if not rel.to_one:
-        raise ApiError(
-            400,
-            "PGRST100",
-            f"'{item.name}' is a to-many relationship; only to-one resources can be spread",
-            None,
-            f"Embed it as {item.name}(...) instead.",
-        )
-    keys: list[str] = []
-    for sub in item.items:
-        if isinstance(sub, SelectStar):
-            hidden = b.hidden(rel.target)
-            keys.extend(c.name for c in b.catalog.tables[rel.target].columns if c.name not in hidden)
-        else:
-            keys.append(sub.key)
+        return [(key, _spread_many(b, obj, key)) for key in keys]
     out = []
     for key in keys:
         if b.dialect == "postgresql":
@@ -435,6 +439,33 @@ def _spread(b: Build, parent: str, item: Embed, obj: sa.ColumnElement) -> list[t
             path = '$."' + key.replace('"', '\\"') + '"'
             out.append((key, sa.func.json(obj.op("->", return_type=sa.Text)(sa.literal(path, sa.Text)))))
     return out
+
+
+def _spread_keys(b: Build, target: str, items: tuple[SelectItem, ...]) -> list[str]:
+    """The keys a spread embed lends its parent: its columns, and a nested spread's keys in turn."""
+    keys: list[str] = []
+    for sub in items:
+        if isinstance(sub, SelectStar):
+            hidden = b.hidden(target)
+            keys.extend(c.name for c in b.catalog.tables[target].columns if c.name not in hidden)
+        elif isinstance(sub, Embed) and sub.spread:
+            keys.extend(_spread_keys(b, b.catalog.resolve(target, sub.name, sub.hint).target, sub.items))
+        elif not isinstance(sub, Embed) or not _empty(sub):
+            keys.append(sub.key)
+    return keys
+
+
+def _spread_many(b: Build, array: sa.ColumnElement, key: str) -> sa.ColumnElement:
+    """PostgREST 13's to-many spread: ``...processes(name)`` gives ``name`` as the array of the rows' values."""
+    if b.dialect == "postgresql":
+        elems = sa.func.json_array_elements(array).table_valued("value").alias("e")
+        picked = elems.c.value.op("->", return_type=sa.JSON)(sa.literal(key, sa.Text))
+        agg = sa.func.coalesce(sa.func.json_agg(picked), sa.literal_column("'[]'::json"))
+        return sa.select(agg).select_from(elems).scalar_subquery()
+    elems = sa.func.json_each(array).table_valued("value").alias("e")
+    path = '$."' + key.replace('"', '\\"') + '"'
+    picked = sa.func.json(elems.c.value.op("->", return_type=sa.Text)(sa.literal(path, sa.Text)))
+    return sa.func.json(sa.select(sa.func.json_group_array(picked)).select_from(elems).scalar_subquery())
 
 
 def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClause) -> sa.ColumnElement:
@@ -447,7 +478,7 @@ def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClau
     junction = b.alias(link.table)
     to_parent = [junction.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)]
     to_child = [junction.c[c] == child.c[r] for c, r in zip(rel.via.columns, rel.via.ref_columns, strict=True)]
-    if b.gate is not None and (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
+    if (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
         to_child.append(seen)  # the junction's rows are access-scoped too
     return sa.exists(sa.select(1).select_from(junction).where(*to_parent, *to_child).correlate(parent, child))
 

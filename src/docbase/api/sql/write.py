@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite
 
+from ...access.decide import Access
 from ...schema.model import Table
 from ..catalog import Catalog
 from ..coerce import coerce, format_timestamp
@@ -97,24 +98,24 @@ def update_statement(
     body: dict[str, Any],
     query: Query,
     bind: Binder,
-    gate: Any = None,
+    gate: Access,
     role: str = "service_role",
 ) -> sa.ClauseElement:
-    """UPDATE of the rows the filters name and ``role`` may update (``gate``: api.access_gate)."""
+    """UPDATE of the rows the filters name and ``role`` may update (``gate``: docbase.access.decide)."""
     sa_table = catalog.sa_table(table.name)
     where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "update")
     columns = catalog.columns[table.name]
     values = {k: bind(coerce(columns[k], v, catalog.dialect), sa_table.c[k].type) for k, v in body.items()}
-    returning = gate.returning(table.name, role) if gate is not None else None
+    returning = gate.returning(table.name, role)
     return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning))
 
 
 def delete_statement(
-    catalog: Catalog, table: Table, query: Query, bind: Binder, gate: Any = None, role: str = "service_role"
+    catalog: Catalog, table: Table, query: Query, bind: Binder, gate: Access, role: str = "service_role"
 ) -> sa.ClauseElement:
     sa_table = catalog.sa_table(table.name)
     where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "delete")
-    returning = gate.returning(table.name, role) if gate is not None else None
+    returning = gate.returning(table.name, role)
     return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning))
 
 

@@ -1,4 +1,4 @@
-"""Row-level access on the request path: who may run a command, which rows and columns they get.
+"""SQLite's half of the access question: the document's rules compiled into SQL, per role.
 
 PostgreSQL enforces the access model itself (docbase.access.policies, applied
 by migrate): each request's transaction switches to the caller's role and
@@ -21,26 +21,19 @@ denied for table", on both databases. ``service_role`` sees everything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
-from ..access import authority, predicates, references
-from ..access.grants import KEY_CLAIM
-from ..access.model import AccessModel
-from ..access.sqlite_policies import SUB, SqlitePolicy, render, translate
-from ..auth import hidden_columns as auth_hidden
 from ..schema.model import Column, Schema
-from .catalog import Catalog
-from .errors import ApiError, permission_denied
+from . import authority, predicates, references
+from .decide import ROLES, Denied, TablePermissions, Transaction, denied_table
+from .model import AccessModel
+from .sqlite_policies import SUB, SqlitePolicy, UntranslatablePolicy, render, translate
 
-ROLES = ("anon", "authenticated", "service_role")
-
-
-def denied_row(table: str) -> ApiError:
-    return ApiError(403, "42501", f'new row violates row-level security policy for table "{table}"')
+__all__ = ["GuardedColumns", "RowRules", "UntranslatablePolicy"]
 
 
 class GuardedColumns(dict):
@@ -52,70 +45,68 @@ class GuardedColumns(dict):
 
     def get(self, key: Any, default: Any = None) -> Any:
         if key in self.hidden:
-            raise permission_denied(self.table, 403)
+            raise denied_table(self.table, "authenticated")
         return super().get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
         if key in self.hidden:
-            raise permission_denied(self.table, 403)
+            raise denied_table(self.table, "authenticated")
         return super().__getitem__(key)
 
 
-class AccessGate:
-    def __init__(self, schema: Schema, catalog: Catalog, model: AccessModel) -> None:
+class RowRules:
+    """``docbase.access.decide.Access`` for a document's rules (``rows_here``: True on SQLite).
+
+    Args:
+        schema: the served model (its policies are translated for SQLite; UntranslatablePolicy fails closed).
+        model: the access model (docbase.access.build_access).
+        metadata: the SQLAlchemy tables the statements are built on (docbase.ddl.metadata).
+        dialect: ``sqlite`` or ``postgresql``.
+        extra_hidden: columns never shown beyond the model's, per table (password hashes, docbase.auth).
+    """
+
+    def __init__(
+        self,
+        schema: Schema,
+        model: AccessModel,
+        metadata: sa.MetaData,
+        dialect: str,
+        extra_hidden: Mapping[str, Iterable[str]],
+    ) -> None:
         self.model = model
-        self.catalog = catalog
-        self.metadata = catalog.metadata
-        self.rows_here = catalog.dialect == "sqlite"  # PostgreSQL: row-level security does it
+        self.metadata = metadata
+        self.rows_here = dialect == "sqlite"  # PostgreSQL: row-level security does it
         self.sub = sa.bindparam(SUB, type_=sa.Text())
-        extra = auth_hidden(schema)
-        self._hidden: dict[str, frozenset[str]] = {}
-        self._guarded: dict[str, GuardedColumns] = {}
-        for name, columns in catalog.columns.items():
-            access = model.table(name)
-            hidden = frozenset(access.hidden_columns if access else ()) | frozenset(extra.get(name, ()))
-            self._hidden[name] = hidden
-            self._guarded[name] = GuardedColumns(columns, hidden, name)
+        self.permissions = TablePermissions(schema, model, extra_hidden)
+        self._tables = {t.name: t for t in schema.tables if t.name in metadata.tables}
+        self._columns = {n: {c.name: c for c in t.columns} for n, t in self._tables.items()}
+        self._guarded = {
+            name: GuardedColumns(columns, self.permissions.hidden(name, "anon"), name)
+            for name, columns in self._columns.items()
+        }
         self._checks: dict[tuple[str, str, str], sa.Select] = {}  # check_statement, per (table, command, role)
         self._claims: dict[str, tuple[sa.Insert, tuple[str, ...]] | None] = {}  # claim_statement, per table
-        self.doc_commands: dict[str, set[str]] = {}
         self.policies: dict[str, list[SqlitePolicy]] = {}
-        for policy in schema.policies:
-            table = policy.table.rsplit(".", 1)[-1]
-            command = policy.command.lower()
-            self.doc_commands.setdefault(table, set()).update(
-                ("select", "insert", "update", "delete") if command == "all" else (command,)
-            )
-            if self.rows_here:  # fails closed: UntranslatablePolicy stops the app from being built
-                self.policies.setdefault(table, []).append(translate(schema, policy))
+        if self.rows_here:  # fails closed: UntranslatablePolicy stops the app from being built
+            for policy in schema.policies:
+                self.policies.setdefault(policy.table.rsplit(".", 1)[-1], []).append(translate(schema, policy))
 
     # -- who may run a command at all ------------------------------------------------------------
     def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
         """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501).
         A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py)."""
-        if role == "service_role":
-            return
-        access = self.model.table(table)
-        if claims and claims.get(KEY_CLAIM) and access is not None:
-            if any(x.kind == "not_by_api_key" and command in x.commands for x in access.limits):
-                raise permission_denied(table, 403)
-        rule = access.rule(command) if access else "service_role"
-        if role == "anon":
-            allowed = rule == "anon"
-        elif role == "authenticated":
-            allowed = rule != "service_role" or command in self.doc_commands.get(table, ())
-        else:
-            allowed = False
-        if not allowed:
-            raise permission_denied(table, 401 if role == "anon" else 403)
+        self.permissions.require(table, command, role, claims)
+
+    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
+        return self.permissions.allows(table, command, role, claims)
 
     # -- columns -------------------------------------------------------------------------------------
     def hidden(self, table: str, role: str) -> frozenset[str]:
-        return frozenset() if role == "service_role" else self._hidden.get(table, frozenset())
+        return self.permissions.hidden(table, role)
 
     def columns(self, table: str, role: str) -> Mapping[str, Column]:
-        if role == "service_role" or not self._hidden.get(table):
-            return self.catalog.columns[table]
+        if not self.hidden(table, role):
+            return self._columns[table]
         return self._guarded[table]
 
     def returning(self, table: str, role: str) -> tuple[str, ...] | None:
@@ -123,9 +114,9 @@ class AccessGate:
         hidden = self.hidden(table, role)
         if not hidden:
             return None
-        return tuple(c.name for c in self.catalog.tables[table].columns if c.name not in hidden)
+        return tuple(c.name for c in self._tables[table].columns if c.name not in hidden)
 
-    def refuse_columns(self, table: str, role: str, names: Any, updating: bool) -> None:
+    def refuse_columns(self, table: str, role: str, names: Iterable[str], updating: bool) -> None:
         """Columns the caller may not set, named in the error: authority columns (roles, bans, verification,
         a profile's email, money: docbase.access.authority) and, on update, creator columns and a user's own
         secrets (PostgreSQL: the column is not granted)."""
@@ -136,9 +127,9 @@ class AccessGate:
         if refused is not None:
             column, why = refused
             details = f'column "{column}" is set only by service_role: {why}'
-            raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
+            raise Denied(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
-    def refuse_upsert(self, table: str, role: str, names: Any) -> None:
+    def refuse_upsert(self, table: str, role: str, names: Iterable[str]) -> None:
         """An upsert's DO UPDATE sets ``names``: a column fixed once the row exists (docbase.access.grants) is
         refused as PostgreSQL refuses a column not granted for UPDATE, even on a row the caller may change."""
         access = self.model.table(table)
@@ -152,7 +143,7 @@ class AccessGate:
                 if hit in access.creator_columns
                 else f'column "{hit}" is fixed once the row exists: only service_role changes it'
             )
-            raise ApiError(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
+            raise Denied(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         if claims.get("role") != "authenticated" or self.model.table(table) is None:
@@ -258,6 +249,12 @@ class AccessGate:
         unclaimed = ~sa.exists().where(m.c[root.member_tenant] == sa.bindparam("p0"))
         return sa.insert(m).from_select(list(values), sa.select(*values.values()).where(unclaimed)), (root.key,)
 
+    def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]:
+        """Rows of an insert batch to check before writing; a row naming an earlier row of the same batch is
+        left to the check after the write (docbase.access.references)."""
+        names = [c.name for c in self._tables[table].columns]
+        return references.earlier_rows_left_to_after(self.model, table, names, rows)
+
     def _text(self, text: str, self_column) -> sa.TextClause:
         sql = render(text, self_column)
         clause = sa.text(sql)
@@ -266,18 +263,18 @@ class AccessGate:
         return clause
 
     # -- the transaction (PostgreSQL) ----------------------------------------------------------------
-    async def begin(self, tx: Any, claims: Mapping[str, Any]) -> None:
+    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None:
         """Switch the transaction to the caller's role with its claims, as PostgREST does."""
         if self.rows_here:
             return
         role = str(claims.get("role") or "anon")
         if role not in ROLES:
-            raise permission_denied("*", 403)
+            raise denied_table("*", "authenticated")
         await tx.value(
             "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
             [role, orjson.dumps(dict(claims)).decode()],
         )
 
-    async def as_role(self, tx: Any, role: str) -> None:
+    async def as_role(self, tx: Transaction, role: str) -> None:
         if not self.rows_here:
             await tx.value("SELECT set_config('role', $1, true)", [role])

@@ -1,0 +1,197 @@
+"""The one access question every transport asks: may this caller do this to these rows, which columns?
+
+How a transport (REST, RPC, the console, realtime, storage) asks it:
+ 1. Get the app's ``Access`` (``app.state.rest.gate``; ``ServiceRoleOnly`` where no rules apply).
+ 2. ``require(table, command, role, claims)``: may the role run select/insert/update/delete at all?
+    Raises ``Denied`` (401 for anon, 403 otherwise, code 42501); ``allows`` is the same as a bool.
+ 3. Open the transaction, then ``await begin(tx, claims)``: on PostgreSQL the transaction now runs
+    as the caller's role with its JWT claims, so row-level security decides (nothing else to do).
+ 4. ``row_filter(table, alias, command, role)``: on SQLite, the rows the caller may touch, as a
+    SQLAlchemy condition to AND into the statement (None: nothing to add, PostgreSQL or service_role).
+ 5. ``hidden(table, role)`` / ``returning``: columns never shown; ``refuse_columns``: never written.
+ 6. After writing on SQLite, each new row must pass ``check_statement`` (WITH CHECK), as PostgreSQL does.
+
+``Denied`` is the API's PostgREST-shaped 401/403; each transport renders it in its own dialect.
+``rows_here`` says which database decides: True (SQLite) this object, False (PostgreSQL) the database.
+``TablePermissions`` is the dialect-free half (commands and hidden columns), what the console needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from ..schema.model import Column, Schema
+from .grants import KEY_CLAIM
+from .model import AccessModel
+
+COMMANDS = ("select", "insert", "update", "delete")
+ROLES = ("anon", "authenticated", "service_role")
+
+
+class Denied(Exception):
+    """A refusal with PostgREST's status and body fields; transports render it (the API as PostgREST's JSON)."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details, self.hint = status, code, message, details, hint
+
+
+def denied_table(table: str, role: str) -> Denied:
+    """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501)."""
+    return Denied(401 if role == "anon" else 403, "42501", f"permission denied for table {table}")
+
+
+def denied_row(table: str) -> Denied:
+    """A written row fails the WITH CHECK of the caller's rules."""
+    return Denied(403, "42501", f'new row violates row-level security policy for table "{table}"')
+
+
+class Transaction(Protocol):
+    """What ``begin`` and the checks need of a driver transaction (docbase.api.db's)."""
+
+    async def value(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+
+
+class Access(Protocol):
+    """The answer to "may this principal do this to these rows of this table, and which columns?"."""
+
+    rows_here: bool  # SQLite: this object filters rows; PostgreSQL: the caller's role and claims do (RLS)
+
+    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None: ...
+
+    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool: ...
+
+    def hidden(self, table: str, role: str) -> frozenset[str]: ...
+
+    def columns(self, table: str, role: str) -> Mapping[str, Column]: ...
+
+    def returning(self, table: str, role: str) -> tuple[str, ...] | None: ...
+
+    def refuse_columns(self, table: str, role: str, names: Iterable[str], updating: bool) -> None: ...
+
+    def refuse_upsert(self, table: str, role: str, names: Iterable[str]) -> None: ...
+
+    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None: ...
+
+    def check_statement(self, table: str, command: str, role: str) -> sa.Select | None: ...
+
+    def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None: ...
+
+    def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]: ...
+
+    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None: ...
+
+    async def as_role(self, tx: Transaction, role: str) -> None: ...
+
+
+class TablePermissions:
+    """Who may run which command on a table, and which columns each role never sees: no SQL, no dialect.
+
+    The document's own policies open a command to signed-in users (their USING decides the rows);
+    otherwise the access model's rule does. ``extra_hidden``: credential columns (docbase.auth).
+    """
+
+    def __init__(self, schema: Schema, model: AccessModel, extra_hidden: Mapping[str, Iterable[str]]) -> None:
+        self.model = model
+        self.doc_commands: dict[str, set[str]] = {}
+        for policy in schema.policies:
+            command = policy.command.lower()
+            self.doc_commands.setdefault(policy.table.rsplit(".", 1)[-1], set()).update(
+                COMMANDS if command == "all" else (command,)
+            )
+        self._hidden: dict[str, frozenset[str]] = {}
+        for table in schema.tables:
+            access = model.table(table.name)
+            own = frozenset(access.hidden_columns if access else ())
+            self._hidden[table.name] = own | frozenset(extra_hidden.get(table.name, ()))
+
+    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
+        """A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py)."""
+        if role == "service_role":
+            return True
+        access = self.model.table(table)
+        if claims and claims.get(KEY_CLAIM) and access is not None:
+            if any(x.kind == "not_by_api_key" and command in x.commands for x in access.limits):
+                return False
+        rule = access.rule(command) if access else "service_role"
+        if role == "anon":
+            return rule == "anon"
+        if role == "authenticated":
+            return rule != "service_role" or command in self.doc_commands.get(table, ())
+        return False
+
+    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
+        if self.allows(table, command, role, claims):
+            return
+        if self.allows(table, command, role):  # refused for the API key alone: 403 whatever the role
+            raise Denied(403, "42501", f"permission denied for table {table}")
+        raise denied_table(table, role)
+
+    def usable(self, table: str, role: str) -> bool:
+        """Whether ``role`` may run at least one command on ``table`` (what the console and OpenAPI list)."""
+        return any(self.allows(table, command, role) for command in COMMANDS)
+
+    def hidden(self, table: str, role: str) -> frozenset[str]:
+        return frozenset() if role == "service_role" else self._hidden.get(table, frozenset())
+
+
+class ServiceRoleOnly:
+    """No rules: service_role does anything, every other role is refused every table (deny by default).
+
+    The null object standing where a transport has no document rules, so callers never test for None.
+    """
+
+    rows_here = False
+
+    def __init__(self, columns: Mapping[str, Mapping[str, Column]]) -> None:
+        self._columns = columns
+
+    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
+        return role == "service_role"
+
+    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
+        if role != "service_role":
+            raise denied_table(table, role)
+
+    def hidden(self, table: str, role: str) -> frozenset[str]:
+        return frozenset()
+
+    def columns(self, table: str, role: str) -> Mapping[str, Column]:
+        return self._columns[table]
+
+    def returning(self, table: str, role: str) -> tuple[str, ...] | None:
+        return None
+
+    def refuse_columns(self, table: str, role: str, names: Iterable[str], updating: bool) -> None:
+        return None
+
+    def refuse_upsert(self, table: str, role: str, names: Iterable[str]) -> None:
+        return None
+
+    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
+        return None
+
+    def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
+        return None
+
+    def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
+        return None
+
+    def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]:
+        return rows
+
+    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None:
+        return None
+
+    async def as_role(self, tx: Transaction, role: str) -> None:
+        return None

@@ -1,0 +1,157 @@
+"""Rows as one caller may read them through /rest/v1, for other transports (realtime) to reuse.
+
+A change is only worth sending to a subscriber who may read the row; asking
+the REST read path itself (same compiled statement, same role switch with the
+caller's claims on PostgreSQL, same access predicates on SQLite, same
+soft-delete filter, same masking of secret columns) keeps one answer to "may
+this principal read this row?" instead of a second copy that could drift.
+
+A deleted row can no longer be read, so ``was_visible`` puts it back inside a
+transaction that always rolls back and reads it there as the caller: the
+rules are judged on the row as it was, against everything else as it is now.
+On PostgreSQL a superuser connection sets ``session_replication_role = replica``
+for that transaction so no trigger or foreign key fires; a row that cannot be
+put back (a unique value taken again since) counts as not visible.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+
+from ..schema.model import Table
+from .embed_conventions import hide_deleted, present_text
+from .errors import ApiError
+from .query import parse_query
+
+log = logging.getLogger("docbase.api")
+
+
+class RowReader:
+    def __init__(self, rest: Any) -> None:
+        self.rest = rest
+        self.catalog = rest.catalog
+        self._superuser: bool | None = None
+
+    def may_read_table(self, table: str, claims: dict[str, Any]) -> bool:
+        """Whether the caller's role may select from ``table`` at all (PostgREST's privilege check)."""
+        role = str(claims.get("role") or "anon")
+        if self.rest.gate is None:
+            return role == "service_role"
+        try:
+            self.rest.gate.require(table, "select", role, claims)
+        except ApiError:
+            return False
+        return True
+
+    def _query(self, table: Table, row: dict[str, Any]) -> Any:
+        items = [("select", "*")]
+        for name in table.primary_key:
+            value = row.get(name)
+            if value is None:
+                return None
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            items.append((name, f"eq.{text}"))
+        if self.rest.conventions is not None:
+            items = self.rest.conventions.query_params(table.name, items)
+        query = parse_query(items)
+        return hide_deleted(self.rest.conventions, self.catalog, table.name, query, False)
+
+    async def _read(self, tx: Any, table: Table, query: Any, claims: dict[str, Any]) -> dict[str, Any] | None:
+        role = str(claims.get("role") or "anon")
+        compiled, _, values = self.rest._read_statements(table, query, None, None, role)
+        sub = claims.get("sub") if role == "authenticated" else None
+        if self.rest.gate is not None:
+            await self.rest.gate.begin(tx, claims)
+        body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
+        text = body.encode() if isinstance(body, str) else orjson.dumps(body)
+        text = present_text(self.rest.conventions, self.catalog, table.name, query.select, text, role)
+        rows = orjson.loads(text)
+        return rows[0] if rows else None
+
+    async def visible(self, table_name: str, row: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any] | None:
+        """The row (found by its primary key) as ``claims`` reads it through /rest/v1, or None."""
+        table = self.catalog.table(table_name)
+        if not table.primary_key or not self.may_read_table(table.name, claims):
+            return None
+        query = self._query(table, row)
+        if query is None:
+            return None
+        try:
+            async with self.rest.db.transaction(readonly=True) as tx:
+                return await self._read(tx, table, query, claims)
+        except ApiError as exc:
+            log.debug("realtime: reading %s for a subscriber failed: %s", table.name, exc.message)
+            return None
+
+    async def was_visible(self, table_name: str, old: dict[str, Any], claims: dict[str, Any]) -> bool:
+        """Whether ``claims`` could read the deleted row ``old`` (its stored values) right before it went."""
+        table = self.catalog.table(table_name)
+        if not table.primary_key or not self.may_read_table(table.name, claims):
+            return False
+        if claims.get("role") == "service_role":
+            return True
+        query = self._query(table, old)
+        if query is None:
+            return False
+        try:
+            async with self.rest.db.transaction() as tx:
+                tx.rollback = True  # nothing of this check is ever kept
+                if self.catalog.dialect == "postgresql":
+                    await self._restore_pg(tx, table, old)
+                else:
+                    await self._restore_sqlite(tx, table, old)
+                return await self._read(tx, table, query, claims) is not None
+        except ApiError as exc:
+            log.debug("realtime: judging a deleted %s row failed: %s", table.name, exc.message)
+            return False
+
+    async def _restore_sqlite(self, tx: Any, table: Table, old: dict[str, Any]) -> None:
+        await tx.rows("PRAGMA defer_foreign_keys = ON", [])
+        names = [c.name for c in table.columns if c.name in old]
+        values = []
+        for name in names:
+            column = table.column(name)
+            value = old[name]
+            if column is not None and column.type in ("bytes", "vector") and isinstance(value, str):
+                value = bytes.fromhex(value)
+            values.append(value)
+        cols = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+        marks = ", ".join("?" for _ in names)
+        quoted = '"' + table.name.replace('"', '""') + '"'
+        await tx.rows(f"INSERT INTO {quoted} ({cols}) VALUES ({marks})", values)
+
+    async def _restore_pg(self, tx: Any, table: Table, old: dict[str, Any]) -> None:
+        if self._superuser is None:
+            self._superuser = bool(await tx.value("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", []))
+        if self._superuser:
+            await tx.value("SELECT set_config('session_replication_role', 'replica', true)", [])
+        quoted = '"' + table.name.replace('"', '""') + '"'
+        await tx.value(
+            f"INSERT INTO {quoted} SELECT * FROM jsonb_populate_record(NULL::{quoted}, $1::jsonb)",
+            [orjson.dumps(old).decode()],
+        )
+
+    async def is_member(self, tenant: str, claims: dict[str, Any]) -> bool:
+        """Whether the signed-in caller belongs to the tenant whose key is ``tenant`` (any tenant root)."""
+        sub = claims.get("sub")
+        if claims.get("role") != "authenticated" or not sub or self.rest.gate is None:
+            return False
+        pg = self.catalog.dialect == "postgresql"
+        for root in self.rest.gate.model.roots:
+            table = '"' + root.membership.replace('"', '""') + '"'
+            tenant_col = '"' + root.member_tenant.replace('"', '""') + '"'
+            user_col = '"' + root.member_user.replace('"', '""') + '"'
+            if pg:
+                sql = f"SELECT 1 FROM {table} WHERE {tenant_col}::text = $1 AND {user_col}::text = $2 LIMIT 1"
+            else:
+                sql = f"SELECT 1 FROM {table} WHERE {tenant_col} = ? AND {user_col} = ? LIMIT 1"
+            try:
+                async with self.rest.db.transaction(readonly=True) as tx:
+                    if await tx.rows(sql, [tenant, str(sub)]):
+                        return True
+            except ApiError:
+                continue
+        return False

@@ -1,0 +1,245 @@
+"""One worker's channels: who listens to which topic, and delivering changes, broadcasts and presence to them.
+
+The hub is the only place a change meets a subscriber, so access is decided here,
+on every event: the row is read through /rest/v1's own read path as each
+subscriber (``docbase.api.row_reader``), once per distinct set of claims, and a
+subscriber who may not read it gets nothing. The record sent is the row as that
+read returns it (hidden columns gone, secret columns masked, soft-deleted rows
+absent). ``old_record`` carries the primary key only, as Supabase does for a
+table with the default replica identity, so a delete says which row went and
+nothing more; a delete reaches only those who could read the row just before it went.
+
+Broadcasts go to this worker's subscribers at once and through the change table
+to every other worker's. Presence is kept per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .feed import Change, make_feed
+from .filters import Binding
+from .frames import Message
+
+log = logging.getLogger("docbase.realtime")
+
+PG_TYPES = {
+    "uuid": "uuid",
+    "text": "text",
+    "varchar": "varchar",
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "numeric": "numeric",
+    "float": "float8",
+    "boolean": "bool",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
+    "date": "date",
+    "time": "time",
+    "interval": "interval",
+    "json": "json",
+    "jsonb": "jsonb",
+    "bytes": "bytea",
+    "inet": "inet",
+    "array": "_text",
+    "vector": "vector",
+    "enum": "text",
+}
+
+
+@dataclass(eq=False)
+class Channel:
+    """One joined topic on one socket."""
+
+    session: Any  # realtime.session.Session
+    topic: str
+    join_ref: str | None
+    claims: dict[str, Any]
+    private: bool = False
+    bindings: list[Binding] = field(default_factory=list)
+    broadcast_self: bool = False
+    broadcast_ack: bool = False
+    presence_key: str = ""
+    presence_enabled: bool = False
+    expiry: asyncio.TimerHandle | None = None
+
+    @property
+    def sub_topic(self) -> str:
+        return self.topic.split(":", 1)[1] if ":" in self.topic else self.topic
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        return (self.topic, self.private)
+
+    def push(self, event: str, payload: Any, binary: bytes | None = None) -> None:
+        self.session.send(Message(self.topic, event, payload, None, None, binary))
+
+
+class Hub:
+    def __init__(self, schema: Any, url: str, reader: Any, poll_ms: int = 50, retention_s: int = 600) -> None:
+        self.schema = schema
+        self.reader = reader
+        self.worker = uuid.uuid4().hex
+        self.topics: dict[tuple[str, bool], set[Channel]] = {}
+        self.listening: set[Channel] = set()  # channels with postgres_changes bindings
+        self.presence: dict[tuple[str, bool], dict[str, dict[Channel, dict[str, Any]]]] = {}
+        self.feed = make_feed(schema, url, self.on_change, poll_ms, retention_s)
+        self._starting: asyncio.Lock | None = None
+        self.started = False
+        self.columns = {
+            t.name: [{"name": c.name, "type": PG_TYPES.get(c.type, "text")} for c in t.columns] for t in schema.tables
+        }
+        self._ref = 0
+
+    async def ensure_started(self) -> None:
+        if self.started:
+            return
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if not self.started:
+                await self.feed.start()
+                self.started = True
+
+    async def close(self) -> None:
+        await self.feed.stop()
+        self.started = False
+
+    def next_ref(self) -> str:
+        self._ref += 1
+        return str(self._ref)
+
+    # -- membership ---------------------------------------------------------------------------
+    def add(self, channel: Channel) -> None:
+        self.topics.setdefault(channel.key, set()).add(channel)
+        if channel.bindings:
+            self.listening.add(channel)
+
+    def remove(self, channel: Channel) -> None:
+        if channel.expiry is not None:
+            channel.expiry.cancel()
+        members = self.topics.get(channel.key)
+        if members is not None:
+            members.discard(channel)
+            if not members:
+                del self.topics[channel.key]
+        self.listening.discard(channel)
+        self.untrack(channel)
+
+    # -- postgres changes ---------------------------------------------------------------------
+    async def on_change(self, change: Change) -> None:
+        if change.op == "BROADCAST":
+            record = change.record or {}
+            if record.get("worker") != self.worker:
+                self._fanout(change.table, bool(record.get("private")), record, None)
+            return
+        targets = []
+        for channel in list(self.listening):
+            wanted = [b for b in channel.bindings if b.wants(change.table, change.op)]
+            if wanted:
+                targets.append((channel, wanted))
+        if not targets:
+            return
+        seen: dict[bytes, Any] = {}
+        for channel, wanted in targets:
+            who = orjson.dumps(channel.claims, option=orjson.OPT_SORT_KEYS)
+            if who not in seen:
+                seen[who] = await self._judge(change, channel.claims)
+            row = seen[who]
+            if row is None:
+                continue
+            filtered = change.old or {} if change.op == "DELETE" else row
+            ids = [b.id for b in wanted if b.filter is None or b.filter.matches(filtered)]
+            if ids and channel in self.listening:
+                channel.push("postgres_changes", {"ids": ids, "data": self._data(change, row)})
+
+    async def _judge(self, change: Change, claims: dict[str, Any]) -> Any:
+        """The row as ``claims`` may see it (INSERT/UPDATE), True for a delete they could see, else None."""
+        if change.op == "DELETE":
+            return True if await self.reader.was_visible(change.table, change.old or {}, claims) else None
+        return await self.reader.visible(change.table, change.record or {}, claims)
+
+    def _data(self, change: Change, row: Any) -> dict[str, Any]:
+        table = self.schema.table(change.table)
+        keys = table.primary_key if table is not None else ()
+        data: dict[str, Any] = {
+            "schema": "public",
+            "table": change.table,
+            "commit_timestamp": change.at,
+            "type": change.op,
+            "columns": self.columns.get(change.table, []),
+            "errors": None,
+        }
+        if change.op in ("INSERT", "UPDATE"):
+            data["record"] = row
+        if change.op in ("UPDATE", "DELETE"):
+            source = change.old if change.op == "DELETE" else (change.old or change.record or {})
+            data["old_record"] = {
+                k: (row.get(k) if isinstance(row, dict) and k in row else (source or {}).get(k)) for k in keys
+            }
+        return data
+
+    # -- broadcast ----------------------------------------------------------------------------
+    async def broadcast(
+        self, topic: str, private: bool, event: str, payload: Any, sender: Channel | None, binary: bytes | None = None
+    ) -> None:
+        record = {"event": event, "payload": payload, "private": private, "worker": self.worker}
+        if binary is not None:
+            record["binary"] = binary.hex()
+        self._fanout(topic, private, record, sender)
+        await self.ensure_started()
+        await self.feed.publish(topic, record)
+
+    def _fanout(self, topic: str, private: bool, record: dict[str, Any], sender: Channel | None) -> None:
+        binary = bytes.fromhex(record["binary"]) if record.get("binary") else None
+        message = {"type": "broadcast", "event": record.get("event"), "payload": record.get("payload")}
+        if binary is not None:
+            message.pop("payload")
+        for channel in list(self.topics.get((topic, private), ())):
+            if channel is sender and not channel.broadcast_self:
+                continue
+            channel.push("broadcast", message, binary)
+
+    # -- presence -----------------------------------------------------------------------------
+    def presence_state(self, channel: Channel) -> dict[str, Any]:
+        state = self.presence.get(channel.key, {})
+        return {key: {"metas": list(metas.values())} for key, metas in state.items() if metas}
+
+    def track(self, channel: Channel, payload: dict[str, Any]) -> None:
+        channel.presence_enabled = True  # tracking without listening still tells the others
+        state = self.presence.setdefault(channel.key, {})
+        metas = state.setdefault(channel.presence_key, {})
+        old = metas.get(channel)
+        meta = {**payload, "phx_ref": uuid.uuid4().hex[:20]}
+        if old is not None:
+            meta["phx_ref_prev"] = old["phx_ref"]
+        metas[channel] = meta
+        leaves = {channel.presence_key: {"metas": [old]}} if old is not None else {}
+        self._diff(channel.key, {channel.presence_key: {"metas": [meta]}}, leaves)
+
+    def untrack(self, channel: Channel) -> None:
+        state = self.presence.get(channel.key)
+        if not state or channel.presence_key not in state:
+            return
+        old = state[channel.presence_key].pop(channel, None)
+        if not state[channel.presence_key]:
+            del state[channel.presence_key]
+        if not state:
+            del self.presence[channel.key]
+        if old is not None:
+            self._diff(channel.key, {}, {channel.presence_key: {"metas": [old]}})
+
+    def _diff(self, key: tuple[str, bool], joins: dict, leaves: dict) -> None:
+        for channel in self._members(key):
+            channel.push("presence_diff", {"joins": joins, "leaves": leaves})
+
+    def _members(self, key: tuple[str, bool]) -> Iterable[Channel]:
+        return [c for c in self.topics.get(key, ()) if c.presence_enabled]
