@@ -298,6 +298,19 @@ _UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\
 _NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
 
 
+_SEVERAL_SAID = re.compile(r"^\s*(`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+)\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
+
+
+def _several_untyped(text: str) -> tuple[list[str], str | None] | None:
+    """```a`, `b``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
+    if _NAMES_ONLY.fullmatch(text.strip()):
+        return re.findall(r"`([^`]+)`", text), None
+    m = _SEVERAL_SAID.match(text)
+    if m:
+        return re.findall(r"`([^`]+)`", m.group(1)), m.group(2).strip()
+    return None
+
+
 def _untyped_group(block: Block, parent: int, members: list[int]):
     """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
 
@@ -313,7 +326,7 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
         return None
     matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
-    names_only = {i: _NAMES_ONLY.fullmatch(block.items[i].text.strip()) for i, m in matches if m is None}
+    names_only = {i: _several_untyped(block.items[i].text) for i, m in matches if m is None}
     if len(members) < 2 or sum(1 for _, m in matches if m) + sum(1 for n in names_only.values() if n) < 0.8 * len(
         members
     ):
@@ -321,9 +334,12 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     good = []
     for i, m in matches:
         if m is None:
-            if names_only.get(i):  # "`created_at`, `updated_at`, `deleted_at`": several columns, nothing said
-                for name in re.findall(r"`([^`]+)`", block.items[i].text):
-                    good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
+            several = names_only.get(i)
+            if several:  # "`created_at`, `updated_at`": several columns, nothing said or one description for all
+                names, said = several
+                for name in names:
+                    column = ColumnFragment(name=name, line=block.items[i].line, comment=said)
+                    good.append((i, _Parsed(column, False)))
             continue
         description = m.group(2).strip().rstrip(".")
         c = _stated(description, block.items[i].line)

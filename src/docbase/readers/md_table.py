@@ -15,6 +15,7 @@ An index table (``| Table | Index | Fields | Purpose |``) gives one
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
@@ -216,6 +217,27 @@ def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeW
     return TypeWords(None), None
 
 
+# "所属书库 ID，FK→libraries.id (ON DELETE CASCADE)", "外键关联 categories", "Foreign key to users.id": a reference
+# stated inside a description, by an FK word followed by the target.
+_SAID_FK = re.compile(
+    r"(?i)(?:\bFK\b|\bforeign\s+key\b|外键|外鍵|外部キー|외래\s*키|khóa\s+ngoại|внешний\s+ключ|yabancı\s+anahtar"
+    r"|clé\s+étrangère|clave\s+foránea|chave\s+estrangeira|fremdschlüssel)\s*(?:关联|關聯|→|->|:|：|to|references?|auf|vers|a)?"
+    r"\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?"
+)
+
+
+def _reference_said(text: str, line: int, c: Constraints) -> None:
+    m = _SAID_FK.search(text)
+    if m is None or c.references is not None:
+        return
+    ref = parse_reference(m.group(1), line)
+    if ref is not None:
+        action = re.search(r"(?i)on\s+delete\s+(cascade|set\s+null|restrict|no\s+action|set\s+default)", text)
+        if action:
+            ref = replace(ref, on_delete=re.sub(r"\s+", " ", action.group(1)).lower())
+        c.fk_marked, c.references = True, ref
+
+
 def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]):
     """One row -> (ColumnFragment, indexed) or None when the row names no column."""
     raw_name = strip_markup(_cell(cells, layout.index_of("name")))
@@ -273,6 +295,8 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
             stated = parse_constraints(strip_markup(text), line, strict=True)
             if stated is not None:
                 c.update(stated)
+            else:
+                _reference_said(strip_markup(text), line, c)
     type_name = words.type.name if words.type else None
     enum = words.enum or values_enum
     if comment is not None:
