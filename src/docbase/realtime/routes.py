@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from ..auth.bearer import bearer_token
 from .hub import Hub
 from .session import PREFIX, Session, version_of
 from .tokens import Refused, claims_of
@@ -73,9 +74,8 @@ class Realtime:
         await Session(ws, self, vsn, claims).run()
 
     async def _caller(self, request: Request) -> dict[str, Any]:
-        scheme, _, bearer = (request.headers.get("authorization") or "").partition(" ")
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
-        token = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else apikey
+        token = bearer_token(request.headers.get("authorization")) or apikey
         return await claims_of(token, self.secret, self.conventions, self.db)
 
     async def broadcast_api(self, request: Request) -> Response:
