@@ -191,3 +191,16 @@ async def test_generate_link_and_invite(auth):
     mail = await auth.outbox()
     assert [(m["recipient"], m["kind"]) for m in mail] == [("guest@example.com", "invite")]
     assert "type=invite" in mail[0]["body"]
+
+
+async def test_invitations_are_rate_limited_per_address(db_url):
+    h = await make_harness(db_url, rate_limit=1)
+    try:
+        first = await h.client.post("/auth/v1/invite", headers=SERVICE, json={"email": "guest@example.com"})
+        again = await h.client.post("/auth/v1/invite", headers=SERVICE, json={"email": "guest@example.com"})
+        assert (first.status_code, again.status_code, again.json()["error_code"]) == (
+            200, 429, "over_email_send_rate_limit")  # fmt: skip
+        assert len(await h.outbox()) == 1
+    finally:
+        await h.client.aclose()
+        await h.engine.dispose()

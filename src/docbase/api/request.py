@@ -215,8 +215,8 @@ async def read_body(request: Request, limit: int, max_depth: int = DEFAULT_DEPTH
     try:
         raw.decode("utf-8")
         data = orjson.loads(raw)
-    except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:
-        raise bad_body("Empty or invalid json", str(exc)) from None
+    except (UnicodeDecodeError, orjson.JSONDecodeError):
+        raise bad_body("Empty or invalid json", None) from None  # PostgREST 12: details null
     if isinstance(data, dict):
         return data
     if isinstance(data, list) and all(isinstance(r, dict) for r in data):

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from . import mailer, sessions, users
+from . import mailer, passwordless, sessions, users
 from .errors import AuthError
 from .passwords import hash_password_async
 from .service import AuthService, Job
@@ -255,6 +255,8 @@ async def invite(
     svc: AuthService, email: str, data: dict[str, Any], verify_url: str, redirect_to: str | None
 ) -> tuple[dict[str, Any], Job]:
     """Create the invited user (or re-invite an unconfirmed one) and mail the invitation after answering."""
+    if await passwordless.count_sent(svc, [f"mail:{email}"]):  # a sending endpoint: mail per address is limited
+        raise passwordless.over_email_limit()
     result = await generate_link(svc, "invite", email, {"data": data}, verify_url, redirect_to)
     mail = mailer.invite(email, result["action_link"], result["email_otp"])
     body = {k: v for k, v in result.items() if k not in _LINK_FIELDS}

@@ -28,7 +28,7 @@ def over_email_limit() -> AuthError:
     return AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
 
 
-async def _count(svc: AuthService, keys: list[str]) -> bool:
+async def count_sent(svc: AuthService, keys: list[str]) -> bool:
     """Count one request against each key; whether any is now past the limit."""
     async with svc.engine.begin() as conn:
         counts = [await ratelimit.hit(conn, svc.t, key, svc.config.rate_window, svc.clock()) for key in keys]
@@ -45,7 +45,7 @@ async def send_code(
     redirect_to: str | None,
 ) -> Job:
     """Make (or refresh) the address's code and return the job that mails it after the answer."""
-    if await _count(svc, [f"mail:{email}", f"otp:ip:{limit_key(ip)}"]):
+    if await count_sent(svc, [f"mail:{email}", f"otp:ip:{limit_key(ip)}"]):
         raise over_email_limit()
     moment = svc.now()
     async with svc.engine.begin() as conn:
@@ -71,7 +71,7 @@ async def sign_in_anonymously(svc: AuthService, data: dict[str, Any], ip: str, a
         raise AuthError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
     if svc.config.disable_signup:
         raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
-    if await _count(svc, [f"anonymous:ip:{limit_key(ip)}"]):
+    if await count_sent(svc, [f"anonymous:ip:{limit_key(ip)}"]):
         raise AuthError(429, "over_request_rate_limit", "Request rate limit reached")
     moment = svc.now()
     async with svc.engine.begin() as conn:
