@@ -502,7 +502,7 @@ class RestApi:
         if accept(request) == OBJECT and len(rows) != 1:  # PostgREST's failNotSingular, whatever return= asks
             raise not_one_row(len(rows))
         total = len(rows) if prefer.count else None
-        if request.method == "POST":
+        if request.method in ("POST", "DELETE"):  # PostgREST names no range of inserted or deleted rows
             headers = {"Content-Range": f"*/{'*' if total is None else total}"}
         else:
             headers = {"Content-Range": content_range(0, len(rows), total)}

@@ -22,7 +22,6 @@ from typing import Any
 import orjson
 
 from ..access.decide import Denied
-from ..access.row_rules import RowRules
 from ..schema.model import Table
 from .errors import ApiError
 from .query import parse_query
@@ -129,11 +128,11 @@ class RowReader:
     async def is_member(self, tenant: str, claims: dict[str, Any]) -> bool:
         """Whether the signed-in caller belongs to the tenant whose key is ``tenant`` (any tenant root)."""
         sub = claims.get("sub")
-        gate = self.rest.gate
-        if claims.get("role") != "authenticated" or not sub or not isinstance(gate, RowRules):
+        model = getattr(self.rest.gate, "model", None)  # ServiceRoleOnly (no rules) has no tenants
+        if claims.get("role") != "authenticated" or not sub or model is None:
             return False
         pg = self.catalog.dialect == "postgresql"
-        for root in gate.model.roots:
+        for root in model.roots:
             table = '"' + root.membership.replace('"', '""') + '"'
             tenant_col = '"' + root.member_tenant.replace('"', '""') + '"'
             user_col = '"' + root.member_user.replace('"', '""') + '"'
@@ -145,6 +144,6 @@ class RowReader:
                 async with self.rest.db.transaction(readonly=True) as tx:
                     if await tx.rows(sql, [tenant, str(sub)]):
                         return True
-            except ApiError:
+            except (ApiError, Denied):
                 continue
         return False

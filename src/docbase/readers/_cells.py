@@ -144,6 +144,7 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     """Read one comma-separated phrase into ``out``; False when it is not a constraint phrase."""
     raw = part.strip().rstrip(".").strip()
     p = strip_markup(raw) if not re.match(r"(?i)^default\b", raw) else raw
+    p = re.sub(r"^([*_])(?!\1)(\S(?:.*?\S)?)\1$", r"\2", p)  # "*nullable*": emphasis, not part of the word
     low = re.sub(r"\s+", " ", p.lower())
     if not low:
         return True

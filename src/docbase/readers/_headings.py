@@ -155,6 +155,10 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     lead = lead.strip()
     if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
         name = table_name(lead)
-        if name is not None:
-            return name
+        if name is not None and (names_table_explicitly(lead) or not _explicit_section(section)):
+            return name  # not "**Résultat**" over a part of the table `matches` its heading names
     return section_table(section)
+
+
+def _explicit_section(section: tuple[str, ...]) -> bool:
+    return bool(section) and names_table_explicitly(section[-1])

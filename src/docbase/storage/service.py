@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 
 from ..auth import keys
+from ..auth.bearer import bearer_token
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
 from .store import FileStore
@@ -105,13 +106,10 @@ class Storage:
     def caller(self, request: Request) -> Caller:
         """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token."""
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
-        bearer = None
         authorization = request.headers.get("authorization")
-        if authorization:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise unauthorized("Authorization header must be 'Bearer <token>'")
-            bearer = token.strip()
+        bearer = bearer_token(authorization)
+        if authorization and bearer is None:
+            raise unauthorized("Authorization header must be 'Bearer <token>'")
         token = bearer or apikey
         if not token:
             raise unauthorized("headers must have required property 'authorization'")
