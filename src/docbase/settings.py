@@ -154,6 +154,11 @@ AUTH_CONFIRM_EMAIL = declare(
     "auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase)."
 )
 AUTH_DISABLE_SIGNUP = declare("auth_disable_signup", False, "Refuse new sign-ups on /auth/v1/signup.")
+AUTH_ANONYMOUS_SIGN_INS = declare(
+    "auth_anonymous_sign_ins",
+    False,
+    "Allow anonymous sign-ins (`signInAnonymously`: POST /auth/v1/signup without email or password); off as in Supabase.",
+)
 AUTH_BCRYPT_COST = declare("auth_bcrypt_cost", 12, "bcrypt cost factor for password hashes (4..31).")
 AUTH_PASSWORD_MIN_LENGTH = declare(
     "auth_password_min_length", 8, "Shortest password sign-up and password change accept."

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from docbase.auth import keys
 from docbase.auth.config import AuthConfig
-from docbase.auth.db import async_url
 from docbase.auth.routes import auth_routes
+from docbase.connections import async_engine
 from docbase.pipeline import build_schema
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -73,7 +73,7 @@ def test_config(**overrides) -> AuthConfig:
 async def make_harness(
     url: str, document: str = DOCUMENT, ddl: str | None = USERS_SQL, clock=None, **overrides
 ) -> Harness:
-    engine = create_async_engine(async_url(url))
+    engine = async_engine(url)
     if ddl:
         async with engine.begin() as conn:
             await conn.execute(sa.text(ddl))

@@ -5,19 +5,18 @@ from __future__ import annotations
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from docbase.auth import ratelimit
 from docbase.auth.clientip import client_address, limit_key, parse_networks
 from docbase.auth.config import AuthConfig
-from docbase.auth.db import async_url
 from docbase.auth.tables import auth_tables, create_auth_tables
+from docbase.connections import async_engine
 
 from .conftest import Clock, make_harness
 
 
 async def test_counters_count_within_a_window_and_reset_after(db_url):
-    engine = create_async_engine(async_url(db_url))
+    engine = async_engine(db_url)
     t = auth_tables(engine.dialect.name)
     try:
         async with engine.begin() as conn:

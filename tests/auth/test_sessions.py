@@ -91,3 +91,20 @@ async def test_refresh_tokens_are_stored_hashed(auth):
     table = "auth.refresh_tokens" if auth.engine.dialect.name == "postgresql" else "auth_refresh_tokens"
     stored = [r["token"] for r in await auth.rows(f"SELECT token FROM {table}")]
     assert body["refresh_token"] not in stored and len(stored) == 1
+
+
+async def test_signing_out_removes_the_sessions_refresh_tokens_by_cascade(auth):
+    """Auth deletes only the session row; ON DELETE CASCADE removes its refresh tokens (on SQLite too)."""
+    await auth.signup()
+    a = (await auth.login()).json()
+    b = (await auth.login()).json()
+    await refresh(auth, a["refresh_token"])  # session a now holds two tokens, parent and child
+    rt = "auth.refresh_tokens" if auth.engine.dialect.name == "postgresql" else "auth_refresh_tokens"
+    before = await auth.rows(f"SELECT session_id FROM {rt}")
+    assert len(before) == 4  # sign-up's session, a's two, b's one
+    out = await auth.client.post(
+        "/auth/v1/logout", params={"scope": "local"}, headers={"Authorization": f"Bearer {a['access_token']}"}
+    )
+    assert out.status_code == 204
+    left = await auth.rows(f"SELECT session_id FROM {rt}")
+    assert len(left) == 2 and (await refresh(auth, b["refresh_token"])).status_code == 200

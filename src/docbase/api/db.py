@@ -37,8 +37,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .. import dburl, settings
-from ..connections import configure_sqlite, sqlite_synchronous
+from .. import dburl
+from ..connections import configure_sqlite, postgres_settings, sqlite_synchronous, statement_timeout_ms
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 from .pgstatus import pg_status
@@ -61,14 +61,6 @@ PROGRESS_STEPS = 20_000
 def timed_out() -> ApiError:
     """PostgreSQL's query_canceled; PostgREST answers it with 500."""
     return ApiError(500, "57014", "canceling statement due to statement timeout")
-
-
-def statement_timeout_ms(value: int | None = None) -> int:
-    """The time limit in milliseconds: ``value``, else the setting; 0 means none."""
-    chosen = int(settings.get(settings.STATEMENT_TIMEOUT) if value is None else value)
-    if chosen < 0:
-        raise ValueError(f"statement_timeout must be 0 (no limit) or a number of milliseconds, not {chosen}")
-    return chosen
 
 
 class Database:
@@ -255,7 +247,7 @@ class PostgresDatabase(Database):
                     min_size=self.min_size,
                     max_size=self.max_size,
                     # every statement on the API's connections, whatever role a request switches to
-                    server_settings={"timezone": "UTC", "statement_timeout": str(self.timeout_ms)},
+                    server_settings=postgres_settings(self.timeout_ms),
                     init=_init_connection,
                     connection_class=_transaction_scoped(),
                     timeout=5,

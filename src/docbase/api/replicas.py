@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from cachetools import TTLCache
 
+from ..auth.bearer import bearer_token
 from .db import Database, PostgresDatabase
 
 #: Who the current request acts for (set by :class:`PrincipalMiddleware`), for read-your-writes only.
@@ -43,8 +44,7 @@ def principal_of(headers: dict[str, str] | Any) -> str:
     Reading an unverified claim is safe here because the answer only decides
     primary or replica; access itself is decided later, from the verified token.
     """
-    auth = headers.get("authorization") or ""
-    token = auth[7:] if auth[:7].lower() == "bearer " else headers.get("apikey") or ""
+    token = bearer_token(headers.get("authorization")) or headers.get("apikey") or ""
     parts = token.split(".")
     if len(parts) == 3:
         try:

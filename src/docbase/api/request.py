@@ -6,15 +6,18 @@ Supabase's key semantics) is in one place and testable alone.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import orjson
+from cachetools import TTLCache
 from starlette.requests import Request
 
 from .. import settings
 from ..auth import keys
+from ..auth.bearer import bearer_token
 from .bodylimit import scanned, too_deep, too_deep_message, too_large_message
 from .errors import ApiError, bad_body, unauthorized
 from .query.ranges import offside
@@ -153,13 +156,10 @@ def accept(request: Request) -> str:
 def role_of(request: Request, secret: str) -> str:
     """The role of the verified token: Bearer if given, else the apikey; 401 for anything untrustworthy."""
     apikey = request.headers.get("apikey") or request.query_params.get("apikey")
-    bearer = None
     authorization = request.headers.get("authorization")
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise unauthorized("PGRST301", "Authorization header must be 'Bearer <token>'")
-        bearer = token.strip()
+    bearer = bearer_token(authorization)
+    if authorization and bearer is None:
+        raise unauthorized("PGRST301", "Authorization header must be 'Bearer <token>'")
     if bearer is None and apikey is None:
         raise unauthorized(
             "PGRST302", "No API key found in request", "No `apikey` request header or url param was found."
@@ -173,14 +173,14 @@ def role_of(request: Request, secret: str) -> str:
     return str(claims["role"])
 
 
-_VERIFIED: dict[tuple[str, str], dict[str, Any]] = {}
-_VERIFIED_MAX = 4096
+#: Verified tokens by (token, secret): clients send the same key on every request. An entry lives at most
+#: VERIFIED_TTL seconds and never past the token's own ``exp`` (checked on every hit).
+VERIFIED_TTL = 300
+_VERIFIED: TTLCache[tuple[str, str], dict[str, Any]] = TTLCache(maxsize=4096, ttl=VERIFIED_TTL)
 
 
 def _verified(token: str, secret: str) -> dict[str, Any]:
-    """Verify a token, remembering good ones until they expire: clients send the same key on every request."""
-    import time
-
+    """Verify a token, remembering good ones (:data:`_VERIFIED`) until they expire."""
     cached = _VERIFIED.get((token, secret))
     if cached is not None and cached["exp"] > time.time():
         return cached
@@ -190,8 +190,6 @@ def _verified(token: str, secret: str) -> dict[str, Any]:
         _VERIFIED.pop((token, secret), None)
         code = {"expired": "PGRST303", "missing": "PGRST302"}.get(exc.reason, "PGRST301")
         raise unauthorized(code, exc.message) from None
-    if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.clear()
     _VERIFIED[(token, secret)] = claims
     return claims
 
@@ -217,8 +215,8 @@ async def read_body(request: Request, limit: int, max_depth: int = DEFAULT_DEPTH
     try:
         raw.decode("utf-8")
         data = orjson.loads(raw)
-    except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:
-        raise bad_body("Empty or invalid json", str(exc)) from None
+    except (UnicodeDecodeError, orjson.JSONDecodeError):
+        raise bad_body("Empty or invalid json", None) from None  # PostgREST 12: details null
     if isinstance(data, dict):
         return data
     if isinstance(data, list) and all(isinstance(r, dict) for r in data):

@@ -23,6 +23,7 @@ class AuthConfig:
     jwt_exp: int = 3600
     confirm_email: bool = False
     disable_signup: bool = False
+    anonymous_sign_ins: bool = False
     bcrypt_cost: int = 12
     password_min_length: int = 8
     password_required_characters: tuple[str, ...] = ()
@@ -66,6 +67,7 @@ class AuthConfig:
             jwt_exp=int(s.get(s.JWT_EXP, toml=t)),
             confirm_email=bool(s.get(s.AUTH_CONFIRM_EMAIL, toml=t)),
             disable_signup=bool(s.get(s.AUTH_DISABLE_SIGNUP, toml=t)),
+            anonymous_sign_ins=bool(s.get(s.AUTH_ANONYMOUS_SIGN_INS, toml=t)),
             bcrypt_cost=int(s.get(s.AUTH_BCRYPT_COST, toml=t)),
             password_min_length=int(s.get(s.AUTH_PASSWORD_MIN_LENGTH, toml=t)),
             password_required_characters=parse_required_characters(

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import dburl
+from .. import connections, dburl
 from .config import AuthConfig
 from .tables import AuthTables
 from .users import now
@@ -48,6 +48,16 @@ def recovery(recipient: str, link: str, code: str) -> Mail:
 def email_change(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to confirm the update of your email address:\n\n{link}\n\nOr enter this code: {code}\n"
     return Mail(recipient, "Confirm email change", body, "email_change")
+
+
+def magic_link(recipient: str, link: str, code: str) -> Mail:
+    body = f"Follow this link to sign in:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "Your Magic Link", body, "magiclink")
+
+
+def invite(recipient: str, link: str, code: str) -> Mail:
+    body = f"You have been invited. Follow this link to accept the invite:\n\n{link}\n\nOr enter this code: {code}\n"
+    return Mail(recipient, "You have been invited", body, "invite")
 
 
 class Mailer:
@@ -117,7 +127,7 @@ def outbox_messages(url: str) -> list[dict[str, Any]]:
     parsed = dburl.parse(url)
     if parsed.dialect == "sqlite" and parsed.path != ":memory:" and not Path(parsed.path).exists():
         return []
-    engine = sa.create_engine(parsed.sqlalchemy())
+    engine = connections.engine(url)
     try:
         with engine.connect() as conn:
             return read_outbox(conn)

@@ -52,6 +52,10 @@ OTP_KINDS = {
 }
 
 
+def banned_error() -> AuthError:
+    return AuthError(400, "user_banned", "User is banned")
+
+
 def _exists_error() -> AuthError:
     return AuthError(422, "user_already_exists", "User already registered")
 
@@ -97,7 +101,7 @@ class AuthService:
             "user": users.to_json(user),
         }
 
-    async def _open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
+    async def open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
         moment = self.now()
         await users.update(conn, self.t, user["id"], last_sign_in_at=moment)
         session_id, refresh = await sessions.create(conn, self.t, user["id"], moment, ip, agent)
@@ -117,7 +121,7 @@ class AuthService:
 
     # -- one-time tokens ------------------------------------------------------
 
-    async def _new_otp(self, conn: Any, user_id: Any, kind: str, email: str) -> tuple[str, str]:
+    async def new_otp(self, conn: Any, user_id: Any, kind: str, email: str) -> tuple[str, str]:
         """A fresh code of ``kind`` for ``user_id`` (replacing any older one); returns (code, token_hash).
 
         One upsert, not delete-then-insert: two recover requests whose mail jobs run at once would
@@ -133,9 +137,13 @@ class AuthService:
         await conn.execute(stmt.on_conflict_do_update(index_elements=[ott.c.user_id, ott.c.token_type], set_=fresh))
         return code, token_hash
 
+    def redirect(self, wanted: str | None) -> str:
+        """``wanted`` when the allow-list allows it, else the site URL (:mod:`.redirects`)."""
+        return redirects.redirect_target(self.config.site_url, self.config.redirect_urls, wanted)
+
     def link(self, verify_url: str, token_hash: str, kind: str, redirect_to: str | None) -> str:
         """An emailed link: /verify with the token and where to go after; a redirect off the allow-list is the site URL."""
-        target = redirects.redirect_target(self.config.site_url, self.config.redirect_urls, redirect_to)
+        target = self.redirect(redirect_to)
         return f"{verify_url}?token={token_hash}&type={kind}&redirect_to={quote(target, safe='')}"
 
     # -- operations -----------------------------------------------------------
@@ -181,12 +189,12 @@ class AuthService:
                 )
                 await ratelimit.hit(conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock())
                 if confirmed_at is None:
-                    code, token_hash = await self._new_otp(conn, user["id"], "confirmation", email)
+                    code, token_hash = await self.new_otp(conn, user["id"], "confirmation", email)
                     await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
                     mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
                     result = users.to_json(await users.by_id(conn, self.t, user["id"]) or user)
                 else:
-                    result = await self._open_session(conn, user, ip, agent)
+                    result = await self.open_session(conn, user, ip, agent)
         except IntegrityError as exc:
             async with self.engine.connect() as conn:
                 if await users.by_email(conn, self.t, email):
@@ -219,7 +227,7 @@ class AuthService:
         """
         job = None
         if existing is not None and existing.get("email_confirmed_at") is None:
-            code, token_hash = await self._new_otp(conn, existing["id"], "confirmation", email)
+            code, token_hash = await self.new_otp(conn, existing["id"], "confirmation", email)
             await users.update(conn, self.t, existing["id"], confirmation_sent_at=moment)
             mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
             job = partial(self.mailer.deliver, mail)
@@ -241,9 +249,11 @@ class AuthService:
             raise invalid_credentials()
         if self.config.confirm_email and user.get("email_confirmed_at") is None:
             raise AuthError(400, "email_not_confirmed", "Email not confirmed")
+        if users.banned(user, self.now()):
+            raise banned_error()
         async with self.engine.begin() as conn:
             await self.throttle.succeeded(conn, client, email)
-            return await self._open_session(conn, user, ip, agent)
+            return await self.open_session(conn, user, ip, agent)
 
     async def refresh(self, token: str) -> dict[str, Any]:
         error: AuthError | None = None
@@ -256,6 +266,8 @@ class AuthService:
                 user = await users.by_id(conn, self.t, rotated.user_id)
                 if user is None:
                     error = AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+                elif users.banned(user, self.now()):
+                    error = banned_error()
                 else:
                     return self.session_json(user, rotated.session_id, rotated.refresh_token)
         assert error is not None
@@ -300,15 +312,16 @@ class AuthService:
                 ):
                     raise AuthError(422, "email_exists", "A user with this email address has already been registered")
                 if self.config.confirm_email:
-                    code, token_hash = await self._new_otp(conn, user["id"], "email_change", email)
+                    code, token_hash = await self.new_otp(conn, user["id"], "email_change", email)
                     values.update(email_change=email, email_change_sent_at=moment)
                     link = self.link(verify_url, token_hash, "email_change", redirect_to)
                     mail = mailer.email_change(email, link, code)
                 else:
                     values["email"] = email
                     facts["email"] = email
+                    values.update(_linked(user))
             await users.update(conn, self.t, user["id"], **values)
-            await self.profiles.changed(conn, str(user["id"]), **facts)
+            await self._sync_profile(conn, user, values, facts)
             fresh = await users.by_id(conn, self.t, user["id"])
         return users.to_json(fresh or user), (partial(self.mailer.deliver, mail) if mail else None)
 
@@ -366,7 +379,7 @@ class AuthService:
                 user = await users.by_email(conn, self.t, email)
                 if user is None:
                     return
-                code, token_hash = await self._new_otp(conn, user["id"], "recovery", email)
+                code, token_hash = await self.new_otp(conn, user["id"], "recovery", email)
                 await users.update(conn, self.t, user["id"], recovery_sent_at=self.now())
         except Exception as exc:  # noqa: BLE001 - after the answer there is no one to tell but the log
             log.error("auth: recovery mail to %s not prepared: %s", email, reason(exc))
@@ -395,10 +408,12 @@ class AuthService:
             if row is not None:
                 await conn.execute(sa.delete(ott).where(ott.c.id == row["id"]))
             user = await users.by_id(conn, self.t, row["user_id"]) if fresh else None
+            if user is not None and users.banned(user, moment):
+                user = None
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
-                return await self._open_session(conn, user, ip, agent)
+                return await self.open_session(conn, user, ip, agent)
         await self._hit([f"verify:ip:{limit_key(ip)}"])
         if email is not None:
             await self._wrong_code(email, kind)
@@ -428,10 +443,25 @@ class AuthService:
                 conn, relates_to, str(user["id"])
             ):
                 raise AuthError(422, "email_exists", "A user with this email address has already been registered")
-            values.update(email=relates_to, email_change=None)
+            values.update(email=relates_to, email_change=None, **_linked(user))
             facts["email"] = relates_to
         await users.update(conn, self.t, user["id"], **values)
-        await self.profiles.changed(conn, str(user["id"]), **facts)
+        await self._sync_profile(conn, user, values, facts)
+
+    async def _sync_profile(self, conn: Any, user: dict[str, Any], values: dict, facts: dict[str, Any]) -> None:
+        """The document's users row follows; an anonymous user linking an email gets its row now."""
+        if user.get("is_anonymous") and values.get("is_anonymous") is False:
+            meta = values.get("raw_user_meta_data", user.get("raw_user_meta_data")) or {}
+            await self.profiles.created(conn, str(user["id"]), metadata=meta, **facts)
+        else:
+            await self.profiles.changed(conn, str(user["id"]), **facts)
+
+
+def _linked(user: dict[str, Any]) -> dict[str, Any]:
+    """An anonymous user who now has an email is an email user (GoTrue's identity linking)."""
+    if not user.get("is_anonymous"):
+        return {}
+    return {"is_anonymous": False, "raw_app_meta_data": {"provider": "email", "providers": ["email"]}}
 
 
 def _stand_in(email: str, data: dict, moment: Any) -> dict[str, Any]:

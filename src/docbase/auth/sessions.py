@@ -7,8 +7,9 @@ Auth does; ``reuse_interval`` seconds of grace let two browser tabs that
 refresh at once both succeed. The revoke is a conditional UPDATE (``WHERE
 revoked = false``), so two concurrent refreshes cannot both rotate one token.
 
-SQLite does not enforce ``ON DELETE CASCADE`` unless asked, so sessions
-delete their refresh tokens explicitly.
+Revoking deletes the session row; its refresh tokens go with it by the
+tables' ``ON DELETE CASCADE``, which fires on SQLite too because every
+connection turns foreign keys on (:mod:`docbase.connections`).
 """
 
 from __future__ import annotations
@@ -123,7 +124,6 @@ async def list_for(conn: Any, t: AuthTables, user_id: Any) -> list[dict[str, Any
 async def revoke_sessions(conn: Any, t: AuthTables, session_ids: list[Any]) -> None:
     if not session_ids:
         return
-    await conn.execute(sa.delete(t.refresh_tokens).where(t.refresh_tokens.c.session_id.in_(session_ids)))
     await conn.execute(sa.delete(t.sessions).where(t.sessions.c.id.in_(session_ids)))
 
 

@@ -37,7 +37,7 @@ def access_claims(user: dict[str, Any], session_id: str, lifetime: int, now: int
         "aal": "aal1",
         "amr": [{"method": "password", "timestamp": issued}],
         "session_id": str(session_id),
-        "is_anonymous": False,
+        "is_anonymous": bool(user.get("is_anonymous")),
     }
 
 

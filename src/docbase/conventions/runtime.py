@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth.bearer import bearer_token
 from ..schema.model import Schema, Table
 from . import audit, hashed_tokens, schedules, secrets, soft_delete
 from .base import Applied, enabled
@@ -182,11 +183,11 @@ def claims_of(headers: Any, secret: str) -> dict[str, Any]:
     """The verified Bearer token's claims, or {} (the API has already refused tokens that do not verify)."""
     from ..auth import keys
 
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(headers.get("authorization"))
+    if token is None:
         return {}
     try:
-        return keys.verify(token.strip(), secret)
+        return keys.verify(token, secret)
     except keys.TokenError:
         return {}
 
@@ -203,8 +204,7 @@ async def api_key_claims(conventions: Conventions | None, headers: Any, db: Any)
     tables = [a for a in conventions.applied if a.convention == api_keys.NAME]
     if not tables:
         return None
-    scheme, _, bearer = (headers.get("authorization") or "").partition(" ")
-    candidates = [bearer.strip() if scheme.lower() == "bearer" else "", (headers.get("apikey") or "").strip()]
+    candidates = [bearer_token(headers.get("authorization")) or "", (headers.get("apikey") or "").strip()]
     token = next((t for t in candidates if t and not api_key_sql.looks_like_jwt(t)), None)
     if token is None:
         return None

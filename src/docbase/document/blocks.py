@@ -273,7 +273,14 @@ def _paragraph_or_diagram(text: str, line: int, section: tuple[str, ...]) -> Blo
     first = next((ln for ln in lines if not ln.lstrip().startswith("--")), "")  # SQL comments above a CREATE
     if _DIAGRAM_START.match(first) or (len(lines) >= 3 and boxy >= len(lines) / 2):
         return Block("code", text, line, section, fenced=False)
+    if len(lines) >= 2 and all(_TIGHT_BULLET.match(ln) for ln in lines):
+        # "-id | BIGINT" / "-marca | VARCHAR(15)": a list whose author left out the space after the dash
+        items = tuple(ListItem(_TIGHT_BULLET.match(ln).group(1).strip(), line + i, 1) for i, ln in enumerate(lines))
+        return Block("list", text, line, section, items=items)
     return Block("paragraph", text, line, section)
+
+
+_TIGHT_BULLET = re.compile(r"^\s*-([^\s\-].*)$")
 
 
 def _cells(row_line: str) -> tuple[str, ...]:

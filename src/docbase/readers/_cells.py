@@ -144,6 +144,7 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     """Read one comma-separated phrase into ``out``; False when it is not a constraint phrase."""
     raw = part.strip().rstrip(".").strip()
     p = strip_markup(raw) if not re.match(r"(?i)^default\b", raw) else raw
+    p = re.sub(r"^([*_])(?!\1)(\S(?:.*?\S)?)\1$", r"\2", p)  # "*nullable*": emphasis, not part of the word
     low = re.sub(r"\s+", " ", p.lower())
     if not low:
         return True
@@ -370,6 +371,8 @@ def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constra
     text = re.sub(
         r"(?i)\b(?:PK|FK|UK|UQ)\s*[-–—:]\s*(?=PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE)", "", text
     )  # "PK - PRIMARY KEY"
+    text = re.sub(r"(?i)\b(primary|foreign|not)_(key|null)\b", r"\1 \2", text)  # "PRIMARY_KEY", "NOT_NULL"
+    text = re.sub(r"(?i)\bdefault\s*\(([^()]*)\)", r"DEFAULT \1", text)  # "DEFAULT(0)"
     # "PRIMARY KEY NOT NULL" / "UUID PK DEFAULT x" written without commas: split before known keywords.
     spaced = re.sub(
         r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)",

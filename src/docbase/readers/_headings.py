@@ -77,6 +77,8 @@ def table_name(text: str) -> str | None:
     ('orderItems', None, 'users')
     >>> table_name("1.3. `permissions` (Quyền)"), table_name("usersテーブル"), table_name("书籍表 `books`")
     ('permissions', 'users', 'books')
+    >>> table_name("struttura della tabella cars"), table_name("About the table"), table_name("Table Descriptions")
+    ('cars', None, None)
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
     text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
@@ -112,7 +114,14 @@ def table_name(text: str) -> str | None:
     t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
     t = re.sub(rf"(?<=[A-Za-z0-9_]){_GLUED_WORD}$", "", t)  # "usersテーブル", "users表", "users테이블"
     t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
-    if not _QUALIFIED_RE.match(t) or (t.lower() in GENERIC_HEADINGS and not explicit):
+    if not _QUALIFIED_RE.match(t):
+        # "struttura della tabella cars", "Estructura de la tabla `clientes`": the name right after the table word
+        after = re.search(rf"(?i)(?:^|\s){_TABLE_WORD}\s+[`*]*([^\W\d]\w*)[`*]*\s*:?$", text)
+        named_after = after and (re.match(r"[a-z_]", after.group(1)) or "`" in text)  # not "Table Descriptions"
+        if named_after and after.group(1).lower() not in GENERIC_HEADINGS:
+            return normalise_name(after.group(1))
+        return None
+    if t.lower() in GENERIC_HEADINGS and not explicit:
         return None
     return normalise_name(t)
 
@@ -146,6 +155,10 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     lead = lead.strip()
     if lead and "\n" not in lead and len(lead) < 80 and not announces_fields(strip_markup(lead).rstrip(":： ")):
         name = table_name(lead)
-        if name is not None:
-            return name
+        if name is not None and (names_table_explicitly(lead) or not _explicit_section(section)):
+            return name  # not "**Résultat**" over a part of the table `matches` its heading names
     return section_table(section)
+
+
+def _explicit_section(section: tuple[str, ...]) -> bool:
+    return bool(section) and names_table_explicitly(section[-1])

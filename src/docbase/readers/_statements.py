@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..document import warning
-from ..fragments import ConstraintFragment, IndexColumn, IndexFragment, RelationshipFragment
+from ..fragments import ConstraintFragment, IndexColumn, IndexFragment, Reference, RelationshipFragment
 from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
 from ._rules import looks_like_rule, rules_in
 from ._vocabulary import roles
@@ -89,6 +89,31 @@ def _clean_where(text: str) -> str:
     return strip_markup(text).strip().rstrip(".;").strip()
 
 
+# "`users.id` 与 `orders.user_id`、`posts.user_id` 关联", "`users.id` is linked to `orders.user_id`": a key and the
+# columns holding it, related by a word for "linked" in the languages documents are written in.
+_LINK_WORD = re.compile(
+    r"(?i)关联|關聯|关系|連携|関連|연결|참조|связ|liên\s*kết|ilişki|terhubung|berelasi|powiązan|verknüpft|"
+    r"\blink(?:s|ed)?\b|\brelat(?:es|ed)\b|\bjoin(?:s|ed)?\b|\blié|\brelacionad|\bcollegat"
+)
+_DOTTED = re.compile(r"`([^\W\d]\w*)\.([^\W\d]\w*)`")
+
+
+def _linked_columns(text: str, line: int, out: Reading) -> bool:
+    if not _LINK_WORD.search(text):
+        return False
+    names = _DOTTED.findall(text)
+    keys = [(t, c) for t, c in names if c.lower() == "id"]
+    holders = [(t, c) for t, c in names if c.lower() != "id"]
+    if len(keys) != 1 or not holders or _DOTTED.search(text).group(2).lower() != "id":
+        return False
+    parent, key = keys[0]
+    for child, column in holders:
+        out.fragments.append(
+            ConstraintFragment(child, "foreign_key", (column,), line, references=Reference(parent, (key,), line=line))
+        )
+    return True
+
+
 def constraints_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Constraint statements in one item or line; True when any was found."""
     found = False
@@ -131,6 +156,8 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
         if cols and ref:
             out.fragments.append(ConstraintFragment(table, "foreign_key", cols, line, references=ref))
             found = True
+    if _linked_columns(text, line, out):
+        return True
     for m in _COLUMN_REFERENCES.finditer(text):
         ref = parse_reference(m.group(3).strip(), line)
         if ref is not None and ref.columns:

@@ -114,6 +114,64 @@ def _union(parts: list[str], raw: str, convex: bool = False) -> TypeWords | None
     return None
 
 
+# Django model fields as design notes write them: ``CharField(max_length=25)``, ``ForeignKey(team) / int``.
+_DJANGO = {
+    "charfield": "varchar",
+    "emailfield": "varchar",
+    "slugfield": "varchar",
+    "urlfield": "varchar",
+    "textfield": "text",
+    "integerfield": "integer",
+    "positiveintegerfield": "integer",
+    "smallintegerfield": "smallint",
+    "positivesmallintegerfield": "smallint",
+    "bigintegerfield": "bigint",
+    "booleanfield": "boolean",
+    "datetimefield": "timestamp",
+    "datefield": "date",
+    "timefield": "time",
+    "decimalfield": "numeric",
+    "floatfield": "float",
+    "uuidfield": "uuid",
+    "jsonfield": "jsonb",
+    "imagefield": "text",
+    "filefield": "text",
+    "genericipaddressfield": "inet",
+}
+_DJANGO_FIELD = re.compile(r"(?i)(?:models\.)?(\w+Field|ForeignKey|OneToOneField)\s*\((.*)\)(?:\s*/\s*(\w+))?")
+
+
+def _django(text: str, raw: str) -> TypeWords | None:
+    m = _DJANGO_FIELD.fullmatch(text)
+    if not m:
+        return None
+    kind, args = m.group(1).lower(), split_top(m.group(2))
+    named = dict(a.split("=", 1) for a in (x.replace(" ", "") for x in args) if "=" in a)
+    if kind in ("foreignkey", "onetoonefield"):
+        target = next((a.strip().strip("'\"") for a in args if "=" not in a), "")
+        target = target.rsplit(".", 1)[-1]
+        if not re.fullmatch(r"[^\W\d]\w*", target) or target == "self":
+            return TypeWords(None, key="fk")
+        stored = parse_type(m.group(3)) if m.group(3) else None  # "ForeignKey(team) / int": the stored type
+        return TypeWords(stored, references=Reference(target), key="fk uq" if kind == "onetoonefield" else "fk")
+    name = _DJANGO.get(kind)
+    if name is None:
+        return None
+    length = named.get("max_length")
+    digits, places = named.get("max_digits"), named.get("decimal_places")
+    nullable = True if named.get("null") == "True" else None
+    return TypeWords(
+        TypeInfo(
+            name,
+            raw,
+            length=int(length) if length and length.isdigit() else None,
+            precision=int(digits) if digits and digits.isdigit() else None,
+            scale=int(places) if places and places.isdigit() else None,
+        ),
+        nullable,
+    )
+
+
 # ``pk(INT)``, ``fk(INT)``, ``PK,FK(uuid)``: a key marker written as a wrapper around the type.
 _KEY_WRAPPED = re.compile(r"(?i)((?:pk|fk|uk|uq)(?:\s*[,/&+]?\s*(?:pk|fk|uk|uq))*)\s*\((.+)\)")
 
@@ -134,6 +192,10 @@ def read_type_words(raw: str) -> TypeWords:
         return TypeWords(None)
     if text.startswith("v."):
         found = _convex(text, raw.strip())
+        if found is not None:
+            return found
+    if "(" in text and ("Field" in text or "ForeignKey" in text):
+        found = _django(text, raw.strip())
         if found is not None:
             return found
     m = _KEY_WRAPPED.fullmatch(text)
@@ -180,7 +242,7 @@ def split_type(raw: str) -> tuple[TypeWords, str]:
     """
     text = raw.strip()
     words = read_type_words(text)
-    if words.type is not None or words.nullable:
+    if words.type is not None or words.nullable or words.references is not None:
         return words, _with_key(words, "")
     tokens = text.split()
     for cut in range(len(tokens) - 1, 0, -1):

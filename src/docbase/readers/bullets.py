@@ -20,7 +20,7 @@ the list is lost.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..document import Block, Diagnostic, ListItem, warning
@@ -81,6 +81,16 @@ def _side_notes(text: str) -> tuple[str, list[str]]:
 
 
 def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | None:
+    found = _type_and_constraints_once(body, line)
+    if found is None and re.search(r"\s/\s", body):  # "primary key / int": a slash between a key and a type
+        parts = re.split(r"\s+/\s+", body)
+        typed = [p for p in parts if split_type(p)[0].type is not None and not split_type(p)[1]]
+        if len(typed) == 1:
+            found = _type_and_constraints_once(", ".join(typed + [p for p in parts if p is not typed[0]]), line)
+    return found
+
+
+def _type_and_constraints_once(body: str, line: int) -> tuple[object, Constraints] | None:
     description = None
     m = re.search(r"\s[-–—]\s+(.*)$", body)
     if m:
@@ -95,7 +105,7 @@ def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | 
     if rest and parse_constraints(rest, line, strict=True) is None:
         return None  # "Text fields are encrypted": a word that is a type, then prose
     tail = ", ".join(([rest] if rest else []) + pieces[1:])
-    if words.type is None and not words.nullable:
+    if words.type is None and not words.nullable and words.references is None:
         constraints = parse_constraints(body, line, strict=True)
         if constraints is None:
             return None
@@ -119,8 +129,40 @@ _SEVERAL = re.compile(
 )
 
 
+# "id | BIGINT - AUTOINCREMENT - PRIMARY_KEY (UNIQUE - NOT NULL)", "potenza CV | SMALLINT - NOT NULL",
+# "carrozzeria (berlina, SUV, coupé) | VARCHAR(20)": a name (words allowed, values after it), a bar, then the
+# type and constraints separated by dashes.
+_PIPED = re.compile(r"^\s*([^\W\d][\w ]{0,60}?)\s*(?:\(([^()]*)\))?\s*\|\s*(\S.*)$")
+
+
+def _piped(text: str, line: int) -> _Parsed | None:
+    m = _PIPED.match(text)
+    if not m:
+        return None
+    name = re.sub(r"\s+", "_", m.group(1).strip())
+    body = re.sub(r"\s+[-–—]\s+", ", ", m.group(3))
+    body = re.sub(r"\s\(([^()]*)\)", r", \1", body).strip(" ,")  # "PRIMARY_KEY (UNIQUE, NOT NULL)"
+    parsed = parse_item(f"{name}: {body}", line)
+    if parsed is None:
+        return None
+    column = parsed.column
+    if m.group(2):
+        values = tuple(v.strip() for v in re.split(r"\s*[,/|]\s*", m.group(2)) if v.strip())
+        if len(values) >= 2 and column.enum is None:
+            column = replace(column, enum=values)  # the values the name lists: "carrozzeria (berlina, SUV)"
+        elif column.comment is None:
+            column = replace(column, comment=m.group(2).strip())
+    if name != m.group(1).strip():
+        column = replace(column, notes=(*column.notes, f"written {m.group(1).strip()!r}; spaces read as _"))
+    return _Parsed(column, parsed.indexed)
+
+
 def parse_items(text: str, line: int) -> list[_Parsed] | None:
     """One bullet -> its columns: ``name: TYPE``, or ```created_at`, `updated_at`: timestamp`` (two)."""
+    if "|" in text and not text.lstrip().startswith("|"):
+        piped = _piped(text, line)
+        if piped is not None:
+            return [piped]
     m = _SEVERAL.match(text)
     if m:
         names = [n.strip().strip("`") for n in re.split(r"\s*(?:,|/|&|\band\b)\s*", m.group(1))]
@@ -139,6 +181,8 @@ def parse_item(text: str, line: int) -> _Parsed | None:
         return None
     name, sep = m.group(1), m.group("sep")
     rest = text[m.end() :].strip()
+    if sep == ":" and rest.startswith("(") and _closing(rest, 0) == len(rest.rstrip()) - 1:
+        return parse_item(f"{text[: m.start('sep')]} {rest}", line)  # "name: (TYPE)" is "name (TYPE)"
     if sep == "(":
         close = _closing(text, m.end() - 1)
         if close < 0:
@@ -229,7 +273,12 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
         ]
         evidence = len({i for i, _ in good}) + sum(1 for i in failed if _columnish(block.items[i].text))
         announced = announced or bool(named)
-        enough = len(good) >= 2 or (len(good) == 1 and (announced or bool(block_table(block.lead, ()))))
+        # one item is enough where something says it is a column: a parent or lead naming the table, or
+        # the item itself typed as a reference (``customer: (ForeignKey(customer) / int)``)
+        typed_reference = len(good) == 1 and good[0][1].column.type is not None and good[0][1].column.references
+        enough = len(good) >= 2 or (
+            len(good) == 1 and (announced or bool(block_table(block.lead, ())) or bool(typed_reference))
+        )
         # items shaped `name: TYPE ...` count as evidence even when the rest is not understood (they are reported)
         if not enough or evidence < 0.6 * len(members):
             untyped = _untyped_group(block, parent, members)
@@ -249,6 +298,19 @@ _UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\
 _NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
 
 
+_SEVERAL_SAID = re.compile(r"^\s*(`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+)\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
+
+
+def _several_untyped(text: str) -> tuple[list[str], str | None] | None:
+    """```a`, `b``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
+    if _NAMES_ONLY.fullmatch(text.strip()):
+        return re.findall(r"`([^`]+)`", text), None
+    m = _SEVERAL_SAID.match(text)
+    if m:
+        return re.findall(r"`([^`]+)`", m.group(1)), m.group(2).strip()
+    return None
+
+
 def _untyped_group(block: Block, parent: int, members: list[int]):
     """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
 
@@ -264,7 +326,7 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
         return None
     matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
-    names_only = {i: _NAMES_ONLY.fullmatch(block.items[i].text.strip()) for i, m in matches if m is None}
+    names_only = {i: _several_untyped(block.items[i].text) for i, m in matches if m is None}
     if len(members) < 2 or sum(1 for _, m in matches if m) + sum(1 for n in names_only.values() if n) < 0.8 * len(
         members
     ):
@@ -272,9 +334,12 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     good = []
     for i, m in matches:
         if m is None:
-            if names_only.get(i):  # "`created_at`, `updated_at`, `deleted_at`": several columns, nothing said
-                for name in re.findall(r"`([^`]+)`", block.items[i].text):
-                    good.append((i, _Parsed(ColumnFragment(name=name, line=block.items[i].line), False)))
+            several = names_only.get(i)
+            if several:  # "`created_at`, `updated_at`": several columns, nothing said or one description for all
+                names, said = several
+                for name in names:
+                    column = ColumnFragment(name=name, line=block.items[i].line, comment=said)
+                    good.append((i, _Parsed(column, False)))
             continue
         description = m.group(2).strip().rstrip(".")
         c = _stated(description, block.items[i].line)

@@ -15,10 +15,12 @@ An index table (``| Table | Index | Fields | Purpose |``) gives one
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
 from ._cells import (
+    GENERIC_HEADINGS,
     Constraints,
     block_table,
     column_check,
@@ -207,13 +209,34 @@ def _type_of(text: str, line: int, diagnostics: list[Diagnostic]) -> tuple[TypeW
     if not raw:
         return TypeWords(None), None
     words, rest = split_type(raw)
-    if words.type is not None or words.nullable:
+    if words.type is not None or words.nullable or words.references is not None:
         return words, parse_constraints(rest, line) if rest else None
     if is_identifier(raw):
         diagnostics.append(info(line, f"type {raw!r} is not a built-in type; read as the enum type {raw}"))
         return TypeWords(TypeInfo("enum", raw, enum_name=raw)), None
     diagnostics.append(warning(line, f"unknown column type {raw!r}; the type will be inferred"))
     return TypeWords(None), None
+
+
+# "所属书库 ID，FK→libraries.id (ON DELETE CASCADE)", "外键关联 categories", "Foreign key to users.id": a reference
+# stated inside a description, by an FK word followed by the target.
+_SAID_FK = re.compile(
+    r"(?i)(?:\bFK\b|\bforeign\s+key\b|外键|外鍵|外部キー|외래\s*키|khóa\s+ngoại|внешний\s+ключ|yabancı\s+anahtar"
+    r"|clé\s+étrangère|clave\s+foránea|chave\s+estrangeira|fremdschlüssel)\s*(?:关联|關聯|→|->|:|：|to|references?|auf|vers|a)?"
+    r"\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?"
+)
+
+
+def _reference_said(text: str, line: int, c: Constraints) -> None:
+    m = _SAID_FK.search(text)
+    if m is None or c.references is not None:
+        return
+    ref = parse_reference(m.group(1), line)
+    if ref is not None:
+        action = re.search(r"(?i)on\s+delete\s+(cascade|set\s+null|restrict|no\s+action|set\s+default)", text)
+        if action:
+            ref = replace(ref, on_delete=re.sub(r"\s+", " ", action.group(1)).lower())
+        c.fk_marked, c.references = True, ref
 
 
 def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]):
@@ -273,6 +296,8 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
             stated = parse_constraints(strip_markup(text), line, strict=True)
             if stated is not None:
                 c.update(stated)
+            else:
+                _reference_said(strip_markup(text), line, c)
     type_name = words.type.name if words.type else None
     enum = words.enum or values_enum
     if comment is not None:
@@ -319,9 +344,30 @@ def _one_row_per_name(cells: tuple[str, ...], layout: Layout) -> list[tuple[str,
     return [cells[:at] + (name,) + cells[at + 1 :] for name in names]
 
 
+def _words_heading(block: Block, reading: Reading) -> str | None:
+    """``## Договор передачи`` right above a column table: a name of two or three words, joined with ``_``.
+
+    Only a heading of a few plain words none of which is a generic heading word ("Overview",
+    "Summary"), and only for a column table directly under it; the choice is reported.
+    """
+    heading = strip_markup(block.heading).strip()
+    words = heading.split()
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        return None
+    if any(w.casefold() in GENERIC_HEADINGS for w in words) or heading.casefold() in GENERIC_HEADINGS:
+        return None
+    name = "_".join(words)
+    reading.diagnostics.append(
+        info(block.line, f"the heading {heading!r} names this column table's table; read as {name!r}")
+    )
+    return name
+
+
 def _read_columns(block: Block, layout: Layout) -> Reading:
     reading = Reading()
     fallback = block_table(block.lead, block.section)
+    if fallback is None and layout.index_of("table") is None and not block.lead.strip():
+        fallback = _words_heading(block, reading)
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}

@@ -13,6 +13,8 @@ from types import ModuleType
 
 from ..document import Block, Document, warning
 from .base import Reading
+from .continued import join_continued
+from .described_references import infer_described_references
 from .unmarked_keys import infer_unmarked_keys
 
 _ORDER = (
@@ -61,5 +63,7 @@ def read_document(document: Document, progress: Callable[[int, int], None] | Non
         result.extend(read_block(block, modules))
         if progress is not None:
             progress(done, total)
+    result.fragments = join_continued(result.fragments, result.diagnostics)
     result.fragments = infer_unmarked_keys(result.fragments, result.diagnostics)
+    result.fragments = infer_described_references(result.fragments, result.diagnostics)
     return result

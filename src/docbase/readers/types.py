@@ -50,6 +50,7 @@ _ALIASES: dict[str, str] = {
     "integer": "integer",
     "int4": "integer",
     "mediumint": "integer",
+    "year": "smallint",  # MySQL YEAR: a four-digit year
     "serial": "integer",
     "serial4": "integer",
     "bigint": "bigint",

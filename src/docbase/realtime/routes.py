@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from ..auth.bearer import bearer_token
 from .hub import Hub
 from .session import PREFIX, Session, version_of
 from .tokens import Refused, claims_of
@@ -49,8 +50,7 @@ class Realtime:
         self._columns = {t.name: {c.name for c in t.columns} for t in schema.tables}
 
     def readable_columns(self, table: str, claims: dict[str, Any]) -> set[str]:
-        gate = self.reader.rest.gate
-        hidden = gate.hidden(table, str(claims.get("role"))) if gate is not None else set()
+        hidden = self.reader.rest.gate.hidden(table, str(claims.get("role")))
         return self._columns.get(table, set()) - set(hidden)
 
     async def may_join_private(self, topic: str, claims: dict[str, Any]) -> bool:
@@ -74,9 +74,8 @@ class Realtime:
         await Session(ws, self, vsn, claims).run()
 
     async def _caller(self, request: Request) -> dict[str, Any]:
-        scheme, _, bearer = (request.headers.get("authorization") or "").partition(" ")
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
-        token = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else apikey
+        token = bearer_token(request.headers.get("authorization")) or apikey
         return await claims_of(token, self.secret, self.conventions, self.db)
 
     async def broadcast_api(self, request: Request) -> Response:

@@ -9,9 +9,10 @@ steps, and shape the answer; every refusal is a :class:`StorageError`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -20,12 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 
 from ..auth import keys
+from ..auth.bearer import bearer_token
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
 from .store import FileStore
 from .tables import StorageTables, create_storage_tables, storage_tables
 from .tenancy import Tenancy
 
+log = logging.getLogger("docbase.storage")
+SWEEP_AGE = 24 * 3600  # seconds; the resumable upload expiry too
 MAX_JSON = 64 * 1024
 MAX_JSON_DEPTH = 32
 
@@ -70,20 +74,42 @@ class Storage:
             if not self._ready:
                 async with self.engine.begin() as conn:
                     await conn.run_sync(create_storage_tables)
+                    if conn.dialect.name == "postgresql":
+                        await self._policies(conn)
+                await self._sweep()
                 self._ready = True
+
+    async def _sweep(self) -> None:
+        """Forget resumable uploads past their expiry and files a crash left in tmp/ (a day old: never live)."""
+        u = self.t.uploads
+        async with self.engine.begin() as conn:
+            await conn.execute(sa.delete(u).where(u.c.created_at < now() - timedelta(seconds=SWEEP_AGE)))
+            live = {r.id for r in await conn.execute(sa.select(u.c.id))}
+        gone = await asyncio.to_thread(self.store.sweep, SWEEP_AGE, live)
+        if gone:
+            log.warning("storage: removed %d leftover temporary file(s) from %s", gone, self.store.root)
+
+    async def _policies(self, conn: AsyncConnection) -> None:
+        """Row-level security on storage.objects/buckets (docbase.storage.pg_policies); one process at a time."""
+        from .pg_policies import policies_sql
+
+        await conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('docbase storage policies'))"))
+        try:
+            async with conn.begin_nested():
+                for statement in policies_sql(self.tenancy.roots, self.rules):
+                    await conn.execute(sa.text(statement))
+        except sa.exc.DBAPIError as exc:  # e.g. no anon/authenticated roles: the routes still decide, say so
+            log.warning("storage: row-level security on storage.objects not applied: %s", str(exc.orig)[:300])
 
     # --- who is asking -------------------------------------------------------------------------
 
     def caller(self, request: Request) -> Caller:
         """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token."""
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
-        bearer = None
         authorization = request.headers.get("authorization")
-        if authorization:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise unauthorized("Authorization header must be 'Bearer <token>'")
-            bearer = token.strip()
+        bearer = bearer_token(authorization)
+        if authorization and bearer is None:
+            raise unauthorized("Authorization header must be 'Bearer <token>'")
         token = bearer or apikey
         if not token:
             raise unauthorized("headers must have required property 'authorization'")

@@ -82,6 +82,22 @@ class FileStore:
         (self.root / "blobs").mkdir(exist_ok=True)
         (self.root / "uploads").mkdir(exist_ok=True)
 
+    def sweep(self, older_than: float, keep: set[str] = frozenset()) -> int:
+        """Remove temporary files a crash left behind (and abandoned upload parts not in ``keep``), if older
+        than ``older_than`` seconds - an upload still being written is younger. Returns how many went."""
+        import time
+
+        cutoff, gone = time.time() - older_than, 0
+        for folder in ("tmp", "uploads"):
+            for path in (self.root / folder).iterdir():
+                try:
+                    if path.name not in keep and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        gone += 1
+                except FileNotFoundError:
+                    pass
+        return gone
+
     def path(self, version: str) -> Path:
         if not version.isalnum():  # versions are uuid4 hex made here; anything else is not ours
             raise ValueError(f"not a blob id: {version!r}")

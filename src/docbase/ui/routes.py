@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from .. import settings
 from ..access import AccessOverrides, build_access
 from ..auth import keys
+from ..auth.bearer import bearer_token
 from ..schema.model import Schema
 from .data import console_data
 from .scope import scoped, visible
@@ -137,10 +138,7 @@ def console_routes(
 
 def _role(request: Request, secret: str | None) -> str | Response | None:
     """The caller's role from the bearer token or apikey (None without either); PostgREST's 401 for a bad one."""
-    authorization = request.headers.get("authorization", "")
-    scheme, _, bearer = authorization.partition(" ")
-    token = bearer.strip() if scheme.lower() == "bearer" else ""
-    token = token or request.headers.get("apikey", "").strip()
+    token = bearer_token(request.headers.get("authorization")) or request.headers.get("apikey", "").strip()
     if not token:
         return None
     try:

@@ -89,6 +89,38 @@ DATA: dict[str, list[dict]] = {
     ],
     "country": [{"id": 1, "name": "Afghanistan"}, {"id": 2, "name": "Algeria"}],
     "capital": [{"id": 1, "name": "Kabul", "country_id": 1}, {"id": 2, "name": "Algiers", "country_id": 2}],
+    # data.sql inserts to_tsvector(...) of five sentences; these are the vectors PostgreSQL makes of them
+    "tsearch": [
+        {"id": i + 1, "text_search_vector": v}
+        for i, v in enumerate(
+            [
+                "'fun':5 'imposs':9 'kind':3",
+                "'also':2 'fun':3 'possibl':8",
+                "'ate':3 'cat':2 'fat':1 'rat':4",
+                "'amus':5 'fair':7 'impossibl':9 'peu':4",
+                "'art':4 'spass':5 'unmog':7",
+            ]
+        )
+    ],
+    "tsearch_to_tsvector": [
+        {"id": i + 1, "text_search": t, "jsonb_search": {"text_search": t}}
+        for i, t in enumerate(
+            [
+                "It's kind of fun to do the impossible",
+                "But also fun to do what is possible",
+                "Fat cats ate rats",
+                "C'est un peu amusant de faire l'impossible",
+                "Es ist eine Art Spaß, das Unmögliche zu machen",
+            ]
+        )
+    ],
+    "ranges": [
+        {"id": 1, "range": "[1,3]"},
+        {"id": 2, "range": "[3,6]"},
+        {"id": 3, "range": "[6,9]"},
+        {"id": 4, "range": "[9,12]"},
+        {"id": 5, "range": None},
+    ],
     "json_arr": [
         {"id": 1, "data": [1, 2, 3]},
         {"id": 2, "data": [4, 5, 6]},

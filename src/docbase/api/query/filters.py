@@ -13,7 +13,7 @@ import re
 
 from ..errors import bad_query
 from .select import parse_field
-from .syntax import OPERATORS, Filter, Logic
+from .syntax import FTS_OPERATORS, OPERATORS, Filter, Logic
 
 MAX_TERMS = 500
 MAX_NESTING = 12
@@ -33,8 +33,12 @@ def _filter(field, value: str, where: str) -> Filter:
     op, dot, rest = value.partition(".")
     if not dot:
         raise bad_query(f'"failed to parse filter ({where})"', "expecting an operator followed by '.', like eq.5")
-    quantifier = None
-    if op.endswith(")") and "(" in op:
+    quantifier = language = None
+    if op.endswith(")") and "(" in op and op.partition("(")[0] in FTS_OPERATORS:
+        op, _, language = op[:-1].partition("(")
+        if not language:
+            raise bad_query(f'"failed to parse filter ({where})"', f"{op}() needs a language, like {op}(english)")
+    elif op.endswith(")") and "(" in op:
         op, _, q = op[:-1].partition("(")
         if q not in ("any", "all") or op not in ("eq", "like", "ilike", "gt", "gte", "lt", "lte", "match", "imatch"):
             raise bad_query(f'"failed to parse filter ({where})"', f"unknown modifier ({q}) for {op}")
@@ -53,7 +57,7 @@ def _filter(field, value: str, where: str) -> Filter:
             raise bad_query(f'"failed to parse filter ({where})"', "is. takes null, not_null, true, false or unknown")
     else:
         parsed = rest
-    return Filter(field, op, parsed, negate, quantifier)
+    return Filter(field, op, parsed, negate, quantifier, language)
 
 
 def parse_list(text: str, where: str) -> tuple[str, ...]:
@@ -161,5 +165,5 @@ def _term(term: str, where: str) -> Filter:
     field = parse_field(term[:i])
     flt = _filter(field, term[i + 1 :], where)
     if isinstance(flt.value, str) and flt.op != "is":
-        flt = Filter(flt.field, flt.op, unquote(flt.value), flt.negate, flt.quantifier)
+        flt = Filter(flt.field, flt.op, unquote(flt.value), flt.negate, flt.quantifier, flt.language)
     return flt

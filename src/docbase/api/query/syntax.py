@@ -80,7 +80,15 @@ class Embed:
 
 SelectItem = SelectColumn | SelectStar | Embed
 
-OPERATORS = frozenset("eq neq gt gte lt lte like ilike match imatch in is isdistinct cs cd ov".split())
+#: Full-text search: to_tsquery, plainto_tsquery, phraseto_tsquery, websearch_to_tsquery (``fts(english).cat``).
+FTS_OPERATORS = frozenset("fts plfts phfts wfts".split())
+#: Range-only operators: strictly left/right, does not extend right/left, adjacent.
+RANGE_OPERATORS = frozenset("sl sr nxr nxl adj".split())
+OPERATORS = (
+    frozenset("eq neq gt gte lt lte like ilike match imatch in is isdistinct cs cd ov".split())
+    | FTS_OPERATORS
+    | RANGE_OPERATORS
+)
 
 
 @dataclass(frozen=True)
@@ -90,11 +98,12 @@ class Filter:
     value: str | tuple[str, ...]
     negate: bool = False
     quantifier: str | None = None  # "any" / "all" for eq(any).{a,b}
+    language: str | None = None  # the text search configuration of fts(english).cat
 
     def shape(self) -> tuple:
         size = len(self.value) if isinstance(self.value, tuple) else None
         is_value = self.value if self.op == "is" else None
-        return ("f", self.field, self.op, self.negate, self.quantifier, size, is_value)
+        return ("f", self.field, self.op, self.negate, self.quantifier, size, is_value, self.language is not None)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from ...schema.model import Column
 from ..coerce import coerce
 from ..errors import ApiError, postgresql_only_feature, unknown_column
-from ..query.syntax import Field, Filter, Logic
+from ..query.syntax import FTS_OPERATORS, RANGE_OPERATORS, Field, Filter, Logic
+from . import range_types, text_search
 
 JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT = Column("value", "text")
@@ -92,6 +93,12 @@ def filter_values(f: Filter, column: Column, dialect: str) -> list[Any]:
     op = f.op
     if op == "is":
         return []
+    if op in FTS_OPERATORS:
+        return text_search.values(f, column, dialect)
+    if range_types.is_range(column) and not f.field.json_path and op != "in":
+        return range_types.values(f, column, dialect)
+    if op in RANGE_OPERATORS:
+        raise ApiError(400, "42883", f"operator {op} needs a range column, not {column.type}")
     if op == "in":
         return [coerce(value_col, v, dialect, writing=False) for v in f.value]
     if f.quantifier:
@@ -152,6 +159,10 @@ def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bi
         if word == "not_null":
             return target.is_not(None)
         return target.is_(sa.true() if word == "true" else sa.false())
+    if op in FTS_OPERATORS:
+        return text_search.condition(f, target, column, nxt)
+    if range_types.is_range(column) and not f.field.json_path and op != "in":
+        return range_types.condition(f, sa_table.c[column.name], column, nxt)
     if op == "in":
         if not f.value:
             return sa.false()

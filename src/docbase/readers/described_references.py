@@ -1,0 +1,69 @@
+"""References of documents that mark none: ``store_id - 가게 ID`` in a document without a single FK marker.
+
+Documents written as plain column lists often never say "FK": the column
+``store_id``, described as "store ID" (가게 ID, 分类 ID), is how their authors
+say the row belongs to a store. Only when *nothing* in the whole document
+marks a foreign key (no FK marker, REFERENCES, arrow to a table, relationship)
+is such a column read as a reference, and only when all three hold: its name
+is ``<noun>_id`` / ``<noun>Id``, the noun names another table of the document
+(``store`` -> ``store``, ``category`` -> ``categories``), and its description
+calls it an ID. Each choice is reported. A document that marks references
+somewhere is read as written: its other ``*_id`` columns stay plain columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..document import Diagnostic
+from ..document.diagnostics import info
+from ..fragments import ConstraintFragment, Fragment, Reference, RelationshipFragment, TableFragment
+
+_STEM = re.compile(r"^(.+?)(?:_id|Id|ID)$")
+_SAYS_ID = re.compile(r"(?<![A-Za-z])(?:id|ID|Id)(?![A-Za-z])")
+
+
+def _marks_a_reference(fragment: Fragment) -> bool:
+    if isinstance(fragment, TableFragment):
+        return bool(fragment.foreign_keys) or any(c.fk_marked or c.references for c in fragment.columns)
+    if isinstance(fragment, ConstraintFragment):
+        return fragment.kind == "foreign_key"
+    return isinstance(fragment, RelationshipFragment)
+
+
+def _spellings(stem: str) -> list[str]:
+    s = stem.casefold().replace("_", "")
+    out = [s, s + "s", s + "es"]
+    if s.endswith("y"):
+        out.append(s[:-1] + "ies")
+    return out
+
+
+def infer_described_references(fragments: list[Fragment], diagnostics: list[Diagnostic]) -> list[Fragment]:
+    """``fragments`` with described ``*_id`` columns as references, when the document marks none."""
+    if any(_marks_a_reference(f) for f in fragments):
+        return fragments
+    tables = {t.name.casefold().replace("_", ""): t.name for t in fragments if isinstance(t, TableFragment)}
+    out: list[Fragment] = []
+    for fragment in fragments:
+        if isinstance(fragment, TableFragment):
+            columns = []
+            for col in fragment.columns:
+                m = _STEM.match(col.name)
+                target = None
+                if m and not col.primary_key and col.comment and _SAYS_ID.search(col.comment):
+                    target = next((tables[s] for s in _spellings(m.group(1)) if s in tables), None)
+                if target is not None and target != fragment.name:
+                    col = replace(col, references=Reference(target, (), line=col.line), fk_marked=True)
+                    diagnostics.append(
+                        info(
+                            col.line,
+                            f"{fragment.name}.{col.name} read as a reference to {target}: its name names the table "
+                            f"and its description calls it an ID ({col.comment!r}); write FK beside it to say so",
+                        )
+                    )
+                columns.append(col)
+            fragment = replace(fragment, columns=tuple(columns))
+        out.append(fragment)
+    return out
