@@ -123,6 +123,15 @@ def test_js_admin_list_users(live):
         "emails": ["js0@example.com", "js1@example.com", "js2@example.com"],
         "refused": [403, "not_admin"],
     }
+    # a browser may read the pagination headers (CORS exposes them)
+    import httpx
+
+    seen = httpx.get(
+        f"{base}/auth/v1/admin/users",
+        headers={"apikey": service, "Authorization": f"Bearer {service}", "Origin": "https://app.example.com"},
+    )
+    exposed = {h.strip().lower() for h in seen.headers["access-control-expose-headers"].split(",")}
+    assert {"x-total-count", "link"} <= exposed and seen.headers["x-total-count"] == "3"
 
 
 def test_python_client_passwordless_and_anonymous(live):
