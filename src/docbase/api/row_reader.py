@@ -21,30 +21,24 @@ from typing import Any
 
 import orjson
 
+from ..access.decide import Denied
 from ..schema.model import Table
-from .embed_conventions import hide_deleted, present_text
 from .errors import ApiError
 from .query import parse_query
+from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
 
 
 class RowReader:
-    def __init__(self, rest: Any) -> None:
+    def __init__(self, rest: RestApi) -> None:
         self.rest = rest
         self.catalog = rest.catalog
         self._superuser: bool | None = None
 
     def may_read_table(self, table: str, claims: dict[str, Any]) -> bool:
         """Whether the caller's role may select from ``table`` at all (PostgREST's privilege check)."""
-        role = str(claims.get("role") or "anon")
-        if self.rest.gate is None:
-            return role == "service_role"
-        try:
-            self.rest.gate.require(table, "select", role, claims)
-        except ApiError:
-            return False
-        return True
+        return self.rest.gate.allows(table, "select", str(claims.get("role") or "anon"), claims)
 
     def _query(self, table: Table, row: dict[str, Any]) -> Any:
         items = [("select", "*")]
@@ -54,20 +48,17 @@ class RowReader:
                 return None
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
             items.append((name, f"eq.{text}"))
-        if self.rest.conventions is not None:
-            items = self.rest.conventions.query_params(table.name, items)
-        query = parse_query(items)
-        return hide_deleted(self.rest.conventions, self.catalog, table.name, query, False)
+        items = self.rest.hooks.translate(table.name, items)
+        return self.rest.hooks.hide(table.name, parse_query(items))
 
     async def _read(self, tx: Any, table: Table, query: Any, claims: dict[str, Any]) -> dict[str, Any] | None:
         role = str(claims.get("role") or "anon")
         compiled, _, values = self.rest._read_statements(table, query, None, None, role)
         sub = claims.get("sub") if role == "authenticated" else None
-        if self.rest.gate is not None:
-            await self.rest.gate.begin(tx, claims)
+        await self.rest.gate.begin(tx, claims)
         body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-        text = present_text(self.rest.conventions, self.catalog, table.name, query.select, text, role)
+        text = self.rest.hooks.present(table.name, query.select, text, role)
         rows = orjson.loads(text)
         return rows[0] if rows else None
 
@@ -82,7 +73,7 @@ class RowReader:
         try:
             async with self.rest.db.transaction(readonly=True) as tx:
                 return await self._read(tx, table, query, claims)
-        except ApiError as exc:
+        except (ApiError, Denied) as exc:
             log.debug("realtime: reading %s for a subscriber failed: %s", table.name, exc.message)
             return None
 
@@ -104,7 +95,7 @@ class RowReader:
                 else:
                     await self._restore_sqlite(tx, table, old)
                 return await self._read(tx, table, query, claims) is not None
-        except ApiError as exc:
+        except (ApiError, Denied) as exc:
             log.debug("realtime: judging a deleted %s row failed: %s", table.name, exc.message)
             return False
 
@@ -137,10 +128,11 @@ class RowReader:
     async def is_member(self, tenant: str, claims: dict[str, Any]) -> bool:
         """Whether the signed-in caller belongs to the tenant whose key is ``tenant`` (any tenant root)."""
         sub = claims.get("sub")
-        if claims.get("role") != "authenticated" or not sub or self.rest.gate is None:
+        model = getattr(self.rest.gate, "model", None)  # ServiceRoleOnly (no rules) has no tenants
+        if claims.get("role") != "authenticated" or not sub or model is None:
             return False
         pg = self.catalog.dialect == "postgresql"
-        for root in self.rest.gate.model.roots:
+        for root in model.roots:
             table = '"' + root.membership.replace('"', '""') + '"'
             tenant_col = '"' + root.member_tenant.replace('"', '""') + '"'
             user_col = '"' + root.member_user.replace('"', '""') + '"'
@@ -152,6 +144,6 @@ class RowReader:
                 async with self.rest.db.transaction(readonly=True) as tx:
                     if await tx.rows(sql, [tenant, str(sub)]):
                         return True
-            except ApiError:
+            except (ApiError, Denied):
                 continue
         return False

@@ -50,8 +50,7 @@ class Realtime:
         self._columns = {t.name: {c.name for c in t.columns} for t in schema.tables}
 
     def readable_columns(self, table: str, claims: dict[str, Any]) -> set[str]:
-        gate = self.reader.rest.gate
-        hidden = gate.hidden(table, str(claims.get("role"))) if gate is not None else set()
+        hidden = self.reader.rest.gate.hidden(table, str(claims.get("role")))
         return self._columns.get(table, set()) - set(hidden)
 
     async def may_join_private(self, topic: str, claims: dict[str, Any]) -> bool:
