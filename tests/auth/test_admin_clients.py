@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from docbase.auth import AuthConfig, keys
 
 from ..clients.js import run_js
 from .conftest import DOCUMENT
-from .test_supabase_client import SECRET, _serve
+from .test_supabase_client import SECRET, _serve, mail_number
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +123,51 @@ def test_js_admin_list_users(live):
         "emails": ["js0@example.com", "js1@example.com", "js2@example.com"],
         "refused": [403, "not_admin"],
     }
+    # a browser may read the pagination headers (CORS exposes them)
+    import httpx
+
+    seen = httpx.get(
+        f"{base}/auth/v1/admin/users",
+        headers={"apikey": service, "Authorization": f"Bearer {service}", "Origin": "https://app.example.com"},
+    )
+    exposed = {h.strip().lower() for h in seen.headers["access-control-expose-headers"].split(",")}
+    assert {"x-total-count", "link"} <= exposed and seen.headers["x-total-count"] == "3"
+
+
+def test_python_client_passwordless_and_anonymous(live):
+    from supabase_auth.errors import AuthApiError
+
+    client, url = live
+    client.auth.sign_in_with_otp({"email": "otp@example.com", "options": {"data": {"name": "Otto"}}})
+    mail = mail_number(url, 1)  # waits: mail is sent after the answer
+    assert (mail["recipient"], mail["kind"]) == ("otp@example.com", "magiclink")
+    code = re.search(r"code: (\d{6})", mail["body"]).group(1)
+    signed = client.auth.verify_otp({"email": "otp@example.com", "token": code, "type": "email"})
+    assert signed.session and signed.user.user_metadata == {"name": "Otto"} and signed.user.email_confirmed_at
+    with pytest.raises(AuthApiError) as reused:
+        client.auth.verify_otp({"email": "otp@example.com", "token": code, "type": "email"})
+    assert (reused.value.status, reused.value.code) == (403, "otp_expired")
+    with pytest.raises(AuthApiError) as unknown:
+        client.auth.sign_in_with_otp({"email": "nobody@example.com", "options": {"should_create_user": False}})
+    assert (unknown.value.status, unknown.value.code) == (422, "otp_disabled")
+    client.auth.sign_out()
+
+    anonymous = client.auth.sign_in_anonymously()
+    assert anonymous.user.is_anonymous and anonymous.session.access_token
+    linked = client.auth.update_user({"email": "linked@example.com"}).user
+    assert (linked.email, linked.is_anonymous) == ("linked@example.com", False)
+
+
+def test_js_sign_in_anonymously(live):
+    anon_client, _ = live
+    out = run_js(
+        str(anon_client.supabase_url).rstrip("/"),
+        keys.anon_key(SECRET),
+        """
+        const { data, error } = await supabase.auth.signInAnonymously({ options: { data: { name: "Anon" } } })
+        if (error) return { error: [error.status, error.code] }
+        const claims = JSON.parse(Buffer.from(data.session.access_token.split(".")[1], "base64url").toString())
+        return { anonymous: data.user.is_anonymous, claim: claims.is_anonymous, name: data.user.user_metadata.name }
+        """,
+    )
+    assert out == {"anonymous": True, "claim": True, "name": "Anon"}

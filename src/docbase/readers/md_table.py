@@ -20,6 +20,7 @@ from dataclasses import replace
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
 from ._cells import (
+    GENERIC_HEADINGS,
     Constraints,
     block_table,
     column_check,
@@ -343,9 +344,30 @@ def _one_row_per_name(cells: tuple[str, ...], layout: Layout) -> list[tuple[str,
     return [cells[:at] + (name,) + cells[at + 1 :] for name in names]
 
 
+def _words_heading(block: Block, reading: Reading) -> str | None:
+    """``## Договор передачи`` right above a column table: a name of two or three words, joined with ``_``.
+
+    Only a heading of a few plain words none of which is a generic heading word ("Overview",
+    "Summary"), and only for a column table directly under it; the choice is reported.
+    """
+    heading = strip_markup(block.heading).strip()
+    words = heading.split()
+    if not 2 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        return None
+    if any(w.casefold() in GENERIC_HEADINGS for w in words) or heading.casefold() in GENERIC_HEADINGS:
+        return None
+    name = "_".join(words)
+    reading.diagnostics.append(
+        info(block.line, f"the heading {heading!r} names this column table's table; read as {name!r}")
+    )
+    return name
+
+
 def _read_columns(block: Block, layout: Layout) -> Reading:
     reading = Reading()
     fallback = block_table(block.lead, block.section)
+    if fallback is None and layout.index_of("table") is None and not block.lead.strip():
+        fallback = _words_heading(block, reading)
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}

@@ -177,6 +177,13 @@ def _target_for(
             return direct.name, f"its name names {direct.name}"
     if col.name in known:
         return known[col.name], f"{col.name} references {known[col.name]} elsewhere in the document"
+    keyed = [
+        t.name
+        for t in tables.values()
+        if t is not table and len(t.primary_key) == 1 and t.primary_key[0].casefold() == col.name.casefold()
+    ]
+    if len(keyed) == 1:  # "id_piece (FK)" and the one table whose primary key is id_piece
+        return keyed[0], f"{keyed[0]}'s primary key has its name"
     if stem:
         for pool, where in ((sorted(related), "a related table"), (_noun_candidates(stem, tables), "a table")):
             hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
