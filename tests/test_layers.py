@@ -130,3 +130,10 @@ def test_access_gate_modules_are_not_transport_modules():
     """The enforcement that was api.access_gate lives in access (row_rules, decide); api is transport."""
     assert not (SRC / "api" / "access_gate.py").exists()
     assert (SRC / "access" / "decide.py").exists()
+
+
+def test_access_answers_without_any_transport():
+    """api -> access, never back: the access question knows no HTTP, conventions or auth (they are injected)."""
+    for module in sorted((SRC / "access").rglob("*.py")):
+        wrong = _imported_packages(module) & (TRANSPORTS | {"conventions", "auth"})
+        assert not wrong, f"{module.relative_to(SRC)} imports {sorted(wrong)}"

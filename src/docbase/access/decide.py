@@ -1,19 +1,19 @@
 """The one access question every transport asks: may this caller do this to these rows, which columns?
 
-How a transport (REST, RPC, the console, realtime, storage) asks it:
- 1. Get the app's ``Access`` (``app.state.rest.gate``; ``ServiceRoleOnly`` where no rules apply).
- 2. ``require(table, command, role, claims)``: may the role run select/insert/update/delete at all?
-    Raises ``Denied`` (401 for anon, 403 otherwise, code 42501); ``allows`` is the same as a bool.
- 3. Open the transaction, then ``await begin(tx, claims)``: on PostgreSQL the transaction now runs
-    as the caller's role with its JWT claims, so row-level security decides (nothing else to do).
- 4. ``row_filter(table, alias, command, role)``: on SQLite, the rows the caller may touch, as a
-    SQLAlchemy condition to AND into the statement (None: nothing to add, PostgreSQL or service_role).
- 5. ``hidden(table, role)`` / ``returning``: columns never shown; ``refuse_columns``: never written.
- 6. After writing on SQLite, each new row must pass ``check_statement`` (WITH CHECK), as PostgreSQL does.
+How a new transport (realtime, storage, RPC) asks it, e.g. "may this subscriber see this changed row?":
+ 1. Take the app's ``Access`` (``app.state.rest.gate``; ``ServiceRoleOnly`` stands where no rules apply).
+ 2. ``require(table, command, role, claims)``: may the role run select/insert/update/delete on the table at
+    all? Raises ``Denied`` (401 anon, 403 otherwise, code 42501); ``allows`` answers the same as a bool.
+ 3. In the transaction, ``await begin(tx, claims)`` first: on PostgreSQL the transaction now runs as the
+    caller's role with its JWT claims, so row-level security decides which rows exist for it.
+ 4. AND ``row_filter(table, alias, command, role)`` into the statement that names the rows (realtime: the
+    changed row by key; storage: the object's row): on SQLite that is the compiled rule, elsewhere None.
+ 5. Leave out ``hidden(table, role)`` columns; refuse writes with ``refuse_columns``; on SQLite run each
+    written row through ``check_statement`` (WITH CHECK) in the same transaction, as PostgreSQL would.
 
-``Denied`` is the API's PostgREST-shaped 401/403; each transport renders it in its own dialect.
-``rows_here`` says which database decides: True (SQLite) this object, False (PostgreSQL) the database.
-``TablePermissions`` is the dialect-free half (commands and hidden columns), what the console needs.
+``Denied`` carries PostgREST's status and body fields; each transport renders it in its own dialect.
+``rows_here`` says who decides rows: True (SQLite) this object, False (PostgreSQL) the database itself.
+``TablePermissions`` is the dialect-free half (commands and hidden columns) that the console uses.
 """
 
 from __future__ import annotations

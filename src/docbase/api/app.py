@@ -127,9 +127,12 @@ def create_app(
                 allow_origins=["*"],
                 allow_methods=["*"],
                 allow_headers=["*"],
-                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them
+                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them;
+                # X-Total-Count and Link: auth.admin.listUsers' pagination
                 expose_headers=[
                     "Content-Range",
+                    "X-Total-Count",
+                    "Link",
                     "Preference-Applied",
                     "Location",
                     "Upload-Offset",
@@ -176,9 +179,7 @@ def replicated(db: Database, read_urls: list[str], toml: dict) -> ReplicatedData
 
 async def _caller_role(request: Request, rest: RestApi) -> str:
     """The role a request's keys carry; no key at all is anon (PostgREST's anonymous role)."""
-    from ..conventions.runtime import api_key_claims
-
-    claims = await api_key_claims(rest.conventions, request.headers, rest.db)
+    claims = await rest.hooks.claims(request.headers)
     if claims:
         return str(claims["role"])
     if not (

@@ -7,6 +7,8 @@ Deny by default: ``docbase.access.decide.Access`` (the gate) decides which role 
 run which command, which rows it sees or changes (compiled into the SQL on SQLite,
 row-level security on PostgreSQL) and which columns it never gets; without rules
 (``ServiceRoleOnly``) only ``service_role`` reads or writes (anon 401, others 403, 42501).
+The document's conventions (soft delete, audit, API keys, secrets...) hook in at one
+place, ``api.hooks.ConventionHooks``; this module names none of them.
 """
 
 from __future__ import annotations
@@ -21,17 +23,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..access.decide import Access, ServiceRoleOnly, denied_row
-from ..conventions.runtime import Conventions, api_key_claims
+from ..conventions.runtime import Conventions
 from ..schema.model import Table
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
-from .embed_conventions import hide_deleted, present_text, wants_deleted
 from .errors import ApiError, not_one_row, unknown_column
+from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
-from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
+from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
@@ -66,7 +68,8 @@ class RestApi:
     ) -> None:
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         self.gate: Access = gate if gate is not None else ServiceRoleOnly(catalog.columns)
-        self.conventions = conventions  # hooks on every request (docbase.conventions.runtime)
+        self.conventions = conventions
+        self.hooks = ConventionHooks(conventions, catalog, db, self.gate)  # the one place conventions hook in
         self.catalog = catalog
         self.db = db
         self.secret = secret
@@ -92,23 +95,23 @@ class RestApi:
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
 
     async def handle(self, request: Request) -> Response:
-        request.state.claims = await api_key_claims(self.conventions, request.headers, self.db)
+        request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        check_profile(request)  # Accept-Profile / Content-Profile: only the exposed schema
         table = self.catalog.table(request.path_params["table"])
         self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         claims = request.state.claims or {"role": role}
         request.state.sub = claims.get("sub") if role == "authenticated" else None
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
-        items = self.conventions.query_params(table.name, items)
+        items = self.hooks.translate(table.name, items)
         query = parse_query(items)
         self.limits.check(self.catalog, table.name, query)  # select width, embed depth, filters
         method = request.method
         if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
             return await self.put(request, table, query)
-        # soft-deleted rows stay out, at every depth (api.embed_conventions)
-        include = wants_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
-        query = hide_deleted(self.conventions, self.catalog, table.name, query, include)
+        include = self.hooks.include_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
+        query = self.hooks.hide(table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
@@ -133,7 +136,7 @@ class RestApi:
                     tx, counted.sql, counted.params(values, sub), prefer.count, self.catalog.dialect
                 )
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-        text = present_text(self.conventions, self.catalog, table.name, query.select, text, request.state.role)
+        text = self.hooks.present(table.name, query.select, text, request.state.role)
         headers = {"Preference-Applied": f"count={counted_as}"} if prefer.count and counted_as else {}
         return self.page(request, text, offset or 0, shown, total, headers)
 
@@ -252,11 +255,11 @@ class RestApi:
             self.gate.refuse_columns(table.name, role, row, updating=False)
             if prefer.resolution == "merge-duplicates":
                 self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
-                self._refuse_mark(table, role, row)
+                self.hooks.refuse_mark(table.name, role, row)
         mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
         rows = [{**mine, **row} for row in rows] if mine else rows
         kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
-        rows, revealed = self.conventions.before_write(table.name, rows, True)
+        rows, revealed = self.hooks.before_write(table.name, rows, True)
         groups = self._group(table, rows, query.columns, prefer.missing_default)
         returned: list[tuple] = []
         on_conflict = query.on_conflict
@@ -333,7 +336,7 @@ class RestApi:
         from ..conventions import rpc
         from .rpc_access import RpcScope
 
-        key_claims = await api_key_claims(self.conventions, request.headers, self.db)
+        key_claims = await self.hooks.claims(request.headers)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
         name = request.path_params["name"]
         if name in self.routine_names:
@@ -389,8 +392,8 @@ class RestApi:
             return self._written(request, table, query, prefer, [], 200)
         role, sub = request.state.role, request.state.sub
         self.gate.refuse_columns(table.name, role, body, updating=True)
-        self._refuse_mark(table, role, body)
-        body = self.conventions.before_write(table.name, [body], False)[0][0]
+        self.hooks.refuse_mark(table.name, role, body)
+        body = self.hooks.before_write(table.name, [body], False)[0][0]
         key = ("update", table.name, tuple(body), query_shape(query), role)
         compiled, values = self._statement(
             key,
@@ -412,37 +415,12 @@ class RestApi:
         return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
-        from ..conventions.runtime import user_from
-
-        user = user_from(getattr(request.state, "claims", None))
-        role = request.state.role
-        if role != "service_role":  # the audit trail is the system's write
-            await self.gate.as_role(tx, "service_role")
-        await self.conventions.after_write(tx, table.name, action, rows, columns, user)
-        if role != "service_role":
-            await self.gate.as_role(tx, role)
+        claims = getattr(request.state, "claims", None)
+        await self.hooks.after_write(tx, table.name, action, rows, columns, claims, request.state.role)
 
     async def _begin(self, tx: Any, request: Request) -> None:
         """PostgreSQL: the transaction runs as the caller's role with its claims (row-level security)."""
         await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
-
-    def _refuse_mark(self, table: Table, role: str, names: Any) -> None:
-        """The soft-delete mark is written by DELETE, judged by the delete rule: a PATCH or an upsert setting it
-        would let a role that may update but not delete remove rows (PostgreSQL's UPDATE policy allowed it)."""
-        mark = self.conventions.delete_as_update(table.name)
-        if not mark or role == "service_role" or not isinstance(names, dict):
-            return
-        # a whole row (PUT) names the mark too: only a value that marks the row deleted is refused
-        hit = next((n for n, v in names.items() if n in mark and v not in (None, False, 0, "false", "f", "0")), None)
-        if hit is None:
-            return
-        raise ApiError(
-            401 if role == "anon" else 403,
-            "42501",
-            f"permission denied for table {table.name}",
-            f'column "{hit}" is the soft-delete mark: DELETE the row to mark it (the delete rule decides); '
-            "only service_role writes it directly",
-        )
 
     async def _check_rows(self, tx: Any, table: Table, command: str, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: WITH CHECK on every written row; one fails -> 403 42501 and the transaction rolls back."""
@@ -489,7 +467,7 @@ class RestApi:
 
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
-        mark = self.conventions.delete_as_update(table.name)
+        mark = self.hooks.mark(table.name)
         role, sub = request.state.role, request.state.sub
         if not mark:
             compiled, values = self._statement(
@@ -537,9 +515,7 @@ class RestApi:
         if text is None:
             hidden = self.gate.hidden(table.name, request.state.role)
             text = rows_to_json(self.catalog, table, rows, query, hidden)
-        text = present_text(
-            self.conventions, self.catalog, table.name, query.select, text, request.state.role, revealed
-        )
+        text = self.hooks.present(table.name, query.select, text, request.state.role, revealed)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)

@@ -23,15 +23,15 @@ import orjson
 
 from ..access.decide import Denied
 from ..schema.model import Table
-from .embed_conventions import hide_deleted, present_text
 from .errors import ApiError
 from .query import parse_query
+from .rest import RestApi
 
 log = logging.getLogger("docbase.api")
 
 
 class RowReader:
-    def __init__(self, rest: Any) -> None:
+    def __init__(self, rest: RestApi) -> None:
         self.rest = rest
         self.catalog = rest.catalog
         self._superuser: bool | None = None
@@ -48,10 +48,8 @@ class RowReader:
                 return None
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
             items.append((name, f"eq.{text}"))
-        if self.rest.conventions is not None:
-            items = self.rest.conventions.query_params(table.name, items)
-        query = parse_query(items)
-        return hide_deleted(self.rest.conventions, self.catalog, table.name, query, False)
+        items = self.rest.hooks.translate(table.name, items)
+        return self.rest.hooks.hide(table.name, parse_query(items))
 
     async def _read(self, tx: Any, table: Table, query: Any, claims: dict[str, Any]) -> dict[str, Any] | None:
         role = str(claims.get("role") or "anon")
@@ -60,7 +58,7 @@ class RowReader:
         await self.rest.gate.begin(tx, claims)
         body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-        text = present_text(self.rest.conventions, self.catalog, table.name, query.select, text, role)
+        text = self.rest.hooks.present(table.name, query.select, text, role)
         rows = orjson.loads(text)
         return rows[0] if rows else None
 
