@@ -226,3 +226,26 @@ async def read_body(request: Request, limit: int, max_depth: int = DEFAULT_DEPTH
 
 def too_large(limit: int) -> ApiError:
     return ApiError(413, "PGRST413", too_large_message(limit))
+
+
+#: The schemas /rest/v1 serves (PostgREST's db-schemas). docbase keeps the document's tables in one.
+EXPOSED_SCHEMAS = ("public",)
+
+
+def check_profile(request: Request) -> str:
+    """The schema a request names (``Accept-Profile`` to read, ``Content-Profile`` to write), else PGRST106.
+
+    PostgREST answers 406 for a schema it does not expose instead of reading
+    another one; docbase did read ``public`` whatever the header said.
+    """
+    header = "accept-profile" if request.method in ("GET", "HEAD") else "content-profile"
+    name = request.headers.get(header)
+    if name is None or name in EXPOSED_SCHEMAS:
+        return name or EXPOSED_SCHEMAS[0]
+    raise ApiError(
+        406,
+        "PGRST106",
+        f"Invalid schema: {name}",
+        None,
+        f"Only the following schemas are exposed: {', '.join(EXPOSED_SCHEMAS)}",
+    )

@@ -33,7 +33,7 @@ from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
-from .request import CSV, OBJECT, Prefer, accept, parse_prefer, parse_range, read_body, role_of
+from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
@@ -97,6 +97,7 @@ class RestApi:
     async def handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        check_profile(request)  # Accept-Profile / Content-Profile: only the exposed schema
         table = self.catalog.table(request.path_params["table"])
         self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         claims = request.state.claims or {"role": role}
