@@ -78,10 +78,10 @@ class Hammer:
         self._thread.join()
 
 
-@pytest.mark.parametrize("server", ["granian", "uvicorn"])
-def test_sighup_applies_the_new_column_without_dropping_requests(tmp_path, db_url, server, monkeypatch):
+@pytest.mark.parametrize(("server", "workers"), [("granian", 1), ("uvicorn", 1), ("uvicorn", 2)])
+def test_sighup_applies_the_new_column_without_dropping_requests(tmp_path, db_url, server, workers, monkeypatch):
     monkeypatch.setenv("DOCBASE_SERVER", server)
-    s = Server(tmp_path, db_url, document=BEFORE)
+    s = Server(tmp_path, db_url, workers=workers, document=BEFORE)
     s.start()
     try:
         assert not _has_title(s.base)

@@ -7,7 +7,8 @@ the server keeps serving the model it had. How the new model reaches the
 requests depends on the server: granian respawns its workers gracefully
 (each builds the app from the document again; the old worker serves the
 previous model for granian's respawn interval, 3.5 s, then finishes its
-in-flight requests); uvicorn's single process swaps the app behind ``Swappable``,
+in-flight requests); uvicorn's supervisor (``--workers`` > 1) replaces its
+workers the same way; uvicorn's single process swaps the app behind ``Swappable``,
 so connections stay open. No request ever sees a model ahead of its tables.
 """
 

@@ -133,14 +133,7 @@ def run(
         reloader = Reloader(Path(doc), url, note, lambda _: Granian.signal_handler_reload(granian_server))
         granian_server.serve()
     elif workers > 1:
-        uvicorn.run(
-            FACTORY,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
+        _uvicorn_workers(Path(doc), url, host, port, workers, note)
     else:
         holder = Swappable(app)
 
@@ -149,6 +142,35 @@ def run(
 
         signal.signal(signal.SIGHUP, Reloader(Path(doc), url, note, switch))
         uvicorn.run(holder, host=host, port=port, log_level="warning")
+
+
+def _uvicorn_workers(doc: Path, url: str, host: str, port: int, workers: int, note: Callable[[str], None]) -> None:
+    """uvicorn's supervisor restarts its workers on SIGHUP; migrate first, and restart only when that succeeded."""
+    import signal
+
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
+
+    from .reload import Reloader
+
+    class Reloading(Multiprocess):
+        approved = False
+
+        def handle_hup(self) -> None:  # runs in the supervisor's loop, never inside the signal handler
+            if self.approved:
+                self.approved = False
+                super().handle_hup()
+            else:
+                reloader()
+
+    def approve(_: object) -> None:
+        supervisor.approved = True
+        os.kill(os.getpid(), signal.SIGHUP)  # back through the supervisor's own queue
+
+    config = Config(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
+    supervisor = Reloading(config, sockets=[config.bind_socket()])
+    reloader = Reloader(doc, url, note, approve)
+    supervisor.run()
 
 
 def _watch(doc: Path, note: Callable[[str], None]) -> None:
