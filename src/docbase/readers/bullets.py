@@ -82,8 +82,9 @@ def _side_notes(text: str) -> tuple[str, list[str]]:
 
 def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | None:
     found = _type_and_constraints_once(body, line)
-    if found is None and re.search(r"\s/\s", body):  # "primary key / int": a slash between a key and a type
-        parts = re.split(r"\s+/\s+", body)
+    if found is None and (re.search(r"\s/\s", body) or "," in body):
+        # "primary key / int", "PRIMARY KEY, UUID": the type after the key words
+        parts = re.split(r"\s+/\s+", body) if re.search(r"\s/\s", body) else split_top(body, ",")
         typed = [p for p in parts if split_type(p)[0].type is not None and not split_type(p)[1]]
         if len(typed) == 1:
             found = _type_and_constraints_once(", ".join(typed + [p for p in parts if p is not typed[0]]), line)
