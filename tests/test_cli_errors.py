@@ -48,6 +48,8 @@ CASES = [
     ("sqlite in a missing folder", ["migrate", "shop.md", "--db", "sqlite:////no/such/dir/x.db"], None, 1, "cannot"),
     ("bad dialect", ["sql", "shop.md", "--dialect", "mysql"], None, 2, "--dialect must be"),
     ("unknown command", ["bogus"], None, 2, "No such command"),
+    ("missing file, dev", ["dev", "nope.md"], None, 2, "nope.md: no such file"),
+    ("unreachable database, dev", ["dev", "shop.md", "--db", UNREACHABLE_PG], None, 1, "cannot connect"),
     ("unreachable database, check", ["check", "shop.md", "--db", UNREACHABLE_PG], None, 1, "cannot connect"),
     ("no sqlite file, check", ["check", "shop.md"], None, 1, "no database at"),
     ("bad URL, check", ["check", "shop.md", "--db", "foo://x"], None, 2, "unsupported database 'foo'"),

@@ -138,13 +138,28 @@ def serve(
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
 ) -> None:
-    """Migrate the database (refusing destructive changes), then serve /rest/v1 (docbase.api.serve)."""
+    """Migrate the database (refusing destructive changes), then serve /rest/v1; SIGHUP reloads (docbase.api.serve)."""
+    _serve(doc, db, host, port, workers, watch=False)
+
+
+@app.command()
+def dev(
+    doc: Path,
+    db: str = typer.Option(None, "--db", help="Database URL (default: DOCBASE_DB_URL, else sqlite:///<doc stem>.db)."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Serve DOC and reload on every save: diagnostics, safe migrations, the new model (docbase.api.reload)."""
+    _serve(doc, db, host, port, 1, watch=True)
+
+
+def _serve(doc: Path, db: str | None, host: str, port: int, workers: int, watch: bool) -> None:
     from .api.serve import ServeError, run
 
     schema = _schema(doc, report=True)
     _port_free(host, port)
     try:
-        run(schema, doc, db, host, port, workers, echo=typer.echo)
+        run(schema, doc, db, host, port, workers, echo=typer.echo, watch=watch)
     except ServeError as exc:
         fail(str(exc), exc.exit_code)
 

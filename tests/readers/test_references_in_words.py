@@ -31,3 +31,15 @@ def test_link_lines_and_fk_phrases_in_descriptions() -> None:
     assert fks(s.table("shelves")) == [(("room_id",), "rooms", ("id",), "set null")]
     # the document marks references, so "所属书库 ID" alone makes no reference (and no libraries table exists)
     assert fks(s.table("rooms")) == []
+
+
+def test_sentences_leads_and_untyped_tables() -> None:
+    s = load_schema(DOCS / "references_stated.md")
+    # "使用唯一约束" (use a unique constraint) for each quoted column; a negated sentence says nothing
+    assert [u.columns for u in s.table("users").unique] == [("name",)]
+    assert [u.columns for u in s.table("orders").unique] == [("total",)]
+    assert s.table("posts").unique == ()
+    # a name | description table under a lead naming `payments` with the table word beside it
+    payments = s.table("payments")
+    assert [c.name for c in payments.columns] == ["id", "method"]
+    assert payments.column("method").enum == ("wechat", "alipay")

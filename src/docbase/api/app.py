@@ -127,9 +127,12 @@ def create_app(
                 allow_origins=["*"],
                 allow_methods=["*"],
                 allow_headers=["*"],
-                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them
+                # Location and Upload-*: a browser's TUS client (storage's resumable uploads) reads them;
+                # X-Total-Count and Link: auth.admin.listUsers' pagination
                 expose_headers=[
                     "Content-Range",
+                    "X-Total-Count",
+                    "Link",
                     "Preference-Applied",
                     "Location",
                     "Upload-Offset",

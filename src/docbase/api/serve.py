@@ -76,10 +76,16 @@ def run(
     port: int,
     workers: int,
     echo: Callable[[str], None] = print,
+    watch: bool = False,
 ) -> None:
+    """Migrate, build, serve; SIGHUP (and with ``watch``, saving the document) reloads (docbase.api.reload)."""
+    import signal
+    import sys
+
     import uvicorn
 
     from ..migrate import MigrateError, migrate
+    from .reload import Reloader, Swappable
 
     url = settings.database_url(doc, db)
     server = server_name(str(doc))
@@ -107,11 +113,25 @@ def run(
     echo(f"service_role key: run `docbase keys {doc}` to print it (keep it secret)")
     os.environ[DOC_ENV] = str(Path(doc).resolve())
     os.environ[settings.DB_URL.env] = url
+
+    def note(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    if watch:
+        _watch(Path(doc), note)
     if server == "granian":
         from granian import Granian
 
-        Granian(FACTORY, factory=True, address=host, port=port, interface="asgi", workers=workers, loop=event_loop(),
-                log_level="warning", log_access=False).serve()  # fmt: skip
+        class Reloading(Granian):  # type: ignore[misc, valid-type]
+            """granian respawns its workers on SIGHUP; migrate first, and respawn only when that succeeded."""
+
+            def signal_handler_reload(self, *args: object, **kwargs: object) -> None:
+                reloader()
+
+        granian_server = Reloading(FACTORY, factory=True, address=host, port=port, interface="asgi", workers=workers,
+                                   loop=event_loop(), log_level="warning", log_access=False)  # fmt: skip
+        reloader = Reloader(Path(doc), url, note, lambda _: Granian.signal_handler_reload(granian_server))
+        granian_server.serve()
     elif workers > 1:
         uvicorn.run(
             FACTORY,
@@ -122,7 +142,35 @@ def run(
             log_level="warning",
         )
     else:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        holder = Swappable(app)
+
+        def switch(new: Schema) -> None:
+            holder.app = build_app(new, url, secret)
+
+        signal.signal(signal.SIGHUP, Reloader(Path(doc), url, note, switch))
+        uvicorn.run(holder, host=host, port=port, log_level="warning")
+
+
+def _watch(doc: Path, note: Callable[[str], None]) -> None:
+    """``docbase dev``: a save of the document (or its docbase.toml) reloads as SIGHUP does.
+
+    The folder is watched, not the file: editors save by writing a new file and
+    renaming it over the old one, which a watch on the old file would miss.
+    """
+    import signal
+    import threading
+
+    import watchfiles
+
+    names = {doc.name, "docbase.toml"}
+    folder = doc.resolve().parent
+
+    def loop() -> None:
+        for _ in watchfiles.watch(folder, watch_filter=lambda _c, path: Path(path).name in names, debounce=300):
+            os.kill(os.getpid(), signal.SIGHUP)
+
+    threading.Thread(target=loop, name="docbase-watch", daemon=True).start()
+    note(f"watching {doc} for changes (save to reload; destructive changes wait for docbase migrate)")
 
 
 def server_name(doc: str | None = None) -> str:

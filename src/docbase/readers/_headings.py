@@ -157,7 +157,19 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
         name = table_name(lead)
         if name is not None and (names_table_explicitly(lead) or not _explicit_section(section)):
             return name  # not "**Résultat**" over a part of the table `matches` its heading names
+    said = _SAID_TABLE.search(lead) if lead and "\n" not in lead and len(lead) < 200 else None
+    if said and len(re.findall(r"`[^`]+`", lead)) == 1:
+        return normalise_name(
+            said.group(1) or said.group(2)
+        )  # "新增 `payments` 支付记录表，用于…", "订单表 `orders` …"
     return section_table(section)
+
+
+# A sentence that names one quoted table with the table word right beside it, before or after.
+_SAID_TABLE = re.compile(
+    rf"(?i)`([^\W\d]\w*)`\s*[^\s`,.;:，。；：]{{0,8}}?(?:{_TABLE_WORD})(?![^\W\d_])"
+    rf"|(?:{_TABLE_WORD})\s*`([^\W\d]\w*)`"
+)
 
 
 def _explicit_section(section: tuple[str, ...]) -> bool:

@@ -114,6 +114,20 @@ def _linked_columns(text: str, line: int, out: Reading) -> bool:
     return True
 
 
+_UNIQUE_SAID = re.compile(rf"(?i)(?<![A-Za-z])(?:{_UNIQUE_WORD})")
+_NEGATED = re.compile(r"(?i)\bnot\b|\bnon\b|\bnicht\b|\bno\b|不|非|없|не\b|değil|không")
+
+
+def _unique_columns(text: str, line: int, out: Reading) -> bool:
+    """ "`users.phone` 和 `admins.account` 使用唯一约束": each quoted column the sentence calls unique."""
+    names = _DOTTED.findall(text)
+    if not names or "(" in text or not _UNIQUE_SAID.search(text) or _NEGATED.search(text):
+        return False
+    for table, column in names:
+        out.fragments.append(ConstraintFragment(table, "unique", (column,), line))
+    return True
+
+
 def constraints_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Constraint statements in one item or line; True when any was found."""
     found = False
@@ -156,7 +170,7 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
         if cols and ref:
             out.fragments.append(ConstraintFragment(table, "foreign_key", cols, line, references=ref))
             found = True
-    if _linked_columns(text, line, out):
+    if _linked_columns(text, line, out) or _unique_columns(text, line, out):
         return True
     for m in _COLUMN_REFERENCES.finditer(text):
         ref = parse_reference(m.group(3).strip(), line)

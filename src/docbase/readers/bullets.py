@@ -292,7 +292,7 @@ def _plan(block: Block) -> list[tuple[str | None, list[tuple[int, _Parsed]], lis
     return plans
 
 
-_UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
+_UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|：|[–—]|\s-\s)\s*(\S.*)$")
 
 
 _NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")

@@ -25,6 +25,7 @@ from ._cells import (
     block_table,
     column_check,
     is_identifier,
+    names_table_explicitly,
     parse_constraints,
     parse_reference,
     strip_markup,
@@ -123,6 +124,9 @@ def read(block: Block) -> Reading:
         return _read_field_lists(block, *lists)
     if layout is None:
         why = near_miss(block)
+        untyped = _untyped_layout(block) if why == "no column holds types" else None
+        if untyped is not None:
+            return _read_columns(block, untyped)
         return Reading(
             diagnostics=[
                 warning(
@@ -137,6 +141,27 @@ def read(block: Block) -> Reading:
     if layout.kind == "indexes":
         return _read_indexes(block, layout)
     return _read_columns(block, layout)
+
+
+def _untyped_layout(block: Block) -> Layout | None:
+    """``| 字段 | 说明 |`` under a lead or heading that names the table: columns named and described, no types.
+
+    Read only when the table is named (a lead such as "新增 `payments` 支付记录表" or an explicit heading)
+    and nearly every name cell is one identifier; types are then inferred by the schema stage, which
+    reports each one.
+    """
+    header = block.rows[0].cells
+    roles = {i: r for i, r in ((i, header_role(c)) for i, c in enumerate(header)) if r is not None}
+    if sorted(roles.values()) != ["description", "name"]:
+        return None
+    name_col = next(i for i, r in roles.items() if r == "name")
+    names = [strip_markup(_cell(r.cells, name_col)) for r in block.rows[1:]]
+    if sum(1 for n in names if is_identifier(n)) < 0.8 * len(names):
+        return None
+    heading_names = bool(block.section) and names_table_explicitly(block.section[-1])
+    if block_table(block.lead, ()) is None and not heading_names:
+        return None
+    return Layout("columns", roles)
 
 
 def _cell(cells: tuple[str, ...], index: int | None) -> str:

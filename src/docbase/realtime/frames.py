@@ -40,6 +40,7 @@ class Message:
     ref: str | None = None
     join_ref: str | None = None
     binary: bytes | None = field(default=None, repr=False)  # a binary broadcast's raw user payload
+    frames: dict[str, str | bytes] = field(default_factory=dict, repr=False, compare=False)  # encoded, per vsn
 
 
 def _text(value: Any, what: str) -> str | None:
@@ -115,7 +116,14 @@ def _decode_push(data: bytes) -> Message:
 
 
 def encode(message: Message, vsn: str) -> str | bytes:
-    """Message -> one frame in the client's serializer version."""
+    """Message -> one frame in the client's serializer version; one message sent to many sockets is encoded once."""
+    frame = message.frames.get(vsn)
+    if frame is None:
+        frame = message.frames[vsn] = _encode(message, vsn)
+    return frame
+
+
+def _encode(message: Message, vsn: str) -> str | bytes:
     if message.binary is not None and vsn == V2:
         return _encode_broadcast(message)
     if vsn == V2:

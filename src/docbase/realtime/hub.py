@@ -82,6 +82,10 @@ class Channel:
     def push(self, event: str, payload: Any, binary: bytes | None = None) -> None:
         self.session.send(Message(self.topic, event, payload, None, None, binary))
 
+    def send(self, message: Message) -> None:
+        """A message built once for every channel of this topic (encoded once per serializer version)."""
+        self.session.send(message)
+
 
 class Hub:
     def __init__(self, schema: Any, url: str, reader: Any, poll_ms: int = 50, retention_s: int = 600) -> None:
@@ -149,6 +153,7 @@ class Hub:
         if not targets:
             return
         seen: dict[bytes, Any] = {}
+        built: dict[tuple, Message] = {}  # one message per (claims, topic, ids): encoded once for all its sockets
         for channel, wanted in targets:
             who = orjson.dumps(channel.claims, option=orjson.OPT_SORT_KEYS)
             if who not in seen:
@@ -159,7 +164,11 @@ class Hub:
             filtered = change.old or {} if change.op == "DELETE" else row
             ids = [b.id for b in wanted if b.filter is None or b.filter.matches(filtered)]
             if ids and channel in self.listening:
-                channel.push("postgres_changes", {"ids": ids, "data": self._data(change, row)})
+                key = (who, channel.topic, tuple(ids))
+                if key not in built:
+                    payload = {"ids": ids, "data": self._data(change, row)}
+                    built[key] = Message(channel.topic, "postgres_changes", payload)
+                channel.send(built[key])
 
     async def _judge(self, change: Change, claims: dict[str, Any]) -> Any:
         """The row as ``claims`` may see it (INSERT/UPDATE), True for a delete they could see, else None."""
@@ -200,13 +209,14 @@ class Hub:
 
     def _fanout(self, topic: str, private: bool, record: dict[str, Any], sender: Channel | None) -> None:
         binary = bytes.fromhex(record["binary"]) if record.get("binary") else None
-        message = {"type": "broadcast", "event": record.get("event"), "payload": record.get("payload")}
+        body = {"type": "broadcast", "event": record.get("event"), "payload": record.get("payload")}
         if binary is not None:
-            message.pop("payload")
+            body.pop("payload")
+        message = Message(topic, "broadcast", body, None, None, binary)
         for channel in list(self.topics.get((topic, private), ())):
             if channel is sender and not channel.broadcast_self:
                 continue
-            channel.push("broadcast", message, binary)
+            channel.send(message)
 
     # -- presence -----------------------------------------------------------------------------
     def presence_state(self, channel: Channel) -> dict[str, Any]:
