@@ -241,3 +241,13 @@ def test_never_raises_on_any_list(items: list[tuple[int, str]]) -> None:
 def test_never_raises_on_keyword_soup(words: list[str]) -> None:
     item = " ".join(words)
     read(f"### t\n\n- {item}\n- {item}\n- id: uuid\n")
+
+
+def test_a_bare_name_beside_columns_is_said_not_dropped():
+    from docbase.pipeline import build_schema
+
+    doc = "# School\n\n## Class\n- Title\n- Teacher name\n- Room number\n"
+    schema = build_schema(doc)
+    said = [d for d in schema.diagnostics if "'Title'" in d.message]
+    assert [(d.level, d.line) for d in said] == [("warning", 4)]
+    assert "give it a type (`Title: TEXT`)" in said[0].message

@@ -41,3 +41,10 @@ def test_django_fields_and_a_continued_list() -> None:
     assert [(fk.columns, fk.ref_table) for fk in customer.foreign_keys] == [(("sales_contact",), "team")]
     assert any(d.line == 25 and "continues the table's description" in d.message for d in s.diagnostics)
     assert not [d for d in s.diagnostics if d.level == "error"]
+
+
+def test_key_words_before_the_type_and_fk_to_in_indonesian() -> None:
+    categories = load_schema(DOC).table("Categories")
+    assert categories.primary_key == ("category_id",)
+    assert categories.column("category_id").type == "uuid"  # "(PRIMARY KEY, UUID)": the type after the key
+    assert [(fk.columns, fk.ref_table) for fk in categories.foreign_keys] == [(("team_id",), "team")]  # "ke": to

@@ -48,3 +48,8 @@ def test_one_row_naming_several_columns_gives_each() -> None:
         ("width", "integer"),
         ("height", "integer"),
     ]
+
+
+def test_a_description_that_starts_with_a_constraint_word() -> None:
+    products = load_schema(DOC).table("products")
+    assert [u.columns for u in products.unique] == [("uuid",)]  # "unique, route key"; not "Unique identifier, …"

@@ -28,11 +28,12 @@ from ..schema.model import Table
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
-from .errors import ApiError, not_one_row, unknown_column
+from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
+from .query.plan import Plan, parse_plan
 from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
@@ -128,6 +129,9 @@ class RestApi:
         compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
         total, counted_as = None, None
         sub = request.state.sub
+        plan = parse_plan(request.headers.get("accept"))
+        if plan is not None:  # Accept: application/vnd.pgrst.plan -- EXPLAIN instead of the rows
+            return await self._plan(request, plan, compiled.sql, compiled.params(values, sub))
         async with self.db.transaction(readonly=True) as tx:
             await self._begin(tx, request)
             body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
@@ -139,6 +143,19 @@ class RestApi:
         text = self.hooks.present(table.name, query.select, text, request.state.role)
         headers = {"Preference-Applied": f"count={counted_as}"} if prefer.count and counted_as else {}
         return self.page(request, text, offset or 0, shown, total, headers)
+
+    async def _plan(self, request: Request, plan: Plan, sql: str, params: list[Any]) -> Response:
+        """PostgreSQL's EXPLAIN of the read, in the caller's transaction (role, claims, RLS) as the read would run."""
+        if self.catalog.dialect != "postgresql":
+            raise postgresql_only_feature(
+                "The execution plan (application/vnd.pgrst.plan)", "it is PostgreSQL's EXPLAIN"
+            )
+        async with self.db.transaction(readonly=True) as tx:
+            await self._begin(tx, request)
+            lines = [row[0] for row in await tx.rows(plan.explain(sql), params)]
+        body = lines[0] if plan.format == "json" else "\n".join(lines)
+        text = body.encode() if isinstance(body, str) else orjson.dumps(body)
+        return Response(text, 200, media_type=plan.media_type)
 
     def page(
         self, request: Request, text: bytes, start: int, shown: int, total: int | None, headers: dict[str, str]

@@ -128,7 +128,7 @@ class Constraints:
 _FK_HEAD = re.compile(
     r"(?i)^(?:FK|foreign\s+key|references?|refs?|ref\.?|links?\s+to|points?\s+to"
     r"|fremdschlüssel|clave\s+(?:foránea|foranea|externa)|clé\s+étrangère|referencia)\b"
-    r"\s*(?:to|on|from|auf|zu|a|vers|->|→|:)?\s*"
+    r"\s*(?:to|on|from|auf|zu|a|vers|ke|kepada|đến|do|->|→|:)?\s*"
 )
 _ARROW = re.compile(r"(?:→|->|⟶|=>)\s*")
 

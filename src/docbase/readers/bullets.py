@@ -82,8 +82,9 @@ def _side_notes(text: str) -> tuple[str, list[str]]:
 
 def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | None:
     found = _type_and_constraints_once(body, line)
-    if found is None and re.search(r"\s/\s", body):  # "primary key / int": a slash between a key and a type
-        parts = re.split(r"\s+/\s+", body)
+    if found is None and (re.search(r"\s/\s", body) or "," in body):
+        # "primary key / int", "PRIMARY KEY, UUID": the type after the key words
+        parts = re.split(r"\s+/\s+", body) if re.search(r"\s/\s", body) else split_top(body, ",")
         typed = [p for p in parts if split_type(p)[0].type is not None and not split_type(p)[1]]
         if len(typed) == 1:
             found = _type_and_constraints_once(", ".join(typed + [p for p in parts if p is not typed[0]]), line)
@@ -442,7 +443,7 @@ def read(block: Block) -> Reading:
                 comment=_description(block),
             )
         )
-    _read_rest(block, used, reading.fragments, reading.diagnostics)
+    _read_rest(block, used, reading.fragments, reading.diagnostics, sorted(merged))
     return reading
 
 
@@ -454,10 +455,26 @@ def _description(block: Block) -> str | None:
     return None
 
 
-def _read_rest(block: Block, used: set[int], fragments: list, diagnostics: list[Diagnostic]) -> None:
-    """Statements among the other items (constraints, relationships) as prose would read them."""
+_NAME_ONLY = re.compile(r"^\s*(?:\*\*)?`?[^\W\d][\w ]{0,40}?`?(?:\*\*)?\s*$")
+
+
+def _read_rest(
+    block: Block, used: set[int], fragments: list, diagnostics: list[Diagnostic], tables: list[str] = ()
+) -> None:
+    """Statements among the other items (constraints, relationships) as prose would read them.
+
+    An item beside a table's columns that is only a name (``- Title``) and that nothing reads is said,
+    not dropped: it is most likely a column whose type the document left out."""
     for i, item in enumerate(block.items):
         if i not in used:
             found = read_statement(item.text, item.line, block.section, block.lead)
             fragments.extend(found.fragments)
             diagnostics.extend(found.diagnostics)
+            if tables and not found.fragments and not found.diagnostics and _NAME_ONLY.match(item.text):
+                diagnostics.append(
+                    warning(
+                        item.line,
+                        f"{item.text.strip()!r} beside the columns of {tables[0]} is not read: give it a type "
+                        f"(`{item.text.strip().strip('`*')}: TEXT`) to make it a column",
+                    )
+                )

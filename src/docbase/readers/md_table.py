@@ -319,6 +319,9 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         elif role == "description":
             comment = f"{comment}; {text}" if comment else text
             stated = parse_constraints(strip_markup(text), line, strict=True)
+            first = re.split(r"[,;，；]", strip_markup(text), maxsplit=1)
+            if stated is None and len(first) == 2:  # "unique, route key": a constraint word, then prose
+                stated = parse_constraints(first[0], line, strict=True)
             if stated is not None:
                 c.update(stated)
             else:
