@@ -60,8 +60,7 @@ def copied_columns(schema: Schema, audit: Table, roles: dict[str, str]) -> dict[
             stem = stem_of_reference(column.name)
             found = next((t for t in schema.tables if stem and key(t.name) == key(stem)), None)
             target = found.name if found else None
-        if target is not None or _required(column):
-            out[column.name] = target or ""
+        out[column.name] = target or ""  # copied by name at least, from rows that have the same column
     return out
 
 
