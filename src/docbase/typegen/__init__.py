@@ -29,7 +29,7 @@ def generate(schema: Schema, language: str, access: AccessModel | None = None) -
     Example:
         >>> from docbase.schema.model import Column, Schema, Table
         >>> text, _ = generate(Schema((Table("tags", (Column("id", "integer", nullable=False),), ("id",)),)), "typescript")
-        >>> '"tags": {' in text
+        >>> 'tags: {' in text
         True
     """
     if language not in LANGUAGES:
