@@ -8,25 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ddl.quotas import count_query, limit_query
 from ..rules.quotas import Quota
 from .sqltext import Sql
 
 
 async def usage(tx: Any, sql: Sql, quotas: list[Quota], tenant: Any) -> list[dict[str, Any]]:
-    q = sql.q
     out = []
     for quota in quotas:
-        limit = await tx.rows(
-            sql.render(
-                f"SELECT p.{q(quota.limit)} FROM {q(quota.plan_table)} p JOIN {q(quota.tenant_table)} t "
-                f"ON p.{q(quota.plan_column)} = t.{q(quota.tenant_plan)} WHERE t.{q(quota.tenant_key)} = ?"
-            ),
-            [tenant],
-        )
-        live = f" AND {quota.live}" if quota.live else ""
-        used = await tx.rows(
-            sql.render(f"SELECT count(*) FROM {q(quota.table)} WHERE {q(quota.tenant_column)} = ?{live}"), [tenant]
-        )
+        limit = await tx.rows(sql.render(limit_query(quota, "?")), [tenant])
+        used = await tx.rows(sql.render(count_query(quota, "?")), [tenant])
         allowed = limit[0][0] if limit else None
         out.append(
             {

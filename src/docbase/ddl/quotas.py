@@ -37,14 +37,16 @@ def message(quota: Quota) -> str:
     return f"plan limit reached: {quota.plan_table}.{quota.limit} for this {key(quota.tenant_table).replace('_', ' ')}"
 
 
-def _limit_query(quota: Quota, tenant_value: str) -> str:
+def limit_query(quota: Quota, tenant_value: str) -> str:
+    """The tenant's limit (NULL: unlimited), the tenant given as SQL (``NEW.col`` in a trigger, ``?`` in rpc/usage)."""
     return (
         f"SELECT p.{q(quota.limit)} FROM {q(quota.plan_table)} p JOIN {q(quota.tenant_table)} t "
         f"ON p.{q(quota.plan_column)} = t.{q(quota.tenant_plan)} WHERE t.{q(quota.tenant_key)} = {tenant_value}"
     )
 
 
-def _count_query(quota: Quota, tenant_value: str) -> str:
+def count_query(quota: Quota, tenant_value: str) -> str:
+    """The tenant's live rows of the limited table, the tenant given as SQL like :func:`limit_query`."""
     live = f" AND {quota.live}" if quota.live else ""
     return f"SELECT count(*) FROM {q(quota.table)} WHERE {q(quota.tenant_column)} = {tenant_value}{live}"
 
@@ -62,11 +64,11 @@ BEGIN
     RETURN NEW;
   END IF;
   PERFORM pg_advisory_xact_lock(hashtextextended({_literal(name)} || ':' || {tenant}::text, 0));
-  {_limit_query(quota, tenant)} INTO allowed;
+  {limit_query(quota, tenant)} INTO allowed;
   IF allowed IS NULL THEN
     RETURN NEW;
   END IF;
-  {_count_query(quota, tenant)} INTO used;
+  {count_query(quota, tenant)} INTO used;
   IF used >= allowed THEN
     RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = {_literal(message(quota))},
       DETAIL = format('%s rows of {quota.table} exist; the plan allows %s.', used, allowed),
@@ -82,10 +84,10 @@ $$"""
 
 def sqlite(quota: Quota) -> list[str]:
     tenant = f"NEW.{q(quota.tenant_column)}"
-    limit = f"({_limit_query(quota, tenant)})"
+    limit = f"({limit_query(quota, tenant)})"
     return [
         f"CREATE TRIGGER {q(trigger_name(quota))} BEFORE INSERT ON {q(quota.table)} "
-        f"WHEN {tenant} IS NOT NULL AND {limit} IS NOT NULL AND ({_count_query(quota, tenant)}) >= {limit} "
+        f"WHEN {tenant} IS NOT NULL AND {limit} IS NOT NULL AND ({count_query(quota, tenant)}) >= {limit} "
         f"BEGIN SELECT RAISE(ABORT, {_literal(message(quota))}); END"
     ]
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..schema.model import Column, Schema, Table
 from ..schema.names import singular, words
+from .columns import column_named
 
 AMOUNT_NAMES = ("amount", "amount_cents", "delta", "change")
 AFTER_NAMES = ("balance_after", "running_balance", "new_balance", "balance_after_cents")
@@ -50,19 +51,10 @@ class Ledger:
         )
 
 
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def _column(table: Table, names: tuple[str, ...]) -> Column | None:
-    by_norm = {_norm(c.name): c for c in table.columns}
-    return next((by_norm[_norm(n)] for n in names if _norm(n) in by_norm), None)
-
-
 def _balance_column(owner: Table, ledger: Table) -> Column | None:
     """The owner's balance the ledger moves: a numeric ``*balance*`` column, preferring one named like the ledger."""
     candidates = [c for c in owner.columns if "balance" in words(c.name) and c.type in NUMERIC_TYPES]
-    ledger_words = {singular(w) for w in words(ledger.table if isinstance(ledger, str) else ledger.name)}
+    ledger_words = {singular(w) for w in words(ledger.name)}
     candidates.sort(key=lambda c: -len({singular(w) for w in words(c.name)} & ledger_words))
     return candidates[0] if candidates else None
 
@@ -84,7 +76,7 @@ def detect_ledgers(schema: Schema, toml: dict[str, Any] | None = None) -> list[L
     """Every ledger the tables state (``[rules] ledgers = false`` or ``[rules.<t>] ledger = false`` switch off)."""
     found: list[Ledger] = []
     for table in schema.tables:
-        amount, after = _column(table, AMOUNT_NAMES), _column(table, AFTER_NAMES)
+        amount, after = column_named(table, *AMOUNT_NAMES), column_named(table, *AFTER_NAMES)
         if amount is None or after is None or amount.type not in NUMERIC_TYPES or not _enabled(toml, table.name):
             continue
         for fk in table.foreign_keys:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..schema.model import Column, Schema, Table
 from ..schema.names import singular, words
+from .columns import column_named
 
 PLAN_NAME_COLUMNS = ("plan", "plan_name", "name", "tier", "slug", "code", "key", "plan_key", "plan_code")
 TENANT_PLAN_COLUMNS = ("subscription_plan", "plan", "plan_name", "tier", "subscription_tier", "billing_plan")
@@ -66,18 +67,6 @@ class QuotaNote:
     message: str
 
 
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def _column(table: Table, names: tuple[str, ...]) -> Column | None:
-    by_norm = {_norm(c.name): c for c in table.columns}
-    for name in names:
-        if _norm(name) in by_norm:
-            return by_norm[_norm(name)]
-    return None
-
-
 def limit_subject(column: Column) -> tuple[str, ...] | None:
     """The words a limit column counts: ``maxMonitors`` / ``max_monitors`` / ``monitors_limit`` -> ('monitors',)."""
     if column.type not in INTEGER_TYPES:
@@ -113,7 +102,7 @@ def _tenant_link(schema: Schema, plan: Table, plan_name: Column | None) -> tuple
                 link = fk.columns[0], fk.ref_columns[0]
                 break
         if link is None and plan_name is not None:
-            column = _column(table, TENANT_PLAN_COLUMNS)
+            column = column_named(table, *TENANT_PLAN_COLUMNS)
             if column is not None and (column.type in ("text", "varchar", "char") or column.enum):
                 link = column.name, plan_name.name
         if link is not None:
@@ -126,7 +115,7 @@ def _tenant_link(schema: Schema, plan: Table, plan_name: Column | None) -> tuple
 
 
 def _live_condition(table: Table) -> str | None:
-    flag, stamp = _column(table, SOFT_DELETE_FLAGS), _column(table, SOFT_DELETE_STAMPS)
+    flag, stamp = column_named(table, *SOFT_DELETE_FLAGS), column_named(table, *SOFT_DELETE_STAMPS)
     if flag is not None and flag.type == "boolean":
         return f"{_quoted(flag.name)} IS NOT TRUE"
     if stamp is not None:
@@ -157,7 +146,7 @@ def detect_quotas(schema: Schema, toml: dict[str, Any] | None = None) -> tuple[l
         limits = [(c, s) for c in plan.columns if (s := limit_subject(c)) is not None]
         if not limits:
             continue
-        plan_name = _column(plan, PLAN_NAME_COLUMNS)
+        plan_name = column_named(plan, *PLAN_NAME_COLUMNS)
         link = _tenant_link(schema, plan, plan_name)
         if link is None:
             continue  # max_* columns in a table nobody is "on" are just numbers

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..schema.model import Column, Schema, Table
+from ..schema.model import Schema, Table
 from ..schema.names import singular, words
+from .columns import column_named
 
 COMMANDS = {"select": "read", "insert": "create", "update": "update", "delete": "delete"}
 EVERYTHING = ("manage", "*", "all", "admin")
@@ -54,15 +55,6 @@ def _singular_words(name: str) -> tuple[str, ...]:
     return tuple(singular(w) for w in words(name))
 
 
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def _column(table: Table, *names: str) -> Column | None:
-    by_norm = {_norm(c.name): c for c in table.columns}
-    return next((by_norm[_norm(n)] for n in names if _norm(n) in by_norm), None)
-
-
 def _fk_to(table: Table, target: str) -> str | None:
     return next((fk.columns[0] for fk in table.foreign_keys if fk.ref_table == target and len(fk.columns) == 1), None)
 
@@ -82,7 +74,7 @@ def detect_rbac(schema: Schema, toml: dict[str, Any] | None = None) -> Rbac | No
         if to_role and to_permission and grants is None:
             grants = (table, to_role, to_permission)
         elif to_role and not to_permission and assignments is None:
-            user = _column(table, *USER_COLUMNS)
+            user = column_named(table, *USER_COLUMNS)
             if user is not None:
                 tenant = next(
                     (fk.columns[0] for fk in table.foreign_keys if len(fk.columns) == 1 and fk.columns[0] not in
@@ -92,8 +84,11 @@ def detect_rbac(schema: Schema, toml: dict[str, Any] | None = None) -> Rbac | No
                 assignments = (table, user.name, to_role, tenant)
     if grants is None or assignments is None:
         return None
-    resource, action = _column(permissions, "resource", "subject", "object"), _column(permissions, "action", "verb")
-    name = _column(permissions, "name", "key", "code", "slug")
+    resource, action = (
+        column_named(permissions, "resource", "subject", "object"),
+        column_named(permissions, "action", "verb"),
+    )
+    name = column_named(permissions, "name", "key", "code", "slug")
     if name is None and (resource is None or action is None):
         return None
     return Rbac(
