@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
-import httpx
 import pytest
 
-from docbase.api import create_app
 from docbase.api.db import connect
 from docbase.api.errors import ApiError
-from docbase.auth import keys
 from docbase.conventions import ledger_sql
 from docbase.conventions.sqltext import Sql
 from docbase.migrate import migrate
 from docbase.pipeline import build_schema
 from docbase.rules.ledgers import detect_ledgers
 
-SECRET = "test-secret-for-docbase-ledgers-0123456789"
+from .serving import ANON, service_client, signed_in
 
 SNAKE = """# Credits
 
@@ -75,24 +71,16 @@ def test_both_spellings_are_ledgers_named_after_their_entries():
     assert detect_ledgers(build_schema(SNAKE), {"rules": {"credit_transactions": {"ledger": False}}}) == []
 
 
-def _user(sub: str) -> dict[str, str]:
-    token = keys.sign({"role": "authenticated", "sub": sub, "exp": int(time.time()) + 600}, SECRET)
-    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {token}"}
+_user = signed_in
 
 
 @pytest.fixture
 async def api(db_url):
-    schema = build_schema(SNAKE)
-    migrate(schema, db_url)
-    app = create_app(schema, db_url, secret=SECRET)
-    key = keys.service_key(SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        client.headers.update({"apikey": key, "Authorization": f"Bearer {key}"})
+    async with service_client(SNAKE, db_url) as client:
         await client.post("/rest/v1/users", json=[{"id": "ann"}, {"id": "bob"}])
         await client.post("/rest/v1/organizations", json=[{"id": "acme"}, {"id": "other"}])
         await client.post("/rest/v1/members", json={"organization_id": "acme", "user_id": "ann", "role": "member"})
         yield client
-    await app.state.db.close()
 
 
 def _post(api, body, headers=None):
@@ -118,7 +106,7 @@ async def test_overdrafts_credit_from_members_and_outsiders_are_refused_and_chan
     assert (mint.status_code, mint.json()["code"]) == (403, "42501")
     outsider = await _post(api, {"organization_id": "acme", "amount": -1, "source": "usage"}, _user("bob"))
     assert (outsider.status_code, outsider.json()["code"]) == (403, "42501")
-    anon_key = {"apikey": keys.anon_key(SECRET), "Authorization": ""}
+    anon_key = ANON
     anon = await _post(api, {"organization_id": "acme", "amount": -1, "source": "usage"}, anon_key)
     assert anon.status_code == 401
     for body in ({"organization_id": "acme", "amount": 0, "source": "x"}, {"organization_id": "acme", "source": "x"},

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import psycopg
 import pytest
 
-from docbase.api import create_app
-from docbase.auth import keys
 from docbase.ddl.render import to_ddl
 from docbase.migrate import migrate
 from docbase.pipeline import build_schema
 from docbase.rules import detect_quotas
 
-SECRET = "test-secret-for-docbase-quotas-0123456789"
+from .serving import ANON, service_client
 
 SNAKE = """# Monitoring
 
@@ -89,12 +86,7 @@ def test_the_ddl_carries_one_trigger_per_quota_on_both_databases():
 
 @pytest.fixture
 async def api(db_url):
-    schema = build_schema(SNAKE)
-    migrate(schema, db_url)
-    app = create_app(schema, db_url, secret=SECRET)
-    key = keys.service_key(SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        client.headers.update({"apikey": key, "Authorization": f"Bearer {key}"})
+    async with service_client(SNAKE, db_url) as client:
         await client.post("/rest/v1/plan_limits", json=[
             {"plan": "free", "max_monitors": 2, "max_projects": None},
             {"plan": "pro", "max_monitors": 5, "max_projects": 3},
@@ -104,7 +96,6 @@ async def api(db_url):
             {"id": 3, "subscription_plan": None},
         ])  # fmt: skip
         yield client
-    await app.state.db.close()
 
 
 async def test_a_free_plan_stops_at_its_limit_and_says_which(api):
@@ -205,5 +196,5 @@ async def test_rpc_usage_reports_counts_against_limits_to_members_only(api):
         {"table": "projects", "limit": "plan_limits.max_projects", "used": 1, "allowed": None, "remaining": None},
     ]
     assert (await api.post("/rest/v1/rpc/usage", json={})).status_code == 400
-    anon = {"apikey": keys.anon_key(SECRET), "Authorization": ""}
+    anon = ANON
     assert (await api.post("/rest/v1/rpc/usage", json={"organization_id": 1}, headers=anon)).status_code == 401

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
 
-from docbase.api import create_app
-from docbase.auth import keys
-from docbase.migrate import migrate
 from docbase.pipeline import build_schema
 from docbase.rules.rbac import detect_rbac
 
-SECRET = "test-secret-for-docbase-rbac-0123456789ab"
+from .serving import ANON, service_client, signed_in
 
 SNAKE = """# Access
 
@@ -70,19 +64,12 @@ def test_both_spellings_are_found_with_their_tenant_column():
     assert detect_rbac(build_schema(SNAKE), {"rules": {"rbac": False}}) is None
 
 
-def _user(sub: str) -> dict[str, str]:
-    token = keys.sign({"role": "authenticated", "sub": sub, "exp": int(time.time()) + 600}, SECRET)
-    return {"apikey": keys.anon_key(SECRET), "Authorization": f"Bearer {token}"}
+_user = signed_in
 
 
 @pytest.fixture
 async def api(db_url):
-    schema = build_schema(SNAKE)
-    migrate(schema, db_url)
-    app = create_app(schema, db_url, secret=SECRET)
-    key = keys.service_key(SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        client.headers.update({"apikey": key, "Authorization": f"Bearer {key}"})
+    async with service_client(SNAKE, db_url) as client:
         await client.post("/rest/v1/users", json=[{"id": "vic"}, {"id": "ann"}])
         await client.post("/rest/v1/organizations", json=[{"id": "acme"}, {"id": "other"}])
         await client.post("/rest/v1/roles", json=[{"id": "viewer", "name": "viewer"}, {"id": "admin", "name": "admin"}])
@@ -99,7 +86,6 @@ async def api(db_url):
             {"user_id": "ann", "role_id": "admin", "organization_id": None},
         ])  # fmt: skip
         yield client
-    await app.state.db.close()
 
 
 async def _has(api, who: str, permission: str, org: str | None = "acme") -> bool:
@@ -131,6 +117,6 @@ async def test_my_permissions_lists_the_callers_own_and_refuses_asking_for_other
     assert other.status_code == 403
     by_service = await api.post("/rest/v1/rpc/my_permissions", json={"user_id": "ann"})
     assert by_service.json() == [{"name": "everything", "resource": "*", "action": "manage"}]
-    anon = {"apikey": keys.anon_key(SECRET), "Authorization": ""}
+    anon = ANON
     assert (await api.post("/rest/v1/rpc/has_permission", json={"permission": "x:y"}, headers=anon)).status_code == 401
     assert (await api.post("/rest/v1/rpc/has_permission", json={}, headers=_user("vic"))).status_code == 400
