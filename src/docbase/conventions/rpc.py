@@ -35,9 +35,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..access.grants import KEY_CLAIM
-from ..rules.ledgers import Ledger, detect_ledgers
-from ..rules.quotas import detect_quotas
-from ..rules.rbac import detect_rbac
+from ..rules.ledgers import Ledger
 from . import (
     api_key_sql,
     api_keys,
@@ -86,16 +84,12 @@ def names(conventions: Conventions) -> list[str]:
             out.append("create_api_key")
         elif a.convention == invitations.NAME and "accept_invitation" not in out:
             out += ["accept_invitation", "decline_invitation"]
-    out += [ledger.rpc for ledger in ledgers(conventions)]
-    if detect_quotas(conventions.schema, conventions.toml)[0]:
+    out += [ledger.rpc for ledger in conventions.ledgers]
+    if conventions.quotas:
         out.append("usage")
-    if detect_rbac(conventions.schema, conventions.toml) is not None:
+    if conventions.rbac is not None:
         out += ["has_permission", "my_permissions"]
     return out
-
-
-def ledgers(conventions: Conventions) -> list[Ledger]:
-    return detect_ledgers(conventions.schema, conventions.toml)
 
 
 async def call(
@@ -117,7 +111,7 @@ async def call(
         return await _invitation(conventions, db, body, claims or {"role": role}, name.startswith("accept"))
     if name == "create_api_key" and name in names(conventions):
         return await _create_key(conventions, db, body, claims or {"role": role})
-    ledger = next((found for found in ledgers(conventions) if found.rpc == name), None)
+    ledger = next((found for found in conventions.ledgers if found.rpc == name), None)
     if ledger is not None:
         return await _post(conventions, db, ledger, body, role, scope)
     if name == "usage" and name in names(conventions):
@@ -181,7 +175,7 @@ async def _permissions(
     conventions: Conventions, db: Any, body: dict[str, Any], claims: dict[str, Any], ask: bool
 ) -> Any:
     """``has_permission`` (true or false) or ``my_permissions`` (the list), from the document's RBAC tables."""
-    rbac = detect_rbac(conventions.schema, conventions.toml)
+    rbac = conventions.rbac
     assert rbac is not None
     user = rbac_sql.subject(body, claims)
     tenant = rbac_sql.scalar(body, rbac.assignment_tenant or "organization_id")
@@ -195,7 +189,7 @@ async def _permissions(
 
 async def _usage(conventions: Conventions, db: Any, body: dict[str, Any], role: str, scope: RpcScope | None) -> Any:
     """``rpc/usage``: a tenant's count of each limited thing against its plan's limit (docbase.rules.quotas)."""
-    quotas = detect_quotas(conventions.schema, conventions.toml)[0]
+    quotas = conventions.quotas
     tenant_table = quotas[0].tenant_table
     given = [k for k in body if k in {q.tenant_column for q in quotas} or k in ("tenant", "id")]
     if len(given) != 1 or isinstance(body[given[0]], dict | list | bool) or body[given[0]] is None:

@@ -13,6 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..auth.bearer import bearer_token
+from ..rules.ledgers import detect_ledgers
+from ..rules.quotas import detect_quotas
+from ..rules.rbac import detect_rbac
 from ..schema.model import Schema, Table
 from . import audit, hashed_tokens, schedules, secrets, soft_delete
 from .base import Applied, enabled
@@ -31,6 +34,10 @@ class Conventions:
         self.sql = Sql(dialect)
         self.toml = toml or {}
         self.applied = detect_all(schema, toml)
+        # Rules the tables state (docbase.rules), read once: the RPCs they serve are looked up per request.
+        self.quotas = detect_quotas(schema, self.toml)[0]
+        self.ledgers = detect_ledgers(schema, self.toml)
+        self.rbac = detect_rbac(schema, self.toml)
         self._by: dict[tuple[str, str], Applied] = {(a.convention, a.table): a for a in self.applied}
         self._keyring = keyring
         self._doc = schema.path if schema.path != "<document>" else None
