@@ -44,6 +44,7 @@ class Conventions:
         found = audit.find_audit_table(schema) if self.get("audit", _audit_name(self.applied)) else None
         self.audit_table: Table | None = found[0] if found else None
         self.audit_roles: dict[str, str] = found[1] if found else {}
+        self._audit_sources: dict[str, dict[str, str] | str] = {}
 
     def get(self, convention: str, table: str | None) -> Applied | None:
         return self._by.get((convention, table or ""))
@@ -146,7 +147,9 @@ class Conventions:
         if a is None or t is None or table == a.name or not enabled(self.toml, audit.NAME, table) or not rows:
             return
         roles = self.audit_roles
-        copied = audit.sources(self.schema, a, roles, t)
+        copied = self._audit_sources.get(table)
+        if copied is None:  # the same for every write to the table: worked out once
+            copied = self._audit_sources[table] = audit.sources(self.schema, a, roles, t)
         if isinstance(copied, str):  # this table's rows cannot fill the trail (inspect warns): not audited
             return
         for row in rows:
