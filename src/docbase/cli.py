@@ -239,10 +239,30 @@ def inspect(
             )
             for r in functions:
                 console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+        _print_views(schema, str(doc), console)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
+
+
+def _print_views(schema, doc: str, console) -> None:  # type: ignore[no-untyped-def]
+    """The document's views: served at /rest/v1/<view>; SQLite's refusals and unread views as warnings."""
+    from .schema.views import views
+
+    found, _ = views(schema)  # what cannot be served is among the document's warnings (schema.freeze)
+    if not found:
+        return
+    console.print("\n[bold]views[/bold] (served at /rest/v1/<view>; read with the base tables' row rules)")
+    for view in found:
+        writes = "writable on PostgreSQL" if view.updatable else "read-only"
+        console.print(
+            f"  {doc}:{view.line}: {view.name} ({', '.join(view.bases)}; {writes})",
+            highlight=False,
+            markup=False,
+            emoji=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

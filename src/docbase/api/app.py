@@ -40,19 +40,22 @@ from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
 from .requestlog import RequestLog, request_log_sink
 from .rest import RestApi
+from .view_access import ViewAccess
 
 log = logging.getLogger("docbase.api")
 STORAGE_PREFIX = "/storage/v1/"
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules:
-    """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced."""
+def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules | ViewAccess:
+    """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced.
+    The document's views are read under their base tables' rules (api.view_access)."""
     from ..access import build_access, load_overrides
     from ..auth import hidden_columns
 
     model = build_access(schema, load_overrides(doc))
-    return RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
+    rules = RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
+    return ViewAccess(rules, catalog) if catalog.views else rules
 
 
 def create_app(

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from ..schema.model import Schema
+from ..schema.views import views
 from . import postgres, quotas
 from .metadata import Built, build
 from .triggers import updated_at_triggers
@@ -58,11 +59,18 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
         out.extend(postgres.external_foreign_keys(built))
     out.extend(updated_at_triggers(schema, dialect))
     out.extend(quotas.for_schema(schema, dialect))
+    if not pg:
+        out.extend(sqlite_views(schema))
     if pg:
         out.extend(postgres.routines(schema, extensions=False))
         out.extend(postgres.row_security(schema))
         out.append(postgres.GRANTS)
     return Rendered(out, built.notes, built)
+
+
+def sqlite_views(schema: Schema) -> list[str]:
+    """The document's views sqlglot translates to SQLite (docbase.schema.views; the rest answer PGRST127)."""
+    return [v.sqlite for v in views(schema)[0] if v.sqlite]
 
 
 def _compile(element: sa.schema.ExecutableDDLElement, dialect: sa.engine.Dialect) -> str:
@@ -92,6 +100,8 @@ def to_ddl(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) -> s
     rendered = statements(schema, dialect, pgvector)
     head = [f"-- {schema.path}:{line}: {message}" for line, message in rendered.notes]
     if dialect == "sqlite" and (schema.policies or schema.routines):
-        head.append("-- SQLite: the document's policies and routines apply on PostgreSQL only")
+        head.append(
+            "-- SQLite: the document's policies and routines apply on PostgreSQL only (views: where translated)"
+        )
     body = "\n\n".join(s + ";" for s in rendered.statements)
     return ("\n".join(head) + "\n\n" if head else "") + body + "\n"

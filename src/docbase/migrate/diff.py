@@ -20,10 +20,11 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConst
 from .. import settings
 from ..ddl import postgres, quotas
 from ..ddl.metadata import Built
-from ..ddl.render import DIALECTS, statements
+from ..ddl.render import DIALECTS, sqlite_views, statements
 from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
 from ..rules.quotas import detect_quotas
 from ..schema.model import Schema
+from ..schema.views import views
 from .live import Live, docbase_owned, literals, read_live
 from .plan import Operation, Plan
 from .types import family, type_change
@@ -35,7 +36,7 @@ def initial_plan(schema: Schema, dialect: str, pgvector: bool) -> Plan:
     tolerant = (
         set(postgres.routines(schema, extensions=False) + postgres.row_security(schema))
         if dialect == "postgresql"
-        else set()
+        else set(sqlite_views(schema))
     )
     ops = [_classify(sql, sql in tolerant) for sql in rendered.statements]
     return Plan(ops, [f"line {line}: {msg}" for line, msg in rendered.notes], created=True)
@@ -76,6 +77,8 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
         _enums(live, schema, built, plan)
         _postgres_extras(conn, live, schema, plan, new_tables)
     _triggers(live, schema, dialect, plan)
+    if not pg:
+        _sqlite_views(live, schema, plan)
     _renames(plan, "DOC" if schema.path.startswith("<") else schema.path)
     return plan
 
@@ -308,12 +311,25 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
     for routine in schema.routines:
         if routine.kind == "extension":
             continue
-        present = routine.name in triggers if routine.kind == "trigger" else routine.name in live.functions
+        if routine.kind == "trigger":
+            present = routine.name in triggers
+        elif routine.kind == "view":
+            present = routine.name.removeprefix("public.") in live.views
+        else:
+            present = routine.name in live.functions
         if not present and routine.sql.strip():
-            sql = routine.sql.strip().rstrip(";").strip()
+            sql = [routine.sql.strip().rstrip(";").strip()]
+            sql += postgres.invoker_rights(routine.name, routine.sql) if routine.kind == "view" else []
             plan.operations.append(
-                Operation("routine", f"create {routine.kind} {routine.name}", [sql], routine.table, tolerant=True)
+                Operation("routine", f"create {routine.kind} {routine.name}", sql, routine.table, tolerant=True)
             )
+
+
+def _sqlite_views(live: Live, schema: Schema, plan: Plan) -> None:
+    """The document's views SQLite does not hold yet (a changed view keeps its old definition: drop it to renew)."""
+    for view in views(schema)[0]:
+        if view.sqlite and view.name not in live.views:
+            plan.operations.append(Operation("routine", f"create view {view.name}", [view.sqlite], tolerant=True))
 
 
 def _quota_triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:
