@@ -211,7 +211,7 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     return False
 
 
-_RAILS_OPTION = re.compile(r"^(null|unique|fore?i?g[ei]?n_key|primary_key|index)\s*:\s*(true|false)$")
+_RAILS_OPTION = re.compile(r"^(null|unique|fore?i?g[ei]?n[_ ]key|primary[_ ]key|index)\s*:\s*(true|false)$")
 
 
 def _rails_option(option: str, value: bool, out: Constraints) -> None:
@@ -219,7 +219,7 @@ def _rails_option(option: str, value: bool, out: Constraints) -> None:
         out.nullable = value
     elif option == "unique":
         out.unique = value
-    elif option == "primary_key" and value:
+    elif option.startswith("primary") and value:
         _pk(out)
     elif option == "index":
         out.indexed = value

@@ -165,6 +165,14 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     return section_table(section)
 
 
+def lead_names_table(lead: str) -> bool:
+    """Whether a one-line lead names one quoted table beside a table word ("订单表 `orders` 同步补充状态字段：")."""
+    lead = lead.strip()
+    return bool(lead and "\n" not in lead and len(lead) < 200 and _SAID_TABLE.search(lead)) and (
+        len(re.findall(r"`[^`]+`", lead)) == 1
+    )
+
+
 # A sentence that names one quoted table with the table word right beside it, before or after.
 _SAID_TABLE = re.compile(
     rf"(?i)`([^\W\d]\w*)`\s*[^\s`,.;:，。；：]{{0,8}}?(?:{_TABLE_WORD})(?![^\W\d_])"
