@@ -13,7 +13,6 @@ from __future__ import annotations
 import orjson
 from starlette.responses import Response
 
-
 # The legacy ``error`` words docbase sends, and the code Supabase Storage's newer error system names for each
 # (supabase.com/docs/guides/storage/debugging/error-codes); words not listed are already such codes.
 CODES = {
