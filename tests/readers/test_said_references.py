@@ -260,3 +260,37 @@ def test_rails_foreign_key_true_marks_a_reference_and_never_names_a_table_true()
     assert not any("'true'" in d.message for d in s.diagnostics)
     # Rails' implicit id is not written, so there is no key to point at: said, not invented
     assert said(s, 10, "comments.user_id references users, which has no single-column primary key")
+
+
+ONE_NAME_ITEMS = """\
+## CharactersTable
+
+Campos:
+
+- `id`: chave primária.
+- `name`
+- `status`
+- `originName`
+"""
+
+
+def test_bare_quoted_names_among_described_fields_are_columns_too() -> None:
+    s = build_schema(ONE_NAME_ITEMS, "d.md")
+    assert s.table("CharactersTable").column_names == ("id", "name", "status", "originName")
+
+
+SQL_SERVER_BIT = """\
+## Users
+| Column | Type |
+|---|---|
+| UserID | INT PRIMARY KEY |
+| IsLocked | BIT DEFAULT 0 |
+| Flags | BIT(8) |
+"""
+
+
+def test_sql_server_bit_is_a_boolean_and_a_wider_bit_string_is_not_guessed() -> None:
+    s = build_schema(SQL_SERVER_BIT, "d.md")
+    locked = s.table("Users").column("IsLocked")
+    assert (locked.type, locked.default, locked.inferred) == ("boolean", "0", False)
+    assert said(s, 6, "unknown column type 'BIT(8)'")
