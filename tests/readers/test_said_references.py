@@ -294,3 +294,42 @@ def test_sql_server_bit_is_a_boolean_and_a_wider_bit_string_is_not_guessed() -> 
     locked = s.table("Users").column("IsLocked")
     assert (locked.type, locked.default, locked.inferred) == ("boolean", "0", False)
     assert said(s, 6, "unknown column type 'BIT(8)'")
+
+
+SENTENCES = """\
+## tasks
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| project_id | uuid |
+| assignee_id | uuid |
+
+## users
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## orders
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| user_id | uuid |
+
+## projects
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## Relationships
+
+Each task belongs to a project. A task is assigned to one user (assignee_id).
+A user can have many orders. A user has many sessions.
+"""
+
+
+def test_relationship_sentences_sharing_a_line_and_a_link_naming_its_column() -> None:
+    s = build_schema(SENTENCES, "d.md")
+    assert fks(s, "tasks") == [(("assignee_id",), "users", ("id",)), (("project_id",), "projects", ("id",))]
+    assert fks(s, "orders") == [(("user_id",), "users", ("id",))]
+    assert said(s, 27, "orders.user_id references users (this relationship sentence)")
+    assert said(s, 27, "relationship names 'sessions', which is not a table here")
