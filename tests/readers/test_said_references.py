@@ -260,3 +260,76 @@ def test_rails_foreign_key_true_marks_a_reference_and_never_names_a_table_true()
     assert not any("'true'" in d.message for d in s.diagnostics)
     # Rails' implicit id is not written, so there is no key to point at: said, not invented
     assert said(s, 10, "comments.user_id references users, which has no single-column primary key")
+
+
+ONE_NAME_ITEMS = """\
+## CharactersTable
+
+Campos:
+
+- `id`: chave primária.
+- `name`
+- `status`
+- `originName`
+"""
+
+
+def test_bare_quoted_names_among_described_fields_are_columns_too() -> None:
+    s = build_schema(ONE_NAME_ITEMS, "d.md")
+    assert s.table("CharactersTable").column_names == ("id", "name", "status", "originName")
+
+
+SQL_SERVER_BIT = """\
+## Users
+| Column | Type |
+|---|---|
+| UserID | INT PRIMARY KEY |
+| IsLocked | BIT DEFAULT 0 |
+| Flags | BIT(8) |
+"""
+
+
+def test_sql_server_bit_is_a_boolean_and_a_wider_bit_string_is_not_guessed() -> None:
+    s = build_schema(SQL_SERVER_BIT, "d.md")
+    locked = s.table("Users").column("IsLocked")
+    assert (locked.type, locked.default, locked.inferred) == ("boolean", "0", False)
+    assert said(s, 6, "unknown column type 'BIT(8)'")
+
+
+SENTENCES = """\
+## tasks
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| project_id | uuid |
+| assignee_id | uuid |
+
+## users
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## orders
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| user_id | uuid |
+
+## projects
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## Relationships
+
+Each task belongs to a project. A task is assigned to one user (assignee_id).
+A user can have many orders. A user has many sessions.
+"""
+
+
+def test_relationship_sentences_sharing_a_line_and_a_link_naming_its_column() -> None:
+    s = build_schema(SENTENCES, "d.md")
+    assert fks(s, "tasks") == [(("assignee_id",), "users", ("id",)), (("project_id",), "projects", ("id",))]
+    assert fks(s, "orders") == [(("user_id",), "users", ("id",))]
+    assert said(s, 27, "orders.user_id references users (this relationship sentence)")
+    assert said(s, 27, "relationship names 'sessions', which is not a table here")
