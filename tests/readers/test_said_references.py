@@ -90,6 +90,7 @@ RAILS_LIKE_ARROWS = """\
 ## İlişkiler
 - `projects (1) -> licenses (N)`
 - `activations (N) -> licenses (1)`
+- `draft -> active -> expired`
 """
 
 
@@ -98,6 +99,7 @@ def test_a_relationship_summary_in_one_code_span_with_cardinalities() -> None:
     assert fks(s, "licenses") == [(("project_id",), "projects", ("id",))]
     assert fks(s, "activations") == [(("license_id",), "licenses", ("id",))]  # (N) on the left: many activations
     assert said(s, 15, "licenses.project_id references projects")
+    assert not any(d.line == 17 for d in s.diagnostics)  # a state change in a span, no cardinalities: not tables
 
 
 LINKED = """\
@@ -333,3 +335,13 @@ def test_relationship_sentences_sharing_a_line_and_a_link_naming_its_column() ->
     assert fks(s, "orders") == [(("user_id",), "users", ("id",))]
     assert said(s, 27, "orders.user_id references users (this relationship sentence)")
     assert said(s, 27, "relationship names 'sessions', which is not a table here")
+
+
+def test_a_category_column_described_in_a_clause_gets_no_values() -> None:
+    s = build_schema(
+        "## products\n| Column | Type | Description |\n|---|---|---|\n| id | int | PK |\n"
+        "| category | text | Product category, used for filtering |\n| status | text | Active / On hold |\n",
+        "d.md",
+    )
+    assert s.table("products").column("category").enum is None
+    assert s.table("products").column("status").enum == ("Active", "On hold")

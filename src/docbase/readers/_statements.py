@@ -226,8 +226,9 @@ _CHAIN_ARROW = r"\s*(?:→|->|⟶|↔|<->|⇄)\s*"
 _CHAIN = re.compile(rf"{_CHAIN_NAMES}(?:{_CHAIN_ARROW}{_CHAIN_NAMES})+")
 
 
-# The whole chain in one code span: "`projects (1) -> licenses (N)`".
-_SPAN_CHAIN = re.compile(rf"`([^\W\d][^`]*?{_CHAIN_ARROW}[^`]*)`")
+# The whole chain in one code span with its cardinalities: "`projects (1) -> licenses (N)`" (a span such as
+# "`pending -> paid`" without them is a state change, not tables).
+_SPAN_CHAIN = re.compile(rf"`([^\W\d][^`]*?\((?:[01nmNM*]|[01]\.\.[nN*])\)[^`]*?{_CHAIN_ARROW}[^`]*)`")
 
 
 def _arrow_chains(text: str, line: int) -> list[RelationshipFragment]:
