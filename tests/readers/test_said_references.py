@@ -90,6 +90,7 @@ RAILS_LIKE_ARROWS = """\
 ## İlişkiler
 - `projects (1) -> licenses (N)`
 - `activations (N) -> licenses (1)`
+- `draft -> active -> expired`
 """
 
 
@@ -98,6 +99,7 @@ def test_a_relationship_summary_in_one_code_span_with_cardinalities() -> None:
     assert fks(s, "licenses") == [(("project_id",), "projects", ("id",))]
     assert fks(s, "activations") == [(("license_id",), "licenses", ("id",))]  # (N) on the left: many activations
     assert said(s, 15, "licenses.project_id references projects")
+    assert not any(d.line == 17 for d in s.diagnostics)  # a state change in a span, no cardinalities: not tables
 
 
 LINKED = """\
@@ -260,3 +262,86 @@ def test_rails_foreign_key_true_marks_a_reference_and_never_names_a_table_true()
     assert not any("'true'" in d.message for d in s.diagnostics)
     # Rails' implicit id is not written, so there is no key to point at: said, not invented
     assert said(s, 10, "comments.user_id references users, which has no single-column primary key")
+
+
+ONE_NAME_ITEMS = """\
+## CharactersTable
+
+Campos:
+
+- `id`: chave primária.
+- `name`
+- `status`
+- `originName`
+"""
+
+
+def test_bare_quoted_names_among_described_fields_are_columns_too() -> None:
+    s = build_schema(ONE_NAME_ITEMS, "d.md")
+    assert s.table("CharactersTable").column_names == ("id", "name", "status", "originName")
+
+
+SQL_SERVER_BIT = """\
+## Users
+| Column | Type |
+|---|---|
+| UserID | INT PRIMARY KEY |
+| IsLocked | BIT DEFAULT 0 |
+| Flags | BIT(8) |
+"""
+
+
+def test_sql_server_bit_is_a_boolean_and_a_wider_bit_string_is_not_guessed() -> None:
+    s = build_schema(SQL_SERVER_BIT, "d.md")
+    locked = s.table("Users").column("IsLocked")
+    assert (locked.type, locked.default, locked.inferred) == ("boolean", "0", False)
+    assert said(s, 6, "unknown column type 'BIT(8)'")
+
+
+SENTENCES = """\
+## tasks
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| project_id | uuid |
+| assignee_id | uuid |
+
+## users
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## orders
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| user_id | uuid |
+
+## projects
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## Relationships
+
+Each task belongs to a project. A task is assigned to one user (assignee_id).
+A user can have many orders. A user has many sessions.
+"""
+
+
+def test_relationship_sentences_sharing_a_line_and_a_link_naming_its_column() -> None:
+    s = build_schema(SENTENCES, "d.md")
+    assert fks(s, "tasks") == [(("assignee_id",), "users", ("id",)), (("project_id",), "projects", ("id",))]
+    assert fks(s, "orders") == [(("user_id",), "users", ("id",))]
+    assert said(s, 27, "orders.user_id references users (this relationship sentence)")
+    assert said(s, 27, "relationship names 'sessions', which is not a table here")
+
+
+def test_a_category_column_described_in_a_clause_gets_no_values() -> None:
+    s = build_schema(
+        "## products\n| Column | Type | Description |\n|---|---|---|\n| id | int | PK |\n"
+        "| category | text | Product category, used for filtering |\n| status | text | Active / On hold |\n",
+        "d.md",
+    )
+    assert s.table("products").column("category").enum is None
+    assert s.table("products").column("status").enum == ("Active", "On hold")

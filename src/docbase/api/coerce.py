@@ -22,6 +22,7 @@ import orjson
 
 from ..schema.model import Column
 from .errors import ApiError, invalid_value
+from .sql.pg_range import KINDS as RANGE_KINDS
 
 #: How SQLite keeps timestamps: UTC, the layout the DDL's now() default writes, so text order is time order.
 SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"
@@ -38,6 +39,10 @@ def coerce(column: Column, value: Any, dialect: str, writing: bool = True) -> An
     """
     if value is None:
         return None
+    if dialect != "postgresql" and (column.raw_type or "").lower() in RANGE_KINDS:
+        from .sql.range_types import sqlite_value
+
+        return sqlite_value(column.raw_type.lower(), value)  # canonical, so [1,3] is stored as [1,4)
     kind = column.type
     if not writing and kind in ("text", "varchar"):
         return value if isinstance(value, str) else _show(value)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..fragments import Reference
 from ._headings import (  # noqa: F401  (re-exported: the readers import these from _cells)
@@ -364,6 +365,18 @@ def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constra
     >>> c.unique, c.references.table, c.references.columns, c.references.on_delete
     (True, 'workspaces', ('id',), 'cascade')
     """
+    found = _parse_constraints(text, strict)
+    if found is None:
+        return None
+    out = replace(found, notes=list(found.notes))  # callers fold more in: each gets its own copy
+    if out.references is not None:
+        out.references = replace(out.references, line=line)
+    return out
+
+
+@lru_cache(maxsize=1 << 14)  # the same few constraint texts recur all through a document; copied per call above
+def _parse_constraints(text: str, strict: bool) -> Constraints | None:
+    line = 0
     out = Constraints()
     text = text.strip()
     if not text or text in {"-", "—", "–"}:

@@ -150,6 +150,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)  # pure; prose and the list readers ask it several times about each block
 def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
     lead = lead.strip()

@@ -18,8 +18,9 @@ validation. The rule, applied to the description as a whole:
    display names of seeded data, not a code-level set. Other types never get
    an enum from a description.
 6. A column whose name names a category (``device_type``, ``id_type``, ``status``, ``role``) lists its
-   categories as people write them: capitalised words and names of up to three words count
-   (``Mobil, Tablet, Masaüstü``; ``CCCD/Hộ chiếu``), still only when the description is nothing but the list.
+   categories as people write them: capitalised words count (``Mobil, Tablet, Masaüstü``), and names of up
+   to three words between slashes or bars (``CCCD/Hộ chiếu``), still only when the description is nothing but
+   the list (``Product category, used for filtering`` is prose).
 4. ``null`` in the list means the column may be empty; it is not a value.
 5. A short label with the values in parentheses after it (``Trạng thái (ACTIVE/INACTIVE)``) lists them
    too; "or" and the list separators are read in the document's language (``、``, ``หรือ``, ``veya``).
@@ -118,10 +119,13 @@ def read_values(description: str | None, type_name: str | None, column: str | No
     if len(items) < 2:
         return Values()
     categorical = bool(column and _CATEGORICAL.search(column)) and type_name != "enum"
+    slashed = not re.search(rf"(?i),|、|\s(?:{_OR})\s", text)
     values: list[str] = []
     null_listed = False
     for item in items:
-        m = _VALUE.match(item) or (_WORDS_VALUE.match(item) if categorical else None)
+        # several words make a value only between slashes or bars ("CCCD/Hộ chiếu"): after a comma they are
+        # more often a clause ("Product category, used for filtering")
+        m = _VALUE.match(item) or (_WORDS_VALUE.match(item) if categorical and slashed else None)
         if not m:
             return Values()
         value = m.group(1)

@@ -300,12 +300,13 @@ _UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|：|[–�
 _NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
 
 
+_ONE_NAME = re.compile(r"`[^\W\d]\w*`")  # "- `species`" among "- `id`: chave primária" items
 _SEVERAL_SAID = re.compile(r"^\s*(`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+)\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
 
 
 def _several_untyped(text: str) -> tuple[list[str], str | None] | None:
-    """```a`, `b``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
-    if _NAMES_ONLY.fullmatch(text.strip()):
+    """```a`, `b``` or ```a``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
+    if _NAMES_ONLY.fullmatch(text.strip()) or _ONE_NAME.fullmatch(text.strip()):
         return re.findall(r"`([^`]+)`", text), None
     m = _SEVERAL_SAID.match(text)
     if m:
