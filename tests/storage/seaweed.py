@@ -54,6 +54,7 @@ class Weed:
     endpoint: str
     proc: subprocess.Popen
     log: Path
+    ports: list[int]
 
     def client(self):
         import boto3
@@ -98,6 +99,9 @@ class Weed:
         if self.proc.poll() is None:  # SIGTERM takes weed ~25 s; its data is a throwaway folder
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        for port in self.ports:  # weed puts its unix sockets in /tmp whatever TMPDIR says
+            for socket_file in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                socket_file.unlink(missing_ok=True)
 
 
 def start_weed(folder: Path) -> Weed:
@@ -108,7 +112,8 @@ def start_weed(folder: Path) -> Weed:
     identity = {"name": "docbase", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
                 "actions": ["Admin", "Read", "Write", "List", "Tagging"]}  # fmt: skip
     config.write_text(json.dumps({"identities": [identity]}))
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    ports = _free_ports(8)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
     log = folder / "weed.log"
     command = [
         str(weed), "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
@@ -119,8 +124,11 @@ def start_weed(folder: Path) -> Weed:
         f"-s3.config={config}",
     ]  # fmt: skip
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Weed(f"http://127.0.0.1:{s3}", proc, log)
+        env = {**os.environ, "TMPDIR": str(folder)}  # its log files, not in /tmp
+        proc = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Weed(f"http://127.0.0.1:{s3}", proc, log, ports)
     client = server.client()
     deadline = time.time() + 90
     while True:

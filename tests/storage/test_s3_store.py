@@ -19,7 +19,9 @@ from docbase.storage.errors import StorageError
 from docbase.storage.s3store import PART, S3Store, s3_config
 from docbase.storage.store import FileStore, open_store
 
-from .seaweed import BUCKET
+from ..api.test_serve import Server
+from .conftest import DOC
+from .seaweed import BUCKET, SECRET_KEY
 from .test_durability import MB, big_upload_in_bounded_memory, kill_during_upload
 from .test_python_client import test_objects as objects_calls
 from .test_python_client import test_signed_and_public_urls as signed_url_calls
@@ -130,6 +132,24 @@ def test_python_client_objects_on_s3(s3_world, weed, s3_prefix):
 def test_signed_urls_and_ranges_on_s3(s3_world, weed, s3_prefix):
     signed_url_calls(s3_world)
     assert weed.keys(s3_prefix)
+
+
+def test_refused_credentials_are_a_logged_500_that_never_shows_the_secret(tmp_path, sqlite_url, weed, s3_prefix):
+    wrong = "not-the-secret-" + s3_prefix
+    toml = weed.toml(s3_prefix).replace(SECRET_KEY, wrong)
+    (tmp_path / "docbase.toml").write_text(toml)
+    server = Server(tmp_path, sqlite_url, document=DOC)
+    server.start()
+    try:
+        with server.client() as c:
+            refused = c.post("/storage/v1/bucket", json={"id": "files"})
+        assert refused.status_code == 500 and refused.json()["error"] == "InternalError"
+    finally:
+        server.stop()
+    assert server.proc is not None and server.proc.stdout is not None
+    log = server.output + server.proc.stdout.read()
+    assert "storage: unexpected error" in log and "403" in log and wrong not in log
+    assert weed.keys(s3_prefix) == []
 
 
 @pytest.mark.slow

@@ -263,7 +263,7 @@ def open_store(root: Path, toml: dict[str, Any]) -> Store:
     resumable uploads still gather under ``root`` until their last byte)."""
     backend = str(settings.get(settings.STORAGE_BACKEND, toml=toml)).strip().lower()
     if backend not in BACKENDS:
-        raise settings.ConfigError(f"storage_backend = {backend!r}: should be one of {', '.join(BACKENDS)}")
+        raise settings.ConfigError(f"storage_backend: error: {backend!r} should be one of {', '.join(BACKENDS)}")
     if backend == "fs":
         return FileStore(root)
     from .s3store import S3Store, s3_config
