@@ -44,6 +44,7 @@ from .errors import ApiError, unavailable
 from .pgstatus import pg_status
 from .regex import Regexp
 from .sql.containment import FUNCTIONS as CONTAINMENT
+from .sql.pg_range import sqlite_function as range_function
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -106,6 +107,7 @@ class SqliteDatabase(Database):
             conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
             for name, function in CONTAINMENT.items():
                 conn.create_function(name, 2, function, deterministic=True)
+            conn.create_function("docbase_range", 4, range_function, deterministic=True)
             self._conn = conn
         return self._conn
 
