@@ -46,6 +46,7 @@ _VALUE = re.compile(r"^[`']?([^\W\d][\w\-.]*)[`']?(?:\s*\([^)]*\))?$")
 _LOWER_IDENT = re.compile(r"^[a-z][a-z0-9_\-]*$")
 _CAPS_IDENT = re.compile(r"^[A-Z][A-Z0-9_]+$")
 _STRINGY = {None, "varchar", "text", "enum"}
+_INTEGERS = {"integer", "smallint", "bigint"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Values:
     enum: tuple[str, ...] | None = None
     examples: tuple[str, ...] | None = None
     null_listed: bool = False
+    not_applied: tuple[str, ...] | None = None  # a closed list on a column whose type cannot hold it (``int``)
 
 
 # "or"/"and" between the last two values, in the languages documents are written in.
@@ -108,7 +110,9 @@ def read_values(description: str | None, type_name: str | None, column: str | No
     if found is not None:
         return Values(examples=found)
     if type_name not in _STRINGY:
-        return Values()
+        # an integer column listing names stores them as numbers (C#/Java enums): said, not applied
+        listed = read_values(description, "enum", column).enum if type_name in _INTEGERS else None
+        return Values(not_applied=listed)
     labelled = _LABELLED.match(text)
     if labelled and not _NOT_A_LABEL.search(labelled.group(1)) and not re.search(r"[,/|:：]", labelled.group(1)):
         inner = read_values(labelled.group(2), type_name, column)

@@ -336,6 +336,15 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
             enum = found.enum
         if found.null_listed and c.nullable is None:
             c.nullable = True
+        if found.not_applied and enum is None:
+            diagnostics.append(
+                info(
+                    line,
+                    f"{name}: the description lists {', '.join(found.not_applied)}, but the column is "
+                    f"{words.type.raw or type_name}, so they are not its allowed values (kept as its comment); "
+                    "write the type as an enum or text to make them so",
+                )
+            )
     if words.nullable is not None and c.nullable is None:
         c.nullable = words.nullable
     references = c.references or words.references
