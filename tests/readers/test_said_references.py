@@ -345,3 +345,13 @@ def test_a_category_column_described_in_a_clause_gets_no_values() -> None:
     )
     assert s.table("products").column("category").enum is None
     assert s.table("products").column("status").enum == ("Active", "On hold")
+
+
+def test_names_listed_for_an_integer_column_are_said_not_made_a_check() -> None:
+    s = build_schema(
+        "## License\n| Column | Type | Description |\n|---|---|---|\n| Id | int | PK |\n"
+        "| LicenseType | int | Trial, SingleBranch, Enterprise |\n",
+        "d.md",
+    )
+    assert s.table("License").column("LicenseType").enum is None  # the column stores numbers
+    assert said(s, 5, "LicenseType: the description lists Trial, SingleBranch, Enterprise, but the column is int")

@@ -43,6 +43,8 @@ def coerce(column: Column, value: Any, dialect: str, writing: bool = True) -> An
         from .sql.range_types import sqlite_value
 
         return sqlite_value(column.raw_type.lower(), value)  # canonical, so [1,3] is stored as [1,4)
+    if dialect != "postgresql" and (column.raw_type or "").lower() == "tsvector":
+        return _tsvector(value)
     kind = column.type
     if not writing and kind in ("text", "varchar"):
         return value if isinstance(value, str) else _show(value)
@@ -52,6 +54,16 @@ def coerce(column: Column, value: Any, dialect: str, writing: bool = True) -> An
         raise
     except (ValueError, TypeError, InvalidOperation, OverflowError, struct.error):
         raise invalid_value(_PG_NAMES.get(kind, kind), _show(value)) from None
+
+
+def _tsvector(value: Any) -> str:
+    """A tsvector literal as PostgreSQL prints it ('fat cat' -> 'cat' 'fat'), kept so on SQLite."""
+    from .sql.pg_tsvector import Malformed, canonical
+
+    try:
+        return canonical(value if isinstance(value, str) else _show(value))
+    except Malformed as exc:
+        raise ApiError(400, "42601", f'{exc}: "{_show(value)[:200]}"') from None
 
 
 def _show(value: Any) -> str:
