@@ -11,7 +11,9 @@ calls and signed URLs with ranges, kill -9 mid-upload, and 200 MB in bounded mem
 from __future__ import annotations
 
 import hashlib
+import time
 
+import httpx
 import pytest
 
 from docbase.settings import ConfigError
@@ -150,6 +152,38 @@ def test_refused_credentials_are_a_logged_500_that_never_shows_the_secret(tmp_pa
     log = server.output + server.proc.stdout.read()
     assert "storage: unexpected error" in log and "403" in log and wrong not in log
     assert weed.keys(s3_prefix) == []
+
+
+def test_an_upload_the_client_abandons_is_aborted_in_s3(tmp_path, sqlite_url, weed, s3_prefix):
+    (tmp_path / "docbase.toml").write_text(weed.toml(s3_prefix))
+    server = Server(tmp_path, sqlite_url, document=DOC)
+    server.start()
+    try:
+        with server.client() as c:
+            assert c.post("/storage/v1/bucket", json={"id": "files"}).status_code == 200
+
+        class GaveUp(Exception):
+            pass
+
+        def body():
+            for _ in range(9):  # past one part: a multipart upload is under way
+                yield b"x" * MB
+            deadline = time.time() + 30
+            while not _uploads(weed, s3_prefix) and time.time() < deadline:
+                time.sleep(0.05)
+            raise GaveUp  # the client drops the connection mid-body
+
+        headers = {"apikey": server.service_key, "content-type": "application/octet-stream"}
+        with pytest.raises(GaveUp):
+            httpx.post(f"{server.base}/storage/v1/object/files/gone.bin", content=body(), headers=headers)
+        deadline = time.time() + 30
+        while _uploads(weed, s3_prefix) and time.time() < deadline:
+            time.sleep(0.05)
+        assert _uploads(weed, s3_prefix) == [] and weed.keys(s3_prefix) == []  # aborted, and never an object
+        with server.client() as c:
+            assert c.get("/storage/v1/object/files/gone.bin").status_code == 404
+    finally:
+        server.stop()
 
 
 @pytest.mark.slow
