@@ -56,7 +56,7 @@ class Weed:
     log: Path
     ports: list[int]
 
-    def client(self):
+    def client(self, **timeouts):
         import boto3
         from botocore.config import Config
 
@@ -64,6 +64,7 @@ class Weed:
             s3={"addressing_style": "path"},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
+            **timeouts,
         )
         return boto3.client(
             "s3",
@@ -104,7 +105,21 @@ class Weed:
                 socket_file.unlink(missing_ok=True)
 
 
-def start_weed(folder: Path) -> Weed:
+def start_weed(folder: Path, attempts: int = 3) -> Weed:
+    """Start weed on free ports (again on fresh ones if another process took one meanwhile)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _launch(folder / f"run{attempt}")
+        except _PortTaken:
+            continue
+    raise AssertionError(f"weed could not bind free ports in {attempts} attempts; see {folder}")
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _launch(folder: Path) -> Weed:
     weed = weed_executable()
     data = folder / "data"
     data.mkdir(parents=True)
@@ -129,15 +144,25 @@ def start_weed(folder: Path) -> Weed:
             command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Weed(f"http://127.0.0.1:{s3}", proc, log, ports)
-    client = server.client()
+    client = server.client(connect_timeout=2, read_timeout=10, retries={"max_attempts": 1})
     deadline = time.time() + 90
+    made = False
     while True:
         try:
-            client.create_bucket(Bucket=BUCKET)
+            if not made:
+                client.create_bucket(Bucket=BUCKET)
+                made = True
+            client.put_object(Bucket=BUCKET, Key="probe", Body=b"ready")  # a volume takes writes too
+            client.delete_object(Bucket=BUCKET, Key="probe")
             return server
         except Exception as exc:
-            if proc.poll() is not None or time.time() > deadline:
+            if "BucketAlready" in str(exc):
+                made = True
+                continue
+            tail = log.read_text(errors="replace")[-3000:]
+            if proc.poll() is not None or time.time() > deadline or "address already in use" in tail:
                 server.stop()
-                tail = log.read_text(errors="replace")[-3000:]
+                if "address already in use" in tail:
+                    raise _PortTaken() from None
                 raise AssertionError(f"weed did not start serving S3 ({exc}):\n{tail}") from None
             time.sleep(0.3)

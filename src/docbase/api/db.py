@@ -38,7 +38,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .. import dburl
-from ..connections import configure_sqlite, postgres_settings, sqlite_synchronous, statement_timeout_ms
+from ..db.connections import pg_pool, sqlite_connect, sqlite_synchronous, statement_timeout_ms
 from .coerce import format_timestamp
 from .errors import ApiError, unavailable
 from .pgstatus import pg_status
@@ -89,6 +89,7 @@ class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, url: str, synchronous: str | None = None, statement_timeout: int | None = None) -> None:
+        self.url = url
         self.path = dburl.parse(url).path
         self._conn: sqlite3.Connection | None = None
         self.synchronous = sqlite_synchronous(synchronous)
@@ -98,8 +99,7 @@ class SqliteDatabase(Database):
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            configure_sqlite(conn, self.synchronous)
+            conn = sqlite_connect(self.url, self.synchronous)
             conn.create_function("regexp", 2, self.regexp, deterministic=True)
             if self.timeout:
                 conn.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
@@ -244,12 +244,12 @@ class PostgresDatabase(Database):
 
         if self._pool is None:
             try:
-                self._pool = await asyncpg.create_pool(
+                self._pool = await pg_pool(
                     self.url,
+                    # every statement on the API's connections, whatever role a request switches to
+                    self.timeout_ms,
                     min_size=self.min_size,
                     max_size=self.max_size,
-                    # every statement on the API's connections, whatever role a request switches to
-                    server_settings=postgres_settings(self.timeout_ms),
                     init=_init_connection,
                     connection_class=_transaction_scoped(),
                     timeout=5,
