@@ -20,7 +20,7 @@ def said(schema, line, *words):
 
 
 KEYED_AFTER = """\
-## Author
+## Автор
 | Attribute | Type | PKey | FKey |
 |---|---|---|---|
 | id_author | int | + | - |
@@ -37,8 +37,8 @@ KEYED_AFTER = """\
 
 def test_a_marked_column_references_the_table_keyed_by_its_name_with_id() -> None:
     s = build_schema(KEYED_AFTER, "d.md")
-    assert fks(s, "Exhibit") == [(("author",), "Author", ("id_author",))]
-    assert said(s, 11, "Exhibit.author references Author", "id_author")
+    assert fks(s, "Exhibit") == [(("author",), "Автор", ("id_author",))]
+    assert said(s, 11, "Exhibit.author references Автор", "id_author")
     # nothing is keyed id_curator: still reported, never guessed
     assert said(s, 12, "curator is marked as a foreign key but names no target")
 
@@ -257,6 +257,11 @@ RAILS = """\
 """
 
 
+def test_a_marked_column_named_as_a_table_references_it() -> None:
+    s = build_schema(RAILS.replace("|user_id|references|", "|user|references|"), "d.md")
+    assert said(s, 10, "comments.user references users (its name names users)")
+
+
 def test_rails_foreign_key_true_marks_a_reference_and_never_names_a_table_true() -> None:
     s = build_schema(RAILS, "d.md")
     assert not any("'true'" in d.message for d in s.diagnostics)
@@ -355,3 +360,30 @@ def test_names_listed_for_an_integer_column_are_said_not_made_a_check() -> None:
     )
     assert s.table("License").column("LicenseType").enum is None  # the column stores numbers
     assert said(s, 5, "LicenseType: the description lists Trial, SingleBranch, Enterprise, but the column is int")
+
+
+VALUES_IN_SENTENCES = """\
+## invoices
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| channel | text |
+| level | text |
+| mode | text |
+| note | text |
+
+El `channel` puede ser web, app o phone.
+Der `level` ist einer von low, medium, high.
+Trường `mode` là một trong manual, auto.
+El `note` puede ser Largo o Corto.
+"""
+
+
+def test_value_lists_said_in_other_languages() -> None:
+    s = build_schema(VALUES_IN_SENTENCES, "d.md")
+    t = s.table("invoices")
+    assert t.column("channel").enum == ("web", "app", "phone")
+    assert t.column("level").enum == ("low", "medium", "high")
+    assert t.column("mode").enum == ("manual", "auto")
+    assert t.column("note").enum is None  # capitalised words without "one of": display words, not a set
+    assert said(s, 11, "invoices.level is one of low, medium, high")

@@ -238,9 +238,10 @@ def runs_on_sqlite(schema: Schema) -> dict[str, bool]:
     document's tables (the server asks the live database the same way, once per function)."""
     import sqlite3
 
+    from ..db.connections import sqlite_connect
     from ..ddl import to_ddl
 
-    conn = sqlite3.connect(":memory:")
+    conn = sqlite_connect("sqlite://")  # in memory
     try:
         conn.executescript(to_ddl(schema, "sqlite"))
     except sqlite3.Error:
