@@ -81,7 +81,8 @@ def create_app(
     read_urls = [u.strip() for u in str(settings.get(settings.DB_READ_URLS, toml=toml) or "").split(",") if u.strip()]
     if read_urls:
         db = replicated(db, read_urls, toml)
-    catalog = Catalog(schema, db.dialect)
+    exposed = tuple(s.strip() for s in str(settings.get(settings.DB_SCHEMAS, toml=toml) or "").split(",") if s.strip())
+    catalog = Catalog(schema, db.dialect, exposed)
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES, toml=toml))
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)

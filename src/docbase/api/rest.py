@@ -96,10 +96,18 @@ class RestApi:
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
 
     async def handle(self, request: Request) -> Response:
+        response = await self._handle(request)
+        if len(self.catalog.exposed) > 1:  # PostgREST names the schema it answered from when there is a choice
+            response.headers["Content-Profile"] = request.state.profile
+        return response
+
+    async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
-        check_profile(request)  # Accept-Profile / Content-Profile: only the exposed schema
-        table = self.catalog.table(request.path_params["table"])
+        # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
+        profile = request.state.profile = check_profile(request, self.catalog.exposed)
+        name = request.path_params["table"]
+        table = self.catalog.table(name if profile == "public" else f"{profile}.{name}")
         self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         claims = request.state.claims or {"role": role}
         request.state.sub = claims.get("sub") if role == "authenticated" else None
@@ -250,7 +258,7 @@ class RestApi:
         row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
         prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
-        return await self.insert(request, table, upsert, row, prefer, 200)
+        return await self.insert(request, table, upsert, row, prefer, 201)  # 200 when it replaced a row
 
     async def insert(
         self,

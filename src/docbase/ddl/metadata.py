@@ -33,6 +33,12 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
+def schemas(schema: Schema) -> list[str]:
+    """The schemas the document puts tables in besides ``public`` (``personal`` for ``personal.users``)."""
+    return list(dict.fromkeys(t.name.rpartition(".")[0] for t in schema.tables if "." in t.name))
+
+
 #: Tables outside the model that PostgreSQL provides through the auth shim.
 EXTERNAL_TABLES = {"auth.users": ("id",)}
 
@@ -103,7 +109,9 @@ def _add_table(
     # a serial key is never reused after a delete, as on PostgreSQL: SQLite needs AUTOINCREMENT for that
     numbered = dialect == "sqlite" and len(table.primary_key) == 1 and _serial_key(table)
     options = {"sqlite_autoincrement": True} if numbered else {}
-    sa_table = sa.Table(table.name, built.metadata, *items, quote=True, **options)
+    # personal.users: PostgreSQL's schema "personal"; SQLite has one schema, so the name keeps its prefix
+    schema_name, _, bare = table.name.rpartition(".") if dialect == "postgresql" else ("", "", table.name)
+    sa_table = sa.Table(bare, built.metadata, *items, schema=schema_name or None, quote=True, **options)
     _add_indexes(built, table, sa_table, schema, dialect, pgvector, used_names)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConst
 
 from .. import settings
 from ..ddl import postgres, quotas
-from ..ddl.metadata import Built
+from ..ddl.checks import quote_table
+from ..ddl.metadata import Built, schemas
 from ..ddl.render import DIALECTS, sqlite_views, statements
 from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
 from ..rules.quotas import detect_quotas
@@ -54,11 +55,18 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     live = read_live(conn)
     plan = Plan(warnings=[f"line {line}: {msg}" for line, msg in built.notes])
     md = built.metadata
+    extra_schemas = set(schemas(schema)) if dialect == "postgresql" else set()  # personal.users (ddl.metadata)
+    if extra_schemas - set(sa.inspect(conn).get_schema_names()):
+        plan.operations.extend(
+            Operation("schema", f"create schema {name}", [f"CREATE SCHEMA IF NOT EXISTS {_q(name)}"])
+            for name in sorted(extra_schemas)
+        )
     ctx = MigrationContext.configure(
         conn,
         opts={
             "compare_type": False,
-            "include_name": _include_name({t.name for t in schema.tables}),
+            "include_name": _include_name({t.name for t in schema.tables}, extra_schemas),
+            "include_schemas": bool(extra_schemas),
             "compare_server_default": False,
         },
     )
@@ -83,12 +91,13 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     return plan
 
 
-def _include_name(document_tables: set[str]):  # type: ignore[no-untyped-def]
-    """Alembic's filter: the public schema's tables, less docbase's own (auth_*, history...)."""
+def _include_name(document_tables: set[str], extra_schemas: set[str] = frozenset()):  # type: ignore[no-untyped-def,assignment]
+    """Alembic's filter: the public schema's tables (and those of the schemas the document names), less
+    docbase's own (auth_*, history...)."""
 
     def include(name: str | None, type_: str, parent_names: dict) -> bool:
         if type_ == "schema":
-            return name in (None, "public")
+            return name in (None, "public") or name in extra_schemas
         if type_ == "table":
             return not docbase_owned(name, document_tables)
         return True
@@ -110,28 +119,31 @@ def _q(name: str) -> str:
 def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tables: set[str], schema: Schema) -> None:
     kind = change[0]
     add = plan.operations.append
+    if kind in ("add_column", "remove_column", "modify_nullable") and change[1] not in (None, "public"):
+        change = (kind, None, f"{change[1]}.{change[2]}", *change[3:])  # personal.users (ddl.metadata)
+    qt = quote_table if pg else _q
     if kind == "add_table":
         table = change[1]
-        new_tables.add(table.name)
+        new_tables.add(table.fullname)
         stmts = [_compile(CreateTable(table), dialect)]
         stmts += [_compile(CreateIndex(ix), dialect) for ix in sorted(table.indexes, key=lambda i: str(i.name))]
         if pg:
             stmts += [_compile(AddConstraint(fk), dialect) for fk in table.foreign_key_constraints if fk.use_alter]
-        add(Operation("create_table", f"create table {table.name}", stmts, table.name))
+        add(Operation("create_table", f"create table {table.fullname}", stmts, table.fullname))
     elif kind == "remove_table":
-        name = change[1].name
-        add(Operation("drop", f"drop table {name} (its rows are lost)", [f"DROP TABLE {_q(name)}"], name, True))
+        name = change[1].fullname
+        add(Operation("drop", f"drop table {name} (its rows are lost)", [f"DROP TABLE {qt(name)}"], name, True))
     elif kind == "add_column":
         _, _, tname, column = change
         ddl = dialect.ddl_compiler(dialect, None)
         spec = ddl.get_column_specification(column)
-        sql = [f"ALTER TABLE {_q(tname)} ADD COLUMN {spec}"] if pg else []
+        sql = [f"ALTER TABLE {qt(tname)} ADD COLUMN {spec}"] if pg else []
         op = Operation("add_column", f"add column {tname}.{column.name}", sql, tname, rebuild=not pg)
         op.column = (column.name, family(column.type, dialect))
         add(op)
     elif kind == "remove_column":
         _, _, tname, column = change
-        sql = [f"ALTER TABLE {_q(tname)} DROP COLUMN {_q(column.name)}"] if pg else []
+        sql = [f"ALTER TABLE {qt(tname)} DROP COLUMN {_q(column.name)}"] if pg else []
         op = Operation(
             "drop", f"drop column {tname}.{column.name} (its values are lost)", sql, tname, True, rebuild=not pg
         )
@@ -140,14 +152,14 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
     elif kind == "modify_nullable":
         _, _, tname, cname, _kw, _old, new = change
         if new:
-            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} DROP NOT NULL"] if pg else []
+            sql = [f"ALTER TABLE {qt(tname)} ALTER COLUMN {_q(cname)} DROP NOT NULL"] if pg else []
             add(Operation("change", f"allow NULL in {tname}.{cname}", sql, tname, rebuild=not pg))
         else:
-            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} SET NOT NULL"] if pg else []
+            sql = [f"ALTER TABLE {qt(tname)} ALTER COLUMN {_q(cname)} SET NOT NULL"] if pg else []
             add(Operation("change", f"make {tname}.{cname} NOT NULL (narrowing)", sql, tname, True, rebuild=not pg))
     elif kind in ("add_index", "remove_index"):
         ix = change[1]
-        tname = ix.table.name
+        tname = ix.table.fullname
         if tname in new_tables:
             return
         if kind == "add_index":
@@ -156,10 +168,10 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
             add(Operation("index", f"drop index {ix.name} on {tname}", [_compile(DropIndex(ix), dialect)], tname))
     elif kind in ("add_constraint", "add_fk", "remove_constraint", "remove_fk"):
         constraint = change[1]
-        tname = constraint.table.name
+        tname = constraint.table.fullname
         if tname in new_tables:
             return
-        if kind == "remove_fk" and constraint.referred_table.schema not in (None, "public"):
+        if kind == "remove_fk" and constraint.referred_table.schema not in (None, "public", *extra_schemas(md)):
             return  # REFERENCES auth.users: created from the document, outside the MetaData
         adding = kind.startswith("add")
         what = "foreign key" if kind.endswith("fk") else "unique constraint"
@@ -168,6 +180,11 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
         sql = [_compile(element, dialect)] if pg else []
         verb = "add" if adding else "drop"
         add(Operation("constraint", f"{verb} {what} on {tname} ({cols})", sql, tname, rebuild=not pg))
+
+
+def extra_schemas(md: sa.MetaData) -> set[str]:
+    """The schemas the document's own tables live in besides public."""
+    return {t.schema for t in md.tables.values() if t.schema}
 
 
 def _refuse_unfillable(conn: sa.Connection, schema: Schema, plan: Plan, changes: list) -> None:
@@ -298,7 +315,7 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
     names = {t.name for t in schema.tables}
     for table in schema.tables:
         if table.rls and table.name not in live.rls:
-            sql = f"ALTER TABLE {_q(table.name)} ENABLE ROW LEVEL SECURITY"
+            sql = f"ALTER TABLE {quote_table(table.name)} ENABLE ROW LEVEL SECURITY"
             plan.operations.append(Operation("rls", f"enable row level security on {table.name}", [sql], table.name))
     for policy in schema.policies:
         bare = policy.table.removeprefix("public.")
@@ -309,7 +326,7 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
             plan.operations.append(op)
     triggers = {t for _, t in live.triggers}
     for routine in schema.routines:
-        if routine.kind == "extension":
+        if routine.kind == "extension" or postgres.creates_schema(routine, schema):
             continue
         if routine.kind == "trigger":
             present = routine.name in triggers
