@@ -48,7 +48,7 @@ def test_postgresql_golden() -> None:
         "  \"status\" order_status DEFAULT 'new',\n"
         "  \"meta\" JSONB DEFAULT '{}'::jsonb,\n"
         '  "updated_at" TIMESTAMP WITH TIME ZONE DEFAULT now(),\n'
-        '  CONSTRAINT pk_order PRIMARY KEY ("id")\n'
+        '  CONSTRAINT order_pkey PRIMARY KEY ("id")\n'
         ")"
     ) in sql
     assert 'CREATE INDEX idx_order_user ON "order" ("userId", "updated_at" DESC)' in sql

@@ -37,6 +37,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import sqlalchemy as sa
+
 from .. import dburl
 from ..connections import configure_sqlite, postgres_settings, sqlite_synchronous, statement_timeout_ms
 from .coerce import format_timestamp
@@ -94,6 +96,9 @@ class SqliteDatabase(Database):
         self.timeout = statement_timeout_ms(statement_timeout) / 1000
         self.deadline: float | None = None  # thread CPU time the running transaction must end by
         self.regexp = Regexp()
+        # "t.a, t.b" as SQLite reports a unique violation -> the constraint's name (api.app fills it from the
+        # MetaData), so the message quotes it as PostgreSQL does: duplicate key ... constraint "t_pkey"
+        self.unique_names: dict[str, str] = {}
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -122,7 +127,7 @@ class SqliteDatabase(Database):
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
         self.deadline = time.thread_time() + self.timeout if self.timeout else None
-        tx = SqliteTx(conn, self.regexp)
+        tx = SqliteTx(conn, self.regexp, self.unique_names)
         try:
             yield tx
         except BaseException:
@@ -148,9 +153,12 @@ class SqliteDatabase(Database):
 
 
 class SqliteTx:
-    def __init__(self, conn: sqlite3.Connection, regexp: Regexp | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, regexp: Regexp | None = None, unique_names: dict[str, str] | None = None
+    ) -> None:
         self.conn = conn
         self.regexp = regexp
+        self.unique_names = unique_names or {}
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
@@ -170,7 +178,7 @@ class SqliteTx:
             return cursor.fetchall()
         except sqlite3.IntegrityError as exc:
             code, status = _SQLITE_CODES.get(getattr(exc, "sqlite_errorname", ""), ("23000", 409))
-            raise ApiError(status, code, _sqlite_message(str(exc), code)) from None
+            raise ApiError(status, code, _sqlite_message(str(exc), code, self.unique_names)) from None
         except sqlite3.OperationalError as exc:
             raise self._operational(exc) from None
 
@@ -191,9 +199,31 @@ class SqliteTx:
         return ApiError(400, "XX000", text)
 
 
-def _sqlite_message(text: str, code: str) -> str:
+def unique_names(metadata: Any) -> dict[str, str]:
+    """Each primary key, unique constraint and unique index by the columns SQLite names in its error."""
+    found: dict[str, str] = {}
+    for table in metadata.tables.values():
+        keyed = [
+            (c.name, [col.name for col in c.columns])
+            for c in table.constraints
+            if isinstance(c, (sa.PrimaryKeyConstraint, sa.UniqueConstraint))
+        ]
+        keyed += [(ix.name, [col.name for col in ix.columns]) for ix in table.indexes if ix.unique and ix.name]
+        for name, columns in keyed:
+            if columns and name:
+                found.setdefault(", ".join(f"{table.name}.{c}" for c in columns), str(name))
+    return found
+
+
+def _sqlite_message(text: str, code: str, names: dict[str, str] | None = None) -> str:
     if code == "23505":
-        return f"duplicate key value violates unique constraint ({text.split(': ', 1)[-1]})"
+        columns = text.split(": ", 1)[-1]
+        name = (names or {}).get(columns)
+        return (
+            f'duplicate key value violates unique constraint "{name}"'
+            if name
+            else (f"duplicate key value violates unique constraint ({columns})")
+        )
     if code == "23503":
         return "insert or update violates foreign key constraint"
     if code == "23502":

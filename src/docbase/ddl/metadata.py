@@ -26,11 +26,46 @@ from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
 from .types import PlainInt, column_type, is_integer, says_serial
 
+
+def pg_name(table: str, columns: list[str] | tuple[str, ...], label: str) -> str:
+    """The name PostgreSQL gives a constraint the document leaves unnamed (``simple_pk_pkey``,
+    ``users_email_key``, ``tasks_project_id_fkey``): its ``makeObjectName``, which shortens the longer of
+    table and columns one character at a time until the whole fits in 63 bytes.
+
+    >>> pg_name("simple_pk", (), "pkey"), pg_name("members", ("team_id", "user_id"), "key")
+    ('simple_pk_pkey', 'members_team_id_user_id_key')
+    >>> len(pg_name("t" * 60, ("c" * 60,), "fkey"))
+    63
+    """
+    name1, name2 = table, "_".join(columns)
+    avail = 63 - len(label) - 1 - (1 if name2 else 0)
+    n1, n2 = len(name1), len(name2)
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    parts = [name1[:n1], name2[:n2]] if name2 else [name1[:n1]]
+    return "_".join([*parts, label])
+
+
+def _constraint_name(label: str):  # type: ignore[no-untyped-def]
+    def name(constraint: sa.Constraint, table: sa.Table) -> str:
+        return pg_name(table.name, [c.name for c in constraint.columns], label)
+
+    return name
+
+
+# PostgreSQL's own names for the constraints the document does not name (PostgREST's errors quote them);
+# indexes keep docbase's ix_ names.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
+    "uq": "%(pg_key)s",
+    "fk": "%(pg_fkey)s",
+    "pk": "%(pg_pkey)s",
+    "pg_key": _constraint_name("key"),
+    "pg_fkey": _constraint_name("fkey"),
+    "pg_pkey": lambda constraint, table: pg_name(table.name, (), "pkey"),
 }
 
 

@@ -13,7 +13,7 @@ from importlib import resources
 
 from ..schema.model import Policy, Routine, Schema
 from .checks import quote_ident, quote_literal, quote_table
-from .metadata import Built
+from .metadata import Built, pg_name
 
 
 def auth_shim() -> str:
@@ -44,7 +44,7 @@ def external_foreign_keys(built: Built) -> list[str]:
         schema_name, _, ref = fk.ref_table.partition(".")
         cols = ", ".join(quote_ident(c) for c in fk.columns)
         refs = ", ".join(quote_ident(c) for c in (fk.ref_columns or ("id",)))
-        name = quote_ident(fk.name or f"fk_{table}_{'_'.join(fk.columns)}_{ref}"[:63])
+        name = quote_ident(fk.name or pg_name(table.rpartition(".")[2], fk.columns, "fkey"))
         sql = (
             f"ALTER TABLE {quote_table(table)} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) "
             f"REFERENCES {quote_ident(schema_name)}.{quote_ident(ref)} ({refs})"

@@ -76,8 +76,11 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     sa_dialect = DIALECTS[dialect]
     pg = dialect == "postgresql"
     new_tables: set[str] = set()
-    for change in _flatten(changes):
+    flat, renamed = _unique_renames(_flatten(changes))
+    for change in flat:
         _alembic_op(change, plan, md, sa_dialect, pg, new_tables, schema)
+    if pg:
+        _constraint_renames(conn, md, renamed, plan)
     _refuse_unfillable(conn, schema, plan, changes)
     _types(conn, live, md, plan, sa_dialect, pg)
     _checks(live, md, plan, sa_dialect, pg, new_tables)
@@ -180,6 +183,65 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
         sql = [_compile(element, dialect)] if pg else []
         verb = "add" if adding else "drop"
         add(Operation("constraint", f"{verb} {what} on {tname} ({cols})", sql, tname, rebuild=not pg))
+
+
+def _unique_renames(changes: list) -> tuple[list, list[tuple[str, str, str]]]:
+    """A unique constraint Alembic sees dropped and added again on the same columns is the same constraint
+    renamed (docbase's former ``uq_t_col`` -> PostgreSQL's ``t_col_key``): never a drop. Returns the other
+    changes and (table, old, new) for each such pair."""
+    added = {
+        (c[1].table.fullname, tuple(col.name for col in c[1].columns)): c
+        for c in changes
+        if c[0] == "add_constraint" and isinstance(c[1], sa.UniqueConstraint)
+    }
+    kept, renamed, paired = [], [], set()
+    for change in changes:
+        if change[0] == "remove_constraint" and isinstance(change[1], sa.UniqueConstraint):
+            key = (change[1].table.fullname, tuple(col.name for col in change[1].columns))
+            if key in added and key not in paired:
+                paired.add(key)
+                renamed.append((key[0], str(change[1].name), str(added[key][1].name)))
+                continue
+        kept.append(change)
+    kept = [
+        c
+        for c in kept
+        if not (
+            c[0] == "add_constraint"
+            and isinstance(c[1], sa.UniqueConstraint)
+            and (c[1].table.fullname, tuple(col.name for col in c[1].columns)) in paired
+        )
+    ]
+    return kept, renamed
+
+
+def _constraint_renames(conn: sa.Connection, md: sa.MetaData, renamed: list, plan: Plan) -> None:
+    """PostgreSQL: primary and foreign keys made under docbase's former names (``pk_t``, ``fk_t_col_ref``),
+    and the unique constraints paired above, take the names the MetaData gives them (``ALTER TABLE ...
+    RENAME CONSTRAINT``: no data moves, a unique's index is renamed with it), so errors quote the same names
+    on every database."""
+    rows = conn.exec_driver_sql(
+        "SELECT n.nspname, c.relname, k.conname, k.contype, "
+        "ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, i) "
+        "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i)::text[] "
+        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE k.contype IN ('p', 'f')"
+    ).all()
+    live = {}
+    for nsp, rel, name, kind, cols in rows:
+        full = rel if nsp == "public" else f"{nsp}.{rel}"
+        live[(full, kind, tuple(cols))] = name
+    for table in md.tables.values():
+        for constraint in table.constraints:
+            kind = "p" if isinstance(constraint, sa.PrimaryKeyConstraint) else "f"
+            if kind == "f" and not isinstance(constraint, sa.ForeignKeyConstraint):
+                continue
+            old = live.get((table.fullname, kind, tuple(c.name for c in constraint.columns)))
+            if old and constraint.name and old != constraint.name and old.startswith(("pk_", "fk_")):
+                renamed.append((table.fullname, old, str(constraint.name)))
+    for table, old, new in renamed:
+        sql = f"ALTER TABLE {quote_table(table)} RENAME CONSTRAINT {_q(old)} TO {_q(new)}"
+        plan.operations.append(Operation("constraint", f"rename constraint {old} on {table} to {new}", [sql], table))
 
 
 def extra_schemas(md: sa.MetaData) -> set[str]:

@@ -166,3 +166,17 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 async def test_write_spec(spec, case: Case) -> None:
     await check(spec, case)
+
+
+async def test_duplicate_primary_key_names_postgresqls_constraint(spec) -> None:
+    """InsertSpec "attempting to insert a row with the same primary key": 409, 23505, ``simple_pk_pkey``.
+    SQLite's error names no value, so ``details`` (PostgreSQL's ``Key (k)=(xyyx) already exists.``) is null."""
+    response = await spec.post("/simple_pk", json={"k": "xyyx", "extra": "e1"}, headers={"Prefer": RB})
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert (body["code"], body["message"]) == (
+        "23505",
+        'duplicate key value violates unique constraint "simple_pk_pkey"',
+    )
+    expected = "Key (k)=(xyyx) already exists." if spec.dialect == "postgresql" else None
+    assert (body["details"], body["hint"]) == (expected, None)
