@@ -240,10 +240,25 @@ def inspect(
             for r in functions:
                 console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
         _print_views(schema, str(doc), console)
+        _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
+
+
+def _storage_notes(schema, doc: Path, toml: dict) -> list[str]:  # type: ignore[type-arg]
+    """What deleting a tenant does to its stored files (docbase.storage.tenant_delete), one note per tenant."""
+    from .access import build_access, load_overrides
+    from .settings import ConfigError
+    from .storage.tenant_delete import notes, on_tenant_delete
+
+    try:
+        mode = on_tenant_delete(toml)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    roots = build_access(schema, load_overrides(str(doc))).roots
+    return notes(roots, {t.name: t.line for t in schema.tables}, mode, str(doc))
 
 
 def _print_views(schema, doc: str, console) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,9 @@ validation. The rule, applied to the description as a whole:
    (``snake_case``) or all CAPITALS (``PENDING / PAID``): capitalised or quoted words (``"Free" or "Pro"``) are
    display names of seeded data, not a code-level set. Other types never get
    an enum from a description.
+6. A column whose name names a category (``device_type``, ``id_type``, ``status``, ``role``) lists its
+   categories as people write them: capitalised words and names of up to three words count
+   (``Mobil, Tablet, Masaüstü``; ``CCCD/Hộ chiếu``), still only when the description is nothing but the list.
 4. ``null`` in the list means the column may be empty; it is not a value.
 5. A short label with the values in parentheses after it (``Trạng thái (ACTIVE/INACTIVE)``) lists them
    too; "or" and the list separators are read in the document's language (``、``, ``หรือ``, ``veya``).
@@ -86,13 +89,20 @@ def examples_in(text: str) -> tuple[str, ...] | None:
     return tuple(w for w in words if w) or None
 
 
-def read_values(description: str | None, type_name: str | None) -> Values:
-    """Apply the module's rule to one description; see the module docstring."""
+# Column names that say the column holds one of a few categories (``device_type``, ``id_type``, ``status``).
+_CATEGORICAL = re.compile(r"(?i)(?:^|_|(?<=[a-z]))(?:type|kind|status|state|category|role|level|mode|tier|gender)$")
+_WORDS_VALUE = re.compile(r"^[`']?([^\W\d][\w\-.]*(?: [^\W\d][\w\-.]*){0,2})[`']?$")
+
+
+def read_values(description: str | None, type_name: str | None, column: str | None = None) -> Values:
+    """Apply the module's rule to one description; see the module docstring.
+
+    ``column`` is the column's name: one that names a category (rule 6) admits display-cased values."""
     if not description:
         return Values()
     if re.search(r"(?i)\betc\b|\.\.\.|…", description) and examples_in(description) is None:
         return Values()  # an open list: "queued, running, ..."
-    text = description.strip().rstrip(".").strip()
+    text = description.strip().rstrip(".。").strip()
     found = examples_in(text)
     if found is not None:
         return Values(examples=found)
@@ -100,17 +110,18 @@ def read_values(description: str | None, type_name: str | None) -> Values:
         return Values()
     labelled = _LABELLED.match(text)
     if labelled and not _NOT_A_LABEL.search(labelled.group(1)) and not re.search(r"[,/|:：]", labelled.group(1)):
-        inner = read_values(labelled.group(2), type_name)
+        inner = read_values(labelled.group(2), type_name, column)
         if inner.enum:
             return inner
     text = re.sub(r"^[^\W\d][\w ]{0,30}[:：]\s*", "", text, count=1)  # "Role: ", "One of: ", "支付方式："
     items = _items(text)
     if len(items) < 2:
         return Values()
+    categorical = bool(column and _CATEGORICAL.search(column)) and type_name != "enum"
     values: list[str] = []
     null_listed = False
     for item in items:
-        m = _VALUE.match(item)
+        m = _VALUE.match(item) or (_WORDS_VALUE.match(item) if categorical else None)
         if not m:
             return Values()
         value = m.group(1)
@@ -119,9 +130,13 @@ def read_values(description: str | None, type_name: str | None) -> Values:
             continue
         values.append(value)
     # code-like values: all lower-case (snake_case), or all CAPITALS (enum constants: PENDING / PAID)
-    if type_name != "enum" and not (
-        all(_LOWER_IDENT.match(v) for v in values)
-        or (all(_CAPS_IDENT.match(v) for v in values) and any(len(v) >= 5 or "_" in v for v in values))
+    if (
+        type_name != "enum"
+        and not categorical
+        and not (
+            all(_LOWER_IDENT.match(v) for v in values)
+            or (all(_CAPS_IDENT.match(v) for v in values) and any(len(v) >= 5 or "_" in v for v in values))
+        )
     ):  # short capitals only (CCCD/CMND, USA/UK) are acronyms, not a set of codes
         return Values()
     if len(values) < 2 or len(set(values)) != len(values):

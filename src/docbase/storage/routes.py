@@ -19,6 +19,7 @@ from starlette.routing import Route
 from .. import settings
 from ..access import build_access, load_overrides
 from ..auth.db import engine_for
+from ..conventions.files import file_columns, files_bucket
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
@@ -85,6 +86,7 @@ def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storag
         parse_rules(toml),
         Tenancy(schema, model, engine.dialect.name),
         int(settings.get(settings.STORAGE_MAX_FILE_BYTES, toml=toml)),
+        files_bucket(toml) if file_columns(schema, toml) else None,
     )
 
 

@@ -98,6 +98,23 @@ class FileStore:
                     pass
         return gone
 
+    def old_blobs(self, older_than: float) -> list[tuple[str, list[str]]]:
+        """``(folder, blob ids)`` for each blob folder, listing blobs older than ``older_than`` seconds."""
+        import time
+
+        cutoff, found = time.time() - older_than, []
+        for folder in sorted((self.root / "blobs").iterdir()):
+            names = []
+            for path in folder.iterdir():
+                try:
+                    if path.name.isalnum() and path.stat().st_mtime < cutoff:
+                        names.append(path.name)
+                except FileNotFoundError:
+                    pass
+            if names:
+                found.append((folder.name, names))
+        return found
+
     def path(self, version: str) -> Path:
         if not version.isalnum():  # versions are uuid4 hex made here; anything else is not ours
             raise ValueError(f"not a blob id: {version!r}")
