@@ -145,6 +145,20 @@ CASES = [
         text="",
         request_headers={"Prefer": RB},
     ),
+    # DeleteSpec: casts and embeds in a DELETE's select (the rows as they were before the delete)
+    Case(
+        "/complex_items?id=eq.3&select=ciId:id::text,ciName:name",
+        [{"ciId": "3", "ciName": "Three"}],
+        method="DELETE",
+        request_headers={"Prefer": REP},
+    ),
+    Case(
+        "/tasks?id=eq.8&select=id,name,project:projects(id)",
+        [{"id": 8, "name": "Code OSX", "project": {"id": 4}}],
+        method="DELETE",
+        headers={"Content-Range": "*/*"},
+        request_headers={"Prefer": REP},
+    ),
     # AndOrParamsSpec, used with PATCH and DELETE
     Case(
         "/entities?select=id,name&or=(name.is.null,name.like.*test*)",
