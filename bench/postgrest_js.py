@@ -6,7 +6,7 @@ A measure from outside (issue 15): postgrest-js's jest suite expects PostgREST 1
 
 1. wraps the suite's ``test/db/00-schema.sql`` and ``01-dummy-data.sql`` in Markdown fences and
    migrates them with docbase (the SQL is the design document, as a team would paste it);
-2. loads the data file's rows (docbase reads no INSERTs) straight into the database (PostgreSQL as written; SQLite
+2. writes the data file's rows through docbase's API as service_role (docbase reads no INSERTs) (PostgreSQL as written; SQLite
    through sqlglot), statement by statement, printing each one the database refused;
 3. serves the document with ``docbase serve`` and puts a small proxy on ports 3000 and 3001
    that maps ``/`` to ``/rest/v1`` and adds the service_role key (PostgREST's superuser anon);
@@ -61,48 +61,58 @@ def statements(sql: str) -> list[str]:
     return out
 
 
-def load_data(suite: Path, url: str) -> list[str]:
-    """Insert the suite's dummy data; returns the statements the database refused, with why."""
+def _value(expr):  # type: ignore[no-untyped-def]
+    """A literal of the data file as JSON sends it: casts keep their text, ARRAY[...] is a list."""
+    import sqlglot.expressions as e
+
+    if isinstance(expr, e.Null):
+        return None
+    if isinstance(expr, e.Boolean):
+        return expr.this
+    if isinstance(expr, e.Literal):
+        if expr.is_string:
+            return expr.this
+        return int(expr.this) if expr.this.lstrip("-").isdigit() else float(expr.this)
+    if isinstance(expr, e.Neg):
+        return -_value(expr.this)
+    if isinstance(expr, e.Cast):
+        return _value(expr.this)
+    if isinstance(expr, e.Array):
+        return [_value(x) for x in expr.expressions]
+    raise ValueError(f"not a literal: {expr.sql()}")
+
+
+def load_data(suite: Path, base: str, service_key: str, schema) -> list[str]:  # type: ignore[no-untyped-def]
+    """Write the data file's rows through docbase's own API as service_role (docbase reads no INSERTs),
+    as a client would; returns each statement docbase refused, with why."""
+    import httpx
     import sqlglot
 
     sql = (suite / "test/db/01-dummy-data.sql").read_text()
     refused: list[str] = []
-    if url.startswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            for stmt in statements(sql):
-                if not stmt.upper().startswith("INSERT"):
-                    continue  # the tables are the document's: docbase made them
-                try:
-                    conn.execute(stmt)
-                except psycopg.Error as exc:
-                    refused.append(f"{stmt[:100]}... -> {str(exc).splitlines()[0]}")
-        return refused
-    import sqlite3
-
-    path = url.removeprefix("sqlite:///")
-    conn = sqlite3.connect(path)
-    for stmt in statements(sql):
-        if not stmt.upper().startswith("INSERT"):
-            continue
-        tree = sqlglot.parse_one(stmt, read="postgres")
-        for table in tree.find_all(sqlglot.exp.Table):
-            if table.db == "public":  # SQLite has one schema: public.x is x
-                table.set("db", None)
-        for cast in list(tree.find_all(sqlglot.exp.Cast)):  # ranges, tsvectors, enums: SQLite keeps the text
-            if cast.to.sql(dialect="postgres").upper() not in ("INT", "INTEGER", "BIGINT", "TEXT", "BOOLEAN"):
-                cast.replace(cast.this)
-        for array in list(tree.find_all(sqlglot.exp.Array)):  # docbase keeps arrays as JSON text on SQLite
-            items = [json.loads(e.sql(dialect="sqlite").replace("'", '"')) for e in array.expressions]
-            array.replace(sqlglot.exp.Literal.string(json.dumps(items)))
-        lite = tree.sql(dialect="sqlite")
-        try:
-            conn.execute(lite)
-            conn.commit()
-        except sqlite3.Error as exc:
-            refused.append(f"{lite[:100]}... -> {exc}")
-    conn.close()
+    headers = {"apikey": service_key, "Authorization": f"Bearer {service_key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        for stmt in statements(sql):
+            if not stmt.upper().startswith("INSERT"):
+                continue  # the tables are the document's: docbase made them
+            tree = sqlglot.parse_one(stmt, read="postgres")
+            target = tree.this.this if isinstance(tree.this, sqlglot.exp.Schema) else tree.this
+            names = [c.name for c in tree.this.expressions] if isinstance(tree.this, sqlglot.exp.Schema) else []
+            table = schema.table(target.name)
+            kinds = {c.name: c.type for c in table.columns} if table else {}
+            rows = []
+            for values in tree.expression.expressions:
+                row = {}
+                for name, expr in zip(names, values.expressions, strict=True):
+                    value = _value(expr)
+                    if kinds.get(name) in ("json", "jsonb") and isinstance(value, str):
+                        value = json.loads(value)
+                    row[name] = value
+                rows.append(row)
+            profile = {"Content-Profile": target.db} if target.db and target.db != "public" else {}
+            answer = client.post(f"/rest/v1/{target.name}", json=rows, headers=profile)
+            if answer.status_code >= 300:
+                refused.append(f"{stmt[:90]}... -> {answer.status_code} {answer.text[:200]}")
     return refused
 
 
@@ -274,10 +284,12 @@ def main(argv: list[str] | None = None) -> None:
     migrated = subprocess.run([str(docbase), "migrate", str(doc), "--db", url], capture_output=True, text=True)
     if migrated.returncode:
         print(migrated.stdout + migrated.stderr)
-    for line in load_data(args.suite, url):
-        print(f"data refused: {line}")
     port = free_port()
     proc = serve(doc, url, port)
+    from docbase.pipeline import load_schema
+
+    for line in load_data(args.suite, f"http://127.0.0.1:{port}", keys.service_key(SECRET), load_schema(doc)):
+        print(f"data refused: {line}")
     servers = start_proxies(f"http://127.0.0.1:{port}", keys.service_key(SECRET))
     try:
         report(run_jest(args.suite, work / "jest.json"), label, args.why)

@@ -234,11 +234,19 @@ def inspect(
             _write(rules, sys.stdout)
         functions = [r for r in schema.routines if r.kind == "function"]
         if functions:
+            from .api.sqlite_routines import runs_on_sqlite
+
+            on_sqlite = runs_on_sqlite(schema)
+
             console.print(
-                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name> on PostgreSQL; SQLite answers PGRST127)"
+                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name>; on SQLite only SQL-language functions "
+                "sqlglot translates run, others answer PGRST127)"
             )
             for r in functions:
-                console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+                where = "PostgreSQL and SQLite" if on_sqlite.get(r.name) else "PostgreSQL only"
+                console.print(
+                    f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
+                )
         _print_views(schema, str(doc), console)
         _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)

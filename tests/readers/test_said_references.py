@@ -20,7 +20,7 @@ def said(schema, line, *words):
 
 
 KEYED_AFTER = """\
-## Author
+## Автор
 | Attribute | Type | PKey | FKey |
 |---|---|---|---|
 | id_author | int | + | - |
@@ -37,8 +37,8 @@ KEYED_AFTER = """\
 
 def test_a_marked_column_references_the_table_keyed_by_its_name_with_id() -> None:
     s = build_schema(KEYED_AFTER, "d.md")
-    assert fks(s, "Exhibit") == [(("author",), "Author", ("id_author",))]
-    assert said(s, 11, "Exhibit.author references Author", "id_author")
+    assert fks(s, "Exhibit") == [(("author",), "Автор", ("id_author",))]
+    assert said(s, 11, "Exhibit.author references Автор", "id_author")
     # nothing is keyed id_curator: still reported, never guessed
     assert said(s, 12, "curator is marked as a foreign key but names no target")
 
@@ -90,6 +90,7 @@ RAILS_LIKE_ARROWS = """\
 ## İlişkiler
 - `projects (1) -> licenses (N)`
 - `activations (N) -> licenses (1)`
+- `draft -> active -> expired`
 """
 
 
@@ -98,6 +99,7 @@ def test_a_relationship_summary_in_one_code_span_with_cardinalities() -> None:
     assert fks(s, "licenses") == [(("project_id",), "projects", ("id",))]
     assert fks(s, "activations") == [(("license_id",), "licenses", ("id",))]  # (N) on the left: many activations
     assert said(s, 15, "licenses.project_id references projects")
+    assert not any(d.line == 17 for d in s.diagnostics)  # a state change in a span, no cardinalities: not tables
 
 
 LINKED = """\
@@ -255,6 +257,11 @@ RAILS = """\
 """
 
 
+def test_a_marked_column_named_as_a_table_references_it() -> None:
+    s = build_schema(RAILS.replace("|user_id|references|", "|user|references|"), "d.md")
+    assert said(s, 10, "comments.user references users (its name names users)")
+
+
 def test_rails_foreign_key_true_marks_a_reference_and_never_names_a_table_true() -> None:
     s = build_schema(RAILS, "d.md")
     assert not any("'true'" in d.message for d in s.diagnostics)
@@ -294,3 +301,89 @@ def test_sql_server_bit_is_a_boolean_and_a_wider_bit_string_is_not_guessed() -> 
     locked = s.table("Users").column("IsLocked")
     assert (locked.type, locked.default, locked.inferred) == ("boolean", "0", False)
     assert said(s, 6, "unknown column type 'BIT(8)'")
+
+
+SENTENCES = """\
+## tasks
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| project_id | uuid |
+| assignee_id | uuid |
+
+## users
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## orders
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| user_id | uuid |
+
+## projects
+| Column | Type |
+|---|---|
+| id | uuid PK |
+
+## Relationships
+
+Each task belongs to a project. A task is assigned to one user (assignee_id).
+A user can have many orders. A user has many sessions.
+"""
+
+
+def test_relationship_sentences_sharing_a_line_and_a_link_naming_its_column() -> None:
+    s = build_schema(SENTENCES, "d.md")
+    assert fks(s, "tasks") == [(("assignee_id",), "users", ("id",)), (("project_id",), "projects", ("id",))]
+    assert fks(s, "orders") == [(("user_id",), "users", ("id",))]
+    assert said(s, 27, "orders.user_id references users (this relationship sentence)")
+    assert said(s, 27, "relationship names 'sessions', which is not a table here")
+
+
+def test_a_category_column_described_in_a_clause_gets_no_values() -> None:
+    s = build_schema(
+        "## products\n| Column | Type | Description |\n|---|---|---|\n| id | int | PK |\n"
+        "| category | text | Product category, used for filtering |\n| status | text | Active / On hold |\n",
+        "d.md",
+    )
+    assert s.table("products").column("category").enum is None
+    assert s.table("products").column("status").enum == ("Active", "On hold")
+
+
+def test_names_listed_for_an_integer_column_are_said_not_made_a_check() -> None:
+    s = build_schema(
+        "## License\n| Column | Type | Description |\n|---|---|---|\n| Id | int | PK |\n"
+        "| LicenseType | int | Trial, SingleBranch, Enterprise |\n",
+        "d.md",
+    )
+    assert s.table("License").column("LicenseType").enum is None  # the column stores numbers
+    assert said(s, 5, "LicenseType: the description lists Trial, SingleBranch, Enterprise, but the column is int")
+
+
+VALUES_IN_SENTENCES = """\
+## invoices
+| Column | Type |
+|---|---|
+| id | uuid PK |
+| channel | text |
+| level | text |
+| mode | text |
+| note | text |
+
+El `channel` puede ser web, app o phone.
+Der `level` ist einer von low, medium, high.
+Trường `mode` là một trong manual, auto.
+El `note` puede ser Largo o Corto.
+"""
+
+
+def test_value_lists_said_in_other_languages() -> None:
+    s = build_schema(VALUES_IN_SENTENCES, "d.md")
+    t = s.table("invoices")
+    assert t.column("channel").enum == ("web", "app", "phone")
+    assert t.column("level").enum == ("low", "medium", "high")
+    assert t.column("mode").enum == ("manual", "auto")
+    assert t.column("note").enum is None  # capitalised words without "one of": display words, not a set
+    assert said(s, 11, "invoices.level is one of low, medium, high")

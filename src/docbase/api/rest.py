@@ -80,6 +80,8 @@ class RestApi:
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
         self._routines: dict[str, list[Any]] | None = None
+        self._sqlite_routines: tuple[dict[str, list[Any]], dict[str, str]] | None = None
+        self.sqlite_runnable: dict[tuple[str, tuple[str, ...]], bool] = {}  # api.rpc_sqlite asks SQLite once
         if tx_end not in TX_ENDS:
             raise ValueError(f"tx_end must be one of {', '.join(TX_ENDS)}, not {tx_end!r}")
         self.tx_default, _, override = tx_end.partition("-")
@@ -368,6 +370,14 @@ class RestApi:
             self._end(tx, prefer)
         return response
 
+    def sqlite_routines(self) -> tuple[dict[str, list[Any]], dict[str, str]]:
+        """On SQLite, the document's functions SQLite can run, and the others (docbase.api.sqlite_routines)."""
+        if self._sqlite_routines is None:
+            from .sqlite_routines import sqlite_routines
+
+            self._sqlite_routines = sqlite_routines(self.catalog.schema)
+        return self._sqlite_routines
+
     async def routines(self) -> dict[str, list[Any]]:
         """The document's functions as the database has them, read once (PostgREST's schema cache)."""
         if self._routines is None:
@@ -388,9 +398,9 @@ class RestApi:
         if name in self.routine_names:
             from .rpc_routines import serve_routine
 
-            request.state.claims = key_claims
+            request.state.claims = key_claims or getattr(request.state, "claims", None)  # role_of's, for a JWT
             request.state.role = role
-            claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+            claims = request.state.claims or {"role": role}
             request.state.sub = claims.get("sub") if role == "authenticated" else None
             return await serve_routine(self, request, name)
         if request.method != "POST":

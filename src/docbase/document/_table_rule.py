@@ -86,7 +86,11 @@ def table(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool
     while nextLine < endLine:
         if state.sCount[nextLine] < state.blkIndent:
             break
-        if any(rule(state, nextLine, endLine, True) for rule in terminators):
+        # a row starting with "|" can start none of the terminators (fence, quote, rule, list, HTML, heading)
+        first = state.src[
+            state.bMarks[nextLine] + state.tShift[nextLine] : state.bMarks[nextLine] + state.tShift[nextLine] + 1
+        ]
+        if first != "|" and any(rule(state, nextLine, endLine, True) for rule in terminators):
             break
         text = mdTrim(_line(state, nextLine))
         if not text or state.is_code_block(nextLine):

@@ -146,6 +146,8 @@ def _unterminated_fences(lines: list[str]) -> list[Diagnostic]:
     marker = ""
     for number, line in enumerate(lines, 1):
         stripped = line.lstrip()
+        if not stripped.startswith(("`", "~")):
+            continue
         if open_at is None:
             m = re.match(r"(`{3,}|~{3,})", stripped)
             if m:

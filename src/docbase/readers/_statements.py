@@ -83,7 +83,27 @@ _VERBS = [
 _ASSOC = re.compile(r"(?i)\b(?:is|are)\s+associated\s+with\s+(.+)")
 _VIA = re.compile(rf"(?i)\bto\s+{_NAME}\s+via\s+{_NAME}")
 # "Each order belongs to one customer": a plain noun after "each"/"every" is the subject too.
-_PLAIN_SUBJECT = re.compile(r"(?i)^\s*(?:each|every)\s+([^\W\d]\w*)\s+(?=belongs?\b|(?:can|may)\s+have\b|has\b|have\b)")
+_PLAIN_SUBJECT = re.compile(
+    r"(?i)^\s*(?:each|every|an?|one|the)\s+([^\W\d]\w*)\s+(?=belongs?\b|(?:can|may)\s+have\b|has\b|have\b)"
+)
+# With a plain subject ("A user can have many orders") the other table may be a plain word too: a word that is
+# no table is reported by the schema stage ("relationship names 'dashboard', which is not a table").
+_VERBS_PLAIN = [
+    (
+        re.compile(
+            r"(?i)\b(?:can\s+have|may\s+have|has|have)\s+(?:multiple|many|several|zero\s+or\s+more)\s+"
+            r"`?([^\W\d]\w*(?:[ _][^\W\d]\w*)?)`?\s*(?:[.,;:!]|$)"  # "many orders.", "many line items."
+        ),
+        "one",
+        "many",
+    ),
+]
+# "A task is assigned to one user (`assignee_id`)", "Each post is written by a user (author_id)": a link with its
+# column in parentheses right after the other table.
+_VIA_COLUMN = re.compile(
+    rf"(?i)^\s*(?:each|every|an?|one|the)?\s*{_NAME}\s+(?:is|are)\s+[a-z]+(?:ed|en)\s+(?:to|by|for|with|in)\s+"
+    rf"(?:an?\s+|one\s+|exactly\s+one\s+|the\s+)?{_NAME}\s*\(\s*`?([^\W\d]\w*)`?\s*\)"
+)
 _SUBJECT = re.compile(r"^\s*(?:\*\*)?`([^\W\d][\w.]*)`(?:\*\*)?|^\s*\*\*([^\W\d][\w.]*)\*\*")
 
 
@@ -206,8 +226,9 @@ _CHAIN_ARROW = r"\s*(?:→|->|⟶|↔|<->|⇄)\s*"
 _CHAIN = re.compile(rf"{_CHAIN_NAMES}(?:{_CHAIN_ARROW}{_CHAIN_NAMES})+")
 
 
-# The whole chain in one code span: "`projects (1) -> licenses (N)`".
-_SPAN_CHAIN = re.compile(rf"`([^\W\d][^`]*?{_CHAIN_ARROW}[^`]*)`")
+# The whole chain in one code span with its cardinalities: "`projects (1) -> licenses (N)`" (a span such as
+# "`pending -> paid`" without them is a state change, not tables).
+_SPAN_CHAIN = re.compile(rf"`([^\W\d][^`]*?\((?:[01nmNM*]|[01]\.\.[nN*])\)[^`]*?{_CHAIN_ARROW}[^`]*)`")
 
 
 def _arrow_chains(text: str, line: int) -> list[RelationshipFragment]:
@@ -270,6 +291,11 @@ def columns_said(text: str, line: int, table: str | None, out: Reading) -> bool:
 
 def relationships_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Relationship statements in one item or sentence; True when any was found."""
+    via = _VIA_COLUMN.match(strip_markup(text))
+    if via is not None and via.group(2).lower() not in _STOP:
+        ref = Reference(via.group(2), line=line)
+        out.fragments.append(ConstraintFragment(via.group(1), "foreign_key", (via.group(3),), line, references=ref))
+        return True
     chained = _arrow_chains(text, line)
     if chained:
         out.fragments.extend(_dedupe(chained))
@@ -286,7 +312,8 @@ def relationships_in(text: str, line: int, table: str | None, out: Reading) -> b
         if cards and left and m.group(3).lower() not in _STOP:
             found.append(RelationshipFragment(left, m.group(3), line, *cards, on_delete=on_delete))
     if not found:
-        for pattern, a, b in _VERBS:
+        plain = subject_m is not None and subject_m.re is _PLAIN_SUBJECT
+        for pattern, a, b in _VERBS + (_VERBS_PLAIN if plain else []):
             for m in pattern.finditer(text):
                 if left and m.group(1) != left and m.group(1).lower() not in _STOP:
                     found.append(RelationshipFragment(left, m.group(1), line, *_KINDS[(a, b)], on_delete=on_delete))

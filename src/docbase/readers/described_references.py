@@ -64,9 +64,9 @@ def infer_described_references(fragments: list[Fragment], diagnostics: list[Diag
         if isinstance(fragment, TableFragment):
             columns = []
             for col in fragment.columns:
-                m = _STEM.match(col.name)
                 target, why = None, ""
-                if m and not col.primary_key and not col.fk_marked and col.references is None and col.comment:
+                m = _STEM.match(col.name) if col.comment and not col.fk_marked and col.references is None else None
+                if m and not col.primary_key:
                     if _SAYS_LINKED.search(col.comment):
                         why = "says it links to another row"
                     elif says_id and _SAYS_ID.search(col.comment):
@@ -83,6 +83,7 @@ def infer_described_references(fragments: list[Fragment], diagnostics: list[Diag
                         )
                     )
                 columns.append(col)
-            fragment = replace(fragment, columns=tuple(columns))
+            if any(a is not b for a, b in zip(columns, fragment.columns, strict=True)):
+                fragment = replace(fragment, columns=tuple(columns))
         out.append(fragment)
     return out

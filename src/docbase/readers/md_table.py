@@ -33,7 +33,7 @@ from ._cells import (
 )
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
-from ._values import examples_in, read_values
+from ._values import examples_in, read_values, same_as
 from ._vocabulary import flags, normal
 from .base import Reading
 from .prose import enum_names
@@ -336,6 +336,15 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
             enum = found.enum
         if found.null_listed and c.nullable is None:
             c.nullable = True
+        if found.not_applied and enum is None:
+            diagnostics.append(
+                info(
+                    line,
+                    f"{name}: the description lists {', '.join(found.not_applied)}, but the column is "
+                    f"{words.type.raw or type_name}, so they are not its allowed values (kept as its comment); "
+                    "write the type as an enum or text to make them so",
+                )
+            )
     if words.nullable is not None and c.nullable is None:
         c.nullable = words.nullable
     references = c.references or words.references
@@ -391,47 +400,6 @@ def _words_heading(block: Block, reading: Reading) -> str | None:
     return name
 
 
-# "idem team1.", "same as above", "同上": the description refers to another column's, values included.
-_SAME_AS = re.compile(
-    r"(?i)^(?:idem|ditto|dito|same\s+as|the\s+same\s+as|igual\s+que|wie|comme|come|同上|同前|上に同じ|상동|như\s+trên)"
-    r"(?:\s+(?:for\s+|pour\s+|para\s+)?`?([^\W\d]?\w*?)`?)?(?:\s+(?:above|ci-dessus|oben))?\s*[.。]?$"
-)
-
-
-def _same_as(columns: tuple[ColumnFragment, ...], table: str, diagnostics: list[Diagnostic]):
-    """Columns described as "idem team1" take the values of the column they point to: ``team2_src_type``
-    from ``team1_src_type`` (the same name with ``team1`` for the differing part), or the one before."""
-    out = list(columns)
-    for i, col in enumerate(out):
-        m = _SAME_AS.match(strip_markup(col.comment or "").strip())
-        if m is None or col.enum is not None or i == 0:
-            continue
-        word = (m.group(1) or "").casefold()
-        shape = re.sub(r"\d+", "#", col.name.casefold())
-        source = next(
-            (
-                c
-                for c in reversed(out[:i])
-                if re.sub(r"\d+", "#", c.name.casefold()) == shape and (not word or word in c.name.casefold())
-            ),
-            None,
-        )
-        if source is None and not word:
-            source = out[i - 1]
-        if source is not None and source.enum:
-            out[i] = replace(
-                col, enum=source.enum, notes=(*col.notes, f"values as {source.name} (described as the same)")
-            )
-            diagnostics.append(
-                info(
-                    col.line,
-                    f"{table}.{col.name}: values {', '.join(source.enum)} taken from {source.name} "
-                    f"(its description {col.comment!r} says it is the same)",
-                )
-            )
-    return tuple(out)
-
-
 def _read_columns(block: Block, layout: Layout) -> Reading:
     reading = Reading()
     fallback = block_table(block.lead, block.section)
@@ -458,7 +426,7 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
         return reading
     lead = re.match(r"^\*\*(?:purpose|description|summary)\s*:?\*\*\s*:?\s*(.+)$", block.lead.strip(), re.I | re.S)
     for table, rows in groups.items():
-        columns = _same_as(tuple(col for col, _ in rows), table, reading.diagnostics)
+        columns = same_as(tuple(col for col, _ in rows), table, reading.diagnostics)
         indexes = tuple(IndexFragment(table, (IndexColumn(col.name),), col.line) for col, indexed in rows if indexed)
         reading.fragments.append(
             TableFragment(

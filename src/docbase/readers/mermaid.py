@@ -89,6 +89,8 @@ def _first_statement(text: str) -> str:
 
 def _strip_comment(line: str) -> str:
     """Drop a ``%%`` comment, or a ``#`` one (at the start or after a blank), unless it sits inside quotes."""
+    if "%%" not in line and "#" not in line:
+        return line
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':
@@ -100,6 +102,8 @@ def _strip_comment(line: str) -> str:
 
 def _find(line: str, char: str) -> int:
     """Index of ``char`` outside double quotes, or -1."""
+    if char not in line:
+        return -1
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':

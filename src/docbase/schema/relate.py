@@ -197,6 +197,9 @@ def _target_for(
     ]
     if len(keyed) == 1:  # "id_piece (FK)" and the one table whose primary key is id_piece
         return keyed[0], f"{keyed[0]}'s primary key has its name"
+    named_table = resolve(tables, col.name) if not stem else None
+    if named_table is not None and named_table is not table:  # Rails "user | references": the table users
+        return named_table.name, f"its name names {named_table.name}"
     if not stem:  # "author (FK)" and the one table whose primary key is id_author / author_id
         named = [
             t.name

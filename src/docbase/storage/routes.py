@@ -27,7 +27,7 @@ from .errors import StorageError
 from .objects import ObjectRoutes
 from .rules import Caller, parse_rules
 from .service import Storage
-from .store import FileStore
+from .store import open_store
 from .tenancy import Tenancy
 from .transfer import readable, serve, upload
 from .tus import TusRoutes
@@ -81,7 +81,7 @@ def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storag
     model = build_access(schema, load_overrides(doc))
     return Storage(
         engine,
-        FileStore(store_root(doc, toml)),
+        open_store(store_root(doc, toml), toml),
         secret,
         parse_rules(toml),
         Tenancy(schema, model, engine.dialect.name),

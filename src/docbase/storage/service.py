@@ -24,7 +24,7 @@ from ..auth import keys
 from ..auth.bearer import bearer_token
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
-from .store import FileStore
+from .store import Store
 from .tables import StorageTables, create_storage_tables, storage_tables
 from .tenancy import Tenancy
 
@@ -50,7 +50,7 @@ class Storage:
     def __init__(
         self,
         engine: AsyncEngine,
-        store: FileStore,
+        store: Store,
         secret: str,
         rules: StorageRules,
         tenancy: Tenancy,
@@ -74,6 +74,7 @@ class Storage:
             return
         async with self._lock:
             if not self._ready:
+                await self.store.prepare()
                 async with self.engine.begin() as conn:
                     await conn.run_sync(create_storage_tables)
                     if conn.dialect.name == "postgresql":
@@ -92,7 +93,7 @@ class Storage:
             live = {r.id for r in await conn.execute(sa.select(u.c.id))}
         gone = await asyncio.to_thread(self.store.sweep, SWEEP_AGE, live)
         if gone:
-            log.warning("storage: removed %d leftover temporary file(s) from %s", gone, self.store.root)
+            log.warning("storage: removed %d leftover temporary file(s) from %s", gone, self.store.where)
         await self._sweep_blobs()
 
     async def _sweep_blobs(self) -> None:
@@ -107,7 +108,7 @@ class Storage:
             await self.store.delete(orphans)
             removed += len(orphans)
         if removed:
-            log.warning("storage: removed %d file(s) no object names any more from %s", removed, self.store.root)
+            log.warning("storage: removed %d file(s) no object names any more from %s", removed, self.store.where)
 
     async def _make_files_bucket(self, conn: AsyncConnection, bucket_id: str) -> None:
         """The private bucket the console uploads file columns into (docbase.conventions.files), if missing."""

@@ -1,4 +1,8 @@
-"""The local filesystem store: blobs under generated names, written so a crash never shows half a file.
+"""The blob stores: the :class:`Store` protocol, and the local filesystem store that is the default.
+
+:class:`FileStore` keeps blobs on this machine; :class:`docbase.storage.s3store.S3Store`
+keeps them in an S3-compatible bucket. Routes and the service see only :class:`Store`,
+so which one serves is a setting (``storage_backend``, see :func:`open_store`).
 
 An object's bytes live in ``<root>/blobs/<2 hex>/<blob id>``; the blob id is a fresh
 UUID per write, recorded in the object's row (``version``), so object names never
@@ -21,7 +25,9 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
+from .. import settings
 from .errors import too_large
 
 CHUNK = 64 * 1024
@@ -34,8 +40,58 @@ class Blob:
     etag: str
 
 
-class Writing:
-    """One blob being written: ``write`` chunks (the size limit checked at each), then ``commit`` or ``abort``."""
+class Writing(Protocol):
+    """One blob being written: ``write`` chunks (the size limit checked at each), then ``commit`` or ``abort``.
+
+    Nothing written is readable until ``commit`` returns, and a blob is reached only through the
+    object row that names it, so an aborted or crashed write never shows. ``abort`` never raises
+    (cleanup it cannot finish is left to the store's sweep)."""
+
+    version: str
+
+    async def write(self, chunk: bytes) -> None: ...
+
+    async def commit(self) -> Blob: ...
+
+    def abort(self) -> None: ...
+
+
+class Store(Protocol):
+    """Where object bytes live. Blob ids are uuid4 hex made by the store; object names never reach it."""
+
+    where: str  # for log lines: a folder or an s3:// URL, never a credential
+
+    async def prepare(self) -> None:
+        """Check (and make, saying so) what the store needs; once per process, at the first storage request."""
+        ...
+
+    def writing(self, limit: int) -> Writing: ...
+
+    def partial(self, upload_id: str) -> Path:
+        """The local file where a resumable (TUS) upload's bytes gather until the last one arrives."""
+        ...
+
+    async def finish(self, upload_id: str) -> Blob:
+        """Turn a complete resumable upload into a blob."""
+        ...
+
+    async def copy(self, version: str) -> str: ...
+
+    async def delete(self, versions: list[str]) -> None: ...
+
+    def read(self, version: str, start: int, end: int) -> AsyncIterator[bytes]: ...
+
+    def sweep(self, older_than: float, keep: set[str] = frozenset()) -> int:
+        """Remove what interrupted writes left (older than ``older_than`` seconds); blocking, run in a thread."""
+        ...
+
+    def old_blobs(self, older_than: float) -> list[tuple[str, list[str]]]:
+        """``(2-hex folder, blob ids)`` of blobs older than ``older_than`` seconds; blocking, run in a thread."""
+        ...
+
+
+class FileWriting:
+    """A blob being written to ``tmp/``, renamed into ``blobs/`` by ``commit``."""
 
     def __init__(self, store: FileStore, limit: int) -> None:
         self.store = store
@@ -46,7 +102,7 @@ class Writing:
         self.size = 0
         self.md5 = hashlib.md5(usedforsecurity=False)
 
-    def write(self, chunk: bytes) -> None:
+    async def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             self.abort()
@@ -78,9 +134,13 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
+        self.where = str(self.root)
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         (self.root / "blobs").mkdir(exist_ok=True)
         (self.root / "uploads").mkdir(exist_ok=True)
+
+    async def prepare(self) -> None:
+        pass  # the folders were made when the store was
 
     def sweep(self, older_than: float, keep: set[str] = frozenset()) -> int:
         """Remove temporary files a crash left behind (and abandoned upload parts not in ``keep``), if older
@@ -146,8 +206,8 @@ class FileStore:
 
         return await asyncio.to_thread(run)
 
-    def writing(self, limit: int) -> Writing:
-        return Writing(self, limit)
+    def writing(self, limit: int) -> FileWriting:
+        return FileWriting(self, limit)
 
     async def copy(self, version: str) -> str:
         """A new blob with the same bytes (a hard link when the filesystem allows), for object copies."""
@@ -193,6 +253,22 @@ class FileStore:
                 yield chunk
         finally:
             handle.close()
+
+
+BACKENDS = ("fs", "s3")
+
+
+def open_store(root: Path, toml: dict[str, Any]) -> Store:
+    """The store ``storage_backend`` names: ``fs`` (blobs under ``root``) or ``s3`` (an S3-compatible bucket;
+    resumable uploads still gather under ``root`` until their last byte)."""
+    backend = str(settings.get(settings.STORAGE_BACKEND, toml=toml)).strip().lower()
+    if backend not in BACKENDS:
+        raise settings.ConfigError(f"storage_backend: error: {backend!r} should be one of {', '.join(BACKENDS)}")
+    if backend == "fs":
+        return FileStore(root)
+    from .s3store import S3Store, s3_config
+
+    return S3Store(root, s3_config(toml))
 
 
 def _fsync_dir(path: Path) -> None:
