@@ -144,6 +144,12 @@ SQLITE_SYNCHRONOUS = declare(
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
 )
+DB_SCHEMAS = declare(
+    "db_schemas",
+    "",
+    "Schemas /rest/v1 serves, comma-separated, chosen per request by Accept-Profile / Content-Profile (PostgREST's "
+    "db-schemas); the first is the default. Empty: public, then every schema the document puts tables in.",
+)
 TX_END = declare(
     "tx_end",
     "commit-allow-override",

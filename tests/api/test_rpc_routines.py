@@ -83,6 +83,11 @@ async def test_set_of_table_rows_reads_like_the_table(pg_api):
 
 async def test_scalars_defaults_arrays_and_json(pg_api):
     assert (await pg_api.get("/rest/v1/rpc/add_them?a=3&b=4")).json() == 7
+    counted = await pg_api.get("/rest/v1/rpc/add_them?a=3&b=4", headers={"Prefer": "count=exact"})
+    assert counted.headers["content-range"] == "0-0/1"  # PostgREST counts a scalar as one row
+    names = await pg_api.get("/rest/v1/rpc/item_names", headers={"Prefer": "count=exact"})
+    assert names.headers["content-range"] == "0-4/5"
+    assert (await pg_api.get("/rest/v1/rpc/item_names")).headers["content-range"] == "0-4/*"
     assert (await pg_api.post("/rest/v1/rpc/add_them", json={"a": 3, "b": 4})).json() == 7
     assert (await pg_api.post("/rest/v1/rpc/with_default", json={"a": 1})).json() == 11
     summed = await pg_api.post("/rest/v1/rpc/sum_array", json={"xs": [1, 2, 3]})

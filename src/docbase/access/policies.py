@@ -83,6 +83,12 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_table(name: str) -> str:
+    """``personal.users``: table users of schema personal (PostgreSQL; docbase.ddl.metadata)."""
+    schema, _, table = name.rpartition(".")
+    return f"{q(schema)}.{q(table)}" if schema else q(table)
+
+
 def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -207,7 +213,7 @@ def condition(schema: Schema, model: AccessModel, access: TableAccess, command: 
 
 
 def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAccess, written: set[str]) -> list[str]:
-    name = q(table.name)
+    name = quote_table(table.name)
     out = [
         f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
         f"REVOKE ALL ON {name} FROM anon, authenticated",
@@ -254,7 +260,7 @@ def _own_membership_sql(schema: Schema, model: AccessModel, access: TableAccess)
     that tenant (so no raising one's own role, no making an alternate account owner). RESTRICTIVE, so a
     document's own policies or a docbase.toml rule cannot undo it; creating a tenant and accepting an
     invitation write memberships as the system."""
-    name = q(access.table)
+    name = quote_table(access.table)
     out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase role cap")]
     if access.scope != "membership" or not access.member_user:
         return out
@@ -298,7 +304,7 @@ def _holds_at_least(root: TenantRoot) -> str:
 def _policy(
     schema: Schema, model: AccessModel, table: Table, access: TableAccess, command: str, roles: str, cond: str
 ) -> str:
-    head = f"CREATE POLICY {q('docbase ' + command)} ON {q(table.name)} AS PERMISSIVE FOR {command.upper()} TO {roles}"
+    head = f"CREATE POLICY {q('docbase ' + command)} ON {quote_table(table.name)} AS PERMISSIVE FOR {command.upper()} TO {roles}"
     if command == "select":
         if access.scope in ("tenant_root", "membership") and (extra := _own_rows(schema, model, table, access)):
             cond = f"({cond}) OR {extra}"
@@ -350,7 +356,7 @@ def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[s
     """One RESTRICTIVE policy per command the access's limits bind (docbase.access.grants): ANDed with whatever
     permissive policy allows the command, the document's own included. Dropped first, so a limit that no
     longer applies goes away."""
-    name = q(access.table)
+    name = quote_table(access.table)
     out = [f"DROP POLICY IF EXISTS {q('docbase limit ' + c)} ON {name}" for c in _ALL]
     for command in _ALL:
         conds = [_limit(schema, model, access, x) for x in access.limits if command in x.commands]

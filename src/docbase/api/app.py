@@ -32,7 +32,7 @@ from ..conventions.runtime import Conventions
 from ..schema.model import Schema
 from .bodylimit import BodyLimit
 from .catalog import Catalog
-from .db import Database, PostgresDatabase, connect
+from .db import Database, PostgresDatabase, SqliteDatabase, connect, unique_names
 from .errors import ApiError
 from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
@@ -81,7 +81,10 @@ def create_app(
     read_urls = [u.strip() for u in str(settings.get(settings.DB_READ_URLS, toml=toml) or "").split(",") if u.strip()]
     if read_urls:
         db = replicated(db, read_urls, toml)
-    catalog = Catalog(schema, db.dialect)
+    exposed = tuple(s.strip() for s in str(settings.get(settings.DB_SCHEMAS, toml=toml) or "").split(",") if s.strip())
+    catalog = Catalog(schema, db.dialect, exposed)
+    if isinstance(db, SqliteDatabase):  # unique violations quote the constraint's name, as on PostgreSQL
+        db.unique_names = unique_names(catalog.metadata)
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES, toml=toml))
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..ddl.metadata import build_metadata
+from ..ddl.metadata import build_metadata, schemas
 from ..ddl.types import column_type
 from ..schema.model import Column, Schema, Table
 from ..schema.views import View, views
@@ -79,9 +79,11 @@ class Relationship:
 class Catalog:
     """Tables, columns and relationships of one schema for one dialect."""
 
-    def __init__(self, schema: Schema, dialect: str) -> None:
+    def __init__(self, schema: Schema, dialect: str, exposed: tuple[str, ...] = ()) -> None:
         self.schema = schema
         self.dialect = dialect
+        # Accept-Profile's choices (setting db_schemas): by default public, then the document's other schemas
+        self.exposed = exposed or ("public", *schemas(schema))
         self.metadata = build_metadata(schema, dialect)
         self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
         self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
@@ -91,7 +93,7 @@ class Catalog:
             for fkc in sorted(sa_table.foreign_key_constraints, key=lambda f: [c.name for c in f.columns]):
                 cols = tuple(c.name for c in fkc.columns)
                 refs = tuple(e.column.name for e in fkc.elements)
-                ref_table = fkc.elements[0].column.table.name
+                ref_table = fkc.elements[0].column.table.fullname
                 model_name = self._model_fk_name(name, cols)
                 self.links.append(Link(model_name or f"{name}_{'_'.join(cols)}_fkey", name, cols, ref_table, refs))
         self.views: dict[str, View] = {}
@@ -159,6 +161,9 @@ class Catalog:
 
     def candidates(self, parent: str, name: str) -> list[Relationship]:
         found: list[Relationship] = []
+        schema_name, _, _ = parent.rpartition(".")
+        if schema_name and f"{schema_name}.{name}" in self.tables:  # an embed names a table of its parent's schema
+            name = f"{schema_name}.{name}"
         for link in self.links:
             one = self._unique_in_holder(link)
             if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):

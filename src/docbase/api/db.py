@@ -22,7 +22,7 @@ from .regex import Regexp
 from .sql.containment import FUNCTIONS as CONTAINMENT
 from .sql.pg_range import sqlite_function as range_function
 
-__all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "SqliteTx", "connect", "timed_out"]
+__all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "SqliteTx", "connect", "timed_out", "unique_names"]
 
 
 def connect(url: str, statement_timeout: int | None = None) -> Database:
@@ -50,6 +50,24 @@ class SqliteDatabase(SharedSqliteDatabase):
 
     def refusal(self) -> DbError | None:
         return self.regexp.take_refusal()
+
+
+def unique_names(metadata: Any) -> dict[str, str]:
+    """Each primary key, unique constraint and unique index by the columns SQLite names in its error."""
+    import sqlalchemy as sa
+
+    found: dict[str, str] = {}
+    for table in metadata.tables.values():
+        keyed = [
+            (c.name, [col.name for col in c.columns])
+            for c in table.constraints
+            if isinstance(c, (sa.PrimaryKeyConstraint, sa.UniqueConstraint))
+        ]
+        keyed += [(ix.name, [col.name for col in ix.columns]) for ix in table.indexes if ix.unique]
+        for name, columns in keyed:
+            if columns and name:
+                found.setdefault(", ".join(f"{table.name}.{c}" for c in columns), str(name))
+    return found
 
 
 def _timestamp_json(value: Any, with_tz: int) -> str | None:

@@ -27,7 +27,8 @@ def bad_body(message: str, details: str | None = None) -> ApiError:
 
 
 def unknown_table(name: str) -> ApiError:
-    return ApiError(404, "PGRST205", f"Could not find the table 'public.{name}' in the schema cache")
+    qualified = name if "." in name else f"public.{name}"
+    return ApiError(404, "PGRST205", f"Could not find the table '{qualified}' in the schema cache")
 
 
 def unknown_column(column: str, table: str) -> ApiError:

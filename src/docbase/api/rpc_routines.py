@@ -75,7 +75,7 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
                     f"public.{name} does not return rows of a table; filters, order and limits apply to "
                     "functions returning SETOF a table",
                 )
-            response = await _as_value(request, tx, routine, fn, bind)
+            response = await _as_value(request, tx, routine, fn, bind, bool(prefer.count))
         api._end(tx, prefer)
     return response
 
@@ -104,7 +104,7 @@ async def _as_table(
     return api.page(request, text, offset or 0, shown, total, {})
 
 
-async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder) -> Response:
+async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, counted: bool) -> Response:
     row = sa.literal_column('"_v"')
     if routine.void:
         stmt: Any = sa.select(fn)
@@ -120,7 +120,8 @@ async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: 
     if routine.void:
         return Response(b"", 204)
     text = (value or "null").encode()
-    headers = {"Content-Range": "0-0/*" if not routine.returns_set else content_range(0, len(orjson.loads(text)), None)}
+    shown = len(orjson.loads(text)) if routine.returns_set else 1
+    headers = {"Content-Range": content_range(0, shown, shown if counted else None)}  # Prefer: count=... : /n
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

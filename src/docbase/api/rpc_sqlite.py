@@ -120,7 +120,7 @@ async def serve_sqlite_routine(api: RestApi, request: Request, name: str) -> Res
                     f"public.{name} does not return rows of a table; filters, order and limits apply to "
                     "functions returning SETOF a table",
                 )
-            response = await _as_value(request, tx, routine, body, bind)
+            response = await _as_value(request, tx, routine, body, bind, bool(prefer.count))
         api._end(tx, prefer)
     return response
 
@@ -142,7 +142,9 @@ async def _runs(api: RestApi, tx: Any, routine: SqliteRoutine) -> bool:
     return known
 
 
-async def _as_value(request: Request, tx: Any, routine: SqliteRoutine, body: sa.TextClause, bind: Binder) -> Response:
+async def _as_value(
+    request: Request, tx: Any, routine: SqliteRoutine, body: sa.TextClause, bind: Binder, counted: bool
+) -> Response:
     rows: list[tuple] = []
     if routine.kind != "empty":
         compiled = compile_statement(body, "sqlite")
@@ -157,8 +159,8 @@ async def _as_value(request: Request, tx: Any, routine: SqliteRoutine, body: sa.
     if not routine.returns_set:
         shaped = shaped[0] if shaped else None
     text = orjson.dumps(shaped)
-    count = len(shaped) if routine.returns_set else None
-    headers = {"Content-Range": "0-0/*" if count is None else content_range(0, count, None)}
+    shown = len(shaped) if routine.returns_set else 1
+    headers = {"Content-Range": content_range(0, shown, shown if counted else None)}
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

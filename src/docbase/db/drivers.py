@@ -90,6 +90,9 @@ class SqliteDatabase(Database):
         self.synchronous = sqlite_synchronous(synchronous)
         self.timeout = statement_timeout_ms(statement_timeout) / 1000
         self.deadline: float | None = None  # thread CPU time the running transaction must end by
+        # "t.a, t.b" as SQLite names a unique violation -> the constraint's name (the API fills it from its
+        # MetaData), so the message quotes it as PostgreSQL does: duplicate key ... constraint "t_pkey"
+        self.unique_names: dict[str, str] = {}
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -120,7 +123,7 @@ class SqliteDatabase(Database):
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
         self.deadline = time.thread_time() + self.timeout if self.timeout else None
-        tx = SqliteTx(conn, self.refusal)
+        tx = SqliteTx(conn, self.refusal, self.unique_names)
         try:
             yield tx
         except BaseException:
@@ -146,9 +149,15 @@ class SqliteDatabase(Database):
 
 
 class SqliteTx:
-    def __init__(self, conn: sqlite3.Connection, refusal: Callable[[], DbError | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        refusal: Callable[[], DbError | None] = lambda: None,
+        unique_names: dict[str, str] | None = None,
+    ) -> None:
         self.conn = conn
         self.refusal = refusal
+        self.unique_names = unique_names or {}
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
     async def value(self, sql: str, params: list[Any]) -> Any:
@@ -168,7 +177,7 @@ class SqliteTx:
             return cursor.fetchall()
         except sqlite3.IntegrityError as exc:
             code, status = _SQLITE_CODES.get(getattr(exc, "sqlite_errorname", ""), ("23000", 409))
-            raise DbError(status, code, _sqlite_message(str(exc), code)) from None
+            raise DbError(status, code, _sqlite_message(str(exc), code, self.unique_names)) from None
         except sqlite3.OperationalError as exc:
             raise self._operational(exc) from None
 
@@ -189,9 +198,13 @@ class SqliteTx:
         return DbError(400, "XX000", text)
 
 
-def _sqlite_message(text: str, code: str) -> str:
+def _sqlite_message(text: str, code: str, names: dict[str, str] | None = None) -> str:
     if code == "23505":
-        return f"duplicate key value violates unique constraint ({text.split(': ', 1)[-1]})"
+        columns = text.split(": ", 1)[-1]
+        name = (names or {}).get(columns)
+        if name:
+            return f'duplicate key value violates unique constraint "{name}"'
+        return f"duplicate key value violates unique constraint ({columns})"
     if code == "23503":
         return "insert or update violates foreign key constraint"
     if code == "23502":

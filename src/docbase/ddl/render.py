@@ -20,7 +20,8 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 from ..schema.model import Schema
 from ..schema.views import views
 from . import postgres, quotas
-from .metadata import Built, build
+from .checks import quote_ident
+from .metadata import Built, build, schemas
 from .triggers import updated_at_triggers
 
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
@@ -46,6 +47,7 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
             out.append("CREATE EXTENSION IF NOT EXISTS vector")
         out.extend(postgres.routines(schema, extensions=True))
         out.append(postgres.auth_shim().strip())
+        out.extend(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(name)}" for name in schemas(schema))
         out.extend(postgres.create_enum(n, v) for n, v in postgres.enum_types(schema, built))
     alters: list[sa.ForeignKeyConstraint] = []
     for table in built.metadata.sorted_tables:
@@ -65,6 +67,7 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
         out.extend(postgres.routines(schema, extensions=False))
         out.extend(postgres.row_security(schema))
         out.append(postgres.GRANTS)
+        out.extend(postgres.schema_grants(name) for name in schemas(schema))
     return Rendered(out, built.notes, built)
 
 

@@ -62,6 +62,20 @@ def freeze(
         if isinstance(f, RoutineFragment)
     )
     enums = tuple(_carry(e, Enum) for e in named)
+    schemas_seen: set[str] = set()
+    for table in frozen:  # personal.users: its own schema, chosen by Accept-Profile (setting db_schemas)
+        schema_name = table.name.rpartition(".")[0]
+        if schema_name and schema_name not in schemas_seen:
+            schemas_seen.add(schema_name)
+            diags = [
+                *diags,
+                warning(
+                    table.line,
+                    f"tables of schema {schema_name!r} are served with Accept-Profile: {schema_name} "
+                    f"(Content-Profile to write); setting db_schemas lists the schemas served (default: public "
+                    "and every schema the document names)",
+                ),
+            ]
     if any(r.kind == "view" for r in routines):  # what the API cannot serve is said here, located
         found, notes = views(Schema(tables=frozen, routines=routines))
         diags = [*diags, *(warning(line, message) for line, message in notes)]

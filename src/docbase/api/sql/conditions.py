@@ -46,9 +46,7 @@ class Binder:
 def column_of(columns: dict[str, Column], field: Field, table: str) -> Column:
     column = columns.get(field.name)
     if column is None:
-        raise ApiError(
-            400, "42703", f"column {table}.{field.name} does not exist", None, "Check the column names of the table."
-        )
+        raise ApiError(400, "42703", f"column {table}.{field.name} does not exist")  # PostgreSQL's words, no hint
     return column
 
 
