@@ -337,6 +337,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     import json
 
     from .access import build_access, load_overrides
+    from .access.rbac import rbac_notes
     from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
     from .rules.report import rule_lines, rules_dict
@@ -366,7 +367,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
             for table, lines in notes.items():
                 for line in lines:
                     console.print(f"  {table}: {line}", highlight=False, markup=False)
-        rules = rule_lines(schema, str(doc), load_toml(str(doc)))
+        rules = rule_lines(schema, str(doc), load_toml(str(doc))) + rbac_notes(schema, model, str(doc))
         if rules:
             console.print("Rules the database enforces on writes:", highlight=False, markup=False)
             _write(rules, sys.stdout)

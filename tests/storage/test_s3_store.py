@@ -27,14 +27,14 @@ from .seaweed import BUCKET, SECRET_KEY
 from .test_durability import MB, big_upload_in_bounded_memory, kill_during_upload
 from .test_python_client import test_objects as objects_calls
 from .test_python_client import test_signed_and_public_urls as signed_url_calls
-from .test_tus import test_resumable_upload_with_tus_js_client as tus_calls
+from .test_tus import resumable_upload_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # as in test_python_client
 
 
 @pytest.fixture
 def store(tmp_path, weed, s3_prefix) -> S3Store:
-    return S3Store(tmp_path, s3_config(weed.settings(s3_prefix)))
+    return S3Store(s3_config(weed.settings(s3_prefix)))
 
 
 async def _read(store: S3Store, version: str, start: int, end: int) -> bytes:
@@ -100,13 +100,41 @@ async def test_the_limit_is_checked_at_each_chunk_and_aborts_the_upload(store, w
     assert _uploads(weed, s3_prefix) == [] and weed.keys(s3_prefix) == []
 
 
-async def test_a_resumable_upload_is_sent_when_finished(store, weed, s3_prefix):
-    part = store.partial("abc123")
-    part.write_bytes(b"r" * (PART + 10))
-    blob = await store.finish("abc123")
-    assert blob.size == PART + 10 and not part.exists()
-    assert await _read(store, blob.version, PART, PART + 9) == b"r" * 10
+async def _body(*pieces: bytes):
+    for piece in pieces:
+        yield piece
+
+
+async def test_a_resumable_upload_gathers_in_the_bucket_so_any_machine_continues_it(store, weed, s3_prefix):
+    other = S3Store(store.config)  # a second server sharing the bucket (and the database)
+    length = PART + 10
+    await store.tus_begin("abc123")
+    assert await store.tus_offset("abc123") == 0
+    assert await store.tus_append("abc123", 0, length, _body(b"a" * MB, b"b" * MB)) == 2 * MB
+    assert await other.tus_offset("abc123") == 2 * MB  # the other machine sees what was kept
+    with pytest.raises(StorageError) as exc:
+        await other.tus_append("abc123", MB, length, _body(b"x"))
+    assert exc.value.status == 409  # not where the kept bytes end
+    with pytest.raises(StorageError) as exc:
+        await other.tus_append("abc123", 2 * MB, length, _body(b"c" * (PART - 2 * MB), b"d" * 11))
+    assert exc.value.status == 413 and await store.tus_offset("abc123") == PART  # what fit is kept
+    assert await other.tus_append("abc123", PART, length, _body(b"d" * 10)) == length
+    assert weed.keys(s3_prefix) and all("/uploads/abc123/" in k for k in weed.keys(s3_prefix))
+    blob = await other.finish("abc123")
+    expected = b"a" * MB + b"b" * MB + b"c" * (PART - 2 * MB) + b"d" * 10
+    assert blob.size == length and blob.etag == f'"{hashlib.md5(expected).hexdigest()}"'
+    assert await _read(store, blob.version, 0, length - 1) == expected
+    assert weed.keys(s3_prefix) == [f"{s3_prefix}/blobs/{blob.version[:2]}/{blob.version}"]  # pieces gone
     assert _uploads(weed, s3_prefix) == []
+
+
+async def test_a_piece_off_the_chain_is_ignored(store, weed, s3_prefix):
+    await store.tus_append("race", 0, 100, _body(b"0123456789"))
+    # a PATCH that lost a race left a piece overlapping the chain; it is not counted, nor read
+    weed.client().put_object(Bucket=BUCKET, Key=f"{s3_prefix}/uploads/race/{5:015d}", Body=b"zzzzz")
+    assert await store.tus_offset("race") == 10
+    await store.tus_drop("race")
+    assert weed.keys(s3_prefix) == []
 
 
 async def test_the_sweeps_find_crashed_uploads_and_unnamed_blobs(store, weed, s3_prefix):
@@ -115,10 +143,15 @@ async def test_the_sweeps_find_crashed_uploads_and_unnamed_blobs(store, weed, s3
     kept = store.writing(limit=10)
     await kept.write(b"kept")
     blob = await kept.commit()
-    assert store.sweep(older_than=3600) == 0  # nothing is a day (an hour) old yet
+    await store.tus_append("live", 0, 100, _body(b"kept"))
+    await store.tus_append("dead", 0, 100, _body(b"abandoned"))
+    assert store.sweep(older_than=3600, keep={"live"}) == 0  # nothing is a day (an hour) old yet
     assert len(_uploads(weed, s3_prefix)) == 1
-    assert store.sweep(older_than=-60) == 1  # everything counts as old: the crashed upload is aborted
-    assert _uploads(weed, s3_prefix) == []
+    # everything counts as old: the crashed upload is aborted, the abandoned resumable upload's piece goes
+    assert store.sweep(older_than=-60, keep={"live"}) == 2
+    assert _uploads(weed, s3_prefix) == [] and await store.tus_offset("dead") == 0
+    assert await store.tus_offset("live") == 4
+    await store.tus_drop("live")
     assert store.old_blobs(older_than=3600) == []
     assert store.old_blobs(older_than=-60) == [(blob.version[:2], [blob.version])]
 
@@ -188,8 +221,9 @@ def test_an_upload_the_client_abandons_is_aborted_in_s3(tmp_path, sqlite_url, we
 
 @pytest.mark.slow
 def test_resumable_upload_to_s3(s3_world, weed, s3_prefix):
-    tus_calls(s3_world)  # tus-js-client: interrupted, resumed, finished; the parts went up, none is left
-    assert len(weed.keys(s3_prefix)) == 1 and _uploads(weed, s3_prefix) == []
+    resumable_upload_calls(s3_world)  # tus-js-client: interrupted, resumed from HEAD's offset, finished
+    assert len(weed.keys(s3_prefix)) == 1 and _uploads(weed, s3_prefix) == []  # the blob; no piece is left
+    assert not (s3_world.server.tmp / ".docbase" / "storage" / "uploads").exists()  # nothing on the local disk
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..schema.model import Schema, Table
-from . import references
+from . import rbac, references
 from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
@@ -208,7 +208,8 @@ def condition(schema: Schema, model: AccessModel, access: TableAccess, command: 
         return "authenticated", "true"
     if rule == "self":
         return "authenticated", self_condition(schema, model, access)
-    return "authenticated", tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
+    cond = tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
+    return "authenticated", rbac.policy_condition(schema, model, access, rule, command, cond)
 
 
 def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAccess, written: set[str]) -> list[str]:
@@ -340,6 +341,7 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
     out = [PREAMBLE]
     out += [_tenant_function_sql(schema, r) for r in model.roots]
     out += references.functions_sql(schema, model)
+    out += rbac.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
     for table in schema.tables:
         access = model.table(table.name)

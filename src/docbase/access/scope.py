@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
-from . import grants
+from . import grants, rbac
 from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
@@ -84,7 +84,8 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
-    return AccessModel(tuple(out), users.name if users else None, user_key, user_key_type, tuple(roots), tuple(diags))
+    model = AccessModel(tuple(out), users.name if users else None, user_key, user_key_type, tuple(roots), tuple(diags))
+    return rbac.apply_rbac(model, schema, ov.rules)
 
 
 def _auth_user_type(schema: Schema, users: Table | None) -> str:

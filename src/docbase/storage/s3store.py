@@ -11,9 +11,13 @@ old, and removes blobs no row names, listed by prefix.
 
 Reads are ranged GetObject calls streamed in 256 kB pieces; copies are CopyObject (the
 bytes never pass through docbase, up to S3's 5 GB single-copy limit); deletes are
-DeleteObjects in batches of 1000. Resumable (TUS) uploads gather on the local disk
-(``<storage_dir>/uploads``) and are sent as a multipart upload when the last byte is in,
-so their PATCH requests must reach the machine that holds the upload.
+DeleteObjects in batches of 1000.
+
+Resumable (TUS) uploads gather in the bucket too, one object per PATCH body at
+``<prefix>uploads/<upload id>/<offset>``, so any machine can take the next PATCH. The
+kept bytes are the chain of pieces from offset 0, each starting where the last ended (a
+piece off the chain - a PATCH that lost a race - is ignored and removed); the last byte
+in, the chain is streamed into a new blob and the pieces deleted.
 
 boto3 is synchronous and thread-safe: every call runs in a worker thread.
 """
@@ -27,12 +31,11 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import settings
-from .errors import too_large
-from .store import CHUNK, Blob, FileStore
+from .errors import StorageError, too_large
+from .store import CHUNK, Blob
 
 log = logging.getLogger("docbase.storage")
 PART = 8 * 1024 * 1024  # S3 needs parts of 5 MB at least (the last excepted)
@@ -105,11 +108,11 @@ def _missing(exc: Exception) -> bool:
 class S3Writing:
     """A blob on its way to S3: one part buffered at most; multipart once it outgrows a part."""
 
-    def __init__(self, store: S3Store, limit: int) -> None:
+    def __init__(self, store: S3Store, limit: int, key: str | None = None) -> None:
         self.store = store
         self.limit = limit
         self.version = uuid.uuid4().hex
-        self.key = store.key(self.version)
+        self.key = key or store.key(self.version)
         self.buffer = bytearray()
         self.size = 0
         self.md5 = hashlib.md5(usedforsecurity=False)
@@ -176,11 +179,10 @@ class S3Writing:
 
 
 class S3Store:
-    """Blobs in an S3-compatible bucket; resumable uploads gather under ``root`` on the local disk."""
+    """Blobs (and resumable uploads' pieces) in an S3-compatible bucket."""
 
-    def __init__(self, root: Path, config: S3Config, client: Any = None) -> None:
+    def __init__(self, config: S3Config, client: Any = None) -> None:
         self.config = config
-        self.local = FileStore(root)  # only its uploads/ folder (and tmp/, swept) are used
         self.s3 = client if client is not None else _client(config)
         where = config.endpoint.rstrip("/") + "/" if config.endpoint else "s3://"
         self.where = f"{where}{config.bucket}/{config.prefix}"
@@ -224,24 +226,90 @@ class S3Store:
         except Exception as exc:  # the sweep aborts it a day later
             log.warning("storage: could not abort an S3 multipart upload (the sweep will): %s", exc)
 
-    def writing(self, limit: int) -> S3Writing:
-        return S3Writing(self, limit)
+    def writing(self, limit: int, key: str | None = None) -> S3Writing:
+        return S3Writing(self, limit, key)
 
-    def partial(self, upload_id: str) -> Path:
-        return self.local.partial(upload_id)
+    def _pieces_root(self, upload_id: str) -> str:
+        if not upload_id.isalnum():
+            raise ValueError(f"not an upload id: {upload_id!r}")
+        return f"{self.config.prefix}uploads/{upload_id}/"
+
+    def _list(self, prefix: str) -> list[dict[str, Any]]:
+        pages = self.s3.get_paginator("list_objects_v2")
+        return [
+            item
+            for page in pages.paginate(Bucket=self.config.bucket, Prefix=prefix)
+            for item in page.get("Contents", [])
+        ]
+
+    def _chain(self, upload_id: str) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """(pieces from offset 0 on, each where the last ended; the size they make; keys off that chain)."""
+        root = self._pieces_root(upload_id)
+        by_offset = {}
+        for item in self._list(root):
+            name = item["Key"][len(root) :]
+            if name.isdigit():
+                by_offset[int(name)] = item
+        chain, size = [], 0
+        while size in by_offset and by_offset[size]["Size"] > 0:  # an empty piece is never written
+            piece = by_offset.pop(size)
+            chain.append(piece)
+            size += piece["Size"]
+        return chain, size, [item["Key"] for item in by_offset.values()]
+
+    async def tus_begin(self, upload_id: str) -> None:
+        self._pieces_root(upload_id)  # nothing is written before the first PATCH
+
+    async def tus_offset(self, upload_id: str) -> int:
+        return (await asyncio.to_thread(self._chain, upload_id))[1]
+
+    async def tus_append(self, upload_id: str, offset: int, length: int, chunks: AsyncIterator[bytes]) -> int:
+        """One piece per PATCH at ``<offset>``; what arrived before the body ended early is kept."""
+        size = await self.tus_offset(upload_id)
+        if offset != size:
+            raise StorageError(409, "InvalidRequest", f"Upload-Offset {offset} does not match {size}")
+        piece = self.writing(limit=length - offset, key=f"{self._pieces_root(upload_id)}{offset:015d}")
+        try:
+            async for chunk in chunks:
+                if size + len(chunk) > length:
+                    raise StorageError(413, "Payload too large", f"More bytes than Upload-Length {length}", True)
+                await piece.write(chunk)
+                size += len(chunk)
+        except StorageError:
+            if piece.size:
+                await piece.commit()  # keep what arrived, as the filesystem store does
+            raise
+        except BaseException:
+            piece.abort()
+            raise
+        if piece.size:
+            await piece.commit()
+        else:
+            piece.abort()
+        return size
+
+    async def tus_drop(self, upload_id: str) -> None:
+        keys = [item["Key"] for item in await asyncio.to_thread(self._list, self._pieces_root(upload_id))]
+        await self._delete_keys(keys)
 
     async def finish(self, upload_id: str) -> Blob:
-        source = self.partial(upload_id)
+        """Stream the pieces, in order, into a new blob; then delete them."""
+        chain, _, _ = await asyncio.to_thread(self._chain, upload_id)
         writing = self.writing(limit=1 << 62)
         try:
-            with open(source, "rb") as f:
-                while chunk := await asyncio.to_thread(f.read, PART):
-                    await writing.write(chunk)
+            for piece in chain:
+                got = await asyncio.to_thread(self.s3.get_object, Bucket=self.config.bucket, Key=piece["Key"])
+                body = got["Body"]
+                try:
+                    while chunk := await asyncio.to_thread(body.read, PART):
+                        await writing.write(chunk)
+                finally:
+                    body.close()
             blob = await writing.commit()
         except BaseException:
             writing.abort()
             raise
-        source.unlink(missing_ok=True)
+        await self.tus_drop(upload_id)
         return blob
 
     async def copy(self, version: str) -> str:
@@ -252,9 +320,11 @@ class S3Store:
         return new
 
     async def delete(self, versions: list[str]) -> None:
-        keys = [{"Key": self.key(v)} for v in versions]
+        await self._delete_keys([self.key(v) for v in versions])
+
+    async def _delete_keys(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):
-            batch = {"Objects": keys[start : start + 1000], "Quiet": True}
+            batch = {"Objects": [{"Key": k} for k in keys[start : start + 1000]], "Quiet": True}
             await asyncio.to_thread(self.s3.delete_objects, Bucket=self.config.bucket, Delete=batch)
 
     async def read(self, version: str, start: int, end: int) -> AsyncIterator[bytes]:
@@ -270,16 +340,25 @@ class S3Store:
             body.close()
 
     def sweep(self, older_than: float, keep: set[str] = frozenset()) -> int:
-        """Local leftovers (abandoned resumable uploads) and multipart uploads a crash left in the bucket."""
-        gone = self.local.sweep(older_than, keep)
-        cutoff = time.time() - older_than
+        """Multipart uploads a crash left unfinished, and pieces of resumable uploads not in ``keep``."""
+        cutoff, gone = time.time() - older_than, 0
         pages = self.s3.get_paginator("list_multipart_uploads")
-        for page in pages.paginate(Bucket=self.config.bucket, Prefix=f"{self.config.prefix}blobs/"):
-            for upload in page.get("Uploads", []):
-                if upload["Initiated"].timestamp() < cutoff:
-                    self.abort_upload(upload["Key"], upload["UploadId"])
-                    gone += 1
-        return gone
+        for folder in ("blobs/", "uploads/"):
+            for page in pages.paginate(Bucket=self.config.bucket, Prefix=f"{self.config.prefix}{folder}"):
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"].timestamp() < cutoff:
+                        self.abort_upload(upload["Key"], upload["UploadId"])
+                        gone += 1
+        root = f"{self.config.prefix}uploads/"
+        stale = [
+            item["Key"]
+            for item in self._list(root)
+            if item["Key"][len(root) :].partition("/")[0] not in keep and item["LastModified"].timestamp() < cutoff
+        ]
+        for start in range(0, len(stale), 1000):
+            batch = {"Objects": [{"Key": k} for k in stale[start : start + 1000]], "Quiet": True}
+            self.s3.delete_objects(Bucket=self.config.bucket, Delete=batch)
+        return gone + len(stale)
 
     def old_blobs(self, older_than: float) -> list[tuple[str, list[str]]]:
         cutoff, found = time.time() - older_than, {}

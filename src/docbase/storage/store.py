@@ -19,6 +19,7 @@ in fixed-size chunks.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import os
 import uuid
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import settings
-from .errors import too_large
+from .errors import StorageError, too_large
 
 CHUNK = 64 * 1024
 
@@ -67,13 +68,24 @@ class Store(Protocol):
 
     def writing(self, limit: int) -> Writing: ...
 
-    def partial(self, upload_id: str) -> Path:
-        """The local file where a resumable (TUS) upload's bytes gather until the last one arrives."""
+    async def tus_begin(self, upload_id: str) -> None:
+        """A new resumable (TUS) upload: its bytes gather under ``upload_id`` until the last one arrives."""
+        ...
+
+    async def tus_offset(self, upload_id: str) -> int:
+        """How many bytes of the upload are kept (what ``HEAD`` reports; a PATCH resumes there)."""
+        ...
+
+    async def tus_append(self, upload_id: str, offset: int, length: int, chunks: AsyncIterator[bytes]) -> int:
+        """Append a PATCH body at ``offset`` (409 unless it is the kept size, or another PATCH is under way;
+        413 past ``length``); what arrived before the body ended early is kept. Returns the new offset."""
         ...
 
     async def finish(self, upload_id: str) -> Blob:
-        """Turn a complete resumable upload into a blob."""
+        """Turn a complete resumable upload into a blob (its gathered bytes go)."""
         ...
+
+    async def tus_drop(self, upload_id: str) -> None: ...
 
     async def copy(self, version: str) -> str: ...
 
@@ -186,6 +198,45 @@ class FileStore:
             raise ValueError(f"not an upload id: {upload_id!r}")
         return self.root / "uploads" / upload_id
 
+    async def tus_begin(self, upload_id: str) -> None:
+        self.partial(upload_id).touch(exist_ok=False)
+
+    async def tus_offset(self, upload_id: str) -> int:
+        try:
+            return (await asyncio.to_thread(os.stat, self.partial(upload_id))).st_size
+        except FileNotFoundError:
+            return 0
+
+    async def tus_append(self, upload_id: str, offset: int, length: int, chunks: AsyncIterator[bytes]) -> int:
+        """Appends to ``uploads/<id>`` under a file lock, fsynced at the end (what arrived is kept)."""
+        try:
+            handle = open(self.partial(upload_id), "ab")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise StorageError(404, "not_found", "Upload not found") from None
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StorageError(409, "InvalidRequest", "Another PATCH of this upload is under way") from None
+            size = os.fstat(handle.fileno()).st_size
+            if offset != size:
+                raise StorageError(409, "InvalidRequest", f"Upload-Offset {offset} does not match {size}")
+            try:
+                async for chunk in chunks:
+                    if size + len(chunk) > length:
+                        raise StorageError(413, "Payload too large", f"More bytes than Upload-Length {length}", True)
+                    handle.write(chunk)
+                    size += len(chunk)
+            finally:
+                handle.flush()
+                await asyncio.to_thread(os.fsync, handle.fileno())
+        finally:
+            handle.close()
+        return size
+
+    async def tus_drop(self, upload_id: str) -> None:
+        self.partial(upload_id).unlink(missing_ok=True)
+
     async def finish(self, upload_id: str) -> Blob:
         """Turn a complete resumable upload into a blob: hashed, fsynced, renamed (never visible half-done)."""
         source = self.partial(upload_id)
@@ -259,8 +310,7 @@ BACKENDS = ("fs", "s3")
 
 
 def open_store(root: Path, toml: dict[str, Any]) -> Store:
-    """The store ``storage_backend`` names: ``fs`` (blobs under ``root``) or ``s3`` (an S3-compatible bucket;
-    resumable uploads still gather under ``root`` until their last byte)."""
+    """The store ``storage_backend`` names: ``fs`` (blobs under ``root``) or ``s3`` (an S3-compatible bucket)."""
     backend = str(settings.get(settings.STORAGE_BACKEND, toml=toml)).strip().lower()
     if backend not in BACKENDS:
         raise settings.ConfigError(f"storage_backend: error: {backend!r} should be one of {', '.join(BACKENDS)}")
@@ -268,7 +318,7 @@ def open_store(root: Path, toml: dict[str, Any]) -> Store:
         return FileStore(root)
     from .s3store import S3Store, s3_config
 
-    return S3Store(root, s3_config(toml))
+    return S3Store(s3_config(toml))
 
 
 def _fsync_dir(path: Path) -> None:
