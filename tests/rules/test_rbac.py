@@ -266,3 +266,29 @@ def test_docbase_toml_adds_resource_aliases_and_opts_tables_out():
     tuned = build_access(schema, parse_overrides({"rules": rules})).rbac
     assert "todo" in dict(tuned.tables)["Task"] and "Note" not in dict(tuned.tables)
     assert build_access(schema, parse_overrides({"rules": {"rbac": False}})).rbac is None
+
+
+async def test_edits_to_the_rbac_tables_need_their_permission_and_grant_nothing_beyond_the_writers(api):
+    vic, ann = _user("vic"), _user("ann")
+    assert (await api.post("/rest/v1/roles", json={"id": "x", "name": "x"}, headers=vic)).status_code == 403
+    made = await api.post("/rest/v1/roles", json={"id": "auditor", "name": "auditor"}, headers=ann)
+    assert made.status_code == 201, made.text  # ann's global *:manage covers roles:create
+    await api.post("/rest/v1/users", json=[{"id": "zed"}])
+    await api.post("/rest/v1/roles", json=[{"id": "hr", "name": "hr"}, {"id": "pv", "name": "project_viewer"}])
+    await api.post("/rest/v1/permissions", json=[
+        {"id": "p4", "name": "assign", "resource": "user_roles", "action": "create"},
+        {"id": "p5", "name": "projects.delete", "resource": "projects", "action": "delete"},
+    ])  # fmt: skip
+    await api.post("/rest/v1/role_permissions", json=[
+        {"role_id": "hr", "permission_id": "p4"}, {"role_id": "pv", "permission_id": "p5"},
+    ])  # fmt: skip
+    await api.post("/rest/v1/user_roles", json={"user_id": "vic", "role_id": "hr", "organization_id": "acme"})
+    beyond = {"user_id": "zed", "role_id": "pv", "organization_id": "acme"}
+    refused = await api.post("/rest/v1/user_roles", json=beyond, headers=vic)
+    assert refused.status_code == 403, refused.text  # project_viewer holds projects:delete, vic does not
+    within = {"user_id": "zed", "role_id": "viewer", "organization_id": "acme"}
+    assert (await api.post("/rest/v1/user_roles", json=within, headers=vic)).status_code == 201
+    grant = {"role_id": "viewer", "permission_id": "p5"}
+    assert (await api.post("/rest/v1/role_permissions", json=grant, headers=vic)).status_code == 403
+    await api.post("/rest/v1/role_permissions", json={"role_id": "hr", "permission_id": "p5"})  # vic now holds it
+    assert (await api.post("/rest/v1/user_roles", json=beyond, headers=vic)).status_code == 201

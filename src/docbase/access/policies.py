@@ -199,6 +199,12 @@ def self_condition(schema: Schema, model: AccessModel, access: TableAccess) -> s
 
 def condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
     """(roles clause, SQL condition) for one command, or None when only service_role may."""
+    if rbac.owns(model, access, command):  # the RBAC tables' own writes (docbase.access.rbac)
+        return rbac.own_condition(schema, model, access, command, _condition(schema, model, access, command))
+    return _condition(schema, model, access, command)
+
+
+def _condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
     rule = access.rule(command)
     if rule == "service_role":
         return None
