@@ -121,6 +121,9 @@ class AccessModel:
     user_key_type: str = "uuid"
     roots: tuple[TenantRoot, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # Access defaults docbase applied on its own (docbase.access.team_defaults): located warnings that
+    # ``inspect`` and ``access`` print, each naming its docbase.toml switch. Not problems with the document.
+    notes: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> TableAccess | None:
         for t in self.tables:
@@ -182,4 +185,5 @@ class AccessModel:
                 for t in self.tables
             ],
             "diagnostics": [d.as_dict() for d in self.diagnostics],
+            "defaults": [d.as_dict() for d in self.notes],
         }
