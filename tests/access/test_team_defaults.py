@@ -78,3 +78,29 @@ def test_each_default_is_a_located_warning_in_inspect_and_access(tmp_path, monke
     (tmp_path / "docbase.toml").write_text("[access.defaults]\nadmin_deletes_top_level = false\n")
     got = CliRunner().invoke(app, ["access", str(doc)])
     assert got.exit_code == 0 and "deleting a row of projects" not in got.output
+
+
+async def test_teammates_read_each_others_profile_basics_never_email_or_phone(make):
+    w = await make()
+    got = await w.act("m", "GET", "projects?select=name,creator:users!created_by(name,avatar_url)")
+    assert got.json() == [{"name": "PA", "creator": {"name": "a", "avatar_url": "/a.png"}}], got.text
+    got = await w.act("m", "GET", "users?select=*&order=name")
+    assert got.status_code == 200, got.text
+    assert got.json() == [
+        {"id": w.users[n], "name": n, "avatar_url": f"/{n}.png"} for n in ("a", "d", "m", "v")
+    ]  # teammates in A, not b
+    for path in ("users?select=email", "users?select=id&phone=eq.%2B1-a", "users?select=id&order=email"):
+        got = await w.act("m", "GET", path)  # not read, not filtered on, not ordered by: no oracle either
+        assert (got.status_code, got.json()["code"]) == (403, "42501"), (path, got.text)
+    got = await w.act("b", "GET", "users?select=id,name")
+    assert got.json() == [{"id": w.users["b"], "name": "b"}]
+    got = await w.act("m", "PATCH", f"users?id=eq.{w.users['a']}", {"name": "x"}, Prefer="return=representation")
+    assert (got.status_code, got.json()) == (200, []), got.text  # reading a teammate is not writing them
+
+
+async def test_the_teammate_default_switches_off(make):
+    w = await make("[access.defaults]\nteammate_profiles = false\n")
+    got = await w.act("m", "GET", "projects?select=name,creator:users!created_by(name)")
+    assert got.json() == [{"name": "PA", "creator": None}], got.text
+    got = await w.act("m", "GET", "users?select=email")
+    assert got.json() == [{"email": "m@x.io"}], got.text

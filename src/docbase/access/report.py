@@ -36,6 +36,8 @@ def audience(model: AccessModel, access: TableAccess, command: str) -> str:
     root = model.root(access.tenant)
     if rule in ("member", "writer", "admin", "owner") and root is not None and names:
         return names[-1] if len(names) == 1 else f"{names[-1]}+"
+    if rule == "teammate":
+        return "self, teammates"
     return ", ".join(names)
 
 
