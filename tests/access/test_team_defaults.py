@@ -104,3 +104,24 @@ async def test_the_teammate_default_switches_off(make):
     assert got.json() == [{"name": "PA", "creator": None}], got.text
     got = await w.act("m", "GET", "users?select=email")
     assert got.json() == [{"email": "m@x.io"}], got.text
+
+
+async def test_every_42501_names_the_table_and_the_column_or_rule(make):
+    w = await make()
+    rule = (
+        "rule: insert into tasks takes member+ in the organizations row it belongs to "
+        "(tasks.project_id -> projects, then projects.organization_id -> organizations)"
+    )
+    other = {"project_id": w.projects["B"], "title": "x"}
+    for who, body in (("m", other), ("v", {"project_id": w.projects["A"], "title": "x"})):
+        got = await w.act(who, "POST", "tasks", body)
+        assert got.status_code == 403, got.text
+        assert (got.json()["code"], got.json()["details"]) == ("42501", rule), got.text
+        assert "tasks" in got.json()["message"]
+    got = await w.act("anon", "GET", "tasks")
+    assert got.status_code == 401 and got.json()["details"].startswith("rule: read tasks takes viewer+"), got.text
+    # An upsert naming created_by: refused on both databases, naming the column (issue 16).
+    row = {"id": w.tasks["A"], "project_id": w.projects["A"], "title": "T", "created_by": w.users["m"]}
+    got = await w.act("m", "POST", "tasks", row, Prefer="resolution=merge-duplicates")
+    assert (got.status_code, got.json()["code"]) == (403, "42501"), got.text
+    assert '"created_by"' in got.json()["details"] and "tasks" in got.json()["message"]
