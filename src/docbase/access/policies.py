@@ -243,6 +243,8 @@ def _teammates_function_sql(schema: Schema, root: TenantRoot) -> str:
 
 def teammate_condition(schema: Schema, model: AccessModel, access: TableAccess) -> str:
     """The row is the caller's, or its user shares a tenant with the caller (team_defaults.teammate_profiles)."""
+    if access.scope != "user" and not access.owner_column:  # no single user column: nobody else's row
+        return self_condition(schema, model, access)
     column = q(model.user_key) if access.scope == "user" else q(access.owner_column or "")
     mates = " OR ".join(f"{column} IN (SELECT {teammates_function(r)}())" for r in model.roots)
     return f"({self_condition(schema, model, access)}) OR {mates}" if mates else self_condition(schema, model, access)

@@ -139,13 +139,7 @@ def _condition(
         return sa.false()
     if sub is None:
         return sa.false()
-    if rule == "self":
-        if access.scope == "user":
-            return _is_user(table.c[model.user_key], sub)
-        if not access.path:
-            return sa.false()
-        return _chain(metadata, table, access.path, lambda col: _is_user(col, sub))
-    if rule == "teammate":  # the row's user is the caller or shares a tenant with them
+    if rule == "teammate" and (access.scope == "user" or access.owner_column):  # the caller's or a teammate's
         column = table.c[model.user_key] if access.scope == "user" else table.c[access.owner_column]
         own = _is_user(column, sub)
         for root in model.roots:
@@ -155,6 +149,12 @@ def _condition(
             )
             own = sa.or_(own, column.in_(mates))
         return own
+    if rule in ("self", "teammate"):
+        if access.scope == "user":
+            return _is_user(table.c[model.user_key], sub)
+        if not access.path:
+            return sa.false()
+        return _chain(metadata, table, access.path, lambda col: _is_user(col, sub))
     ids = _tenant_ids(model, metadata, access.tenant, _LEVEL[rule], sub)
     if access.scope == "tenant_root":
         root = model.root(access.tenant)
