@@ -6,8 +6,10 @@ storage) ask docbase.access one question through its front door
 (``access.decide``); the rules' insides (predicates, policies, references)
 are access's own, so a transport importing them decides access by itself. Readers and schema share a
 layer, so neither may import the other: they meet only in the fragment types,
-and ``pipeline`` composes them. ``settings`` is a leaf anyone
-may use; a package may always import its own modules.
+and ``pipeline`` composes them. ``settings``, ``dburl`` and ``db`` (the one
+database layer) are leaves anyone may use; a package may always import its own modules.
+Only ``db`` opens database connections: a module elsewhere that calls a
+driver's connect or makes an SQLAlchemy engine fails here.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ LAYER = {
     "seed": 11,
     "cli": 12,
 }
-LEAVES = {"settings", "dburl", "connections", "__init__"}
+LEAVES = {"settings", "dburl", "db", "__init__"}
 
 
 def _package(module: Path) -> str:
@@ -137,3 +139,59 @@ def test_access_answers_without_any_transport():
     for module in sorted((SRC / "access").rglob("*.py")):
         wrong = _imported_packages(module) & (TRANSPORTS | {"conventions", "auth"})
         assert not wrong, f"{module.relative_to(SRC)} imports {sorted(wrong)}"
+
+
+#: Calls that open a database connection (or a pool of them): ``module.function`` as the code spells it.
+CONNECTING = {
+    ("sqlite3", "connect"),
+    ("aiosqlite", "connect"),
+    ("asyncpg", "connect"),
+    ("asyncpg", "create_pool"),
+    ("psycopg", "connect"),
+    ("psycopg2", "connect"),
+    ("sa", "create_engine"),
+    ("sqlalchemy", "create_engine"),
+}
+ENGINE_FACTORIES = {"create_engine", "create_async_engine", "create_pool"}
+
+
+def _connects(module: Path) -> list[str]:
+    """Where ``module`` opens a connection itself: a driver's connect called, or an engine factory imported."""
+    found = []
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", None)
+            if (name, node.func.attr) in CONNECTING or node.func.attr in ENGINE_FACTORIES:
+                found.append(f"line {node.lineno}: {name}.{node.func.attr}()")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in {
+            "sqlite3",
+            "aiosqlite",
+            "asyncpg",
+            "psycopg",
+            "sqlalchemy",
+        }:
+            found.extend(
+                f"line {node.lineno}: imports {a.name}" for a in node.names if a.name in ENGINE_FACTORIES | {"connect"}
+            )
+    return found
+
+
+CONNECTING_MODULES = sorted(p for p in SRC.rglob("*.py") if _package(p) != "db")
+
+
+@pytest.mark.parametrize("module", CONNECTING_MODULES, ids=[str(p.relative_to(SRC)) for p in CONNECTING_MODULES])
+def test_only_the_database_layer_opens_connections(module: Path):
+    """Every connection comes from docbase.db, so none can miss a setting (foreign keys, busy timeout, UTC)."""
+    opened = _connects(module)
+    assert not opened, f"{module.relative_to(SRC)} connects by itself ({'; '.join(opened)}); use docbase.db.connections"
+
+
+def test_the_connection_check_sees_a_driver_connect(tmp_path):
+    """The check above can fail: a module that connects on its own is caught, however it names the driver."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import sqlite3\nfrom sqlalchemy import create_engine\n"
+        "def f(url):\n    return sqlite3.connect(url), create_engine(url)\n"
+    )
+    assert sorted(_connects(sample)) == ["line 2: imports create_engine", "line 4: sqlite3.connect()"]

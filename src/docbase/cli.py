@@ -240,15 +240,58 @@ def inspect(
             _write(rules, sys.stdout)
         functions = [r for r in schema.routines if r.kind == "function"]
         if functions:
+            from .api.sqlite_routines import runs_on_sqlite
+
+            on_sqlite = runs_on_sqlite(schema)
+
             console.print(
-                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name> on PostgreSQL; SQLite answers PGRST127)"
+                "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name>; on SQLite only SQL-language functions "
+                "sqlglot translates run, others answer PGRST127)"
             )
             for r in functions:
-                console.print(f"  {doc}:{r.line}: {r.name}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+                where = "PostgreSQL and SQLite" if on_sqlite.get(r.name) else "PostgreSQL only"
+                console.print(
+                    f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
+                )
+        _print_views(schema, str(doc), console)
+        _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
+
+
+def _storage_notes(schema, doc: Path, toml: dict) -> list[str]:  # type: ignore[type-arg]
+    """What deleting a tenant does to its stored files (docbase.storage.tenant_delete), one note per tenant."""
+    from .access import build_access, load_overrides
+    from .settings import ConfigError
+    from .storage.tenant_delete import notes, on_tenant_delete
+
+    try:
+        mode = on_tenant_delete(toml)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    roots = build_access(schema, load_overrides(str(doc))).roots
+    return notes(roots, {t.name: t.line for t in schema.tables}, mode, str(doc))
+
+
+def _print_views(schema, doc: str, console) -> None:  # type: ignore[no-untyped-def]
+    """The document's views: served at /rest/v1/<view>; SQLite's refusals and unread views as warnings."""
+    from .schema.views import views
+
+    found, _ = views(schema)  # what cannot be served is among the document's warnings (schema.freeze)
+    if not found:
+        return
+    console.print("\n[bold]views[/bold] (served at /rest/v1/<view>; read with the base tables' row rules)")
+    for view in found:
+        writes = "writable on PostgreSQL" if view.updatable else "read-only"
+        console.print(
+            f"  {doc}:{view.line}: {view.name} ({', '.join(view.bases)}; {writes})",
+            highlight=False,
+            markup=False,
+            emoji=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -300,6 +343,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     import json
 
     from .access import build_access, load_overrides
+    from .access.rbac import rbac_notes
     from .access.report import access_table, authority_dict, authority_table, roles_lines
     from .conventions import access_notes
     from .rules.report import rule_lines, rules_dict
@@ -330,7 +374,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
             for table, lines in notes.items():
                 for line in lines:
                     console.print(f"  {table}: {line}", highlight=False, markup=False)
-        rules = rule_lines(schema, str(doc), load_toml(str(doc)))
+        rules = rule_lines(schema, str(doc), load_toml(str(doc))) + rbac_notes(schema, model, str(doc))
         if rules:
             console.print("Rules the database enforces on writes:", highlight=False, markup=False)
             _write(rules, sys.stdout)

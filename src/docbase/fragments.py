@@ -259,9 +259,9 @@ class RlsFragment:
 
 @dataclass(frozen=True)
 class RoutineFragment:
-    """SQL the database layer runs as written: functions, triggers, extensions."""
+    """SQL the database layer runs as written: functions, triggers, extensions, views."""
 
-    kind: Literal["function", "trigger", "extension", "other"]
+    kind: Literal["function", "trigger", "extension", "view", "other"]
     name: str
     sql: str
     line: int = field(compare=False)

@@ -88,6 +88,26 @@ STORAGE_MAX_FILE_BYTES = declare(
     "Largest object /storage/v1 accepts (a bucket's file_size_limit can only lower it); checked while the "
     "upload streams in, 413 past it.",
 )
+STORAGE_BACKEND = declare(
+    "storage_backend",
+    "fs",
+    "Where /storage/v1 keeps object bytes: `fs` (files under storage_dir) or `s3` (an S3-compatible bucket, "
+    "storage_s3_*; needs `pip install docbase[s3]`).",
+)
+STORAGE_S3_ENDPOINT = declare(
+    "storage_s3_endpoint",
+    "",
+    "S3-compatible endpoint URL (MinIO, SeaweedFS, R2, ...; path-style requests); empty: AWS S3 itself.",
+)
+STORAGE_S3_BUCKET = declare("storage_s3_bucket", "", "The S3 bucket holding the blobs (made at start if missing).")
+STORAGE_S3_REGION = declare("storage_s3_region", "us-east-1", "The S3 region requests are signed for.")
+STORAGE_S3_ACCESS_KEY = declare(
+    "storage_s3_access_key", "", "S3 access key id; empty: the AWS default chain (AWS_* variables, profiles, roles)."
+)
+STORAGE_S3_SECRET_KEY = declare("storage_s3_secret_key", "", "S3 secret access key (never logged).", secret=True)
+STORAGE_S3_PREFIX = declare(
+    "storage_s3_prefix", "", "Key prefix inside the bucket, so several backends can share one bucket."
+)
 MAX_JSON_DEPTH = declare(
     "max_json_depth", 64, "Deepest nesting of arrays and objects a JSON body may have (1..250); deeper is a 400."
 )
@@ -123,6 +143,12 @@ SQLITE_SYNCHRONOUS = declare(
     "full",
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
+)
+DB_SCHEMAS = declare(
+    "db_schemas",
+    "",
+    "Schemas /rest/v1 serves, comma-separated, chosen per request by Accept-Profile / Content-Profile (PostgREST's "
+    "db-schemas); the first is the default. Empty: public, then every schema the document puts tables in.",
 )
 TX_END = declare(
     "tx_end",

@@ -12,7 +12,7 @@ REPRESENT = {"Prefer": "return=representation"}
 
 async def test_put_inserts_then_replaces_one_row(blog):
     r = await blog.put("/rest/v1/teams?id=eq.7", json=TEAM, headers=REPRESENT)
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text  # PostgREST 12: 201 when PUT created the row, 200 when it replaced one
     assert r.json() == [TEAM]
     r = await blog.put("/rest/v1/teams?id=eq.7", json={"id": 7, "name": "teal"})
     assert r.status_code == 204 and r.content == b""
@@ -26,11 +26,11 @@ async def test_put_on_a_composite_key_and_with_select(blog):
         json={"team_id": 2, "user_id": 1},
         headers=REPRESENT,
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     assert r.json() == [{"team_id": 2}]
     post = {"id": 9, "title": "T", "score": None, "author_id": 2, "editor_id": None}
     r = await blog.put("/rest/v1/posts?id=eq.9&select=id,users!author_id(name)", json=post, headers=REPRESENT)
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     assert r.json() == [{"id": 9, "users": {"name": "Bob"}}]
 
 

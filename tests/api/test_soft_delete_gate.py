@@ -98,7 +98,7 @@ async def test_put_on_a_soft_delete_table_inserts_and_replaces_one_row(c):
     """PUT names its row by the caller's key filter alone: hiding marked rows adds no second filter (was 405)."""
     row = {"id": 3, "owner_id": ANN, "body": "new", "is_deleted": False}
     made = await c.put("/rest/v1/notes?id=eq.3", json=row, headers={**SERVICE, "Prefer": "return=representation"})
-    assert (made.status_code, made.json()) == (200, [row])
+    assert (made.status_code, made.json()) == (201, [row])  # created (PostgREST 12)
     replaced = await c.put("/rest/v1/notes?id=eq.3", json={**row, "body": "again"}, headers=SERVICE)
     assert (replaced.status_code, replaced.content) == (204, b"")
     task = {"id": 1, "owner_id": ANN, "title": "renamed", "deleted_at": None}

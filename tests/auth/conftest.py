@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
-from docbase.connections import async_engine
+from docbase.db.connections import async_engine
 from docbase.pipeline import build_schema
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"

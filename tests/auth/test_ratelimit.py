@@ -10,7 +10,7 @@ from docbase.auth import ratelimit
 from docbase.auth.clientip import client_address, limit_key, parse_networks
 from docbase.auth.config import AuthConfig
 from docbase.auth.tables import auth_tables, create_auth_tables
-from docbase.connections import async_engine
+from docbase.db.connections import async_engine
 
 from .conftest import Clock, make_harness
 

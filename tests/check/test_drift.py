@@ -77,7 +77,7 @@ def test_types_and_nullability_on_postgresql(tmp_path, pg_url):
         pg_url,
         "ALTER TABLE tasks ALTER COLUMN title DROP NOT NULL",
         "ALTER TABLE projects ALTER COLUMN name TYPE integer USING 0",
-        "ALTER TABLE tasks DROP CONSTRAINT fk_tasks_project_id_projects",
+        "ALTER TABLE tasks DROP CONSTRAINT tasks_project_id_fkey",
     )
     lines = _run("check", str(doc), "--db", pg_url).stdout.splitlines()
     assert f"{doc}:8: error: column tasks.title allows NULL in the database; the document says NOT NULL" in lines

@@ -32,13 +32,15 @@ def _db(url, sql, params=None):
     return rows
 
 
-# 002 states no convention (tests/conventions/test_detect.py holds every seed's exact list).
+# 002 states only file columns, which the console tests use (tests/conventions/test_detect.py holds every
+# seed's exact list).
 WITH_CONVENTIONS = [p for p in SEEDS if not p.name.startswith("002_")]
 # Conventions whose behaviour needs more than a seeded row; each has its own end-to-end test.
 ELSEWHERE = {
     "hashed_tokens": "tests/conventions/test_runtime.py",
     "invitations": "tests/conventions/test_invite_sql.py",
     "api_keys": "tests/conventions/test_api_key_sql.py",
+    "file_columns": "tests/ui/test_file_columns.py",
 }
 
 

@@ -48,13 +48,13 @@ def test_postgresql_golden() -> None:
         "  \"status\" order_status DEFAULT 'new',\n"
         "  \"meta\" JSONB DEFAULT '{}'::jsonb,\n"
         '  "updated_at" TIMESTAMP WITH TIME ZONE DEFAULT now(),\n'
-        '  CONSTRAINT pk_order PRIMARY KEY ("id")\n'
+        '  CONSTRAINT order_pkey PRIMARY KEY ("id")\n'
         ")"
     ) in sql
     assert 'CREATE INDEX idx_order_user ON "order" ("userId", "updated_at" DESC)' in sql
     assert 'CREATE INDEX idx_order_meta ON "order" USING gin ("meta")' in sql
     assert (
-        'ALTER TABLE "order" ADD CONSTRAINT "fk_order_userId_user" FOREIGN KEY("userId") '
+        'ALTER TABLE "order" ADD CONSTRAINT "order_userId_fkey" FOREIGN KEY("userId") '
         'REFERENCES "user" ("id") ON DELETE CASCADE'
     ) in sql
     assert (
@@ -76,7 +76,7 @@ def test_sqlite_golden() -> None:
     order = next(s for s in sql if s.startswith('CREATE TABLE "order"'))
     assert '"id" INTEGER NOT NULL' in order
     assert "\"status\" TEXT DEFAULT 'new'" in order
-    assert 'CONSTRAINT "fk_order_userId_user" FOREIGN KEY("userId") REFERENCES "user" ("id") ON DELETE CASCADE' in order
+    assert 'CONSTRAINT "order_userId_fkey" FOREIGN KEY("userId") REFERENCES "user" ("id") ON DELETE CASCADE' in order
     assert "CONSTRAINT ck_order_status_enum CHECK (\"status\" IN ('new', 'paid'))" in order
     assert 'CONSTRAINT ck_order_meta_json CHECK ("meta" IS NULL OR (json_valid("meta")))' in order
     assert 'CREATE INDEX idx_order_meta ON "order" ("meta")' in sql

@@ -279,7 +279,7 @@ def test_functions_triggers_extensions_and_views_keep_their_text():
     assert ext == RoutineFragment("extension", "pgcrypto", 'CREATE EXTENSION IF NOT EXISTS "pgcrypto"', 1)
     assert fn == RoutineFragment("function", "touch", body, 2)
     assert (trg.kind, trg.name, trg.table, trg.line) == ("trigger", "t_touch", "users", 9)
-    assert (view.kind, view.name, view.line) == ("other", "active", 10)
+    assert (view.kind, view.name, view.line) == ("view", "active", 10)
 
 
 def test_unsupported_statements_are_warnings_with_their_line():

@@ -120,3 +120,175 @@ async def test_my_permissions_lists_the_callers_own_and_refuses_asking_for_other
     anon = ANON
     assert (await api.post("/rest/v1/rpc/has_permission", json={"permission": "x:y"}, headers=anon)).status_code == 401
     assert (await api.post("/rest/v1/rpc/has_permission", json={}, headers=_user("vic"))).status_code == 400
+
+
+async def _projects(api, who: str) -> set[str]:
+    got = await api.get("/rest/v1/projects?select=name", headers=_user(who))
+    assert got.status_code == 200, got.text
+    return {r["name"] for r in got.json()}
+
+
+async def test_the_permission_rows_decide_who_reads_and_updates_a_table_they_name(api):
+    await api.post(
+        "/rest/v1/projects", json=[{"organization_id": "acme", "name": "a"}, {"organization_id": "other", "name": "o"}]
+    )
+    assert await _projects(api, "vic") == {"a"}  # projects.read, in acme only
+    assert await _projects(api, "ann") == {"a", "o"}  # *:manage, assigned without a tenant: everywhere
+    rename = await api.patch(
+        "/rest/v1/projects?name=eq.a", json={"name": "b"}, headers=_user("vic") | {"Prefer": "return=representation"}
+    )
+    assert rename.json() == []  # a viewer without projects:update changes nothing
+    await api.post("/rest/v1/role_permissions", json={"role_id": "viewer", "permission_id": "p2"})
+    rename = await api.patch(
+        "/rest/v1/projects?name=eq.a", json={"name": "b"}, headers=_user("vic") | {"Prefer": "return=representation"}
+    )
+    assert [r["name"] for r in rename.json()] == ["b"]  # the next request sees the granted row
+    insert = await api.post("/rest/v1/projects", json={"organization_id": "acme", "name": "c"}, headers=_user("vic"))
+    assert insert.status_code == 403  # nothing grants create
+
+
+async def test_a_member_cannot_assign_themself_a_role(api):
+    got = await api.post(
+        "/rest/v1/user_roles",
+        json={"user_id": "vic", "role_id": "admin", "organization_id": "acme"},
+        headers=_user("vic"),
+    )
+    assert got.status_code in (401, 403), got.text
+    assert await _has(api, "vic", "projects:delete") is False
+
+
+CAMEL_ACCESS = """# Workspaces
+
+```sql
+CREATE TABLE "User" ("id" text PRIMARY KEY);
+CREATE TABLE "Workspace" ("id" text PRIMARY KEY, "title" text);
+CREATE TABLE "Role" ("id" text PRIMARY KEY, "name" text NOT NULL);
+CREATE TABLE "Permission" ("id" text PRIMARY KEY, "resource" text NOT NULL, "action" text NOT NULL);
+CREATE TABLE "RolePermission" ("id" serial PRIMARY KEY, "roleId" text NOT NULL REFERENCES "Role"("id"),
+                               "permissionId" text NOT NULL REFERENCES "Permission"("id"));
+CREATE TABLE "Membership" ("id" serial PRIMARY KEY, "userId" text NOT NULL REFERENCES "User"("id"),
+                           "roleId" text NOT NULL REFERENCES "Role"("id"), "workspaceId" text REFERENCES "Workspace"("id"));
+CREATE TABLE "Task" ("id" serial PRIMARY KEY, "workspaceId" text NOT NULL REFERENCES "Workspace"("id"), "points" integer);
+CREATE TABLE "Note" ("id" serial PRIMARY KEY, "workspaceId" text NOT NULL REFERENCES "Workspace"("id"), "body" text);
+```
+"""
+
+
+async def test_camel_case_tables_named_by_a_permission_follow_it_and_others_keep_membership(db_url):
+    async with service_client(CAMEL_ACCESS, db_url) as api:
+        await api.post("/rest/v1/User", json=[{"id": "cat"}])
+        await api.post("/rest/v1/Workspace", json=[{"id": "w1"}])
+        await api.post("/rest/v1/Role", json=[{"id": "clerk", "name": "clerk"}])
+        await api.post("/rest/v1/Permission", json=[{"id": "pay", "resource": "Tasks", "action": "create"}])
+        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "pay"}])
+        await api.post("/rest/v1/Membership", json=[{"userId": "cat", "roleId": "clerk", "workspaceId": "w1"}])
+        await api.post("/rest/v1/Task", json=[{"workspaceId": "w1", "points": 5}])
+        await api.post("/rest/v1/Note", json=[{"workspaceId": "w1", "body": "hi"}])
+        cat = _user("cat")
+        assert (await api.get("/rest/v1/Note?select=body", headers=cat)).json() == [
+            {"body": "hi"}
+        ]  # no permission names notes
+        assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == []  # create, not read
+        await api.post("/rest/v1/Permission", json=[{"id": "see", "resource": "task", "action": "read"}])
+        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "see"}])
+        assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == [{"points": 5}]
+        made = await api.post("/rest/v1/Task", json={"workspaceId": "w1", "points": 7}, headers=cat)
+        assert made.status_code == 201, made.text  # "Tasks" create, named in another spelling
+        refused = await api.patch(
+            "/rest/v1/Task?points=eq.7", json={"points": 8}, headers=cat | {"Prefer": "return=representation"}
+        )
+        assert refused.json() == []  # nothing grants update
+        got = await api.get("/rest/v1/Task?select=points&order=points", headers=cat)
+        assert got.json() == [{"points": 5}, {"points": 7}]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_seed_002_permissions_decide_access_through_the_official_client(tmp_path, db_url):
+    """Seed 002: a viewer without billing_history:read is refused; granting the row lets the same request
+    through on the next call; a viewer cannot make themself an admin."""
+    from postgrest.exceptions import APIError
+    from supabase import create_client
+
+    from ..api.test_serve import Server
+    from ..conftest import seed_file
+
+    server = Server(tmp_path, db_url, document=seed_file("002").read_text())
+    server.start()
+    try:
+        service = create_client(server.base, server.service_key)
+        vera = service.auth.admin.create_user(
+            {"email": "vera@example.com", "password": "correct horse", "email_confirm": True}
+        ).user
+        org = "00000000-0000-4000-8000-0000000000b1"
+        service.table("organizations").insert({"id": org, "name": "Acme", "slug": "acme"}).execute()
+        roles = service.table("roles").insert([{"name": "viewer"}, {"name": "org_admin"}]).execute().data
+        viewer, admin = (r["id"] for r in roles)
+        perms = service.table("permissions").insert([
+            {"name": "billing.read", "resource": "billing_history", "action": "read"},
+            {"name": "everything", "resource": "*", "action": "manage"},
+        ]).execute().data  # fmt: skip
+        read, everything = (p["id"] for p in perms)
+        service.table("role_permissions").insert({"role_id": admin, "permission_id": everything}).execute()
+        service.table("user_roles").insert({"user_id": vera.id, "role_id": viewer, "organization_id": org}).execute()
+        service.table("billing_history").insert({"organization_id": org, "amount": 900, "status": "paid"}).execute()
+
+        client = create_client(server.base, server.anon_key)
+        client.auth.sign_in_with_password({"email": "vera@example.com", "password": "correct horse"})
+        assert client.table("billing_history").select("amount").execute().data == []  # refused: no billing.read
+        service.table("role_permissions").insert({"role_id": viewer, "permission_id": read}).execute()
+        assert client.table("billing_history").select("amount").execute().data == [{"amount": 900}]
+        assert (
+            client.rpc("has_permission", {"permission": "billing.read", "organization_id": org}).execute().data is True
+        )
+        with pytest.raises(APIError):
+            client.table("user_roles").insert({"user_id": vera.id, "role_id": admin, "organization_id": org}).execute()
+        assert (
+            client.rpc("has_permission", {"permission": "billing_history:delete", "organization_id": org})
+            .execute()
+            .data
+            is False
+        )
+    finally:
+        server.stop()
+
+
+def test_docbase_toml_adds_resource_aliases_and_opts_tables_out():
+    from docbase.access import build_access
+    from docbase.access.overrides import parse_overrides
+    from docbase.access.rbac import rbac_notes
+
+    schema = build_schema(CAMEL_ACCESS)
+    model = build_access(schema)
+    assert dict(model.rbac.tables)["Task"] == ("task", "tasks")
+    assert any(n.startswith("d.md:") and "Task: rbac:" in n for n in rbac_notes(schema, model, "d.md"))
+    rules = {"Task": {"resource": ["todo"]}, "Note": {"rbac": False}}
+    tuned = build_access(schema, parse_overrides({"rules": rules})).rbac
+    assert "todo" in dict(tuned.tables)["Task"] and "Note" not in dict(tuned.tables)
+    assert build_access(schema, parse_overrides({"rules": {"rbac": False}})).rbac is None
+
+
+async def test_edits_to_the_rbac_tables_need_their_permission_and_grant_nothing_beyond_the_writers(api):
+    vic, ann = _user("vic"), _user("ann")
+    assert (await api.post("/rest/v1/roles", json={"id": "x", "name": "x"}, headers=vic)).status_code == 403
+    made = await api.post("/rest/v1/roles", json={"id": "auditor", "name": "auditor"}, headers=ann)
+    assert made.status_code == 201, made.text  # ann's global *:manage covers roles:create
+    await api.post("/rest/v1/users", json=[{"id": "zed"}])
+    await api.post("/rest/v1/roles", json=[{"id": "hr", "name": "hr"}, {"id": "pv", "name": "project_viewer"}])
+    await api.post("/rest/v1/permissions", json=[
+        {"id": "p4", "name": "assign", "resource": "user_roles", "action": "create"},
+        {"id": "p5", "name": "projects.delete", "resource": "projects", "action": "delete"},
+    ])  # fmt: skip
+    await api.post("/rest/v1/role_permissions", json=[
+        {"role_id": "hr", "permission_id": "p4"}, {"role_id": "pv", "permission_id": "p5"},
+    ])  # fmt: skip
+    await api.post("/rest/v1/user_roles", json={"user_id": "vic", "role_id": "hr", "organization_id": "acme"})
+    beyond = {"user_id": "zed", "role_id": "pv", "organization_id": "acme"}
+    refused = await api.post("/rest/v1/user_roles", json=beyond, headers=vic)
+    assert refused.status_code == 403, refused.text  # project_viewer holds projects:delete, vic does not
+    within = {"user_id": "zed", "role_id": "viewer", "organization_id": "acme"}
+    assert (await api.post("/rest/v1/user_roles", json=within, headers=vic)).status_code == 201
+    grant = {"role_id": "viewer", "permission_id": "p5"}
+    assert (await api.post("/rest/v1/role_permissions", json=grant, headers=vic)).status_code == 403
+    await api.post("/rest/v1/role_permissions", json={"role_id": "hr", "permission_id": "p5"})  # vic now holds it
+    assert (await api.post("/rest/v1/user_roles", json=beyond, headers=vic)).status_code == 201

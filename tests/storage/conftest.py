@@ -75,3 +75,33 @@ def world(tmp_path, db_url):
         yield make_world(server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def weed(tmp_path_factory):
+    """One SeaweedFS server (S3 on a free loopback port) for the whole session; stopped after it."""
+    from .seaweed import start_weed
+
+    server = start_weed(tmp_path_factory.mktemp("weed"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_prefix(weed) -> str:
+    """A fresh key prefix in the test bucket: this test's blobs and no other's."""
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def s3_world(tmp_path, db_url, weed, s3_prefix):
+    """The two-tenant world of :func:`world`, its bytes in SeaweedFS under ``s3_prefix``."""
+    (tmp_path / "docbase.toml").write_text(TOML + weed.toml(s3_prefix))
+    server = Server(tmp_path, db_url, document=DOC)
+    server.start()
+    try:
+        yield make_world(server)
+    finally:
+        server.stop()

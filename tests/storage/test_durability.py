@@ -28,43 +28,56 @@ def _start(tmp: Path, url: str, toml: str = "") -> Server:
     return s
 
 
-def test_kill_during_upload_leaves_no_object(tmp_path, db_url):
-    s = _start(tmp_path, db_url)
+def kill_during_upload(tmp: Path, url: str, toml: str, sent_enough, left_over) -> None:
+    """Start an upload, kill -9 the server once ``sent_enough()`` says the store holds part of it; restarted,
+    the object is not there and ``left_over()`` (the store's blobs) is empty."""
+    s = _start(tmp, url, toml)
     headers = {"apikey": s.service_key, "content-type": "application/octet-stream"}
-    url = f"{s.base}/storage/v1/object/files/crash/partial.bin"
+    target = f"{s.base}/storage/v1/object/files/crash/partial.bin"
     sent = threading.Event()
     try:
         with s.client() as c:
             assert c.post("/storage/v1/bucket", json={"id": "files"}).status_code == 200
 
         def body():
-            yield b"x" * MB
+            for _ in range(9):  # past one S3 part, so an S3 store has a multipart upload under way
+                yield b"x" * MB
             sent.set()
             time.sleep(30)  # the server dies while waiting for the rest
             yield b"y"
 
         def upload():
             try:
-                httpx.post(url, content=body(), headers=headers, timeout=60)
+                httpx.post(target, content=body(), headers=headers, timeout=60)
             except httpx.HTTPError:
                 pass
 
         worker = threading.Thread(target=upload, daemon=True)
         worker.start()
-        assert sent.wait(10)
-        time.sleep(0.5)  # the first megabyte is in the temporary file by now
+        assert sent.wait(30)
+        deadline = time.time() + 30
+        while not sent_enough() and time.time() < deadline:
+            time.sleep(0.05)
+        assert sent_enough(), "the store never received part of the upload"
         s.kill()
     finally:
         s.stop()
-    again = Server(tmp_path, db_url, document=DOC)
+    again = Server(tmp, url, document=DOC)
     again.start()
     try:
         with again.client() as c:
             assert c.post("/storage/v1/object/list/files", json={"prefix": "crash"}).json() == []
             assert c.get("/storage/v1/object/files/crash/partial.bin").status_code == 404
-        assert _blobs(tmp_path) == []  # only an unreferenced temporary file may remain, never a blob
+        assert left_over() == []  # only an unreferenced temporary file or upload may remain, never a blob
     finally:
         again.stop()
+
+
+def test_kill_during_upload_leaves_no_object(tmp_path, db_url):
+    def written() -> bool:
+        return any(p.stat().st_size for p in (tmp_path / ".docbase" / "storage" / "tmp").glob("*"))
+
+    kill_during_upload(tmp_path, db_url, "", written, lambda: _blobs(tmp_path))
 
 
 def _rss(pgid: int) -> int:
@@ -85,14 +98,15 @@ def _rss(pgid: int) -> int:
     return total
 
 
-def test_200_mb_streams_in_bounded_memory(tmp_path, sqlite_url):
-    s = _start(tmp_path, sqlite_url, "storage_max_file_bytes = 314572800\n")
+def big_upload_in_bounded_memory(tmp: Path, url: str, toml: str = "") -> None:
+    """200 MB up and down again; the server's memory grows by less than 50 MB."""
+    s = _start(tmp, url, "storage_max_file_bytes = 314572800\n" + toml)
     try:
         assert s.proc is not None
         headers = {"apikey": s.service_key}
         with s.client() as c:
             assert c.post("/storage/v1/bucket", json={"id": "big"}).status_code == 200
-        url = f"{s.base}/storage/v1/object/big/large.bin"
+        target = f"{s.base}/storage/v1/object/big/large.bin"
         base = _rss(s.proc.pid)
         assert base > 20 * MB  # the server's processes were found (a Python server holds more than this)
         peak = base
@@ -112,11 +126,11 @@ def test_200_mb_streams_in_bounded_memory(tmp_path, sqlite_url):
                 yield b"z" * MB
 
         try:
-            up = httpx.post(url, content=body(), headers={**headers, "content-type": "application/octet-stream"},
+            up = httpx.post(target, content=body(), headers={**headers, "content-type": "application/octet-stream"},
                             timeout=120)  # fmt: skip
             assert up.status_code == 200, up.text
             size = 0
-            with httpx.stream("GET", url, headers=headers, timeout=120) as down:
+            with httpx.stream("GET", target, headers=headers, timeout=120) as down:
                 for chunk in down.iter_bytes():
                     size += len(chunk)
             assert size == 200 * MB
@@ -127,3 +141,7 @@ def test_200_mb_streams_in_bounded_memory(tmp_path, sqlite_url):
         assert peak - base < 50 * MB, f"server memory grew by {(peak - base) / MB:.0f} MB"
     finally:
         s.stop()
+
+
+def test_200_mb_streams_in_bounded_memory(tmp_path, sqlite_url):
+    big_upload_in_bounded_memory(tmp_path, sqlite_url)

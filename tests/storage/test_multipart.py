@@ -24,7 +24,7 @@ class Sink:
     def __init__(self) -> None:
         self.data = bytearray()
 
-    def write(self, chunk: bytes) -> None:
+    async def write(self, chunk: bytes) -> None:
         self.data += chunk
 
 

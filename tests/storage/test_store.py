@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 
@@ -12,22 +11,22 @@ from docbase.storage.errors import StorageError
 from docbase.storage.store import FileStore
 
 
-def test_a_blob_is_visible_only_once_committed(tmp_path):
+async def test_a_blob_is_visible_only_once_committed(tmp_path):
     store = FileStore(tmp_path)
     writing = store.writing(limit=10)
-    writing.write(b"hello")
+    await writing.write(b"hello")
     assert not store.path(writing.version).exists() and writing.tmp.exists()
-    blob = asyncio.run(writing.commit())
+    blob = await writing.commit()
     assert store.path(blob.version).read_bytes() == b"hello" and not writing.tmp.exists()
     assert blob.size == 5 and blob.etag == '"5d41402abc4b2a76b9719d911017c592"'
 
 
-def test_the_limit_is_checked_at_each_chunk(tmp_path):
+async def test_the_limit_is_checked_at_each_chunk(tmp_path):
     store = FileStore(tmp_path)
     writing = store.writing(limit=8)
-    writing.write(b"12345")
+    await writing.write(b"12345")
     with pytest.raises(StorageError) as exc:
-        writing.write(b"6789")
+        await writing.write(b"6789")
     assert exc.value.status == 413 and not writing.tmp.exists()
     assert list((tmp_path / "blobs").rglob("*")) == []
 

@@ -72,7 +72,8 @@ return out;
 """
 
 
-def test_resumable_upload_with_tus_js_client(world):
+def resumable_upload_calls(world) -> None:
+    """tus-js-client against ``world``'s server: interrupted, resumed, refused where it must be."""
     world.admin.storage.create_bucket("big", options={"file_size_limit": 5 * 1024 * 1024})
     env = {"PW": PASSWORD, "ORG_A": world.org_a}
     out = run_js(world.server.base, world.server.anon_key, BODY, env=env, timeout=120)
@@ -84,5 +85,9 @@ def test_resumable_upload_with_tus_js_client(world):
     assert out["bobNew"] == 403
     assert out["tooBig"] == 413
     assert out["again"] == 409  # the name is taken and x-upsert was not sent
+
+
+def test_resumable_upload_with_tus_js_client(world):
+    resumable_upload_calls(world)
     uploads = world.server.tmp / ".docbase" / "storage" / "uploads"
     assert [p for p in uploads.iterdir()] == []  # finished uploads leave nothing behind

@@ -60,6 +60,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     work = tmp_path_factory.mktemp("ui-live")
     doc = work / "monitoring.md"
     shutil.copy(SEED_003, doc)
+    (work / "docbase.toml").write_text(f'storage_dir = "{work / "storage"}"\n')  # uploads stay in the tmp dir
     schema = load_schema(doc)
     url = f"sqlite:///{work / 'monitoring.db'}"
     migrate(schema, url)
@@ -114,6 +115,7 @@ def page(browser, live_server: LiveServer, request: pytest.FixtureRequest):
         lambda req: (
             req.url.startswith(live_server.url)
             or req.url.startswith("data:")
+            or req.url.startswith("blob:")  # file previews: bytes fetched with the session, shown as blob: URLs
             or problems.append(f"external request: {req.url}")
         ),
     )

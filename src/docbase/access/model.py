@@ -146,6 +146,8 @@ class AccessModel:
     # Access defaults docbase applied on its own (docbase.access.team_defaults): located warnings that
     # ``inspect`` and ``access`` print, each naming its docbase.toml switch. Not problems with the document.
     notes: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # The document's role/permission tables deciding tenant tables' access (docbase.access.rbac), or None.
+    rbac: Any = field(default=None, compare=False)
 
     def table(self, name: str) -> TableAccess | None:
         for t in self.tables:
@@ -203,6 +205,8 @@ class AccessModel:
                     "authority_rule": t.authority_rule,
                     "limits": [{"kind": x.kind, "commands": list(x.commands), "column": x.column} for x in t.limits],
                     "rules": {c: list(self.audience_names(t, c)) for c in COMMANDS},
+                    # Resource names that put the table under the permission rows (docbase.access.rbac).
+                    "rbac": list(self.rbac.names(t.table) or ()) if self.rbac else [],
                 }
                 for t in self.tables
             ],

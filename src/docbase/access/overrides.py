@@ -47,6 +47,8 @@ class AccessOverrides:
     roles: tuple[str, ...] | None = None
     tables: dict[str, TableOverride] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    # docbase.toml's [rules] (docbase.rules): RBAC's switch and resource aliases (docbase.access.rbac).
+    rules: Any = None
     # Access defaults switched off in [access.defaults] (DEFAULTS names them).
     off: frozenset[str] = frozenset()
 
@@ -102,7 +104,8 @@ def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
             problems.append(error(0, f"docbase.toml: access.tables.{name}.hidden must be a list of column names"))
             hidden = None
         tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None)
-    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), off)
+    rules = config.get("rules") if isinstance(config.get("rules"), dict) else None
+    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules, off)
 
 
 def _defaults_off(body: Any, problems: list[Diagnostic]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..schema.model import Schema, Table
-from . import references
+from . import rbac, references
 from .grants import KEY_SUB
 from .model import AccessModel, Hop, KeyScope, Limit, TableAccess, TenantRoot
 
@@ -93,6 +93,12 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service
 
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_table(name: str) -> str:
+    """``personal.users``: table users of schema personal (PostgreSQL; docbase.ddl.metadata)."""
+    schema, _, table = name.rpartition(".")
+    return f"{q(schema)}.{q(table)}" if schema else q(table)
 
 
 def lit(value: str) -> str:
@@ -252,6 +258,12 @@ def teammate_condition(schema: Schema, model: AccessModel, access: TableAccess) 
 
 def condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
     """(roles clause, SQL condition) for one command, or None when only service_role may."""
+    if rbac.owns(model, access, command):  # the RBAC tables' own writes (docbase.access.rbac)
+        return rbac.own_condition(schema, model, access, command, _condition(schema, model, access, command))
+    return _condition(schema, model, access, command)
+
+
+def _condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
     rule = access.rule(command)
     if rule == "service_role":
         return None
@@ -263,11 +275,12 @@ def condition(schema: Schema, model: AccessModel, access: TableAccess, command: 
         return "authenticated", self_condition(schema, model, access)
     if rule == "teammate":
         return "authenticated", teammate_condition(schema, model, access)
-    return "authenticated", tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
+    cond = tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
+    return "authenticated", rbac.policy_condition(schema, model, access, rule, command, cond)
 
 
 def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAccess, written: set[str]) -> list[str]:
-    name = q(table.name)
+    name = quote_table(table.name)
     out = [
         f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
         f"REVOKE ALL ON {name} FROM anon, authenticated",
@@ -314,7 +327,7 @@ def _own_membership_sql(schema: Schema, model: AccessModel, access: TableAccess)
     that tenant (so no raising one's own role, no making an alternate account owner). RESTRICTIVE, so a
     document's own policies or a docbase.toml rule cannot undo it; creating a tenant and accepting an
     invitation write memberships as the system."""
-    name = q(access.table)
+    name = quote_table(access.table)
     out = [f"DROP POLICY IF EXISTS {q(p)} ON {name}" for p in ("docbase own membership", "docbase role cap")]
     if access.scope != "membership" or not access.member_user:
         return out
@@ -358,7 +371,7 @@ def _holds_at_least(root: TenantRoot) -> str:
 def _policy(
     schema: Schema, model: AccessModel, table: Table, access: TableAccess, command: str, roles: str, cond: str
 ) -> str:
-    head = f"CREATE POLICY {q('docbase ' + command)} ON {q(table.name)} AS PERMISSIVE FOR {command.upper()} TO {roles}"
+    head = f"CREATE POLICY {q('docbase ' + command)} ON {quote_table(table.name)} AS PERMISSIVE FOR {command.upper()} TO {roles}"
     if command == "select":
         if access.scope in ("tenant_root", "membership") and (extra := _own_rows(schema, model, table, access)):
             cond = f"({cond}) OR {extra}"
@@ -396,6 +409,7 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
     out += [_tenant_function_sql(schema, model, r) for r in model.roots]
     out += [_teammates_function_sql(schema, r) for r in model.roots]
     out += references.functions_sql(schema, model)
+    out += rbac.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
     for table in schema.tables:
         access = model.table(table.name)
@@ -410,7 +424,7 @@ def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[s
     """One RESTRICTIVE policy per command the access's limits bind (docbase.access.grants): ANDed with whatever
     permissive policy allows the command, the document's own included. Dropped first, so a limit that no
     longer applies goes away."""
-    name = q(access.table)
+    name = quote_table(access.table)
     out = [f"DROP POLICY IF EXISTS {q('docbase limit ' + c)} ON {name}" for c in _ALL]
     for command in _ALL:
         conds = [_limit(schema, model, access, x) for x in access.limits if command in x.commands]

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
+from . import rbac
 from .grants import KEY_CREATOR, KEY_SUB
 from .model import AccessModel, Hop, KeyScope, Limit, TableAccess
 
@@ -210,8 +211,10 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
     if role != "authenticated":
         return sa.true() if rule == "anon" else sa.false()
     sub = (claims or {}).get("sub")
-    cond = _condition(model, metadata, access, rule, sub, target)
     table = target if target is not None else _table(metadata, name)
+    cond = rbac.predicate(
+        model, metadata, access, rule, command, sub, table, _condition(model, metadata, access, rule, sub, table)
+    )
     if command == "select" and sub is not None:
         root = model.root(access.tenant)
         # Each user sees their own memberships. (A tenant's creator column alone grants nothing, as on

@@ -137,7 +137,8 @@ def functions_sql(schema: Schema, model: AccessModel) -> list[str]:
 
 def policy_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[str]:
     """The RESTRICTIVE ``docbase references`` policy of one table (dropped first, so a removed FK goes too)."""
-    name = _q(access.table)
+    schema_name, _, bare = access.table.rpartition(".")  # personal.users: schema personal (PostgreSQL)
+    name = f"{_q(schema_name)}.{_q(bare)}" if schema_name else _q(bare)
     out = [f'DROP POLICY IF EXISTS "docbase references" ON {name}']
     parts = []
     for hop in access.references:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
-from . import grants, team_defaults
+from . import grants, rbac, team_defaults
 from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
@@ -88,7 +88,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
     keys = tuple(k for t in schema.tables if (k := grants.key_scope(t, users.name if users else None, roots)))
-    return AccessModel(
+    model = AccessModel(
         tuple(out),
         users.name if users else None,
         user_key,
@@ -98,6 +98,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
         key_scopes=keys,
         notes=tuple(notes),
     )
+    return rbac.apply_rbac(model, schema, ov.rules)
 
 
 def _auth_user_type(schema: Schema, users: Table | None) -> str:

@@ -33,7 +33,7 @@ from ..conventions.runtime import Conventions
 from ..schema.model import Schema
 from .bodylimit import BodyLimit
 from .catalog import Catalog
-from .db import Database, PostgresDatabase, connect
+from .db import Database, PostgresDatabase, SqliteDatabase, connect, unique_names
 from .errors import ApiError
 from .limits import RequestLimits
 from .openapi import DOCS_HTML, openapi_document
@@ -41,19 +41,22 @@ from .replicas import PrincipalMiddleware, ReplicatedDatabase
 from .request import role_of
 from .requestlog import RequestLog, request_log_sink
 from .rest import RestApi
+from .view_access import ViewAccess
 
 log = logging.getLogger("docbase.api")
 STORAGE_PREFIX = "/storage/v1/"
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules:
-    """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced."""
+def access_gate(schema: Schema, catalog: Catalog, doc: str | None) -> RowRules | ViewAccess:
+    """Row-level access for the API; raises UntranslatablePolicy (SQLite) rather than serve unenforced.
+    The document's views are read under their base tables' rules (api.view_access)."""
     from ..access import build_access, load_overrides
     from ..auth import hidden_columns
 
     model = build_access(schema, load_overrides(doc))
-    return RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
+    rules = RowRules(schema, model, catalog.metadata, catalog.dialect, hidden_columns(schema))
+    return ViewAccess(rules, catalog) if catalog.views else rules
 
 
 def create_app(
@@ -79,7 +82,10 @@ def create_app(
     read_urls = [u.strip() for u in str(settings.get(settings.DB_READ_URLS, toml=toml) or "").split(",") if u.strip()]
     if read_urls:
         db = replicated(db, read_urls, toml)
-    catalog = Catalog(schema, db.dialect)
+    exposed = tuple(s.strip() for s in str(settings.get(settings.DB_SCHEMAS, toml=toml) or "").split(",") if s.strip())
+    catalog = Catalog(schema, db.dialect, exposed)
+    if isinstance(db, SqliteDatabase):  # unique violations quote the constraint's name, as on PostgreSQL
+        db.unique_names = unique_names(catalog.metadata)
     limit = max_body_bytes if max_body_bytes is not None else int(settings.get(settings.MAX_BODY_BYTES, toml=toml))
     limits = RequestLimits.from_settings(toml)
     conventions = Conventions(schema, db.dialect, toml)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..ddl.metadata import build_metadata
+from ..ddl.metadata import build_metadata, schemas
+from ..ddl.types import column_type
 from ..schema.model import Column, Schema, Table
-from .errors import ambiguous_relationship, no_relationship, unknown_table
+from ..schema.views import View, views
+from .errors import ambiguous_relationship, no_relationship, postgresql_only_feature, unknown_table
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,11 @@ class Relationship:
 class Catalog:
     """Tables, columns and relationships of one schema for one dialect."""
 
-    def __init__(self, schema: Schema, dialect: str) -> None:
+    def __init__(self, schema: Schema, dialect: str, exposed: tuple[str, ...] = ()) -> None:
         self.schema = schema
         self.dialect = dialect
+        # Accept-Profile's choices (setting db_schemas): by default public, then the document's other schemas
+        self.exposed = exposed or ("public", *schemas(schema))
         self.metadata = build_metadata(schema, dialect)
         self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
         self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
@@ -89,9 +93,42 @@ class Catalog:
             for fkc in sorted(sa_table.foreign_key_constraints, key=lambda f: [c.name for c in f.columns]):
                 cols = tuple(c.name for c in fkc.columns)
                 refs = tuple(e.column.name for e in fkc.elements)
-                ref_table = fkc.elements[0].column.table.name
+                ref_table = fkc.elements[0].column.table.fullname
                 model_name = self._model_fk_name(name, cols)
                 self.links.append(Link(model_name or f"{name}_{'_'.join(cols)}_fkey", name, cols, ref_table, refs))
+        self.views: dict[str, View] = {}
+        self.unserved: dict[str, str] = {}  # view -> why SQLite cannot serve it (PGRST127 names it)
+        self.view_metadata = sa.MetaData()
+        found, _ = views(schema)
+        for view in found:
+            if dialect == "sqlite" and not view.sqlite:
+                self.unserved[view.name] = view.sqlite_why
+            elif all(b in self.metadata.tables or b in self.views for b in view.bases):
+                self._add_view(view)
+
+    def _add_view(self, view: View) -> None:
+        """A view read like a table; PostgREST's relationships through its plainly copied key columns."""
+        table = view.as_table()
+        columns = []
+        for vc in view.columns:
+            if vc.source is not None:
+                kind = self.sa_table(vc.source[0]).c[vc.source[1]].type
+            else:
+                kind = column_type(vc.column, self.dialect)
+            columns.append(sa.Column(vc.column.name, kind, primary_key=vc.column.name in table.primary_key))
+        sa.Table(view.name, self.view_metadata, *columns)
+        self.views[view.name] = view
+        self.tables[view.name] = table
+        self.columns[view.name] = {c.name: c for c in table.columns}
+        for link in list(self.links):
+            if link.table in view.bases:  # the view holds the key: many-to-one from the view
+                cols = tuple(view.column_from(link.table, c) for c in link.columns)
+                if all(cols):
+                    self.links.append(Link(link.name, view.name, cols, link.ref_table, link.ref_columns))  # type: ignore[arg-type]
+            if link.ref_table in view.bases:  # the view holds the referenced key: one-to-many to the view
+                refs = tuple(view.column_from(link.ref_table, c) for c in link.ref_columns)
+                if all(refs):
+                    self.links.append(Link(link.name, link.table, link.columns, view.name, refs))  # type: ignore[arg-type]
 
     def _model_fk_name(self, table: str, cols: tuple[str, ...]) -> str | None:
         for fk in self.tables[table].foreign_keys:
@@ -102,11 +139,14 @@ class Catalog:
     def table(self, name: str) -> Table:
         table = self.tables.get(name)
         if table is None:
+            if name in self.unserved:
+                raise postgresql_only_feature(f"view {name}", self.unserved[name])
             raise unknown_table(name)
         return table
 
     def sa_table(self, name: str) -> sa.Table:
-        return self.metadata.tables[name]
+        found = self.metadata.tables.get(name)
+        return found if found is not None else self.view_metadata.tables[name]
 
     def _unique_in_holder(self, link: Link) -> bool:
         """PostgREST's one-to-one: the key's columns are exactly the holder's primary key or a unique constraint."""
@@ -121,6 +161,9 @@ class Catalog:
 
     def candidates(self, parent: str, name: str) -> list[Relationship]:
         found: list[Relationship] = []
+        schema_name, _, _ = parent.rpartition(".")
+        if schema_name and f"{schema_name}.{name}" in self.tables:  # an embed names a table of its parent's schema
+            name = f"{schema_name}.{name}"
         for link in self.links:
             one = self._unique_in_holder(link)
             if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):

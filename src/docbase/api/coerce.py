@@ -22,6 +22,7 @@ import orjson
 
 from ..schema.model import Column
 from .errors import ApiError, invalid_value
+from .sql.pg_range import KINDS as RANGE_KINDS
 
 #: How SQLite keeps timestamps: UTC, the layout the DDL's now() default writes, so text order is time order.
 SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"
@@ -38,6 +39,12 @@ def coerce(column: Column, value: Any, dialect: str, writing: bool = True) -> An
     """
     if value is None:
         return None
+    if dialect != "postgresql" and (column.raw_type or "").lower() in RANGE_KINDS:
+        from .sql.range_types import sqlite_value
+
+        return sqlite_value(column.raw_type.lower(), value)  # canonical, so [1,3] is stored as [1,4)
+    if dialect != "postgresql" and (column.raw_type or "").lower() == "tsvector":
+        return _tsvector(value)
     kind = column.type
     if not writing and kind in ("text", "varchar"):
         return value if isinstance(value, str) else _show(value)
@@ -47,6 +54,16 @@ def coerce(column: Column, value: Any, dialect: str, writing: bool = True) -> An
         raise
     except (ValueError, TypeError, InvalidOperation, OverflowError, struct.error):
         raise invalid_value(_PG_NAMES.get(kind, kind), _show(value)) from None
+
+
+def _tsvector(value: Any) -> str:
+    """A tsvector literal as PostgreSQL prints it ('fat cat' -> 'cat' 'fat'), kept so on SQLite."""
+    from .sql.pg_tsvector import Malformed, canonical
+
+    try:
+        return canonical(value if isinstance(value, str) else _show(value))
+    except Malformed as exc:
+        raise ApiError(400, "42601", f'{exc}: "{_show(value)[:200]}"') from None
 
 
 def _show(value: Any) -> str:

@@ -1,79 +1,28 @@
-"""Database access on the request path: asyncpg for PostgreSQL, the stdlib sqlite3 module for SQLite.
+"""The API's use of the shared driver layer (:mod:`docbase.db.drivers`): SQLite with the API's SQL functions.
 
-No ORM and no SQLAlchemy execution here: statements arrive compiled (SQL
-text + positional values) and go straight to the driver.
-
-PostgreSQL: one asyncpg pool per worker, created on first use, so a server
-started while PostgreSQL is down still starts, answers 503, and serves
-again once the database is back (a broken pool is dropped and rebuilt).
-Every request runs in one transaction.
-
-SQLite: one connection per worker, used directly on the event-loop thread.
-Each statement is short and SQLite is in-process, so a thread hop (what
-aiosqlite does for every call) costs more than it saves; and since nothing
-awaits between BEGIN and COMMIT, requests cannot interleave inside a
-transaction. WAL mode lets readers run beside the writer; ``synchronous=FULL``
-(the ``sqlite_synchronous`` setting) makes every 201 durable even against
-power loss, at the price of an fsync per write; ``normal`` still survives a
-SIGKILL of docbase and writes several times faster (PocketBase's choice);
-``busy_timeout`` waits out other workers' writes.
-
-Every request's SQL has a time limit (the ``statement_timeout`` setting):
-PostgreSQL enforces its own ``statement_timeout``, set on each pooled
-connection; SQLite has none, so a progress handler interrupts the
-transaction once it has used more than that much CPU time on its thread
-(SQLite runs on the event loop, so this bounds how long one request can
-hold the worker; CPU time rather than the clock, so a busy machine does
-not cancel honest requests). Either way the answer is PostgreSQL's 57014
-with the status PostgREST gives it, 500.
+The drivers, their transactions and their error mapping are docbase.db's,
+shared with auth and every other caller; what the API adds is the SQL
+functions its compiled statements call on SQLite (``regexp`` through RE2,
+JSON containment, ranges, timestamps and vectors printed as PostgreSQL
+prints them).
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import struct
-import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 from .. import dburl
-from ..connections import configure_sqlite, postgres_settings, sqlite_synchronous, statement_timeout_ms
+from ..db.drivers import Database, PostgresDatabase, SqliteTx, timed_out
+from ..db.drivers import SqliteDatabase as SharedSqliteDatabase
+from ..db.errors import DbError
 from .coerce import format_timestamp
-from .errors import ApiError, unavailable
-from .pgstatus import pg_status
 from .regex import Regexp
 from .sql.containment import FUNCTIONS as CONTAINMENT
+from .sql.pg_range import sqlite_function as range_function
 
-_SQLITE_CODES = {
-    "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
-    "SQLITE_CONSTRAINT_PRIMARYKEY": ("23505", 409),
-    "SQLITE_CONSTRAINT_FOREIGNKEY": ("23503", 409),
-    "SQLITE_CONSTRAINT_NOTNULL": ("23502", 400),
-    "SQLITE_CONSTRAINT_CHECK": ("23514", 400),
-    "SQLITE_CONSTRAINT_TRIGGER": ("P0001", 400),
-}
-_PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
-#: Every this many SQLite VM steps (about a millisecond), the progress handler reads the thread's CPU clock.
-PROGRESS_STEPS = 20_000
-
-
-def timed_out() -> ApiError:
-    """PostgreSQL's query_canceled; PostgREST answers it with 500."""
-    return ApiError(500, "57014", "canceling statement due to statement timeout")
-
-
-class Database:
-    """Runs compiled statements; ``transaction()`` yields an object with ``value`` and ``rows``."""
-
-    dialect: str
-
-    def transaction(self, readonly: bool = False) -> contextlib.AbstractAsyncContextManager[Any]:
-        """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait)."""
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        raise NotImplementedError
+__all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "SqliteTx", "connect", "timed_out", "unique_names"]
 
 
 def connect(url: str, statement_timeout: int | None = None) -> Database:
@@ -84,122 +33,41 @@ def connect(url: str, statement_timeout: int | None = None) -> Database:
     return PostgresDatabase(url, statement_timeout=statement_timeout)
 
 
-class SqliteDatabase(Database):
-    dialect = "sqlite"
+class SqliteDatabase(SharedSqliteDatabase):
+    """The shared SQLite driver with the functions the API's statements call."""
 
     def __init__(self, url: str, synchronous: str | None = None, statement_timeout: int | None = None) -> None:
-        self.path = dburl.parse(url).path
-        self._conn: sqlite3.Connection | None = None
-        self.synchronous = sqlite_synchronous(synchronous)
-        self.timeout = statement_timeout_ms(statement_timeout) / 1000
-        self.deadline: float | None = None  # thread CPU time the running transaction must end by
+        super().__init__(url, synchronous, statement_timeout)
         self.regexp = Regexp()
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            configure_sqlite(conn, self.synchronous)
-            conn.create_function("regexp", 2, self.regexp, deterministic=True)
-            if self.timeout:
-                conn.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
-            conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
-            conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
-            for name, function in CONTAINMENT.items():
-                conn.create_function(name, 2, function, deterministic=True)
-            self._conn = conn
-        return self._conn
+    def prepare(self, conn: sqlite3.Connection) -> None:
+        conn.create_function("regexp", 2, self.regexp, deterministic=True)
+        conn.create_function("docbase_vector_json", 1, _vector_json, deterministic=True)
+        conn.create_function("docbase_timestamp", 2, _timestamp_json, deterministic=True)
+        for name, function in CONTAINMENT.items():
+            conn.create_function(name, 2, function, deterministic=True)
+        conn.create_function("docbase_range", 4, range_function, deterministic=True)
 
-    def _past_deadline(self) -> int:
-        """SQLite's progress handler: non-zero interrupts the running statement."""
-        return 1 if self.deadline is not None and time.thread_time() > self.deadline else 0
-
-    @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[SqliteTx]:
-        conn = self._connection()
-        try:
-            # IMMEDIATE takes the write lock up front, so a write never fails half-way on a busy database.
-            conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise unavailable(f"the database is busy: {exc}") from None
-        self.deadline = time.thread_time() + self.timeout if self.timeout else None
-        tx = SqliteTx(conn, self.regexp)
-        try:
-            yield tx
-        except BaseException:
-            self.deadline = None
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        self.deadline = None  # the work is done: never interrupt the commit that keeps it
-        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
-            conn.execute("ROLLBACK")
-            return
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise unavailable(f"the database is busy: {exc}") from None
-
-    async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def refusal(self) -> DbError | None:
+        return self.regexp.take_refusal()
 
 
-class SqliteTx:
-    def __init__(self, conn: sqlite3.Connection, regexp: Regexp | None = None) -> None:
-        self.conn = conn
-        self.regexp = regexp
-        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
+def unique_names(metadata: Any) -> dict[str, str]:
+    """Each primary key, unique constraint and unique index by the columns SQLite names in its error."""
+    import sqlalchemy as sa
 
-    async def value(self, sql: str, params: list[Any]) -> Any:
-        rows = self._execute(sql, params, one=True)
-        return rows[0][0] if rows else None
-
-    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
-        return self._execute(sql, params)
-
-    def _execute(self, sql: str, params: list[Any], one: bool = False) -> list[tuple]:
-        """Run and fetch in one place: SQLite does most of a query's work while rows are fetched."""
-        try:
-            cursor = self.conn.execute(sql, params)
-            if one:
-                row = cursor.fetchone()
-                return [row] if row is not None else []
-            return cursor.fetchall()
-        except sqlite3.IntegrityError as exc:
-            code, status = _SQLITE_CODES.get(getattr(exc, "sqlite_errorname", ""), ("23000", 409))
-            raise ApiError(status, code, _sqlite_message(str(exc), code)) from None
-        except sqlite3.OperationalError as exc:
-            raise self._operational(exc) from None
-
-    def _operational(self, exc: sqlite3.OperationalError) -> ApiError:
-        refused = self.regexp.take_refusal() if self.regexp is not None else None
-        if refused is not None:
-            return refused
-        text = str(exc)
-        if text == "interrupted":
-            return timed_out()
-        if "locked" in text or "busy" in text:
-            return unavailable(text)
-        if text.startswith(("too many arguments on function", "too many columns")):
-            return ApiError(400, "54011", f"too many columns: {text}", None, "Select fewer columns.")
-        if text == "parser stack overflow":  # SQLite parses about five levels of embedding, PostgreSQL many more
-            return ApiError(400, "54001", "statement too complex for SQLite: parser stack overflow", None,
-                            "Embed fewer levels (about five work on SQLite).")  # fmt: skip
-        return ApiError(400, "XX000", text)
-
-
-def _sqlite_message(text: str, code: str) -> str:
-    if code == "23505":
-        return f"duplicate key value violates unique constraint ({text.split(': ', 1)[-1]})"
-    if code == "23503":
-        return "insert or update violates foreign key constraint"
-    if code == "23502":
-        column = text.split(": ", 1)[-1].split(".")[-1]
-        return f'null value in column "{column}" violates not-null constraint'
-    return text
+    found: dict[str, str] = {}
+    for table in metadata.tables.values():
+        keyed = [
+            (c.name, [col.name for col in c.columns])
+            for c in table.constraints
+            if isinstance(c, (sa.PrimaryKeyConstraint, sa.UniqueConstraint))
+        ]
+        keyed += [(ix.name, [col.name for col in ix.columns]) for ix in table.indexes if ix.unique]
+        for name, columns in keyed:
+            if columns and name:
+                found.setdefault(", ".join(f"{table.name}.{c}" for c in columns), str(name))
+    return found
 
 
 def _timestamp_json(value: Any, with_tz: int) -> str | None:
@@ -226,134 +94,3 @@ def float32_shortest(x: float) -> float:
         if struct.pack("<f", candidate) == packed:
             return candidate
     return x
-
-
-class PostgresDatabase(Database):
-    dialect = "postgresql"
-
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 10, statement_timeout: int | None = None) -> None:
-        self.url = dburl.parse(url).libpq()
-        self.min_size, self.max_size = min_size, max_size
-        self.timeout_ms = statement_timeout_ms(statement_timeout)
-        self._pool: Any = None
-
-    async def _get_pool(self) -> Any:
-        import asyncpg
-
-        if self._pool is None:
-            try:
-                self._pool = await asyncpg.create_pool(
-                    self.url,
-                    min_size=self.min_size,
-                    max_size=self.max_size,
-                    # every statement on the API's connections, whatever role a request switches to
-                    server_settings=postgres_settings(self.timeout_ms),
-                    init=_init_connection,
-                    connection_class=_transaction_scoped(),
-                    timeout=5,
-                )
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-                raise unavailable(str(exc)) from None
-        return self._pool
-
-    @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[PgTx]:
-        import asyncpg
-
-        pool = await self._get_pool()
-        try:
-            async with pool.acquire(timeout=10) as conn:
-                tx = PgTx(conn)
-                try:
-                    async with conn.transaction(readonly=readonly):
-                        yield tx
-                        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
-                            raise _RolledBack
-                except _RolledBack:
-                    pass
-        except ApiError:
-            raise
-        except asyncpg.PostgresError as exc:
-            if _connection_lost(exc):
-                await self._reset()
-                raise unavailable(str(exc)) from None
-            raise _pg_error(exc) from None
-        except (OSError, asyncpg.InterfaceError, TimeoutError, ConnectionError) as exc:
-            await self._reset()
-            raise unavailable(str(exc)) from None
-
-    async def _reset(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.terminate()
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
-
-
-def _transaction_scoped() -> type:
-    import asyncpg
-
-    class TransactionScoped(asyncpg.Connection):
-        """A pooled connection returned without asyncpg's reset statement (one round trip per request saved).
-
-        Safe because nothing a request does outlives its transaction: role and
-        claims are set with ``set_config(.., true)``, the API never LISTENs or
-        takes session advisory locks, and the session settings (timezone,
-        statement_timeout) are the connection's own startup parameters; the same
-        reasoning PostgREST's pool follows.
-        """
-
-        def get_reset_query(self) -> str:
-            return ""
-
-    return TransactionScoped
-
-
-async def _init_connection(conn: Any) -> None:
-    import orjson
-
-    for name in ("json", "jsonb"):
-        await conn.set_type_codec(
-            name,
-            schema="pg_catalog",
-            encoder=lambda v: v if isinstance(v, str) else orjson.dumps(v).decode(),
-            decoder=orjson.loads,
-            format="text",
-        )
-
-
-def _connection_lost(exc: Any) -> bool:
-    """Class 08 (connection exception) and 57P0x (server shutting down / cannot connect now)."""
-    code = getattr(exc, "sqlstate", None) or ""
-    return code.startswith("08") or code.startswith("57P")
-
-
-def _pg_error(exc: Any) -> ApiError:
-    code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
-    return ApiError(
-        status,
-        code,
-        getattr(exc, "message", None) or str(exc),
-        getattr(exc, "detail", None),
-        getattr(exc, "hint", None),
-    )
-
-
-class _RolledBack(Exception):
-    """Raised inside asyncpg's transaction block to make it roll back instead of committing."""
-
-
-class PgTx:
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
-
-    async def value(self, sql: str, params: list[Any]) -> Any:
-        return await self.conn.fetchval(sql, *params)
-
-    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
-        return [tuple(r) for r in await self.conn.fetch(sql, *params)]

@@ -11,27 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
-
-class ApiError(Exception):
-    """An error with an HTTP status and PostgREST's error body (and any headers it answers with)."""
-
-    headers: dict[str, str] = {}  # noqa: RUF012 -- read-only default; instances assign their own dict
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.hint = hint
-
-    def body(self) -> dict[str, Any]:
-        return {"code": self.code, "details": self.details, "hint": self.hint, "message": self.message}
-
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(self.body())
+# The database's refusals are the API's answers: one error type, made by the database layer.
+from ..db.errors import DbError as ApiError
+from ..db.errors import unavailable as unavailable
 
 
 def bad_query(message: str, details: str | None = None) -> ApiError:
@@ -45,7 +27,8 @@ def bad_body(message: str, details: str | None = None) -> ApiError:
 
 
 def unknown_table(name: str) -> ApiError:
-    return ApiError(404, "PGRST205", f"Could not find the table 'public.{name}' in the schema cache")
+    qualified = name if "." in name else f"public.{name}"
+    return ApiError(404, "PGRST205", f"Could not find the table '{qualified}' in the schema cache")
 
 
 def unknown_column(column: str, table: str) -> ApiError:
@@ -94,10 +77,6 @@ def unauthorized(code: str, message: str, hint: str | None = None) -> ApiError:
 
 def permission_denied(table: str, status: int) -> ApiError:
     return ApiError(status, "42501", f"permission denied for table {table}")
-
-
-def unavailable(details: str | None = None) -> ApiError:
-    return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", details)
 
 
 def postgresql_only_feature(feature: str, why: str) -> ApiError:

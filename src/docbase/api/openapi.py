@@ -124,7 +124,11 @@ def openapi_document(
             "properties": {k: {"type": ["string", "null"]} for k in ("code", "message", "details", "hint")},
         }
     }
+    default = catalog.exposed[0]  # the schema a request without Accept-Profile reads
     for name, table in catalog.tables.items():
+        schema_name, _, bare = name.rpartition(".")
+        if (schema_name or "public") != default:
+            continue
         methods = allowed_methods(gate, name, role)
         if not methods:
             continue
@@ -194,7 +198,7 @@ def openapi_document(
                 },
             },
         }
-        paths[f"/rest/v1/{name}"] = {method: operations[method] for method in methods}
+        paths[f"/rest/v1/{bare}"] = {method: operations[method] for method in methods}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -232,7 +232,7 @@ def too_large(limit: int) -> ApiError:
 EXPOSED_SCHEMAS = ("public",)
 
 
-def check_profile(request: Request) -> str:
+def check_profile(request: Request, exposed: tuple[str, ...] = EXPOSED_SCHEMAS) -> str:
     """The schema a request names (``Accept-Profile`` to read, ``Content-Profile`` to write), else PGRST106.
 
     PostgREST answers 406 for a schema it does not expose instead of reading
@@ -240,12 +240,12 @@ def check_profile(request: Request) -> str:
     """
     header = "accept-profile" if request.method in ("GET", "HEAD") else "content-profile"
     name = request.headers.get(header)
-    if name is None or name in EXPOSED_SCHEMAS:
-        return name or EXPOSED_SCHEMAS[0]
+    if name is None or name in exposed:
+        return name or exposed[0]
     raise ApiError(
         406,
         "PGRST106",
         f"Invalid schema: {name}",
         None,
-        f"Only the following schemas are exposed: {', '.join(EXPOSED_SCHEMAS)}",
+        f"Only the following schemas are exposed: {', '.join(exposed)}",
     )

@@ -80,6 +80,8 @@ class RestApi:
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
         self._routines: dict[str, list[Any]] | None = None
+        self._sqlite_routines: tuple[dict[str, list[Any]], dict[str, str]] | None = None
+        self.sqlite_runnable: dict[tuple[str, tuple[str, ...]], bool] = {}  # api.rpc_sqlite asks SQLite once
         if tx_end not in TX_ENDS:
             raise ValueError(f"tx_end must be one of {', '.join(TX_ENDS)}, not {tx_end!r}")
         self.tx_default, _, override = tx_end.partition("-")
@@ -96,10 +98,18 @@ class RestApi:
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
 
     async def handle(self, request: Request) -> Response:
+        response = await self._handle(request)
+        if len(self.catalog.exposed) > 1:  # PostgREST names the schema it answered from when there is a choice
+            response.headers["Content-Profile"] = request.state.profile
+        return response
+
+    async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
-        check_profile(request)  # Accept-Profile / Content-Profile: only the exposed schema
-        table = self.catalog.table(request.path_params["table"])
+        # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
+        profile = request.state.profile = check_profile(request, self.catalog.exposed)
+        name = request.path_params["table"]
+        table = self.catalog.table(name if profile == "public" else f"{profile}.{name}")
         self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
         claims = request.state.claims or {"role": role}
         request.state.sub = claims.get("sub") if role == "authenticated" else None
@@ -216,6 +226,27 @@ class RestApi:
             found.sort(key=lambda r: position.get(str(r[pk]), len(position)))
         return orjson.dumps(found)
 
+    async def _read_before(
+        self, tx: Any, table: Table, query: Query, prefer: Prefer, request: Request
+    ) -> list[dict] | None:
+        """The rows a DELETE's filters name, read with its ``select`` (casts, embeds) and their key."""
+        if prefer.returning != "representation" or not needs_read(query):
+            return None
+        if not _row_key(table):
+            raise ApiError(
+                400,
+                "PGRST100",
+                f"Embedding in a write's response needs a primary key or a text or integer column; "
+                f"'{table.name}' has none",
+            )
+        keys = tuple(SelectColumn(Field(c), alias=f"{_KEY}{i}") for i, c in enumerate(_row_key(table)))
+        read = Query(select=(*query.select, *keys), where=dict(query.where), order=dict(query.order))
+        read.limit = {path: v for path, v in query.limit.items() if path}
+        read.offset = {path: v for path, v in query.offset.items() if path}
+        compiled, _, values = self._read_statements(table, read, None, None, request.state.role)
+        body, _ = (await tx.rows(compiled.sql, compiled.params(values, request.state.sub)))[0]
+        return orjson.loads(body) if isinstance(body, (str, bytes)) else body
+
     def _statement(self, key: tuple, build: Any, values: Any) -> tuple[Compiled, list[Any]]:
         """The compiled statement for ``key`` and this request's values: built and compiled only on a miss."""
         compiled = self.cache.lookup(key)
@@ -250,7 +281,7 @@ class RestApi:
         row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
         prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
-        return await self.insert(request, table, upsert, row, prefer, 200)
+        return await self.insert(request, table, upsert, row, prefer, 201)  # 200 when it replaced a row
 
     async def insert(
         self,
@@ -339,6 +370,14 @@ class RestApi:
             self._end(tx, prefer)
         return response
 
+    def sqlite_routines(self) -> tuple[dict[str, list[Any]], dict[str, str]]:
+        """On SQLite, the document's functions SQLite can run, and the others (docbase.api.sqlite_routines)."""
+        if self._sqlite_routines is None:
+            from .sqlite_routines import sqlite_routines
+
+            self._sqlite_routines = sqlite_routines(self.catalog.schema)
+        return self._sqlite_routines
+
     async def routines(self) -> dict[str, list[Any]]:
         """The document's functions as the database has them, read once (PostgREST's schema cache)."""
         if self._routines is None:
@@ -359,9 +398,9 @@ class RestApi:
         if name in self.routine_names:
             from .rpc_routines import serve_routine
 
-            request.state.claims = key_claims
+            request.state.claims = key_claims or getattr(request.state, "claims", None)  # role_of's, for a JWT
             request.state.role = role
-            claims = key_claims or getattr(request.state, "claims", None) or {"role": role}
+            claims = request.state.claims or {"role": role}
             request.state.sub = claims.get("sub") if role == "authenticated" else None
             return await serve_routine(self, request, name)
         if request.method != "POST":
@@ -495,6 +534,9 @@ class RestApi:
         shown_columns = self.gate.returning(table.name, role)
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
+            # casts and embeds in the select: the rows as they were, read first in the same transaction
+            # (PostgREST reads them from the DELETE's CTE, which sees the snapshot before the delete)
+            before = await self._read_before(tx, table, query, prefer, request)
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub)
             else:
@@ -502,7 +544,8 @@ class RestApi:
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
-            response = self._written(request, table, query, prefer, returned, 200)
+            text = _deleted(before, table, query, returned) if before is not None else None
+            response = self._written(request, table, query, prefer, returned, 200, None, text)
             self._end(tx, prefer)
         return response
 
@@ -536,6 +579,35 @@ class RestApi:
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
+
+
+_KEY = "__docbase_key"  # the primary key read beside a DELETE's select (_read_before), never shown
+
+
+_EXACT = ("integer", "bigint", "smallint", "text", "varchar", "uuid")  # read back as JSON, print the same
+
+
+def _row_key(table: Table) -> tuple[str, ...]:
+    """What tells a DELETE's rows apart: the primary key, else the table's text and integer columns."""
+    return table.primary_key or tuple(c.name for c in table.columns if c.type in _EXACT)
+
+
+def _deleted(before: list[dict], table: Table, query: Query, rows: list[tuple]) -> bytes:
+    """The rows read before a DELETE that it removed: in the request's order, else the order they went."""
+    names = [c.name for c in table.columns]
+    index = [names.index(c) for c in _row_key(table)]
+    position: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        position.setdefault(tuple(str(row[j]) for j in index), i)
+    fields = [f"{_KEY}{i}" for i in range(len(index))]
+    kept = [(r, tuple(str(r.get(f)) for f in fields)) for r in before]
+    kept = [(r, k) for r, k in kept if k in position]
+    if not query.order.get(()):
+        kept.sort(key=lambda pair: position[pair[1]])
+    for r, _ in kept:
+        for f in fields:
+            del r[f]
+    return orjson.dumps([r for r, _ in kept])
 
 
 TX_ENDS = ("commit", "commit-allow-override", "rollback", "rollback-allow-override")

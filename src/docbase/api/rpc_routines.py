@@ -22,7 +22,7 @@ from .errors import ApiError
 from .query import parse_query
 from .request import parse_range, read_body
 from .rest import RestApi, content_range
-from .routines import Routine, call, choose, no_function, postgresql_only, single_object_call
+from .routines import Routine, call, choose, no_function, single_object_call
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
 from .sql.counting import count_rows
@@ -31,26 +31,33 @@ from .sql.read import read_statement
 _RESERVED = {"select", "order", "limit", "offset", "and", "or", "not.and", "not.or", "columns", "on_conflict"}
 
 
+async def read_arguments(api: RestApi, request: Request, overloads: list[Routine]) -> tuple[Any, list, bool]:
+    """(arguments, the other query parameters, single-object): GET takes them from the query string (the
+    parameters some overload names), POST from the JSON body."""
+    single = api._prefer(request).params == "single-object"
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
+    if request.method in ("GET", "HEAD"):
+        known = {p.name for r in overloads for p in r.params}
+        args: Any = {k: v for k, v in items if k in known and k not in _RESERVED}
+        return args, [(k, v) for k, v in items if k not in args], single
+    args = await read_body(request, api.max_body_bytes, api.limits.json_depth) if await request.body() else {}
+    if not single and not isinstance(args, dict):
+        raise ApiError(400, "PGRST102", "RPC arguments must be one JSON object")
+    return args, items, single
+
+
 async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
     """Answer one call of the document's function ``name`` (``api`` is the RestApi serving the request)."""
     if api.catalog.dialect != "postgresql":
-        raise postgresql_only(name)
+        from .rpc_sqlite import serve_sqlite_routine
+
+        return await serve_sqlite_routine(api, request, name)
     overloads = (await api.routines()).get(name)
     if not overloads:
         raise no_function(name, [])
     method = request.method
     prefer = api._prefer(request)
-    single = prefer.params == "single-object"
-    items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
-    if method in ("GET", "HEAD"):
-        known = {p.name for r in overloads for p in r.params}
-        args: Any = {k: v for k, v in items if k in known and k not in _RESERVED}
-        rest = [(k, v) for k, v in items if k not in args]
-    else:
-        args = await read_body(request, api.max_body_bytes, api.limits.json_depth) if await request.body() else {}
-        rest = items
-        if not single and not isinstance(args, dict):
-            raise ApiError(400, "PGRST102", "RPC arguments must be one JSON object")
+    args, rest, single = await read_arguments(api, request, overloads)
     routine = choose(overloads, name, set(args) if isinstance(args, dict) else set(), single)
     bind = Binder()
     fn = single_object_call(routine, args, bind) if single else call(routine, args, bind, method in ("GET", "HEAD"))
@@ -68,7 +75,7 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
                     f"public.{name} does not return rows of a table; filters, order and limits apply to "
                     "functions returning SETOF a table",
                 )
-            response = await _as_value(request, tx, routine, fn, bind)
+            response = await _as_value(request, tx, routine, fn, bind, bool(prefer.count))
         api._end(tx, prefer)
     return response
 
@@ -83,20 +90,21 @@ async def _as_table(
     limit = query.limit.get((), limit)
     offset = query.offset.get((), offset)
     columns = [sa.column(c.name) for c in table.columns]
-    source = fn.table_valued(*columns).alias("rpc")
+    source = fn if isinstance(fn, sa.Subquery) else fn.table_valued(*columns).alias("rpc")
     role = request.state.role
     stmt, counted = read_statement(api.catalog, table.name, query, bind, limit, offset, api.gate, role, source=source)
-    compiled, counting = compile_statement(stmt, "postgresql"), compile_statement(counted, "postgresql")
+    dialect = api.catalog.dialect
+    compiled, counting = compile_statement(stmt, dialect), compile_statement(counted, dialect)
     sub = request.state.sub
     body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values, sub)))[0]
     total = None
     if prefer.count:
-        total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, "postgresql")
+        total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, dialect)
     text = body.encode() if isinstance(body, str) else orjson.dumps(body)
     return api.page(request, text, offset or 0, shown, total, {})
 
 
-async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder) -> Response:
+async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, counted: bool) -> Response:
     row = sa.literal_column('"_v"')
     if routine.void:
         stmt: Any = sa.select(fn)
@@ -112,7 +120,8 @@ async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: 
     if routine.void:
         return Response(b"", 204)
     text = (value or "null").encode()
-    headers = {"Content-Range": "0-0/*" if not routine.returns_set else content_range(0, len(orjson.loads(text)), None)}
+    shown = len(orjson.loads(text)) if routine.returns_set else 1
+    headers = {"Content-Range": content_range(0, shown, shown if counted else None)}  # Prefer: count=... : /n
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

@@ -1,7 +1,7 @@
 """The engine auth runs on, and creating its tables once per process.
 
 Accepts an engine a caller already made (shared pool) or a database URL;
-either way the engine comes from :mod:`docbase.connections`, the one place
+either way the engine comes from :mod:`docbase.db.connections`, the one place
 every connection's settings live (on SQLite: foreign keys on, so the auth
 tables' ``ON DELETE CASCADE`` removes a session's refresh tokens and a
 user's sessions and one-time codes; busy timeout; WAL; synchronous).
@@ -13,7 +13,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .. import connections
+from ..db import connections
 from .tables import create_auth_tables
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import connections, dburl
+from .. import dburl
+from ..db import connections
 from .config import AuthConfig
 from .tables import AuthTables
 from .users import now

@@ -9,7 +9,7 @@ revoked = false``), so two concurrent refreshes cannot both rotate one token.
 
 Revoking deletes the session row; its refresh tokens go with it by the
 tables' ``ON DELETE CASCADE``, which fires on SQLite too because every
-connection turns foreign keys on (:mod:`docbase.connections`).
+connection turns foreign keys on (:mod:`docbase.db.connections`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .. import dburl
+from ..db import connections
 from ..ddl.metadata import build
 from ..migrate.diff import diff
 from ..migrate.live import docbase_owned
@@ -50,7 +51,7 @@ def check(schema: Schema, url: str) -> list[Finding]:
             f"no database at {target.database}; run docbase migrate first, or pass --db"
         )  # never create one
     try:
-        engine = sa.create_engine(db.sqlalchemy(), poolclass=sa.pool.NullPool)
+        engine = connections.engine(url, statement_timeout=0, poolclass=sa.pool.NullPool)
         conn = engine.connect()
     except (sa.exc.DBAPIError, sa.exc.NoSuchModuleError, sa.exc.ArgumentError) as exc:
         raise CheckError(f"cannot connect to {db.shown}: {_first_line(exc)}") from None

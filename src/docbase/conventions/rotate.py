@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import dburl
+from ..db import connections
 from ..schema.model import Schema
 from . import secrets
 from .keyring import Keyring, SecretError, add_key, load_keyring
@@ -36,7 +36,7 @@ def rotate(
     except SecretError as exc:
         raise RotateError(str(exc)) from None
     new.older = tuple(k for k in (old.current, *old.older) if k != new.current)
-    engine = sa.create_engine(dburl.parse(url).sqlalchemy(), poolclass=sa.pool.NullPool)
+    engine = connections.engine(url, statement_timeout=0, poolclass=sa.pool.NullPool)
     count = 0
     try:
         with engine.begin() as conn:

@@ -20,7 +20,7 @@ capture again after a migration is safe.
 from __future__ import annotations
 
 from ..schema.model import Schema, Table
-from .checks import quote_ident
+from .checks import quote_ident, quote_table
 
 CHANGES = "_docbase_changes"
 CHANNEL = "docbase_changes"
@@ -103,7 +103,7 @@ def drop_sqlite_triggers(schema_tables: list[str]) -> list[str]:
 
 def pg_trigger(table: Table) -> list[str]:
     trigger = quote_ident(trigger_names(table.name)[0])
-    target = quote_ident(table.name)
+    target = quote_table(table.name)
     return [
         f"DROP TRIGGER IF EXISTS {trigger} ON {target}",
         f"CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE ON {target} "

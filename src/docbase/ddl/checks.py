@@ -24,6 +24,15 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_table(name: str) -> str:
+    """A table for PostgreSQL: ``personal.users`` is table users of schema personal (docbase.ddl.metadata).
+
+    SQLite keeps one schema, where ``personal.users`` is the table's whole name: use ``quote_ident`` there.
+    """
+    schema, _, table = name.rpartition(".")
+    return f"{quote_ident(schema)}.{quote_ident(table)}" if schema else quote_ident(table)
+
+
 def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

@@ -26,12 +26,53 @@ from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
 from .types import PlainInt, column_type, is_integer, says_serial
 
+
+def pg_name(table: str, columns: list[str] | tuple[str, ...], label: str) -> str:
+    """The name PostgreSQL gives a constraint the document leaves unnamed (``simple_pk_pkey``,
+    ``users_email_key``, ``tasks_project_id_fkey``): its ``makeObjectName``, which shortens the longer of
+    table and columns one character at a time until the whole fits in 63 bytes.
+
+    >>> pg_name("simple_pk", (), "pkey"), pg_name("members", ("team_id", "user_id"), "key")
+    ('simple_pk_pkey', 'members_team_id_user_id_key')
+    >>> len(pg_name("t" * 60, ("c" * 60,), "fkey"))
+    63
+    """
+    name1, name2 = table, "_".join(columns)
+    avail = 63 - len(label) - 1 - (1 if name2 else 0)
+    n1, n2 = len(name1), len(name2)
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    parts = [name1[:n1], name2[:n2]] if name2 else [name1[:n1]]
+    return "_".join([*parts, label])
+
+
+def _constraint_name(label: str):  # type: ignore[no-untyped-def]
+    def name(constraint: sa.Constraint, table: sa.Table) -> str:
+        return pg_name(table.name, [c.name for c in constraint.columns], label)
+
+    return name
+
+
+# PostgreSQL's own names for the constraints the document does not name (PostgREST's errors quote them);
+# indexes keep docbase's ix_ names.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
+    "uq": "%(pg_key)s",
+    "fk": "%(pg_fkey)s",
+    "pk": "%(pg_pkey)s",
+    "pg_key": _constraint_name("key"),
+    "pg_fkey": _constraint_name("fkey"),
+    "pg_pkey": lambda constraint, table: pg_name(table.name, (), "pkey"),
 }
+
+
+def schemas(schema: Schema) -> list[str]:
+    """The schemas the document puts tables in besides ``public`` (``personal`` for ``personal.users``)."""
+    return list(dict.fromkeys(t.name.rpartition(".")[0] for t in schema.tables if "." in t.name))
+
 
 #: Tables outside the model that PostgreSQL provides through the auth shim.
 EXTERNAL_TABLES = {"auth.users": ("id",)}
@@ -103,7 +144,9 @@ def _add_table(
     # a serial key is never reused after a delete, as on PostgreSQL: SQLite needs AUTOINCREMENT for that
     numbered = dialect == "sqlite" and len(table.primary_key) == 1 and _serial_key(table)
     options = {"sqlite_autoincrement": True} if numbered else {}
-    sa_table = sa.Table(table.name, built.metadata, *items, quote=True, **options)
+    # personal.users: PostgreSQL's schema "personal"; SQLite has one schema, so the name keeps its prefix
+    schema_name, _, bare = table.name.rpartition(".") if dialect == "postgresql" else ("", "", table.name)
+    sa_table = sa.Table(bare, built.metadata, *items, schema=schema_name or None, quote=True, **options)
     _add_indexes(built, table, sa_table, schema, dialect, pgvector, used_names)
 
 

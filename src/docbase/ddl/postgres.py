@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-from ..schema.model import Policy, Schema
-from .checks import quote_ident, quote_literal
-from .metadata import Built
+from ..schema.model import Policy, Routine, Schema
+from .checks import quote_ident, quote_literal, quote_table
+from .metadata import Built, pg_name
 
 
 def auth_shim() -> str:
@@ -44,9 +44,9 @@ def external_foreign_keys(built: Built) -> list[str]:
         schema_name, _, ref = fk.ref_table.partition(".")
         cols = ", ".join(quote_ident(c) for c in fk.columns)
         refs = ", ".join(quote_ident(c) for c in (fk.ref_columns or ("id",)))
-        name = quote_ident(fk.name or f"fk_{table}_{'_'.join(fk.columns)}_{ref}"[:63])
+        name = quote_ident(fk.name or pg_name(table.rpartition(".")[2], fk.columns, "fkey"))
         sql = (
-            f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) "
+            f"ALTER TABLE {quote_table(table)} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) "
             f"REFERENCES {quote_ident(schema_name)}.{quote_ident(ref)} ({refs})"
         )
         if fk.on_delete:
@@ -58,18 +58,41 @@ def external_foreign_keys(built: Built) -> list[str]:
 
 
 def routines(schema: Schema, extensions: bool) -> list[str]:
-    """The document's routines as written: extensions (``extensions=True``) or everything else."""
-    return [
-        r.sql.strip().rstrip(";").strip()
-        for r in schema.routines
-        if (r.kind == "extension") == extensions and r.sql.strip()
-    ]
+    """The document's routines as written: extensions (``extensions=True``) or everything else.
+
+    A view is followed by ``ALTER VIEW ... SET (security_invoker = true)`` unless the document sets
+    ``security_invoker`` itself: a view owned by the migrating role would otherwise read its base
+    tables past their row-level security (PostgreSQL 15's option; PostgREST's documentation asks the same).
+    """
+    out = []
+    for r in schema.routines:
+        if (r.kind == "extension") != extensions or not r.sql.strip() or creates_schema(r, schema):
+            continue
+        out.append(r.sql.strip().rstrip(";").strip())
+        if r.kind == "view":
+            out.extend(invoker_rights(r.name, r.sql))
+    return out
+
+
+def creates_schema(routine: Routine, schema: Schema) -> bool:
+    """``CREATE SCHEMA personal``: docbase creates the schemas its tables use itself (``IF NOT EXISTS``)."""
+    if routine.kind != "other" or routine.sql.lstrip()[:13].upper().split() != ["CREATE", "SCHEMA"]:
+        return False
+    return any(t.name.startswith(routine.name + ".") for t in schema.tables)
+
+
+def invoker_rights(view: str, sql: str) -> list[str]:
+    """``ALTER VIEW ... SET (security_invoker = true)``, or nothing when the document chose it itself."""
+    if "security_invoker" in sql.lower():
+        return []
+    name = ".".join(quote_ident(p) for p in view.split("."))
+    return [f"ALTER VIEW {name} SET (security_invoker = true)"]
 
 
 def row_security(schema: Schema) -> list[str]:
     """ENABLE ROW LEVEL SECURITY for each table the document marks, then its policies."""
     names = {t.name for t in schema.tables}
-    out = [f"ALTER TABLE {quote_ident(t.name)} ENABLE ROW LEVEL SECURITY" for t in schema.tables if t.rls]
+    out = [f"ALTER TABLE {quote_table(t.name)} ENABLE ROW LEVEL SECURITY" for t in schema.tables if t.rls]
     out.extend(policy_sql(p) for p in schema.policies if _bare(p.table) in names)
     return out
 
@@ -98,6 +121,20 @@ GRANTS = """DO $$
 BEGIN
   GRANT ALL ON ALL TABLES IN SCHEMA public TO anon, authenticated, service_role;
   GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO anon, authenticated, service_role;
+EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
+  NULL;
+END
+$$"""
+
+
+def schema_grants(name: str) -> str:
+    """The roles use a second schema's tables as they use public's (PostgREST's db-schemas need USAGE)."""
+    q = quote_ident(name)
+    return f"""DO $$
+BEGIN
+  GRANT USAGE ON SCHEMA {q} TO anon, authenticated, service_role;
+  GRANT ALL ON ALL TABLES IN SCHEMA {q} TO anon, authenticated, service_role;
+  GRANT ALL ON ALL SEQUENCES IN SCHEMA {q} TO anon, authenticated, service_role;
 EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
   NULL;
 END

@@ -18,8 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from ..schema.model import Schema
+from ..schema.views import views
 from . import postgres, quotas
-from .metadata import Built, build
+from .checks import quote_ident
+from .metadata import Built, build, schemas
 from .triggers import updated_at_triggers
 
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
@@ -45,6 +47,7 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
             out.append("CREATE EXTENSION IF NOT EXISTS vector")
         out.extend(postgres.routines(schema, extensions=True))
         out.append(postgres.auth_shim().strip())
+        out.extend(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(name)}" for name in schemas(schema))
         out.extend(postgres.create_enum(n, v) for n, v in postgres.enum_types(schema, built))
     alters: list[sa.ForeignKeyConstraint] = []
     for table in built.metadata.sorted_tables:
@@ -58,11 +61,19 @@ def statements(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) 
         out.extend(postgres.external_foreign_keys(built))
     out.extend(updated_at_triggers(schema, dialect))
     out.extend(quotas.for_schema(schema, dialect))
+    if not pg:
+        out.extend(sqlite_views(schema))
     if pg:
         out.extend(postgres.routines(schema, extensions=False))
         out.extend(postgres.row_security(schema))
         out.append(postgres.GRANTS)
+        out.extend(postgres.schema_grants(name) for name in schemas(schema))
     return Rendered(out, built.notes, built)
+
+
+def sqlite_views(schema: Schema) -> list[str]:
+    """The document's views sqlglot translates to SQLite (docbase.schema.views; the rest answer PGRST127)."""
+    return [v.sqlite for v in views(schema)[0] if v.sqlite]
 
 
 def _compile(element: sa.schema.ExecutableDDLElement, dialect: sa.engine.Dialect) -> str:
@@ -92,6 +103,8 @@ def to_ddl(schema: Schema, dialect: str = "sqlite", pgvector: bool = False) -> s
     rendered = statements(schema, dialect, pgvector)
     head = [f"-- {schema.path}:{line}: {message}" for line, message in rendered.notes]
     if dialect == "sqlite" and (schema.policies or schema.routines):
-        head.append("-- SQLite: the document's policies and routines apply on PostgreSQL only")
+        head.append(
+            "-- SQLite: the document's policies and routines apply on PostgreSQL only (views: where translated)"
+        )
     body = "\n\n".join(s + ";" for s in rendered.statements)
     return ("\n".join(head) + "\n\n" if head else "") + body + "\n"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from ..schema.model import Schema, Table
-from .checks import quote_ident
+from .checks import quote_ident, quote_table
 from .defaults import SQLITE_NOW
 
 UPDATED_NAMES = ("updated_at", "updatedAt", "modified_at", "modifiedAt", "updated_on", "updatedOn")
@@ -54,7 +54,7 @@ def updated_at_triggers(schema: Schema, dialect: str) -> list[str]:
         name, t, c = quote_ident(trigger_name(table.name)), quote_ident(table.name), quote_ident(column)
         if dialect == "postgresql":
             statements.append(
-                f"CREATE TRIGGER {name} BEFORE UPDATE ON {t} FOR EACH ROW "
+                f"CREATE TRIGGER {name} BEFORE UPDATE ON {quote_table(table.name)} FOR EACH ROW "
                 f"EXECUTE FUNCTION docbase_set_updated_at('{column.replace(chr(39), chr(39) * 2)}')"
             )
         else:

@@ -80,6 +80,9 @@ def column_type(
     kind = column.type
     if dialect == "sqlite":
         return _sqlite_type(column)
+    native = _PG_NATIVE.get((column.raw_type or "").lower())
+    if native is not None:  # range and text-search types the document names: PostgreSQL's own
+        return native
     if kind == "enum":
         return _pg_enum(column, schema)
     if kind == "array":
@@ -89,6 +92,20 @@ def column_type(
     if kind == "vector":
         return Vector(column.dimension) if pgvector else pg.ARRAY(pg.REAL())
     return _pg_scalar(kind, column)
+
+
+# Types PostgreSQL has and docbase's vocabulary does not model (the reader keeps them as raw_type): on
+# PostgreSQL the column gets the type itself, so values are canonical ([1,3] -> [1,4)) and operators work;
+# SQLite keeps their text (docbase.api.sql.pg_range canonicalises ranges there).
+_PG_NATIVE: dict[str, sa.types.TypeEngine] = {
+    "int4range": pg.INT4RANGE(),
+    "int8range": pg.INT8RANGE(),
+    "numrange": pg.NUMRANGE(),
+    "daterange": pg.DATERANGE(),
+    "tsrange": pg.TSRANGE(),
+    "tstzrange": pg.TSTZRANGE(),
+    "tsvector": pg.TSVECTOR(),
+}
 
 
 def _pg_scalar(kind: str, column: Column) -> sa.types.TypeEngine:

@@ -23,6 +23,7 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from . import _table_rule
 from .diagnostics import Diagnostic, error, warning
 
 BlockKind = Literal["heading", "code", "table", "list", "paragraph"]
@@ -94,8 +95,11 @@ class Document:
 @cache
 def _parser() -> MarkdownIt:
     """Block structure only: inline content is read from the source lines, so markdown-it's inline pass
-    (a quarter of its time) is switched off; inline tokens still carry their raw ``content``."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
+    (a quarter of its time) is switched off; inline tokens still carry their raw ``content``. Tables
+    give only their rows' line spans (``_table_rule``)."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
+    md.block.ruler.at("table", _table_rule.table, {"alt": ["paragraph", "reference"]})
+    return md
 
 
 def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
@@ -142,6 +146,8 @@ def _unterminated_fences(lines: list[str]) -> list[Diagnostic]:
     marker = ""
     for number, line in enumerate(lines, 1):
         stripped = line.lstrip()
+        if not stripped.startswith(("`", "~")):
+            continue
         if open_at is None:
             m = re.match(r"(`{3,}|~{3,})", stripped)
             if m:

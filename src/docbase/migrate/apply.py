@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .. import dburl
+from ..db import connections
 from ..ddl import capture, quotas
 from ..ddl.metadata import build
 from ..ddl.render import statements
@@ -79,12 +80,12 @@ def _connect(url: str) -> Iterator[sa.Connection]:
     except dburl.DbUrlError as exc:
         raise MigrateError(str(exc)) from None
     shown, backend = db.shown, db.dialect
-    parsed = db.sqlalchemy()
     kwargs: dict = {"isolation_level": "AUTOCOMMIT"} if backend == "sqlite" else {}
-    if backend == "sqlite":
-        kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT}
     try:
-        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, **kwargs)
+        # not a request: no statement_timeout; and wait out a serving worker's writes (busy_timeout_ms)
+        engine = connections.engine(
+            url, statement_timeout=0, busy_timeout_ms=int(SQLITE_TIMEOUT * 1000), poolclass=sa.pool.NullPool, **kwargs
+        )
         conn = engine.connect()
     except (sa.exc.DBAPIError, sa.exc.NoSuchModuleError, sa.exc.ArgumentError) as exc:
         raise MigrateError(f"cannot connect to {shown}: {_first_line(exc)}") from None

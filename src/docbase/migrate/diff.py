@@ -19,11 +19,13 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConst
 
 from .. import settings
 from ..ddl import postgres, quotas
-from ..ddl.metadata import Built
-from ..ddl.render import DIALECTS, statements
+from ..ddl.checks import quote_table
+from ..ddl.metadata import Built, schemas
+from ..ddl.render import DIALECTS, sqlite_views, statements
 from ..ddl.triggers import PG_FUNCTION, trigger_name, updated_at_triggers, updated_column
 from ..rules.quotas import detect_quotas
 from ..schema.model import Schema
+from ..schema.views import views
 from .live import Live, docbase_owned, literals, read_live
 from .plan import Operation, Plan
 from .types import family, type_change
@@ -35,7 +37,7 @@ def initial_plan(schema: Schema, dialect: str, pgvector: bool) -> Plan:
     tolerant = (
         set(postgres.routines(schema, extensions=False) + postgres.row_security(schema))
         if dialect == "postgresql"
-        else set()
+        else set(sqlite_views(schema))
     )
     ops = [_classify(sql, sql in tolerant) for sql in rendered.statements]
     return Plan(ops, [f"line {line}: {msg}" for line, msg in rendered.notes], created=True)
@@ -53,11 +55,18 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     live = read_live(conn)
     plan = Plan(warnings=[f"line {line}: {msg}" for line, msg in built.notes])
     md = built.metadata
+    extra_schemas = set(schemas(schema)) if dialect == "postgresql" else set()  # personal.users (ddl.metadata)
+    if extra_schemas - set(sa.inspect(conn).get_schema_names()):
+        plan.operations.extend(
+            Operation("schema", f"create schema {name}", [f"CREATE SCHEMA IF NOT EXISTS {_q(name)}"])
+            for name in sorted(extra_schemas)
+        )
     ctx = MigrationContext.configure(
         conn,
         opts={
             "compare_type": False,
-            "include_name": _include_name({t.name for t in schema.tables}),
+            "include_name": _include_name({t.name for t in schema.tables}, extra_schemas),
+            "include_schemas": bool(extra_schemas),
             "compare_server_default": False,
         },
     )
@@ -67,8 +76,11 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
     sa_dialect = DIALECTS[dialect]
     pg = dialect == "postgresql"
     new_tables: set[str] = set()
-    for change in _flatten(changes):
+    flat, renamed = _unique_renames(_flatten(changes))
+    for change in flat:
         _alembic_op(change, plan, md, sa_dialect, pg, new_tables, schema)
+    if pg:
+        _constraint_renames(conn, md, renamed, plan)
     _refuse_unfillable(conn, schema, plan, changes)
     _types(conn, live, md, plan, sa_dialect, pg)
     _checks(live, md, plan, sa_dialect, pg, new_tables)
@@ -76,16 +88,19 @@ def diff(schema: Schema, conn: sa.Connection, built: Built, pgvector: bool) -> P
         _enums(live, schema, built, plan)
         _postgres_extras(conn, live, schema, plan, new_tables)
     _triggers(live, schema, dialect, plan)
+    if not pg:
+        _sqlite_views(live, schema, plan)
     _renames(plan, "DOC" if schema.path.startswith("<") else schema.path)
     return plan
 
 
-def _include_name(document_tables: set[str]):  # type: ignore[no-untyped-def]
-    """Alembic's filter: the public schema's tables, less docbase's own (auth_*, history...)."""
+def _include_name(document_tables: set[str], extra_schemas: set[str] = frozenset()):  # type: ignore[no-untyped-def,assignment]
+    """Alembic's filter: the public schema's tables (and those of the schemas the document names), less
+    docbase's own (auth_*, history...)."""
 
     def include(name: str | None, type_: str, parent_names: dict) -> bool:
         if type_ == "schema":
-            return name in (None, "public")
+            return name in (None, "public") or name in extra_schemas
         if type_ == "table":
             return not docbase_owned(name, document_tables)
         return True
@@ -107,28 +122,31 @@ def _q(name: str) -> str:
 def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tables: set[str], schema: Schema) -> None:
     kind = change[0]
     add = plan.operations.append
+    if kind in ("add_column", "remove_column", "modify_nullable") and change[1] not in (None, "public"):
+        change = (kind, None, f"{change[1]}.{change[2]}", *change[3:])  # personal.users (ddl.metadata)
+    qt = quote_table if pg else _q
     if kind == "add_table":
         table = change[1]
-        new_tables.add(table.name)
+        new_tables.add(table.fullname)
         stmts = [_compile(CreateTable(table), dialect)]
         stmts += [_compile(CreateIndex(ix), dialect) for ix in sorted(table.indexes, key=lambda i: str(i.name))]
         if pg:
             stmts += [_compile(AddConstraint(fk), dialect) for fk in table.foreign_key_constraints if fk.use_alter]
-        add(Operation("create_table", f"create table {table.name}", stmts, table.name))
+        add(Operation("create_table", f"create table {table.fullname}", stmts, table.fullname))
     elif kind == "remove_table":
-        name = change[1].name
-        add(Operation("drop", f"drop table {name} (its rows are lost)", [f"DROP TABLE {_q(name)}"], name, True))
+        name = change[1].fullname
+        add(Operation("drop", f"drop table {name} (its rows are lost)", [f"DROP TABLE {qt(name)}"], name, True))
     elif kind == "add_column":
         _, _, tname, column = change
         ddl = dialect.ddl_compiler(dialect, None)
         spec = ddl.get_column_specification(column)
-        sql = [f"ALTER TABLE {_q(tname)} ADD COLUMN {spec}"] if pg else []
+        sql = [f"ALTER TABLE {qt(tname)} ADD COLUMN {spec}"] if pg else []
         op = Operation("add_column", f"add column {tname}.{column.name}", sql, tname, rebuild=not pg)
         op.column = (column.name, family(column.type, dialect))
         add(op)
     elif kind == "remove_column":
         _, _, tname, column = change
-        sql = [f"ALTER TABLE {_q(tname)} DROP COLUMN {_q(column.name)}"] if pg else []
+        sql = [f"ALTER TABLE {qt(tname)} DROP COLUMN {_q(column.name)}"] if pg else []
         op = Operation(
             "drop", f"drop column {tname}.{column.name} (its values are lost)", sql, tname, True, rebuild=not pg
         )
@@ -137,14 +155,14 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
     elif kind == "modify_nullable":
         _, _, tname, cname, _kw, _old, new = change
         if new:
-            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} DROP NOT NULL"] if pg else []
+            sql = [f"ALTER TABLE {qt(tname)} ALTER COLUMN {_q(cname)} DROP NOT NULL"] if pg else []
             add(Operation("change", f"allow NULL in {tname}.{cname}", sql, tname, rebuild=not pg))
         else:
-            sql = [f"ALTER TABLE {_q(tname)} ALTER COLUMN {_q(cname)} SET NOT NULL"] if pg else []
+            sql = [f"ALTER TABLE {qt(tname)} ALTER COLUMN {_q(cname)} SET NOT NULL"] if pg else []
             add(Operation("change", f"make {tname}.{cname} NOT NULL (narrowing)", sql, tname, True, rebuild=not pg))
     elif kind in ("add_index", "remove_index"):
         ix = change[1]
-        tname = ix.table.name
+        tname = ix.table.fullname
         if tname in new_tables:
             return
         if kind == "add_index":
@@ -153,10 +171,10 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
             add(Operation("index", f"drop index {ix.name} on {tname}", [_compile(DropIndex(ix), dialect)], tname))
     elif kind in ("add_constraint", "add_fk", "remove_constraint", "remove_fk"):
         constraint = change[1]
-        tname = constraint.table.name
+        tname = constraint.table.fullname
         if tname in new_tables:
             return
-        if kind == "remove_fk" and constraint.referred_table.schema not in (None, "public"):
+        if kind == "remove_fk" and constraint.referred_table.schema not in (None, "public", *extra_schemas(md)):
             return  # REFERENCES auth.users: created from the document, outside the MetaData
         adding = kind.startswith("add")
         what = "foreign key" if kind.endswith("fk") else "unique constraint"
@@ -165,6 +183,70 @@ def _alembic_op(change, plan: Plan, md: sa.MetaData, dialect, pg: bool, new_tabl
         sql = [_compile(element, dialect)] if pg else []
         verb = "add" if adding else "drop"
         add(Operation("constraint", f"{verb} {what} on {tname} ({cols})", sql, tname, rebuild=not pg))
+
+
+def _unique_renames(changes: list) -> tuple[list, list[tuple[str, str, str]]]:
+    """A unique constraint Alembic sees dropped and added again on the same columns is the same constraint
+    renamed (docbase's former ``uq_t_col`` -> PostgreSQL's ``t_col_key``): never a drop. Returns the other
+    changes and (table, old, new) for each such pair."""
+    added = {
+        (c[1].table.fullname, tuple(col.name for col in c[1].columns)): c
+        for c in changes
+        if c[0] == "add_constraint" and isinstance(c[1], sa.UniqueConstraint)
+    }
+    kept, renamed, paired = [], [], set()
+    for change in changes:
+        if change[0] == "remove_constraint" and isinstance(change[1], sa.UniqueConstraint):
+            key = (change[1].table.fullname, tuple(col.name for col in change[1].columns))
+            if key in added and key not in paired:
+                paired.add(key)
+                renamed.append((key[0], str(change[1].name), str(added[key][1].name)))
+                continue
+        kept.append(change)
+    kept = [
+        c
+        for c in kept
+        if not (
+            c[0] == "add_constraint"
+            and isinstance(c[1], sa.UniqueConstraint)
+            and (c[1].table.fullname, tuple(col.name for col in c[1].columns)) in paired
+        )
+    ]
+    return kept, renamed
+
+
+def _constraint_renames(conn: sa.Connection, md: sa.MetaData, renamed: list, plan: Plan) -> None:
+    """PostgreSQL: primary and foreign keys made under docbase's former names (``pk_t``, ``fk_t_col_ref``),
+    and the unique constraints paired above, take the names the MetaData gives them (``ALTER TABLE ...
+    RENAME CONSTRAINT``: no data moves, a unique's index is renamed with it), so errors quote the same names
+    on every database."""
+    rows = conn.exec_driver_sql(
+        "SELECT n.nspname, c.relname, k.conname, k.contype, "
+        "ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, i) "
+        "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i)::text[] "
+        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE k.contype IN ('p', 'f')"
+    ).all()
+    live = {}
+    for nsp, rel, name, kind, cols in rows:
+        full = rel if nsp == "public" else f"{nsp}.{rel}"
+        live[(full, kind, tuple(cols))] = name
+    for table in md.tables.values():
+        for constraint in table.constraints:
+            kind = "p" if isinstance(constraint, sa.PrimaryKeyConstraint) else "f"
+            if kind == "f" and not isinstance(constraint, sa.ForeignKeyConstraint):
+                continue
+            old = live.get((table.fullname, kind, tuple(c.name for c in constraint.columns)))
+            if old and constraint.name and old != constraint.name and old.startswith(("pk_", "fk_")):
+                renamed.append((table.fullname, old, str(constraint.name)))
+    for table, old, new in renamed:
+        sql = f"ALTER TABLE {quote_table(table)} RENAME CONSTRAINT {_q(old)} TO {_q(new)}"
+        plan.operations.append(Operation("constraint", f"rename constraint {old} on {table} to {new}", [sql], table))
+
+
+def extra_schemas(md: sa.MetaData) -> set[str]:
+    """The schemas the document's own tables live in besides public."""
+    return {t.schema for t in md.tables.values() if t.schema}
 
 
 def _refuse_unfillable(conn: sa.Connection, schema: Schema, plan: Plan, changes: list) -> None:
@@ -295,7 +377,7 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
     names = {t.name for t in schema.tables}
     for table in schema.tables:
         if table.rls and table.name not in live.rls:
-            sql = f"ALTER TABLE {_q(table.name)} ENABLE ROW LEVEL SECURITY"
+            sql = f"ALTER TABLE {quote_table(table.name)} ENABLE ROW LEVEL SECURITY"
             plan.operations.append(Operation("rls", f"enable row level security on {table.name}", [sql], table.name))
     for policy in schema.policies:
         bare = policy.table.removeprefix("public.")
@@ -306,14 +388,27 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
             plan.operations.append(op)
     triggers = {t for _, t in live.triggers}
     for routine in schema.routines:
-        if routine.kind == "extension":
+        if routine.kind == "extension" or postgres.creates_schema(routine, schema):
             continue
-        present = routine.name in triggers if routine.kind == "trigger" else routine.name in live.functions
+        if routine.kind == "trigger":
+            present = routine.name in triggers
+        elif routine.kind == "view":
+            present = routine.name.removeprefix("public.") in live.views
+        else:
+            present = routine.name in live.functions
         if not present and routine.sql.strip():
-            sql = routine.sql.strip().rstrip(";").strip()
+            sql = [routine.sql.strip().rstrip(";").strip()]
+            sql += postgres.invoker_rights(routine.name, routine.sql) if routine.kind == "view" else []
             plan.operations.append(
-                Operation("routine", f"create {routine.kind} {routine.name}", [sql], routine.table, tolerant=True)
+                Operation("routine", f"create {routine.kind} {routine.name}", sql, routine.table, tolerant=True)
             )
+
+
+def _sqlite_views(live: Live, schema: Schema, plan: Plan) -> None:
+    """The document's views SQLite does not hold yet (a changed view keeps its old definition: drop it to renew)."""
+    for view in views(schema)[0]:
+        if view.sqlite and view.name not in live.views:
+            plan.operations.append(Operation("routine", f"create view {view.name}", [view.sqlite], tolerant=True))
 
 
 def _quota_triggers(live: Live, schema: Schema, dialect: str, plan: Plan) -> None:

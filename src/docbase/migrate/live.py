@@ -36,6 +36,7 @@ class Live:
     functions: set[str] = field(default_factory=set)
     policies: set[tuple[str, str]] = field(default_factory=set)
     rls: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)
 
 
 def read_live(conn: sa.Connection) -> Live:
@@ -44,7 +45,7 @@ def read_live(conn: sa.Connection) -> Live:
     dialect = conn.dialect.name
     schema = "public" if dialect == "postgresql" else None
     tables = {t for t in inspector.get_table_names(schema=schema) if t != HISTORY_TABLE}
-    live = Live(tables)
+    live = Live(tables, views=set(inspector.get_view_names(schema=schema)))
     for table in tables:
         live.checks[table] = {
             c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table, schema=schema) if c.get("name")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 #: Apply order: types before the tables that use them, tables before keys, keys before policies.
 ORDER = {
+    "schema": 0,
     "extension": 0,
     "auth": 1,
     "enum": 2,

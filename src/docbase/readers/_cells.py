@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..fragments import Reference
 from ._headings import (  # noqa: F401  (re-exported: the readers import these from _cells)
@@ -211,7 +212,7 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     return False
 
 
-_RAILS_OPTION = re.compile(r"^(null|unique|fore?i?g[ei]?n_key|primary_key|index)\s*:\s*(true|false)$")
+_RAILS_OPTION = re.compile(r"^(null|unique|fore?i?g[ei]?n[_ ]key|primary[_ ]key|index)\s*:\s*(true|false)$")
 
 
 def _rails_option(option: str, value: bool, out: Constraints) -> None:
@@ -219,7 +220,7 @@ def _rails_option(option: str, value: bool, out: Constraints) -> None:
         out.nullable = value
     elif option == "unique":
         out.unique = value
-    elif option == "primary_key" and value:
+    elif option.startswith("primary") and value:
         _pk(out)
     elif option == "index":
         out.indexed = value
@@ -364,6 +365,18 @@ def parse_constraints(text: str, line: int = 0, strict: bool = False) -> Constra
     >>> c.unique, c.references.table, c.references.columns, c.references.on_delete
     (True, 'workspaces', ('id',), 'cascade')
     """
+    found = _parse_constraints(text, strict)
+    if found is None:
+        return None
+    out = replace(found, notes=list(found.notes))  # callers fold more in: each gets its own copy
+    if out.references is not None:
+        out.references = replace(out.references, line=line)
+    return out
+
+
+@lru_cache(maxsize=1 << 14)  # the same few constraint texts recur all through a document; copied per call above
+def _parse_constraints(text: str, strict: bool) -> Constraints | None:
+    line = 0
     out = Constraints()
     text = text.strip()
     if not text or text in {"-", "—", "–"}:

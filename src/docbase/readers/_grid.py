@@ -161,13 +161,14 @@ def _top_edge(grid: Grid, r: int, c: int) -> int | None:
         col += 1
 
 
+_EDGE_CHARS = HORIZONTAL | ARROWHEADS | {"+"}
+
+
 def _is_edge(grid: Grid, r: int, left: int, right: int, ends_left: set[str], ends_right: set[str]) -> bool:
     if grid.at(r, left) not in ends_left or grid.at(r, right) not in ends_right:
         return False
-    return all(
-        grid.at(r, col) in HORIZONTAL or grid.at(r, col) in ARROWHEADS or grid.at(r, col) == "+"
-        for col in range(left + 1, right)
-    )
+    # both ends are on the line, so the slice between them is whole
+    return set(grid.lines[r][left + 1 : right]) <= _EDGE_CHARS
 
 
 def _walls(grid: Grid, top: int, left: int, right: int) -> tuple[Box | None, str]:

@@ -150,6 +150,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)  # pure; prose and the list readers ask it several times about each block
 def block_table(lead: str, section: tuple[str, ...]) -> str | None:
     """The table a block describes: a short lead naming one (``**Table: users**``), else its section."""
     lead = lead.strip()
@@ -163,6 +164,14 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
             said.group(1) or said.group(2)
         )  # "新增 `payments` 支付记录表，用于…", "订单表 `orders` …"
     return section_table(section)
+
+
+def lead_names_table(lead: str) -> bool:
+    """Whether a one-line lead names one quoted table beside a table word ("订单表 `orders` 同步补充状态字段：")."""
+    lead = lead.strip()
+    return bool(lead and "\n" not in lead and len(lead) < 200 and _SAID_TABLE.search(lead)) and (
+        len(re.findall(r"`[^`]+`", lead)) == 1
+    )
 
 
 # A sentence that names one quoted table with the table word right beside it, before or after.

@@ -51,7 +51,8 @@ def _ratio(rows: list[tuple[str, ...]], col: int, test) -> float:
 
 def _is_type(cell: str) -> bool:
     head = re.split(r"\s+(?=[A-Z]{2}|not\b|null|primary|unique|default|pk\b|fk\b)", cell, maxsplit=1)[0]
-    return read_type_words(cell).type is not None or read_type_words(head).type is not None
+    words = read_type_words(cell)
+    return words.type is not None or words.references is not None or read_type_words(head).type is not None
 
 
 def _name_cell(cell: str) -> str:

@@ -13,7 +13,7 @@ Some documents draw their schema with ``graph``/``flowchart`` instead of
 A subgraph becomes a table only when its nodes read as columns
 (``name: type [PK|FK|UK]``); other subgraphs and nodes are a flowchart's
 own business and are left alone. An edge labelled with a cardinality
-(``1:N``, ``N:1``, ``1:1``, ``N:M``) between nodes that name tables is a
+(``1:N``, ``N:1``, ``1:1``, ``N:M``, or ``1-n``) between nodes that name tables is a
 relationship.
 """
 
@@ -63,6 +63,20 @@ def has_column_nodes(text: str) -> bool:
     return False
 
 
+def has_cardinality_edges(text: str) -> bool:
+    """Whether any edge is labelled with a cardinality (``A[users] -->|1-n| B[orders]``): a relationship diagram."""
+    for line in text.split("\n"):
+        edge = _EDGE.match(line)
+        if edge is not None and _cards(edge.group(3)) is not None:
+            return True
+    return False
+
+
+def _cards(label: str) -> tuple[str, str] | None:
+    label = label.strip().lower().replace(" ", "")
+    return _CARDS.get(re.sub(r"^([1nm*])(?:-|\.\.)([1nm*])$", r"\1:\2", label))  # "1-n", "1..n" too
+
+
 def read_graph(block: Block) -> Reading:
     """Tables from subgraphs of column nodes, relationships from cardinality-labelled edges."""
     diagnostics: list[Diagnostic] = []
@@ -97,7 +111,7 @@ def read_graph(block: Block) -> Reading:
             edges.append((edge.group(1), edge.group(4), edge.group(3).strip().lower().replace(" ", ""), number))
     reading = Reading(list(tables), diagnostics)
     for left, right, label, number in edges:
-        cards = _CARDS.get(label)
+        cards = _cards(label)
         a, b = labels.get(left, left), labels.get(right, right)
         if cards and re.fullmatch(r"[^\W\d][\w.]*", a) and re.fullmatch(r"[^\W\d][\w.]*", b):
             reading.fragments.append(RelationshipFragment(a, b, number, *cards, source="mermaid"))

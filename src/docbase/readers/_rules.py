@@ -72,7 +72,8 @@ _TOKEN = re.compile(r"^(?:`([^`]+)`|\"([^\"]+)\"|'([^']+)'|“([^”]+)”|([^\W
 _RULE_WORDS = re.compile(
     r"(?i)\b(?:unique(?:ly)?|only\s+once|at\s+most\s+once|between\s+-?\d|must\s+be\s+(?:positive|negative|at\s+least|at\s+most|greater|less)"
     r"|(?:is|are)\s+(?:required|mandatory)|must\s+not\s+be\s+(?:null|empty)|cannot\s+be\s+(?:null|empty|negative)"
-    r"|(?:is|are|must\s+be)\s+one\s+of)\b"
+    r"|(?:is|are|must\s+be)\s+one\s+of|uno\s+de|una\s+de|um\s+de|uma\s+de|l['’]une?\s+de|einer\s+von"
+    r"|eine\s+von|uno\s+tra|một\s+trong|salah\s+satu|jednym\s+z|одн[оиа]\s+из)\b"
 )
 
 
@@ -194,6 +195,31 @@ def _listed(m: re.Match[str]) -> _Said | None:
     return ("enum", (subject,), {"values": values}) if subject and values and len(subject) <= 3 else None
 
 
+# "is / can be / must be" and "one of", and "or", in the languages documents are written in (English is above).
+_BE_WORLD = (
+    r"es|son|puede\s+ser|debe\s+ser|é|são|pode\s+ser|deve\s+ser|est|sont|peut\s+être|doit\s+être|ist|sind|kann"
+    r"|muss|è|sono|può\s+essere|deve\s+essere|là|có\s+thể\s+là|phải\s+là|chỉ\s+có\s+thể\s+là|adalah"
+    r"|dapat\s+berupa|bisa|harus|jest|może\s+być|musi\s+być|является|может\s+быть|должен\s+быть|[—–:]"
+)
+_ONE_OF_WORLD = (
+    r"uno\s+de|una\s+de|um\s+de|uma\s+de|l['’]une?\s+de|une?\s+de|parmi|einer\s+von|eine\s+von|eines\s+von"
+    r"|uno\s+tra|uno\s+di|una\s+tra|một\s+trong(?:\s+các)?(?:\s+giá\s+trị)?|salah\s+satu(?:\s+dari)?"
+    r"|jednym\s+z|jedną\s+z|одн[оиа]\s+из"
+)
+_OR_WORLD = r"o|y|ou|et|oder|und|или|и|veya|ya\s+da|hoặc|và|atau|dan|lub|albo|i|e|oppure"
+
+
+def _listed_world(m: re.Match[str]) -> _Said | None:
+    """The same list said in another language: the column is the one quoted name before the verb."""
+    names = re.findall(r"`([^`]+)`", m["subj"])
+    if len(names) != 1:
+        return None
+    vals = re.sub(rf"(?i)\s+(?:{_OR_WORLD})\s+", " or ", m["vals"])
+    values = _values(vals, marked=bool(m["marker"]))
+    subject = tuple(w for w in names[0].split(".") if w)
+    return ("enum", (subject,), {"values": values}) if subject and values else None
+
+
 def _sign(word: str) -> dict[str, object]:
     op, bound = _SIGNS[re.sub(r"\s+", " ", word.lower())]
     return {"op": op, "bounds": (bound,)}
@@ -266,6 +292,11 @@ _SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], _Said | None]], 
             rf"^(?P<subj>.+?)\s+(?:{_BE}|can\s+be|may\s+be|takes?\s+(?:the\s+)?values?)\s+"
             r"(?P<marker>(?:one\s+of|either|any\s+of|only)\s*:?\s*)?(?P<vals>.+)$",
             _listed,
+        ),
+        (  # "El `channel` puede ser web, app o phone", "Der `level` ist einer von low, medium, high"
+            rf"^(?P<subj>[^`]*`[^`]+`[^`]*?)\s+(?:{_BE_WORLD})\s+(?P<marker>(?:{_ONE_OF_WORLD})\s*:?\s*)?"
+            r"(?P<vals>.+?)(?:\s+(?:sein|sind|ist|olabilir|olmalıdır))?$",
+            _listed_world,
         ),
     )
 )

@@ -44,7 +44,7 @@ class _CommandFallbackFilter(logging.Filter):
 
 logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
 
-_ROUTINES = {"FUNCTION": "function", "PROCEDURE": "function", "TRIGGER": "trigger", "VIEW": "other"}
+_ROUTINES = {"FUNCTION": "function", "PROCEDURE": "function", "TRIGGER": "trigger", "VIEW": "view"}
 # SQLite table options sqlglot does not parse; they change storage, not the schema docbase models.
 _SQLITE_OPTIONS = re.compile(r"(?i)\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+;?\s*$")
 _SCHEMA_STATEMENT = re.compile(r"(?is)^(CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)|ALTER\s+TABLE)\b")

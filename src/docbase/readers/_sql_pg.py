@@ -31,7 +31,6 @@ from ._sql_text import Source, skip_trivia, split_statements
 from .base import Reading
 
 _RUN_AS_WRITTEN = {
-    "ViewStmt": "view",
     "CreateSeqStmt": "sequence",
     "CreateDomainStmt": "domain",
     "CompositeTypeStmt": "type",
@@ -148,6 +147,8 @@ def _dispatch(node: ast.Node, src: Source, start: int, end: int, section: tuple[
         out.fragments.append(RoutineFragment("function", type_name(node.funcname), text, line))
     elif isinstance(node, ast.CreateTrigStmt):
         out.fragments.append(RoutineFragment("trigger", node.trigname, text, line, table=qualified(node.relation)))
+    elif isinstance(node, ast.ViewStmt):  # served at /rest/v1/<view> (docbase.schema.views)
+        out.fragments.append(RoutineFragment("view", qualified(node.view), text, line))
     elif isinstance(node, ast.CreateExtensionStmt):
         out.fragments.append(RoutineFragment("extension", node.extname, text, line))
     elif name in _RUN_AS_WRITTEN:

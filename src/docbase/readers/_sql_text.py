@@ -120,6 +120,10 @@ def expression_end(text: str, start: int, bound: int | None = None) -> int:
     bound = len(text) if bound is None else min(bound, len(text))
     depth, i = 0, start
     while i < bound:
+        m = _EXPRESSION_STOP.search(text, i, bound)  # jump over plain characters
+        if m is None:
+            return bound
+        i = m.start()
         ch = text[i]
         if _opens_token(text, i):
             i = _skip_quoted(text, i)
@@ -136,8 +140,13 @@ def expression_end(text: str, start: int, bound: int | None = None) -> int:
     return bound
 
 
+_EXPRESSION_STOP = re.compile(r"""[()\[\],;'"`$/-]""")
+
+
 def strip_comments(text: str) -> str:
     """``text`` without SQL comments, trimmed; quoted content is kept as written."""
+    if "--" not in text and "/*" not in text:
+        return text.strip()
     parts: list[str] = []
     i, last, n = 0, 0, len(text)
     while i < n:

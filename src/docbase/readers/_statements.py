@@ -13,10 +13,27 @@ from __future__ import annotations
 
 import re
 
-from ..document import warning
-from ..fragments import ConstraintFragment, IndexColumn, IndexFragment, Reference, RelationshipFragment
-from ._cells import block_table, is_identifier, on_action, parse_reference, split_top, strip_markup
+from ..document import info, warning
+from ..fragments import (
+    ColumnFragment,
+    ConstraintFragment,
+    IndexColumn,
+    IndexFragment,
+    Reference,
+    RelationshipFragment,
+    TableFragment,
+)
+from ._cells import (
+    block_table,
+    is_identifier,
+    on_action,
+    parse_constraints,
+    parse_reference,
+    split_top,
+    strip_markup,
+)
 from ._rules import looks_like_rule, rules_in
+from ._typewords import split_type
 from ._vocabulary import roles
 from .base import Reading
 
@@ -66,7 +83,27 @@ _VERBS = [
 _ASSOC = re.compile(r"(?i)\b(?:is|are)\s+associated\s+with\s+(.+)")
 _VIA = re.compile(rf"(?i)\bto\s+{_NAME}\s+via\s+{_NAME}")
 # "Each order belongs to one customer": a plain noun after "each"/"every" is the subject too.
-_PLAIN_SUBJECT = re.compile(r"(?i)^\s*(?:each|every)\s+([^\W\d]\w*)\s+(?=belongs?\b|(?:can|may)\s+have\b|has\b|have\b)")
+_PLAIN_SUBJECT = re.compile(
+    r"(?i)^\s*(?:each|every|an?|one|the)\s+([^\W\d]\w*)\s+(?=belongs?\b|(?:can|may)\s+have\b|has\b|have\b)"
+)
+# With a plain subject ("A user can have many orders") the other table may be a plain word too: a word that is
+# no table is reported by the schema stage ("relationship names 'dashboard', which is not a table").
+_VERBS_PLAIN = [
+    (
+        re.compile(
+            r"(?i)\b(?:can\s+have|may\s+have|has|have)\s+(?:multiple|many|several|zero\s+or\s+more)\s+"
+            r"`?([^\W\d]\w*(?:[ _][^\W\d]\w*)?)`?\s*(?:[.,;:!]|$)"  # "many orders.", "many line items."
+        ),
+        "one",
+        "many",
+    ),
+]
+# "A task is assigned to one user (`assignee_id`)", "Each post is written by a user (author_id)": a link with its
+# column in parentheses right after the other table.
+_VIA_COLUMN = re.compile(
+    rf"(?i)^\s*(?:each|every|an?|one|the)?\s*{_NAME}\s+(?:is|are)\s+[a-z]+(?:ed|en)\s+(?:to|by|for|with|in)\s+"
+    rf"(?:an?\s+|one\s+|exactly\s+one\s+|the\s+)?{_NAME}\s*\(\s*`?([^\W\d]\w*)`?\s*\)"
+)
 _SUBJECT = re.compile(r"^\s*(?:\*\*)?`([^\W\d][\w.]*)`(?:\*\*)?|^\s*\*\*([^\W\d][\w.]*)\*\*")
 
 
@@ -180,29 +217,85 @@ def constraints_in(text: str, line: int, table: str | None, out: Reading) -> boo
     return found
 
 
-_CHAIN_NAMES = r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)*"
+_CARD = r"(?:\s*\((?:[01nmNM*]|0\.\.1|[01]\.\.[nN*]|[oO]ne|[mM]any)\))?"
+_CHAIN_NAMES = rf"`[^\W\d]\w*`{_CARD}(?:\s*[,、]\s*`[^\W\d]\w*`{_CARD})*"
 _CHAIN_ARROW = r"\s*(?:→|->|⟶|↔|<->|⇄)\s*"
 # "`customers` → `booking_customers` → `bookings`", "`bookings` → `payments`, `invoices`": a data-flow line
 # relating each table to the next; only quoted names, so prose with an arrow in it relates nothing.
+# "`projects (1) -> licenses (N)`": a cardinality in parentheses after a name says which side is many.
 _CHAIN = re.compile(rf"{_CHAIN_NAMES}(?:{_CHAIN_ARROW}{_CHAIN_NAMES})+")
 
 
+# The whole chain in one code span with its cardinalities: "`projects (1) -> licenses (N)`" (a span such as
+# "`pending -> paid`" without them is a state change, not tables).
+_SPAN_CHAIN = re.compile(rf"`([^\W\d][^`]*?\((?:[01nmNM*]|[01]\.\.[nN*])\)[^`]*?{_CHAIN_ARROW}[^`]*)`")
+
+
 def _arrow_chains(text: str, line: int) -> list[RelationshipFragment]:
+    """``a -> b`` is one a to many b; ``projects (1) -> licenses (N)`` says which side is many."""
     found = []
+    if not _CHAIN.search(text):
+        text = _SPAN_CHAIN.sub(lambda m: re.sub(r"([^\W\d]\w*)(?![^(]*\))", r"`\1`", m.group(1)), text)
     for m in _CHAIN.finditer(text):
-        groups = [re.findall(r"`([^`]+)`", g) for g in re.split(_CHAIN_ARROW, m.group(0))]
-        for left_group, right_group in zip(groups, groups[1:], strict=False):
+        parts = re.split(_CHAIN_ARROW, m.group(0))
+        groups = [re.findall(r"`([^`]+)`", g) for g in parts]
+        many = [bool(re.search(r"(?i)\((?:[nm*]|[01]\.\.[n*]|many)\)", g)) for g in parts]
+        for i, (left_group, right_group) in enumerate(zip(groups, groups[1:], strict=False)):
+            cards = ("}o", "||") if many[i] and not many[i + 1] else ("||", "o{")
             for left in left_group:
                 found.extend(
-                    RelationshipFragment(left, right, line, "||", "o{", label="arrow")
+                    RelationshipFragment(left, right, line, *cards, label="arrow")
                     for right in right_group
                     if right != left
                 )
     return found
 
 
+# "Une colonne `first_leg_match_id` (FK → `matches`, *nullable*)", "A column `paid_at` (timestamp, NOT NULL)":
+# a column of the section's table introduced in a sentence, its type and constraints in parentheses.
+_COLUMN_WORD = (
+    r"column|colonne|columna|coluna|colonna|spalte|kolumn[ae]?|kolom|sütun|cột|колонк[аиу]|столб[еца]+|"
+    r"列|欄位|字段|カラム|컬럼|열"
+)
+_SAID_COLUMN = re.compile(rf"(?i)(?:{_COLUMN_WORD})\s*`([^\W\d]\w*)`\s*[(（]([^()（）]+)[)）]")
+
+
+def columns_said(text: str, line: int, table: str | None, out: Reading) -> bool:
+    """A column introduced in a sentence, added to the table of the section (a note says so)."""
+    found = False
+    for m in _SAID_COLUMN.finditer(text):
+        if table is None:
+            continue
+        inner = strip_markup(m.group(2))
+        words, rest = split_type(inner.split(",")[0])
+        stated = parse_constraints(inner if words.type is None else rest + inner[len(inner.split(",")[0]) :], line)
+        if stated is None or not (words.type or stated.fk_marked or stated.primary_key or stated.unique):
+            continue
+        column = ColumnFragment(
+            m.group(1),
+            line,
+            type=words.type,
+            nullable=stated.nullable,
+            default=stated.default,
+            primary_key=stated.primary_key,
+            unique=stated.unique,
+            references=stated.references,
+            fk_marked=stated.fk_marked,
+            notes=("column stated in a sentence",),
+        )
+        out.fragments.append(TableFragment(table, line, "prose", columns=(column,), extends=True))
+        out.diagnostics.append(info(line, f"{table}.{m.group(1)}: column read from a sentence"))
+        found = True
+    return found
+
+
 def relationships_in(text: str, line: int, table: str | None, out: Reading) -> bool:
     """Relationship statements in one item or sentence; True when any was found."""
+    via = _VIA_COLUMN.match(strip_markup(text))
+    if via is not None and via.group(2).lower() not in _STOP:
+        ref = Reference(via.group(2), line=line)
+        out.fragments.append(ConstraintFragment(via.group(1), "foreign_key", (via.group(3),), line, references=ref))
+        return True
     chained = _arrow_chains(text, line)
     if chained:
         out.fragments.extend(_dedupe(chained))
@@ -219,7 +312,8 @@ def relationships_in(text: str, line: int, table: str | None, out: Reading) -> b
         if cards and left and m.group(3).lower() not in _STOP:
             found.append(RelationshipFragment(left, m.group(3), line, *cards, on_delete=on_delete))
     if not found:
-        for pattern, a, b in _VERBS:
+        plain = subject_m is not None and subject_m.re is _PLAIN_SUBJECT
+        for pattern, a, b in _VERBS + (_VERBS_PLAIN if plain else []):
             for m in pattern.finditer(text):
                 if left and m.group(1) != left and m.group(1).lower() not in _STOP:
                     found.append(RelationshipFragment(left, m.group(1), line, *_KINDS[(a, b)], on_delete=on_delete))
@@ -266,7 +360,12 @@ def read_statement(text: str, line: int, section: tuple[str, ...], lead: str = "
     out = Reading()
     try:
         table = block_table(lead, section)
-        if not constraints_in(text, line, table, out) and not relationships_in(text, line, table, out) and sentences:
+        if (
+            not constraints_in(text, line, table, out)
+            and not columns_said(text, line, table, out)
+            and not relationships_in(text, line, table, out)
+            and sentences
+        ):
             rule_sentence(text, line, table, out)
             if not out.fragments and not out.diagnostics and _COLUMN_LIKE.match(strip_markup(text)):
                 out.diagnostics.append(

@@ -176,6 +176,10 @@ def _django(text: str, raw: str) -> TypeWords | None:
 _KEY_WRAPPED = re.compile(r"(?i)((?:pk|fk|uk|uq)(?:\s*[,/&+]?\s*(?:pk|fk|uk|uq))*)\s*\((.+)\)")
 
 
+# A type cell that names the key it holds instead of a type: "status_id FK", "FK → users", "FK: role_id".
+_NAMED_FK = re.compile(r"(?i)([^\W\d]\w*)\s+FK|FK\s*(?:→|->|:)?\s*([^\W\d]\w*)")
+
+
 @lru_cache(maxsize=1 << 14)  # pure, and called with the same few strings all through a document
 def read_type_words(raw: str) -> TypeWords:
     """Read a written type in any of the vocabularies above; ``type`` None when none fits.
@@ -224,8 +228,17 @@ def read_type_words(raw: str) -> TypeWords:
         inner = read_type_words(m.group(1))
         item = inner.type.name if inner.type else None
         return TypeWords(TypeInfo("array", raw.strip(), item=item), True if optional else None)
-    if text.lower() in ("references", "belongs_to"):  # Rails: a reference column (bigint), its target by name
+    if text.lower() in (
+        "references",
+        "reference",
+        "belongs_to",
+    ):  # Rails: a reference column (bigint), its target by name
         return TypeWords(TypeInfo("bigint", raw.strip()), key="fk")
+    m = _NAMED_FK.fullmatch(text)
+    if m and parse_type(m.group(1) or m.group(2)) is None:  # "status_id FK": no type, a reference to status
+        target = m.group(1) or m.group(2)
+        stem = re.fullmatch(r"(.+?)_?(?:id|Id|ID)", target)
+        return TypeWords(None, references=Reference(stem.group(1) if stem else target), key="fk")
     info = parse_type(text)
     if info is None:
         name = _NOSQL.get(text.lower(), "")

@@ -36,6 +36,7 @@ from ._cells import (
     strip_markup,
     table_name,
 )
+from ._headings import lead_names_table
 from ._statements import read_statement
 from ._typewords import split_type
 from ._values import examples_in, read_values
@@ -201,7 +202,7 @@ def parse_item(text: str, line: int) -> _Parsed | None:
         return None
     words, c = parsed
     type_name = words.type.name if words.type else None
-    found = read_values(c.comment, type_name) if c.comment else None
+    found = read_values(c.comment, type_name, name) if c.comment else None
     enum = words.enum or (found.enum if found else None)
     examples = c.examples or (found.examples if found else None)
     nullable = c.nullable if c.nullable is not None else words.nullable
@@ -299,12 +300,13 @@ _UNTYPED = re.compile(r"^\s*(?:\*\*)?`?([^\W\d]\w*)`?(?:\*\*)?\s*(?::|：|[–�
 _NAMES_ONLY = re.compile(r"`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+")
 
 
+_ONE_NAME = re.compile(r"`[^\W\d]\w*`")  # "- `species`" among "- `id`: chave primária" items
 _SEVERAL_SAID = re.compile(r"^\s*(`[^\W\d]\w*`(?:\s*[,、]\s*`[^\W\d]\w*`)+)\s*(?::|[–—]|\s-\s)\s*(\S.*)$")
 
 
 def _several_untyped(text: str) -> tuple[list[str], str | None] | None:
-    """```a`, `b``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
-    if _NAMES_ONLY.fullmatch(text.strip()):
+    """```a`, `b``` or ```a``` (names only) or ```latitude`, `longitude` - 위도/경도`` (one description for all)."""
+    if _NAMES_ONLY.fullmatch(text.strip()) or _ONE_NAME.fullmatch(text.strip()):
         return re.findall(r"`([^`]+)`", text), None
     m = _SEVERAL_SAID.match(text)
     if m:
@@ -316,15 +318,16 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
     """``- id – Mã người dùng`` / ``- `name`: nome do episódio``: columns named with a description, no type.
 
     Read only where the document says these are a table's columns: under a
-    heading that marks a table (backticks, a table word), or after a lead or
-    parent bullet announcing fields (``Campos:``). Types are then inferred,
+    heading that marks a table (backticks, a table word), after a lead or
+    parent bullet announcing fields (``Campos:``), or after a lead naming a
+    table beside a table word (``订单表 `orders` 同步补充状态字段：``). Types are then inferred,
     each with a note; a phrase such as ``chave primária`` still marks the key.
     """
     parent_text = strip_markup(block.items[parent].text).rstrip(":： ") if parent >= 0 else ""
     named = table_name(block.items[parent].text) if parent >= 0 and not announces_fields(parent_text) else None
     announced = announces_fields(strip_markup(block.lead).strip().rstrip(":： ")) or announces_fields(parent_text)
     heading = block.section[-1] if block.section else ""
-    if not (announced or names_table_explicitly(heading) or (named and parent >= 0)):
+    if not (announced or names_table_explicitly(heading) or (named and parent >= 0) or lead_names_table(block.lead)):
         return None
     matches = [(i, _UNTYPED.match(block.items[i].text)) for i in members]
     names_only = {i: _several_untyped(block.items[i].text) for i, m in matches if m is None}
@@ -352,7 +355,7 @@ def _untyped_group(block: Block, parent: int, members: list[int]):
             unique=c.unique,
             references=c.references,
             fk_marked=c.fk_marked or c.references is not None,
-            enum=read_values(description, None).enum,  # "Trạng thái (ACTIVE/INACTIVE)"
+            enum=read_values(description, None, m.group(1)).enum,  # "Trạng thái (ACTIVE/INACTIVE)"
             comment=description,
         )
         good.append((i, _Parsed(column, c.indexed)))
@@ -427,10 +430,15 @@ def read(block: Block) -> Reading:
         kept = merged.setdefault(table, [])
         names = {p.column.name for p in kept}
         kept.extend(p for _, p in good if p.column.name not in names)
+    # Untyped columns after a sentence naming the table ("订单表 `orders` 同步补充状态字段：") add to the table's
+    # description elsewhere rather than replace it.
+    heading = block.section[-1] if block.section else ""
+    supplement = lead_names_table(block.lead) and not names_table_explicitly(heading)
     for table, parsed in merged.items():
         columns = tuple(p.column for p in parsed)
         reading.fragments.append(
             TableFragment(
+                extends=supplement and all(c.type is None for c in columns),
                 name=table,
                 line=parsed[0].column.line,
                 source="bullets",

@@ -33,7 +33,7 @@ from ._cells import (
 )
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
-from ._values import examples_in, read_values
+from ._values import examples_in, read_values, same_as
 from ._vocabulary import flags, normal
 from .base import Reading
 from .prose import enum_names
@@ -329,13 +329,22 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
     type_name = words.type.name if words.type else None
     enum = words.enum or values_enum
     if comment is not None:
-        found = read_values(strip_markup(comment), type_name)
+        found = read_values(strip_markup(comment), type_name, name)
         if found.examples and examples is None:
             examples = found.examples
         if found.enum and enum is None:
             enum = found.enum
         if found.null_listed and c.nullable is None:
             c.nullable = True
+        if found.not_applied and enum is None:
+            diagnostics.append(
+                info(
+                    line,
+                    f"{name}: the description lists {', '.join(found.not_applied)}, but the column is "
+                    f"{words.type.raw or type_name}, so they are not its allowed values (kept as its comment); "
+                    "write the type as an enum or text to make them so",
+                )
+            )
     if words.nullable is not None and c.nullable is None:
         c.nullable = words.nullable
     references = c.references or words.references
@@ -417,7 +426,7 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
         return reading
     lead = re.match(r"^\*\*(?:purpose|description|summary)\s*:?\*\*\s*:?\s*(.+)$", block.lead.strip(), re.I | re.S)
     for table, rows in groups.items():
-        columns = tuple(col for col, _ in rows)
+        columns = same_as(tuple(col for col, _ in rows), table, reading.diagnostics)
         indexes = tuple(IndexFragment(table, (IndexColumn(col.name),), col.line) for col, indexed in rows if indexed)
         reading.fragments.append(
             TableFragment(

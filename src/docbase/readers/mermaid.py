@@ -37,7 +37,7 @@ from ..fragments import (
     TypeInfo,
     UniqueFragment,
 )
-from ._mermaid_graph import has_column_nodes, is_graph, read_graph
+from ._mermaid_graph import has_cardinality_edges, has_column_nodes, is_graph, read_graph
 from .base import Reading
 from .column_notes import column_type, read_comment
 from .types import parse_type
@@ -52,7 +52,8 @@ _RIGHT = {"zero_or_one": "o|", "only_one": "||", "zero_or_more": "o{", "one_or_m
 
 def accepts(block: Block) -> bool:
     """A ```mermaid fence, or an unlabelled block, whose diagram is an erDiagram
-    (or a mermaid flowchart whose subgraphs draw tables, see ``_mermaid_graph``)."""
+    (or a mermaid flowchart whose subgraphs draw tables or whose edges carry cardinalities, see
+    ``_mermaid_graph``)."""
     if block.kind != "code":
         return False
     info = block.info.strip().lower().strip("{}")
@@ -60,7 +61,7 @@ def accepts(block: Block) -> bool:
         return False
     first = _first_statement(block.text)
     if info and is_graph(first):
-        return has_column_nodes(block.text)
+        return has_column_nodes(block.text) or has_cardinality_edges(block.text)
     return first.lower().startswith("erdiagram")
 
 
@@ -88,6 +89,8 @@ def _first_statement(text: str) -> str:
 
 def _strip_comment(line: str) -> str:
     """Drop a ``%%`` comment, or a ``#`` one (at the start or after a blank), unless it sits inside quotes."""
+    if "%%" not in line and "#" not in line:
+        return line
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':
@@ -99,6 +102,8 @@ def _strip_comment(line: str) -> str:
 
 def _find(line: str, char: str) -> int:
     """Index of ``char`` outside double quotes, or -1."""
+    if char not in line:
+        return -1
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':

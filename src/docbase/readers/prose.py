@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 
 from ..document import Block
-from ..fragments import EnumFragment
+from ..fragments import ConstraintFragment, EnumFragment, RelationshipFragment
 from ._cells import block_table, is_identifier, split_top, strip_markup
 from ._rules import sentences
-from ._statements import read_statement, rule_sentence
+from ._statements import read_statement, relationships_in, rule_sentence
 from .base import Reading
 
 NAME = "prose"
@@ -134,7 +134,27 @@ def read(block: Block) -> Reading:
         table = block_table(block.lead, block.section)
         for sentence, line in sentences(block.text, block.line):
             rule_sentence(sentence, line, table, reading)
+            _relationship_sentence(sentence, line, table, block, reading)
     return reading
+
+
+def _relationship_sentence(sentence: str, line: int, table: str | None, block: Block, reading: Reading) -> None:
+    """A relationship in a sentence that shares its line with another ("Each task belongs to a project. A user
+    can have many orders."): the line was read as a whole, so the sentence is read alone, adding what is new."""
+    if sentence.strip() in (ln.strip() for ln in block.lines):
+        return
+    found = Reading()
+    relationships_in(sentence, line, table, found)
+    seen = {_key(f) for f in reading.fragments}
+    reading.fragments.extend(f for f in found.fragments if _key(f) not in seen)
+
+
+def _key(fragment: object) -> tuple:
+    if isinstance(fragment, RelationshipFragment):
+        return ("rel", fragment.left, fragment.right)
+    if isinstance(fragment, ConstraintFragment):
+        return ("con", fragment.table, fragment.kind, fragment.columns)
+    return ("other", id(fragment))
 
 
 def _enum_items(block: Block) -> list[EnumFragment]:

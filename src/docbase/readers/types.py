@@ -74,6 +74,7 @@ _ALIASES: dict[str, str] = {
     "double precision": "float",
     "bool": "boolean",
     "boolean": "boolean",
+    "bit": "boolean",  # SQL Server's BIT, MySQL's BIT(1): a flag (a wider BIT(n) is a bit string, not known)
     "timestamp": "timestamp",
     "datetime": "timestamp",
     "datetime2": "timestamp",
@@ -144,6 +145,8 @@ def parse_type(raw: str) -> TypeInfo | None:
     if name is None:
         return None
     ints = [int(a) for a in args if a.isdigit()]
+    if _base_name(text) == "bit" and ints and ints[0] != 1:
+        return None
     if array:
         return TypeInfo("array", raw.strip(), item=name)
     if name == "vector":

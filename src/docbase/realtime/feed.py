@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from .. import dburl
-from ..connections import configure_sqlite
+from ..db.connections import pg_connect, sqlite_connect
 from ..ddl import capture
 
 log = logging.getLogger("docbase.realtime")
@@ -107,10 +107,7 @@ class Feed:
 
 class SqliteFeed(Feed):
     def _connect(self) -> sqlite3.Connection:
-        path = dburl.parse(self.url).path
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        configure_sqlite(conn)
-        return conn
+        return sqlite_connect(self.url)
 
     def install(self, conn: sqlite3.Connection) -> None:
         """Create the change table and bring every capture trigger up to the table's current columns."""
@@ -179,9 +176,7 @@ class SqliteFeed(Feed):
 
 class PgFeed(Feed):
     async def _connect(self) -> Any:
-        import asyncpg
-
-        return await asyncpg.connect(dburl.parse(self.url).libpq(), server_settings={"timezone": "UTC"})
+        return await pg_connect(self.url)
 
     async def install(self, conn: Any) -> None:
         """Create the change table, the trigger function and any missing trigger, one worker at a time."""

@@ -23,8 +23,8 @@ def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) ->
     rbac = detect_rbac(schema, toml)
     if rbac is not None:
         lines.append(
-            f"{path}:{rbac.line}: warning: rbac: {rbac.why()}; they do not yet decide access to the tables, "
-            "which follows the membership roles (docbase access)"
+            f"{path}:{rbac.line}: note: rbac: {rbac.why()}; while a permission row names a tenant's table, they "
+            "decide who reads and writes it, replacing the role order (docbase access lists each table)"
         )
     return lines
 

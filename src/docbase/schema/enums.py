@@ -21,6 +21,7 @@ nullable, not a value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from ..document.diagnostics import Diagnostic, info
@@ -99,12 +100,15 @@ def _document_uses_lower_case(tables: dict[str, TableDraft], named: list[EnumFra
     return False
 
 
-def _tokens(name: str) -> list[str]:
-    return [singular(w) for w in words(name)]
+@functools.lru_cache(maxsize=1 << 14)  # column and table names recur across a large document
+def _tokens(name: str) -> tuple[str, ...]:
+    return tuple(singular(w) for w in words(name))
 
 
 def _match(table: TableDraft, col: ColumnDraft, named: list[EnumFragment]) -> EnumFragment | None:
     """The named enum this column uses, by its declared type or by its name."""
+    if not named:
+        return None
     type_name = col.type.enum_name if col.type else None
     if type_name:
         for enum in named:

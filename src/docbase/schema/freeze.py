@@ -20,6 +20,7 @@ from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
 from .model import Check, Column, Enum, ForeignKey, Index, Policy, Routine, Schema, Table, UniqueConstraint
 from .names import did_you_mean
+from .views import views
 
 T = TypeVar("T")
 
@@ -61,6 +62,28 @@ def freeze(
         if isinstance(f, RoutineFragment)
     )
     enums = tuple(_carry(e, Enum) for e in named)
+    schemas_seen: set[str] = set()
+    for table in frozen:  # personal.users: its own schema, chosen by Accept-Profile (setting db_schemas)
+        schema_name = table.name.rpartition(".")[0]
+        if schema_name and schema_name not in schemas_seen:
+            schemas_seen.add(schema_name)
+            diags = [
+                *diags,
+                warning(
+                    table.line,
+                    f"tables of schema {schema_name!r} are served with Accept-Profile: {schema_name} "
+                    f"(Content-Profile to write); setting db_schemas lists the schemas served (default: public "
+                    "and every schema the document names)",
+                ),
+            ]
+    if any(r.kind == "view" for r in routines):  # what the API cannot serve is said here, located
+        found, notes = views(Schema(tables=frozen, routines=routines))
+        diags = [*diags, *(warning(line, message) for line, message in notes)]
+        diags += [
+            warning(v.line, f"view {v.name!r} is served on PostgreSQL only: {v.sqlite_why}")
+            for v in found
+            if not v.sqlite
+        ]
     ordered = tuple(sorted(diags, key=lambda d: (d.line, ("error", "warning", "info").index(d.level))))
     return Schema(
         tables=frozen, enums=enums, policies=tuple(policies), routines=routines, diagnostics=ordered, path=path

@@ -64,7 +64,8 @@ def _document_types(tables: dict[str, TableDraft]) -> dict[str, TypeInfo]:
     for table in tables.values():
         for col in table.columns.values():
             if col.type is not None and col.type.name not in ("enum",):
-                seen.setdefault(col.name, Counter())[_plain(col.type)] += 1
+                plain = col.type if col.type.enum_name is None else _plain(col.type)
+                seen.setdefault(col.name, Counter())[plain] += 1
     return {name: counts.most_common(1)[0][0] for name, counts in seen.items()}
 
 

@@ -88,6 +88,8 @@ def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> di
     by_key: dict[str, list[TableFragment]] = {}
     order: list[str] = []
     for frag in fragments:
+        if frag.schema and frag.schema != "public":  # personal.users stays beside public users
+            frag = replace(frag, name=f"{frag.schema}.{frag.name}")
         k = frag.name.lower()
         if k not in by_key:
             by_key[k] = []

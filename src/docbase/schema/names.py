@@ -19,10 +19,18 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 def words(name: str) -> list[str]:
     """``organizationId`` -> ['organization', 'id']; ``LLMConfigStatus`` -> ['llm', 'config', 'status']."""
+    return list(_words(name))
+
+
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same column names are split again and again on a large document
+def _words(name: str) -> tuple[str, ...]:
     out: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", name):
+    for part in _SEPARATORS.split(name):
         out.extend(w.lower() for w in _CAMEL.findall(part))
-    return out
+    return tuple(out)
 
 
 def bare_words(name: str) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from ..document.diagnostics import Diagnostic, info, warning
 from ..fragments import Fragment, Reference, RelationshipFragment
 from .attach import resolve
 from .drafts import ColumnDraft, TableDraft
-from .names import key, stem_of_reference
+from .names import key, stem_of_reference, words
 
 
 def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: list[Diagnostic]) -> None:
@@ -104,7 +104,8 @@ def _columns_from_relationships(
 
     A relationship stated in words (prose) or drawn as a Mermaid line
     (``customer ||--o{ order : places``) does this, and only through the one
-    column whose name names the other table (``customer_id``, ``customerId``);
+    column whose name names the other table (``customer_id``, ``customerId``), or else the one
+    column named as the other table's own key (``MaKH`` beside ``KhachHang`` keyed by ``MaKH``);
     a column is never invented, and tables the document does not relate are
     never linked by their column names alone.
     """
@@ -121,13 +122,25 @@ def _columns_from_relationships(
                 and (stem := stem_of_reference(c.name))
                 and resolve(tables, stem) is parent
             ]
+            how = ""
+            if not hits:
+                hits, how = _holding_the_key(child, parent), f"; it has the name of {parent.name}'s key"
             if len(hits) == 1:
                 col = hits[0]
                 col.references, col.fk_marked = Reference(parent.name, (), line=rel.line), True
                 what = _MARKING_SOURCES[rel.source]
                 col.notes.append(f"foreign key target inferred: a {what}")
-                diags.append(info(rel.line, f"{child.name}.{col.name} references {parent.name} (this {what})"))
+                diags.append(info(rel.line, f"{child.name}.{col.name} references {parent.name} (this {what}{how})"))
                 break
+
+
+def _holding_the_key(child: TableDraft, parent: TableDraft) -> list[ColumnDraft]:
+    """``DatVe.MaKH`` for ``KhachHang`` keyed by ``MaKH``: the column named as the parent's own key
+    (never a bare ``id``, which every table has)."""
+    if len(parent.primary_key) != 1 or key(parent.primary_key[0]) == "id":
+        return []
+    name = parent.primary_key[0].casefold()
+    return [c for c in child.columns.values() if not c.fk_marked and not c.primary_key and c.name.casefold() == name]
 
 
 def _infer_targets(tables: dict[str, TableDraft], related: dict[str, Counter[str]], diags: list[Diagnostic]) -> None:
@@ -184,6 +197,17 @@ def _target_for(
     ]
     if len(keyed) == 1:  # "id_piece (FK)" and the one table whose primary key is id_piece
         return keyed[0], f"{keyed[0]}'s primary key has its name"
+    named_table = resolve(tables, col.name) if not stem else None
+    if named_table is not None and named_table is not table:  # Rails "user | references": the table users
+        return named_table.name, f"its name names {named_table.name}"
+    if not stem:  # "author (FK)" and the one table whose primary key is id_author / author_id
+        named = [
+            t.name
+            for t in tables.values()
+            if t is not table and len(t.primary_key) == 1 and _key_names(t.primary_key[0], col.name)
+        ]
+        if len(named) == 1:
+            return named[0], f"{named[0]}'s primary key {tables[named[0]].primary_key[0]} is named after it"
     if stem:
         for pool, where in ((sorted(related), "a related table"), (_noun_candidates(stem, tables), "a table")):
             hits = [n for n in pool if _noun_matches(stem, n) and n != table.name]
@@ -216,6 +240,12 @@ def _noun_candidates(stem: str, tables: dict[str, TableDraft]) -> list[str]:
     for j in range(len(parts)):
         found |= index.get("_".join(parts[j:]), set())  # type: ignore[union-attr]
     return sorted(found)
+
+
+def _key_names(primary_key: str, column: str) -> bool:
+    """Whether ``primary_key`` is ``column`` with an id word before or after it (``id_author`` for ``author``)."""
+    ws, cs = words(primary_key), words(column)
+    return bool(cs) and len(ws) == len(cs) + 1 and (ws[1:] == cs and ws[0] == "id" or ws[:-1] == cs and ws[-1] == "id")
 
 
 def _noun_matches(stem: str, table_name: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .. import dburl
+from ..db import connections
 from ..ddl import statements
 from ..schema.model import Schema
 
@@ -39,7 +40,7 @@ def ensure_tables(schema: Schema, url: str) -> None:
 def create_tables(schema: Schema, url: str) -> None:
     """Run docbase's DDL for the document on a database that has none of its tables yet."""
     dialect = dialect_of(url)
-    engine = sa.create_engine(engine_url(url))
+    engine = connections.engine(url, statement_timeout=0)
     try:
         with engine.begin() as conn:
             present = set(sa.inspect(conn).get_table_names())

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time
 
-import psycopg
-
-from .. import dburl
+from ..db import connections
 from ..schema.model import Table
 
 BLOCK = 5_000
@@ -64,8 +62,7 @@ class PgWriter:
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
-        self.conn = psycopg.connect(dburl.parse(url).libpq())
-        self.conn.execute("SET TIME ZONE 'UTC'")
+        self.conn = connections.psycopg_connect(url, statement_timeout=0)  # a bulk load is not a request
         self.vector_columns = self._vector_columns()
 
     def _vector_columns(self) -> set[tuple[str, str]]:

@@ -10,13 +10,12 @@ text, vectors as float32 blobs (sqlite-vec's layout), times as ISO text.
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from .. import dburl
+from ..db import connections
 from ..schema.model import Table
 
 BATCH = 50_000
@@ -50,10 +49,8 @@ class SqliteWriter:
     dialect = "sqlite"
 
     def __init__(self, url: str) -> None:
-        path = dburl.parse(url).path
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn = connections.sqlite_connect(url)
+        self.conn.execute("PRAGMA synchronous = OFF")  # the one departure: a bulk load that fails is run again
         self.conn.execute("BEGIN")
 
     def existing_tables(self) -> set[str]:

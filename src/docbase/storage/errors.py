@@ -2,15 +2,26 @@
 
 Both official clients read the body, not only the status: storage3's ``exists`` wants
 ``statusCode == "404"`` with ``error`` ``not_found``; storage-js takes the status and
-``message``. ``statusCode`` is a string, as Supabase renders it. Unlike Supabase (which
-answers most refusals with HTTP 400 and the real code only in the body), docbase sends
-the real status on the wire too; both clients accept either.
+``message``. ``statusCode`` is a string, as Supabase renders it. ``code`` is the newer
+error system's name (``NoSuchBucket``, ``NoSuchKey``, ``AccessDenied``, ``EntityTooLarge``...),
+whose documented HTTP statuses (404 for a missing object, 403 for a refusal, 413...) are
+the ones docbase sends on the wire; older Storage servers answered most of these with 400.
 """
 
 from __future__ import annotations
 
 import orjson
 from starlette.responses import Response
+
+# The legacy ``error`` words docbase sends, and the code Supabase Storage's newer error system names for each
+# (supabase.com/docs/guides/storage/debugging/error-codes); words not listed are already such codes.
+CODES = {
+    "Bucket not found": "NoSuchBucket",
+    "not_found": "NoSuchKey",
+    "Payload too large": "EntityTooLarge",
+    "invalid_mime_type": "InvalidMimeType",
+    "invalid_range": "InvalidRange",
+}
 
 
 class StorageError(Exception):
@@ -23,8 +34,19 @@ class StorageError(Exception):
         self.message = message
         self.close = close  # the body was not read to its end: the connection cannot be reused
 
+    @property
+    def code(self) -> str:
+        """Storage's newer error code (``NoSuchKey``, ``AccessDenied``...), sent beside the legacy ``error``."""
+        if self.error == "Unauthorized":
+            return "AccessDenied" if self.status == 403 else "InvalidJWT"
+        if self.error == "Duplicate":
+            return "ResourceAlreadyExists"
+        return CODES.get(self.error, self.error)
+
     def response(self) -> Response:
-        body = orjson.dumps({"statusCode": str(self.status), "error": self.error, "message": self.message})
+        body = orjson.dumps(
+            {"statusCode": str(self.status), "code": self.code, "error": self.error, "message": self.message}
+        )
         headers = {"connection": "close"} if self.close else None
         return Response(body, self.status, headers=headers, media_type="application/json")
 

@@ -25,7 +25,7 @@ _PARAM = re.compile(r';\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*)
 
 
 class Sink(Protocol):
-    def write(self, chunk: bytes) -> None: ...
+    async def write(self, chunk: bytes) -> None: ...
 
 
 @dataclass
@@ -127,7 +127,7 @@ async def read_multipart(
                 take = at if at >= 0 else max(0, len(buf) - len(marker) + 1)
                 if take:
                     if current is not None:
-                        current.write(buf[:take])
+                        await current.write(buf[:take])
                     else:
                         value += buf[:take]
                         if len(value) > MAX_FIELD:

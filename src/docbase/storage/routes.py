@@ -19,6 +19,7 @@ from starlette.routing import Route
 from .. import settings
 from ..access import build_access, load_overrides
 from ..auth.db import engine_for
+from ..conventions.files import file_columns, files_bucket
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
@@ -26,7 +27,7 @@ from .errors import StorageError
 from .objects import ObjectRoutes
 from .rules import Caller, parse_rules
 from .service import Storage
-from .store import FileStore
+from .store import open_store
 from .tenancy import Tenancy
 from .transfer import readable, serve, upload
 from .tus import TusRoutes
@@ -80,11 +81,12 @@ def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storag
     model = build_access(schema, load_overrides(doc))
     return Storage(
         engine,
-        FileStore(store_root(doc, toml)),
+        open_store(store_root(doc, toml), toml),
         secret,
         parse_rules(toml),
         Tenancy(schema, model, engine.dialect.name),
         int(settings.get(settings.STORAGE_MAX_FILE_BYTES, toml=toml)),
+        files_bucket(toml) if file_columns(schema, toml) else None,
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..settings import ConfigError
 from .names import first_segment
+from .tenant_delete import on_tenant_delete
 
 READ_CHOICES = ("prefix", "authenticated", "public", "service_role")
 WRITE_CHOICES = ("prefix", "authenticated", "service_role")
@@ -44,6 +45,7 @@ class BucketRule:
 @dataclass(frozen=True)
 class StorageRules:
     buckets: dict[str, BucketRule] = field(default_factory=dict)
+    on_tenant_delete: str = "remove"  # docbase.storage.tenant_delete
 
     def rule(self, bucket: str) -> BucketRule:
         return self.buckets.get(bucket, BucketRule())
@@ -52,9 +54,15 @@ class StorageRules:
 def parse_rules(config: dict[str, Any]) -> StorageRules:
     """The ``[storage]`` table of a parsed docbase.toml."""
     section = config.get("storage") or {}
-    unknown = set(section) - {"buckets"}
+    unknown = set(section) - {"buckets", "files_bucket", "on_tenant_delete"}
     if unknown:
-        raise StorageConfigError(f"docbase.toml: error: unknown key storage.{sorted(unknown)[0]} (expected buckets)")
+        raise StorageConfigError(
+            f"docbase.toml: error: unknown key storage.{sorted(unknown)[0]} "
+            "(expected buckets, files_bucket or on_tenant_delete)"
+        )
+    bucket = section.get("files_bucket", "files")
+    if not isinstance(bucket, str) or not bucket or "/" in bucket:
+        raise StorageConfigError(f"docbase.toml: error: storage.files_bucket = {bucket!r}; give a bucket name")
     found: dict[str, BucketRule] = {}
     for name, body in (section.get("buckets") or {}).items():
         where = f"docbase.toml: error: storage.buckets.{name}"
@@ -66,7 +74,11 @@ def parse_rules(config: dict[str, Any]) -> StorageRules:
         if write not in WRITE_CHOICES:
             raise StorageConfigError(f"{where}.write = {write!r}; choose one of {', '.join(WRITE_CHOICES)}")
         found[name] = BucketRule(read, write)
-    return StorageRules(found)
+    try:
+        mode = on_tenant_delete(config)
+    except ConfigError as exc:
+        raise StorageConfigError(str(exc)) from None
+    return StorageRules(found, mode)
 
 
 @dataclass(frozen=True)

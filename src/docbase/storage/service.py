@@ -24,7 +24,7 @@ from ..auth import keys
 from ..auth.bearer import bearer_token
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
-from .store import FileStore
+from .store import Store
 from .tables import StorageTables, create_storage_tables, storage_tables
 from .tenancy import Tenancy
 
@@ -50,11 +50,12 @@ class Storage:
     def __init__(
         self,
         engine: AsyncEngine,
-        store: FileStore,
+        store: Store,
         secret: str,
         rules: StorageRules,
         tenancy: Tenancy,
         max_file_bytes: int,
+        files_bucket: str | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
@@ -62,6 +63,7 @@ class Storage:
         self.rules = rules
         self.tenancy = tenancy
         self.max_file_bytes = max_file_bytes
+        self.files_bucket = files_bucket  # made at start when the document has file columns
         self.t: StorageTables = storage_tables(engine.dialect.name)
         self._ready = False
         self._lock = asyncio.Lock()
@@ -72,10 +74,14 @@ class Storage:
             return
         async with self._lock:
             if not self._ready:
+                await self.store.prepare()
                 async with self.engine.begin() as conn:
                     await conn.run_sync(create_storage_tables)
                     if conn.dialect.name == "postgresql":
                         await self._policies(conn)
+                    await self._tenant_triggers(conn)
+                    if self.files_bucket:
+                        await self._make_files_bucket(conn, self.files_bucket)
                 await self._sweep()
                 self._ready = True
 
@@ -87,7 +93,50 @@ class Storage:
             live = {r.id for r in await conn.execute(sa.select(u.c.id))}
         gone = await asyncio.to_thread(self.store.sweep, SWEEP_AGE, live)
         if gone:
-            log.warning("storage: removed %d leftover temporary file(s) from %s", gone, self.store.root)
+            log.warning("storage: removed %d leftover temporary file(s) from %s", gone, self.store.where)
+        await self._sweep_blobs()
+
+    async def _sweep_blobs(self) -> None:
+        """Remove blobs no object row names (their rows went with a deleted tenant, or a crash came between
+        the rename and the commit), a day old at least; one blob folder (1/256 of the rows) at a time."""
+        o, removed = self.t.objects, 0
+        for prefix, names in await asyncio.to_thread(self.store.old_blobs, SWEEP_AGE):
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(sa.select(o.c.version).where(o.c.version.like(f"{prefix}%")))
+                named = {r.version for r in rows}
+            orphans = [n for n in names if n not in named]
+            await self.store.delete(orphans)
+            removed += len(orphans)
+        if removed:
+            log.warning("storage: removed %d file(s) no object names any more from %s", removed, self.store.where)
+
+    async def _make_files_bucket(self, conn: AsyncConnection, bucket_id: str) -> None:
+        """The private bucket the console uploads file columns into (docbase.conventions.files), if missing."""
+        b = self.t.buckets
+        if (await conn.execute(sa.select(b.c.id).where(b.c.id == bucket_id))).first() is not None:
+            return
+        at = now()
+        row = {"id": bucket_id, "name": bucket_id, "public": False, "created_at": at, "updated_at": at}
+        try:
+            async with conn.begin_nested():
+                await conn.execute(sa.insert(b).values(row))
+        except sa.exc.IntegrityError:  # another process made it meanwhile
+            return
+        log.info("storage: made the private bucket %r for the document's file columns", bucket_id)
+
+    async def _tenant_triggers(self, conn: AsyncConnection) -> None:
+        """Install (or drop) the triggers that remove a deleted tenant's objects (docbase.storage.tenant_delete)."""
+        from .tenant_delete import postgresql_sql, sqlite_sql
+
+        roots, mode = self.tenancy.roots, self.rules.on_tenant_delete
+        pg = conn.dialect.name == "postgresql"
+        statements = postgresql_sql(roots, mode) if pg else sqlite_sql(roots, mode)
+        try:
+            async with conn.begin_nested():
+                for statement in statements:
+                    await conn.execute(sa.text(statement))
+        except sa.exc.DBAPIError as exc:  # e.g. the tenant table is not migrated yet: say so, serve the rest
+            log.warning("storage: tenant deletion triggers not installed: %s", str(exc.orig)[:300])
 
     async def _policies(self, conn: AsyncConnection) -> None:
         """Row-level security on storage.objects/buckets (docbase.storage.pg_policies); one process at a time."""

@@ -106,7 +106,7 @@ async def receive_body(storage: Storage, request: Request, bucket: sa.Row) -> tu
             meta = user_metadata(request.headers.get("x-metadata"), encoded=True)
             writing = storage.store.writing(limit)
             async for chunk in _chunks(request):
-                writing.write(chunk)
+                await writing.write(chunk)
         blob = await writing.commit()
     except BaseException:
         if writing is not None:

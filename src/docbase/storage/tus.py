@@ -9,20 +9,18 @@ against Supabase for large files.
 Everything is decided when the upload is created - bucket, name, access, an existing
 object without ``x-upsert``, the declared length against the size limit - and again
 for the caller on every later request (only the user who created an upload may
-continue it). Bytes gather in ``uploads/<id>`` in the store, fsynced at the end of each
-PATCH, so an interrupted PATCH resumes from what was kept; the object exists only once
+continue it). Bytes gather in the store (``uploads/<id>`` on disk, fsynced at the end of each
+PATCH; one S3 object per PATCH), so an interrupted PATCH resumes from what was kept; the object exists only once
 the last byte is in, as a blob renamed into place like any other upload. One PATCH at
 a time per upload (a file lock; a concurrent one gets 409). Uploads expire after 24 hours.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import fcntl
-import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -59,6 +57,16 @@ def _number(header: str | None, name: str) -> int:
     if header is None or not header.isascii() or not header.isdigit() or len(header) > 15:
         raise StorageError(400, "InvalidRequest", f"{name} must be a whole number of bytes")
     return int(header)
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    """The PATCH body; a client that goes away ends it (what arrived is kept, it resumes from HEAD's offset)."""
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+    except ClientDisconnect:
+        return
 
 
 def _version(request: Request) -> None:
@@ -115,7 +123,7 @@ class TusRoutes:
             "user_metadata": user_metadata(meta.get("metadata"), encoded=False),
             "created_at": now(),
         }
-        self.s.store.partial(upload_id).touch(exist_ok=False)
+        await self.s.store.tus_begin(upload_id)
         async with self.s.engine.begin() as conn:
             await conn.execute(sa.insert(self.s.t.uploads).values(values))
         if length == 0:
@@ -147,49 +155,17 @@ class TusRoutes:
 
     async def head(self, request: Request) -> Response:
         upload = await self._upload(request)
-        offset = await asyncio.to_thread(self._size, upload["id"])
+        offset = await self.s.store.tus_offset(upload["id"])
         headers = {**BASE, "upload-offset": str(offset), "upload-length": str(upload["length"]),
                    "cache-control": "no-store"}  # fmt: skip
         return Response(status_code=200, headers=headers)
-
-    def _size(self, upload_id: str) -> int:
-        try:
-            return os.stat(self.s.store.partial(upload_id)).st_size
-        except FileNotFoundError:
-            return 0
 
     async def patch(self, request: Request) -> Response:
         upload = await self._upload(request)
         if request.headers.get("content-type") != "application/offset+octet-stream":
             raise StorageError(415, "InvalidRequest", "PATCH needs Content-Type: application/offset+octet-stream")
         offset = _number(request.headers.get("upload-offset"), "Upload-Offset")
-        path = self.s.store.partial(upload["id"])
-        try:
-            handle = open(path, "ab")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            raise StorageError(404, "not_found", "Upload not found") from None
-        try:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StorageError(409, "InvalidRequest", "Another PATCH of this upload is under way") from None
-            size = os.fstat(handle.fileno()).st_size
-            if offset != size:
-                raise StorageError(409, "InvalidRequest", f"Upload-Offset {offset} does not match {size}")
-            length = upload["length"]
-            try:
-                async for chunk in request.stream():
-                    if size + len(chunk) > length:
-                        raise StorageError(413, "Payload too large", f"More bytes than Upload-Length {length}", True)
-                    handle.write(chunk)
-                    size += len(chunk)
-            except ClientDisconnect:
-                pass  # keep what arrived: the client resumes from the offset HEAD reports
-            finally:
-                handle.flush()
-                await asyncio.to_thread(os.fsync, handle.fileno())
-        finally:
-            handle.close()
+        size = await self.s.store.tus_append(upload["id"], offset, upload["length"], _body(request))
         headers = {**BASE, "upload-offset": str(size)}
         if size == upload["length"]:
             await self._finish(upload)
@@ -216,4 +192,4 @@ class TusRoutes:
         u = self.s.t.uploads
         async with self.s.engine.begin() as conn:
             await conn.execute(sa.delete(u).where(u.c.id == upload_id))
-        self.s.store.partial(upload_id).unlink(missing_ok=True)
+        await self.s.store.tus_drop(upload_id)

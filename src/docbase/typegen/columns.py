@@ -127,7 +127,7 @@ def _relationships(table: Table, sa_table: sa.Table, schema: Schema) -> tuple[Re
     found = []
     for fk in sa_table.foreign_key_constraints:
         cols = tuple(c.name for c in fk.columns)
-        target = fk.referred_table.name
+        target = fk.referred_table.fullname
         ref_cols = tuple(e.column.name for e in fk.elements)
         name = str(fk.name) if fk.name else f"fk_{table.name}_{'_'.join(cols)}_{target}"
         unique = set(cols) == set(table.primary_key) or any(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..access import AccessModel, AccessOverrides, build_access
+from ..conventions.files import file_columns, files_bucket
 from ..ddl.defaults import default_sql
 from ..schema.export import to_json
 from ..schema.model import ForeignKey, Schema, Table
@@ -20,7 +21,10 @@ UNSECTIONED = "(no section)"
 
 
 def console_data(
-    schema: Schema, overrides: AccessOverrides | None = None, anon_key: str | None = None
+    schema: Schema,
+    overrides: AccessOverrides | None = None,
+    anon_key: str | None = None,
+    toml: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The document as the console needs it.
 
@@ -29,23 +33,31 @@ def console_data(
         overrides: access overrides from ``docbase.toml`` (as ``docbase access`` reads them).
         anon_key: the project's public anon key, so the sign-in form can call /auth/v1.
             Never pass the service key: this JSON is readable by anyone who can load the page.
+        toml: ``docbase.toml`` as a dict (file columns switched off there are plain text; the bucket).
 
     Returns:
         ``to_json(schema)`` with, per column, ``server_default`` (the default the database
         really has, docbase's id and timestamp conventions included), per table, ``section_path``, ``access`` and ``conventions``,
         plus top-level ``sections`` (ordered groups of table names), ``relationships``
-        (every foreign key with its cardinality), ``access`` (roots and users table) and
-        ``document`` (the document's file name).
+        (every foreign key with its cardinality), ``access`` (roots and users table),
+        ``document`` (the document's file name), per file column ``file`` (``url``, ``path`` or
+        ``id``: what an upload writes into it) and ``files_bucket`` (where the console uploads).
     """
     data = to_json(schema)
     model = build_access(schema, overrides)
+    files = {(f.table, f.column): f for f in file_columns(schema, toml)}
     access_rows = {row["name"]: row for row in model.as_dict()["tables"]}
     for table, entry in zip(schema.tables, data["tables"], strict=True):
         entry["section_path"] = section_of(table)
         entry["access"] = access_rows.get(table.name)
         entry["conventions"] = conventions(table, model)
+        entry["file_folder"] = file_folder(table, model)
         for column, col_entry in zip(table.columns, entry["columns"], strict=True):
             col_entry["server_default"] = default_sql(column, "postgresql", table)[0]
+            found = files.get((table.name, column.name))
+            if found is not None:
+                col_entry["file"] = found.kind
+                entry["conventions"].append({"name": "file", "column": column.name, "text": found.why})
             if not column.default and col_entry["server_default"]:
                 entry["conventions"].append(
                     {
@@ -59,6 +71,7 @@ def console_data(
     data["access"] = _access_summary(model)
     data["document"] = schema.path.rsplit("/", 1)[-1]
     data["anon_key"] = anon_key
+    data["files_bucket"] = files_bucket(toml)
     return data
 
 
@@ -98,6 +111,24 @@ def relationship(table: Table, fk: ForeignKey, schema: Schema) -> dict[str, Any]
         "inferred": fk.inferred,
         "known_target": target is not None,
     }
+
+
+def file_folder(table: Table, model: AccessModel) -> dict[str, str]:
+    """Where an upload into this table's file columns goes first: the row's tenant, else the user's own folder.
+
+    Storage lets a tenant's members read ``<tenant id>/...`` and a user read ``<user id>/...``
+    (docbase.storage.rules), so a logo uploaded for an organisation goes under the organisation's id,
+    where its teammates can see it: ``{"column": name}`` is the row's column holding that id; ``{"user":
+    "sub"}`` means the signed-in user's id (a row whose tenant is more than one hop away, or none).
+    """
+    access = model.table(table.name)
+    if access is not None and access.scope == "tenant_root":
+        root = model.root(table.name)
+        if root is not None:
+            return {"column": root.key}
+    if access is not None and access.tenant and len(access.path) == 1 and len(access.path[0].columns) == 1:
+        return {"column": access.path[0].columns[0]}
+    return {"user": "sub"}
 
 
 def conventions(table: Table, model: AccessModel | None) -> list[dict[str, str]]:

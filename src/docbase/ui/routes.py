@@ -43,7 +43,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
 }
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 STATIC_PREFIX = "/console/static"
@@ -91,10 +91,11 @@ def console_routes(
         ``GET /`` (the page), ``GET /console/static/<file>`` and ``GET /console/api/schema``.
     """
     files = static_files()
+    doc = None if schema.path.startswith("<") else schema.path
+    toml = settings.load_toml(doc)
     if public_document is None:
-        doc = None if schema.path.startswith("<") else schema.path
-        public_document = bool(settings.get(settings.CONSOLE_PUBLIC_DOCUMENT, toml=settings.load_toml(doc)))
-    data = console_data(schema, overrides, anon_key)
+        public_document = bool(settings.get(settings.CONSOLE_PUBLIC_DOCUMENT, toml=toml))
+    data = console_data(schema, overrides, anon_key, toml)
     model = build_access(schema, overrides)
     schema_bytes = {
         "service_role": orjson.dumps(data),

@@ -145,6 +145,20 @@ CASES = [
         text="",
         request_headers={"Prefer": RB},
     ),
+    # DeleteSpec: casts and embeds in a DELETE's select (the rows as they were before the delete)
+    Case(
+        "/complex_items?id=eq.3&select=ciId:id::text,ciName:name",
+        [{"ciId": "3", "ciName": "Three"}],
+        method="DELETE",
+        request_headers={"Prefer": REP},
+    ),
+    Case(
+        "/tasks?id=eq.8&select=id,name,project:projects(id)",
+        [{"id": 8, "name": "Code OSX", "project": {"id": 4}}],
+        method="DELETE",
+        headers={"Content-Range": "*/*"},
+        request_headers={"Prefer": REP},
+    ),
     # AndOrParamsSpec, used with PATCH and DELETE
     Case(
         "/entities?select=id,name&or=(name.is.null,name.like.*test*)",
@@ -166,3 +180,17 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 async def test_write_spec(spec, case: Case) -> None:
     await check(spec, case)
+
+
+async def test_duplicate_primary_key_names_postgresqls_constraint(spec) -> None:
+    """InsertSpec "attempting to insert a row with the same primary key": 409, 23505, ``simple_pk_pkey``.
+    SQLite's error names no value, so ``details`` (PostgreSQL's ``Key (k)=(xyyx) already exists.``) is null."""
+    response = await spec.post("/simple_pk", json={"k": "xyyx", "extra": "e1"}, headers={"Prefer": RB})
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert (body["code"], body["message"]) == (
+        "23505",
+        'duplicate key value violates unique constraint "simple_pk_pkey"',
+    )
+    expected = "Key (k)=(xyyx) already exists." if spec.dialect == "postgresql" else None
+    assert (body["details"], body["hint"]) == (expected, None)

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from ...schema.model import Column
 from ..coerce import coerce
@@ -24,24 +25,28 @@ JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT = Column("value", "text")
 
 
+# Types whose values travel as PostgreSQL's text form: ranges and tsvector (docbase.ddl.types._PG_NATIVE).
+AS_TEXT = (pg.ranges.AbstractRange, pg.TSVECTOR)
+
+
 class Binder:
     """Collects request values in build order and names their parameters."""
 
     def __init__(self) -> None:
         self.values: list[Any] = []
 
-    def __call__(self, value: Any, type_: sa.types.TypeEngine | None = None) -> sa.BindParameter:
+    def __call__(self, value: Any, type_: sa.types.TypeEngine | None = None) -> sa.ColumnElement:
         name = f"p{len(self.values)}"
         self.values.append(value)
+        if isinstance(type_, AS_TEXT):  # sent as text and cast by PostgreSQL (asyncpg wants Range objects)
+            return sa.cast(sa.bindparam(name, type_=sa.Text()), type_)
         return sa.bindparam(name, type_=type_)
 
 
 def column_of(columns: dict[str, Column], field: Field, table: str) -> Column:
     column = columns.get(field.name)
     if column is None:
-        raise ApiError(
-            400, "42703", f"column {table}.{field.name} does not exist", None, "Check the column names of the table."
-        )
+        raise ApiError(400, "42703", f"column {table}.{field.name} does not exist")  # PostgreSQL's words, no hint
     return column
 
 
@@ -162,7 +167,7 @@ def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bi
     if op in FTS_OPERATORS:
         return text_search.condition(f, target, column, nxt)
     if range_types.is_range(column) and not f.field.json_path and op != "in":
-        return range_types.condition(f, sa_table.c[column.name], column, nxt)
+        return range_types.condition(f, sa_table.c[column.name], column, nxt, dialect)
     if op == "in":
         if not f.value:
             return sa.false()

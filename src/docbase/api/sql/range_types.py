@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from ...schema.model import Column
-from ..errors import ApiError, postgresql_only_feature
+from ..errors import ApiError
 from ..query.syntax import Filter
+from . import pg_range
 
 TYPES: dict[str, type[sa.types.TypeEngine]] = {
     "int4range": pg.INT4RANGE,
@@ -54,22 +55,32 @@ def is_range(column: Column) -> bool:
 def values(f: Filter, column: Column, dialect: str) -> list[Any]:
     if f.op not in OPERATORS:
         raise ApiError(400, "42883", f"operator does not exist: {column.raw_type} {f.op} unknown", None, None)
-    if dialect != "postgresql":
-        raise postgresql_only_feature(
-            f"Range operators ({f.op} on {column.raw_type})",
-            "SQLite has no range types; comparing their text would give other rows",
-        )
-    if f.quantifier:
-        return list(f.value)
-    return [f.value]
+    given = list(f.value) if f.quantifier else [f.value]
+    if dialect != "postgresql":  # checked here, as PostgreSQL's cast would: a bad literal is 22P02 on both
+        kind = (column.raw_type or "").lower()
+        return [sqlite_value(kind, v) for v in given]
+    return given
 
 
-def condition(f: Filter, col: sa.ColumnElement, column: Column, nxt) -> sa.ColumnElement:
-    kind = TYPES[(column.raw_type or "").lower()]
+def sqlite_value(kind: str, value: Any) -> str:
+    """A range as SQLite keeps it: PostgreSQL's canonical text (docbase.api.sql.pg_range)."""
+    try:
+        return pg_range.canonical(kind, str(value))
+    except pg_range.BoundsOutOfOrder as exc:
+        raise ApiError(400, "22000", str(exc)) from None
+    except (ValueError, ArithmeticError):
+        raise ApiError(400, "22P02", f'malformed range literal: "{value}"') from None
+
+
+def condition(f: Filter, col: sa.ColumnElement, column: Column, nxt, dialect: str = "postgresql") -> sa.ColumnElement:
+    name = (column.raw_type or "").lower()
+    kind = TYPES[name]
     left = sa.cast(col, kind)
     sql_op = OPERATORS[f.op]
 
     def one() -> sa.ColumnElement:
+        if dialect != "postgresql":
+            return sa.func.docbase_range(f.op, name, col, nxt(sa.Text())) == 1
         return left.op(sql_op, is_comparison=True, return_type=sa.Boolean)(sa.cast(nxt(sa.Text()), kind))
 
     if f.quantifier:
@@ -80,4 +91,4 @@ def condition(f: Filter, col: sa.ColumnElement, column: Column, nxt) -> sa.Colum
     return one()
 
 
-__all__ = ["OPERATORS", "TYPES", "condition", "is_range", "values"]
+__all__ = ["OPERATORS", "TYPES", "condition", "is_range", "sqlite_value", "values"]

@@ -175,4 +175,8 @@ def _default(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
     if hasattr(value, "total_seconds"):
         return str(value)
+    if hasattr(value, "isempty") and hasattr(value, "lower_inc"):  # asyncpg's Range
+        from .pg_range import from_driver
+
+        return from_driver(value)
     return str(value)

@@ -11,7 +11,8 @@ export function configure(anonKey) {
 }
 
 export function currentSession() {
-  return { role: session.role, email: session.email, hasKey: Boolean(session.apikey), anonKey: session.anonKey };
+  const sub = session.token ? (jwtClaims(session.token) || {}).sub || null : null;
+  return { role: session.role, email: session.email, hasKey: Boolean(session.apikey), anonKey: session.anonKey, sub };
 }
 
 export function onSessionChange(fn) {

@@ -16,6 +16,16 @@ function columnsIn(text, known) {
   return found.filter((c) => known.includes(c));
 }
 
+// A constraint named as PostgreSQL names it (docbase's DDL does so on both databases): "t_pkey" is t's
+// primary key, "t_a_b_key" its unique (a, b). SQLite's error names the constraint but no column.
+function constraintColumns(text, table) {
+  const m = /constraint "([^"]+)"/.exec(text || "");
+  if (!m) return [];
+  if (m[1] === `${table.name}_pkey`) return table.primary_key || [];
+  const unique = (table.unique || []).find((u) => m[1] === `${table.name}_${u.columns.join("_")}_key`);
+  return unique ? unique.columns : [];
+}
+
 function submittedWith(value, submitted) {
   return Object.keys(submitted).filter((k) => submitted[k] !== null && String(submitted[k]) === value);
 }
@@ -35,6 +45,7 @@ export function explain(error, table, submitted = {}) {
   const pin = (cols, sentence) => cols.forEach((c) => (fields[c] = sentence));
   if (code === "23505") {
     const cols = columnsIn(error.details, known).concat(columnsIn(error.message, known));
+    if (!cols.length) cols.push(...constraintColumns(error.message, table));
     const unique = [...new Set(cols)];
     const sentence = unique.length > 1
       ? `This combination of ${unique.join(", ")} is already used by another row.`

@@ -14,7 +14,7 @@ import { field } from "./inputs.js";
 export function renderForm(root, schema, table, row, done) {
   const creating = row === null;
   const hidden = new Set((table.access && table.access.hidden_columns) || []);
-  const fields = table.columns.filter((c) => !(hidden.has(c.name) && !creating && !(c.name in row))).map((c) => field(schema, table, c, creating ? null : row[c.name]));
+  const fields = table.columns.filter((c) => !(hidden.has(c.name) && !creating && !(c.name in row))).map((c) => field(schema, table, c, creating ? null : row[c.name], row));
   const banner = h("div", { class: "banner error", role: "alert", hidden: true });
   const status = h("span", { class: "muted" });
   const save = h("button", { type: "submit", class: "primary" }, creating ? "Create row" : "Save changes");

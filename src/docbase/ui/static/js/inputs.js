@@ -5,6 +5,7 @@
 
 import { h } from "./dom.js";
 import { picker } from "./picker.js";
+import { preview, upload } from "./files.js";
 
 const INTS = new Set(["integer", "bigint", "smallint"]);
 const NUMBERS = new Set(["numeric", "float"]);
@@ -78,7 +79,7 @@ function control(column, value, kind, ctx) {
  * A labelled field for `column`. read() returns {value} to send, {skip: true}
  * when untouched, or {error} when the input cannot be sent as it is.
  */
-export function field(schema, table, column, value) {
+export function field(schema, table, column, value, row = null) {
   const kind = kindOf(column);
   const fk = table.foreign_keys.find((f) => f.columns.length === 1 && f.columns[0] === column.name && schema.tables.some((t) => t.name === f.ref_table));
   const input = control(column, value, kind, { schema, fk });
@@ -87,7 +88,8 @@ export function field(schema, table, column, value) {
   const hint = [column.type + (column.length ? `(${column.length})` : ""), table.primary_key.includes(column.name) ? "primary key" : null, fk ? `\u2192 ${fk.ref_table}` : null, column.server_default && kind !== "text" ? "set by the database if empty" : null]
     .filter(Boolean)
     .join(" \u00b7 ");
-  const wrapper = h("div", { class: `field kind-${kind}`, "data-field": column.name }, h("label", { for: `f-${column.name}` }, column.name, required ? h("span", { class: "req", title: "required" }, " *") : null), input, h("div", { class: "hint" }, hint), error);
+  const files = column.file ? fileControls() : null;
+  const wrapper = h("div", { class: `field kind-${kind}`, "data-field": column.name }, h("label", { for: `f-${column.name}` }, column.name, required ? h("span", { class: "req", title: "required" }, " *") : null), input, files ? files.element : null, h("div", { class: "hint" }, hint), error);
   let dirty = false;
   const element = input.querySelector?.("input, select, textarea") || input;
   const target = input.matches?.("input, select, textarea") ? input : element;
@@ -100,6 +102,35 @@ export function field(schema, table, column, value) {
       if (problem) setError(problem);
     }
   };
+  // A file column: choosing a file uploads it at once and puts its reference in the text input.
+  function fileControls() {
+    const chooser = h("input", { type: "file", class: "file-input", "data-upload-for": column.name, "aria-label": `Upload a file into ${column.name}` });
+    const state = h("span", { class: "muted file-state" });
+    let shown = preview(column, value);
+    const element = h("div", { class: "file-field" }, chooser, state, shown);
+    chooser.addEventListener("input", (event) => event.stopPropagation());
+    chooser.addEventListener("change", async (event) => {
+      event.stopPropagation();
+      const file = chooser.files && chooser.files[0];
+      if (!file) return;
+      state.textContent = "uploading\u2026";
+      const values = { ...(row || {}) };
+      for (const other of wrapper.closest("form")?.querySelectorAll("[data-column]") || []) if (other.value) values[other.dataset.column] = other.value;
+      const result = await upload(schema, table, column, file, values);
+      if (!result.ok) {
+        state.textContent = "";
+        setError(result.error);
+        return;
+      }
+      state.textContent = "uploaded";
+      target.value = result.value;
+      mark();
+      const next = preview(column, result.value);
+      shown.replaceWith(next);
+      shown = next;
+    });
+    return { element };
+  }
   wrapper.addEventListener("input", mark);
   wrapper.addEventListener("change", mark);
   function setError(text) {

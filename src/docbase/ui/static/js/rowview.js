@@ -4,6 +4,7 @@
 import { h, mount, valueNode } from "./dom.js";
 import { keyFilter, rest } from "./api.js";
 import { labelColumn } from "./picker.js";
+import { preview } from "./files.js";
 
 const tableHref = (name, params) => `#/data/${encodeURIComponent(name)}${params && params.toString() ? "?" + params : ""}`;
 
@@ -80,7 +81,7 @@ export async function renderRow(root, schema, table, filters, go) {
     }
     go(tableHref(table.name), "Row deleted.");
   });
-  const fields = table.columns.map((c) => h("tr", { "data-column": c.name }, h("th", {}, c.name), h("td", {}, c.name in row ? valueNode(row[c.name], 400) : h("span", { class: "muted" }, "hidden"))));
+  const fields = table.columns.map((c) => h("tr", { "data-column": c.name }, h("th", {}, c.name), h("td", {}, c.name in row ? [valueNode(row[c.name], 400), c.file ? preview(c, row[c.name]) : null] : h("span", { class: "muted" }, "hidden"))));
   const children = schema.relationships.filter((r) => r.to === table.name && r.known_target !== false);
   const parents = parentLinks(schema, table, row).filter(Boolean);
   mount(

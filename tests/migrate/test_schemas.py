@@ -1,0 +1,37 @@
+"""A second schema: personal.users stays beside public users (PostgreSQL: schema personal; SQLite: the name
+prefix), migrates like any table and never drifts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from docbase.migrate import migrate
+from docbase.pipeline import build_schema
+
+from .conftest import engine_for, sql_doc
+
+V1 = sql_doc("""
+CREATE SCHEMA personal;
+CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE personal.users (id integer PRIMARY KEY, secret text);
+CREATE TABLE personal.notes (id integer PRIMARY KEY, user_id integer REFERENCES personal.users(id));
+""")
+V2 = V1.replace("secret text)", "secret text, mood text)")
+
+
+def test_a_second_schema_is_created_migrated_and_stable(db_url: str) -> None:
+    migrate(build_schema(V1, "design.md"), db_url)
+    pg = db_url.startswith("postgresql")
+    personal = '"personal"."users"' if pg else '"personal.users"'
+    with engine_for(db_url).begin() as conn:
+        conn.execute(sa.text("INSERT INTO users VALUES (1, 'public ada')"))
+        conn.execute(sa.text(f"INSERT INTO {personal} VALUES (1, 's3cret')"))
+        assert conn.execute(sa.text("SELECT name FROM users")).scalar() == "public ada"
+        assert conn.execute(sa.text(f"SELECT secret FROM {personal}")).scalar() == "s3cret"
+    assert migrate(build_schema(V1, "design.md"), db_url).empty
+    plan = migrate(build_schema(V2, "design.md"), db_url)
+    assert "add column personal.users.mood" in plan.describe()
+    assert not plan.destructive
+    with engine_for(db_url).connect() as conn:
+        assert conn.execute(sa.text(f"SELECT secret, mood FROM {personal}")).one() == ("s3cret", None)
+    assert migrate(build_schema(V2, "design.md"), db_url).empty
