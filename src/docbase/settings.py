@@ -138,6 +138,38 @@ CONSOLE_PUBLIC_DOCUMENT = declare(
     "service_role key.",
 )
 JWT_EXP = declare("jwt_exp", 3600, "Lifetime of a user's access token, in seconds (Supabase: 3600).")
+JWT_SIGNING_ALG = declare(
+    "jwt_signing_alg",
+    "HS256",
+    "How user access tokens are signed: `HS256` with the JWT secret, or `RS256`/`ES256` with a key pair "
+    "generated once into the state dir (mode 0600) whose public half is served at "
+    "/auth/v1/.well-known/jwks.json. API keys stay HS256.",
+)
+AUTH_THIRD_PARTY_ISSUER = declare(
+    "auth_third_party_issuer",
+    "",
+    "Accept access tokens from this outside issuer (its `iss`, e.g. a Clerk or Auth0 domain URL), verified "
+    "against its JWKS; empty: none.",
+)
+AUTH_THIRD_PARTY_JWKS_URL = declare(
+    "auth_third_party_jwks_url",
+    "",
+    "The outside issuer's JWKS; default `<auth_third_party_issuer>/.well-known/jwks.json`.",
+)
+AUTH_THIRD_PARTY_AUDIENCE = declare(
+    "auth_third_party_audience", "", "The `aud` an outside issuer's token must carry; empty: not checked."
+)
+AUTH_THIRD_PARTY_ROLE_CLAIM = declare(
+    "auth_third_party_role_claim",
+    "role",
+    "The claim of an outside token that names its role; a token without it is `authenticated` (as Supabase); "
+    "`service_role` is never accepted from outside.",
+)
+AUTH_THIRD_PARTY_JWKS_TTL = declare(
+    "auth_third_party_jwks_ttl",
+    600,
+    "Seconds the outside issuer's JWKS is cached; an unknown `kid` refetches it at most every 30 seconds.",
+)
 SQLITE_SYNCHRONOUS = declare(
     "sqlite_synchronous",
     "full",

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 from .. import dburl, settings
 from ..access.decide import Denied
 from ..access.row_rules import RowRules
-from ..auth import keys
+from ..auth import jwks, keys
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
@@ -91,6 +91,7 @@ def create_app(
     conventions = Conventions(schema, db.dialect, toml)
     gate = access_gate(schema, catalog, doc)
     secret = secret or keys.jwt_secret(doc)
+    jwks.install(secret, doc, toml)  # asymmetric signing keys and third-party issuers
     rest = RestApi(
         catalog,
         db,

@@ -10,8 +10,10 @@ Keys are deterministic for a given secret and year (``iat`` is the start of
 the current UTC year, ``exp`` ten years later), so ``docbase keys`` prints the
 same keys every time, like a Supabase project's fixed anon key.
 
-``verify`` only accepts HS256 (never ``alg: none`` or an asymmetric algorithm
-chosen by the token) and requires ``exp`` and ``role``; every failure raises
+``verify`` accepts HS256 with the secret; an asymmetric token only when the
+project's :class:`docbase.auth.jwks.Trust` (installed in :data:`TRUSTS` for
+the secret) holds its key or its issuer, and never ``alg: none``. It requires
+``exp`` and ``role``; every failure raises
 :class:`TokenError` whose ``reason`` says which of missing / expired / invalid
 it was, so the HTTP layer can answer 401 with a precise message.
 """
@@ -35,7 +37,21 @@ TEN_YEARS = 10 * 365 * 24 * 3600 + 3 * 24 * 3600
 SECRET_FILE = "jwt_secret"
 MIN_SECRET_LENGTH = 32
 
-__all__ = ["ALGORITHM", "ISSUER", "TokenError", "anon_key", "jwt_secret", "service_key", "sign", "verify"]
+__all__ = [
+    "ALGORITHM",
+    "ISSUER",
+    "TRUSTS",
+    "TokenError",
+    "anon_key",
+    "jwt_secret",
+    "service_key",
+    "sign",
+    "sign_user",
+    "verify",
+]
+
+#: The signing keys and outside issuers of each project, by its secret (docbase.auth.jwks.install fills it).
+TRUSTS: dict[str, Any] = {}
 
 
 class TokenError(Exception):
@@ -79,6 +95,14 @@ def sign(claims: dict[str, Any], secret: str | None = None) -> str:
     return jwt.encode(claims, secret or jwt_secret(), algorithm=ALGORITHM)
 
 
+def sign_user(claims: dict[str, Any], secret: str | None = None) -> str:
+    """Sign a user's access token: with the project's asymmetric key when it has one, else HS256."""
+    secret = secret or jwt_secret()
+    trust = TRUSTS.get(secret)
+    signed = trust.sign(claims) if trust is not None else None
+    return signed or sign(claims, secret)
+
+
 # exp, iat and nbf are compared with the caller's clock below, not PyJWT's wall clock.
 _OWN_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
 
@@ -90,13 +114,18 @@ def verify(token: str | None, secret: str | None = None, now: float | None = Non
     inside PyJWT, so the auth service's injected clock decides when its tokens expire."""
     if not token:
         raise TokenError("missing", "No API key found in request")
+    secret = secret or jwt_secret()
     try:
-        claims = jwt.decode(
-            token,
-            secret or jwt_secret(),
-            algorithms=[ALGORITHM],
-            options={"require": ["exp"], "verify_aud": False, **_OWN_TIME_CHECKS},
-        )
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM and secret in TRUSTS:
+            claims = TRUSTS[secret].verify(token, header)
+        else:
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=[ALGORITHM],
+                options={"require": ["exp"], "verify_aud": False, **_OWN_TIME_CHECKS},
+            )
     except jwt.InvalidSignatureError:
         raise TokenError("invalid", "JWT signature does not match the secret") from None
     except jwt.MissingRequiredClaimError as exc:

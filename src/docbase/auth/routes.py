@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, keys, passwordless, tokens, users
+from . import admin_routes, jwks, keys, passwordless, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import OTP_KINDS, AuthService
@@ -209,6 +209,14 @@ async def health(request: Request, auth: AuthService) -> Response:
     return JSONResponse({"version": "docbase", "name": "GoTrue", "description": "docbase's Supabase-compatible auth"})
 
 
+@endpoint(apikey=False, database=False)
+async def jwks_json(request: Request, auth: AuthService) -> Response:
+    """The public keys user access tokens are signed with (none under HS256), public as Supabase serves it."""
+    trust = keys.TRUSTS.get(auth.secret)
+    body = trust.jwks() if trust is not None else {"keys": []}
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=600"})
+
+
 @endpoint()
 async def otp(request: Request, auth: AuthService) -> Response:
     """Email a one-time code and magic link (``signInWithOtp``); ``create_user`` (default true) signs up a
@@ -256,6 +264,7 @@ ROUTES: list[BaseRoute] = [
     Route("/verify", verify_get, methods=["GET"], name="auth_verify"),
     Route("/settings", settings, methods=["GET"]),
     Route("/health", health, methods=["GET"]),
+    Route("/.well-known/jwks.json", jwks_json, methods=["GET"]),
     *admin_routes.ROUTES,
 ]
 
@@ -278,6 +287,7 @@ def auth_app(
     """
     config = config or AuthConfig.load(None if schema.path.startswith("<") else schema.path)
     secret = secret or keys.jwt_secret(None if schema.path.startswith("<") else schema.path)
+    jwks.install(secret, None if schema.path.startswith("<") else schema.path)
     if not config.external_url:
         log.warning("auth_external_url is not set: emailed links take their host from the request; set it")
     app = Starlette(routes=ROUTES)

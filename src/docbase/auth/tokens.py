@@ -1,7 +1,8 @@
 """User access tokens, refresh tokens and one-time codes.
 
 Access tokens are JWTs signed like the anon and service_role keys (same
-secret, :mod:`docbase.auth.keys`), with the claims Supabase puts in them,
+secret, :mod:`docbase.auth.keys`), or with the project's asymmetric key under
+``jwt_signing_alg`` (:mod:`docbase.auth.jwks`), with the claims Supabase puts in them,
 so ``auth.uid()``/``auth.jwt()`` style checks and client libraries read them
 unchanged. Refresh tokens and one-time codes are random strings that the
 database only ever sees as SHA-256 digests.
@@ -46,7 +47,7 @@ def issue_access_token(
 ) -> tuple[str, int]:
     """A signed access token and its expiry (epoch seconds), issued at ``now`` (the service clock)."""
     claims = access_claims(user, session_id, lifetime, now)
-    return keys.sign(claims, secret), claims["exp"]
+    return keys.sign_user(claims, secret), claims["exp"]
 
 
 def user_claims(token: str | None, secret: str, now: float | None = None) -> dict[str, Any]:
