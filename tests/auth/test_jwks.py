@@ -239,3 +239,11 @@ def test_a_rotated_outside_key_is_fetched_on_its_first_token_and_made_up_kids_ar
         with pytest.raises(keys.TokenError, match="not in the issuer's JWKS"):
             bounded.key(f"made-up-{n}")
     assert issuer.fetches == 3
+
+
+async def test_under_the_default_hs256_the_jwks_is_empty_and_sessions_stay_hs256(auth):
+    answer = await auth.client.get("/auth/v1/.well-known/jwks.json", headers={"apikey": ""})  # public, as Supabase
+    assert (answer.status_code, answer.json()) == (200, {"keys": []})
+    await auth.signup()
+    token = (await auth.login()).json()["access_token"]
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"

@@ -83,8 +83,10 @@ _DECODE_OPTIONS = {
 }
 
 
-def _key_file(alg: str) -> Path:
-    return settings.state_dir() / f"jwt_signing_key_{alg.lower()}.pem"
+def _key_file(alg: str, create: bool = True) -> Path:
+    """Where ``alg``'s key pair is kept; only making one creates the state dir (looking does not)."""
+    folder = settings.state_dir() if create else Path(settings.get(settings.STATE_DIR))
+    return folder / f"jwt_signing_key_{alg.lower()}.pem"
 
 
 def _kid(private: Any) -> str:
@@ -250,7 +252,7 @@ def load_trust(doc: str | Path | None = None, toml: dict[str, Any] | None = None
     if alg != "HS256" and alg not in SIGNING_ALGS:
         raise ValueError(f"jwt_signing_alg must be HS256, RS256 or ES256, not {alg!r}")
     signing = signing_key(alg) if alg != "HS256" else None
-    verifying = {k.kid: k for a in SIGNING_ALGS if _key_file(a).is_file() for k in [signing_key(a)]}
+    verifying = {k.kid: k for a in SIGNING_ALGS if _key_file(a, create=False).is_file() for k in [signing_key(a)]}
     issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=t) or "")
     third = None
     if issuer:
