@@ -228,6 +228,12 @@ def inspect(
                     f"  {a.table}: {a.convention} - {a.why}", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
             _write([f"{doc}:{line}: warning: {why}" for _, line, why in audit_left_out(schema, toml)], sys.stdout)
+        from .access import build_access, parse_overrides
+
+        defaults = build_access(schema, parse_overrides(toml)).notes
+        if defaults:  # access rules docbase inferred on its own, each located and switchable
+            console.print("\n[bold]access defaults[/bold] (switch off in docbase.toml \\[access.defaults])")
+            _write([d.format(str(doc)) for d in defaults], sys.stdout)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
@@ -349,6 +355,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
     notes = access_notes(schema, load_toml(str(doc)))  # access sits below conventions: joined here
     for d in model.diagnostics:
         _write([d.format("docbase.toml" if d.line == 0 else str(doc))], sys.stderr)
+    _write([d.format(str(doc)) for d in model.notes], sys.stderr)  # access defaults applied, each switchable
     if json_out:
         data = model.as_dict()
         kinds = authority_dict(model)

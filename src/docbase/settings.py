@@ -287,7 +287,8 @@ SMTP_STARTTLS = declare("smtp_starttls", True, "Use STARTTLS with the SMTP serve
 
 
 SECTIONS: dict[str, str] = {
-    "access": "Access overrides: tenant root, role names, per-table scope, rules and hidden columns (docs/access.md).",
+    "access": "Access overrides: tenant root, role names, per-table scope, rules and hidden columns, and "
+    "`[access.defaults]` switching off the defaults docbase infers (docs/access.md).",
     "storage": 'Who may read and write objects, per bucket (`[storage.buckets.avatars] read = "authenticated"`; '
     "docs/storage.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",

@@ -56,7 +56,7 @@ def test_json_output(tmp_path):
         "plans": "catalog",
     }
     users = next(t for t in data["tables"] if t["name"] == "users")
-    assert users["hidden_columns"] == ["password_hash"]
+    assert users["hidden_columns"] == ["password_hash", "email"]  # teammates read users; email is private
 
 
 def test_docbase_toml_override_and_its_mistakes(tmp_path):

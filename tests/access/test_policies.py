@@ -112,7 +112,9 @@ def test_each_user_sees_only_their_tenant_and_their_own_rows(conn, user, project
     assert names(as_user(conn, user, "SELECT body FROM files")) == files
     assert names(as_user(conn, user, "SELECT body FROM notes")) == notes
     assert names(as_user(conn, user, "SELECT name FROM plans")) == ["free", "pro"]
-    assert as_user(conn, user, "SELECT id FROM users") == [(uuid.UUID(user),)]
+    # Their own user row and those of users sharing a workspace (team_defaults.teammate_profiles).
+    mates = {A_OWNER, A_VIEWER} if user in (A_OWNER, A_VIEWER) else {user}
+    assert {str(r[0]) for r in as_user(conn, user, "SELECT id FROM users")} == mates
 
 
 def test_writers_write_their_tenant_and_nobody_writes_another(conn):
@@ -170,7 +172,8 @@ def test_private_tables_hidden_columns_and_anon(conn):
     assert as_user(conn, A_OWNER, "SELECT * FROM refresh_tokens") == "42501"
     assert as_user(conn, A_OWNER, "SELECT * FROM job_runs") == "42501"
     assert as_user(conn, A_OWNER, "SELECT password_hash FROM users") == "42501"
-    assert as_user(conn, A_OWNER, "SELECT email FROM users") == [("a@x",)]
+    # Teammates read each other's users rows, so the email is nobody's but service_role's (/auth/v1/user).
+    assert as_user(conn, A_OWNER, "SELECT email FROM users") == "42501"
     assert as_user(conn, A_OWNER, "UPDATE users SET password_hash = 'x'") == "42501"
     assert as_user(conn, None, "SELECT name FROM plans", role="anon") == "42501"
     assert as_user(conn, None, "SELECT name FROM projects", role="anon") == "42501"

@@ -142,7 +142,8 @@ def test_reads_are_limited_to_the_callers_tenant_and_rows(engine, uid, projects,
     assert seen(engine, "files", "body", user(uid)) == files
     assert seen(engine, "notes", "body", user(uid)) == notes
     assert seen(engine, "workspaces", "name", user(uid)) == workspaces
-    assert seen(engine, "users", "id", user(uid)) == [uid]
+    # Their own user row and those of users sharing a workspace (team_defaults.teammate_profiles).
+    assert seen(engine, "users", "id", user(uid)) == sorted({A_OWNER, A_VIEWER} if uid != B_OWNER else {uid})
     assert seen(engine, "plans", "name", user(uid)) == ["free"]
     assert seen(engine, "refresh_tokens", "token", user(uid)) == []
 
@@ -193,10 +194,10 @@ def test_written_rows_must_pass_the_check(engine):
 
 
 def test_columns_hidden_and_frozen_per_caller():
-    assert hidden_columns(MODEL, "users", user(A_OWNER)) == ("password_hash",)
+    assert hidden_columns(MODEL, "users", user(A_OWNER)) == ("password_hash", "email")  # teammates read users
     assert hidden_columns(MODEL, "users", {"role": "service_role"}) == ()
     assert immutable_columns(MODEL, "files", user(A_OWNER)) == ("created_by",)
-    assert immutable_columns(MODEL, "users", user(A_OWNER)) == ("password_hash",)
+    assert immutable_columns(MODEL, "users", user(A_OWNER)) == ("password_hash", "email")
 
 
 def test_a_table_missing_from_the_metadata_refuses_rather_than_runs_open():

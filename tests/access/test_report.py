@@ -24,8 +24,19 @@ def test_table_lists_every_table_with_scope_path_readers_writers_and_reason():
         assert name in text
     files_row = next(line for line in text.splitlines() if line.startswith("│ files"))
     assert "tenant" in files_row and "files.project_id -> projects" in files_row
-    assert "owner, admin, member, viewer" in files_row
+    # Compact: a role range is its lowest role and "+", commands with one audience share a line (issue 16).
+    assert "viewer+" in files_row and "insert, update, delete: member+" in files_row
+    assert "owner, admin, member" not in text
     assert "password_hash" in text
+
+
+def test_top_level_tenant_rows_are_deleted_by_admins_and_the_table_says_so():
+    text = render()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("│ projects"))
+    assert "insert, update: member+" in lines[at] and "delete: admin+" in lines[at + 1]
+    files = next(i for i, line in enumerate(lines) if line.startswith("│ files"))
+    assert "insert, update, delete: member+" in lines[files]  # leaf rows: writers delete them
 
 
 def test_roles_lines_show_the_order_and_where_it_came_from():

@@ -31,9 +31,18 @@ def denied(db_url: str, table: str) -> dict:
     return {
         "code": "42501",
         "message": f'new row violates row-level security policy{policy} for table "{table}"',
-        "details": None,
+        "details": _EndsWith("may only name rows you can read, of the row's own tenant"),  # the rule, in words
         "hint": None,
     }
+
+
+class _EndsWith(str):
+    """Equal to any text ending with this one (SQLite's check also names the table's command rule first)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.startswith("rule: ") and other.endswith(str(self))
+
+    __hash__ = str.__hash__
 
 
 def test_the_model_lists_checked_references_and_leaves_users_and_the_tenant_hop_out():

@@ -174,8 +174,12 @@ async def keys_act_as_minters(w: World, judge: Judge, n: int) -> None:
         got = await w.client.get(f"/rest/v1/{users}?select={w.model.user_key}", headers={"apikey": plain})
         if got.status_code == 401:
             continue
-        seen = [str(r[w.model.user_key]) for r in got.json()] if got.status_code == 200 else got.text
-        if minter is None or seen != [minter]:
+        seen = sorted(str(r[w.model.user_key]) for r in got.json()) if got.status_code == 200 else got.text
+        # As its minter: the users the minter sees with their own sign-in (themself, and teammates whose
+        # profile basics they may read), no more and no fewer.
+        mine = await w.client.get(f"/rest/v1/{users}?select={w.model.user_key}", headers=w.token(minter or "", ""))
+        expected = sorted(str(r[w.model.user_key]) for r in mine.json()) if minter else None
+        if minter is None or minter not in seen or seen != expected:
             judge.findings.append((n, f"API key {plain[:12]}... authenticates as {seen} (minted by {minter})"))
 
 

@@ -64,12 +64,12 @@ def _holder(access: TableAccess, table: Table) -> str | None:
         return "users"
     if access.scope == "tenant_root":
         return "tenant"
-    if access.scope == "owned" and access.owner_column and _one_per_user(table, access.owner_column):
+    if access.scope == "owned" and access.owner_column and one_per_user(table, access.owner_column):
         return "profile"
     return None
 
 
-def _one_per_user(table: Table, column: str) -> bool:
+def one_per_user(table: Table, column: str) -> bool:
     """The owner column is the key or unique on its own: at most one row per user (a profile extension)."""
     if table.primary_key == (column,):
         return True

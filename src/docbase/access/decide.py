@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from ..schema.model import Column, Schema
-from .grants import KEY_CLAIM
+from .grants import KEY_CLAIM, KEY_TENANT
 from .model import AccessModel
 
 COMMANDS = ("select", "insert", "update", "delete")
@@ -119,6 +119,9 @@ class TablePermissions:
         access = self.model.table(table)
         if claims and claims.get(KEY_CLAIM) and access is not None:
             if any(x.kind == "not_by_api_key" and command in x.commands for x in access.limits):
+                return False
+            # A key scoped to a tenant acts inside it: it neither makes tenants nor admits anyone to one.
+            if claims.get(KEY_TENANT) and command != "select" and access.scope in ("tenant_root", "membership"):
                 return False
         rule = access.rule(command) if access else "service_role"
         if role == "anon":

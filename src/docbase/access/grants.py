@@ -28,10 +28,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..schema.model import Column, Table
-from .model import Hop, Limit, TableAccess, TenantRoot
+from .model import LEVELS, Hop, KeyScope, Limit, TableAccess, TenantRoot
 from .names import words
 
 KEY_CLAIM = "api_key"  # the claim a request authenticated by an API key carries (the key row's id)
+# A tenant-scoped key's request: sub is KEY_SUB + the key row's id (never a user's id), the key's creator in
+# KEY_CREATOR (creator columns record them) and its tenant in KEY_TENANT.
+KEY_SUB = "apikey:"
+KEY_CREATOR = "key_creator"
+KEY_TENANT = "key_tenant"
 KEY_NAMES = ("key", "key_hash", "hashed_key")
 OWNER_NAMES = ("user_id", "owner_id")
 ENABLED_NAMES = ("enabled", "is_enabled", "active", "is_active")
@@ -72,6 +77,46 @@ def key_table(table: Table, users_table: str | None) -> tuple[str, str] | None:
         column = column_named(table, *OWNER_NAMES)
         owner = column.name if column is not None else None
     return (key.name, owner) if key is not None and owner is not None else None
+
+
+def key_scope(table: Table, users_table: str | None, roots) -> KeyScope | None:
+    """The tenant an API-key table's keys may be scoped to: a single-column foreign key to a tenant root
+    (``api_keys.organization_id -> organizations``), with the key's role in ``role`` when the table has one."""
+    found = key_table(table, users_table)
+    if found is None:
+        return None
+    for fk in table.foreign_keys:
+        root = next((r for r in roots if r.table == fk.ref_table), None)
+        if root is None or len(fk.columns) != 1:
+            continue
+        role = column_named(table, *ROLE_NAMES)
+        key_col = table.column(table.primary_key[0])
+        return KeyScope(
+            table.name,
+            table.primary_key[0],
+            key_col.type if key_col else "uuid",
+            found[1],
+            fk.columns[0],
+            root.table,
+            role.name if role is not None else None,
+            default_key_role(root),
+        )
+    return None
+
+
+def default_key_role(root: TenantRoot) -> str:
+    """A tenant key's role when the key table has none: the highest role that writes but does not administer
+    (``member`` of owner > admin > member > viewer), else the lowest role there is."""
+    writers = [r.name for r in root.roles if r.level == "writer"]
+    if writers:
+        return writers[0]
+    return root.roles[-1].name if root.roles else "member"
+
+
+def role_rank(root: TenantRoot, name: str) -> int | None:
+    """A role's level as a number (higher is more), None for a name the tenant does not know."""
+    role = next((r for r in root.roles if r.name == name), None)
+    return LEVELS.index(role.level) if role is not None else None
 
 
 def revoke_columns(table: Table) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ from ..document.diagnostics import Diagnostic
 SCOPES = ("user", "tenant_root", "membership", "tenant", "owned", "ledger", "catalog", "private")
 COMMANDS = ("select", "insert", "update", "delete")
 # Audiences a rule can name, from widest to narrowest.
-AUDIENCES = ("authenticated", "member", "writer", "admin", "owner", "self", "service_role")
+# ``teammate``: the row's user is the caller or shares a tenant with them (team_defaults.teammate_profiles).
+AUDIENCES = ("authenticated", "member", "writer", "admin", "owner", "teammate", "self", "service_role")
 LEVELS = ("reader", "writer", "admin", "owner")
 
 
@@ -65,6 +66,25 @@ class TenantRoot:
     @property
     def top_role(self) -> str | None:
         return self.roles[0].name if self.roles else None
+
+
+@dataclass(frozen=True)
+class KeyScope:
+    """An API-key table whose keys may be scoped to a tenant (docbase.access.grants.key_scope).
+
+    A key with ``tenant_column`` set acts as that tenant, not as its creator: the request's ``sub`` is
+    ``apikey:<id>`` (no user's id can look like it), the tenant functions admit it to that tenant with the
+    key's role (``role_column``, else ``default_role``), and creator columns record the key's ``owner``.
+    """
+
+    table: str
+    key: str
+    key_type: str
+    owner: str
+    tenant_column: str
+    root: str
+    role_column: str | None
+    default_role: str
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,11 @@ class AccessModel:
     user_key_type: str = "uuid"
     roots: tuple[TenantRoot, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # API-key tables whose keys act as a tenant (grants.key_scope).
+    key_scopes: tuple[KeyScope, ...] = ()
+    # Access defaults docbase applied on its own (docbase.access.team_defaults): located warnings that
+    # ``inspect`` and ``access`` print, each naming its docbase.toml switch. Not problems with the document.
+    notes: tuple[Diagnostic, ...] = field(default=(), compare=False)
     # The document's role/permission tables deciding tenant tables' access (docbase.access.rbac), or None.
     rbac: Any = field(default=None, compare=False)
 
@@ -186,4 +211,5 @@ class AccessModel:
                 for t in self.tables
             ],
             "diagnostics": [d.as_dict() for d in self.diagnostics],
+            "defaults": [d.as_dict() for d in self.notes],
         }

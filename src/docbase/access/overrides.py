@@ -4,6 +4,10 @@
     tenant_root = "teams"                     # which table is the tenant
     roles = ["owner", "maintainer", "viewer"] # role names, highest first
 
+    [access.defaults]                         # the access defaults docbase infers, each switchable
+    teammate_profiles = false                 # members of a common tenant read each other's profile basics
+    admin_deletes_top_level = false           # deleting a tenant's top-level rows with children takes an admin
+
     [access.tables.plans]
     scope = "catalog"                         # user tenant_root membership tenant owned catalog private
     select = "anon"                           # or authenticated member writer admin owner self service_role
@@ -23,6 +27,11 @@ from ..settings import load_toml
 from .model import AUDIENCES, COMMANDS, SCOPES
 
 AUDIENCE_CHOICES = ("anon",) + AUDIENCES
+# The access defaults docbase infers on its own (docs/access.md), each on unless docbase.toml says false.
+DEFAULTS = {
+    "teammate_profiles": "members of a common tenant read each other's profile basics (name, avatar, ...)",
+    "admin_deletes_top_level": "deleting a tenant's top-level rows that have rows of their own takes an admin",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,11 @@ class AccessOverrides:
     diagnostics: tuple[Diagnostic, ...] = ()
     # docbase.toml's [rules] (docbase.rules): RBAC's switch and resource aliases (docbase.access.rbac).
     rules: Any = None
+    # Access defaults switched off in [access.defaults] (DEFAULTS names them).
+    off: frozenset[str] = frozenset()
+
+    def default_on(self, name: str) -> bool:
+        return name not in self.off
 
 
 def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
@@ -56,6 +70,7 @@ def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
     if roles is not None and not (isinstance(roles, list) and roles and all(isinstance(r, str) for r in roles)):
         problems.append(error(0, "docbase.toml: access.roles must be a list of role names, highest first"))
         roles = None
+    off = _defaults_off(section.get("defaults"), problems)
     tables: dict[str, TableOverride] = {}
     for name, body in (section.get("tables") or {}).items():
         if not isinstance(body, dict):
@@ -90,7 +105,29 @@ def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
             hidden = None
         tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None)
     rules = config.get("rules") if isinstance(config.get("rules"), dict) else None
-    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules)
+    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules, off)
+
+
+def _defaults_off(body: Any, problems: list[Diagnostic]) -> frozenset[str]:
+    """``[access.defaults]``: each known default set to true or false; anything else is an error naming it."""
+    if body is None:
+        return frozenset()
+    if not isinstance(body, dict):
+        problems.append(error(0, "docbase.toml: access.defaults must be a table of true/false switches"))
+        return frozenset()
+    off = set()
+    for key, value in body.items():
+        if key not in DEFAULTS:
+            problems.append(
+                error(
+                    0, f"docbase.toml: access.defaults.{key} is not a known default; choose from {', '.join(DEFAULTS)}"
+                )
+            )
+        elif not isinstance(value, bool):
+            problems.append(error(0, f"docbase.toml: access.defaults.{key} must be true or false"))
+        elif not value:
+            off.add(key)
+    return frozenset(off)
 
 
 def load_overrides(doc: str | Path | None) -> AccessOverrides:

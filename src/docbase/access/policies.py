@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 from ..schema.model import Schema, Table
 from . import rbac, references
-from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
+from .grants import KEY_SUB
+from .model import AccessModel, Hop, KeyScope, Limit, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
 _ALL = ("select", "insert", "update", "delete")
@@ -63,6 +64,17 @@ $$;
 CREATE OR REPLACE FUNCTION docbase.uid_bigint() RETURNS bigint LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN docbase.uid() ~ '^-?[0-9]{1,18}$' THEN docbase.uid()::bigint END
 $$;
+-- Who a creator column records: the signed-in user, or for a tenant-scoped API key (sub apikey:<id>) the
+-- user who created the key (docbase.access.grants.KEY_CREATOR).
+CREATE OR REPLACE FUNCTION docbase.author() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'key_creator', docbase.uid())
+$$;
+CREATE OR REPLACE FUNCTION docbase.author_uuid() RETURNS uuid LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN docbase.author() ~* '^[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}$' THEN docbase.author()::uuid END
+$$;
+CREATE OR REPLACE FUNCTION docbase.author_bigint() RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN docbase.author() ~ '^-?[0-9]{1,18}$' THEN docbase.author()::bigint END
+$$;
 -- Tenant rows created in this transaction, so RETURNING shows the creator the row the AFTER trigger
 -- is about to make them owner of (PostgreSQL checks RETURNING before AFTER triggers run).
 CREATE TABLE IF NOT EXISTS docbase.just_created (txid bigint NOT NULL, tbl text NOT NULL, key text NOT NULL);
@@ -103,6 +115,11 @@ def uid_for(type_: str) -> str:
     return "docbase.uid()"
 
 
+def author_for(type_: str) -> str:
+    """Who a creator column records (the user, or a tenant key's creator), typed like the column."""
+    return uid_for(type_).replace("docbase.uid", "docbase.author")
+
+
 def _col_type(schema: Schema, table: str, column: str) -> str:
     t = schema.table(table)
     c = t.column(column) if t else None
@@ -113,7 +130,7 @@ def tenant_function(root: TenantRoot) -> str:
     return f"docbase.{q('tenants_' + root.table)}"
 
 
-def _tenant_function_sql(schema: Schema, root: TenantRoot) -> str:
+def _tenant_function_sql(schema: Schema, model: AccessModel, root: TenantRoot) -> str:
     uid = uid_for(_col_type(schema, root.membership, root.member_user))
     m = q(root.membership)
     role_filter = ""
@@ -123,10 +140,27 @@ def _tenant_function_sql(schema: Schema, root: TenantRoot) -> str:
     elif root.role_column:
         role_filter = f" AND (roles IS NULL OR m.{q(root.role_column)}::text = ANY (roles))"
     returns = _PG_TYPES.get(_col_type(schema, root.membership, root.member_tenant), "text")
+    keys = "".join(_key_tenants(schema, k, returns) for k in model.key_scopes if k.root == root.table)
     return (
         f"CREATE OR REPLACE FUNCTION {tenant_function(root)}(roles text[] DEFAULT NULL) RETURNS SETOF {returns}\n"
         f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
-        f"  SELECT m.{q(root.member_tenant)}::{returns} FROM {m} m WHERE m.{q(root.member_user)} = {uid}{role_filter}\n$$"
+        f"  SELECT m.{q(root.member_tenant)}::{returns} FROM {m} m WHERE m.{q(root.member_user)} = {uid}{role_filter}"
+        f"{keys}\n$$"
+    )
+
+
+def _key_tenants(schema: Schema, key: KeyScope, returns: str) -> str:
+    """The tenant of the API key the request was made with (sub ``apikey:<id>``), at the key's role."""
+    cast = _PG_TYPES.get(key.key_type)
+    wanted = f"substr(docbase.uid(), {len(KEY_SUB) + 1})"
+    wanted = f"CASE WHEN docbase.uid() LIKE {lit(KEY_SUB + '%')} THEN {wanted} END"
+    match = f"k.{q(key.key)} = ({wanted})::{cast}" if cast else f"k.{q(key.key)}::text = {wanted}"
+    role = (
+        f"coalesce(k.{q(key.role_column)}::text, {lit(key.default_role)})" if key.role_column else lit(key.default_role)
+    )
+    return (
+        f"\n  UNION ALL SELECT k.{q(key.tenant_column)}::{returns} FROM {q(key.table)} k WHERE {match} "
+        f"AND k.{q(key.tenant_column)} IS NOT NULL AND (roles IS NULL OR {role} = ANY (roles))"
     )
 
 
@@ -197,6 +231,31 @@ def self_condition(schema: Schema, model: AccessModel, access: TableAccess) -> s
     return _chain(schema, access.path, lambda column, type_: f"{column} = {uid_for(type_)}")
 
 
+def teammates_function(root: TenantRoot) -> str:
+    return f"docbase.{q('teammates_' + root.table)}"
+
+
+def _teammates_function_sql(schema: Schema, root: TenantRoot) -> str:
+    """The users who share one of the caller's tenants (the caller included); SECURITY DEFINER, as the
+    tenant function, so a profile policy reading memberships cannot recurse."""
+    returns = _PG_TYPES.get(_col_type(schema, root.membership, root.member_user), "text")
+    return (
+        f"CREATE OR REPLACE FUNCTION {teammates_function(root)}() RETURNS SETOF {returns}\n"
+        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+        f"  SELECT m.{q(root.member_user)}::{returns} FROM {q(root.membership)} m "
+        f"WHERE m.{q(root.member_tenant)} IN (SELECT {tenant_function(root)}(NULL))\n$$"
+    )
+
+
+def teammate_condition(schema: Schema, model: AccessModel, access: TableAccess) -> str:
+    """The row is the caller's, or its user shares a tenant with the caller (team_defaults.teammate_profiles)."""
+    if access.scope != "user" and not access.owner_column:  # no single user column: nobody else's row
+        return self_condition(schema, model, access)
+    column = q(model.user_key) if access.scope == "user" else q(access.owner_column or "")
+    mates = " OR ".join(f"{column} IN (SELECT {teammates_function(r)}())" for r in model.roots)
+    return f"({self_condition(schema, model, access)}) OR {mates}" if mates else self_condition(schema, model, access)
+
+
 def condition(schema: Schema, model: AccessModel, access: TableAccess, command: str) -> tuple[str, str] | None:
     """(roles clause, SQL condition) for one command, or None when only service_role may."""
     if rbac.owns(model, access, command):  # the RBAC tables' own writes (docbase.access.rbac)
@@ -214,6 +273,8 @@ def _condition(schema: Schema, model: AccessModel, access: TableAccess, command:
         return "authenticated", "true"
     if rule == "self":
         return "authenticated", self_condition(schema, model, access)
+    if rule == "teammate":
+        return "authenticated", teammate_condition(schema, model, access)
     cond = tenant_condition(schema, model, access, _TENANT_AUDIENCE[rule])
     return "authenticated", rbac.policy_condition(schema, model, access, rule, command, cond)
 
@@ -255,7 +316,7 @@ def _table_sql(schema: Schema, model: AccessModel, table: Table, access: TableAc
     for column in access.creator_columns:
         col = table.column(column)
         if col is not None and col.default is None and access.rule("insert") != "service_role":
-            out.append(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET DEFAULT {uid_for(col.type)}")
+            out.append(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET DEFAULT {author_for(col.type)}")
     out += references.policy_sql(schema, model, access)
     out += _own_membership_sql(schema, model, access)
     return out
@@ -322,7 +383,7 @@ def _policy(
         col = table.column(column)
         if column == access.owner_column and access.scope == "owned":
             continue
-        check += f" AND {q(column)} = {uid_for(col.type if col else 'uuid')}"
+        check += f" AND {q(column)} = {author_for(col.type if col else 'uuid')}"
     if command == "insert":
         return f"{head} WITH CHECK ({check})"
     return f"{head} USING ({cond}) WITH CHECK ({cond})"
@@ -345,7 +406,8 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
         cmds = set(_ALL) if p.command.upper() == "ALL" else {p.command.lower()}
         written.setdefault(p.table.rsplit(".", 1)[-1], set()).update(cmds)
     out = [PREAMBLE]
-    out += [_tenant_function_sql(schema, r) for r in model.roots]
+    out += [_tenant_function_sql(schema, model, r) for r in model.roots]
+    out += [_teammates_function_sql(schema, r) for r in model.roots]
     out += references.functions_sql(schema, model)
     out += rbac.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 from . import rbac
-from .model import AccessModel, Hop, Limit, TableAccess
+from .grants import KEY_CREATOR, KEY_SUB
+from .model import AccessModel, Hop, KeyScope, Limit, TableAccess
 
 _LEVEL = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
 
@@ -70,15 +71,48 @@ def _tenant_ids(
         raise AccessError(f"access: no tenant root {tenant!r}")
     m = _table(metadata, root.membership).alias("m")
     query = sa.select(m.c[root.member_tenant]).where(_is_user(m.c[root.member_user], sub))
-    if (level != "reader" or roles) and root.role_column:
-        names = roles or root.names_at_least(level)
+    names = (roles or root.names_at_least(level)) if level != "reader" or roles else None
+    if names is not None and root.role_column:
         if root.role_lookup:
             lt, lk, ln = root.role_lookup
             r = _table(metadata, lt).alias("r")
             query = query.where(m.c[root.role_column].in_(sa.select(r.c[lk]).where(_one_of(r.c[ln], names))))
         else:
             query = query.where(_one_of(m.c[root.role_column], names))
+    keys = [_key_tenants(metadata, k, sub, names) for k in model.key_scopes if k.root == root.table]
+    return sa.union_all(query, *keys) if keys else query
+
+
+def _key_row(metadata: sa.MetaData, key: KeyScope, sub: Any) -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
+    """The key row a tenant-scoped API key's request was made with (sub ``apikey:<id>``), as (alias, match)."""
+    k = _table(metadata, key.table).alias("k")
+    given = sub if isinstance(sub, sa.BindParameter) else sa.literal(str(sub) if sub is not None else None, sa.Text)
+    start = len(KEY_SUB) + 1
+    match = sa.and_(
+        sa.func.substr(given, 1, len(KEY_SUB)) == sa.literal(KEY_SUB), k.c[key.key] == sa.func.substr(given, start)
+    )
+    return k, match
+
+
+def _key_tenants(metadata: sa.MetaData, key: KeyScope, sub: Any, names: tuple[str, ...] | None) -> sa.Select:
+    """The tenant of the API key the request was made with, when its role is one of ``names`` (None: any)."""
+    k, match = _key_row(metadata, key, sub)
+    query = sa.select(k.c[key.tenant_column]).where(match, k.c[key.tenant_column].is_not(None))
+    if names is not None:
+        role = sa.func.coalesce(k.c[key.role_column], sa.literal(key.default_role)) if key.role_column else None
+        query = query.where(
+            _one_of(role, names) if role is not None else (sa.true() if key.default_role in names else sa.false())
+        )
     return query
+
+
+def _is_author(model: AccessModel, metadata: sa.MetaData, column: sa.ColumnElement[Any], sub: Any):
+    """A creator column names the caller, or for a tenant-scoped API key, the key's creator."""
+    cond = _is_user(column, sub)
+    for key in model.key_scopes:
+        k, match = _key_row(metadata, key, sub)
+        cond = sa.or_(cond, column.in_(sa.select(k.c[key.owner]).where(match)))
+    return cond
 
 
 def _one_of(column: sa.ColumnElement[Any], names: tuple[str, ...]) -> sa.ColumnElement[bool]:
@@ -106,7 +140,17 @@ def _condition(
         return sa.false()
     if sub is None:
         return sa.false()
-    if rule == "self":
+    if rule == "teammate" and (access.scope == "user" or access.owner_column):  # the caller's or a teammate's
+        column = table.c[model.user_key] if access.scope == "user" else table.c[access.owner_column]
+        own = _is_user(column, sub)
+        for root in model.roots:
+            m = _table(metadata, root.membership).alias()
+            mates = sa.select(m.c[root.member_user]).where(
+                m.c[root.member_tenant].in_(_tenant_ids(model, metadata, root.table, "reader", sub))
+            )
+            own = sa.or_(own, column.in_(mates))
+        return own
+    if rule in ("self", "teammate"):
         if access.scope == "user":
             return _is_user(table.c[model.user_key], sub)
         if not access.path:
@@ -179,7 +223,7 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
             cond = sa.or_(cond, _is_user(table.c[root.member_user], sub))
     if command == "insert":
         for column in access.creator_columns:
-            cond = sa.and_(cond, _is_user(table.c[column], sub))
+            cond = sa.and_(cond, _is_author(model, metadata, table.c[column], sub))
     for limit in access.limits:
         if command in limit.commands:
             cond = sa.and_(cond, _limit(model, metadata, access, limit, sub, table))
@@ -234,7 +278,7 @@ def check_row(
 
 def creator_defaults(model: AccessModel, table: str, claims: Mapping[str, Any] | None) -> dict[str, Any]:
     """Columns an insert fills with the signed-in user's id when the body leaves them out."""
-    sub = (claims or {}).get("sub")
+    sub = (claims or {}).get(KEY_CREATOR) or (claims or {}).get("sub")  # a tenant key records its creator
     if _role(claims) != "authenticated" or sub is None:
         return {}
     return {c: sub for c in _access(model, table).creator_columns}

@@ -28,12 +28,27 @@ _STYLE = {
 }
 
 
+def audience(model: AccessModel, access: TableAccess, command: str) -> str:
+    """Who may run ``command``, compact: a role range as its lowest role and ``+`` (``member+``: member and
+    every role above it), a single top role bare (``owner``), anything else as the rule's word (``self``)."""
+    names = model.audience_names(access, command)
+    rule = access.rule(command)
+    root = model.root(access.tenant)
+    if rule in ("member", "writer", "admin", "owner") and root is not None and names:
+        return names[-1] if len(names) == 1 else f"{names[-1]}+"
+    if rule == "teammate":
+        return "self, teammates"
+    return ", ".join(names)
+
+
 def _who(model: AccessModel, access: TableAccess, commands: tuple[str, ...]) -> str:
-    parts = []
+    """One line per distinct audience: ``insert, update: member+`` then ``delete: admin+``."""
+    grouped: dict[str, list[str]] = {}
     for command in commands:
-        names = ", ".join(model.audience_names(access, command))
-        parts.append(f"{command}: {names}" if len(commands) > 1 else names)
-    return "\n".join(parts)
+        grouped.setdefault(audience(model, access, command), []).append(command)
+    if len(commands) == 1:
+        return next(iter(grouped))
+    return "\n".join(f"{', '.join(cs)}: {who}" for who, cs in grouped.items())
 
 
 def _path(access: TableAccess) -> str:
@@ -46,7 +61,7 @@ def _path(access: TableAccess) -> str:
 
 def access_table(model: AccessModel) -> RichTable:
     """One row per table: scope, path, who reads, who writes, hidden columns, reason."""
-    out = RichTable(title="Row access", show_lines=True)
+    out = RichTable(title="Row access", show_lines=True, caption="member+: that role and every role above it")
     for heading in ("table", "scope", "path to tenant / owner", "reads", "writes", "hidden", "why"):
         out.add_column(heading, overflow="fold")
     for access in model.tables:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from ..schema.model import Column, Schema
 from . import authority, predicates, references
 from .decide import ROLES, Denied, TablePermissions, Transaction, denied_table
+from .explain import explain
 from .model import AccessModel
 from .sqlite_policies import SUB, SqlitePolicy, UntranslatablePolicy, render, translate
 
@@ -99,6 +100,12 @@ class RowRules:
 
     def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
         return self.permissions.allows(table, command, role, claims)
+
+    def explain(self, table: str, command: str, policy: str | None = None) -> str | None:
+        """The rule that decides ``command`` on ``table`` (or the named PostgreSQL ``policy``), in words, for a
+        42501's details (explain.py)."""
+        by_document = command in self.permissions.doc_commands.get(table, ())
+        return explain(self.model, table, command, by_document, policy)
 
     # -- columns -------------------------------------------------------------------------------------
     def hidden(self, table: str, role: str) -> frozenset[str]:

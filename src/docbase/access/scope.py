@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
-from . import grants, rbac
+from . import grants, rbac, team_defaults
 from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
@@ -80,11 +80,24 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     for table in schema.tables:
         access = _finish(schema, table, decided[table.name], users, ov, forced)
         out.append(grants.apply(table, access, users, roots))  # API keys, invitations
+    notes: list[Diagnostic] = []
+    out = team_defaults.teammate_profiles(schema, out, roots, ov, notes)
+    out = team_defaults.admin_deletes_top_level(schema, out, ov, notes)
     out = checked_references(schema, out, diags)
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
-    model = AccessModel(tuple(out), users.name if users else None, user_key, user_key_type, tuple(roots), tuple(diags))
+    keys = tuple(k for t in schema.tables if (k := grants.key_scope(t, users.name if users else None, roots)))
+    model = AccessModel(
+        tuple(out),
+        users.name if users else None,
+        user_key,
+        user_key_type,
+        tuple(roots),
+        tuple(diags),
+        key_scopes=keys,
+        notes=tuple(notes),
+    )
     return rbac.apply_rbac(model, schema, ov.rules)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
@@ -231,8 +232,32 @@ def mount(app: Starlette, route: BaseRoute) -> None:
     app.router.routes.append(route)
 
 
+_REFUSED_TABLE = re.compile(r'for table "?([^"\s]+)"?')
+_POLICY = re.compile(r'policy "([^"]+)" for table')
+_METHOD_COMMAND = {"GET": "select", "HEAD": "select", "POST": "insert", "PUT": "insert", "PATCH": "update"}
+
+
+def _named_rule(request: Request, exc: ApiError) -> ApiError:
+    """A 42501 naming no column gets the rule that refused, in words (docbase.access.explain), on both
+    databases: PostgreSQL's own row-level security errors name only the table."""
+    found = _REFUSED_TABLE.search(exc.message) if exc.code == "42501" and exc.details is None else None
+    rest = getattr(request.app.state, "rest", None)
+    explain = getattr(getattr(rest, "gate", None), "explain", None)
+    if found is None or explain is None:
+        return exc
+    command = _METHOD_COMMAND.get(request.method, "delete" if request.method == "DELETE" else "")
+    policy = _POLICY.search(exc.message)
+    details = explain(found.group(1), command, policy.group(1) if policy else None)
+    if details is None:
+        return exc
+    named = ApiError(exc.status, exc.code, exc.message, details, exc.hint)
+    named.headers = exc.headers
+    return named
+
+
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    exc = _named_rule(request, exc)
     return Response(exc.to_bytes(), exc.status, exc.headers or None, media_type="application/json; charset=utf-8")
 
 

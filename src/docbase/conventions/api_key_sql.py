@@ -21,7 +21,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..access.grants import KEY_CLAIM
+from ..access.grants import KEY_CLAIM, KEY_CREATOR, KEY_SUB, KEY_TENANT, role_rank
+from ..access.model import KeyScope, TenantRoot
 from ..schema.model import Table
 from . import hashed_tokens
 from .base import Applied
@@ -54,8 +55,21 @@ def _unauthorized(message: str) -> ConventionError:
     return ConventionError(401, "PGRST301", message)
 
 
-async def create(tx: Any, sql: Sql, table: Table, a: Applied, body: dict[str, Any], owner: Any) -> dict[str, Any]:
+async def create(
+    tx: Any,
+    sql: Sql,
+    table: Table,
+    a: Applied,
+    body: dict[str, Any],
+    owner: Any,
+    scope: tuple[KeyScope, TenantRoot] | None = None,
+    system: bool = False,
+) -> dict[str, Any]:
+    """A new key row for ``owner``; with ``scope`` and the tenant column in ``body``, a key that acts as that
+    tenant (only an admin of it may make one, with a role no higher than their own; ``system``: service_role,
+    unchecked)."""
     r = a.role
+    scoped = await _scope_columns(tx, sql, body, owner, scope, system)
     name = body.get("name")
     prefix = body.get("prefix", DEFAULT_PREFIX)
     expires_in = body.get("expires_in")
@@ -66,7 +80,7 @@ async def create(tx: Any, sql: Sql, table: Table, a: Applied, body: dict[str, An
     if expires_in is not None and (not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in <= 0):
         raise bad_argument("expires_in must be a positive number of seconds")
     plain = prefix + _random.token_urlsafe(32)
-    row: dict[str, Any] = {r("key"): hashed_tokens.digest(plain), r("owner"): owner}
+    row: dict[str, Any] = {r("key"): hashed_tokens.digest(plain), r("owner"): owner, **scoped}
     key_column = table.column(r("id") or "")
     if key_column is not None and key_column.type in ("uuid", "text", "varchar"):
         row[r("id")] = str(uuid.uuid4())
@@ -91,7 +105,62 @@ async def create(tx: Any, sql: Sql, table: Table, a: Applied, body: dict[str, An
         f"VALUES ({', '.join('?' for _ in names)}) RETURNING {sql.q(r('id'))}"
     )
     (created,) = await tx.rows(sql.render(text), [row[n] for n in names])
-    return {"id": str(created[0]), "key": plain, "start": plain[:START_LENGTH], "prefix": prefix, "name": name}
+    out = {"id": str(created[0]), "key": plain, "start": plain[:START_LENGTH], "prefix": prefix, "name": name}
+    return {**out, **{k: v for k, v in scoped.items()}}
+
+
+async def _scope_columns(
+    tx: Any, sql: Sql, body: dict[str, Any], owner: Any, scope: tuple[KeyScope, TenantRoot] | None, system: bool
+) -> dict[str, Any]:
+    """The tenant (and role) columns of a tenant-scoped key, checked: {} for a key that acts as its owner."""
+    if scope is None or body.get(scope[0].tenant_column) is None:
+        return {}
+    key, root = scope
+    tenant = body[key.tenant_column]
+    if not isinstance(tenant, str | int) or isinstance(tenant, bool):
+        raise bad_argument(f"{key.tenant_column} must name one {root.table} row")
+    role = body.get("role", key.default_role)
+    if role not in [x.name for x in root.roles]:
+        raise bad_argument(f"role must be one of {', '.join(x.name for x in root.roles)} (the roles of {root.table})")
+    if key.role_column is None and role != key.default_role:
+        raise bad_argument(f"{key.table} has no role column: its tenant keys act as {key.default_role}")
+    if not system:
+        held = await _held_role(tx, sql, root, tenant, owner)
+        admin = set(root.names_at_least("admin"))
+        if held not in admin:
+            raise ConventionError(
+                403,
+                "42501",
+                f"permission denied for {root.table} {tenant}: only its admins create API keys for it",
+                f"rule: creating a key scoped to {root.table} takes one of {', '.join(root.names_at_least('admin'))}",
+            )
+        if (role_rank(root, role) or 0) > (role_rank(root, held) or 0):
+            raise ConventionError(
+                403, "42501", f"an API key cannot hold a role above yours ({held}) in {root.table}", None, None
+            )
+    out = {key.tenant_column: tenant}
+    if key.role_column:
+        out[key.role_column] = role
+    return out
+
+
+async def _held_role(tx: Any, sql: Sql, root: TenantRoot, tenant: Any, user: Any) -> str | None:
+    """The role ``user`` holds in ``tenant`` (its name), or None when they are no member."""
+    q = sql.q
+    if not root.role_column:
+        return None
+    role = f"m.{q(root.role_column)}"
+    join = ""
+    if root.role_lookup:
+        lt, lk, ln = root.role_lookup
+        join = f" JOIN {q(lt)} r ON r.{q(lk)} = m.{q(root.role_column)}"
+        role = f"r.{q(ln)}"
+    text = (
+        f"SELECT {role} FROM {q(root.membership)} m{join} "
+        f"WHERE m.{q(root.member_tenant)} = ? AND m.{q(root.member_user)} = ?"
+    )
+    rows = await tx.rows(sql.render(text), [tenant, user])
+    return str(rows[0][0]) if rows else None
 
 
 def _type(table: Table, name: str | None) -> str | None:
@@ -99,8 +168,11 @@ def _type(table: Table, name: str | None) -> str | None:
     return column.type if column else None
 
 
-async def authenticate(tx: Any, sql: Sql, table: Table, a: Applied, token: str) -> dict[str, Any]:
-    """Claims ``{"role": "authenticated", "sub": owner}`` for a live key; 401 or 429 otherwise (limits updated)."""
+async def authenticate(
+    tx: Any, sql: Sql, table: Table, a: Applied, token: str, scope: KeyScope | None = None
+) -> dict[str, Any]:
+    """Claims ``{"role": "authenticated", "sub": owner}`` for a live key (a tenant-scoped key: ``sub``
+    ``apikey:<id>`` and its tenant, see docbase.access.grants); 401 or 429 otherwise (limits updated)."""
     r = a.role
     q = sql.q
     wanted = [
@@ -124,6 +196,12 @@ async def authenticate(tx: Any, sql: Sql, table: Table, a: Applied, token: str) 
     if not rows:
         raise _unauthorized("Invalid API key")
     row = dict(zip(wanted, rows[0], strict=True))
+    tenant = None
+    if scope is not None:
+        found = await tx.rows(
+            sql.render(f"SELECT {q(scope.tenant_column)} FROM {q(table.name)} WHERE {q(r('id'))} = ?"), [row[r("id")]]
+        )
+        tenant = found[0][0] if found else None
     now = datetime.now(UTC)
     if r("enabled") and row[r("enabled")] in (False, 0):
         raise _unauthorized("API key is disabled")
@@ -155,4 +233,12 @@ async def authenticate(tx: Any, sql: Sql, table: Table, a: Applied, token: str) 
             sql.render(f"UPDATE {q(table.name)} SET {assignments} WHERE {q(r('id'))} = ?"),
             [*sets.values(), row[r("id")]],
         )
+    if tenant is not None:  # a key scoped to a tenant acts as that tenant, not as whoever created it
+        return {
+            "role": "authenticated",
+            "sub": KEY_SUB + str(row[r("id")]),
+            KEY_CLAIM: str(row[r("id")]),
+            KEY_CREATOR: str(row[r("owner")]),
+            KEY_TENANT: str(tenant),
+        }
     return {"role": "authenticated", "sub": str(row[r("owner")]), KEY_CLAIM: str(row[r("id")])}

@@ -277,5 +277,7 @@ async def _create_key(conventions: Conventions, db: Any, body: dict[str, Any], c
         raise ConventionError(401, "42501", "sign in to create an API key")
     table = conventions.schema.table(a.table)
     assert table is not None
+    scope = conventions.key_scopes.get(a.table)
+    system = claims.get("role") == "service_role"
     async with db.transaction() as tx:
-        return await api_key_sql.create(tx, conventions.sql, table, a, body, owner)
+        return await api_key_sql.create(tx, conventions.sql, table, a, body, owner, scope, system)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..access.grants import KEY_CREATOR
+from ..access.model import KeyScope, TenantRoot
 from ..auth.bearer import bearer_token
 from ..rules.ledgers import detect_ledgers
 from ..rules.quotas import detect_quotas
@@ -45,6 +47,16 @@ class Conventions:
         self.audit_table: Table | None = found[0] if found else None
         self.audit_roles: dict[str, str] = found[1] if found else {}
         self._audit_sources: dict[str, dict[str, str] | str] = {}
+        # API-key tables whose keys may act as a tenant (docbase.access.grants.key_scope), with that tenant.
+        self.key_scopes: dict[str, tuple[KeyScope, TenantRoot]] = {}
+        if any(a.convention == "api_keys" for a in self.applied):
+            from ..access import build_access, parse_overrides
+
+            model = build_access(schema, parse_overrides(self.toml))
+            for k in model.key_scopes:
+                root = model.root(k.root)
+                if root is not None:
+                    self.key_scopes[k.table] = (k, root)
 
     def get(self, convention: str, table: str | None) -> Applied | None:
         return self._by.get((convention, table or ""))
@@ -223,11 +235,12 @@ async def api_key_claims(conventions: Conventions | None, headers: Any, db: Any)
     assert table is not None
     # A refusal raises inside the transaction, so it rolls back: only requests let through are counted.
     async with db.transaction() as tx:
-        return await api_key_sql.authenticate(tx, conventions.sql, table, a, token)
+        scope = conventions.key_scopes.get(a.table)
+        return await api_key_sql.authenticate(tx, conventions.sql, table, a, token, scope[0] if scope else None)
 
 
 def user_from(claims: dict[str, Any] | None) -> str | None:
     """The acting user's id from verified claims (a JWT's or an API key's owner); None for service_role and anon."""
     if not claims or claims.get("role") in ("service_role", "anon") or not claims.get("sub"):
         return None
-    return str(claims["sub"])
+    return str(claims.get(KEY_CREATOR) or claims["sub"])  # a tenant-scoped key: the user who created it
