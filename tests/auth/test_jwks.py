@@ -247,3 +247,16 @@ async def test_under_the_default_hs256_the_jwks_is_empty_and_sessions_stay_hs256
     await auth.signup()
     token = (await auth.login()).json()["access_token"]
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+def test_serve_refuses_an_unknown_signing_algorithm_before_starting(tmp_path, monkeypatch):
+    from docbase.api.serve import ServeError, run
+    from docbase.pipeline import load_schema
+
+    doc = tmp_path / "notes.md"
+    doc.write_text(DOC)
+    monkeypatch.setenv("DOCBASE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("DOCBASE_JWT_SIGNING_ALG", "HS512")
+    with pytest.raises(ServeError, match="jwt_signing_alg must be HS256, RS256 or ES256"):
+        run(load_schema(doc), doc, f"sqlite:///{tmp_path}/n.db", "127.0.0.1", 0, 1)
+    assert not (tmp_path / "n.db").exists()  # stopped before migrating

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from .. import settings
-from ..auth import keys
+from ..auth import jwks, keys
 from ..pipeline import load_schema
 from ..schema import Schema
 from .app import create_app
@@ -91,6 +91,7 @@ def run(
     server = server_name(str(doc))
     try:
         secret = keys.jwt_secret(doc)
+        jwks.load_trust(doc)  # a bad jwt_signing_alg stops here; the key pair is made before workers start
     except ValueError as exc:
         raise ServeError(str(exc), 2) from None
     _default_external_url(doc, host, port)
