@@ -230,3 +230,9 @@ def test_seed_002_credit_ledger_through_the_official_client(tmp_path, db_url):
         assert len(entries.data) == 40
     finally:
         server.stop()
+
+
+async def test_openapi_documents_the_posting_rpc(api):
+    spec = (await api.get("/rest/v1/")).json()
+    post = spec["paths"]["/rest/v1/rpc/post_credit_transaction"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"]["required"] == ["organization_id", "amount"]

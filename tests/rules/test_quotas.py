@@ -198,3 +198,9 @@ async def test_rpc_usage_reports_counts_against_limits_to_members_only(api):
     assert (await api.post("/rest/v1/rpc/usage", json={})).status_code == 400
     anon = ANON
     assert (await api.post("/rest/v1/rpc/usage", json={"organization_id": 1}, headers=anon)).status_code == 401
+
+
+async def test_openapi_documents_rpc_usage(api):
+    spec = (await api.get("/rest/v1/")).json()
+    usage = spec["paths"]["/rest/v1/rpc/usage"]["post"]
+    assert usage["requestBody"]["content"]["application/json"]["schema"]["required"] == ["organization_id"]

@@ -292,3 +292,16 @@ async def test_edits_to_the_rbac_tables_need_their_permission_and_grant_nothing_
     assert (await api.post("/rest/v1/role_permissions", json=grant, headers=vic)).status_code == 403
     await api.post("/rest/v1/role_permissions", json={"role_id": "hr", "permission_id": "p5"})  # vic now holds it
     assert (await api.post("/rest/v1/user_roles", json=beyond, headers=vic)).status_code == 201
+
+
+async def test_openapi_documents_the_rules_rpcs_to_signed_in_callers(api):
+    spec = (await api.get("/rest/v1/", headers=_user("vic"))).json()
+    has = spec["paths"]["/rest/v1/rpc/has_permission"]["post"]
+    assert has["requestBody"]["content"]["application/json"]["schema"]["required"] == ["permission"]
+    assert (
+        "organization_id"
+        in spec["paths"]["/rest/v1/rpc/my_permissions"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+            "properties"
+        ]
+    )
+    assert not any("/rpc/" in p for p in (await api.get("/rest/v1/", headers=ANON)).json()["paths"])

@@ -28,6 +28,7 @@ from .. import dburl, settings
 from ..access.decide import Denied
 from ..access.row_rules import RowRules
 from ..auth import jwks, keys
+from ..conventions import rpc as conventions_rpc
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
 from ..schema.model import Schema
@@ -109,7 +110,9 @@ def create_app(
         if role not in specs:
             import orjson
 
-            spec = openapi_document(catalog, str(request.base_url).rstrip("/"), gate, role)
+            spec = openapi_document(
+                catalog, str(request.base_url).rstrip("/"), gate, role, conventions_rpc.describe(conventions)
+            )
             specs[role] = orjson.dumps(spec)
         return Response(specs[role], media_type="application/openapi+json; charset=utf-8")
 

@@ -113,9 +113,14 @@ def allowed_methods(gate: Access, table: str, role: str) -> list[str]:
 
 
 def openapi_document(
-    catalog: Catalog, server: str = "", gate: Access | None = None, role: str = "service_role"
+    catalog: Catalog,
+    server: str = "",
+    gate: Access | None = None,
+    role: str = "service_role",
+    rpcs: list[dict[str, Any]] | None = None,
 ) -> dict:
-    """The spec as ``role`` may see it through ``gate`` (default: no rules, so service_role sees everything)."""
+    """The spec as ``role`` may see it through ``gate`` (default: no rules, so service_role sees everything);
+    ``rpcs`` (docbase.conventions.rpc.describe) become ``POST /rest/v1/rpc/<name>``."""
     gate = gate if gate is not None else ServiceRoleOnly(catalog.columns)
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
@@ -199,6 +204,24 @@ def openapi_document(
             },
         }
         paths[f"/rest/v1/{bare}"] = {method: operations[method] for method in methods}
+    for rpc in rpcs or () if role != "anon" else ():
+        body = {
+            "type": "object",
+            "properties": {k: {"description": v} for k, v in rpc["parameters"].items()},
+            "required": rpc["required"],
+            "additionalProperties": rpc["more"],
+        }
+        paths[f"/rest/v1/rpc/{rpc['name']}"] = {
+            "post": {
+                "summary": rpc["summary"],
+                "tags": ["rpc"],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                "responses": {
+                    "200": {"description": "The function's result"},
+                    **{code: _ERROR for code in ("400", "401", "403", "404")},
+                },
+            }
+        }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -244,6 +267,7 @@ fetch("/rest/v1/", {headers: key ? {apikey: key} : {}}).then(r => r.json()).then
   let html = "";
   for (const [path, ops] of Object.entries(spec.paths)) {
     const name = path.split("/").pop(), s = spec.components.schemas[name];
+    if (!s) { html += `<h2>rpc/${esc(name)}</h2><p><span class=m>post</span><code>${esc(path)}</code> ${esc(ops.post.summary)}</p>`; continue; }
     html += `<h2>${esc(name)}</h2><p>${Object.keys(ops).map(m => `<span class=m>${m}</span>`).join("")}<code>${esc(path)}</code></p>`;
     html += "<table><tr><th>column</th><th>type</th><th>notes</th></tr>";
     for (const [col, c] of Object.entries(s.properties)) {

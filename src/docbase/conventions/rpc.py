@@ -281,3 +281,65 @@ async def _create_key(conventions: Conventions, db: Any, body: dict[str, Any], c
     system = claims.get("role") == "service_role"
     async with db.transaction() as tx:
         return await api_key_sql.create(tx, conventions.sql, table, a, body, owner, scope, system)
+
+
+def describe(conventions: Conventions) -> list[dict[str, Any]]:
+    """Each RPC ``names`` lists, as ``{"name", "summary", "parameters": {name: description}, "required"}``,
+    for the OpenAPI document (docbase.api.openapi)."""
+    out: list[dict[str, Any]] = []
+    for ledger in conventions.ledgers:
+        out.append({
+            "name": ledger.rpc,
+            "summary": f"Post one {ledger.table} entry: moves {ledger.owner_table}.{ledger.balance} and writes "
+            f"{ledger.balance_after} in one transaction (docs/rules.md)",
+            "parameters": {
+                ledger.owner_column: f"the {ledger.owner_table} whose balance moves",
+                ledger.amount: "signed amount; signed-in members may only spend (negative)",
+            },
+            "required": [ledger.owner_column, ledger.amount],
+            "more": True,
+        })  # fmt: skip
+    if conventions.quotas:
+        tenants = sorted({q.tenant_column for q in conventions.quotas})
+        out.append({
+            "name": "usage",
+            "summary": "Rows counted against the tenant's plan limits: used, allowed (null: unlimited), remaining",
+            "parameters": {c: "the tenant" for c in tenants},
+            "required": tenants[:1],
+            "more": False,
+        })  # fmt: skip
+    rbac = conventions.rbac
+    if rbac is not None:
+        tenant = rbac.assignment_tenant or "organization_id"
+        ask = {
+            tenant: "the tenant (omitted: roles assigned without one only)",
+            "user_id": "service_role only: whose permissions",
+        }
+        out.append({
+            "name": "has_permission",
+            "summary": f"Whether the caller holds a permission ('resource:action' or a {rbac.permissions} name), "
+            f"from {rbac.assignments} -> {rbac.grants} -> {rbac.permissions}",
+            "parameters": {"permission": "'projects:update', 'projects.read' or a permission's name", **ask},
+            "required": ["permission"],
+            "more": False,
+        })  # fmt: skip
+        out.append({
+            "name": "my_permissions",
+            "summary": f"The {rbac.permissions} the caller holds in the tenant, each once",
+            "parameters": ask,
+            "required": [],
+            "more": False,
+        })  # fmt: skip
+    described = {d["name"] for d in out}
+    for name in names(conventions):
+        if name not in described:
+            out.append(
+                {
+                    "name": name,
+                    "summary": f"rpc/{name} (docs/conventions.md)",
+                    "parameters": {},
+                    "required": [],
+                    "more": True,
+                }
+            )
+    return out
