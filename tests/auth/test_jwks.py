@@ -109,35 +109,37 @@ def _serve(db_url: str):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:The '.*' parameter is deprecated:DeprecationWarning")  # supabase-py's own
-def test_rs256_sessions_verify_against_the_served_jwks_and_outside_tokens_obey_row_rules(
+def test_asymmetric_sessions_verify_against_the_served_jwks_and_outside_tokens_obey_row_rules(
     db_url, issuer, tmp_path, monkeypatch
 ):
     supabase = pytest.importorskip("supabase")
     from supabase.lib.client_options import SyncClientOptions
 
     monkeypatch.setenv("DOCBASE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("DOCBASE_JWT_SIGNING_ALG", "RS256")
+    alg = "ES256" if db_url.startswith("postgresql") else "RS256"  # both algorithms, no extra server
+    monkeypatch.setenv("DOCBASE_JWT_SIGNING_ALG", alg)
     monkeypatch.setenv("DOCBASE_AUTH_THIRD_PARTY_ISSUER", issuer.url)
     srv, thread, base = _serve(db_url)
     try:
-        key_file = tmp_path / "state" / "jwt_signing_key_rs256.pem"
+        key_file = tmp_path / "state" / f"jwt_signing_key_{alg.lower()}.pem"
         assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
 
-        # a docbase user: RS256 session, verified by an independent verifier over HTTP
+        # a docbase user: an RS256 or ES256 session, verified by an independent verifier over HTTP
         client = supabase.create_client(base, keys.anon_key(SECRET))
         client.auth.sign_up({"email": "ada@example.com", "password": "correct horse"})
         session = client.auth.sign_in_with_password({"email": "ada@example.com", "password": "correct horse"}).session
         header = jwt.get_unverified_header(session.access_token)
-        assert header["alg"] == "RS256" and header["kid"]
+        assert header["alg"] == alg and header["kid"]
         signing = jwt.PyJWKClient(f"{base}/auth/v1/.well-known/jwks.json").get_signing_key_from_jwt(
             session.access_token
         )
-        claims = jwt.decode(session.access_token, signing.key, algorithms=["RS256"], audience="authenticated")
+        claims = jwt.decode(session.access_token, signing.key, algorithms=[alg], audience="authenticated")
         assert claims["sub"] == session.user.id and claims["role"] == "authenticated"
+        assert client.auth.get_claims()["claims"]["sub"] == session.user.id  # the client's own JWKS check
         served = httpx.get(f"{base}/auth/v1/.well-known/jwks.json").json()["keys"]
         assert [k["kid"] for k in served] == [header["kid"]] and "d" not in served[0]  # public half only
         client.table("notes").insert({"id": str(uuid.uuid4()), "user_id": session.user.id, "body": "ada's"}).execute()
-        assert client.auth.get_user().user.email == "ada@example.com"  # /auth/v1/user takes the RS256 token
+        assert client.auth.get_user().user.email == "ada@example.com"  # /auth/v1/user takes the asymmetric token
 
         # an outside user (Clerk-style token, no role claim): authenticated, its sub is auth.uid()
         outside_id = str(uuid.uuid4())

@@ -103,3 +103,16 @@ def test_diagnostics_keep_their_lines():
     )
     assert d["diagnostics"], "a reference to a missing table should be reported"
     assert all(isinstance(x["line"], int) and x["line"] > 0 for x in d["diagnostics"])
+
+
+def test_the_rules_seed_002_states_are_listed_per_table_with_their_lines():
+    from ..conftest import seed_file
+
+    schema = build_schema(seed_file("002").read_text(), path="design.md")
+    tables = {t["name"]: t for t in console_data(schema)["tables"]}
+    ledger = tables["credit_transactions"]["rules"]
+    assert [r["kind"] for r in ledger] == ["ledger", "rbac"]
+    assert "rpc/post_credit_transaction" in ledger[0]["text"] and ledger[0]["line"] > 0
+    assert "billing_history" in tables["billing_history"]["rules"][0]["text"]
+    assert [r["kind"] for r in tables["roles"]["rules"]] == ["rbac"]
+    assert tables["credit_products"]["rules"] == []

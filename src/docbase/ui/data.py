@@ -16,6 +16,7 @@ from ..conventions.files import file_columns, files_bucket
 from ..ddl.defaults import default_sql
 from ..schema.export import to_json
 from ..schema.model import ForeignKey, Schema, Table
+from .rules import table_rules
 
 UNSECTIONED = "(no section)"
 
@@ -47,10 +48,12 @@ def console_data(
     model = build_access(schema, overrides)
     files = {(f.table, f.column): f for f in file_columns(schema, toml)}
     access_rows = {row["name"]: row for row in model.as_dict()["tables"]}
+    rules = table_rules(schema, model, toml)
     for table, entry in zip(schema.tables, data["tables"], strict=True):
         entry["section_path"] = section_of(table)
         entry["access"] = access_rows.get(table.name)
         entry["conventions"] = conventions(table, model)
+        entry["rules"] = rules.get(table.name, [])  # quotas, ledgers, RBAC (docbase.rules)
         entry["file_folder"] = file_folder(table, model)
         for column, col_entry in zip(table.columns, entry["columns"], strict=True):
             col_entry["server_default"] = default_sql(column, "postgresql", table)[0]

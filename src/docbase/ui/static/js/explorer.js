@@ -120,6 +120,7 @@ export function tableDetail(schema, name) {
     table.checks.length ? h("section", {}, h("h3", {}, "Checks"), h("ul", {}, table.checks.map((c) => h("li", {}, h("code", {}, c.expression))))) : null,
     children.length ? h("section", {}, h("h3", {}, "Referenced by"), h("ul", {}, children.map((r) => h("li", {}, h("a", { href: `#/schema/${encodeURIComponent(r.from)}` }, r.from), `.${r.columns.join(", ")} (${r.cardinality})`)))) : null,
     accessBlock(table),
+    (table.rules || []).length ? h("section", { class: "rules" }, h("h3", {}, "Rules the database enforces"), h("ul", {}, table.rules.map((r) => h("li", {}, h("span", { class: `badge rule-${r.kind}` }, r.kind), ` ${r.text} `, lineLink(r.line))))) : null,
     table.conventions.length ? h("section", {}, h("h3", {}, "Conventions applied"), h("ul", {}, table.conventions.map((c) => h("li", {}, h("span", { class: `badge conv-${c.name}` }, c.name), ` ${c.column}: ${c.text}`)))) : null,
     policies.length ? h("section", {}, h("h3", {}, "Policies from the document"), h("ul", {}, policies.map((p) => h("li", {}, `${p.name} (${p.command}) `, lineLink(p.line))))) : null,
   );
