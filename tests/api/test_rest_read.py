@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -153,8 +155,18 @@ async def test_single_object_and_csv(blog):
     response = await blog.get("/rest/v1/users?select=id,name", headers={"Accept": "application/vnd.pgrst.object+json"})
     assert response.status_code == 406 and response.json()["code"] == "PGRST116"
     response = await blog.get("/rest/v1/users?select=id,name,active&order=id", headers={"Accept": "text/csv"})
-    assert response.text == "id,name,active\n1,Ann,t\n2,Bob,f\n3,cid,\n"
+    assert response.text == "id,name,active\n1,Ann,t\n2,Bob,f\n3,cid,"  # PostgREST: rows joined, no final newline
     assert response.headers["content-type"].startswith("text/csv")
+    # fields quoted as PostgreSQL prints a record: empty, spaces, commas, parentheses, quotes, backslashes
+    response = await blog.get("/rest/v1/users?select=id,profile,tags&id=eq.1", headers={"Accept": "text/csv"})
+    row = (await blog.get("/rest/v1/users?select=profile,tags&id=eq.1")).json()[0]
+    expected = ",".join(
+        "" if v is None else '"' + json.dumps(v).replace('"', '""') + '"' if isinstance(v, dict | list) else str(v)
+        for v in (row["profile"], row["tags"])
+    )
+    assert response.text == f"id,profile,tags\n1,{expected}"
+    empty = await blog.get("/rest/v1/users?select=id&id=eq.999", headers={"Accept": "text/csv"})
+    assert empty.text == "\n"
 
 
 @pytest.mark.parametrize(

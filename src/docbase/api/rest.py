@@ -13,8 +13,7 @@ place, ``api.hooks.ConventionHooks``; this module names none of them.
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -644,19 +643,30 @@ def content_range(start: int, shown: int, total: int | None) -> str:
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
+    """PostgREST's CSV: a header of the column names, then each row as PostgreSQL prints a record (without its
+    parentheses): a field is double-quoted when empty or holding ``"``, ``\\``, a parenthesis, a comma or
+    white space, with ``"`` and ``\\`` doubled inside; NULL is nothing; JSON as jsonb prints it."""
     if not rows:
-        return b""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(rows[0].keys())
+        return b"\n"  # PostgREST: an empty header, a newline, an empty body
+    lines = [",".join(rows[0].keys())]
     for row in rows:
-        writer.writerow(
-            [
-                "" if v is None else (orjson.dumps(v).decode() if isinstance(v, dict | list) else _csv_scalar(v))
-                for v in row.values()
-            ]
-        )
-    return out.getvalue().encode()
+        lines.append(",".join("" if v is None else _record_field(_csv_text(v)) for v in row.values()))
+    return ("\n".join(lines)).encode()
+
+
+def _csv_text(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)  # jsonb's text: ", " and ": " separators
+    return _csv_scalar(value)
+
+
+_RECORD_QUOTE = frozenset('"\\(),')
+
+
+def _record_field(text: str) -> str:
+    if text and not any(ch in _RECORD_QUOTE or ch.isspace() for ch in text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
 
 
 def _csv_scalar(value: Any) -> str:
