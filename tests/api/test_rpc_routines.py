@@ -118,6 +118,10 @@ async def test_writing_functions_need_post(pg_api):
     assert response.status_code == 200
     names = [r["name"] for r in (await pg_api.get("/rest/v1/items?select=name&order=id")).json()]
     assert names == ["a", "b", "c", "d", "e", "f"]
+    strict = {"Prefer": "handling=strict, max-affected=2"}
+    too_many = await pg_api.get("/rest/v1/rpc/getitemrange?min=0&max=5", headers=strict)
+    assert too_many.status_code == 400 and too_many.json()["code"] == "PGRST124", too_many.text
+    assert len((await pg_api.get("/rest/v1/rpc/getitemrange?min=0&max=2", headers=strict)).json()) == 2
 
 
 async def test_unknown_function_or_arguments(pg_api):

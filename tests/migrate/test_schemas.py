@@ -35,3 +35,24 @@ def test_a_second_schema_is_created_migrated_and_stable(db_url: str) -> None:
     with engine_for(db_url).connect() as conn:
         assert conn.execute(sa.text(f"SELECT secret, mood FROM {personal}")).one() == ("s3cret", None)
     assert migrate(build_schema(V2, "design.md"), db_url).empty
+
+
+def test_a_schema_that_only_holds_an_extension_is_made_before_it(pg_url: str) -> None:
+    """postgrest-js's fixture: ``create schema extensions; create extension ... schema extensions``. The schema
+    holds no table of the document, so it is the document's statement, run before the extensions."""
+    doc = sql_doc("""
+CREATE TABLE users (id integer PRIMARY KEY, name text);
+create schema extensions;
+create extension citext schema extensions;
+CREATE TABLE tags (id integer PRIMARY KEY, label extensions.citext);
+""")
+    migrate(build_schema(doc, "design.md"), pg_url)
+    with engine_for(pg_url).connect() as conn:
+        found = conn.execute(
+            sa.text(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'citext'"
+            )
+        ).scalar()
+        assert found == "extensions"
+    assert migrate(build_schema(doc, "design.md"), pg_url).empty

@@ -22,6 +22,7 @@ from .errors import ApiError
 from .query import parse_query
 from .request import parse_range, read_body
 from .rest import RestApi, content_range
+from .rest import _max_affected as max_affected
 from .routines import Routine, call, choose, no_function, single_object_call
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
@@ -75,7 +76,7 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
                     f"public.{name} does not return rows of a table; filters, order and limits apply to "
                     "functions returning SETOF a table",
                 )
-            response = await _as_value(request, tx, routine, fn, bind, bool(prefer.count))
+            response = await _as_value(request, tx, routine, fn, bind, prefer)
         api._end(tx, prefer)
     return response
 
@@ -97,6 +98,7 @@ async def _as_table(
     compiled, counting = compile_statement(stmt, dialect), compile_statement(counted, dialect)
     sub = request.state.sub
     body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values, sub)))[0]
+    max_affected(prefer, shown)  # more rows than Prefer: max-affected allows: PGRST124, rolled back
     total = None
     if prefer.count:
         total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, dialect)
@@ -104,7 +106,7 @@ async def _as_table(
     return api.page(request, text, offset or 0, shown, total, {})
 
 
-async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, counted: bool) -> Response:
+async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, prefer: Any) -> Response:
     row = sa.literal_column('"_v"')
     if routine.void:
         stmt: Any = sa.select(fn)
@@ -121,7 +123,8 @@ async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: 
         return Response(b"", 204)
     text = (value or "null").encode()
     shown = len(orjson.loads(text)) if routine.returns_set else 1
-    headers = {"Content-Range": content_range(0, shown, shown if counted else None)}  # Prefer: count=... : /n
+    max_affected(prefer, shown)
+    headers = {"Content-Range": content_range(0, shown, shown if prefer.count else None)}  # Prefer: count: /n
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

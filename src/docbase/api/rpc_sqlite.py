@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from .errors import ApiError
 from .rest import RestApi, content_range
+from .rest import _max_affected as max_affected
 from .routines import choose, no_function, postgresql_only
 from .rpc_routines import _as_table, read_arguments
 from .sql.compiled import compile_statement
@@ -120,7 +121,7 @@ async def serve_sqlite_routine(api: RestApi, request: Request, name: str) -> Res
                     f"public.{name} does not return rows of a table; filters, order and limits apply to "
                     "functions returning SETOF a table",
                 )
-            response = await _as_value(request, tx, routine, body, bind, bool(prefer.count))
+            response = await _as_value(request, tx, routine, body, bind, prefer)
         api._end(tx, prefer)
     return response
 
@@ -143,7 +144,7 @@ async def _runs(api: RestApi, tx: Any, routine: SqliteRoutine) -> bool:
 
 
 async def _as_value(
-    request: Request, tx: Any, routine: SqliteRoutine, body: sa.TextClause, bind: Binder, counted: bool
+    request: Request, tx: Any, routine: SqliteRoutine, body: sa.TextClause, bind: Binder, prefer: Any
 ) -> Response:
     rows: list[tuple] = []
     if routine.kind != "empty":
@@ -160,7 +161,8 @@ async def _as_value(
         shaped = shaped[0] if shaped else None
     text = orjson.dumps(shaped)
     shown = len(shaped) if routine.returns_set else 1
-    headers = {"Content-Range": content_range(0, shown, shown if counted else None)}
+    max_affected(prefer, shown)  # PGRST124, rolled back
+    headers = {"Content-Range": content_range(0, shown, shown if prefer.count else None)}
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

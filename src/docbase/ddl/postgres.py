@@ -65,13 +65,25 @@ def routines(schema: Schema, extensions: bool) -> list[str]:
     tables past their row-level security (PostgreSQL 15's option; PostgREST's documentation asks the same).
     """
     out = []
+    if extensions:  # a schema no table lives in may hold an extension (``create extension x schema extensions``)
+        out.extend(_plain(r.sql) for r in schema.routines if is_create_schema(r) and not creates_schema(r, schema))
     for r in schema.routines:
         if (r.kind == "extension") != extensions or not r.sql.strip() or creates_schema(r, schema):
             continue
+        if not extensions and is_create_schema(r):
+            continue  # made above, before the extensions
         out.append(r.sql.strip().rstrip(";").strip())
         if r.kind == "view":
             out.extend(invoker_rights(r.name, r.sql))
     return out
+
+
+def is_create_schema(routine: Routine) -> bool:
+    return routine.kind == "other" and routine.sql.lstrip()[:13].upper().split() == ["CREATE", "SCHEMA"]
+
+
+def _plain(sql: str) -> str:
+    return sql.strip().rstrip(";").strip()
 
 
 def creates_schema(routine: Routine, schema: Schema) -> bool:

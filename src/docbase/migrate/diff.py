@@ -390,7 +390,9 @@ def _postgres_extras(conn: sa.Connection, live: Live, schema: Schema, plan: Plan
     for routine in schema.routines:
         if routine.kind == "extension" or postgres.creates_schema(routine, schema):
             continue
-        if routine.kind == "trigger":
+        if postgres.is_create_schema(routine):
+            present = routine.name in live.schemas  # made once; never re-run on a migrated database
+        elif routine.kind == "trigger":
             present = routine.name in triggers
         elif routine.kind == "view":
             present = routine.name.removeprefix("public.") in live.views

@@ -37,6 +37,7 @@ class Live:
     policies: set[tuple[str, str]] = field(default_factory=set)
     rls: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)
+    schemas: set[str] = field(default_factory=set)  # PostgreSQL's namespaces (a document's CREATE SCHEMA)
 
 
 def read_live(conn: sa.Connection) -> Live:
@@ -81,6 +82,7 @@ def _read_postgres(conn: sa.Connection, live: Live) -> None:
         )
     }
     live.policies = {(r[0], r[1]) for r in conn.exec_driver_sql("SELECT tablename, policyname FROM pg_policies")}
+    live.schemas = {r[0] for r in conn.exec_driver_sql("SELECT nspname FROM pg_namespace")}
     live.rls = {
         r[0]
         for r in conn.exec_driver_sql(
