@@ -305,3 +305,41 @@ async def test_openapi_documents_the_rules_rpcs_to_signed_in_callers(api):
         ]
     )
     assert not any("/rpc/" in p for p in (await api.get("/rest/v1/", headers=ANON)).json()["paths"])
+
+
+NAMED = """# Teams
+
+```sql
+CREATE TABLE users (id text PRIMARY KEY);
+CREATE TABLE teams (id text PRIMARY KEY);
+CREATE TABLE roles (id text PRIMARY KEY, name text);
+CREATE TABLE permissions (id text PRIMARY KEY, code text UNIQUE NOT NULL);
+CREATE TABLE role_permissions (role_id text NOT NULL REFERENCES roles(id), permission_id text NOT NULL REFERENCES permissions(id),
+                               PRIMARY KEY (role_id, permission_id));
+CREATE TABLE user_roles (id serial PRIMARY KEY, user_id text NOT NULL REFERENCES users(id),
+                         role_id text NOT NULL REFERENCES roles(id), team_id text REFERENCES teams(id));
+CREATE TABLE documents (id serial PRIMARY KEY, team_id text NOT NULL REFERENCES teams(id), title text);
+```
+"""
+
+
+async def test_permissions_named_resource_colon_action_decide_tables_too(db_url):
+    async with service_client(NAMED, db_url) as api:
+        await api.post("/rest/v1/users", json=[{"id": "pat"}])
+        await api.post("/rest/v1/teams", json=[{"id": "t1"}])
+        await api.post("/rest/v1/roles", json=[{"id": "reader", "name": "reader"}])
+        await api.post(
+            "/rest/v1/permissions",
+            json=[{"id": "dr", "code": "Documents.Read"}, {"id": "dw", "code": "documents:write"}],
+        )
+        await api.post("/rest/v1/user_roles", json=[{"user_id": "pat", "role_id": "reader", "team_id": "t1"}])
+        await api.post("/rest/v1/documents", json=[{"team_id": "t1", "title": "plan"}])
+        pat = _user("pat")
+        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == []
+        await api.post("/rest/v1/role_permissions", json={"role_id": "reader", "permission_id": "dr"})
+        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
+        made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
+        assert made.status_code == 403
+        await api.post("/rest/v1/role_permissions", json={"role_id": "reader", "permission_id": "dw"})
+        made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
+        assert made.status_code == 201, made.text

@@ -46,7 +46,7 @@ class RbacAccess:
         names = self.names(table) or ()
         r = self.rbac
         return (
-            f"rbac: while a {r.permissions}.{r.resource} row names it ({', '.join(names)}), what its members may do "
+            f"rbac: while a {r.permissions}.{r.resource or r.permission_name} row names it ({', '.join(names)}), what its members may do "
             f"in a tenant is decided by {r.assignments} -> {r.grants} -> {r.permissions} instead of the role order "
             f"(read/create/update/delete, write, manage, *); without such a row the membership rules hold"
         )
@@ -76,7 +76,7 @@ def apply_rbac(model: AccessModel, schema: Schema, rules: Any) -> AccessModel:
     """``model`` with the permissions attached (``model.rbac``), when the document has RBAC tables."""
     rules = rules if isinstance(rules, dict) else {}
     rbac = detect_rbac(schema, {"rules": rules})
-    if rbac is None or rbac.resource is None or rbac.action is None:
+    if rbac is None or ((rbac.resource is None or rbac.action is None) and rbac.permission_name is None):
         return model
     assignments = schema.table(rbac.assignments)
     root = None
@@ -130,6 +130,38 @@ def rbac_notes(schema: Schema, model: AccessModel, path: str) -> list[str]:
     return out
 
 
+def _name_part(p, r: Rbac, which: int):
+    """``projects:read`` / ``projects.read`` in a name column: its resource (1) or action (2), lowered."""
+    text = sa.func.replace(sa.func.lower(p.c[r.permission_name]), ".", ":")
+    cut = sa.func.instr(text, ":")
+    return sa.func.substr(text, 1, cut - 1) if which == 1 else sa.func.substr(text, cut + 1)
+
+
+def _res(p, r: Rbac):
+    """A permission's resource (SQLite): its column, else the part of its name before ``:``."""
+    return p.c[r.resource] if r.resource and r.action else _name_part(p, r, 1)
+
+
+def _act(p, r: Rbac):
+    return p.c[r.action] if r.resource and r.action else _name_part(p, r, 2)
+
+
+def _res_pg(r: Rbac, alias: str = "p") -> str:
+    from .policies import q
+
+    if r.resource and r.action:
+        return f"lower({alias}.{q(r.resource)}::text)"
+    return f"split_part(replace(lower({alias}.{q(r.permission_name)}::text), '.', ':'), ':', 1)"
+
+
+def _act_pg(r: Rbac, alias: str = "p") -> str:
+    from .policies import q
+
+    if r.resource and r.action:
+        return f"lower({alias}.{q(r.action)}::text)"
+    return f"split_part(replace(lower({alias}.{q(r.permission_name)}::text), '.', ':'), ':', 2)"
+
+
 def _governs(model: AccessModel, access: TableAccess, rule: str) -> tuple[str, ...] | None:
     rbac = model.rbac
     if rbac is None or rule not in TENANT_RULES or access.tenant != rbac.root:
@@ -166,8 +198,8 @@ def predicate(model, metadata, access: TableAccess, rule: str, command: str, sub
     )
     holds = sa.and_(
         _is_user(a.c[r.assignment_user], sub),
-        _matches(p.c[r.resource], names + WILDCARDS),
-        _matches(p.c[r.action], _actions(command)),
+        _matches(_res(p, r), names + WILDCARDS),
+        _matches(_act(p, r), _actions(command)),
     )
     if r.assignment_tenant:
         ids = sa.select(a.c[r.assignment_tenant]).select_from(joined).where(holds)
@@ -188,7 +220,7 @@ def predicate(model, metadata, access: TableAccess, rule: str, command: str, sub
         else _chain(metadata, table, access.path, permitted)
     )
     named_p = _table(metadata, r.permissions).alias()
-    named = sa.exists(sa.select(sa.literal(1)).select_from(named_p).where(_matches(named_p.c[r.resource], names)))
+    named = sa.exists(sa.select(sa.literal(1)).select_from(named_p).where(_matches(_res(named_p, r), names)))
     return sa.or_(granted, sa.and_(sa.not_(named), cond))
 
 
@@ -208,8 +240,8 @@ def functions_sql(schema: Schema, model: AccessModel) -> list[str]:
     joined = (
         f"FROM {q(r.assignments)} a JOIN {q(r.grants)} g ON g.{q(r.grant_role)} = a.{q(r.assignment_role)} "
         f"JOIN {q(r.permissions)} p ON p.{q(r.permission_key)} = g.{q(r.grant_permission)} "
-        f"WHERE a.{q(r.assignment_user)} = {uid} AND lower(p.{q(r.resource)}::text) = ANY ($1) "
-        f"AND lower(p.{q(r.action)}::text) = ANY ($2)"
+        f"WHERE a.{q(r.assignment_user)} = {uid} AND {_res_pg(r)} = ANY ($1) "
+        f"AND {_act_pg(r)} = ANY ($2)"
     )
     everywhere = f"SELECT r.{q(root.key)}::{returns} FROM {q(root.table)} r WHERE EXISTS (SELECT 1 {joined}"
     everywhere += f" AND a.{q(r.assignment_tenant)} IS NULL)" if r.assignment_tenant else ")"
@@ -218,7 +250,7 @@ def functions_sql(schema: Schema, model: AccessModel) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {permitted_function(rbac.root)}(resources text[], actions text[]) "
         f"RETURNS SETOF {returns}\n{head}\n  {tenants}{everywhere}\n$$",
         f"CREATE OR REPLACE FUNCTION docbase.rbac_names(resources text[]) RETURNS boolean\n{head}\n"
-        f"  SELECT EXISTS (SELECT 1 FROM {q(r.permissions)} p WHERE lower(p.{q(r.resource)}::text) = ANY ($1))\n$$",
+        f"  SELECT EXISTS (SELECT 1 FROM {q(r.permissions)} p WHERE {_res_pg(r)} = ANY ($1))\n$$",
         *own_functions_sql(schema, model),
     ]
 
@@ -299,12 +331,12 @@ def own_predicate(model, metadata, access: TableAccess, rule: str, command: str,
         joined = a.join(g, g.c[r.grant_role] == a.c[r.assignment_role]).join(
             p, p.c[r.permission_key] == g.c[r.grant_permission]
         )
-        res = sa.func.lower(p.c[r.resource])
+        res = sa.func.lower(_res(p, r))
         if isinstance(resource, tuple):
-            on_resource = _matches(p.c[r.resource], resource + WILDCARDS)
+            on_resource = _matches(_res(p, r), resource + WILDCARDS)
         else:
             on_resource = sa.or_(res == sa.func.lower(resource), *[res == sa.literal(w) for w in WILDCARDS])
-        on_action = _matches(p.c[r.action], _actions(action)) if literal_action else _covers_sa(p.c[r.action], action)
+        on_action = _matches(_act(p, r), _actions(action)) if literal_action else _covers_sa(_act(p, r), action)
         where = [_is_user(a.c[r.assignment_user], sub), on_resource, on_action]
         if r.assignment_tenant:
             at = a.c[r.assignment_tenant]
@@ -321,7 +353,7 @@ def own_predicate(model, metadata, access: TableAccess, rule: str, command: str,
                 .select_from(p2)
                 .where(
                     p2.c[r.permission_key] == table.c[r.grant_permission],
-                    held(p2.c[r.resource], p2.c[r.action], None, False),
+                    held(_res(p2, r), _act(p2, r), None, False),
                 )
             )
             allowed = sa.and_(allowed, grantable)
@@ -335,7 +367,7 @@ def own_predicate(model, metadata, access: TableAccess, rule: str, command: str,
             .select_from(g2.join(p2, p2.c[r.permission_key] == g2.c[r.grant_permission]))
             .where(
                 g2.c[r.grant_role] == table.c[r.assignment_role],
-                sa.not_(held(p2.c[r.resource], p2.c[r.action], tenant, False)),
+                sa.not_(held(_res(p2, r), _act(p2, r), tenant, False)),
             )
         )
         allowed = sa.and_(allowed, sa.not_(beyond))
@@ -364,20 +396,20 @@ def own_functions_sql(schema: Schema, model: AccessModel) -> list[str]:
         f"JOIN {q(r.grants)} g ON g.{q(r.grant_role)} = a.{q(r.assignment_role)} "
         f"JOIN {q(r.permissions)} p ON p.{q(r.permission_key)} = g.{q(r.grant_permission)} "
         f"WHERE a.{q(r.assignment_user)} = {uid}{scope} "
-        f"AND (lower(p.{q(r.resource)}::text) = ANY ($1) OR lower(p.{q(r.resource)}::text) IN ({wild})) "
-        f"AND (lower(p.{q(r.action)}::text) IN (lower($2), {every}) "
-        f"OR (lower(p.{q(r.action)}::text) = 'write' AND lower($2) IN ({writes}))))\n$$"
+        f"AND ({_res_pg(r)} = ANY ($1) OR {_res_pg(r)} IN ({wild})) "
+        f"AND ({_act_pg(r)} IN (lower($2), {every}) "
+        f"OR ({_act_pg(r)} = 'write' AND lower($2) IN ({writes}))))\n$$"
     )
     grantable = (
         f"CREATE OR REPLACE FUNCTION docbase.rbac_grantable(permission {perm_t}) RETURNS boolean\n{head}\n"
         f"  SELECT EXISTS (SELECT 1 FROM {q(r.permissions)} p WHERE p.{q(r.permission_key)} = $1 "
-        f"AND docbase.rbac_holds(ARRAY[lower(p.{q(r.resource)}::text)], p.{q(r.action)}::text, NULL))\n$$"
+        f"AND docbase.rbac_holds(ARRAY[{_res_pg(r)}], {_act_pg(r)}, NULL))\n$$"
     )
     assignable = (
         f"CREATE OR REPLACE FUNCTION docbase.rbac_assignable(role {role_t}, tenant {tenant_t}) RETURNS boolean\n"
         f"{head}\n  SELECT NOT EXISTS (SELECT 1 FROM {q(r.grants)} g JOIN {q(r.permissions)} p "
         f"ON p.{q(r.permission_key)} = g.{q(r.grant_permission)} WHERE g.{q(r.grant_role)} = $1 "
-        f"AND NOT docbase.rbac_holds(ARRAY[lower(p.{q(r.resource)}::text)], p.{q(r.action)}::text, $2))\n$$"
+        f"AND NOT docbase.rbac_holds(ARRAY[{_res_pg(r)}], {_act_pg(r)}, $2))\n$$"
     )
     return [holds, grantable, assignable]
 
