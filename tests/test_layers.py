@@ -195,3 +195,31 @@ def test_the_connection_check_sees_a_driver_connect(tmp_path):
         "def f(url):\n    return sqlite3.connect(url), create_engine(url)\n"
     )
     assert sorted(_connects(sample)) == ["line 2: imports create_engine", "line 4: sqlite3.connect()"]
+
+
+def _class_fields(tree: ast.Module) -> dict[str, set[str]]:
+    """Each class's annotated field names, as written in its body."""
+    out: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            out[node.name] = {
+                s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            }
+    return out
+
+
+def test_a_column_fact_is_declared_once():
+    """ColumnFragment states a column's facts; the merge's ColumnDraft is built from it, never a second list.
+
+    A draft re-listing them drifts (a fact a reader learns is silently dropped by the merge), so no draft
+    class may declare ColumnFragment's column-only facts (those a TableFragment does not also state).
+    """
+    declared = _class_fields(ast.parse((SRC / "fragments.py").read_text()))
+    facts = declared["ColumnFragment"] - declared["TableFragment"] - {"name", "line"}
+    repeats = []
+    for module in sorted((SRC / "schema").rglob("*.py")):
+        for cls, names in _class_fields(ast.parse(module.read_text())).items():
+            shared = names & facts
+            if cls.endswith("Draft") and len(shared) > 1:
+                repeats.append(f"{module.relative_to(SRC)}: class {cls} re-lists {sorted(shared)}")
+    assert not repeats, "build it from fragments.ColumnFragment instead:\n" + "\n".join(repeats)

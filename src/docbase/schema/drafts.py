@@ -8,37 +8,43 @@ immutable model exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields, make_dataclass
+from typing import Any
 
 from ..fragments import (
     CheckFragment,
+    ColumnFragment,
     ForeignKeyFragment,
     IndexFragment,
-    Reference,
-    TypeInfo,
     UniqueFragment,
 )
 
 
-@dataclass
-class ColumnDraft:
-    name: str
-    line: int
-    source: str
-    type: TypeInfo | None = None
-    nullable: bool | None = None
-    default: str | None = None
-    primary_key: bool = False
-    unique: bool = False
-    references: Reference | None = None
-    fk_marked: bool = False
-    enum: tuple[str, ...] | None = None
-    enum_source: str = ""
-    examples: tuple[str, ...] | None = None
-    check: str | None = None
-    comment: str | None = None
-    notes: list[str] = field(default_factory=list)
-    inferred: bool = False
+def _draft_fields() -> list[tuple[str, object, Field[Any]]]:
+    """ColumnFragment's fields, in order, plus what only the merge knows; ``notes`` becomes a list to append to.
+
+    One definition of a column's facts (``fragments.ColumnFragment``): a fact a reader learns to state is a
+    draft field at once, and ``merge`` copies every one by keyword (tests/test_layers.py checks no class
+    re-lists them).
+    """
+    out: list[tuple[str, object, Field[Any]]] = []
+    for f in fields(ColumnFragment):
+        if f.name == "notes":
+            out.append(("notes", "list[str]", field(default_factory=list)))
+            continue
+        spec: Field[Any] = field() if f.default is MISSING else field(default=f.default)
+        out.append((f.name, f.type, spec))
+        if f.name == "line":
+            out.append(("source", "str", field()))
+    out.append(("enum_source", "str", field(default="")))
+    out.append(("inferred", "bool", field(default=False)))
+    return out
+
+
+#: A column while the merge refines it: every ColumnFragment fact (mutable), plus ``source`` (the reader that
+#: stated it), ``enum_source`` (who gave the enum values) and ``inferred`` (docbase chose the type).
+ColumnDraft = make_dataclass("ColumnDraft", _draft_fields())
+ColumnDraft.__module__ = __name__
 
 
 @dataclass

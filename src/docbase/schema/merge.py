@@ -18,7 +18,7 @@ the immutable model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from ..document.diagnostics import Diagnostic, error, info, warning
 from ..fragments import (
@@ -188,24 +188,16 @@ def _says_optional(comment: str | None) -> bool:
 
 def _column(col: ColumnFragment, source: str) -> ColumnDraft:
     nullable = True if col.nullable is None and _says_optional(col.comment) else col.nullable
-    return ColumnDraft(
-        name=col.name,
-        line=col.line,
+    facts = {f.name: getattr(col, f.name) for f in fields(ColumnFragment)}
+    facts.update(
         source=source,
-        type=col.type,
         nullable=nullable,
         default=_stated_default(col.default),
-        primary_key=col.primary_key,
-        unique=col.unique,
-        references=col.references,
         fk_marked=col.fk_marked or col.references is not None,
-        enum=col.enum,
         enum_source=source if col.enum else "",
-        examples=col.examples,
-        check=col.check,
-        comment=col.comment,
         notes=list(col.notes),
     )
+    return ColumnDraft(**facts)
 
 
 def _stated_default(value: str | None) -> str | None:
