@@ -223,3 +223,37 @@ def test_a_column_fact_is_declared_once():
             if cls.endswith("Draft") and len(shared) > 1:
                 repeats.append(f"{module.relative_to(SRC)}: class {cls} re-lists {sorted(shared)}")
     assert not repeats, "build it from fragments.ColumnFragment instead:\n" + "\n".join(repeats)
+
+
+def _runs_a_check(tree: ast.Module) -> list[int]:
+    """Lines where a module uses ``check_statement``'s SELECT rather than asking ``is None`` (a class that
+    itself defines ``check_statement`` wraps an Access, so it may hand the statement on)."""
+    wrappers = {
+        id(n)
+        for c in ast.walk(tree)
+        if isinstance(c, ast.ClassDef)
+        and any(isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.name == "check_statement" for f in c.body)
+        for n in ast.walk(c)
+    }
+    asked = {
+        id(n.left)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Compare) and all(isinstance(o, ast.Is | ast.IsNot) for o in n.ops)
+    }
+    return [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "check_statement"
+        and id(n) not in asked
+        and id(n) not in wrappers
+    ]
+
+
+@pytest.mark.parametrize("module", TRANSPORT_MODULES, ids=[str(p.relative_to(SRC)) for p in TRANSPORT_MODULES])
+def test_transports_leave_write_checks_to_access(module: Path):
+    """A written row's WITH CHECK (SQLite) is run by ``Access.check_rows``; a transport compiling and running
+    ``check_statement`` itself is a second copy of the rule that can drift from it."""
+    lines = _runs_a_check(ast.parse(module.read_text()))
+    assert not lines, f"{module.relative_to(SRC)}:{lines}: call gate.check_rows(...) instead of running the check"

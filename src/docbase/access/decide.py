@@ -82,6 +82,10 @@ class Access(Protocol):
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None: ...
 
+    async def check_rows(
+        self, tx: Transaction, table: str, command: str, role: str, sub: Any, rows: Sequence[Sequence[Any]]
+    ) -> None: ...
+
     def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None: ...
 
     def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]: ...
@@ -185,6 +189,11 @@ class ServiceRoleOnly:
         return None
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
+        return None
+
+    async def check_rows(
+        self, tx: Transaction, table: str, command: str, role: str, sub: Any, rows: Sequence[Sequence[Any]]
+    ) -> None:
         return None
 
     def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:

@@ -21,15 +21,17 @@ denied for table", on both databases. ``service_role`` sees everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 
 from ..schema.model import Column, Schema
 from . import authority, predicates, references
-from .decide import ROLES, Denied, TablePermissions, Transaction, denied_table
+from .decide import ROLES, Denied, TablePermissions, Transaction, denied_row, denied_table
 from .explain import explain
 from .model import AccessModel
 from .sqlite_policies import SUB, SqlitePolicy, UntranslatablePolicy, render, translate
@@ -86,6 +88,7 @@ class RowRules:
             for name, columns in self._columns.items()
         }
         self._checks: dict[tuple[str, str, str], sa.Select] = {}  # check_statement, per (table, command, role)
+        self._compiled_checks: dict[tuple[str, str, str], tuple[str, list[Any]]] = {}  # check_rows' SQL
         self._claims: dict[str, tuple[sa.Insert, tuple[str, ...]] | None] = {}  # claim_statement, per table
         self.policies: dict[str, list[SqlitePolicy]] = {}
         if self.rows_here:  # fails closed: UntranslatablePolicy stops the app from being built
@@ -187,6 +190,26 @@ class RowRules:
             self._checks[key] = self._build_check(table, command, role)
         return self._checks[key]
 
+    async def check_rows(
+        self, tx: Transaction, table: str, command: str, role: str, sub: Any, rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """SQLite: WITH CHECK on every row a write produces (driver values in column order): the first that
+        fails raises ``denied_row`` (403 42501) and the caller's transaction rolls back. PostgreSQL's
+        row-level security checks there; service_role passes."""
+        if not rows:
+            return
+        stmt = self.check_statement(table, command, role)
+        if stmt is None:
+            return
+        key = (table, command, role)
+        if key not in self._compiled_checks:
+            self._compiled_checks[key] = _compile_check(stmt)
+        sql, slots = self._compiled_checks[key]
+        for row in rows:
+            params = [sub if s is _USER else row[s] if isinstance(s, int) else s.value for s in slots]
+            if not await tx.value(sql, params):
+                raise denied_row(table)
+
     def _build_check(self, table: str, command: str, role: str) -> sa.Select:
         sa_table = self.metadata.tables[table]
         index = {c.name: i for i, c in enumerate(sa_table.columns)}
@@ -285,3 +308,30 @@ class RowRules:
     async def as_role(self, tx: Transaction, role: str) -> None:
         if not self.rows_here:
             await tx.value("SELECT set_config('role', $1, true)", [role])
+
+
+_USER = object()  # slot for the signed-in user's id
+_ROW = re.compile(r"^p(\d+)$")
+
+
+def _compile_check(stmt: sa.Select) -> tuple[str, list[Any]]:
+    """The check's SQLite text and, per positional parameter, where its value comes from: a column index of
+    the written row (``p<i>``), the user's id (``SUB``), or a constant bound by SQLAlchemy."""
+    compiled = stmt.compile(dialect=sqlite.dialect(paramstyle="qmark"))
+    slots: list[Any] = []
+    for name in compiled.positiontup or []:
+        row = _ROW.match(name)
+        if name == SUB:
+            slots.append(_USER)
+        elif row:
+            slots.append(int(row.group(1)))
+        else:
+            slots.append(_Constant(compiled.binds[name].effective_value))
+    return compiled.string, slots
+
+
+class _Constant:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..access.decide import Access, denied_row
+from ..access.decide import Access
 from ..schema.model import Table
 from .catalog import Catalog
 from .coerce import coerce
@@ -39,8 +39,7 @@ async def check_before_update(
     sub: Any,
 ) -> None:
     """403 42501 (and nothing written) when a row the UPDATE would produce fails the update check."""
-    check = gate.check_statement(table.name, "update", role)  # None: PostgreSQL, service_role or no rules
-    if check is None:
+    if gate.check_statement(table.name, "update", role) is None:  # PostgreSQL, service_role or no rules
         return
     dialect = catalog.dialect
     key = ("update-before", table.name, query_shape(query), role)
@@ -49,13 +48,9 @@ async def check_before_update(
         sa_table = catalog.sa_table(table.name)
         where = where_clause(catalog, table.name, query, Binder(), sa_table, gate, role, "update")
         pick = cache.store(key, sa.select(*sa_table.c).where(*where), dialect)
-    checked = cache.lookup(("check", table.name, "update", role)) or cache.store(
-        ("check", table.name, "update", role), check, dialect
-    )
     columns = catalog.columns[table.name]
     names = [c.name for c in table.columns]
     changes = {names.index(k): coerce(columns[k], v, dialect) for k, v in body.items()}
-    for row in await tx.rows(pick.sql, pick.params(where_values(catalog, table.name, query, ()), sub)):
-        new = [changes.get(i, value) for i, value in enumerate(row)]
-        if not await tx.value(checked.sql, checked.params(new, sub)):
-            raise denied_row(table.name)
+    rows = await tx.rows(pick.sql, pick.params(where_values(catalog, table.name, query, ()), sub))
+    new = [[changes.get(i, value) for i, value in enumerate(row)] for row in rows]
+    await gate.check_rows(tx, table.name, "update", role, sub, new)  # docbase.access judges them

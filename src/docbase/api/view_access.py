@@ -149,6 +149,10 @@ class ViewAccess:
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
         return None if table in self.views else self.inner.check_statement(table, command, role)
 
+    async def check_rows(self, tx: Any, table: str, command: str, role: str, sub: Any, rows: Any) -> None:
+        if table not in self.views:
+            await self.inner.check_rows(tx, table, command, role, sub, rows)
+
     def claim_statement(self, table: str) -> tuple[sa.Insert, tuple[str, ...]] | None:
         return None if table in self.views else self.inner.claim_statement(table)
 
