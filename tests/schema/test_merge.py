@@ -239,3 +239,18 @@ def test_table_without_columns_is_left_out_with_a_warning():
     schema = merge([a, b, rel], [])
     assert [t.name for t in schema.tables] == ["a"]
     assert any(d.level == "warning" and d.line == 7 and "no columns" in d.message for d in schema.diagnostics)
+
+
+def test_a_qualifier_stays_only_for_a_schema_the_document_creates():
+    """``personal.users`` beside ``users`` needs ``CREATE SCHEMA personal``; MySQL's `db`.`table` or SQL
+    Server's dbo.X name a database, so they read as the bare table, with a note saying so."""
+    from docbase.pipeline import build_schema
+
+    kept = build_schema(
+        "```sql\nCREATE SCHEMA personal;\nCREATE TABLE users (id int PRIMARY KEY);\n"
+        "CREATE TABLE personal.users (id int PRIMARY KEY);\n```\n"
+    )
+    assert sorted(t.name for t in kept.tables) == ["personal.users", "users"]
+    folded = build_schema("```sql\nCREATE TABLE `objetos`.`Usuarios` (`id` int NOT NULL, PRIMARY KEY (`id`));\n```\n")
+    assert [t.name for t in folded.tables] == ["Usuarios"]
+    assert any("objetos.Usuarios is read as Usuarios" in d.message for d in folded.diagnostics)

@@ -27,6 +27,7 @@ from ..fragments import (
     ColumnFragment,
     EnumFragment,
     Fragment,
+    RoutineFragment,
     TableFragment,
     TypeInfo,
     UniqueFragment,
@@ -40,7 +41,10 @@ from .names import is_abbreviation, key, same_name
 def merge(fragments: Sequence[Fragment], diagnostics: Sequence[Diagnostic], path: str = "<document>") -> Schema:
     """Build the model from every reader's fragments (see the module docstring)."""
     diags: list[Diagnostic] = list(diagnostics)
-    tables = _group_tables([f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], diags)
+    created = _created_schemas(fragments)
+    tables = _group_tables(
+        [f for f in fragments if isinstance(f, TableFragment) and not _provided(f, diags)], created, diags
+    )
     attach.attach(tables, fragments, diags)
     rules.apply(tables, fragments, diags)
     _types_from_other_blocks(tables, fragments, diags)
@@ -84,12 +88,33 @@ def _provided(frag: TableFragment, diags: list[Diagnostic]) -> bool:
     return False
 
 
-def _group_tables(fragments: list[TableFragment], diags: list[Diagnostic]) -> dict[str, TableDraft]:
+def _created_schemas(fragments: Sequence[Fragment]) -> set[str]:
+    """The schemas the document creates (``CREATE SCHEMA personal``): only their tables keep the qualifier."""
+    return {
+        f.name.lower()
+        for f in fragments
+        if isinstance(f, RoutineFragment)
+        and f.kind == "other"
+        and f.sql.lstrip()[:13].upper().split() == ["CREATE", "SCHEMA"]
+    }
+
+
+def _group_tables(fragments: list[TableFragment], created: set[str], diags: list[Diagnostic]) -> dict[str, TableDraft]:
     by_key: dict[str, list[TableFragment]] = {}
     order: list[str] = []
+    folded: set[str] = set()
     for frag in fragments:
-        if frag.schema and frag.schema != "public":  # personal.users stays beside public users
+        if frag.schema and frag.schema.lower() in created:  # personal.users stays beside public users
             frag = replace(frag, name=f"{frag.schema}.{frag.name}")
+        elif frag.schema and frag.schema.lower() != "public" and frag.schema.lower() not in folded:
+            folded.add(frag.schema.lower())  # MySQL's `db`.`table`, SQL Server's dbo.X: a database, not a schema
+            diags.append(
+                info(
+                    frag.line,
+                    f"{frag.schema}.{frag.name} is read as {frag.name}: the document creates no schema "
+                    f"{frag.schema} (add CREATE SCHEMA {frag.schema}; to keep its tables apart)",
+                )
+            )
         k = frag.name.lower()
         if k not in by_key:
             by_key[k] = []
