@@ -122,11 +122,11 @@ def world(tmp_path, db_url):
         server.stop()
 
 
-async def wait_for(predicate, timeout: float = 90.0) -> None:
+async def wait_for(predicate, timeout: float = 90.0, state=None) -> None:
     """Until ``predicate()`` holds; fails the test otherwise. A deadline, not a speed claim: generous, so a
     loaded CI machine (each event is re-read once per subscriber) does not fail a correct delivery."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
+            raise AssertionError("timed out waiting" + (f": {state()}" if state else ""))
         await asyncio.sleep(0.05)

@@ -39,6 +39,10 @@ async def listen(world, name: str | None, **binding):
     return client, got
 
 
+def seen(got):
+    return [(p["data"]["type"], (p["data"].get("record") or p["data"].get("old_record"))["id"]) for p in got]
+
+
 async def test_changes_reach_only_readers_with_supabase_shapes(world):
     alice, got_a = await listen(world, "alice", table="notes")
     vera, got_v = await listen(world, "vera", table="notes")
@@ -53,14 +57,14 @@ async def test_changes_reach_only_readers_with_supabase_shapes(world):
         world.rest("PATCH", "/rest/v1/notes?id=eq.1", json={"n": 2})
         world.direct("DELETE FROM notes WHERE id = ?", (3,))
         world.rest("DELETE", "/rest/v1/notes?id=eq.2")
-        await wait_for(lambda: len(got_a) >= 4 and len(got_b) >= 2 and len(got_s) >= 6)
+        await wait_for(
+            lambda: len(got_a) >= 4 and len(got_b) >= 2 and len(got_s) >= 6,
+            state=lambda: {"alice": seen(got_a), "bob": seen(got_b), "service": seen(got_s)},
+        )
         await asyncio.sleep(0.3)  # nothing more is on its way
     finally:
         for c in (alice, vera, bob, admin):
             await c.realtime.close()
-
-    def seen(got):
-        return [(p["data"]["type"], (p["data"].get("record") or p["data"].get("old_record"))["id"]) for p in got]
 
     assert seen(got_a) == [("INSERT", 1), ("INSERT", 3), ("UPDATE", 1), ("DELETE", 3)]
     assert seen(got_v) == seen(got_a)  # a viewer reads everything in org A
