@@ -66,22 +66,15 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
     async with api.db.transaction(readonly=readonly) as tx:
         await api._begin(tx, request)
         if routine.returns_set and routine.table in api.catalog.tables:
-            response = await _as_table(api, request, tx, routine, fn, bind, rest, prefer)
+            response = await as_table(api, request, tx, routine, fn, bind, rest, prefer)
         else:
-            if any(k not in ("select",) for k, _ in rest):
-                raise ApiError(
-                    400,
-                    "PGRST127",
-                    "Feature not implemented",
-                    f"public.{name} does not return rows of a table; filters, order and limits apply to "
-                    "functions returning SETOF a table",
-                )
+            refuse_filters(name, rest)
             response = await _as_value(request, tx, routine, fn, bind, prefer)
         api._end(tx, prefer)
     return response
 
 
-async def _as_table(
+async def as_table(
     api: RestApi, request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, rest: list, prefer: Any
 ) -> Response:
     table = api.catalog.tables[routine.table]
@@ -122,9 +115,26 @@ async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: 
     if routine.void:
         return Response(b"", 204)
     text = (value or "null").encode()
-    shown = len(orjson.loads(text)) if routine.returns_set else 1
+    return value_response(request, text, len(orjson.loads(text)) if routine.returns_set else 1, prefer)
+
+
+def refuse_filters(name: str, rest: list) -> None:
+    """Filters, order and limits apply only to functions returning a table's rows: PGRST127 for the rest."""
+    if any(k != "select" for k, _ in rest):
+        raise ApiError(
+            400,
+            "PGRST127",
+            "Feature not implemented",
+            f"public.{name} does not return rows of a table; filters, order and limits apply to "
+            "functions returning SETOF a table",
+        )
+
+
+def value_response(request: Request, text: bytes, shown: int, prefer: Any) -> Response:
+    """A function's value as PostgREST answers it: max-affected checked (PGRST124, rolled back), Content-Range
+    counting a scalar as one row (``/n`` only under ``Prefer: count``), no body for HEAD."""
     max_affected(prefer, shown)
-    headers = {"Content-Range": content_range(0, shown, shown if prefer.count else None)}  # Prefer: count: /n
+    headers = {"Content-Range": content_range(0, shown, shown if prefer.count else None)}
     media = "application/json; charset=utf-8"
     if request.method == "HEAD":
         return Response(b"", 200, headers, media_type=media)

@@ -20,10 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .errors import ApiError
-from .rest import RestApi, content_range
-from .rest import _max_affected as max_affected
+from .rest import RestApi
 from .routines import choose, no_function, postgresql_only
-from .rpc_routines import _as_table, read_arguments
+from .rpc_routines import as_table, read_arguments, refuse_filters, value_response
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
 from .sqlite_routines import SqliteRoutine
@@ -111,16 +110,9 @@ async def serve_sqlite_routine(api: RestApi, request: Request, name: str) -> Res
         if rows_of_table:
             table = api.catalog.tables[routine.table]
             source = body.columns(*[sa.column(c.name) for c in table.columns]).subquery("rpc")
-            response = await _as_table(api, request, tx, routine, source, bind, rest, prefer)
+            response = await as_table(api, request, tx, routine, source, bind, rest, prefer)
         else:
-            if any(k != "select" for k, _ in rest):
-                raise ApiError(
-                    400,
-                    "PGRST127",
-                    "Feature not implemented",
-                    f"public.{name} does not return rows of a table; filters, order and limits apply to "
-                    "functions returning SETOF a table",
-                )
+            refuse_filters(name, rest)
             response = await _as_value(request, tx, routine, body, bind, prefer)
         api._end(tx, prefer)
     return response
@@ -128,15 +120,14 @@ async def serve_sqlite_routine(api: RestApi, request: Request, name: str) -> Res
 
 async def _runs(api: RestApi, tx: Any, routine: SqliteRoutine) -> bool:
     """Whether SQLite accepts the translated body (sqlglot writes ``unnest`` and the like as SQLite has
-    no such thing); asked once per function with ``EXPLAIN``, which prepares without running."""
+    no such thing); asked once per function (SqliteRoutine.probe)."""
     key = (routine.name, tuple(p.name for p in routine.params))
     known = api.sqlite_runnable.get(key)
     if known is None:
         known = True
         if routine.body:
-            compiled = compile_statement(sa.text(routine.body), "sqlite")
             try:
-                await tx.rows("EXPLAIN " + compiled.sql, [None] * compiled.sql.count("?"))
+                await tx.rows(*routine.probe())
             except ApiError:
                 known = False
         api.sqlite_runnable[key] = known
@@ -159,11 +150,4 @@ async def _as_value(
         shaped = [_json(row[0], routine.return_type) for row in rows]
     if not routine.returns_set:
         shaped = shaped[0] if shaped else None
-    text = orjson.dumps(shaped)
-    shown = len(shaped) if routine.returns_set else 1
-    max_affected(prefer, shown)  # PGRST124, rolled back
-    headers = {"Content-Range": content_range(0, shown, shown if prefer.count else None)}
-    media = "application/json; charset=utf-8"
-    if request.method == "HEAD":
-        return Response(b"", 200, headers, media_type=media)
-    return Response(text, 200, headers, media_type=media)
+    return value_response(request, orjson.dumps(shaped), len(shaped) if routine.returns_set else 1, prefer)

@@ -49,6 +49,11 @@ class SqliteRoutine(Routine):
     order: tuple[str, ...] = field(default=())  # parameters in the order the body's placeholders name them
     defaults: dict[str, object] = field(default_factory=dict)  # a parameter's default, as SQLite binds it
 
+    def probe(self) -> tuple[str, list[None]]:
+        """``EXPLAIN`` of the body with every parameter NULL: SQLite prepares it without running it, so an
+        error says the translation is not SQLite's (``unnest``...). Asked by ``inspect`` and by the server."""
+        return "EXPLAIN " + re.sub(r":\w+", "?", self.body), [None] * len(self.order)
+
 
 def _split_args(text: str) -> list[str]:
     parts, depth, current = [], 0, []
@@ -253,9 +258,8 @@ def runs_on_sqlite(schema: Schema) -> dict[str, bool]:
         parsed = parse(routine.sql, schema)
         ok = parsed is not None
         if parsed is not None and parsed.body:
-            sql = re.sub(r":\w+", "?", parsed.body)
             try:
-                conn.execute("EXPLAIN " + sql, [None] * sql.count("?"))
+                conn.execute(*parsed.probe())
             except sqlite3.Error:
                 ok = False
         found[routine.name] = ok

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..access import TenantRoot
+from ..ddl.checks import quote_ident, quote_literal
 from ..settings import ConfigError
 
 CHOICES = ("remove", "keep")
@@ -41,14 +42,6 @@ def trigger_name(root: TenantRoot) -> str:
     return f"docbase_storage_forget_{root.table}"[:63]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def postgresql_sql(roots: tuple[TenantRoot, ...], mode: str) -> list[str]:
     """Statements that install (``remove``) or drop (``keep``) the triggers; safe to run again."""
     statements = []
@@ -64,12 +57,12 @@ def postgresql_sql(roots: tuple[TenantRoot, ...], mode: str) -> list[str]:
             "END $$"
         )
     for root in roots:
-        drop = f"DROP TRIGGER IF EXISTS {_q(trigger_name(root))} ON public.{_q(root.table)}"
+        drop = f"DROP TRIGGER IF EXISTS {quote_ident(trigger_name(root))} ON public.{quote_ident(root.table)}"
         statements.append(drop)
         if mode == "remove":
             statements.append(
-                f"CREATE TRIGGER {_q(trigger_name(root))} AFTER DELETE ON public.{_q(root.table)} "
-                f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({_lit(root.key)})"
+                f"CREATE TRIGGER {quote_ident(trigger_name(root))} AFTER DELETE ON public.{quote_ident(root.table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}({quote_literal(root.key)})"
             )
     return statements
 
@@ -78,13 +71,13 @@ def sqlite_sql(roots: tuple[TenantRoot, ...], mode: str) -> list[str]:
     """The same for SQLite: one trigger per tenant table (SQLite triggers take no arguments)."""
     statements = []
     for root in roots:
-        statements.append(f"DROP TRIGGER IF EXISTS {_q(trigger_name(root))}")
+        statements.append(f"DROP TRIGGER IF EXISTS {quote_ident(trigger_name(root))}")
         if mode == "remove":
             statements.append(
-                f"CREATE TRIGGER {_q(trigger_name(root))} AFTER DELETE ON {_q(root.table)} BEGIN\n"
+                f"CREATE TRIGGER {quote_ident(trigger_name(root))} AFTER DELETE ON {quote_ident(root.table)} BEGIN\n"
                 "  DELETE FROM storage_objects\n"
                 "   WHERE instr(name, '/') > 0\n"
-                f"     AND lower(substr(name, 1, instr(name, '/') - 1)) = lower(CAST(OLD.{_q(root.key)} AS TEXT));\n"
+                f"     AND lower(substr(name, 1, instr(name, '/') - 1)) = lower(CAST(OLD.{quote_ident(root.key)} AS TEXT));\n"
                 "END"
             )
     return statements
