@@ -69,17 +69,23 @@ class World:
 
     def direct(self, sql: str, params: tuple) -> None:
         """Write through a database connection of our own, not through docbase."""
+        self.direct_transaction([(sql, params)])
+
+    def direct_transaction(self, statements: list[tuple[str, tuple]]) -> None:
+        """Several writes committed together through a connection of our own (one commit, one poll sees all)."""
         parsed = dburl.parse(self.url)
         if parsed.dialect == "sqlite":
             conn = sqlite3.connect(parsed.path, timeout=10)
             with conn:
-                conn.execute(sql, params)
+                for sql, params in statements:
+                    conn.execute(sql, params)
             conn.close()
         else:
             import psycopg
 
-            with psycopg.connect(parsed.libpq(), autocommit=True) as conn:
-                conn.execute(sql.replace("?", "%s"), params)
+            with psycopg.connect(parsed.libpq()) as conn:
+                for sql, params in statements:
+                    conn.execute(sql.replace("?", "%s"), params)
 
 
 def make_world(server: Server, url: str) -> World:

@@ -84,6 +84,28 @@ async def test_changes_reach_only_readers_with_supabase_shapes(world):
     assert all(p["ids"] for p in got_a)
 
 
+async def test_a_row_gone_before_its_event_is_judged_still_reaches_its_readers(world):
+    """Written, changed and deleted in one commit: every event is judged on the row as captured, not lost."""
+    alice, got_a = await listen(world, "alice", table="notes")
+    bob, got_b = await listen(world, "bob", table="notes")
+    try:
+        world.direct_transaction(
+            [
+                ("INSERT INTO notes (id, organization_id, title, n) VALUES (?, ?, ?, ?)", (7, world.org_a, "brief", 1)),
+                ("UPDATE notes SET n = ? WHERE id = ?", (2, 7)),
+                ("DELETE FROM notes WHERE id = ?", (7,)),
+            ]
+        )
+        await wait_for(lambda: len(got_a) >= 3, state=lambda: {"alice": seen(got_a), "bob": seen(got_b)})
+        await asyncio.sleep(0.3)
+    finally:
+        for c in (alice, bob):
+            await c.realtime.close()
+    assert seen(got_a) == [("INSERT", 7), ("UPDATE", 7), ("DELETE", 7)]
+    assert [p["data"].get("record", {}).get("n") for p in got_a[:2]] == [1, 2]  # each as it was captured
+    assert got_b == []  # the other tenant hears nothing of it
+
+
 FILTERS = {
     "n=eq.3": [3],
     "n=neq.3": [1, 5, 7],

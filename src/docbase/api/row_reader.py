@@ -9,6 +9,9 @@ this principal read this row?" instead of a second copy that could drift.
 A deleted row can no longer be read, so ``was_visible`` puts it back inside a
 transaction that always rolls back and reads it there as the caller: the
 rules are judged on the row as it was, against everything else as it is now.
+The same holds for an insert or update whose row is gone by the time its event
+is judged (written and deleted between two polls, or in one transaction): the
+captured record is put back and read, so the event is not lost.
 On PostgreSQL a superuser connection sets ``session_replication_role = replica``
 for that transaction so no trigger or foreign key fires; a row that cannot be
 put back (a unique value taken again since) counts as not visible.
@@ -63,7 +66,9 @@ class RowReader:
         return rows[0] if rows else None
 
     async def visible(self, table_name: str, row: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any] | None:
-        """The row (found by its primary key) as ``claims`` reads it through /rest/v1, or None."""
+        """The row (found by its primary key) as ``claims`` reads it through /rest/v1, or None.
+
+        A row deleted since the change was captured is judged as it was (``as_it_was``)."""
         table = self.catalog.table(table_name)
         if not table.primary_key or not self.may_read_table(table.name, claims):
             return None
@@ -72,10 +77,13 @@ class RowReader:
             return None
         try:
             async with self.rest.db.transaction(readonly=True) as tx:
-                return await self._read(tx, table, query, claims)
+                found = await self._read(tx, table, query, claims)
+            if found is not None or await self._exists(table, row):
+                return found
         except (ApiError, Denied) as exc:
             log.debug("realtime: reading %s for a subscriber failed: %s", table.name, exc.message)
             return None
+        return await self._as_it_was(table, query, row, claims)
 
     async def was_visible(self, table_name: str, old: dict[str, Any], claims: dict[str, Any]) -> bool:
         """Whether ``claims`` could read the deleted row ``old`` (its stored values) right before it went."""
@@ -87,17 +95,35 @@ class RowReader:
         query = self._query(table, old)
         if query is None:
             return False
+        return await self._as_it_was(table, query, old, claims) is not None
+
+    async def _exists(self, table: Table, row: dict[str, Any]) -> bool:
+        """Whether a row with ``row``'s primary key is in the table, whoever may read it."""
+        pg = self.catalog.dialect == "postgresql"
+        where = " AND ".join(
+            '"' + k.replace('"', '""') + '"' + (f"::text = ${i}" if pg else " = ?")
+            for i, k in enumerate(table.primary_key, 1)
+        )
+        values = [str(row.get(k)) if pg else row.get(k) for k in table.primary_key]
+        quoted = '"' + table.name.replace('"', '""') + '"'
+        async with self.rest.db.transaction(readonly=True) as tx:
+            return bool(await tx.rows(f"SELECT 1 FROM {quoted} WHERE {where} LIMIT 1", values))
+
+    async def _as_it_was(
+        self, table: Table, query: Any, record: dict[str, Any], claims: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """``record`` (a row no longer in the table) put back in a transaction that rolls back, read as ``claims``."""
         try:
             async with self.rest.db.transaction() as tx:
                 tx.rollback = True  # nothing of this check is ever kept
                 if self.catalog.dialect == "postgresql":
-                    await self._restore_pg(tx, table, old)
+                    await self._restore_pg(tx, table, record)
                 else:
-                    await self._restore_sqlite(tx, table, old)
-                return await self._read(tx, table, query, claims) is not None
+                    await self._restore_sqlite(tx, table, record)
+                return await self._read(tx, table, query, claims)
         except (ApiError, Denied) as exc:
-            log.debug("realtime: judging a deleted %s row failed: %s", table.name, exc.message)
-            return False
+            log.debug("realtime: judging a %s row as it was failed: %s", table.name, exc.message)
+            return None
 
     async def _restore_sqlite(self, tx: Any, table: Table, old: dict[str, Any]) -> None:
         await tx.rows("PRAGMA defer_foreign_keys = ON", [])
