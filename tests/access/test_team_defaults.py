@@ -125,3 +125,14 @@ async def test_every_42501_names_the_table_and_the_column_or_rule(make):
     got = await w.act("m", "POST", "tasks", row, Prefer="resolution=merge-duplicates")
     assert (got.status_code, got.json()["code"]) == (403, "42501"), got.text
     assert '"created_by"' in got.json()["details"] and "tasks" in got.json()["message"]
+
+
+async def test_the_tenant_key_admin_default_switches_off(make):
+    w = await make("[access.defaults]\nadmins_manage_tenant_keys = false\n")
+    got = await w.act("a", "POST", "rpc/create_api_key", {"name": "ci", "organization_id": w.tenants["A"]})
+    assert got.status_code == 200, got.text
+    made = got.json()["id"]
+    assert [r["id"] for r in (await w.act("a", "GET", "api_keys?select=id")).json()] == [made]  # its maker
+    assert (await w.act("d", "GET", "api_keys?select=id")).json() == []  # an admin of A no longer
+    got = await w.act("d", "DELETE", f"api_keys?id=eq.{made}", **REP)
+    assert (got.status_code, got.json()) == (200, [])

@@ -88,3 +88,28 @@ async def test_a_key_without_a_tenant_still_acts_as_its_owner(w):
     made = await _mint(w, "m")
     got = await _get(w, made["key"], "api_keys?select=id")
     assert [r["id"] for r in got] == [made["id"]]
+
+
+async def test_the_organizations_admins_list_and_revoke_its_keys_whoever_made_them(w):
+    org_key = await _mint(w, "a", organization_id=w.tenants["A"])  # the owner makes A's CI key
+    personal = await _mint(w, "a")  # and a key of their own
+    other_org = await _mint(w, "b", organization_id=w.tenants["B"])
+
+    listed = await w.act("d", "GET", "api_keys?select=id,organization_id,name&order=id")
+    assert listed.status_code == 200, listed.text
+    assert [r["id"] for r in listed.json()] == [org_key["id"]]  # A's key, not a's own, not B's
+    assert "key_hash" not in (await w.act("d", "GET", "api_keys?select=*")).json()[0]  # never the hash
+    for who in ("m", "v"):  # members and viewers of A do not see A's keys
+        assert (await w.act(who, "GET", "api_keys?select=id")).json() == []
+
+    got = await w.act("d", "DELETE", f"api_keys?id=eq.{personal['id']}", Prefer="return=representation")
+    assert (got.status_code, got.json()) == (200, [])  # a's own key is a's alone
+    got = await w.act("d", "DELETE", f"api_keys?id=eq.{other_org['id']}", Prefer="return=representation")
+    assert (got.status_code, got.json()) == (200, [])
+    got = await w.act("d", "DELETE", f"api_keys?id=eq.{org_key['id']}", Prefer="return=representation")
+    assert (got.status_code, [r["id"] for r in got.json()]) == (200, [org_key["id"]])
+
+    revoked = await w.c.get("/rest/v1/tasks?select=id", headers=_key(org_key["key"]))
+    assert revoked.status_code == 401, revoked.text
+    assert [r["id"] for r in await _get(w, personal["key"], "api_keys?select=id")] == [personal["id"]]
+    assert [r["id"] for r in await _get(w, other_org["key"], "tasks?select=id")] == [w.tasks["B"]]

@@ -127,6 +127,9 @@ class TableAccess:
     limits: tuple[Limit, ...] = ()
     # Why this table's rows carry authority and who may write them (docbase.access.grants), or "".
     authority_rule: str = ""
+    # (column, tenant root): rows whose column names a tenant the caller administers are the caller's too
+    # under a "self" rule (a tenant-scoped API key is listed and revoked by that tenant's admins).
+    admins_of: tuple[str, str] | None = None
 
     def rule(self, command: str) -> str:
         """The audience allowed ``command``; anything unnamed is service_role only (deny by default)."""

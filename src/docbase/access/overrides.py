@@ -7,6 +7,7 @@
     [access.defaults]                         # the access defaults docbase infers, each switchable
     teammate_profiles = false                 # members of a common tenant read each other's profile basics
     admin_deletes_top_level = false           # deleting a tenant's top-level rows with children takes an admin
+    admins_manage_tenant_keys = false         # a tenant's admins list and revoke the API keys scoped to it
 
     [access.tables.plans]
     scope = "catalog"                         # user tenant_root membership tenant owned catalog private
@@ -31,6 +32,7 @@ AUDIENCE_CHOICES = ("anon",) + AUDIENCES
 DEFAULTS = {
     "teammate_profiles": "members of a common tenant read each other's profile basics (name, avatar, ...)",
     "admin_deletes_top_level": "deleting a tenant's top-level rows that have rows of their own takes an admin",
+    "admins_manage_tenant_keys": "a tenant's admins list and revoke the API keys scoped to it, whoever made them",
 }
 
 

@@ -228,7 +228,12 @@ def self_condition(schema: Schema, model: AccessModel, access: TableAccess) -> s
         return f"{q(model.user_key)} = {uid_for(model.user_key_type)}"
     if not access.path:
         return "false"
-    return _chain(schema, access.path, lambda column, type_: f"{column} = {uid_for(type_)}")
+    own = _chain(schema, access.path, lambda column, type_: f"{column} = {uid_for(type_)}")
+    root = model.root(access.admins_of[1]) if access.admins_of is not None else None
+    if root is None or access.admins_of is None:
+        return own
+    admins = "ARRAY[" + ", ".join(lit(r) for r in root.names_at_least("admin")) + "]::text[]"
+    return f"({own}) OR {q(access.admins_of[0])} IN (SELECT {tenant_function(root)}({admins}))"
 
 
 def teammates_function(root: TenantRoot) -> str:

@@ -155,7 +155,11 @@ def _condition(
             return _is_user(table.c[model.user_key], sub)
         if not access.path:
             return sa.false()
-        return _chain(metadata, table, access.path, lambda col: _is_user(col, sub))
+        own = _chain(metadata, table, access.path, lambda col: _is_user(col, sub))
+        if access.admins_of is not None:  # a tenant's keys are its admins' too (grants.py)
+            column, root = access.admins_of
+            own = sa.or_(own, table.c[column].in_(_tenant_ids(model, metadata, root, "admin", sub)))
+        return own
     ids = _tenant_ids(model, metadata, access.tenant, _LEVEL[rule], sub)
     if access.scope == "tenant_root":
         root = model.root(access.tenant)

@@ -83,11 +83,13 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     notes: list[Diagnostic] = []
     out = team_defaults.teammate_profiles(schema, out, roots, ov, notes)
     out = team_defaults.admin_deletes_top_level(schema, out, ov, notes)
+    keys = tuple(k for t in schema.tables if (k := grants.key_scope(t, users.name if users else None, roots)))
+    lines = {t.name: t.line for t in schema.tables}
+    out = team_defaults.admins_manage_tenant_keys(out, keys, ov, notes, lines)
     out = checked_references(schema, out, diags)
     for access in out:
         if access.scope in ("tenant", "membership", "tenant_root") and access.tenant not in root_names:
             diags.append(error(0, f"access: {access.table} is scoped {access.scope} but no tenant root is known"))
-    keys = tuple(k for t in schema.tables if (k := grants.key_scope(t, users.name if users else None, roots)))
     model = AccessModel(
         tuple(out),
         users.name if users else None,

@@ -13,6 +13,10 @@
   with ``tasks`` beneath) is deleted by an admin of the tenant, not by any
   writer: one DELETE would take every row below with it. Writers still
   delete the leaf rows they may edit.
+- ``admins_manage_tenant_keys``: an API key scoped to a tenant (its key
+  table's foreign key to the tenant root is set) is listed and revoked by
+  that tenant's admins as well as by the user who made it, so a departing
+  admin's CI key can be found and turned off. The key hash stays hidden.
 
 Each default applied is a located warning (``design.md:12: warning: ...``)
 that ``docbase inspect`` and ``docbase access`` print, naming the switch.
@@ -27,11 +31,12 @@ from ..document.diagnostics import Diagnostic, warning
 from ..schema.model import Schema, Table
 from .authority import classify, one_per_user
 from .ledger import ledger_columns
-from .model import TableAccess
+from .model import KeyScope, TableAccess
 from .names import words
 from .overrides import AccessOverrides
 
 TOP_LEVEL = "admin_deletes_top_level"
+TENANT_KEYS = "admins_manage_tenant_keys"
 TEAMMATES = "teammate_profiles"
 _PRIVATE_WORDS = {
     "email", "mail", "phone", "mobile", "tel", "telephone", "sms", "whatsapp", "address", "street", "postcode",
@@ -133,6 +138,37 @@ def admin_deletes_top_level(
                 f"({', '.join(children)} rows depend on it; writers still delete those); "
                 f"switch off with [access.defaults] {TOP_LEVEL} = false in docbase.toml, "
                 f'or set [access.tables.{access.table}] delete = "writer"',
+            )
+        )
+    return out
+
+
+def admins_manage_tenant_keys(
+    decided: list[TableAccess], keys: tuple[KeyScope, ...], ov: AccessOverrides, notes: list[Diagnostic], lines
+) -> list[TableAccess]:
+    """Tenant-scoped API keys listed and revoked by the tenant's admins too (``admins_manage_tenant_keys``)."""
+    if not ov.default_on(TENANT_KEYS):
+        return decided
+    scopes = {k.table: k for k in keys}
+    out = []
+    for access in decided:
+        key = scopes.get(access.table)
+        override = ov.tables.get(access.table)
+        named = override is not None and any(c in ("select", "update", "delete") for c, _ in override.rules)
+        if key is None or named or access.rule("select") != "self":
+            out.append(access)
+            continue
+        told = (
+            f"a key with {key.tenant_column} set is also listed and revoked by the admins of that {key.root} row, "
+            "whoever made it"
+        )
+        out.append(replace(access, admins_of=(key.tenant_column, key.root), authority_rule=access.authority_rule
+                           + "; " + told))  # fmt: skip
+        notes.append(
+            warning(
+                lines.get(access.table, 0),
+                f"access: {access.table}: {told} (never {', '.join(access.hidden_columns) or 'the key'}); switch off with "
+                f"[access.defaults] {TENANT_KEYS} = false in docbase.toml",
             )
         )
     return out
