@@ -37,6 +37,7 @@ KEY_CLAIM = "api_key"  # the claim a request authenticated by an API key carries
 KEY_SUB = "apikey:"
 KEY_CREATOR = "key_creator"
 KEY_TENANT = "key_tenant"
+KEY_PROJECT = "key_project"
 KEY_NAMES = ("key", "key_hash", "hashed_key")
 OWNER_NAMES = ("user_id", "owner_id")
 ENABLED_NAMES = ("enabled", "is_enabled", "active", "is_active")
@@ -48,6 +49,7 @@ INVITER_NAMES = ("inviter_id", "invited_by", "created_by", "created_by_user_id",
 INVITEE_NAMES = ("invitee_id", "invited_user_id", "accepted_by")
 RESPONDED_NAMES = ("responded_at", "accepted_at")
 _WRITES = ("insert", "update", "delete")
+_ALL = ("select", "insert", "update", "delete")
 
 
 def norm(name: str) -> str:
@@ -79,9 +81,10 @@ def key_table(table: Table, users_table: str | None) -> tuple[str, str] | None:
     return (key.name, owner) if key is not None and owner is not None else None
 
 
-def key_scope(table: Table, users_table: str | None, roots) -> KeyScope | None:
+def key_scope(table: Table, users_table: str | None, roots, schema=None) -> KeyScope | None:
     """The tenant an API-key table's keys may be scoped to: a single-column foreign key to a tenant root
-    (``api_keys.organization_id -> organizations``), with the key's role in ``role`` when the table has one."""
+    (``api_keys.organization_id -> organizations``), with the key's role in ``role`` when the table has one,
+    and the project it may be narrowed to (``key_project``) when ``schema`` is given."""
     found = key_table(table, users_table)
     if found is None:
         return None
@@ -100,7 +103,47 @@ def key_scope(table: Table, users_table: str | None, roots) -> KeyScope | None:
             root.table,
             role.name if role is not None else None,
             default_key_role(root),
+            key_project(schema, table, root.table, users_table) if schema is not None else None,
         )
+    return None
+
+
+def key_project(schema, table: Table, root: str, users_table: str | None) -> tuple[str, str, str, str] | None:
+    """(column, project table, its key, its tenant column): a single-column foreign key of the key table to
+    a table that points straight at the tenant root (``api_keys.project_id -> projects.organization_id``)."""
+    for fk in table.foreign_keys:
+        if len(fk.columns) != 1 or fk.ref_table in (root, users_table, table.name):
+            continue
+        target = schema.table(fk.ref_table)
+        if target is None or len(target.primary_key) != 1:
+            continue
+        up = next((f for f in target.foreign_keys if f.ref_table == root and len(f.columns) == 1), None)
+        if up is not None:
+            return fk.columns[0], target.name, target.primary_key[0], up.columns[0]
+    return None
+
+
+def project_limits(tables: list[TableAccess], keys: tuple[KeyScope, ...]) -> list[TableAccess]:
+    """Every table of a tenant whose keys may be narrowed to a project gets the ``key_project`` limit: a
+    request made with such a key reaches the project's row and the rows under it, nothing else of the
+    tenant's (the tenant's own row aside)."""
+    roots = {k.root for k in keys if k.project is not None}
+    out = []
+    for access in tables:
+        if access.tenant in roots and access.scope in ("tenant", "membership"):
+            access = replace(access, limits=(*access.limits, Limit("key_project", _ALL)))
+        out.append(access)
+    return out
+
+
+def project_hops(access: TableAccess, project: str) -> tuple[Hop, ...] | None:
+    """The part of ``access.path`` that ends at ``project`` (the table's own key when it is ``project``:
+    an empty tuple), or None when the table's rows do not belong to a project."""
+    if access.table == project:
+        return ()
+    for i, hop in enumerate(access.path):
+        if hop.ref_table == project:
+            return access.path[: i + 1]
     return None
 
 

@@ -75,6 +75,9 @@ class KeyScope:
     A key with ``tenant_column`` set acts as that tenant, not as its creator: the request's ``sub`` is
     ``apikey:<id>`` (no user's id can look like it), the tenant functions admit it to that tenant with the
     key's role (``role_column``, else ``default_role``), and creator columns record the key's ``owner``.
+    With ``project`` (column, table, its key, its column naming the tenant) the key table may also point at
+    one row of a table straight under the tenant; such a key acts inside that row only (``key_project``
+    limits, docbase.access.grants.project_limits).
     """
 
     table: str
@@ -85,6 +88,7 @@ class KeyScope:
     root: str
     role_column: str | None
     default_role: str
+    project: tuple[str, str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,8 @@ class Limit:
 
     ``kind`` is one of ``own_or_admin`` (``column`` names the signed-in user, or they are an admin of the
     row's tenant), ``role_within_own`` (the row's role ``column`` is no higher than the writer's own role in
-    the row's tenant) and ``not_by_api_key`` (the request was not authenticated by an API key).
+    the row's tenant), ``not_by_api_key`` (the request was not authenticated by an API key) and
+    ``key_project`` (a request made with a project-scoped key reaches only that project's rows).
     """
 
     kind: str

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from ..schema.model import Schema, Table
 from . import rbac, references
-from .grants import KEY_SUB
+from .grants import KEY_SUB, project_hops
 from .model import AccessModel, Hop, KeyScope, Limit, TableAccess, TenantRoot
 
 _PG_TYPES = {"uuid": "uuid", "integer": "integer", "bigint": "bigint", "smallint": "smallint"}
@@ -149,12 +149,54 @@ def _tenant_function_sql(schema: Schema, model: AccessModel, root: TenantRoot) -
     )
 
 
-def _key_tenants(schema: Schema, key: KeyScope, returns: str) -> str:
-    """The tenant of the API key the request was made with (sub ``apikey:<id>``), at the key's role."""
+def _key_match(key: KeyScope) -> str:
+    """``k`` is the key row the request was made with (sub ``apikey:<id>``)."""
     cast = _PG_TYPES.get(key.key_type)
     wanted = f"substr(docbase.uid(), {len(KEY_SUB) + 1})"
     wanted = f"CASE WHEN docbase.uid() LIKE {lit(KEY_SUB + '%')} THEN {wanted} END"
-    match = f"k.{q(key.key)} = ({wanted})::{cast}" if cast else f"k.{q(key.key)}::text = {wanted}"
+    return f"k.{q(key.key)} = ({wanted})::{cast}" if cast else f"k.{q(key.key)}::text = {wanted}"
+
+
+def key_project_function(key: KeyScope) -> str:
+    return f"docbase.{q('key_project_' + key.table)}"
+
+
+def _key_project_function_sql(schema: Schema, key: KeyScope) -> str:
+    """The project a project-scoped key's request may reach (none for any other request); SECURITY DEFINER,
+    as the tenant function: the key's own request cannot read the key table."""
+    assert key.project is not None
+    column, project, project_key, _ = key.project
+    returns = _PG_TYPES.get(_col_type(schema, project, project_key), "text")
+    return (
+        f"CREATE OR REPLACE FUNCTION {key_project_function(key)}() RETURNS SETOF {returns}\n"
+        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+        f"  SELECT k.{q(column)}::{returns} FROM {q(key.table)} k WHERE {_key_match(key)} "
+        f"AND k.{q(column)} IS NOT NULL\n$$"
+    )
+
+
+def _key_project_condition(schema: Schema, model: AccessModel, access: TableAccess) -> str:
+    """Not a project key's request, or the row is its project's (grants.project_limits)."""
+    conds = []
+    for key in model.key_scopes:
+        if key.project is None or key.root != access.tenant:
+            continue
+        _, project, project_key, _ = key.project
+        mine = f"(SELECT {key_project_function(key)}())"
+        hops = project_hops(access, project)
+        if hops is None:
+            inside = "false"
+        elif not hops:
+            inside = f"{q(project_key)} IN {mine}"
+        else:
+            inside = _chain(schema, hops, lambda column, _type, mine=mine: f"{column} IN {mine}")
+        conds.append(f"(NOT EXISTS {mine} OR {inside})")
+    return " AND ".join(conds) or "true"
+
+
+def _key_tenants(schema: Schema, key: KeyScope, returns: str) -> str:
+    """The tenant of the API key the request was made with (sub ``apikey:<id>``), at the key's role."""
+    match = _key_match(key)
     role = (
         f"coalesce(k.{q(key.role_column)}::text, {lit(key.default_role)})" if key.role_column else lit(key.default_role)
     )
@@ -413,6 +455,7 @@ def access_sql(schema: Schema, model: AccessModel) -> str:
     out = [PREAMBLE]
     out += [_tenant_function_sql(schema, model, r) for r in model.roots]
     out += [_teammates_function_sql(schema, r) for r in model.roots]
+    out += [_key_project_function_sql(schema, k) for k in model.key_scopes if k.project is not None]
     out += references.functions_sql(schema, model)
     out += rbac.functions_sql(schema, model)
     out.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA docbase TO anon, authenticated, service_role")
@@ -447,6 +490,8 @@ def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[s
 def _limit(schema: Schema, model: AccessModel, access: TableAccess, limit: Limit) -> str:
     if limit.kind == "not_by_api_key":
         return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'api_key') IS NULL"
+    if limit.kind == "key_project":
+        return _key_project_condition(schema, model, access)
     root = model.root(access.tenant)
     if limit.kind == "own_or_admin":
         admin = tenant_condition(schema, model, access, "admin") if root else "false"

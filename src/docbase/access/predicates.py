@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 from . import rbac
-from .grants import KEY_CREATOR, KEY_SUB
+from .grants import KEY_CREATOR, KEY_SUB, project_hops
 from .model import AccessModel, Hop, KeyScope, Limit, TableAccess
 
 _LEVEL = {"member": "reader", "writer": "writer", "admin": "admin", "owner": "owner"}
@@ -239,6 +239,8 @@ def _limit(model: AccessModel, metadata: sa.MetaData, access: TableAccess, limit
     refuse before any statement (the compiled SQL does not carry the claim), so it adds nothing here."""
     if limit.kind == "not_by_api_key":
         return sa.true()
+    if limit.kind == "key_project":
+        return _key_project(model, metadata, access, sub, table)
     root = model.root(access.tenant)
     if limit.kind == "own_or_admin":
         admin = _condition(model, metadata, access, "admin", sub, table) if root else sa.false()
@@ -257,6 +259,26 @@ def _limit(model: AccessModel, metadata: sa.MetaData, access: TableAccess, limit
             )
         return sa.or_(*cases) if cases else sa.false()
     return sa.false()
+
+
+def _key_project(model: AccessModel, metadata: sa.MetaData, access: TableAccess, sub: Any, table):
+    """Not a project key's request, or the row is its project's (grants.project_limits)."""
+    conds = []
+    for key in model.key_scopes:
+        if key.project is None or key.root != access.tenant:
+            continue
+        column, project, project_key, _ = key.project
+        k, match = _key_row(metadata, key, sub)
+        mine = sa.select(k.c[column]).where(match, k.c[column].is_not(None))
+        hops = project_hops(access, project)
+        if hops is None:
+            inside: sa.ColumnElement[bool] = sa.false()
+        elif not hops:
+            inside = table.c[project_key].in_(mine)
+        else:
+            inside = _chain(metadata, table, hops, lambda col, mine=mine: col.in_(mine))
+        conds.append(sa.or_(~mine.exists(), inside))
+    return sa.and_(sa.true(), *conds)
 
 
 def check_row(

@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..access.grants import KEY_CLAIM, KEY_CREATOR, KEY_SUB, KEY_TENANT, role_rank
+from ..access.grants import KEY_CLAIM, KEY_CREATOR, KEY_PROJECT, KEY_SUB, KEY_TENANT, role_rank
 from ..access.model import KeyScope, TenantRoot
 from ..schema.model import Table
 from . import hashed_tokens
@@ -112,11 +112,17 @@ async def create(
 async def _scope_columns(
     tx: Any, sql: Sql, body: dict[str, Any], owner: Any, scope: tuple[KeyScope, TenantRoot] | None, system: bool
 ) -> dict[str, Any]:
-    """The tenant (and role) columns of a tenant-scoped key, checked: {} for a key that acts as its owner."""
-    if scope is None or body.get(scope[0].tenant_column) is None:
+    """The tenant (and role, and project) columns of a tenant-scoped key, checked: {} for a key that acts as
+    its owner. A key for a project takes the project's tenant; naming another tenant beside it is refused."""
+    if scope is None:
         return {}
     key, root = scope
-    tenant = body[key.tenant_column]
+    project = body.get(key.project[0]) if key.project else None
+    if body.get(key.tenant_column) is None and project is None:
+        return {}
+    tenant = body.get(key.tenant_column)
+    if project is not None:
+        tenant = await _project_tenant(tx, sql, key, root, project, tenant, owner, system)
     if not isinstance(tenant, str | int) or isinstance(tenant, bool):
         raise bad_argument(f"{key.tenant_column} must name one {root.table} row")
     role = body.get("role", key.default_role)
@@ -141,7 +147,37 @@ async def _scope_columns(
     out = {key.tenant_column: tenant}
     if key.role_column:
         out[key.role_column] = role
+    if project is not None and key.project:
+        out[key.project[0]] = project
     return out
+
+
+async def _project_tenant(
+    tx: Any, sql: Sql, key: KeyScope, root: TenantRoot, project: Any, named: Any, owner: Any, system: bool
+) -> Any:
+    """The tenant of the project a key is made for. A user who is no admin of it learns nothing more about
+    the project than a 403 (whether it exists or not); service_role is told."""
+    assert key.project is not None
+    column, table, pk, tenant_column = key.project
+    if not isinstance(project, str | int) or isinstance(project, bool):
+        raise bad_argument(f"{column} must name one {table} row")
+    q = sql.q
+    rows = await tx.rows(sql.render(f"SELECT {q(tenant_column)} FROM {q(table)} WHERE {q(pk)} = ?"), [project])
+    tenant = rows[0][0] if rows else None
+    tenant = str(tenant) if isinstance(tenant, uuid.UUID) else tenant  # PostgreSQL's driver answers a UUID
+    held = None if system or tenant is None else await _held_role(tx, sql, root, tenant, owner)
+    if not system and held not in root.names_at_least("admin"):
+        raise ConventionError(
+            403,
+            "42501",
+            f"permission denied for {table} {project}: only the admins of its {root.table} create API keys for it",
+            f"rule: creating a key scoped to {table} takes one of {', '.join(root.names_at_least('admin'))}",
+        )
+    if tenant is None:
+        raise bad_argument(f"{column}: no {table} row {project}")
+    if named is not None and str(named) != str(tenant):
+        raise bad_argument(f"{column} names a {table} row of another {root.table} than {key.tenant_column}")
+    return tenant
 
 
 async def _held_role(tx: Any, sql: Sql, root: TenantRoot, tenant: Any, user: Any) -> str | None:
@@ -196,12 +232,15 @@ async def authenticate(
     if not rows:
         raise _unauthorized("Invalid API key")
     row = dict(zip(wanted, rows[0], strict=True))
-    tenant = None
+    tenant = project = None
     if scope is not None:
+        columns = [scope.tenant_column] + ([scope.project[0]] if scope.project else [])
         found = await tx.rows(
-            sql.render(f"SELECT {q(scope.tenant_column)} FROM {q(table.name)} WHERE {q(r('id'))} = ?"), [row[r("id")]]
+            sql.render(f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} WHERE {q(r('id'))} = ?"),
+            [row[r("id")]],
         )
         tenant = found[0][0] if found else None
+        project = found[0][1] if found and scope.project else None
     now = datetime.now(UTC)
     if r("enabled") and row[r("enabled")] in (False, 0):
         raise _unauthorized("API key is disabled")
@@ -240,5 +279,6 @@ async def authenticate(
             KEY_CLAIM: str(row[r("id")]),
             KEY_CREATOR: str(row[r("owner")]),
             KEY_TENANT: str(tenant),
+            **({KEY_PROJECT: str(project)} if project is not None else {}),
         }
     return {"role": "authenticated", "sub": str(row[r("owner")]), KEY_CLAIM: str(row[r("id")])}

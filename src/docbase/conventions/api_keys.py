@@ -53,7 +53,9 @@ def key_roles(table: Table, users_table: str | None) -> dict[str, str] | None:
 def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
     from ..access import build_access
 
-    users = build_access(schema).users_table
+    model = build_access(schema)
+    users = model.users_table
+    scopes = {k.table: k for k in model.key_scopes}
     out = []
     for table in schema.tables:
         roles = key_roles(table, users)
@@ -67,6 +69,11 @@ def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
             why += "; disabled or expired keys get 401"
         if "limit" in roles or "remaining" in roles:
             why += "; rate limit and remaining uses are enforced (429)"
+        scope = scopes.get(table.name)
+        if scope is not None:
+            why += f"; with {scope.tenant_column} set, a key acts as that {scope.root} row at its role"
+        if scope is not None and scope.project is not None:
+            why += f"; with {scope.project[0]} set, only inside that {scope.project[1]} row"
         out.append(
             Applied(NAME, table.name, tuple(dict.fromkeys(roles.values())), why, table.line, tuple(roles.items()))
         )
