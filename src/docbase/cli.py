@@ -7,18 +7,77 @@ package named in its docstring.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from .pipeline import load_schema
 from .schema import Schema
 
+# The names --help gives the values options take (other options: their own name in capitals).
+_VALUE_NAMES = {"db": "URL", "out": "FILE", "workers": "N", "rows": "N", "tenants": "N", "seed_value": "N"}
+_MODULE = re.compile(r"\s*\(docbase\.[\w.]+\)")
+
+
+class _Argument(TyperArgument):
+    """A positional value shown by its name alone (``DOC``), as Unix tools do, not ``{doc} <path>``."""
+
+    def display_type_rich(self, ctx: object) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.metavar or (self.name or "").upper()
+
+
+def _for_users(params: list) -> None:  # type: ignore[type-arg]
+    """Flags show no type placeholder (``<bool>``); an option's value is named for what it holds (URL)."""
+    for param in params:
+        if isinstance(param, TyperOption):
+            if param.is_flag:
+                param.metavar = ""
+            elif param.metavar is None:
+                param.metavar = _VALUE_NAMES.get(param.name or "", (param.name or "value").upper())
+        elif isinstance(param, TyperArgument):
+            param.__class__ = _Argument  # a subclass adding display only: same state, same parsing
+            param.metavar = param.metavar or (param.name or "").upper()
+
+
+class _UserCommand(TyperCommand):
+    """A command whose --help speaks to users: no type placeholders, no internal module names (docstrings
+    name the package doing the work for developers; the help drops it)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.help = _MODULE.sub("", self.help or "")
+        _for_users(self.params)
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = super().get_help_option(ctx)
+        _for_users([option] if option is not None else [])
+        return option
+
+
+class _UserGroup(TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _for_users(self.params)
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = super().get_help_option(ctx)
+        _for_users([option] if option is not None else [])
+        return option
+
+
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Turn a database design document into a running backend."
+    add_completion=False,
+    no_args_is_help=True,
+    cls=_UserGroup,
+    help="Turn a database design document into a running backend.",
 )
 # Piped output (CI logs, `| less`) is not 80 columns wide; tables wrap badly there.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -189,7 +248,7 @@ def _port_free(host: str, port: int) -> None:
 @app.command()
 def inspect(
     doc: Path,
-    json_out: bool = typer.Option(False, "--json", help="Print the schema JSON (DESIGN.md) instead of a summary."),
+    json_out: bool = typer.Option(False, "--json", help="Print the schema model as JSON instead of a summary."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on any warning, not only on errors."),
     fmt: str = typer.Option(None, "--format", help="Write the model back as 'mermaid' or 'markdown'."),
 ) -> None:
@@ -524,6 +583,10 @@ def _root(
 ) -> None:
     """Turn a database design document into a running backend."""
     _options["progress"] = progress
+
+
+for _info in app.registered_commands:  # every command, however it was declared
+    _info.cls = _UserCommand
 
 
 def main() -> None:
