@@ -186,3 +186,37 @@ def test_unfenced_sql_after_a_comment_line_is_read():
         ("id", "integer", False),
         ("email", "varchar", False),
     ]
+
+
+RESERVED_TARGET = """```sql
+CREATE TABLE users (id integer PRIMARY KEY);
+CREATE TABLE posts (
+  id integer PRIMARY KEY,
+  author_id integer REFERENCES user(id),
+  editor_id integer,
+  FOREIGN KEY (editor_id) REFERENCES users(id),
+  UNIQUE (author_id, editor_id),
+  CHECK (author_id > 0)
+);
+```
+"""
+
+
+def test_quoting_a_reserved_name_leaves_table_constraints_alone():
+    """``REFERENCES user(id)`` needs quoting; ``FOREIGN KEY (...)`` beside it is a constraint, not a column."""
+    schema = build_schema(RESERVED_TARGET)
+    posts = schema.table("posts")
+    assert [c.name for c in posts.columns] == ["id", "author_id", "editor_id"]
+    assert sorted((fk.columns, fk.ref_table) for fk in posts.foreign_keys) == [
+        (("author_id",), "users"),
+        (("editor_id",), "users"),
+    ]
+    assert [u.columns for u in posts.unique] == [("author_id", "editor_id")]
+    assert len(posts.checks) == 1
+
+
+def test_a_reference_spelled_otherwise_is_read_and_said():
+    schema = build_schema(RESERVED_TARGET)
+    notes = [(d.line, d.message) for d in schema.diagnostics if d.level == "info"]
+    assert (5, "posts.author_id references 'user'; read as table users, the nearest spelling") in notes
+    assert not any("editor_id" in message for _, message in notes)  # `users` as written: nothing to say

@@ -52,6 +52,10 @@ RESERVED = frozenset(
 )
 
 
+#: Words that open a table constraint (``FOREIGN KEY (...)``), never a column name, in a table's body.
+_CONSTRAINT_WORDS = frozenset({"constraint", "primary", "foreign", "unique", "check", "exclude", "like"})
+
+
 def prepare(text: str) -> tuple[str, Notes]:
     """Blank Markdown lines, turn ``/`` / ``GO`` lines into ``;``, bracket identity options; lines kept."""
     notes: Notes = []
@@ -168,11 +172,13 @@ def _quote_names(text: str, dialect: str) -> str:
         return m.group(1) + m.group(2) + (quote(word, dialect) if word.lower() in RESERVED else word)
 
     text = _NAME_AFTER.sub(name, text)
-    return re.sub(
-        r"(?im)([(,]\s*)([A-Za-z_]\w*)(?=\s+[A-Za-z])",
-        lambda m: m.group(1) + (quote(m.group(2), dialect) if m.group(2).lower() in RESERVED else m.group(2)),
-        text,
-    )
+
+    def column(m: re.Match[str]) -> str:
+        word = m.group(2)
+        named = word.lower() in RESERVED and word.lower() not in _CONSTRAINT_WORDS
+        return m.group(1) + (quote(word, dialect) if named else word)
+
+    return re.sub(r"(?im)([(,]\s*)([A-Za-z_]\w*)(?=\s+[A-Za-z])", column, text)
 
 
 def _body(text: str) -> tuple[int, int] | None:
@@ -247,7 +253,7 @@ def _element(element: str, parses: Parses, dialect: str) -> str | None:
     if parses(f"CREATE TABLE t ({element})"):
         return element
     m = re.match(r"(\s*)([A-Za-z_]\w*)", element)
-    if m is not None and m.group(2).lower() not in ("constraint", "primary", "foreign", "unique", "check"):
+    if m is not None and m.group(2).lower() not in _CONSTRAINT_WORDS:
         quoted = m.group(1) + quote(m.group(2), dialect) + element[m.end() :]
         if parses(f"CREATE TABLE t ({quoted})"):
             return quoted

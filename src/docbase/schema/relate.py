@@ -37,7 +37,7 @@ def relate(tables: dict[str, TableDraft], fragments: Sequence[Fragment], diags: 
         related.setdefault(left.name, Counter())[right.name] += 1
         if right is not left:
             related.setdefault(right.name, Counter())[left.name] += 1
-    _normalise_explicit(tables)
+    _normalise_explicit(tables, diags)
     _targets_from_labels(rels, diags)
     _columns_from_relationships(tables, rels, diags)
     _infer_targets(tables, related, diags)
@@ -60,18 +60,26 @@ def _resolved_relationships(
     return out
 
 
-def _normalise_explicit(tables: dict[str, TableDraft]) -> None:
-    """Spell explicit targets as the tables are spelled (``subscription`` -> ``subscriptions``)."""
+def _normalise_explicit(tables: dict[str, TableDraft], diags: list[Diagnostic]) -> None:
+    """Spell explicit targets as the tables are spelled (``subscription`` -> ``subscriptions``), and say so
+    when more than letter case or a ``public.`` prefix differs: never silent."""
+
+    def said(where: str, name: str, target: TableDraft, line: int) -> None:
+        if target.name.lower() != name.removeprefix("public.").lower():
+            diags.append(info(line, f"{where} references {name!r}; read as table {target.name}, the nearest spelling"))
+
     for table in tables.values():
         for col in table.columns.values():
             ref = col.references
             if ref is not None:
                 target = resolve(tables, ref.table)
                 if target is not None and target.name != ref.table:
+                    said(f"{table.name}.{col.name}", ref.table, target, col.line)
                     col.references = replace(ref, table=target.name)
         for i, fk in enumerate(table.foreign_keys):
             target = resolve(tables, fk.references.table)
             if target is not None and target.name != fk.references.table:
+                said(f"{table.name}({', '.join(fk.columns)})", fk.references.table, target, fk.line)
                 table.foreign_keys[i] = replace(fk, references=replace(fk.references, table=target.name))
 
 
