@@ -2,7 +2,7 @@
 
 ``organizations`` is the tenant; Alice writes in org A, Vera only reads there,
 Bob writes in org B. ``notes.api_key`` is a secret column (masked for users in
-/rest/v1, so in realtime too). Rows are written through /rest/v1 as the
+/rest/v1, so in realtime too); ``tasks.deleted_at`` makes tasks soft-delete. Rows are written through /rest/v1 as the
 service role, and straight into the database file / server (``direct``), the way
 another program would.
 """
@@ -40,6 +40,12 @@ CREATE TABLE notes (
   title text NOT NULL,
   n integer NOT NULL DEFAULT 0,
   api_key text
+);
+CREATE TABLE tasks (
+  id integer PRIMARY KEY,
+  organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  title text NOT NULL,
+  deleted_at timestamptz
 );
 ```
 """

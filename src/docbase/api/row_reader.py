@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from ..access.decide import Denied
+from ..conventions import soft_delete
 from ..schema.model import Table
 from .errors import ApiError
 from .query import parse_query
@@ -84,8 +85,18 @@ class RowReader:
             return None
         return await self._as_it_was(table, query, row, claims)
 
-    async def was_visible(self, table_name: str, old: dict[str, Any], claims: dict[str, Any]) -> bool:
-        """Whether ``claims`` could read the deleted row ``old`` (its stored values) right before it went."""
+    def soft_deleted(self, table_name: str, record: dict[str, Any] | None) -> bool | None:
+        """Whether ``record`` carries the soft-delete mark; None when ``table_name`` does not soft-delete."""
+        applied = self.rest.hooks.conventions.get(soft_delete.NAME, table_name)
+        return None if applied is None else soft_delete.is_marked(applied, record)
+
+    async def was_visible(
+        self, table_name: str, old: dict[str, Any], claims: dict[str, Any], still_there: bool = False
+    ) -> bool:
+        """Whether ``claims`` could read the row ``old`` (its stored values) right before it went.
+
+        ``still_there``: the row is in the table with other values (a soft delete marked it), so it is
+        set back to ``old`` rather than inserted again."""
         table = self.catalog.table(table_name)
         if not table.primary_key or not self.may_read_table(table.name, claims):
             return False
@@ -94,7 +105,7 @@ class RowReader:
         query = self._query(table, old)
         if query is None:
             return False
-        return await self._as_it_was(table, query, old, claims) is not None
+        return await self._as_it_was(table, query, old, claims, still_there) is not None
 
     async def _exists(self, table: Table, row: dict[str, Any]) -> bool:
         """Whether a row with ``row``'s primary key is in the table, whoever may read it."""
@@ -109,22 +120,23 @@ class RowReader:
             return bool(await tx.rows(f"SELECT 1 FROM {quoted} WHERE {where} LIMIT 1", values))
 
     async def _as_it_was(
-        self, table: Table, query: Any, record: dict[str, Any], claims: dict[str, Any]
+        self, table: Table, query: Any, record: dict[str, Any], claims: dict[str, Any], still_there: bool = False
     ) -> dict[str, Any] | None:
-        """``record`` (a row no longer in the table) put back in a transaction that rolls back, read as ``claims``."""
+        """``record`` put back (inserted, or its row set back to it when ``still_there``) in a transaction that
+        rolls back, read as ``claims``."""
         try:
             async with self.rest.db.transaction() as tx:
                 tx.rollback = True  # nothing of this check is ever kept
                 if self.catalog.dialect == "postgresql":
-                    await self._restore_pg(tx, table, record)
+                    await self._restore_pg(tx, table, record, still_there)
                 else:
-                    await self._restore_sqlite(tx, table, record)
+                    await self._restore_sqlite(tx, table, record, still_there)
                 return await self._read(tx, table, query, claims)
         except (ApiError, Denied) as exc:
             log.debug("realtime: judging a %s row as it was failed: %s", table.name, exc.message)
             return None
 
-    async def _restore_sqlite(self, tx: Any, table: Table, old: dict[str, Any]) -> None:
+    async def _restore_sqlite(self, tx: Any, table: Table, old: dict[str, Any], still_there: bool = False) -> None:
         await tx.rows("PRAGMA defer_foreign_keys = ON", [])
         names = [c.name for c in table.columns if c.name in old]
         values = []
@@ -134,17 +146,36 @@ class RowReader:
             if column is not None and column.type in ("bytes", "vector") and isinstance(value, str):
                 value = bytes.fromhex(value)
             values.append(value)
+        quoted = '"' + table.name.replace('"', '""') + '"'
+        if still_there:
+            sets = ", ".join('"' + n.replace('"', '""') + '" = ?' for n in names)
+            where = " AND ".join('"' + k.replace('"', '""') + '" = ?' for k in table.primary_key)
+            keys = [old.get(k) for k in table.primary_key]
+            await tx.rows(f"UPDATE {quoted} SET {sets} WHERE {where}", [*values, *keys])
+            return
         cols = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
         marks = ", ".join("?" for _ in names)
-        quoted = '"' + table.name.replace('"', '""') + '"'
         await tx.rows(f"INSERT INTO {quoted} ({cols}) VALUES ({marks})", values)
 
-    async def _restore_pg(self, tx: Any, table: Table, old: dict[str, Any]) -> None:
+    async def _restore_pg(self, tx: Any, table: Table, old: dict[str, Any], still_there: bool = False) -> None:
         if self._superuser is None:
             self._superuser = bool(await tx.value("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", []))
         if self._superuser:
             await tx.value("SELECT set_config('session_replication_role', 'replica', true)", [])
         quoted = '"' + table.name.replace('"', '""') + '"'
+        if still_there:
+            q = ['"' + c.name.replace('"', '""') + '"' for c in table.columns if c.name in old]
+            sets = ", ".join(f"{c} = r.{c}" for c in q)
+            where = " AND ".join(
+                f'x."{k.replace(chr(34), chr(34) * 2)}" = r."{k.replace(chr(34), chr(34) * 2)}"'
+                for k in table.primary_key
+            )
+            await tx.value(
+                f"UPDATE {quoted} AS x SET {sets} FROM jsonb_populate_record(NULL::{quoted}, $1::jsonb) AS r "
+                f"WHERE {where}",
+                [orjson.dumps(old).decode()],
+            )
+            return
         await tx.value(
             f"INSERT INTO {quoted} SELECT * FROM jsonb_populate_record(NULL::{quoted}, $1::jsonb)",
             [orjson.dumps(old).decode()],

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, jwks, keys, passwordless, tokens, users
+from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import OTP_KINDS, AuthService
@@ -98,7 +98,9 @@ async def token(request: Request, auth: AuthService) -> Response:
 @endpoint()
 async def get_user(request: Request, auth: AuthService) -> Response:
     user, _ = await auth.current(claims_of(request, auth))
-    return JSONResponse(users.to_json(user))
+    async with auth.engine.connect() as conn:
+        factors = await levels.factors(conn, auth.t, user["id"])
+    return JSONResponse(users.to_json(user) | ({"factors": factors} if factors else {}))
 
 
 @endpoint()
@@ -266,6 +268,7 @@ ROUTES: list[BaseRoute] = [
     Route("/health", health, methods=["GET"]),
     Route("/.well-known/jwks.json", jwks_json, methods=["GET"]),
     *admin_routes.ROUTES,
+    *mfa_routes.ROUTES,
 ]
 
 

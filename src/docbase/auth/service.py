@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import mailer, ratelimit, redirects, sessions, tokens, users
+from . import levels, mailer, ratelimit, redirects, sessions, tokens, users
 from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
@@ -47,6 +47,17 @@ OTP_KINDS = {
     "email": "confirmation",
     "magiclink": "confirmation",
     "invite": "confirmation",
+    "recovery": "recovery",
+    "email_change": "email_change",
+}
+
+
+#: The ``type`` of /verify -> the authentication method its session's ``amr`` names, as GoTrue's.
+AMR_METHODS = {
+    "signup": "otp",
+    "email": "otp",
+    "magiclink": "magiclink",
+    "invite": "invite",
     "recovery": "recovery",
     "email_change": "email_change",
 }
@@ -88,9 +99,17 @@ class AuthService:
 
     # -- sessions -------------------------------------------------------------
 
-    def session_json(self, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict[str, Any]:
+    def session_json(
+        self,
+        user: dict[str, Any],
+        session_id: Any,
+        refresh_token: str,
+        aal: str = "aal1",
+        amr: list[dict[str, Any]] | None = None,
+        factors: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         token, exp = tokens.issue_access_token(
-            users.claims_view(user), session_id, self.config.jwt_exp, self.secret, int(self.clock())
+            users.claims_view(user), session_id, self.config.jwt_exp, self.secret, int(self.clock()), aal, amr
         )
         return {
             "access_token": token,
@@ -98,15 +117,25 @@ class AuthService:
             "expires_in": self.config.jwt_exp,
             "expires_at": exp,
             "refresh_token": refresh_token,
-            "user": users.to_json(user),
+            "user": users.to_json(user) | ({"factors": factors} if factors else {}),
         }
 
-    async def open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
+    async def session_answer(self, conn: Any, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict:
+        """The session JSON with the session's own ``aal``/``amr`` and the user's MFA factors (:mod:`.levels`)."""
+        aal, amr = await levels.of_session(conn, self.t, session_id)
+        factors = await levels.factors(conn, self.t, user["id"])
+        return self.session_json(user, session_id, refresh_token, aal, amr, factors)
+
+    async def open_session(
+        self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None, method: str = "password"
+    ) -> dict:
+        """A new session for ``user``, opened by ``method`` (its ``amr``)."""
         moment = self.now()
         await users.update(conn, self.t, user["id"], last_sign_in_at=moment)
         session_id, refresh = await sessions.create(conn, self.t, user["id"], moment, ip, agent)
+        await levels.record(conn, self.t, session_id, method, moment)
         fresh = await users.by_id(conn, self.t, user["id"])
-        return self.session_json(fresh or user, session_id, refresh)
+        return await self.session_answer(conn, fresh or user, session_id, refresh)
 
     async def _hit(self, keys: list[str]) -> None:
         async with self.engine.begin() as conn:
@@ -269,7 +298,7 @@ class AuthService:
                 elif users.banned(user, self.now()):
                     error = banned_error()
                 else:
-                    return self.session_json(user, rotated.session_id, rotated.refresh_token)
+                    return await self.session_answer(conn, user, rotated.session_id, rotated.refresh_token)
         assert error is not None
         raise error
 
@@ -413,7 +442,7 @@ class AuthService:
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
-                return await self.open_session(conn, user, ip, agent)
+                return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
         await self._hit([f"verify:ip:{limit_key(ip)}"])
         if email is not None:
             await self._wrong_code(email, kind)

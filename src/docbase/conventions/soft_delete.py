@@ -39,7 +39,8 @@ def detect(schema: Schema, toml: dict[str, Any] | None = None) -> list[Applied]:
         why = (
             f"{' and '.join(cols)} {'marks' if len(cols) == 1 else 'mark'} deleted rows: DELETE sets "
             f"{'it' if len(cols) == 1 else 'them'} instead of "
-            f"removing the row; reads leave marked rows out unless service_role adds ?{QUERY_FLAG}=true"
+            f"removing the row; reads leave marked rows out unless service_role adds ?{QUERY_FLAG}=true; "
+            "realtime sends marking as a DELETE and clearing the mark as an INSERT"
         )
         out.append(Applied(NAME, table.name, cols, why, table.line, roles))
     return out
@@ -55,6 +56,20 @@ def mark(applied: Applied, stamp_type: str | None) -> dict[str, Any]:
         now = datetime.now(UTC)
         body[stamp] = now.timestamp() * 1000 if stamp_type in ("float", "bigint", "integer") else now.isoformat()
     return body
+
+
+#: Values of the flag that leave a row alive (SQLite stores booleans as 0/1, JSON as false).
+_ALIVE = (None, False, 0, "false", "f", "0")
+
+
+def is_marked(applied: Applied, row: dict[str, Any] | None) -> bool:
+    """Whether ``row`` (a captured record) carries the soft-delete mark: the flag set or the stamp filled."""
+    if not row:
+        return False
+    flag, stamp = applied.role("flag"), applied.role("stamp")
+    if flag and row.get(flag) not in _ALIVE:
+        return True
+    return bool(stamp) and row.get(stamp) is not None
 
 
 def delete_mark(applied: Applied) -> DeleteMark:

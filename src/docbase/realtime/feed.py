@@ -48,6 +48,7 @@ class Change:
     record: dict[str, Any] | None
     old: dict[str, Any] | None
     at: str  # commit_timestamp, ISO 8601 UTC
+    soft: bool = False  # a DELETE or INSERT that was an UPDATE of the soft-delete mark (the row stays)
 
 
 Handler = Callable[[Change], Awaitable[None]]

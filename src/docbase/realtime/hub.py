@@ -8,6 +8,9 @@ read returns it (hidden columns gone, secret columns masked, soft-deleted rows
 absent). ``old_record`` carries the primary key only, as Supabase does for a
 table with the default replica identity, so a delete says which row went and
 nothing more; a delete reaches only those who could read the row just before it went.
+On a table with the soft-delete convention, an UPDATE that marks the row is sent
+as that DELETE (judged on the row as it was before the mark), and one that
+clears the mark as an INSERT: to a subscriber a soft delete is a delete.
 
 Broadcasts go to this worker's subscribers at once and through the change table
 to every other worker's. Presence is kept per worker.
@@ -16,6 +19,7 @@ to every other worker's. Presence is kept per worker.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Iterable
@@ -145,6 +149,9 @@ class Hub:
             if record.get("worker") != self.worker:
                 self._fanout(change.table, bool(record.get("private")), record, None)
             return
+        change = self._as_seen(change)
+        if change is None:
+            return
         targets = []
         for channel in list(self.listening):
             wanted = [b for b in channel.bindings if b.wants(change.table, change.op)]
@@ -170,10 +177,30 @@ class Hub:
                     built[key] = Message(channel.topic, "postgres_changes", payload)
                 channel.send(built[key])
 
+    def _as_seen(self, change: Change) -> Change | None:
+        """An UPDATE setting the soft-delete mark is a DELETE to subscribers; one clearing it, an INSERT;
+        a marked row written or changed is nobody's event (None), whatever the row has become since."""
+        if change.op not in ("INSERT", "UPDATE"):
+            return change
+        after = self.reader.soft_deleted(change.table, change.record)
+        if after is None:
+            return change
+        if change.op == "INSERT":
+            return None if after else change
+        before = self.reader.soft_deleted(change.table, change.old)
+        if before and after:
+            return None
+        if before == after:
+            return change
+        if after:
+            return dataclasses.replace(change, op="DELETE", record=None, soft=True)
+        return dataclasses.replace(change, op="INSERT", old=None, soft=True)
+
     async def _judge(self, change: Change, claims: dict[str, Any]) -> Any:
         """The row as ``claims`` may see it (INSERT/UPDATE), True for a delete they could see, else None."""
         if change.op == "DELETE":
-            return True if await self.reader.was_visible(change.table, change.old or {}, claims) else None
+            seen = await self.reader.was_visible(change.table, change.old or {}, claims, still_there=change.soft)
+            return True if seen else None
         return await self.reader.visible(change.table, change.record or {}, claims)
 
     def _data(self, change: Change, row: Any) -> dict[str, Any]:
