@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from docbase.api.db import connect
 from docbase.access.live_rows import DeleteMark
+from docbase.api.db import connect
 from docbase.conventions import hashed_tokens
 from docbase.conventions.errors import ConventionError
 from docbase.conventions.runtime import Conventions
