@@ -498,6 +498,8 @@ def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[s
 def _limit(schema: Schema, model: AccessModel, access: TableAccess, limit: Limit) -> str:
     if limit.kind == "not_by_api_key":
         return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'api_key') IS NULL"
+    if limit.kind == "aal2":
+        return "coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'aal', '') = 'aal2'"
     if limit.kind == "key_project":
         return _key_project_condition(schema, model, access)
     root = model.root(access.tenant)
