@@ -7,7 +7,9 @@ How a new transport (realtime, storage, RPC) asks it, e.g. "may this subscriber 
  3. In the transaction, ``await begin(tx, claims)`` first: on PostgreSQL the transaction now runs as the
     caller's role with its JWT claims, so row-level security decides which rows exist for it.
  4. AND ``row_filter(table, alias, command, role)`` into the statement that names the rows (realtime: the
-    changed row by key; storage: the object's row): on SQLite that is the compiled rule, elsewhere None.
+    changed row by key; storage: the object's row): on SQLite the compiled rule; on both databases, rows
+    the soft-delete convention marks are out (docbase.access.live_rows) unless ``include_deleted``.
+    Never add a rule to the caller's query parameters instead: they reach SQL as the caller wrote them.
  5. Leave out ``hidden(table, role)`` columns; refuse writes with ``refuse_columns``; on SQLite run each
     written row through ``check_statement`` (WITH CHECK) in the same transaction, as PostgreSQL would.
 
@@ -98,7 +100,9 @@ class Access(Protocol):
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]: ...
 
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None: ...
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None: ...
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None: ...
 
@@ -214,7 +218,9 @@ class ServiceRoleOnly:
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         return {}
 
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None:
         return None
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:
