@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, pkce, tokens, users
+from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, pkce, reauth, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import AMR_METHODS, OTP_KINDS, AuthService
@@ -120,8 +120,20 @@ async def put_user(request: Request, auth: AuthService) -> Response:
     password = await password_field(body, auth.config, email, required=False)
     data = data_field(body)
     redirect = request.query_params.get("redirect_to")
-    result = await auth.update_user(claims, email, password, data, verify_url(request, auth.config), redirect)
+    nonce = body.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        raise validation("nonce must be a string")
+    result = await auth.update_user(
+        claims, email, password, data, verify_url(request, auth.config), redirect, nonce=nonce
+    )
     return answer(*result)
+
+
+@endpoint()
+async def reauthenticate(request: Request, auth: AuthService) -> Response:
+    """Mail the signed-in user a nonce that a password change then carries (``supabase.auth.reauthenticate()``)."""
+    job = await reauth.reauthenticate(auth, claims_of(request, auth))
+    return answer({}, job)
 
 
 @endpoint()
@@ -205,6 +217,8 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
         return RedirectResponse(f"{target}{joint}{urlencode(fragment)}", status_code=303)
     if flow:
         return RedirectResponse(f"{target}{joint}{urlencode({'code': session})}", status_code=303)
+    if "access_token" not in session:  # the first of a secure email change's two confirmations
+        return RedirectResponse(f"{target}#{urlencode({'message': session['msg']})}", status_code=303)
     fragment = {
         "access_token": session["access_token"],
         "expires_at": session["expires_at"],
@@ -293,6 +307,7 @@ ROUTES: list[BaseRoute] = [
     Route("/sessions", list_sessions, methods=["GET"]),
     Route("/sessions/{session_id}", revoke_session, methods=["DELETE"]),
     Route("/recover", recover, methods=["POST"]),
+    Route("/reauthenticate", reauthenticate, methods=["GET"]),
     Route("/otp", otp, methods=["POST"]),
     Route("/magiclink", magiclink, methods=["POST"]),
     Route("/verify", verify_post, methods=["POST"]),

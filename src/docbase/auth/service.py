@@ -50,6 +50,8 @@ OTP_KINDS = {
     "recovery": "recovery",
     "email_change": "email_change",
 }
+#: Every token kind a /verify ``type`` may consume: an email change's current-address token too (reauth.py).
+_CONSUMES = {**{t: (k,) for t, k in OTP_KINDS.items()}, "email_change": ("email_change", "email_change_current")}
 
 
 #: The ``type`` of /verify -> the authentication method its session's ``amr`` names, as GoTrue's.
@@ -327,13 +329,16 @@ class AuthService:
         data: dict | None,
         verify_url: str,
         redirect_to: str | None,
+        nonce: Any = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        user, _ = await self.current(claims)
+        from . import reauth  # reauth builds on this module
+
+        user, session_id = await self.current(claims)
         hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
         moment = self.now()
         values: dict[str, Any] = {"updated_at": moment}
         facts: dict[str, Any] = {"now": moment}
-        mail = None
+        mails: list[mailer.Mail] = []
         if data is not None:
             merged = {**(user.get("raw_user_meta_data") or {}), **data}
             values["raw_user_meta_data"] = {k: v for k, v in merged.items() if v is not None}
@@ -341,16 +346,16 @@ class AuthService:
             values["encrypted_password"] = hashed
             facts["password_hash"] = hashed
         async with self.engine.begin() as conn:
+            if hashed:
+                await reauth.check_password_change(self, conn, user, session_id, nonce)
             if email and email != user.get("email"):
                 if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(
                     conn, email, str(user["id"])
                 ):
                     raise AuthError(422, "email_exists", "A user with this email address has already been registered")
                 if self.config.confirm_email:
-                    code, token_hash = await self.new_otp(conn, user["id"], "email_change", email)
+                    mails = await reauth.start_email_change(self, conn, user, email, verify_url, redirect_to, moment)
                     values.update(email_change=email, email_change_sent_at=moment)
-                    link = self.link(verify_url, token_hash, "email_change", redirect_to)
-                    mail = mailer.email_change(email, link, code)
                 else:
                     values["email"] = email
                     facts["email"] = email
@@ -358,7 +363,11 @@ class AuthService:
             await users.update(conn, self.t, user["id"], **values)
             await self._sync_profile(conn, user, values, facts)
             fresh = await users.by_id(conn, self.t, user["id"])
-        return users.to_json(fresh or user), (partial(self.mailer.deliver, mail) if mail else None)
+        return users.to_json(fresh or user), (partial(self._deliver_all, mails) if mails else None)
+
+    async def _deliver_all(self, mails: list[mailer.Mail]) -> None:
+        for mail in mails:
+            await self.mailer.deliver(mail)
 
     async def logout(self, claims: dict[str, Any], scope: str) -> None:
         user, session_id = await self.current(claims)
@@ -456,7 +465,7 @@ class AuthService:
         moment = self.now()
         async with self.engine.begin() as conn:
             hashes = [token_hash] if email is None else [token_hash, pkce.PREFIX + token_hash]
-            q = sa.select(ott).where(ott.c.token_hash.in_(hashes), ott.c.token_type == kind)
+            q = sa.select(ott).where(ott.c.token_hash.in_(hashes), ott.c.token_type.in_(_CONSUMES[otp_type]))
             row = (await conn.execute(q)).mappings().first()
             fresh = row is not None and (moment - users.aware(row["created_at"])).total_seconds() <= self.config.otp_exp
             if row is not None:
@@ -464,6 +473,15 @@ class AuthService:
             user = await users.by_id(conn, self.t, row["user_id"]) if fresh else None
             if user is not None and users.banned(user, moment):
                 user = None
+            if user is not None and kind == "email_change":
+                from . import reauth
+
+                if await reauth.other_address_pending(self, conn, user, row["token_type"]):
+                    return {"msg": reauth.SINGLE_CONFIRMATION, "code": 200}
+                relates_to = user.get("email_change") or row["relates_to"]
+                await self._apply(conn, kind, user, relates_to, moment)
+                user = await users.by_id(conn, self.t, user["id"])
+                return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
@@ -499,7 +517,7 @@ class AuthService:
                 conn, relates_to, str(user["id"])
             ):
                 raise AuthError(422, "email_exists", "A user with this email address has already been registered")
-            values.update(email=relates_to, email_change=None, **_linked(user))
+            values.update(email=relates_to, email_change=None, email_change_confirm_status=0, **_linked(user))
             facts["email"] = relates_to
         await users.update(conn, self.t, user["id"], **values)
         await self._sync_profile(conn, user, values, facts)

@@ -79,6 +79,8 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("recovery_sent_at", _TS, nullable=True),
         sa.Column("email_change", sa.String(255), nullable=True),
         sa.Column("email_change_sent_at", _TS, nullable=True),
+        sa.Column("reauthentication_sent_at", _TS, nullable=True),
+        sa.Column("email_change_confirm_status", sa.SmallInteger, nullable=True, comment="addresses confirmed so far"),
         sa.Column("last_sign_in_at", _TS, nullable=True),
         sa.Column("raw_app_meta_data", _JSON, nullable=True),
         sa.Column("raw_user_meta_data", _JSON, nullable=True),
