@@ -92,6 +92,7 @@ ACCESS_FRONT_DOOR = {
     "docbase.access.decide",
     "docbase.access.row_rules",
     "docbase.access.delete_rule",
+    "docbase.access.live_rows",
 }
 TRANSPORTS = {"api", "ui", "realtime", "storage"}
 

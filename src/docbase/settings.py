@@ -212,6 +212,16 @@ SERVER = declare(
 AUTH_CONFIRM_EMAIL = declare(
     "auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase)."
 )
+AUTH_SECURE_PASSWORD_CHANGE = declare(
+    "auth_secure_password_change",
+    False,
+    "Changing the password from a session older than 24 hours needs the nonce /auth/v1/reauthenticate mails (GoTrue's).",
+)
+AUTH_SECURE_EMAIL_CHANGE = declare(
+    "auth_secure_email_change",
+    True,
+    "An email change (with auth_confirm_email) is confirmed from both the old and the new address, as GoTrue does.",
+)
 AUTH_DISABLE_SIGNUP = declare("auth_disable_signup", False, "Refuse new sign-ups on /auth/v1/signup.")
 AUTH_ANONYMOUS_SIGN_INS = declare(
     "auth_anonymous_sign_ins",

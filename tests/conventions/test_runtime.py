@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from docbase.access.live_rows import DeleteMark
 from docbase.api.db import connect
 from docbase.conventions import hashed_tokens
 from docbase.conventions.errors import ConventionError
@@ -35,12 +36,13 @@ def test_tokens_are_hashed_on_write_revealed_once_and_looked_up_by_hash():
 
 
 def test_the_callers_filters_are_kept_as_written_and_the_include_flag_taken_out():
-    """Hiding soft-deleted rows is no query parameter (api.embed_conventions.hide_deleted adds it)."""
+    """Hiding soft-deleted rows is no query parameter: the access layer's row filter does it (access.live_rows)."""
     conv = Conventions(build_schema(DOC), "sqlite")
     assert conv.query_params("notes", []) == []
     assert conv.query_params("notes", [("id", "eq.1"), ("include_deleted", "true")]) == [("id", "eq.1")]
     assert conv.delete_as_update("notes") == {"is_deleted": True}
     assert conv.delete_as_update("tasks") is None
+    assert conv.delete_marks() == {"notes": DeleteMark("is_deleted", flag=True)}
 
 
 def test_cron_is_checked_and_next_run_filled():

@@ -58,8 +58,8 @@ def test_postgresql_types_are_native() -> None:
 def test_sqlite_stores_json_and_arrays_as_checked_text() -> None:
     t = build_metadata(SCHEMA, "sqlite").tables["user"]
     checks = {c.name: str(c.sqltext) for c in t.constraints if isinstance(c, sa.CheckConstraint)}
-    assert "json_valid" in checks["ck_user_tags_json"]
-    assert "IN ('owner', 'member')" in checks["ck_user_role_enum"]
+    assert "json_valid" in checks["user_tags_json_check"]
+    assert "IN ('owner', 'member')" in checks["user_role_check"]
 
 
 def test_cycle_foreign_keys_are_deferred() -> None:

@@ -77,8 +77,8 @@ def test_sqlite_golden() -> None:
     assert '"id" INTEGER NOT NULL' in order
     assert "\"status\" TEXT DEFAULT 'new'" in order
     assert 'CONSTRAINT "order_userId_fkey" FOREIGN KEY("userId") REFERENCES "user" ("id") ON DELETE CASCADE' in order
-    assert "CONSTRAINT ck_order_status_enum CHECK (\"status\" IN ('new', 'paid'))" in order
-    assert 'CONSTRAINT ck_order_meta_json CHECK ("meta" IS NULL OR (json_valid("meta")))' in order
+    assert "CONSTRAINT order_status_check CHECK (\"status\" IN ('new', 'paid'))" in order  # PostgreSQL's name
+    assert 'CONSTRAINT order_meta_json_check CHECK ("meta" IS NULL OR (json_valid("meta")))' in order
     assert 'CREATE INDEX idx_order_meta ON "order" ("meta")' in sql
     assert (
         'CREATE TRIGGER "docbase_order_updated_at" AFTER UPDATE ON "order" FOR EACH ROW '

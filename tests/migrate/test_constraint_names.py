@@ -74,3 +74,63 @@ def test_former_names_migrate_without_drift(db_url: str) -> None:
     assert migrate(schema, db_url).empty
     with engine_for(db_url).connect() as conn:
         assert conn.execute(sa.text("SELECT email FROM members")).scalar() == "a@x.io"
+
+
+CHECKS = """
+CREATE TABLE tasks (
+  id integer PRIMARY KEY,
+  priority integer CHECK (priority BETWEEN 1 AND 5),
+  status text CHECK (status IN ('todo', 'done')),
+  starts date,
+  ends date,
+  CHECK (starts <= ends),
+  CHECK (priority > 0)
+);
+"""
+CHECK_NAMES = {"tasks_priority_check", "tasks_status_check", "tasks_check", "tasks_priority_check1"}
+FORMER_CHECKS = """
+CREATE TABLE tasks (
+  id INTEGER NOT NULL, priority INTEGER, status TEXT, starts DATE, ends DATE,
+  CONSTRAINT pk_tasks PRIMARY KEY (id),
+  CONSTRAINT ck_tasks_status_enum CHECK (status IN ('todo', 'done')),
+  CONSTRAINT ck_tasks_1 CHECK (priority BETWEEN 1 AND 5),
+  CONSTRAINT ck_tasks_2 CHECK (starts <= ends),
+  CONSTRAINT ck_tasks_3 CHECK (priority > 0)
+)
+"""
+
+
+def _check_names(url: str) -> set[str]:
+    with engine_for(url).connect() as conn:
+        return {c["name"] for c in sa.inspect(conn).get_check_constraints("tasks")}
+
+
+def test_unnamed_checks_get_the_names_postgresql_itself_gives(pg_url: str) -> None:
+    """The oracle is PostgreSQL: the document's SQL run as written names its checks; docbase's must match."""
+    with engine_for(pg_url).begin() as conn:
+        conn.execute(sa.text(CHECKS))
+    assert _check_names(pg_url) == CHECK_NAMES
+    ddl = to_ddl(build_schema(sql_doc(CHECKS), "design.md"), "postgresql")
+    assert {name for name in CHECK_NAMES if f"CONSTRAINT {name} CHECK" in ddl} == CHECK_NAMES, ddl
+
+
+def test_former_check_names_are_renamed_keeping_rows(db_url: str) -> None:
+    with engine_for(db_url).begin() as conn:
+        conn.execute(sa.text(FORMER_CHECKS))
+        conn.execute(sa.text("INSERT INTO tasks VALUES (1, 3, 'todo', '2026-01-01', '2026-02-01')"))
+    schema = build_schema(sql_doc(CHECKS), "design.md")
+    plan = migrate(schema, db_url)
+    assert not plan.destructive, plan.describe()
+    assert "drop check" not in plan.describe(), plan.describe()
+    assert CHECK_NAMES <= _check_names(db_url)
+    assert not any(n.startswith("ck_") for n in _check_names(db_url))
+    assert migrate(schema, db_url).empty
+    with engine_for(db_url).begin() as conn:
+        assert conn.execute(sa.text("SELECT priority FROM tasks")).scalar() == 3
+    try:
+        with engine_for(db_url).begin() as conn:
+            conn.execute(sa.text("INSERT INTO tasks VALUES (2, 9, 'todo', NULL, NULL)"))
+    except sa.exc.IntegrityError as exc:
+        assert "tasks_priority_check" in str(exc)
+    else:
+        raise AssertionError("a priority of 9 was accepted")

@@ -7,7 +7,9 @@ How a new transport (realtime, storage, RPC) asks it, e.g. "may this subscriber 
  3. In the transaction, ``await begin(tx, claims)`` first: on PostgreSQL the transaction now runs as the
     caller's role with its JWT claims, so row-level security decides which rows exist for it.
  4. AND ``row_filter(table, alias, command, role)`` into the statement that names the rows (realtime: the
-    changed row by key; storage: the object's row): on SQLite that is the compiled rule, elsewhere None.
+    changed row by key; storage: the object's row): on SQLite the compiled rule; on both databases, rows
+    the soft-delete convention marks are out (docbase.access.live_rows) unless ``include_deleted``.
+    Never add a rule to the caller's query parameters instead: they reach SQL as the caller wrote them.
  5. Leave out ``hidden(table, role)`` columns; refuse writes with ``refuse_columns``; on SQLite run each
     written row through ``check_statement`` (WITH CHECK) in the same transaction, as PostgreSQL would.
 
@@ -49,6 +51,26 @@ def denied_row(table: str) -> Denied:
     return Denied(403, "42501", f'new row violates row-level security policy for table "{table}"')
 
 
+def needs_aal2(access: Any, command: str, claims: Mapping[str, Any]) -> bool:
+    """Whether ``command`` on the table takes an ``aal2`` session that these claims do not have."""
+    if access is None or claims.get("role") == "service_role" or claims.get("aal") == "aal2":
+        return False
+    return any(x.kind == "aal2" and command in x.commands for x in access.limits)
+
+
+def aal2_denied(table: str, command: str, claims: Mapping[str, Any]) -> Denied:
+    """403 naming the docbase.toml rule, so the app knows to ask for the second factor (supabase.auth.mfa)."""
+    level = claims.get("aal") or "none"
+    return Denied(
+        403,
+        "42501",
+        f"permission denied for table {table}",
+        f"access.tables.{table}.require_aal2: {command} on {table} takes a session verified with a second "
+        f"factor (aal2); this session is {level}",
+        "Verify an MFA factor (supabase.auth.mfa.challengeAndVerify) and retry with the new access token",
+    )
+
+
 class Transaction(Protocol):
     """What ``begin`` and the checks need of a driver transaction (docbase.api.db's)."""
 
@@ -78,7 +100,9 @@ class Access(Protocol):
 
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]: ...
 
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None: ...
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None: ...
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None: ...
 
@@ -117,10 +141,13 @@ class TablePermissions:
             self._hidden[table.name] = own | frozenset(extra_hidden.get(table.name, ()))
 
     def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
-        """A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py)."""
+        """A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py);
+        a session below ``aal2`` may not touch a table limited ``aal2`` (docbase.toml ``require_aal2``)."""
         if role == "service_role":
             return True
         access = self.model.table(table)
+        if claims is not None and needs_aal2(access, command, claims):
+            return False
         if claims and claims.get(KEY_CLAIM) and access is not None:
             if any(x.kind == "not_by_api_key" and command in x.commands for x in access.limits):
                 return False
@@ -137,6 +164,12 @@ class TablePermissions:
     def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
         if self.allows(table, command, role, claims):
             return
+        if (
+            claims is not None
+            and needs_aal2(self.model.table(table), command, claims)
+            and self.allows(table, command, role)
+        ):
+            raise aal2_denied(table, command, claims)
         if self.allows(table, command, role):  # refused for the API key alone: 403 whatever the role
             raise Denied(403, "42501", f"permission denied for table {table}")
         raise denied_table(table, role)
@@ -185,7 +218,9 @@ class ServiceRoleOnly:
     def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         return {}
 
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None:
         return None
 
     def check_statement(self, table: str, command: str, role: str) -> sa.Select | None:

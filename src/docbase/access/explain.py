@@ -59,6 +59,8 @@ def explain(
         text += "; only its creator or an admin of the tenant"
     if "role_within_own" in limits:
         text += "; with a role no higher than your own"
+    if "aal2" in limits:
+        text += f"; only in a session verified with a second factor (aal2, access.tables.{table}.require_aal2)"
     if "key_project" in limits:
         text += "; an API key made for one project reaches that project's rows only"
     if refs and command in ("insert", "update") and policy is None:

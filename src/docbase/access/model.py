@@ -99,7 +99,8 @@ class Limit:
     ``kind`` is one of ``own_or_admin`` (``column`` names the signed-in user, or they are an admin of the
     row's tenant), ``role_within_own`` (the row's role ``column`` is no higher than the writer's own role in
     the row's tenant), ``not_by_api_key`` (the request was not authenticated by an API key) and
-    ``key_project`` (a request made with a project-scoped key reaches only that project's rows).
+    ``key_project`` (a request made with a project-scoped key reaches only that project's rows) and ``aal2``
+    (the session was verified with a second factor: docbase.toml ``require_aal2``).
     """
 
     kind: str

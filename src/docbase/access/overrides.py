@@ -13,6 +13,7 @@
     scope = "catalog"                         # user tenant_root membership tenant owned catalog private
     select = "anon"                           # or authenticated member writer admin owner self service_role
     hidden = ["internal_notes"]
+    require_aal2 = true                       # or ["update", "delete"]: only sessions verified with MFA
 
 A mistake here is a diagnostic naming the key, never a silent default.
 """
@@ -41,6 +42,8 @@ class TableOverride:
     scope: str | None = None
     rules: tuple[tuple[str, str], ...] = ()
     hidden: tuple[str, ...] | None = None
+    # Commands that take a session verified with a second factor (``aal2`` in the token; docbase.auth.mfa).
+    aal2: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,16 +101,35 @@ def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
                 )
                 continue
             rules.append((command, who))
-        unknown = set(body) - {"scope", "hidden", *COMMANDS}
+        unknown = set(body) - {"scope", "hidden", "require_aal2", *COMMANDS}
         for key in sorted(unknown):
             problems.append(error(0, f"docbase.toml: access.tables.{name}.{key} is not a known key"))
         hidden = body.get("hidden")
         if hidden is not None and not (isinstance(hidden, list) and all(isinstance(h, str) for h in hidden)):
             problems.append(error(0, f"docbase.toml: access.tables.{name}.hidden must be a list of column names"))
             hidden = None
-        tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None)
+        aal2 = _aal2_commands(name, body.get("require_aal2", False), problems)
+        tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None, aal2)
     rules = config.get("rules") if isinstance(config.get("rules"), dict) else None
     return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules, off)
+
+
+def _aal2_commands(table: str, value: Any, problems: list[Diagnostic]) -> tuple[str, ...]:
+    """``require_aal2``: true (every command), false, or a list of commands; anything else is an error."""
+    if value is True:
+        return COMMANDS
+    if value is False:
+        return ()
+    if isinstance(value, list) and value and all(v in COMMANDS for v in value):
+        return tuple(c for c in COMMANDS if c in value)
+    problems.append(
+        error(
+            0,
+            f"docbase.toml: access.tables.{table}.require_aal2 = {value!r}; "
+            f"use true, false or a list of {', '.join(COMMANDS)}",
+        )
+    )
+    return COMMANDS  # a mistake here fails closed
 
 
 def _defaults_off(body: Any, problems: list[Diagnostic]) -> frozenset[str]:

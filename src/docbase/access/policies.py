@@ -130,6 +130,15 @@ def tenant_function(root: TenantRoot) -> str:
     return f"docbase.{q('tenants_' + root.table)}"
 
 
+def _definer_sql(signature: str, returns: str, body: str) -> str:
+    """A set-returning SQL function run as its owner: a policy may ask it about tables the caller cannot
+    read (memberships, key rows) without recursing through their own policies."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {signature} RETURNS SETOF {returns}\n"
+        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n  {body}\n$$"
+    )
+
+
 def _tenant_function_sql(schema: Schema, model: AccessModel, root: TenantRoot) -> str:
     uid = uid_for(_col_type(schema, root.membership, root.member_user))
     m = q(root.membership)
@@ -141,11 +150,11 @@ def _tenant_function_sql(schema: Schema, model: AccessModel, root: TenantRoot) -
         role_filter = f" AND (roles IS NULL OR m.{q(root.role_column)}::text = ANY (roles))"
     returns = _PG_TYPES.get(_col_type(schema, root.membership, root.member_tenant), "text")
     keys = "".join(_key_tenants(schema, k, returns) for k in model.key_scopes if k.root == root.table)
-    return (
-        f"CREATE OR REPLACE FUNCTION {tenant_function(root)}(roles text[] DEFAULT NULL) RETURNS SETOF {returns}\n"
-        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
-        f"  SELECT m.{q(root.member_tenant)}::{returns} FROM {m} m WHERE m.{q(root.member_user)} = {uid}{role_filter}"
-        f"{keys}\n$$"
+    return _definer_sql(
+        f"{tenant_function(root)}(roles text[] DEFAULT NULL)",
+        returns,
+        f"SELECT m.{q(root.member_tenant)}::{returns} FROM {m} m WHERE m.{q(root.member_user)} = {uid}{role_filter}"
+        f"{keys}",
     )
 
 
@@ -167,11 +176,10 @@ def _key_project_function_sql(schema: Schema, key: KeyScope) -> str:
     assert key.project is not None
     column, project, project_key, _ = key.project
     returns = _PG_TYPES.get(_col_type(schema, project, project_key), "text")
-    return (
-        f"CREATE OR REPLACE FUNCTION {key_project_function(key)}() RETURNS SETOF {returns}\n"
-        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
-        f"  SELECT k.{q(column)}::{returns} FROM {q(key.table)} k WHERE {_key_match(key)} "
-        f"AND k.{q(column)} IS NOT NULL\n$$"
+    return _definer_sql(
+        f"{key_project_function(key)}()",
+        returns,
+        f"SELECT k.{q(column)}::{returns} FROM {q(key.table)} k WHERE {_key_match(key)} AND k.{q(column)} IS NOT NULL",
     )
 
 
@@ -286,11 +294,11 @@ def _teammates_function_sql(schema: Schema, root: TenantRoot) -> str:
     """The users who share one of the caller's tenants (the caller included); SECURITY DEFINER, as the
     tenant function, so a profile policy reading memberships cannot recurse."""
     returns = _PG_TYPES.get(_col_type(schema, root.membership, root.member_user), "text")
-    return (
-        f"CREATE OR REPLACE FUNCTION {teammates_function(root)}() RETURNS SETOF {returns}\n"
-        f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
-        f"  SELECT m.{q(root.member_user)}::{returns} FROM {q(root.membership)} m "
-        f"WHERE m.{q(root.member_tenant)} IN (SELECT {tenant_function(root)}(NULL))\n$$"
+    return _definer_sql(
+        f"{teammates_function(root)}()",
+        returns,
+        f"SELECT m.{q(root.member_user)}::{returns} FROM {q(root.membership)} m "
+        f"WHERE m.{q(root.member_tenant)} IN (SELECT {tenant_function(root)}(NULL))",
     )
 
 
@@ -490,6 +498,8 @@ def limit_sql(schema: Schema, model: AccessModel, access: TableAccess) -> list[s
 def _limit(schema: Schema, model: AccessModel, access: TableAccess, limit: Limit) -> str:
     if limit.kind == "not_by_api_key":
         return "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'api_key') IS NULL"
+    if limit.kind == "aal2":
+        return "coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'aal', '') = 'aal2'"
     if limit.kind == "key_project":
         return _key_project_condition(schema, model, access)
     root = model.root(access.tenant)

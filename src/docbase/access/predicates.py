@@ -235,9 +235,10 @@ def _for(model, metadata, name: str, command: str, claims, target=None) -> sa.Co
 
 
 def _limit(model: AccessModel, metadata: sa.MetaData, access: TableAccess, limit: Limit, sub: Any, table):
-    """A grants.py limit as a predicate (PostgreSQL: policies.limit_sql). ``not_by_api_key`` is the API's to
-    refuse before any statement (the compiled SQL does not carry the claim), so it adds nothing here."""
-    if limit.kind == "not_by_api_key":
+    """A grants.py limit as a predicate (PostgreSQL: policies.limit_sql). ``not_by_api_key`` and ``aal2`` are
+    the API's to refuse before any statement (docbase.access.decide; the compiled SQL does not carry those
+    claims), so they add nothing here."""
+    if limit.kind in ("not_by_api_key", "aal2"):  # claims the compiled SQL does not carry: refused before it
         return sa.true()
     if limit.kind == "key_project":
         return _key_project(model, metadata, access, sub, table)

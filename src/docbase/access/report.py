@@ -31,6 +31,13 @@ _STYLE = {
 def audience(model: AccessModel, access: TableAccess, command: str) -> str:
     """Who may run ``command``, compact: a role range as its lowest role and ``+`` (``member+``: member and
     every role above it), a single top role bare (``owner``), anything else as the rule's word (``self``)."""
+    who = _audience(model, access, command)
+    if any(x.kind == "aal2" and command in x.commands for x in access.limits):
+        who += " (aal2: MFA-verified sessions)"
+    return who
+
+
+def _audience(model: AccessModel, access: TableAccess, command: str) -> str:
     names = model.audience_names(access, command)
     rule = access.rule(command)
     root = model.root(access.tenant)

@@ -161,8 +161,11 @@ class RowRules:
         return predicates.creator_defaults(self.model, table, claims)
 
     # -- rows (SQLite) -----------------------------------------------------------------------------------
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
-        """The rows of ``target`` (an alias of ``table``) the caller may ``command``; None: no filter needed."""
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None:
+        """The rows of ``target`` (an alias of ``table``) the caller may ``command``; None: no filter needed.
+        Soft-deleted rows (``include_deleted``) are docbase.access.live_rows' to leave out, not the rules'."""
         if not self.rows_here or role == "service_role":
             return None
         docs = [p for p in self.policies.get(table, ()) if command in p.commands]

@@ -18,13 +18,15 @@ API-key and invitation tables get their authority rules (grants.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
 from . import grants, rbac, team_defaults
 from .authority import privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
-from .model import AccessModel, Hop, TableAccess, TenantRoot
+from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
 from .names import CREATOR_WORDS, words
 from .overrides import AccessOverrides
 from .paths import describe, shortest_path
@@ -101,7 +103,18 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
         key_scopes=keys,
         notes=tuple(notes),
     )
-    return rbac.apply_rbac(model, schema, ov.rules)
+    return _require_aal2(rbac.apply_rbac(model, schema, ov.rules), ov)
+
+
+def _require_aal2(model: AccessModel, ov: AccessOverrides) -> AccessModel:
+    """``require_aal2`` of docbase.toml as a limit on its table's commands, added last so nothing replaces it."""
+    wanted = {name: t.aal2 for name, t in ov.tables.items() if t.aal2}
+    if not wanted:
+        return model
+    tables = tuple(
+        replace(a, limits=(*a.limits, Limit("aal2", wanted[a.table]))) if a.table in wanted else a for a in model.tables
+    )
+    return replace(model, tables=tables)
 
 
 def _auth_user_type(schema: Schema, users: Table | None) -> str:

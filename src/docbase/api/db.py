@@ -53,7 +53,8 @@ class SqliteDatabase(SharedSqliteDatabase):
 
 
 def unique_names(metadata: Any) -> dict[str, str]:
-    """Each primary key, unique constraint and unique index by the columns SQLite names in its error."""
+    """Each primary key, unique constraint and unique index by the columns SQLite names in its error, and
+    each CHECK's table by ``check <name>`` (SQLite's error names the constraint alone)."""
     import sqlalchemy as sa
 
     found: dict[str, str] = {}
@@ -67,6 +68,9 @@ def unique_names(metadata: Any) -> dict[str, str]:
         for name, columns in keyed:
             if columns and name:
                 found.setdefault(", ".join(f"{table.name}.{c}" for c in columns), str(name))
+        for check in table.constraints:
+            if isinstance(check, sa.CheckConstraint) and check.name:
+                found[f"check {check.name}"] = table.name
     return found
 
 

@@ -1,15 +1,15 @@
-"""Conventions through embedded resources: soft-deleted rows stay out, secrets are masked, at every depth.
+"""Conventions through embedded resources: secrets are masked at every depth; who asks for soft-deleted rows.
 
 ``docbase.conventions`` sees one table at a time and knows nothing of
 PostgREST's ``select`` tree, so its hooks cover the top-level table only.
 Here the tree is walked with the catalog's relationships: every embedded
-table that soft-deletes gets the same hiding filter as at top level (on its
-own path, so ``!inner`` still decides whether the parent stays), and the
-top-level table too, unless
-service_role asked for marked rows; and every embedded row, spread or not,
-is presented like a top-level row (decrypted for service_role, masked for
-everyone else), aliases and ``::text`` casts included, so
-``select=k:api_key`` is no way around the mask.
+row, spread or not, is presented like a top-level row (decrypted for
+service_role, masked for everyone else), aliases and ``::text`` casts
+included, so ``select=k:api_key`` is no way around the mask.
+
+Soft-deleted rows are not left out here: that is the access layer's row
+filter (docbase.access.live_rows), at every depth; ``wants_deleted`` only
+says whether service_role asked to see them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import orjson
 from ..conventions import secrets, soft_delete
 from ..conventions.runtime import Conventions
 from .catalog import Catalog
-from .query import Embed, Query, SelectColumn
-from .query.filters import parse_filter
+from .query import Embed, SelectColumn
 from .query.syntax import SelectStar
 
 _TRUE = ("true", "1", "yes")
@@ -35,37 +34,6 @@ def wants_deleted(role: str, items: list[tuple[str, str]], prefer: str | None) -
         return False
     asked = any(k == soft_delete.QUERY_FLAG and v.lower() in _TRUE for k, v in items)
     return asked or soft_delete.PREFER_FLAG in (prefer or "")
-
-
-def hide_deleted(conventions: Conventions, catalog: Catalog, table: str, query: Query, include: bool) -> Query:
-    """``query`` with the soft-delete filter added at top level and on every embedded path that soft-deletes.
-
-    Added to the parsed query, beside the caller's own filters and never among them: PUT, which must
-    see exactly the caller's key filters, is dispatched before this runs.
-    """
-    if include:
-        return query
-    added: dict[tuple[str, ...], list] = {}
-    soft = conventions.get(soft_delete.NAME, table)
-    if soft is not None:
-        added[()] = [parse_filter(*soft_delete.hide_filter(soft))]
-    _walk_hide(conventions, catalog, table, query.select, (), added)
-    for path, conds in added.items():
-        query.where[path] = [*query.where.get(path, []), *conds]
-    return query
-
-
-def _walk_hide(conventions: Conventions, catalog: Catalog, table: str, items: tuple, path: tuple, added: dict) -> None:
-    for item in items:
-        if not isinstance(item, Embed):
-            continue
-        target = catalog.resolve(table, item.name, item.hint).target
-        sub = path + (item.key,)
-        soft = conventions.get(soft_delete.NAME, target)
-        if soft is not None:
-            column, value = soft_delete.hide_filter(soft)
-            added.setdefault(sub, []).append(parse_filter(column, value))
-        _walk_hide(conventions, catalog, target, item.items, sub, added)
 
 
 def needs_presenting(conventions: Conventions, catalog: Catalog, table: str, items: tuple) -> bool:

@@ -7,8 +7,9 @@ convention itself:
 
 - ``claims``: a request carrying one of the document's API keys acts as the key's owner;
 - ``translate``: the caller's filters on hashed-token columns compare hashes (a translation, no rule);
-- ``hide``: soft-deleted rows stay out at every depth, added beside the caller's filters, never
-  among them (PUT, which must see exactly its key filters, is dispatched before);
+- ``live``: the soft-delete convention's marks, which docbase.access.live_rows ANDs into the row
+  filter at every depth (never a filter added to the caller's query); ``include_deleted`` says when
+  service_role asked to see marked rows;
 - ``before_write`` / ``refuse_mark``: schedules checked, tokens hashed, secrets encrypted; the
   soft-delete mark is DELETE's to write (the delete rule decides), ``mark`` says what DELETE sets;
 - ``after_write``: the audit row, written as the system inside the write's transaction;
@@ -21,11 +22,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..access.decide import Access, Denied, Transaction
+from ..access.live_rows import LiveRows
 from ..conventions.runtime import Conventions, api_key_claims, user_from
 from .catalog import Catalog
 from .db import Database
-from .embed_conventions import hide_deleted, present_text, wants_deleted
-from .query import Query
+from .embed_conventions import present_text, wants_deleted
 
 #: Values of the soft-delete mark that leave a row alive: writing one is no delete.
 _UNMARKED = (None, False, 0, "false", "f", "0")
@@ -42,13 +43,14 @@ class ConventionHooks:
     def translate(self, table: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return self.conventions.query_params(table, items)
 
+    @staticmethod
+    def live(conventions: Conventions, gate: Access) -> Access:
+        """``gate`` with soft-deleted rows out of its row filter (docbase.access.live_rows), for every transport."""
+        return LiveRows(gate, conventions.delete_marks())
+
     def include_deleted(self, role: str, items: list[tuple[str, str]], prefer: str | None) -> bool:
         """service_role asking for soft-deleted rows (``?include_deleted=true`` or ``Prefer: include-deleted``)."""
         return wants_deleted(role, items, prefer)
-
-    def hide(self, table: str, query: Query, include: bool = False) -> Query:
-        """``query`` without soft-deleted rows at any depth, unless ``include`` (``include_deleted``)."""
-        return hide_deleted(self.conventions, self.catalog, table, query, include)
 
     def before_write(
         self, table: str, rows: list[dict[str, Any]], creating: bool

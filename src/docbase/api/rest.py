@@ -67,7 +67,8 @@ class RestApi:
         tx_end: str = "commit-allow-override",
     ) -> None:
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
-        self.gate: Access = gate if gate is not None else ServiceRoleOnly(catalog.columns)
+        # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
+        self.gate: Access = ConventionHooks.live(conventions, gate or ServiceRoleOnly(catalog.columns))
         self.conventions = conventions
         self.hooks = ConventionHooks(conventions, catalog, db, self.gate)  # the one place conventions hook in
         self.catalog = catalog
@@ -115,13 +116,14 @@ class RestApi:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
         items = self.hooks.translate(table.name, items)
-        query = parse_query(items)
+        query = parse_query(items)  # the caller's query, as written: no rule is ever added to it
         self.limits.check(self.catalog, table.name, query)  # select width, embed depth, filters
         method = request.method
-        if method == "PUT":  # names its row by exactly the caller's key filters; it writes, never hides
+        # service_role may ask for soft-deleted rows; for everyone else the gate's row filter leaves them out
+        prefer = request.headers.get("prefer")
+        request.state.deleted = self.hooks.include_deleted(role, request.query_params.multi_items(), prefer)
+        if method == "PUT":  # names its row by exactly the caller's key filters
             return await self.put(request, table, query)
-        include = self.hooks.include_deleted(role, request.query_params.multi_items(), request.headers.get("prefer"))
-        query = self.hooks.hide(table.name, query, include)
         if method in ("GET", "HEAD"):
             return await self.read(request, table, query)
         if method == "POST":
@@ -135,7 +137,9 @@ class RestApi:
         limit, offset = ranges.window(
             parse_range(request.headers.get("range")), query.limit.get(()), query.offset.get(())
         )
-        compiled, counted, values = self._read_statements(table, query, limit, offset, request.state.role)
+        compiled, counted, values = self._read_statements(
+            table, query, limit, offset, request.state.role, request.state.deleted
+        )
         total, counted_as = None, None
         sub = request.state.sub
         plan = parse_plan(request.headers.get("accept"))
@@ -177,15 +181,34 @@ class RestApi:
         return self._respond(request, text, rows, kind, status, headers)
 
     def _read_statements(
-        self, table: Table, query: Query, limit: int | None, offset: int | None, role: str = "service_role"
+        self,
+        table: Table,
+        query: Query,
+        limit: int | None,
+        offset: int | None,
+        role: str = "service_role",
+        deleted: bool = False,
+        keyed: bool = False,
     ) -> tuple[Compiled, Compiled, list[Any]]:
-        """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape and role."""
-        key = ("read", table.name, query_shape(query), limit is not None, bool(offset), role)
+        """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape and role;
+        ``deleted``: soft-deleted rows too; ``keyed``: top-level rows just written (docbase.api.sql.read)."""
+        key = ("read", table.name, query_shape(query), limit is not None, bool(offset), role, deleted, keyed)
         compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
         if compiled is not None and counted is not None:
             return compiled, counted, read_values(self.catalog, table.name, query, limit, offset)
         bind = Binder()
-        stmt, count_stmt = read_statement(self.catalog, table.name, query, bind, limit, offset, self.gate, role)
+        stmt, count_stmt = read_statement(
+            self.catalog,
+            table.name,
+            query,
+            bind,
+            limit,
+            offset,
+            self.gate,
+            role,
+            include_deleted=deleted,
+            keyed=keyed,
+        )
         compiled = self.cache.store(key, stmt, self.catalog.dialect)
         counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)
         check_values(bind.values, read_values(self.catalog, table.name, query, limit, offset))
@@ -216,7 +239,8 @@ class RestApi:
         )
         reread.offset = {path: v for path, v in query.offset.items() if path}
         role = request.state.role if request is not None else "service_role"
-        compiled, _, values = self._read_statements(table, reread, None, None, role)
+        deleted = bool(getattr(request.state, "deleted", False)) if request is not None else False
+        compiled, _, values = self._read_statements(table, reread, None, None, role, deleted, keyed=True)
         sub = request.state.sub if request is not None else None
         body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
         found = orjson.loads(body) if isinstance(body, str) else body
@@ -242,7 +266,7 @@ class RestApi:
         read = Query(select=(*query.select, *keys), where=dict(query.where), order=dict(query.order))
         read.limit = {path: v for path, v in query.limit.items() if path}
         read.offset = {path: v for path, v in query.offset.items() if path}
-        compiled, _, values = self._read_statements(table, read, None, None, request.state.role)
+        compiled, _, values = self._read_statements(table, read, None, None, request.state.role, request.state.deleted)
         body, _ = (await tx.rows(compiled.sql, compiled.params(values, request.state.sub)))[0]
         return orjson.loads(body) if isinstance(body, (str, bytes)) else body
 
@@ -329,8 +353,9 @@ class RestApi:
             await self._check_rows(tx, table, "insert", role, sub, pending)
             for keys, members in groups:
                 key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
+                # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
                 overwrite = (
-                    gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role)
+                    gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True)
                     if prefer.resolution == "merge-duplicates"
                     else None
                 )
@@ -449,16 +474,19 @@ class RestApi:
         self.gate.refuse_columns(table.name, role, body, updating=True)
         self.hooks.refuse_mark(table.name, role, body)
         body = self.hooks.before_write(table.name, [body], False)[0][0]
-        key = ("update", table.name, tuple(body), query_shape(query), role)
+        deleted = request.state.deleted
+        key = ("update", table.name, tuple(body), query_shape(query), role, deleted)
         compiled, values = self._statement(
             key,
-            lambda bind: update_statement(self.catalog, table, body, query, bind, self.gate, role),
+            lambda bind: update_statement(
+                self.catalog, table, body, query, bind, self.gate, role, include_deleted=deleted
+            ),
             lambda: update_values(self.catalog, table, body, query),
         )
         shown_columns = self.gate.returning(table.name, role)
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
-            await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub)
+            await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
             returned = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
@@ -513,11 +541,13 @@ class RestApi:
     async def delete(self, request: Request, table: Table, query: Query) -> Response:
         prefer = self._prefer(request)
         mark = self.hooks.mark(table.name)
-        role, sub = request.state.role, request.state.sub
+        role, sub, deleted = request.state.role, request.state.sub, request.state.deleted
         if not mark:
             compiled, values = self._statement(
-                ("delete", table.name, query_shape(query), role),
-                lambda bind: delete_statement(self.catalog, table, query, bind, self.gate, role),
+                ("delete", table.name, query_shape(query), role, deleted),
+                lambda bind: delete_statement(
+                    self.catalog, table, query, bind, self.gate, role, include_deleted=deleted
+                ),
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
         shown_columns = self.gate.returning(table.name, role)
@@ -527,7 +557,7 @@ class RestApi:
             # (PostgREST reads them from the DELETE's CTE, which sees the snapshot before the delete)
             before = await self._read_before(tx, table, query, prefer, request)
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
-                rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub)
+                rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
                 rows = await tx.rows(compiled.sql, compiled.params(values, sub))
             returned = pad(table, shown_columns, rows)

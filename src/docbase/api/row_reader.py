@@ -2,8 +2,8 @@
 
 A change is only worth sending to a subscriber who may read the row; asking
 the REST read path itself (same compiled statement, same role switch with the
-caller's claims on PostgreSQL, same access predicates on SQLite, same
-soft-delete filter, same masking of secret columns) keeps one answer to "may
+caller's claims on PostgreSQL, same access predicates on SQLite, the same
+row filter leaving soft-deleted rows out, same masking of secret columns) keeps one answer to "may
 this principal read this row?" instead of a second copy that could drift.
 
 A deleted row can no longer be read, so ``was_visible`` puts it back inside a
@@ -52,8 +52,7 @@ class RowReader:
                 return None
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
             items.append((name, f"eq.{text}"))
-        items = self.rest.hooks.translate(table.name, items)
-        return self.rest.hooks.hide(table.name, parse_query(items))
+        return parse_query(self.rest.hooks.translate(table.name, items))  # soft-deleted: the gate leaves it out
 
     async def _read(self, tx: Any, table: Table, query: Any, claims: dict[str, Any]) -> dict[str, Any] | None:
         role = str(claims.get("role") or "anon")

@@ -86,7 +86,10 @@ async def as_table(
     columns = [sa.column(c.name) for c in table.columns]
     source = fn if isinstance(fn, sa.Subquery) else fn.table_valued(*columns).alias("rpc")
     role = request.state.role
-    stmt, counted = read_statement(api.catalog, table.name, query, bind, limit, offset, api.gate, role, source=source)
+    # the function chose its rows: a soft-delete mark hides none of them (the rules still apply)
+    stmt, counted = read_statement(
+        api.catalog, table.name, query, bind, limit, offset, api.gate, role, source=source, include_deleted=True
+    )
     dialect = api.catalog.dialect
     compiled, counting = compile_statement(stmt, dialect), compile_statement(counted, dialect)
     sub = request.state.sub

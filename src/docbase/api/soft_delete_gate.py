@@ -38,6 +38,7 @@ async def mark_deleted(
     mark: dict[str, Any],
     role: str,
     sub: Any,
+    include_deleted: bool = False,
 ) -> list[tuple]:
     """Mark the rows ``query`` names that ``role`` may delete; the marked rows (columns ``role`` may see)."""
     dialect = catalog.dialect
@@ -46,7 +47,9 @@ async def mark_deleted(
     returned = [sa_table.c[n] for n in (shown or [c.name for c in table.columns])]
     columns = catalog.columns[table.name]
     bind = Binder()
-    where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "delete")
+    where = where_clause(
+        catalog, table.name, query, bind, sa_table, gate, role, "delete", include_deleted=include_deleted
+    )
     if dialect == "sqlite" or role == "service_role":
         values = {k: bind(coerce(columns[k], v, dialect), sa_table.c[k].type) for k, v in mark.items()}
         stmt = sa.update(sa_table).where(*where).values(values).returning(*returned)

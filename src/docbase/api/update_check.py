@@ -37,16 +37,19 @@ async def check_before_update(
     body: dict[str, Any],
     role: str,
     sub: Any,
+    include_deleted: bool = False,
 ) -> None:
     """403 42501 (and nothing written) when a row the UPDATE would produce fails the update check."""
     if gate.check_statement(table.name, "update", role) is None:  # PostgreSQL, service_role or no rules
         return
     dialect = catalog.dialect
-    key = ("update-before", table.name, query_shape(query), role)
+    key = ("update-before", table.name, query_shape(query), role, include_deleted)
     pick = cache.lookup(key)
     if pick is None:
         sa_table = catalog.sa_table(table.name)
-        where = where_clause(catalog, table.name, query, Binder(), sa_table, gate, role, "update")
+        where = where_clause(
+            catalog, table.name, query, Binder(), sa_table, gate, role, "update", include_deleted=include_deleted
+        )
         pick = cache.store(key, sa.select(*sa_table.c).where(*where), dialect)
     columns = catalog.columns[table.name]
     names = [c.name for c in table.columns]

@@ -119,7 +119,9 @@ class ViewAccess:
         values = self.inner.creator_values(base, claims)
         return {name: v for column, v in values.items() if (name := view.column_from(base, column))}
 
-    def row_filter(self, table: str, target: sa.FromClause, command: str, role: str) -> sa.ColumnElement | None:
+    def row_filter(
+        self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
+    ) -> sa.ColumnElement | None:
         view = self.views.get(table)
         if view is None:
             return self.inner.row_filter(table, target, command, role)

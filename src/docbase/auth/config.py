@@ -22,6 +22,8 @@ from .redirects import allow_list
 class AuthConfig:
     jwt_exp: int = 3600
     confirm_email: bool = False
+    secure_password_change: bool = False
+    secure_email_change: bool = True
     disable_signup: bool = False
     anonymous_sign_ins: bool = False
     bcrypt_cost: int = 12
@@ -66,6 +68,8 @@ class AuthConfig:
         return cls(
             jwt_exp=int(s.get(s.JWT_EXP, toml=t)),
             confirm_email=bool(s.get(s.AUTH_CONFIRM_EMAIL, toml=t)),
+            secure_password_change=bool(s.get(s.AUTH_SECURE_PASSWORD_CHANGE, toml=t)),
+            secure_email_change=bool(s.get(s.AUTH_SECURE_EMAIL_CHANGE, toml=t)),
             disable_signup=bool(s.get(s.AUTH_DISABLE_SIGNUP, toml=t)),
             anonymous_sign_ins=bool(s.get(s.AUTH_ANONYMOUS_SIGN_INS, toml=t)),
             bcrypt_cost=int(s.get(s.AUTH_BCRYPT_COST, toml=t)),

@@ -51,6 +51,20 @@ def email_change(recipient: str, link: str, code: str) -> Mail:
     return Mail(recipient, "Confirm email change", body, "email_change")
 
 
+def email_change_current(recipient: str, new_email: str, link: str, code: str) -> Mail:
+    body = (
+        f"Someone asked to change the email address of your account from {recipient} to {new_email}.\n"
+        f"Follow this link to confirm it from this address:\n\n{link}\n\nOr enter this code: {code}\n\n"
+        "If it was not you, do not follow the link and change your password.\n"
+    )
+    return Mail(recipient, "Confirm email change", body, "email_change")
+
+
+def reauthentication(recipient: str, code: str) -> Mail:
+    body = f"Enter this code to confirm it is you: {code}\n"
+    return Mail(recipient, "Confirm reauthentication", body, "reauthentication")
+
+
 def magic_link(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to sign in:\n\n{link}\n\nOr enter this code: {code}\n"
     return Mail(recipient, "Your Magic Link", body, "magiclink")

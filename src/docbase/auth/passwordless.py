@@ -76,4 +76,4 @@ async def sign_in_anonymously(svc: AuthService, data: dict[str, Any], ip: str, a
     moment = svc.now()
     async with svc.engine.begin() as conn:
         user = await users.insert(conn, svc.t, None, "", None, data, moment)
-        return await svc.open_session(conn, user, ip, agent)
+        return await svc.open_session(conn, user, ip, agent, "anonymous")

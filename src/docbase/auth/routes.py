@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, jwks, keys, passwordless, tokens, users
+from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, reauth, tokens, users
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import OTP_KINDS, AuthService
@@ -98,7 +98,9 @@ async def token(request: Request, auth: AuthService) -> Response:
 @endpoint()
 async def get_user(request: Request, auth: AuthService) -> Response:
     user, _ = await auth.current(claims_of(request, auth))
-    return JSONResponse(users.to_json(user))
+    async with auth.engine.connect() as conn:
+        factors = await levels.factors(conn, auth.t, user["id"])
+    return JSONResponse(users.to_json(user) | ({"factors": factors} if factors else {}))
 
 
 @endpoint()
@@ -109,8 +111,20 @@ async def put_user(request: Request, auth: AuthService) -> Response:
     password = await password_field(body, auth.config, email, required=False)
     data = data_field(body)
     redirect = request.query_params.get("redirect_to")
-    result = await auth.update_user(claims, email, password, data, verify_url(request, auth.config), redirect)
+    nonce = body.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        raise validation("nonce must be a string")
+    result = await auth.update_user(
+        claims, email, password, data, verify_url(request, auth.config), redirect, nonce=nonce
+    )
     return answer(*result)
+
+
+@endpoint()
+async def reauthenticate(request: Request, auth: AuthService) -> Response:
+    """Mail the signed-in user a nonce that a password change then carries (``supabase.auth.reauthenticate()``)."""
+    job = await reauth.reauthenticate(auth, claims_of(request, auth))
+    return answer({}, job)
 
 
 @endpoint()
@@ -179,6 +193,8 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
     except AuthError as exc:
         fragment = {"error": "access_denied", "error_code": exc.error_code, "error_description": exc.msg}
         return RedirectResponse(f"{target}#{urlencode(fragment)}", status_code=303)
+    if "access_token" not in session:  # the first of a secure email change's two confirmations
+        return RedirectResponse(f"{target}#{urlencode({'message': session['msg']})}", status_code=303)
     fragment = {
         "access_token": session["access_token"],
         "expires_at": session["expires_at"],
@@ -258,6 +274,7 @@ ROUTES: list[BaseRoute] = [
     Route("/sessions", list_sessions, methods=["GET"]),
     Route("/sessions/{session_id}", revoke_session, methods=["DELETE"]),
     Route("/recover", recover, methods=["POST"]),
+    Route("/reauthenticate", reauthenticate, methods=["GET"]),
     Route("/otp", otp, methods=["POST"]),
     Route("/magiclink", magiclink, methods=["POST"]),
     Route("/verify", verify_post, methods=["POST"]),
@@ -266,6 +283,7 @@ ROUTES: list[BaseRoute] = [
     Route("/health", health, methods=["GET"]),
     Route("/.well-known/jwks.json", jwks_json, methods=["GET"]),
     *admin_routes.ROUTES,
+    *mfa_routes.ROUTES,
 ]
 
 

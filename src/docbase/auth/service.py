@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import mailer, ratelimit, redirects, sessions, tokens, users
+from . import levels, mailer, ratelimit, redirects, sessions, tokens, users
 from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
@@ -47,6 +47,19 @@ OTP_KINDS = {
     "email": "confirmation",
     "magiclink": "confirmation",
     "invite": "confirmation",
+    "recovery": "recovery",
+    "email_change": "email_change",
+}
+#: Every token kind a /verify ``type`` may consume: an email change's current-address token too (reauth.py).
+_CONSUMES = {**{t: (k,) for t, k in OTP_KINDS.items()}, "email_change": ("email_change", "email_change_current")}
+
+
+#: The ``type`` of /verify -> the authentication method its session's ``amr`` names, as GoTrue's.
+AMR_METHODS = {
+    "signup": "otp",
+    "email": "otp",
+    "magiclink": "magiclink",
+    "invite": "invite",
     "recovery": "recovery",
     "email_change": "email_change",
 }
@@ -88,9 +101,17 @@ class AuthService:
 
     # -- sessions -------------------------------------------------------------
 
-    def session_json(self, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict[str, Any]:
+    def session_json(
+        self,
+        user: dict[str, Any],
+        session_id: Any,
+        refresh_token: str,
+        aal: str = "aal1",
+        amr: list[dict[str, Any]] | None = None,
+        factors: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         token, exp = tokens.issue_access_token(
-            users.claims_view(user), session_id, self.config.jwt_exp, self.secret, int(self.clock())
+            users.claims_view(user), session_id, self.config.jwt_exp, self.secret, int(self.clock()), aal, amr
         )
         return {
             "access_token": token,
@@ -98,15 +119,25 @@ class AuthService:
             "expires_in": self.config.jwt_exp,
             "expires_at": exp,
             "refresh_token": refresh_token,
-            "user": users.to_json(user),
+            "user": users.to_json(user) | ({"factors": factors} if factors else {}),
         }
 
-    async def open_session(self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None) -> dict:
+    async def session_answer(self, conn: Any, user: dict[str, Any], session_id: Any, refresh_token: str) -> dict:
+        """The session JSON with the session's own ``aal``/``amr`` and the user's MFA factors (:mod:`.levels`)."""
+        aal, amr = await levels.of_session(conn, self.t, session_id)
+        factors = await levels.factors(conn, self.t, user["id"])
+        return self.session_json(user, session_id, refresh_token, aal, amr, factors)
+
+    async def open_session(
+        self, conn: Any, user: dict[str, Any], ip: str | None, agent: str | None, method: str = "password"
+    ) -> dict:
+        """A new session for ``user``, opened by ``method`` (its ``amr``)."""
         moment = self.now()
         await users.update(conn, self.t, user["id"], last_sign_in_at=moment)
         session_id, refresh = await sessions.create(conn, self.t, user["id"], moment, ip, agent)
+        await levels.record(conn, self.t, session_id, method, moment)
         fresh = await users.by_id(conn, self.t, user["id"])
-        return self.session_json(fresh or user, session_id, refresh)
+        return await self.session_answer(conn, fresh or user, session_id, refresh)
 
     async def _hit(self, keys: list[str]) -> None:
         async with self.engine.begin() as conn:
@@ -269,7 +300,7 @@ class AuthService:
                 elif users.banned(user, self.now()):
                     error = banned_error()
                 else:
-                    return self.session_json(user, rotated.session_id, rotated.refresh_token)
+                    return await self.session_answer(conn, user, rotated.session_id, rotated.refresh_token)
         assert error is not None
         raise error
 
@@ -292,13 +323,16 @@ class AuthService:
         data: dict | None,
         verify_url: str,
         redirect_to: str | None,
+        nonce: Any = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        user, _ = await self.current(claims)
+        from . import reauth  # reauth builds on this module
+
+        user, session_id = await self.current(claims)
         hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
         moment = self.now()
         values: dict[str, Any] = {"updated_at": moment}
         facts: dict[str, Any] = {"now": moment}
-        mail = None
+        mails: list[mailer.Mail] = []
         if data is not None:
             merged = {**(user.get("raw_user_meta_data") or {}), **data}
             values["raw_user_meta_data"] = {k: v for k, v in merged.items() if v is not None}
@@ -306,16 +340,16 @@ class AuthService:
             values["encrypted_password"] = hashed
             facts["password_hash"] = hashed
         async with self.engine.begin() as conn:
+            if hashed:
+                await reauth.check_password_change(self, conn, user, session_id, nonce)
             if email and email != user.get("email"):
                 if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(
                     conn, email, str(user["id"])
                 ):
                     raise AuthError(422, "email_exists", "A user with this email address has already been registered")
                 if self.config.confirm_email:
-                    code, token_hash = await self.new_otp(conn, user["id"], "email_change", email)
+                    mails = await reauth.start_email_change(self, conn, user, email, verify_url, redirect_to, moment)
                     values.update(email_change=email, email_change_sent_at=moment)
-                    link = self.link(verify_url, token_hash, "email_change", redirect_to)
-                    mail = mailer.email_change(email, link, code)
                 else:
                     values["email"] = email
                     facts["email"] = email
@@ -323,7 +357,11 @@ class AuthService:
             await users.update(conn, self.t, user["id"], **values)
             await self._sync_profile(conn, user, values, facts)
             fresh = await users.by_id(conn, self.t, user["id"])
-        return users.to_json(fresh or user), (partial(self.mailer.deliver, mail) if mail else None)
+        return users.to_json(fresh or user), (partial(self._deliver_all, mails) if mails else None)
+
+    async def _deliver_all(self, mails: list[mailer.Mail]) -> None:
+        for mail in mails:
+            await self.mailer.deliver(mail)
 
     async def logout(self, claims: dict[str, Any], scope: str) -> None:
         user, session_id = await self.current(claims)
@@ -402,7 +440,7 @@ class AuthService:
         ott = self.t.one_time_tokens
         moment = self.now()
         async with self.engine.begin() as conn:
-            q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type == kind)
+            q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type.in_(_CONSUMES[otp_type]))
             row = (await conn.execute(q)).mappings().first()
             fresh = row is not None and (moment - users.aware(row["created_at"])).total_seconds() <= self.config.otp_exp
             if row is not None:
@@ -410,10 +448,19 @@ class AuthService:
             user = await users.by_id(conn, self.t, row["user_id"]) if fresh else None
             if user is not None and users.banned(user, moment):
                 user = None
+            if user is not None and kind == "email_change":
+                from . import reauth
+
+                if await reauth.other_address_pending(self, conn, user, row["token_type"]):
+                    return {"msg": reauth.SINGLE_CONFIRMATION, "code": 200}
+                relates_to = user.get("email_change") or row["relates_to"]
+                await self._apply(conn, kind, user, relates_to, moment)
+                user = await users.by_id(conn, self.t, user["id"])
+                return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
-                return await self.open_session(conn, user, ip, agent)
+                return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
         await self._hit([f"verify:ip:{limit_key(ip)}"])
         if email is not None:
             await self._wrong_code(email, kind)
@@ -443,7 +490,7 @@ class AuthService:
                 conn, relates_to, str(user["id"])
             ):
                 raise AuthError(422, "email_exists", "A user with this email address has already been registered")
-            values.update(email=relates_to, email_change=None, **_linked(user))
+            values.update(email=relates_to, email_change=None, email_change_confirm_status=0, **_linked(user))
             facts["email"] = relates_to
         await users.update(conn, self.t, user["id"], **values)
         await self._sync_profile(conn, user, values, facts)

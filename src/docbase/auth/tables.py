@@ -41,6 +41,9 @@ class AuthTables:
     rate_limits: sa.Table
     signin_throttle: sa.Table
     outbox: sa.Table
+    mfa_factors: sa.Table
+    mfa_challenges: sa.Table
+    mfa_amr_claims: sa.Table
 
 
 def users_table_name(dialect: str) -> str:
@@ -75,6 +78,8 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("recovery_sent_at", _TS, nullable=True),
         sa.Column("email_change", sa.String(255), nullable=True),
         sa.Column("email_change_sent_at", _TS, nullable=True),
+        sa.Column("reauthentication_sent_at", _TS, nullable=True),
+        sa.Column("email_change_confirm_status", sa.SmallInteger, nullable=True, comment="addresses confirmed so far"),
         sa.Column("last_sign_in_at", _TS, nullable=True),
         sa.Column("raw_app_meta_data", _JSON, nullable=True),
         sa.Column("raw_user_meta_data", _JSON, nullable=True),
@@ -98,6 +103,7 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("refreshed_at", _TS, nullable=True),
         sa.Column("not_after", _TS, nullable=True),
         sa.Column("aal", sa.String(16), nullable=True),
+        sa.Column("factor_id", sa.Uuid, nullable=True, comment="the MFA factor that raised it to aal2"),
         sa.Column("user_agent", sa.Text, nullable=True),
         sa.Column("ip", sa.String(64), nullable=True),
     )
@@ -150,7 +156,58 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
     )
-    return AuthTables(md, users, sessions, refresh_tokens, one_time_tokens, rate_limits, signin_throttle, outbox)
+    mfa_factors = sa.Table(
+        name("mfa_factors"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("friendly_name", sa.Text, nullable=True),
+        sa.Column("factor_type", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("secret", sa.Text, nullable=False, comment="the TOTP shared secret (base32)"),
+        sa.Column("last_step", sa.BigInteger, nullable=True, comment="the last TOTP time step accepted: no reuse"),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("updated_at", _TS, nullable=False),
+        sa.UniqueConstraint("user_id", "friendly_name"),
+    )
+    mfa_challenges = sa.Table(
+        name("mfa_challenges"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column(
+            "factor_id",
+            sa.Uuid,
+            sa.ForeignKey(f"{SCHEMA}.mfa_factors.id" if pg else f"{prefix}mfa_factors.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("verified_at", _TS, nullable=True),
+        sa.Column("ip", sa.String(64), nullable=True),
+    )
+    mfa_amr_claims = sa.Table(
+        name("mfa_amr_claims"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("session_id", sa.Uuid, sa.ForeignKey(sessions_fk, ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("authentication_method", sa.String(32), nullable=False),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("updated_at", _TS, nullable=False),
+        sa.UniqueConstraint("session_id", "authentication_method"),
+    )
+    return AuthTables(
+        md,
+        users,
+        sessions,
+        refresh_tokens,
+        one_time_tokens,
+        rate_limits,
+        signin_throttle,
+        outbox,
+        mfa_factors,
+        mfa_challenges,
+        mfa_amr_claims,
+    )
 
 
 def auth_metadata(dialect: str) -> sa.MetaData:

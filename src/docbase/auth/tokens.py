@@ -21,8 +21,16 @@ AUDIENCE = "authenticated"
 ROLE = "authenticated"
 
 
-def access_claims(user: dict[str, Any], session_id: str, lifetime: int, now: int | None = None) -> dict[str, Any]:
-    """The claims of a user's access token, as Supabase Auth issues them."""
+def access_claims(
+    user: dict[str, Any],
+    session_id: str,
+    lifetime: int,
+    now: int | None = None,
+    aal: str = "aal1",
+    amr: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The claims of a user's access token, as Supabase Auth issues them; ``aal``/``amr``: the session's
+    assurance level and authentication methods (:mod:`.levels`)."""
     issued = int(now if now is not None else time.time())
     return {
         "iss": keys.ISSUER,
@@ -35,18 +43,24 @@ def access_claims(user: dict[str, Any], session_id: str, lifetime: int, now: int
         "app_metadata": user.get("app_metadata") or {},
         "user_metadata": user.get("user_metadata") or {},
         "role": ROLE,
-        "aal": "aal1",
-        "amr": [{"method": "password", "timestamp": issued}],
+        "aal": aal,
+        "amr": amr if amr is not None else [{"method": "password", "timestamp": issued}],
         "session_id": str(session_id),
         "is_anonymous": bool(user.get("is_anonymous")),
     }
 
 
 def issue_access_token(
-    user: dict[str, Any], session_id: str, lifetime: int, secret: str, now: int | None = None
+    user: dict[str, Any],
+    session_id: str,
+    lifetime: int,
+    secret: str,
+    now: int | None = None,
+    aal: str = "aal1",
+    amr: list[dict[str, Any]] | None = None,
 ) -> tuple[str, int]:
     """A signed access token and its expiry (epoch seconds), issued at ``now`` (the service clock)."""
-    claims = access_claims(user, session_id, lifetime, now)
+    claims = access_claims(user, session_id, lifetime, now, aal, amr)
     return keys.sign_user(claims, secret), claims["exp"]
 
 

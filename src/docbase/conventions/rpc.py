@@ -47,7 +47,6 @@ from . import (
     queue_sql,
     quota_sql,
     rbac_sql,
-    soft_delete,
     vector_sql,
     vectors,
 )
@@ -157,18 +156,10 @@ async def call(
 
 
 def _visible(conventions: Conventions, table: str, scope: RpcScope | None) -> list[tuple[str, list[Any]]]:
-    """Conditions on ``t`` a search adds: not soft-deleted, and (SQLite) the caller's read predicate."""
-    out: list[tuple[str, list[Any]]] = []
-    soft = conventions.get(soft_delete.NAME, table)
-    if soft is not None:
-        flag, stamp = soft.role("flag"), soft.role("stamp")
-        if flag:
-            out.append((f"t.{conventions.sql.q(flag)} IS NOT TRUE", []))
-        elif stamp:
-            out.append((f"t.{conventions.sql.q(stamp)} IS NULL", []))
-    if scope is not None and (found := scope.read_filter(table, "t")) is not None:
-        out.append(found)
-    return out
+    """Conditions on ``t`` a search adds: the access layer's row filter, as a GET's (soft-deleted rows out on
+    both databases, and on SQLite the caller's read predicate). Without a scope there is no access layer."""
+    found = scope.read_filter(table, "t") if scope is not None else None
+    return [found] if found is not None else []
 
 
 async def _permissions(

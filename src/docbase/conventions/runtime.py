@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..access.grants import KEY_CREATOR
+from ..access.live_rows import DeleteMark
 from ..access.model import KeyScope, TenantRoot
 from ..auth.bearer import bearer_token
 from ..rules.ledgers import detect_ledgers
@@ -73,8 +74,8 @@ class Conventions:
 
         ``include_deleted`` is taken here even on a table that does not soft-delete (its embedded tables
         may), unless that table has a column of that name to filter on. Hiding soft-deleted rows is not
-        done here: a rule added as one more query parameter is a filter the caller never wrote (PUT then
-        saw two), so ``docbase.api.embed_conventions.hide_deleted`` adds it to the parsed query.
+        done here, nor anywhere in the caller's query: a rule added as one more filter is one the caller
+        never wrote (PUT then saw two), so it is the access layer's row filter (``delete_marks``).
         """
         hashed = self.get(hashed_tokens.NAME, table)
         soft = self.get(soft_delete.NAME, table)
@@ -121,6 +122,10 @@ class Conventions:
             out.append(row)
             revealed.append(shown)
         return out, revealed
+
+    def delete_marks(self) -> dict[str, DeleteMark]:
+        """Per soft-delete table, the column marking deleted rows: docbase.access.live_rows keeps them out."""
+        return {a.table: soft_delete.delete_mark(a) for a in self.applied if a.convention == soft_delete.NAME}
 
     def delete_as_update(self, table: str) -> dict[str, Any] | None:
         """The body that marks rows deleted, when ``table`` soft-deletes; None to really delete."""

@@ -1,6 +1,8 @@
 """Soft delete: in a table with ``is_deleted`` or ``deleted_at``, DELETE marks the row instead of removing it.
 
-Reads through the API leave marked rows out. service_role sees them by
+Reads through the API leave marked rows out: not by a filter added to the
+caller's query, but in the access layer's row filter (docbase.access.live_rows),
+which every transport already ANDs into its statements. service_role sees them by
 asking: the query parameter ``include_deleted=true`` (PostgREST has no
 such parameter, so it cannot clash with a column filter) or the header
 ``Prefer: include-deleted``. A marked row is restored with a PATCH that
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..access.live_rows import DeleteMark
 from ..schema.model import Schema
 from .base import Applied, column_named, enabled
 
@@ -69,9 +72,10 @@ def is_marked(applied: Applied, row: dict[str, Any] | None) -> bool:
     return bool(stamp) and row.get(stamp) is not None
 
 
-def hide_filter(applied: Applied) -> tuple[str, str]:
-    """The query parameter that leaves marked rows out (``is_deleted=not.is.true`` or ``deleted_at=is.null``)."""
+def delete_mark(applied: Applied) -> DeleteMark:
+    """The column that says a row is deleted (the flag when there are both), for docbase.access.live_rows,
+    which keeps marked rows out of every row filter (``is_deleted IS NOT TRUE`` or ``deleted_at IS NULL``)."""
     flag = applied.role("flag")
     if flag:
-        return flag, "not.is.true"
-    return applied.role("stamp") or "", "is.null"
+        return DeleteMark(flag, flag=True)
+    return DeleteMark(applied.role("stamp") or "", flag=False)

@@ -210,6 +210,11 @@ def _sqlite_message(text: str, code: str, names: dict[str, str] | None = None) -
     if code == "23502":
         column = text.split(": ", 1)[-1].split(".")[-1]
         return f'null value in column "{column}" violates not-null constraint'
+    if code == "23514" and text.startswith("CHECK constraint failed: "):
+        name = text.split(": ", 1)[1]
+        table = (names or {}).get(f"check {name}")
+        if table:  # PostgreSQL's wording, which PostgREST passes on
+            return f'new row for relation "{table}" violates check constraint "{name}"'
     return text
 
 

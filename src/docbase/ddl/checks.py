@@ -49,8 +49,38 @@ def translate_predicate(expression: str, dialect: str) -> str | None:
     return out[0] if len(out) == 1 and out[0] else None
 
 
-def _name(table: str, suffix: str) -> str:
+def _legacy(table: str, suffix: str) -> str:
+    """The name docbase gave a check before it took PostgreSQL's (``ck_tasks_1``): migrations rename it."""
     return fit_name(f"ck_{table}_{suffix}")
+
+
+class _Names:
+    """PostgreSQL's own names for a table's unnamed checks (``tasks_priority_check``, then ``...check1``), so
+    errors quote the same constraint on both databases and as PostgreSQL would have named it itself."""
+
+    def __init__(self, table: Table) -> None:
+        self.relname = table.name.rpartition(".")[2]
+        self.table = table
+        self.used: set[str] = {c.name for c in table.checks if c.name}
+
+    def make(self, column: str | None, legacy: str, kind: str = "check") -> sa.CheckConstraint | dict:
+        base = f"{self.relname}_{column}_{kind}" if column else f"{self.relname}_{kind}"
+        name, n = fit_name(base), 0
+        while name in self.used:
+            n += 1
+            name = fit_name(f"{base}{n}")
+        self.used.add(name)
+        return {"name": name, "info": {"legacy": _legacy(self.table.name, legacy)}}
+
+    def only_column(self, expression: str) -> str | None:
+        """The one column an expression names, or None for several or none: PostgreSQL names a table CHECK
+        on one column ``<table>_<column>_check`` and any other ``<table>_check``."""
+        named = {
+            c.name
+            for c in self.table.columns
+            if re.search(r"(?<![\w.])\"?" + re.escape(c.name) + r"\"?(?![\w\"])", expression) is not None
+        }
+        return named.pop() if len(named) == 1 else None
 
 
 def fit_name(name: str) -> str:
@@ -71,31 +101,31 @@ def native_enum(column: Column, schema: Schema, dialect: str) -> bool:
 
 
 def column_checks(table: Table, schema: Schema, dialect: str, notes: list[tuple[int, str]]) -> list[sa.CheckConstraint]:
+    """Every CHECK of ``table``: enum lists, JSON shape (SQLite), column and table expressions, named as
+    PostgreSQL names them (``info["legacy"]``: the name docbase gave them before, for migrations)."""
+    names = _Names(table)
     checks: list[sa.CheckConstraint] = []
     for c in table.columns:
         col = quote_ident(c.name)
         own = (c.check or "").strip()
         if c.enum and not native_enum(c, schema, dialect) and not re.search(r"\bIN\s*\(", own, re.I):
             values = ", ".join(quote_literal(v) for v in c.enum)
-            checks.append(sa.CheckConstraint(f"{col} IN ({values})", name=_name(table.name, f"{c.name}_enum")))
+            named = names.make(c.name, f"{c.name}_enum")
+            named["info"]["enum"] = True
+            checks.append(sa.CheckConstraint(f"{col} IN ({values})", **named))
         if dialect == "sqlite" and c.type in JSON_ON_SQLITE:
             # SQLite before 3.45 says json_valid(NULL) = 0; NULL must stay allowed where the column allows it.
             shape = f"json_valid({col})"
             if c.type == "array":
                 shape += f" AND json_type({col}) = 'array'"
             shape = f"{col} IS NULL OR ({shape})"
-            checks.append(sa.CheckConstraint(shape, name=_name(table.name, f"{c.name}_json")))
+            checks.append(sa.CheckConstraint(shape, **names.make(c.name, f"{c.name}_json", "json_check")))
         if own:
             sql = translate_predicate(own, dialect)
             if sql is None:
                 notes.append((c.line, f"{table.name}.{c.name}: CHECK ({own}) has no {dialect} equivalent; left out"))
             else:
-                checks.append(sa.CheckConstraint(sql, name=_name(table.name, f"{c.name}_check")))
-    return checks
-
-
-def table_checks(table: Table, dialect: str, notes: list[tuple[int, str]]) -> list[sa.CheckConstraint]:
-    checks: list[sa.CheckConstraint] = []
+                checks.append(sa.CheckConstraint(sql, **names.make(c.name, f"{c.name}_check")))
     for i, check in enumerate(table.checks, start=1):
         sql = translate_predicate(check.expression, dialect)
         if sql is None:
@@ -103,5 +133,8 @@ def table_checks(table: Table, dialect: str, notes: list[tuple[int, str]]) -> li
                 (check.line, f"{table.name}: CHECK ({check.expression}) has no {dialect} equivalent; left out")
             )
             continue
-        checks.append(sa.CheckConstraint(sql, name=fit_name(check.name) if check.name else _name(table.name, str(i))))
+        if check.name:
+            checks.append(sa.CheckConstraint(sql, name=fit_name(check.name)))
+        else:
+            checks.append(sa.CheckConstraint(sql, **names.make(names.only_column(check.expression), str(i))))
     return checks

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..schema.model import Column, ForeignKey, Schema, Table
-from .checks import column_checks, fit_name, table_checks, translate_predicate
+from .checks import column_checks, fit_name, translate_predicate
 from .defaults import default_sql
 from .graph import cyclic_foreign_keys
 from .indexes import add_indexes
@@ -140,7 +140,6 @@ def _add_table(
         elif uq.where is None:
             items.append(sa.UniqueConstraint(*uq.columns, name=_unique_name(uq.name, used_names)))
     items.extend(column_checks(table, schema, dialect, built.notes))
-    items.extend(table_checks(table, dialect, built.notes))
     # a serial key is never reused after a delete, as on PostgreSQL: SQLite needs AUTOINCREMENT for that
     numbered = dialect == "sqlite" and len(table.primary_key) == 1 and _serial_key(table)
     options = {"sqlite_autoincrement": True} if numbered else {}

@@ -10,6 +10,7 @@ same type added in the same table is reported as a likely rename.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import sqlalchemy as sa
@@ -331,11 +332,18 @@ def _checks(live: Live, md: sa.MetaData, plan: Plan, dialect, pg: bool, new_tabl
     for table in md.sorted_tables:
         if table.name in new_tables or table.name not in live.tables:
             continue
-        have = live.checks.get(table.name, {})
+        have = dict(live.checks.get(table.name, {}))
         wanted = {c.name: c for c in table.constraints if isinstance(c, sa.CheckConstraint) and c.name}
         for name, check in wanted.items():
+            legacy = check.info.get("legacy")
+            if name not in have and legacy in have:  # made under docbase's former name (ck_tasks_1)
+                sql = [f"ALTER TABLE {quote_table(table.fullname)} RENAME CONSTRAINT {_q(legacy)} TO {_q(name)}"]
+                label = f"rename check {legacy} on {table.name} to {name}"
+                plan.operations.append(Operation("constraint", label, sql if pg else [], table.name, rebuild=not pg))
+                have[name] = have.pop(legacy)
             text = str(check.sqltext)
-            if name in have and (not name.endswith("_enum") or literals(have[name]) == literals(text)):
+            enum = bool(check.info.get("enum"))
+            if name in have and (not enum or literals(have[name]) == literals(text)):
                 continue
             narrowing = name in have and not literals(have[name]) <= literals(text)
             verb = "change" if name in have else "add"
@@ -346,8 +354,11 @@ def _checks(live: Live, md: sa.MetaData, plan: Plan, dialect, pg: bool, new_tabl
             plan.operations.append(
                 Operation("constraint", label, sql if pg else [], table.name, narrowing, rebuild=not pg)
             )
+        ours = re.compile(
+            rf"ck_.*|{re.escape(table.name.rpartition('.')[2])}_\w*check\d*"
+        )  # the names docbase gives checks
         for name in have:
-            if name not in wanted and name.startswith("ck_"):
+            if name not in wanted and ours.fullmatch(name):
                 sql = [f"ALTER TABLE {_q(table.name)} DROP CONSTRAINT {_q(name)}"] if pg else []
                 plan.operations.append(
                     Operation("constraint", f"drop check {name} on {table.name}", sql, table.name, rebuild=not pg)

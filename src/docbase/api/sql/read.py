@@ -67,6 +67,13 @@ class Build:
     gate: Access = field(kw_only=True)  # row filters and hidden columns for ``role`` (docbase.access.decide)
     role: str = "service_role"
     command: str = "select"  # what the top-level statement does (embedded resources are always read)
+    include_deleted: bool = False  # soft-deleted rows too, at every depth (service_role asked; a function's rows)
+    keyed: bool = False  # the top-level rows are the ones a write just made, named by key: shown, marked or not
+
+    def row_filter(self, table: str, alias: sa.FromClause, command: str, top: bool = False) -> Any:
+        """The gate's row filter for ``table`` on ``alias``: the caller's rules, soft-deleted rows out."""
+        include = self.include_deleted or (top and self.keyed)
+        return self.gate.row_filter(table, alias, command, self.role, include_deleted=include)
 
     def columns(self, table: str) -> Any:
         return self.gate.columns(table, self.role)
@@ -94,11 +101,16 @@ def read_statement(
     gate: Access,
     role: str = "service_role",
     source: sa.FromClause | None = None,
+    *,
+    include_deleted: bool = False,
+    keyed: bool = False,
 ) -> tuple[sa.Select, sa.Select]:
     """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; through ``gate``, only what
-    ``role`` may see (row filters on every table involved, hidden columns left out). ``source`` reads
-    the table's rows from elsewhere: a function returning them (``/rpc/<fn>``)."""
-    b = Build(catalog, query, bind, gate=gate, role=role)
+    ``role`` may see (row filters on every table involved, soft-deleted rows out unless
+    ``include_deleted``, hidden columns left out). ``source`` reads the table's rows from elsewhere: a
+    function returning them (``/rpc/<fn>``). ``keyed``: the top-level rows were just written and are
+    named by key, so their soft-delete mark does not hide them (embedded rows are still judged)."""
+    b = Build(catalog, query, bind, gate=gate, role=role, include_deleted=include_deleted, keyed=keyed)
     alias = source if source is not None else b.alias(table)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
@@ -157,17 +169,19 @@ def where_clause(
     gate: Access,
     role: str = "service_role",
     command: str = "select",
+    *,
+    include_deleted: bool = False,
 ) -> list:
     """Top-level filters (and ``!inner`` embeds) for UPDATE/DELETE on ``alias``, with the rows ``role``
-    may ``command``."""
-    b = Build(catalog, query, bind, gate=gate, role=role, command=command)
+    may ``command`` (soft-deleted rows out unless ``include_deleted``)."""
+    b = Build(catalog, query, bind, gate=gate, role=role, command=command, include_deleted=include_deleted)
     return _where(b, table, alias, ())
 
 
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
     columns = b.columns(table)
     out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
-    allowed = b.gate.row_filter(table, alias, b.command if not path else "select", b.role)
+    allowed = b.row_filter(table, alias, b.command if not path else "select", top=not path)
     if allowed is not None:
         out.append(allowed)
     return out
@@ -316,7 +330,7 @@ def _related_order(
     target = b.alias(rel.target)
     col = column_of(b.columns(rel.target), term.field, rel.target)
     where = [_join(b, rel, alias, target)]
-    if (seen := b.gate.row_filter(rel.target, target, "select", b.role)) is not None:
+    if (seen := b.row_filter(rel.target, target, "select")) is not None:
         where.append(seen)
     return sa.select(field_expr(target, col, term.field)).select_from(target).where(*where).scalar_subquery()
 
@@ -478,7 +492,7 @@ def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClau
     junction = b.alias(link.table)
     to_parent = [junction.c[c] == parent.c[r] for c, r in zip(link.columns, link.ref_columns, strict=True)]
     to_child = [junction.c[c] == child.c[r] for c, r in zip(rel.via.columns, rel.via.ref_columns, strict=True)]
-    if (seen := b.gate.row_filter(link.table, junction, "select", b.role)) is not None:
+    if (seen := b.row_filter(link.table, junction, "select")) is not None:
         to_child.append(seen)  # the junction's rows are access-scoped too
     return sa.exists(sa.select(1).select_from(junction).where(*to_parent, *to_child).correlate(parent, child))
 

@@ -100,10 +100,15 @@ def update_statement(
     bind: Binder,
     gate: Access,
     role: str = "service_role",
+    *,
+    include_deleted: bool = False,
 ) -> sa.ClauseElement:
-    """UPDATE of the rows the filters name and ``role`` may update (``gate``: docbase.access.decide)."""
+    """UPDATE of the rows the filters name and ``role`` may update (``gate``: docbase.access.decide);
+    soft-deleted rows only with ``include_deleted`` (service_role restoring one)."""
     sa_table = catalog.sa_table(table.name)
-    where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "update")
+    where = where_clause(
+        catalog, table.name, query, bind, sa_table, gate, role, "update", include_deleted=include_deleted
+    )
     columns = catalog.columns[table.name]
     values = {k: bind(coerce(columns[k], v, catalog.dialect), sa_table.c[k].type) for k, v in body.items()}
     returning = gate.returning(table.name, role)
@@ -111,10 +116,19 @@ def update_statement(
 
 
 def delete_statement(
-    catalog: Catalog, table: Table, query: Query, bind: Binder, gate: Access, role: str = "service_role"
+    catalog: Catalog,
+    table: Table,
+    query: Query,
+    bind: Binder,
+    gate: Access,
+    role: str = "service_role",
+    *,
+    include_deleted: bool = False,
 ) -> sa.ClauseElement:
     sa_table = catalog.sa_table(table.name)
-    where = where_clause(catalog, table.name, query, bind, sa_table, gate, role, "delete")
+    where = where_clause(
+        catalog, table.name, query, bind, sa_table, gate, role, "delete", include_deleted=include_deleted
+    )
     returning = gate.returning(table.name, role)
     return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning))
 
