@@ -15,6 +15,7 @@ from typing import Any
 from .. import settings as s
 from .clientip import Network, parse_networks
 from .policy import PasswordPolicy, parse_required_characters
+from .providers import Provider, parse
 from .redirects import allow_list
 
 
@@ -46,6 +47,7 @@ class AuthConfig:
     smtp_password: str = ""
     smtp_sender: str = "docbase <noreply@localhost>"
     smtp_starttls: bool = True
+    oauth: tuple[Provider, ...] = ()
 
     def __post_init__(self) -> None:
         # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
@@ -96,6 +98,7 @@ class AuthConfig:
             smtp_password=str(s.get(s.SMTP_PASSWORD, toml=t) or ""),
             smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
             smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
+            oauth=parse(t.get("oauth", {})),
         )
 
 
