@@ -302,6 +302,8 @@ SECTIONS: dict[str, str] = {
     "storage": 'Who may read and write objects, per bucket (`[storage.buckets.avatars] read = "authenticated"`; '
     "docs/storage.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
+    "auth": "Auth mail templates, subject and body per type (`[auth.email.template.recovery] subject = ...`; "
+    "docs/auth.md).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 
