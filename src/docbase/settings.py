@@ -197,7 +197,8 @@ REALTIME_POLL_MS = declare(
 REALTIME_RETENTION_SECONDS = declare(
     "realtime_retention_seconds",
     600,
-    "How long captured changes stay in _docbase_changes before they are deleted, in seconds.",
+    "How long captured changes stay in _docbase_changes before they are deleted, in seconds; also how long a "
+    "realtime subscription whose socket dropped is caught up when it rejoins (docs/realtime.md).",
 )
 REALTIME_MAX_CHANNELS = declare(
     "realtime_max_channels", 100, "Most channels one realtime socket may join (Supabase: 100); more get an error."
@@ -304,6 +305,9 @@ SECTIONS: dict[str, str] = {
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
     "auth": "Auth mail templates, subject and body per type (`[auth.email.template.recovery] subject = ...`; "
     "docs/auth.md).",
+    "realtime": "Private realtime channels: `[[realtime.channels]]` rules mapping a topic pattern "
+    '(`"org:{tenant}:*"`, `"inbox:{user}"`) to who may join and send, and `tenant_channels = false` switching off '
+    "the default (a channel named after a tenant key admits its members; docs/realtime.md).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 
