@@ -145,6 +145,12 @@ JWT_SIGNING_ALG = declare(
     "generated once into the state dir (mode 0600) whose public half is served at "
     "/auth/v1/.well-known/jwks.json. API keys stay HS256.",
 )
+JWT_KEY_OVERLAP = declare(
+    "jwt_key_overlap",
+    7200,
+    "Seconds a signing key retired by `docbase keys DOC --rotate` keeps verifying its tokens and stays in the JWKS "
+    "(keep it at least jwt_exp).",
+)
 AUTH_THIRD_PARTY_ISSUER = declare(
     "auth_third_party_issuer",
     "",
