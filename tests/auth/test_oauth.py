@@ -25,6 +25,7 @@ from docbase.auth import AuthConfig, auth_routes, keys
 from docbase.auth.providers import Provider
 
 from ..clients.js import HERE, ensure_installed, run_js
+from ..conftest import SEEDS
 from .conftest import DOCUMENT
 
 pytestmark = pytest.mark.slow
@@ -43,6 +44,12 @@ def free_port() -> int:
 @pytest.fixture
 def provider_and_server(tmp_path, db_url):
     """The OIDC provider (node) with docbase registered as a client, and a live docbase using it."""
+    doc = tmp_path / "accounts.md"
+    doc.write_text(DOCUMENT)
+    yield from _serve_with_provider(doc, db_url, "keycloak")
+
+
+def _serve_with_provider(doc, db_url, name):
     ensure_installed()
     uvicorn = pytest.importorskip("uvicorn")
     from docbase.api.app import create_app
@@ -71,8 +78,6 @@ def provider_and_server(tmp_path, db_url):
     try:
         line = node.stdout.readline()
         assert line.startswith("ready"), f"oidc-provider did not start: {line}{node.stderr.read()[-2000:]}"
-        doc = tmp_path / "accounts.md"
-        doc.write_text(DOCUMENT)
         schema = load_schema(doc)
         migrate(schema, db_url)
         config = AuthConfig(
@@ -80,7 +85,7 @@ def provider_and_server(tmp_path, db_url):
             site_url="http://localhost:3000",
             redirect_urls=("http://localhost:3000/**",),
             external_url=base,
-            oauth=(Provider("keycloak", CLIENT_ID, CLIENT_SECRET, issuer=issuer),),
+            oauth=(Provider(name, CLIENT_ID, CLIENT_SECRET, issuer=issuer),),
         )
         routes = [Mount("/auth/v1", routes=auth_routes(schema, db_url, config, SECRET))]
         app = create_app(schema, db_url, secret=SECRET, routes=routes)
@@ -223,3 +228,37 @@ def test_python_client_signs_in_by_the_implicit_flow_and_the_user_row_follows(pr
     )
     again = parse_qs(urlsplit(landed).fragment)
     assert client.auth.set_session(again["access_token"][0], again["refresh_token"][0]).user.id == session.user.id
+
+
+SEEDED = {p.stem[:3]: p for p in SEEDS if p.stem[:3] in ("001", "003")}
+
+
+@pytest.mark.parametrize(
+    ("seed", "provider", "sql"),
+    [
+        ("001", "gitlab", "SELECT u.email, c.provider, c.provider_user_id, c.access_token FROM oauth_connections c JOIN users u ON u.id = c.user_id"),
+        ("003", "keycloak", 'SELECT u.email, a."providerId", a."accountId", a."accessToken" FROM account a JOIN "user" u ON u.id = a."userId"'),
+    ],
+    ids=["001-oauth_connections", "003-account"],
+)  # fmt: skip
+def test_the_documents_provider_account_table_follows_sign_ins(tmp_path, db_url, seed, provider, sql):
+    import sqlalchemy as sa
+    from supabase import ClientOptions, create_client
+
+    doc = tmp_path / "design.md"
+    doc.write_text(SEEDED[seed].read_text())
+    served = _serve_with_provider(doc, db_url, provider)
+    base, _ = next(served)
+    try:
+        client = create_client(base, keys.anon_key(SECRET), ClientOptions(flow_type="implicit"))
+        for _ in range(2):  # the second sign-in updates the row, never adds one
+            url = client.auth.sign_in_with_oauth({"provider": provider, "options": {"redirect_to": APP}}).url
+            landed, _ = browse(url, login="carol")
+            assert "access_token=" in landed, landed
+        engine = sa.create_engine(db_url.replace("+asyncpg", "+psycopg").replace("+aiosqlite", ""))
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(sa.text(sql))]
+        engine.dispose()
+        assert rows == [("carol@example.com", provider, "carol", None)]  # provider tokens are not copied there
+    finally:
+        next(served, None)

@@ -41,6 +41,7 @@ ELSEWHERE = {
     "invitations": "tests/conventions/test_invite_sql.py",
     "api_keys": "tests/conventions/test_api_key_sql.py",
     "file_columns": "tests/ui/test_file_columns.py",
+    "provider_accounts": "tests/auth/test_oauth.py",
 }
 
 

@@ -249,6 +249,7 @@ async def sign_in(svc: AuthService, p: Provider, flow: dict[str, Any], who: Pers
 async def _sign_in(svc: AuthService, p: Provider, flow: dict[str, Any], who: Person, moment: Any) -> dict[str, Any]:
     async with svc.engine.begin() as conn:
         user = await identities.user_for(svc, conn, p.name, who, moment, flow.get("link_user_id"))
+        await svc.accounts.signed_in(conn, user["id"], p.name, who.sub, p.scopes, who.data, moment)
         if users.banned(user, moment):
             raise AuthError(400, "user_banned", "User is banned")
         if flow["code_challenge_method"] != "none":

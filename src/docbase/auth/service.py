@@ -33,6 +33,7 @@ from .db import Ready, engine_for
 from .errors import AuthError, invalid_credentials, is_outage, rate_limited, reason
 from .passwords import hash_password_async, verify_password_async
 from .profiles import ProfileSync
+from .provider_accounts import AccountSync
 from .tables import auth_tables
 from .throttle import SignInThrottle
 
@@ -90,6 +91,7 @@ class AuthService:
         self.config = config
         self.secret = secret
         self.profiles = ProfileSync(schema)
+        self.accounts = AccountSync(schema)  # the document's provider-account table (OAuth sign-ins)
         self.mailer = mailer.Mailer(config, self.engine, self.t)
         self.ready = Ready(self.engine)
         self.throttle = SignInThrottle(self.engine, self.t, config, clock)

@@ -11,11 +11,35 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema.model import Schema
-from . import api_keys, audit, files, hashed_tokens, invitations, job_queue, schedules, secrets, soft_delete, vectors
+from . import (
+    api_keys,
+    audit,
+    files,
+    hashed_tokens,
+    invitations,
+    job_queue,
+    provider_accounts,
+    schedules,
+    secrets,
+    soft_delete,
+    vectors,
+)
 from .access_notes import access_notes
 from .base import Applied
 
-MODULES = (secrets, hashed_tokens, soft_delete, audit, job_queue, vectors, schedules, invitations, api_keys, files)
+MODULES = (
+    secrets,
+    hashed_tokens,
+    soft_delete,
+    audit,
+    job_queue,
+    vectors,
+    schedules,
+    invitations,
+    api_keys,
+    files,
+    provider_accounts,
+)
 
 __all__ = ["MODULES", "Applied", "access_notes", "detect_all"]
 
