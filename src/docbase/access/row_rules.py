@@ -303,7 +303,8 @@ class RowRules:
         role = str(claims.get("role") or "anon")
         if role not in ROLES:
             raise denied_table("*", "authenticated")
-        await tx.value(
+        # configure: a pipelined transaction sends this with the query instead of waiting for its answer
+        await tx.configure(
             "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
             [role, orjson.dumps(dict(claims)).decode()],
         )

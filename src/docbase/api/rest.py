@@ -145,9 +145,10 @@ class RestApi:
         plan = parse_plan(request.headers.get("accept"))
         if plan is not None:  # Accept: application/vnd.pgrst.plan -- EXPLAIN instead of the rows
             return await self._plan(request, plan, compiled.sql, compiled.params(values, sub))
-        async with self.db.transaction(readonly=True) as tx:
+        # one round trip on PostgreSQL: BEGIN, role and claims, the read (and COMMIT unless a count follows)
+        async with self.db.transaction(readonly=True, pipelined=True) as tx:
             await self._begin(tx, request)
-            body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
+            body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub), last=not prefer.count))[0]
             if prefer.count:
                 total, counted_as = await count_rows(
                     tx, counted.sql, counted.params(values, sub), prefer.count, self.catalog.dialect
