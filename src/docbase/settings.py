@@ -314,6 +314,9 @@ SECTIONS: dict[str, str] = {
     "realtime": "Private realtime channels: `[[realtime.channels]]` rules mapping a topic pattern "
     '(`"org:{tenant}:*"`, `"inbox:{user}"`) to who may join and send, and `tenant_channels = false` switching off '
     "the default (a channel named after a tenant key admits its members; docs/realtime.md).",
+    "oauth": "OAuth / OpenID Connect sign-in providers, one table each: `[oauth.github]` or `[oauth.google]` "
+    '(presets) or any OIDC issuer `[oauth.corp] issuer = "https://login.corp"`, with `client_id`, `client_secret` '
+    "(or `client_secret_env`), optional `scopes` (docs/auth.md).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 

@@ -15,6 +15,7 @@ from typing import Any
 from .. import settings as s
 from .clientip import Network, parse_networks
 from .policy import PasswordPolicy, parse_required_characters
+from .providers import Provider, parse
 from .redirects import allow_list
 from .templates import Template, load_templates
 
@@ -47,6 +48,7 @@ class AuthConfig:
     smtp_password: str = ""
     smtp_sender: str = "docbase <noreply@localhost>"
     smtp_starttls: bool = True
+    oauth: tuple[Provider, ...] = ()
     # [auth.email.template.*] of docbase.toml, checked at load (docbase.auth.templates).
     templates: tuple[Template, ...] = ()
 
@@ -99,6 +101,7 @@ class AuthConfig:
             smtp_password=str(s.get(s.SMTP_PASSWORD, toml=t) or ""),
             smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
             smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
+            oauth=parse(t.get("oauth", {})),
             templates=load_templates(t, *_toml_place(doc)),
         )
 

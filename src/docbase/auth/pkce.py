@@ -70,15 +70,21 @@ def challenge_of(params: dict[str, Any]) -> Challenge | None:
 def matches(challenge: str, method: str, verifier: str) -> bool:
     """Whether ``verifier`` answers ``challenge``: S256 is base64url(SHA-256(verifier)) without padding."""
     if method == "s256":
-        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        hashed = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+        expected = base64.urlsafe_b64encode(hashed).rstrip(b"=").decode()
     else:
         expected = verifier
     return hmac.compare_digest(expected.encode(), challenge.encode())
 
 
-def _digest(code: str) -> str:
+def digest(code: str) -> str:
+    """How the database holds an auth code: its SHA-256, so a read of the table cannot be exchanged."""
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def new_code() -> str:
+    """A fresh auth code (a random UUID, as GoTrue's look)."""
+    return str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
 
 
 async def start(
@@ -122,11 +128,11 @@ async def issue_code(conn: Any, t: AuthTables, user_id: Any, kind: str, method: 
     flow = (await conn.execute(q.order_by(fs.c.created_at.desc()))).first()
     if flow is None:
         raise flow_not_found()
-    code = str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+    code = new_code()
     await conn.execute(
         sa.update(fs)
         .where(fs.c.id == flow.id)
-        .values(auth_code=_digest(code), auth_code_issued_at=now, authentication_method=method, updated_at=now)
+        .values(auth_code=digest(code), auth_code_issued_at=now, authentication_method=method, updated_at=now)
     )
     return code
 
@@ -150,7 +156,7 @@ async def exchange(svc: AuthService, auth_code: Any, verifier: Any, ip: str, age
     moment = svc.now()
     error: AuthError
     async with svc.engine.begin() as conn:
-        row = (await conn.execute(sa.select(fs).where(fs.c.auth_code == _digest(auth_code)))).mappings().first()
+        row = (await conn.execute(sa.select(fs).where(fs.c.auth_code == digest(auth_code)))).mappings().first()
         if row is None:
             raise flow_not_found()
         await conn.execute(sa.delete(fs).where(fs.c.id == row["id"]))  # spent, whatever follows

@@ -24,7 +24,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, pkce, reauth, tokens, users
+from . import (
+    admin_routes,
+    identities,
+    jwks,
+    keys,
+    levels,
+    mfa_routes,
+    oauth_routes,
+    passwordless,
+    pkce,
+    reauth,
+    tokens,
+    users,
+)
 from .config import AuthConfig
 from .errors import AuthError, validation
 from .service import AMR_METHODS, OTP_KINDS, AuthService
@@ -109,7 +122,12 @@ async def get_user(request: Request, auth: AuthService) -> Response:
     user, _ = await auth.current(claims_of(request, auth))
     async with auth.engine.connect() as conn:
         factors = await levels.factors(conn, auth.t, user["id"])
-    return JSONResponse(users.to_json(user) | ({"factors": factors} if factors else {}))
+        linked = await identities.of_user(conn, auth, user["id"])
+    body = users.to_json(user)
+    if linked and "email" not in (body["app_metadata"].get("providers") or []):
+        body["identities"] = []  # signed up through a provider: no email identity (GoTrue lists none)
+    body["identities"] = body["identities"] + linked
+    return JSONResponse(body | ({"factors": factors} if factors else {}))
 
 
 @endpoint()
@@ -234,7 +252,8 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
 async def settings(request: Request, auth: AuthService) -> Response:
     return JSONResponse(
         {
-            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins},
+            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins}
+            | {p.name: True for p in auth.config.oauth},
             "disable_signup": auth.config.disable_signup,
             "mailer_autoconfirm": not auth.config.confirm_email,
             "phone_autoconfirm": False,
@@ -317,6 +336,7 @@ ROUTES: list[BaseRoute] = [
     Route("/.well-known/jwks.json", jwks_json, methods=["GET"]),
     *admin_routes.ROUTES,
     *mfa_routes.ROUTES,
+    *oauth_routes.ROUTES,
 ]
 
 

@@ -45,6 +45,7 @@ class AuthTables:
     mfa_challenges: sa.Table
     mfa_amr_claims: sa.Table
     flow_state: sa.Table
+    identities: sa.Table
 
 
 def users_table_name(dialect: str) -> str:
@@ -207,8 +208,26 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("provider_type", sa.String(64), nullable=False, comment="email kind or OAuth provider"),
         sa.Column("authentication_method", sa.String(32), nullable=False),
         sa.Column("auth_code_issued_at", _TS, nullable=True),
+        sa.Column("state", sa.String(255), nullable=True, unique=True, comment="SHA-256 of the OAuth state"),
+        sa.Column("nonce", sa.String(255), nullable=True, comment="the OpenID Connect nonce sent"),
+        sa.Column("redirect_to", sa.Text, nullable=True),
+        sa.Column("link_user_id", sa.Uuid, nullable=True, comment="the signed-in user linking this identity"),
         sa.Column("created_at", _TS, nullable=False),
         sa.Column("updated_at", _TS, nullable=False),
+    )
+    identities = sa.Table(
+        name("identities"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("provider_id", sa.Text, nullable=False, comment="the provider's subject (sub)"),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("identity_data", _JSON, nullable=False),
+        sa.Column("provider", sa.Text, nullable=False),
+        sa.Column("last_sign_in_at", _TS, nullable=True),
+        sa.Column("created_at", _TS, nullable=True),
+        sa.Column("updated_at", _TS, nullable=True),
+        sa.Column("email", sa.Text, nullable=True),
+        sa.UniqueConstraint("provider_id", "provider"),
     )
     return AuthTables(
         md,
@@ -223,6 +242,7 @@ def auth_tables(dialect: str) -> AuthTables:
         mfa_challenges,
         mfa_amr_claims,
         flow_state,
+        identities,
     )
 
 
