@@ -60,6 +60,11 @@ CASES = [
         {"code": "42703", "details": None, "hint": None, "message": "column tasks_2.nope does not exist"},
         status=400,
     ),
+    Case(  # the select list is analysed before the filters
+        "/clients?select=alias:nope.count()&missing=eq.2",
+        {"code": "42703", "details": None, "hint": None, "message": "column clients.nope does not exist"},
+        status=400,
+    ),
     Case(
         "/clients?select=nope",
         {"code": "42703", "details": None, "hint": None, "message": "column clients.nope does not exist"},

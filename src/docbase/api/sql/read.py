@@ -112,11 +112,23 @@ def read_statement(
     named by key, so their soft-delete mark does not hide them (embedded rows are still judged)."""
     b = Build(catalog, query, bind, gate=gate, role=role, include_deleted=include_deleted, keyed=keyed)
     alias = source if source is not None else b.alias(table)
+    _check_selected(b, table, query.select)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
     count = sa.select(sa.func.count()).select_from(alias).where(*where)
     _check_paths(b)
     return _aggregate(b, inner, "_r"), count
+
+
+def _check_selected(b: Build, table: str, items: tuple[SelectItem, ...]) -> None:
+    """A missing selected column is named before a missing filtered one, as PostgreSQL analyses the select list
+    before the WHERE clause (``select=missing.count()&id=eq.2`` names ``missing``)."""
+    for item in items:
+        if not isinstance(item, SelectColumn) or item.field.name == "*":
+            continue
+        if item.aggregate is None and _is_aggregate(b, table, item):
+            continue  # a bare ``count`` where the table has no such column: count()
+        column_of(b.columns(table), item.field, table)
 
 
 def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
