@@ -171,13 +171,24 @@ def _schema(doc: Path, report: bool = False) -> Schema:
 
 
 @app.command()
-def keys(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print {anon, service_role} as JSON.")) -> None:
-    """Print the anon and service_role API keys (docbase.auth.keys)."""
+def keys(
+    doc: Path,
+    json_out: bool = typer.Option(False, "--json", help="Print {anon, service_role} as JSON."),
+    rotate: bool = typer.Option(
+        False,
+        "--rotate",
+        help="Retire the signing key (RS256/ES256): a new one signs, the old verifies for jwt_key_overlap.",
+    ),
+) -> None:
+    """Print the anon and service_role API keys (docbase.auth.keys), or rotate the signing key."""
     import json
 
     from .auth import keys as api_keys
 
     _schema(doc)
+    if rotate:
+        _rotate_signing_key(doc)
+        return
     try:
         secret = api_keys.jwt_secret(doc)
     except ValueError as exc:
@@ -187,6 +198,25 @@ def keys(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print {
         typer.echo(json.dumps(pair))
     else:
         typer.echo(f"anon key:         {pair['anon']}\nservice_role key: {pair['service_role']}")
+
+
+def _rotate_signing_key(doc: Path) -> None:
+    """``docbase keys DOC --rotate``: say which key retired, which signs now and until when the old one verifies."""
+    from datetime import UTC, datetime
+
+    from . import settings as s
+    from .auth import jwks, rotation
+
+    toml = s.load_toml(doc)
+    alg = str(s.get(s.JWT_SIGNING_ALG, toml=toml) or "HS256").upper()
+    if alg not in jwks.SIGNING_ALGS:
+        fail(f"rotation needs jwt_signing_alg RS256 or ES256 (it is {alg}); HS256 uses the JWT secret", 2)
+    old = jwks.signing_key(alg)
+    rotation.rotate(alg)
+    new = jwks.signing_key(alg)
+    until = datetime.fromtimestamp(datetime.now(UTC).timestamp() + rotation.overlap(toml), UTC)
+    typer.echo(f"signing key {new.kid} ({alg}) signs new tokens")
+    typer.echo(f"retired key {old.kid} verifies until {until.isoformat(timespec='seconds')} (jwt_key_overlap)")
 
 
 @app.command()
@@ -293,6 +323,7 @@ def inspect(
         if defaults:  # access rules docbase inferred on its own, each located and switchable
             console.print("\n[bold]access defaults[/bold] (switch off in docbase.toml \\[access.defaults])")
             _write([d.format(str(doc)) for d in defaults], sys.stdout)
+        _print_channels(schema, doc, toml)
         rules = rule_lines(schema, str(doc), toml)
         if rules:  # plain writes: located lines editors jump to
             console.print("\n[bold]rules[/bold] (enforced by the database; switch off in docbase.toml \\[rules])")
@@ -318,6 +349,24 @@ def inspect(
     levels = {d.level for d in schema.diagnostics}
     if "error" in levels or (strict and "warning" in levels):
         raise typer.Exit(1)
+
+
+def _print_channels(schema, doc: Path, toml: dict) -> None:  # type: ignore[type-arg]
+    """Who may join which private realtime channel ([realtime] in docbase.toml, then docbase's default)."""
+    from .access import build_access, parse_overrides
+    from .realtime.channel_rules import load_rules, rule_lines
+    from .settings import ConfigError
+
+    try:
+        rules = load_rules(toml)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    roots = build_access(schema, parse_overrides(toml)).roots
+    table = schema.table(roots[0].table) if roots else None
+    lines = rule_lines(rules, str(doc), table.line if table is not None else None)
+    if lines:
+        console.print("\n[bold]private realtime channels[/bold] (first match decides; docbase.toml \\[realtime])")
+        _write(lines, sys.stdout)
 
 
 def _storage_notes(schema, doc: Path, toml: dict) -> list[str]:  # type: ignore[type-arg]
@@ -422,6 +471,13 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
             table["conventions"] = notes.get(table["name"], [])
             table["authority"] = kinds.get(table["name"])
         data["rules"] = rules_dict(schema, load_toml(str(doc)))
+        from .realtime.channel_rules import load_rules
+
+        data["realtime_channels"] = [
+            {"topic": r.topic, "roles": list(r.roles), "member_roles": list(r.member_roles), "send": r.send}
+            | {"source": "default" if r.default else "docbase.toml", "means": r.describe()}
+            for r in load_rules(load_toml(str(doc)))
+        ]
         typer.echo(json.dumps(data, indent=2))
     else:
         for line in roles_lines(model):
@@ -437,6 +493,7 @@ def access(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print
         if rules:
             console.print("Rules the database enforces on writes:", highlight=False, markup=False)
             _write(rules, sys.stdout)
+        _print_channels(schema, doc, load_toml(str(doc)))
     if any(d.level == "error" for d in model.diagnostics):
         raise typer.Exit(1)
 

@@ -145,6 +145,12 @@ JWT_SIGNING_ALG = declare(
     "generated once into the state dir (mode 0600) whose public half is served at "
     "/auth/v1/.well-known/jwks.json. API keys stay HS256.",
 )
+JWT_KEY_OVERLAP = declare(
+    "jwt_key_overlap",
+    7200,
+    "Seconds a signing key retired by `docbase keys DOC --rotate` keeps verifying its tokens and stays in the JWKS "
+    "(keep it at least jwt_exp).",
+)
 AUTH_THIRD_PARTY_ISSUER = declare(
     "auth_third_party_issuer",
     "",
@@ -197,7 +203,8 @@ REALTIME_POLL_MS = declare(
 REALTIME_RETENTION_SECONDS = declare(
     "realtime_retention_seconds",
     600,
-    "How long captured changes stay in _docbase_changes before they are deleted, in seconds.",
+    "How long captured changes stay in _docbase_changes before they are deleted, in seconds; also how long a "
+    "realtime subscription whose socket dropped is caught up when it rejoins (docs/realtime.md).",
 )
 REALTIME_MAX_CHANNELS = declare(
     "realtime_max_channels", 100, "Most channels one realtime socket may join (Supabase: 100); more get an error."
@@ -210,6 +217,16 @@ SERVER = declare(
 )
 AUTH_CONFIRM_EMAIL = declare(
     "auth_confirm_email", False, "Sign-up needs email confirmation before sign-in (default off, as local Supabase)."
+)
+AUTH_SECURE_PASSWORD_CHANGE = declare(
+    "auth_secure_password_change",
+    False,
+    "Changing the password from a session older than 24 hours needs the nonce /auth/v1/reauthenticate mails (GoTrue's).",
+)
+AUTH_SECURE_EMAIL_CHANGE = declare(
+    "auth_secure_email_change",
+    True,
+    "An email change (with auth_confirm_email) is confirmed from both the old and the new address, as GoTrue does.",
 )
 AUTH_DISABLE_SIGNUP = declare("auth_disable_signup", False, "Refuse new sign-ups on /auth/v1/signup.")
 AUTH_ANONYMOUS_SIGN_INS = declare(
@@ -292,6 +309,14 @@ SECTIONS: dict[str, str] = {
     "storage": 'Who may read and write objects, per bucket (`[storage.buckets.avatars] read = "authenticated"`; '
     "docs/storage.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
+    "auth": "Auth mail templates, subject and body per type (`[auth.email.template.recovery] subject = ...`; "
+    "docs/auth.md).",
+    "realtime": "Private realtime channels: `[[realtime.channels]]` rules mapping a topic pattern "
+    '(`"org:{tenant}:*"`, `"inbox:{user}"`) to who may join and send, and `tenant_channels = false` switching off '
+    "the default (a channel named after a tenant key admits its members; docs/realtime.md).",
+    "oauth": "OAuth / OpenID Connect sign-in providers, one table each: `[oauth.github]` or `[oauth.google]` "
+    '(presets) or any OIDC issuer `[oauth.corp] issuer = "https://login.corp"`, with `client_id`, `client_secret` '
+    "(or `client_secret_env`), optional `scopes` (docs/auth.md).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 

@@ -99,7 +99,16 @@ async def test_a_code_only_works_for_its_own_email(auth):
     assert r.status_code == 403
 
 
-async def test_email_change_with_confirmation_waits_for_the_new_address(confirming):
+async def test_email_change_with_confirmation_waits_for_the_new_address(db_url):
+    confirming = await make_harness(db_url, confirm_email=True, secure_email_change=False)
+    try:
+        await _single_address_change(confirming)
+    finally:
+        await confirming.client.aclose()
+        await confirming.engine.dispose()
+
+
+async def _single_address_change(confirming):
     await confirming.signup()
     code = code_in((await confirming.outbox())[0]["body"])
     session = (

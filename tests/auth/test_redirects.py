@@ -132,7 +132,7 @@ async def test_email_change_mail_keeps_to_the_allow_list(db_url):
     try:
         token = (await h.signup()).json()["access_token"]
         await h.engine.dispose()
-        h2 = await make_harness(db_url, ddl=None, site_url=SITE, confirm_email=True)
+        h2 = await make_harness(db_url, ddl=None, site_url=SITE, confirm_email=True, secure_email_change=False)
         r = await h2.client.put(
             "/auth/v1/user",
             params={"redirect_to": "https://evil.com/"},

@@ -203,6 +203,7 @@ async def _caller_role(request: Request, rest: RestApi) -> str:
 def _realtime(schema: Schema, url: str, rest: RestApi, toml: dict):
     """/realtime/v1 (docbase.realtime), its access checks going through this app's own REST read path."""
     from ..realtime import Realtime
+    from ..realtime.channel_rules import load_rules
     from .row_reader import RowReader
 
     return Realtime(
@@ -216,6 +217,7 @@ def _realtime(schema: Schema, url: str, rest: RestApi, toml: dict):
         retention_s=int(settings.get(settings.REALTIME_RETENTION_SECONDS, toml=toml)),
         max_channels=int(settings.get(settings.REALTIME_MAX_CHANNELS, toml=toml)),
         max_message_bytes=int(settings.get(settings.REALTIME_MAX_MESSAGE_BYTES, toml=toml)),
+        channel_rules=load_rules(toml),
     )
 
 

@@ -182,24 +182,46 @@ class RowReader:
             [orjson.dumps(old).decode()],
         )
 
-    async def is_member(self, tenant: str, claims: dict[str, Any]) -> bool:
-        """Whether the signed-in caller belongs to the tenant whose key is ``tenant`` (any tenant root)."""
+    async def is_member(self, tenant: str, claims: dict[str, Any], roles: tuple[str, ...] = ()) -> bool:
+        """Whether the signed-in caller belongs to the tenant whose key is ``tenant`` (any tenant root), with one
+        of the membership ``roles`` when given (a root without a role column then admits no one)."""
         sub = claims.get("sub")
         model = getattr(self.rest.gate, "model", None)  # ServiceRoleOnly (no rules) has no tenants
         if claims.get("role") != "authenticated" or not sub or model is None:
             return False
         pg = self.catalog.dialect == "postgresql"
+
+        def q(name: str) -> str:
+            return '"' + name.replace('"', '""') + '"'
+
         for root in model.roots:
-            table = '"' + root.membership.replace('"', '""') + '"'
-            tenant_col = '"' + root.member_tenant.replace('"', '""') + '"'
-            user_col = '"' + root.member_user.replace('"', '""') + '"'
-            if pg:
-                sql = f"SELECT 1 FROM {table} WHERE {tenant_col}::text = $1 AND {user_col}::text = $2 LIMIT 1"
-            else:
-                sql = f"SELECT 1 FROM {table} WHERE {tenant_col} = ? AND {user_col} = ? LIMIT 1"
+            if roles and root.role_column is None:
+                continue
+            numbers = iter(range(1, 1000))
+
+            def mark(numbers: Any = numbers) -> str:
+                return f"${next(numbers)}" if pg else "?"
+
+            cast = "::text" if pg else ""
+            sql = (
+                f"SELECT 1 FROM {q(root.membership)} WHERE {q(root.member_tenant)}{cast} = {mark()} "
+                f"AND {q(root.member_user)}{cast} = {mark()}"
+            )
+            params: list[Any] = [tenant, str(sub)]
+            if roles:
+                names = ", ".join(mark() for _ in roles)
+                if root.role_lookup is not None:
+                    table, key, label = root.role_lookup
+                    sql += (
+                        f" AND {q(root.role_column)}{cast} IN (SELECT {q(key)}{cast} FROM {q(table)} "
+                        f"WHERE {q(label)}{cast} IN ({names}))"
+                    )
+                else:
+                    sql += f" AND {q(root.role_column)}{cast} IN ({names})"
+                params.extend(roles)
             try:
                 async with self.rest.db.transaction(readonly=True) as tx:
-                    if await tx.rows(sql, [tenant, str(sub)]):
+                    if await tx.rows(sql + " LIMIT 1", params):
                         return True
             except (ApiError, Denied):
                 continue

@@ -15,13 +15,17 @@ from typing import Any
 from .. import settings as s
 from .clientip import Network, parse_networks
 from .policy import PasswordPolicy, parse_required_characters
+from .providers import Provider, parse
 from .redirects import allow_list
+from .templates import Template, load_templates
 
 
 @dataclass(frozen=True)
 class AuthConfig:
     jwt_exp: int = 3600
     confirm_email: bool = False
+    secure_password_change: bool = False
+    secure_email_change: bool = True
     disable_signup: bool = False
     anonymous_sign_ins: bool = False
     bcrypt_cost: int = 12
@@ -44,6 +48,9 @@ class AuthConfig:
     smtp_password: str = ""
     smtp_sender: str = "docbase <noreply@localhost>"
     smtp_starttls: bool = True
+    oauth: tuple[Provider, ...] = ()
+    # [auth.email.template.*] of docbase.toml, checked at load (docbase.auth.templates).
+    templates: tuple[Template, ...] = ()
 
     def __post_init__(self) -> None:
         # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
@@ -66,6 +73,8 @@ class AuthConfig:
         return cls(
             jwt_exp=int(s.get(s.JWT_EXP, toml=t)),
             confirm_email=bool(s.get(s.AUTH_CONFIRM_EMAIL, toml=t)),
+            secure_password_change=bool(s.get(s.AUTH_SECURE_PASSWORD_CHANGE, toml=t)),
+            secure_email_change=bool(s.get(s.AUTH_SECURE_EMAIL_CHANGE, toml=t)),
             disable_signup=bool(s.get(s.AUTH_DISABLE_SIGNUP, toml=t)),
             anonymous_sign_ins=bool(s.get(s.AUTH_ANONYMOUS_SIGN_INS, toml=t)),
             bcrypt_cost=int(s.get(s.AUTH_BCRYPT_COST, toml=t)),
@@ -92,7 +101,16 @@ class AuthConfig:
             smtp_password=str(s.get(s.SMTP_PASSWORD, toml=t) or ""),
             smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
             smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
+            oauth=parse(t.get("oauth", {})),
+            templates=load_templates(t, *_toml_place(doc)),
         )
+
+
+def _toml_place(doc: str | Path | None) -> tuple[str, Path]:
+    """Where docbase.toml was read from (as settings.load_toml looks), for errors and ``content_path``."""
+    beside = Path(doc).resolve().parent if doc is not None else None
+    folder = beside if beside is not None and (beside / "docbase.toml").is_file() else Path.cwd()
+    return str(folder / "docbase.toml"), folder
 
 
 @cache

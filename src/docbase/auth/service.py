@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import levels, mailer, ratelimit, redirects, sessions, tokens, users
+from . import levels, mailer, pkce, ratelimit, redirects, sessions, tokens, users
 from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
@@ -50,6 +50,8 @@ OTP_KINDS = {
     "recovery": "recovery",
     "email_change": "email_change",
 }
+#: Every token kind a /verify ``type`` may consume: an email change's current-address token too (reauth.py).
+_CONSUMES = {**{t: (k,) for t, k in OTP_KINDS.items()}, "email_change": ("email_change", "email_change_current")}
 
 
 #: The ``type`` of /verify -> the authentication method its session's ``amr`` names, as GoTrue's.
@@ -186,8 +188,10 @@ class AuthService:
         agent: str | None,
         verify_url: str,
         redirect_to: str | None,
+        challenge: pkce.Challenge | None = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        """The new user (or session, without confirmations) and the mail to send after answering."""
+        """The new user (or session, without confirmations) and the mail to send after answering;
+        ``challenge``: the client's PKCE challenge, which the confirmation link then ends in (:mod:`.pkce`)."""
         if self.config.disable_signup:
             raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
         if await self._over([f"signup:ip:{limit_key(ip)}"]):
@@ -219,6 +223,10 @@ class AuthService:
                 await ratelimit.hit(conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock())
                 if confirmed_at is None:
                     code, token_hash = await self.new_otp(conn, user["id"], "confirmation", email)
+                    if challenge is not None:
+                        token_hash = await pkce.start(
+                            conn, self.t, user["id"], "confirmation", token_hash, challenge, moment
+                        )
                     await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
                     mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
                     result = users.to_json(await users.by_id(conn, self.t, user["id"]) or user)
@@ -321,13 +329,16 @@ class AuthService:
         data: dict | None,
         verify_url: str,
         redirect_to: str | None,
+        nonce: Any = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        user, _ = await self.current(claims)
+        from . import reauth  # reauth builds on this module
+
+        user, session_id = await self.current(claims)
         hashed = await hash_password_async(password, self.config.bcrypt_cost) if password else None
         moment = self.now()
         values: dict[str, Any] = {"updated_at": moment}
         facts: dict[str, Any] = {"now": moment}
-        mail = None
+        mails: list[mailer.Mail] = []
         if data is not None:
             merged = {**(user.get("raw_user_meta_data") or {}), **data}
             values["raw_user_meta_data"] = {k: v for k, v in merged.items() if v is not None}
@@ -335,16 +346,16 @@ class AuthService:
             values["encrypted_password"] = hashed
             facts["password_hash"] = hashed
         async with self.engine.begin() as conn:
+            if hashed:
+                await reauth.check_password_change(self, conn, user, session_id, nonce)
             if email and email != user.get("email"):
                 if await users.by_email(conn, self.t, email) or await self.profiles.email_taken(
                     conn, email, str(user["id"])
                 ):
                     raise AuthError(422, "email_exists", "A user with this email address has already been registered")
                 if self.config.confirm_email:
-                    code, token_hash = await self.new_otp(conn, user["id"], "email_change", email)
+                    mails = await reauth.start_email_change(self, conn, user, email, verify_url, redirect_to, moment)
                     values.update(email_change=email, email_change_sent_at=moment)
-                    link = self.link(verify_url, token_hash, "email_change", redirect_to)
-                    mail = mailer.email_change(email, link, code)
                 else:
                     values["email"] = email
                     facts["email"] = email
@@ -352,7 +363,11 @@ class AuthService:
             await users.update(conn, self.t, user["id"], **values)
             await self._sync_profile(conn, user, values, facts)
             fresh = await users.by_id(conn, self.t, user["id"])
-        return users.to_json(fresh or user), (partial(self.mailer.deliver, mail) if mail else None)
+        return users.to_json(fresh or user), (partial(self._deliver_all, mails) if mails else None)
+
+    async def _deliver_all(self, mails: list[mailer.Mail]) -> None:
+        for mail in mails:
+            await self.mailer.deliver(mail)
 
     async def logout(self, claims: dict[str, Any], scope: str) -> None:
         user, session_id = await self.current(claims)
@@ -386,7 +401,9 @@ class AuthService:
                 raise AuthError(404, "session_not_found", "Session not found")
             await sessions.revoke_sessions(conn, self.t, [uuid.UUID(target)])
 
-    async def recover(self, email: str, ip: str, verify_url: str, redirect_to: str | None) -> Job:
+    async def recover(
+        self, email: str, ip: str, verify_url: str, redirect_to: str | None, challenge: pkce.Challenge | None = None
+    ) -> Job:
         """Count the request; the look-up, token and mail are the returned job, run after answering.
 
         Every address costs the same before the answer (two counter upserts
@@ -400,15 +417,23 @@ class AuthService:
             )
         if per_email > self.config.rate_limit or per_ip > self.config.rate_limit:
             raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
-        return partial(self._recovery_mail, email, verify_url, redirect_to)
+        return partial(self._recovery_mail, email, verify_url, redirect_to, challenge)
 
-    async def _recovery_mail(self, email: str, verify_url: str, redirect_to: str | None) -> None:
+    async def _recovery_mail(
+        self, email: str, verify_url: str, redirect_to: str | None, challenge: pkce.Challenge | None = None
+    ) -> None:
         try:
             async with self.engine.begin() as conn:
                 user = await users.by_email(conn, self.t, email)
                 if user is None:
                     return
                 code, token_hash = await self.new_otp(conn, user["id"], "recovery", email)
+                if challenge is not None:
+                    token_hash = await pkce.start(
+                        conn, self.t, user["id"], "recovery", token_hash, challenge, self.now()
+                    )
+                else:
+                    await pkce.forget(conn, self.t, user["id"], "recovery")
                 await users.update(conn, self.t, user["id"], recovery_sent_at=self.now())
         except Exception as exc:  # noqa: BLE001 - after the answer there is no one to tell but the log
             log.error("auth: recovery mail to %s not prepared: %s", email, reason(exc))
@@ -418,12 +443,20 @@ class AuthService:
         )
 
     async def verify(
-        self, otp_type: str, token_hash: str, ip: str, agent: str | None, email: str | None = None
-    ) -> dict[str, Any]:
+        self,
+        otp_type: str,
+        token_hash: str,
+        ip: str,
+        agent: str | None,
+        email: str | None = None,
+        finish: Callable[[Any, dict[str, Any]], Awaitable[Any]] | None = None,
+    ) -> Any:
         """Consume a one-time token; confirm, recover or change email; answer with a new session.
 
         ``email``: the address a typed 6-digit code was given for; wrong codes for it are counted across
-        every client address, and after ``MAX_CODE_GUESSES`` the outstanding code is void.
+        every client address, and after ``MAX_CODE_GUESSES`` the outstanding code is void. A typed code
+        also matches its PKCE-flow token (the code was read on the device that asked for it).
+        ``finish(conn, user)``: what a consumed token yields instead of a session (a PKCE auth code).
         """
         kind = OTP_KINDS[otp_type]
         if await self._over([f"verify:ip:{limit_key(ip)}"]):
@@ -431,7 +464,8 @@ class AuthService:
         ott = self.t.one_time_tokens
         moment = self.now()
         async with self.engine.begin() as conn:
-            q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type == kind)
+            hashes = [token_hash] if email is None else [token_hash, pkce.PREFIX + token_hash]
+            q = sa.select(ott).where(ott.c.token_hash.in_(hashes), ott.c.token_type.in_(_CONSUMES[otp_type]))
             row = (await conn.execute(q)).mappings().first()
             fresh = row is not None and (moment - users.aware(row["created_at"])).total_seconds() <= self.config.otp_exp
             if row is not None:
@@ -439,9 +473,20 @@ class AuthService:
             user = await users.by_id(conn, self.t, row["user_id"]) if fresh else None
             if user is not None and users.banned(user, moment):
                 user = None
+            if user is not None and kind == "email_change":
+                from . import reauth
+
+                if await reauth.other_address_pending(self, conn, user, row["token_type"]):
+                    return {"msg": reauth.SINGLE_CONFIRMATION, "code": 200}
+                relates_to = user.get("email_change") or row["relates_to"]
+                await self._apply(conn, kind, user, relates_to, moment)
+                user = await users.by_id(conn, self.t, user["id"])
+                return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
+                if finish is not None:
+                    return await finish(conn, user)
                 return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
         await self._hit([f"verify:ip:{limit_key(ip)}"])
         if email is not None:
@@ -472,7 +517,7 @@ class AuthService:
                 conn, relates_to, str(user["id"])
             ):
                 raise AuthError(422, "email_exists", "A user with this email address has already been registered")
-            values.update(email=relates_to, email_change=None, **_linked(user))
+            values.update(email=relates_to, email_change=None, email_change_confirm_status=0, **_linked(user))
             facts["email"] = relates_to
         await users.update(conn, self.t, user["id"], **values)
         await self._sync_profile(conn, user, values, facts)

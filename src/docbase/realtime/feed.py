@@ -12,7 +12,9 @@ id is taken before commit, so a later id can commit first: ids skipped over are
 remembered and looked for again for ``GAP_SECONDS`` before they count as rolled
 back, so a slow transaction's change is still delivered, in the order it shows up.
 
-The same table carries broadcasts between workers (``op = 'BROADCAST'``).
+The same table carries what workers tell each other: broadcasts (``op = 'BROADCAST'``),
+catch-up marks (``RESUME``/``RESUMED``, docbase.realtime.resume, which a starting
+worker reads from the past) and presence (``PRESENCE``, docbase.realtime.presence).
 Rows older than ``realtime_retention_seconds`` are deleted now and then.
 """
 
@@ -38,6 +40,7 @@ log = logging.getLogger("docbase.realtime")
 GAP_SECONDS = 10.0
 BATCH = 500
 PURGE_EVERY = 60.0
+CONTROL = "('RESUME', 'RESUMED')"  # rows a starting worker reads from the past (presence asks: hello)
 
 
 @dataclass
@@ -95,7 +98,15 @@ class Feed:
     async def _run(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    async def publish(self, topic: str, record: dict[str, Any]) -> None:  # pragma: no cover - overridden
+    async def publish(self, topic: str, record: dict[str, Any]) -> None:
+        await self.publish_control(topic, "BROADCAST", record)
+
+    async def publish_control(self, tbl: str, op: str, record: dict[str, Any]) -> None:  # pragma: no cover
+        """Append a row the workers tell each other through (BROADCAST, RESUME, RESUMED, PRESENCE)."""
+        raise NotImplementedError
+
+    async def read(self, low: int, high: int) -> list[Change]:  # pragma: no cover - overridden
+        """Up to ``BATCH`` changes with ``low < id <= high``, in id order (a reconnecting client's catch-up)."""
         raise NotImplementedError
 
     async def _deliver(self, changes: list[Change]) -> None:
@@ -133,6 +144,10 @@ class SqliteFeed(Feed):
         try:
             self.install(conn)
             self.last = conn.execute(f"SELECT coalesce(max(id), 0) FROM {capture.CHANGES}").fetchone()[0]
+            rows = conn.execute(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} WHERE op IN {CONTROL} ORDER BY id"
+            ).fetchall()
+            await self._deliver([Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5]) for r in rows])
             self.ready.set()
             purged = time.monotonic()
             while True:
@@ -161,13 +176,25 @@ class SqliteFeed(Feed):
                 (f"-{self.retention} seconds",),
             )
 
-    async def publish(self, topic: str, record: dict[str, Any]) -> None:
+    async def publish_control(self, tbl: str, op: str, record: dict[str, Any]) -> None:
         conn = self._writer()
         conn.execute(
-            f"INSERT INTO {capture.CHANGES} (tbl, op, record) VALUES (?, 'BROADCAST', ?)",
-            (topic, orjson.dumps(record).decode()),
+            f"INSERT INTO {capture.CHANGES} (tbl, op, record) VALUES (?, ?, ?)",
+            (tbl, op, orjson.dumps(record).decode()),
         )
         self.wake.set()
+
+    async def read(self, low: int, high: int) -> list[Change]:
+        rows = (
+            self._writer()
+            .execute(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} "
+                "WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+                (low, high, BATCH),
+            )
+            .fetchall()
+        )
+        return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5]) for r in rows]
 
     def _writer(self) -> sqlite3.Connection:
         if getattr(self, "_write_conn", None) is None:
@@ -206,6 +233,12 @@ class PgFeed(Feed):
             await self.install(conn)
             await conn.add_listener(capture.CHANNEL, lambda *_: self.wake.set())
             self.last = await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {capture.CHANGES}")
+            rows = await conn.fetch(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} "
+                f"WHERE op IN {CONTROL} AND id <= $1 ORDER BY id",
+                self.last,
+            )
+            await self._deliver([Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), _iso(r[5])) for r in rows])
             self.ready.set()
             gaps: dict[int, float] = {}  # id skipped over -> when first missed
             purged = time.monotonic()
@@ -248,14 +281,26 @@ class PgFeed(Feed):
         finally:
             await conn.close()
 
-    async def publish(self, topic: str, record: dict[str, Any]) -> None:
+    async def publish_control(self, tbl: str, op: str, record: dict[str, Any]) -> None:
         async with self._lock:
             await self._conn.execute(
-                f"WITH c AS (INSERT INTO {capture.CHANGES} (tbl, op, record) VALUES ($1, 'BROADCAST', $2::jsonb) "
+                f"WITH c AS (INSERT INTO {capture.CHANGES} (tbl, op, record) VALUES ($1, $2, $3::jsonb) "
                 f"RETURNING id) SELECT pg_notify('{capture.CHANNEL}', id::text) FROM c",
-                topic,
+                tbl,
+                op,
                 orjson.dumps(record).decode(),
             )
+
+    async def read(self, low: int, high: int) -> list[Change]:
+        async with self._lock:
+            rows = await self._conn.fetch(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} "
+                "WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+                low,
+                high,
+                BATCH,
+            )
+        return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), _iso(r[5])) for r in rows]
 
 
 def make_feed(schema: Any, url: str, handler: Handler, poll_ms: int, retention_s: int) -> Feed:

@@ -40,6 +40,7 @@ class Message:
     ref: str | None = None
     join_ref: str | None = None
     binary: bytes | None = field(default=None, repr=False)  # a binary broadcast's raw user payload
+    seq: int | None = field(default=None, compare=False)  # the change id a postgres_changes event carries
     frames: dict[str, str | bytes] = field(default_factory=dict, repr=False, compare=False)  # encoded, per vsn
 
 

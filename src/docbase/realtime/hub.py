@@ -13,7 +13,11 @@ as that DELETE (judged on the row as it was before the mark), and one that
 clears the mark as an INSERT: to a subscriber a soft delete is a delete.
 
 Broadcasts go to this worker's subscribers at once and through the change table
-to every other worker's. Presence is kept per worker.
+to every other worker's; so does presence (docbase.realtime.presence).
+
+A channel joined again after its socket dropped is first sent what it missed
+(``resume``): its changes since the position remembered for it, then the live
+ones held back meanwhile, so it sees each change once and in order.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import orjson
 from .feed import Change, make_feed
 from .filters import Binding
 from .frames import Message
+from .presence import HEARTBEAT, Presence
+from .resume import Marks
 
 log = logging.getLogger("docbase.realtime")
 
@@ -68,12 +74,17 @@ class Channel:
     join_ref: str | None
     claims: dict[str, Any]
     private: bool = False
+    may_send: bool = True  # a private channel whose rule says send = false: join and listen only
     bindings: list[Binding] = field(default_factory=list)
     broadcast_self: bool = False
     broadcast_ack: bool = False
     presence_key: str = ""
     presence_enabled: bool = False
     expiry: asyncio.TimerHandle | None = None
+    resume_key: str | None = None  # who joined what: where a dropped socket's subscription is remembered
+    position: int = 0  # the change id this channel has been sent up to (or its join's)
+    floor: int = 0  # changes up to here come by replay, not live
+    backlog: list[Message] | None = None  # live events held while a replay runs
 
     @property
     def sub_topic(self) -> str:
@@ -86,8 +97,11 @@ class Channel:
     def push(self, event: str, payload: Any, binary: bytes | None = None) -> None:
         self.session.send(Message(self.topic, event, payload, None, None, binary))
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message, replay: bool = False) -> None:
         """A message built once for every channel of this topic (encoded once per serializer version)."""
+        if self.backlog is not None and not replay:
+            self.backlog.append(message)
+            return
         self.session.send(message)
 
 
@@ -98,14 +112,17 @@ class Hub:
         self.worker = uuid.uuid4().hex
         self.topics: dict[tuple[str, bool], set[Channel]] = {}
         self.listening: set[Channel] = set()  # channels with postgres_changes bindings
-        self.presence: dict[tuple[str, bool], dict[str, dict[Channel, dict[str, Any]]]] = {}
+        self.presence = Presence(self.worker)
+        self._presence_task: asyncio.Task | None = None
         self.feed = make_feed(schema, url, self.on_change, poll_ms, retention_s)
+        self.marks = Marks(retention_s)
         self._starting: asyncio.Lock | None = None
         self.started = False
         self.columns = {
             t.name: [{"name": c.name, "type": PG_TYPES.get(c.type, "text")} for c in t.columns] for t in schema.tables
         }
         self._ref = 0
+        self._pending: set[asyncio.Task] = set()
 
     async def ensure_started(self) -> None:
         if self.started:
@@ -116,8 +133,12 @@ class Hub:
             if not self.started:
                 await self.feed.start()
                 self.started = True
+                self._presence_task = asyncio.get_running_loop().create_task(self._presence_loop())
 
     async def close(self) -> None:
+        if self._presence_task is not None:
+            self._presence_task.cancel()
+            self._presence_task = None
         await self.feed.stop()
         self.started = False
 
@@ -144,16 +165,30 @@ class Hub:
 
     # -- postgres changes ---------------------------------------------------------------------
     async def on_change(self, change: Change) -> None:
+        record = change.record or {}
         if change.op == "BROADCAST":
-            record = change.record or {}
             if record.get("worker") != self.worker:
                 self._fanout(change.table, bool(record.get("private")), record, None)
             return
+        if change.op == "PRESENCE":
+            self._heard(change)
+            return
+        if change.op in ("RESUME", "RESUMED"):
+            if record.get("worker") != self.worker and isinstance(record.get("position"), int):
+                if change.op == "RESUME":
+                    self.marks.add(change.table, record["position"])
+                else:
+                    self.marks.drop(change.table, record["position"])
+            return
+        await self._dispatch(change, [c for c in self.listening if change.id > c.floor])
+
+    async def _dispatch(self, change: Change, channels: list[Channel], replay: bool = False) -> None:
+        """Judge ``change`` once per distinct set of claims among ``channels`` and send it to those who may see it."""
         change = self._as_seen(change)
         if change is None:
             return
         targets = []
-        for channel in list(self.listening):
+        for channel in channels:
             wanted = [b for b in channel.bindings if b.wants(change.table, change.op)]
             if wanted:
                 targets.append((channel, wanted))
@@ -174,8 +209,8 @@ class Hub:
                 key = (who, channel.topic, tuple(ids))
                 if key not in built:
                     payload = {"ids": ids, "data": self._data(change, row)}
-                    built[key] = Message(channel.topic, "postgres_changes", payload)
-                channel.send(built[key])
+                    built[key] = Message(channel.topic, "postgres_changes", payload, seq=change.id)
+                channel.send(built[key], replay)
 
     def _as_seen(self, change: Change) -> Change | None:
         """An UPDATE setting the soft-delete mark is a DELETE to subscribers; one clearing it, an INSERT;
@@ -223,6 +258,45 @@ class Hub:
             }
         return data
 
+    # -- catching up after a reconnect --------------------------------------------------------------
+    def joined(self, channel: Channel) -> int | None:
+        """Add a channel with bindings; the position it resumes from when its key has a mark, else None."""
+        since = self.marks.take(channel.resume_key) if channel.resume_key else None
+        channel.position = self.feed.last
+        if since is not None and since < self.feed.last:
+            channel.floor, channel.backlog = self.feed.last, []
+        else:
+            since = None
+        self.add(channel)
+        return since
+
+    async def resume(self, channel: Channel, since: int) -> None:
+        """Send ``channel`` the changes in (since, floor], then what arrived live meanwhile, then go live."""
+        record = {"worker": self.worker, "position": since}
+        try:
+            await self.feed.publish_control(channel.resume_key or "", "RESUMED", record)
+            low = since
+            while low < channel.floor and channel in self.listening:
+                changes = await self.feed.read(low, channel.floor)
+                if not changes:
+                    break
+                for change in changes:
+                    if change.op in ("INSERT", "UPDATE", "DELETE"):
+                        await self._dispatch(change, [channel], replay=True)
+                low = changes[-1].id
+        finally:
+            held, channel.backlog = channel.backlog or [], None
+            for message in held:
+                channel.send(message)
+
+    def dropped(self, channel: Channel) -> None:
+        """The socket went away under a subscription: remember where it stood, here and for the other workers."""
+        if not channel.resume_key or not channel.bindings:
+            return
+        self.marks.add(channel.resume_key, channel.position)
+        record = {"worker": self.worker, "position": channel.position}
+        self._spawn(self.feed.publish_control(channel.resume_key, "RESUME", record))
+
     # -- broadcast ----------------------------------------------------------------------------
     async def broadcast(
         self, topic: str, private: bool, event: str, payload: Any, sender: Channel | None, binary: bytes | None = None
@@ -245,34 +319,47 @@ class Hub:
                 continue
             channel.send(message)
 
-    # -- presence -----------------------------------------------------------------------------
+    # -- presence (docbase.realtime.presence: shared with every worker through the change table) ---------
     def presence_state(self, channel: Channel) -> dict[str, Any]:
-        state = self.presence.get(channel.key, {})
-        return {key: {"metas": list(metas.values())} for key, metas in state.items() if metas}
+        return self.presence.state(channel.key)
 
-    def track(self, channel: Channel, payload: dict[str, Any]) -> None:
+    async def track(self, channel: Channel, payload: dict[str, Any]) -> None:
         channel.presence_enabled = True  # tracking without listening still tells the others
-        state = self.presence.setdefault(channel.key, {})
-        metas = state.setdefault(channel.presence_key, {})
-        old = metas.get(channel)
-        meta = {**payload, "phx_ref": uuid.uuid4().hex[:20]}
-        if old is not None:
-            meta["phx_ref_prev"] = old["phx_ref"]
-        metas[channel] = meta
-        leaves = {channel.presence_key: {"metas": [old]}} if old is not None else {}
-        self._diff(channel.key, {channel.presence_key: {"metas": [meta]}}, leaves)
+        joins, leaves, row = self.presence.track(channel.key, channel.presence_key, channel, payload)
+        self._diff(channel.key, joins, leaves)
+        await self.ensure_started()
+        await self.feed.publish_control(channel.topic, "PRESENCE", row)
 
     def untrack(self, channel: Channel) -> None:
-        state = self.presence.get(channel.key)
-        if not state or channel.presence_key not in state:
+        leaves, row = self.presence.untrack(channel.key, channel.presence_key, channel)
+        if row is not None:
+            self._diff(channel.key, {}, leaves)
+            self._spawn(self.feed.publish_control(channel.topic, "PRESENCE", row))
+
+    def _heard(self, change: Change) -> None:
+        record = change.record or {}
+        if record.get("worker") == self.worker:
             return
-        old = state[channel.presence_key].pop(channel, None)
-        if not state[channel.presence_key]:
-            del state[channel.presence_key]
-        if not state:
-            del self.presence[channel.key]
-        if old is not None:
-            self._diff(channel.key, {}, {channel.presence_key: {"metas": [old]}})
+        if record.get("kind") == "hello":
+            for row in self.presence.rows():
+                self._spawn(self.feed.publish_control(row["topic"], "PRESENCE", row))
+        for key, joins, leaves in self.presence.heard(record, change.at):
+            self._diff(key, joins, leaves)
+
+    async def _presence_loop(self) -> None:
+        """Say this worker is alive while it tracks anyone; drop the presences of workers gone silent."""
+        await self.feed.publish_control("", "PRESENCE", {"kind": "hello", "worker": self.worker})
+        while True:
+            if self.presence.tracking():
+                await self.feed.publish_control("", "PRESENCE", {"kind": "alive", "worker": self.worker})
+            for key, joins, leaves in self.presence.reap():
+                self._diff(key, joins, leaves)
+            await asyncio.sleep(HEARTBEAT)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def _diff(self, key: tuple[str, bool], joins: dict, leaves: dict) -> None:
         for channel in self._members(key):

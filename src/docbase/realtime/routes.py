@@ -5,9 +5,10 @@ access checks go through, the keys. The socket is authenticated before it is
 accepted, like Supabase Realtime: no valid ``apikey`` (query parameter or
 header) and the upgrade is refused with 403.
 
-Private channels (``config.private``) admit service_role, and a signed-in user
-joining a channel named after a tenant's key (a workspace id) that they are a
-member of; everyone else gets Supabase's "Unauthorized" reply.
+Private channels (``config.private``) admit service_role, and whoever the first
+matching rule of ``[realtime]`` in docbase.toml names (``channel_rules``; by
+default a channel named after a tenant's key admits its members); everyone else
+gets Supabase's "Unauthorized" reply.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ..auth.bearer import bearer_token
+from .channel_rules import ChannelRule, load_rules, rule_for
 from .hub import Hub
 from .session import PREFIX, Session, version_of
 from .tokens import Refused, claims_of
@@ -40,7 +42,9 @@ class Realtime:
         retention_s: int = 600,
         max_channels: int = 100,
         max_message_bytes: int = 1_000_000,
+        channel_rules: list[ChannelRule] | None = None,
     ) -> None:
+        self.channel_rules = channel_rules if channel_rules is not None else load_rules(None)
         self.reader = reader
         self.secret, self.conventions, self.db = secret, conventions, db
         self.hub = Hub(schema, url, reader, poll_ms, retention_s)
@@ -53,10 +57,27 @@ class Realtime:
         hidden = self.reader.rest.gate.hidden(table, str(claims.get("role")))
         return self._columns.get(table, set()) - set(hidden)
 
-    async def may_join_private(self, topic: str, claims: dict[str, Any]) -> bool:
+    async def private_access(self, topic: str, claims: dict[str, Any]) -> str | None:
+        """What ``claims`` may do on the private channel ``topic``: "send" (join and broadcast), "join", or None."""
         if claims.get("role") == "service_role":
-            return True
-        return await self.reader.is_member(topic, claims)
+            return "send"
+        found = rule_for(self.channel_rules, topic)
+        if found is None:
+            return None
+        rule, captured = found
+        if rule.roles and claims.get("role") not in rule.roles:
+            return None
+        if "user" in captured and (claims.get("role") != "authenticated" or str(claims.get("sub")) != captured["user"]):
+            return None
+        if "tenant" in captured and not await self.reader.is_member(captured["tenant"], claims, rule.member_roles):
+            return None
+        return "send" if rule.send else "join"
+
+    async def may_join_private(self, topic: str, claims: dict[str, Any]) -> bool:
+        return await self.private_access(topic, claims) is not None
+
+    async def may_send_private(self, topic: str, claims: dict[str, Any]) -> bool:
+        return await self.private_access(topic, claims) == "send"
 
     async def websocket(self, ws: WebSocket) -> None:
         vsn = version_of(ws)
@@ -71,7 +92,7 @@ class Realtime:
             return
         offered = ws.scope.get("subprotocols") or []
         await ws.accept(subprotocol="phoenix" if "phoenix" in offered else None)
-        await Session(ws, self, vsn, claims).run()
+        await Session(ws, self, vsn, claims, token or "").run()
 
     async def _caller(self, request: Request) -> dict[str, Any]:
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
@@ -98,7 +119,7 @@ class Realtime:
             if not isinstance(m, dict) or not isinstance(m.get("topic"), str) or not isinstance(m.get("event"), str):
                 return _error(400, "each message needs a topic and an event")
             private = bool(m.get("private"))
-            if private and not await self.may_join_private(m["topic"], claims):
+            if private and not await self.may_send_private(m["topic"], claims):
                 return _error(
                     403, f"Unauthorized: You do not have permissions to write to this Channel topic: {m['topic']}"
                 )
@@ -125,7 +146,7 @@ class Realtime:
             except orjson.JSONDecodeError:
                 return _error(400, "body must be JSON")
         private = request.query_params.get("private") == "true"
-        if private and not await self.may_join_private(topic, claims):
+        if private and not await self.may_send_private(topic, claims):
             return _error(403, f"Unauthorized: You do not have permissions to write to this Channel topic: {topic}")
         await self.hub.broadcast(PREFIX + topic, private, event, payload, None, binary)
         return Response(status_code=202)

@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from .filters import SubscriptionError, parse_binding
 from .frames import V1, VERSIONS, FrameError, Message, decode, encode
 from .hub import Channel
+from .resume import resume_key
 from .tokens import Refused, claims_of, seconds_left
 
 log = logging.getLogger("docbase.realtime")
@@ -29,10 +30,12 @@ PREFIX = "realtime:"
 
 
 class Session:
-    def __init__(self, ws: WebSocket, service: Any, vsn: str, claims: dict[str, Any]) -> None:
+    def __init__(self, ws: WebSocket, service: Any, vsn: str, claims: dict[str, Any], token: str = "") -> None:
         self.ws, self.service, self.hub = ws, service, service.hub
         self.vsn = vsn
         self.claims = claims
+        self.token = token  # the socket's apikey: who a join without access_token is, for catch-up
+        self.replays: set[asyncio.Task] = set()
         self.channels: dict[str, Channel] = {}
         self.queue: asyncio.Queue[Message | None] = asyncio.Queue(QUEUE)
         self.closed = False
@@ -72,6 +75,10 @@ class Session:
                 await self.ws.send_bytes(frame)
             else:
                 await self.ws.send_text(frame)
+            if message.seq is not None:  # how far this subscription got, should the socket drop now
+                channel = self.channels.get(message.topic)
+                if channel is not None and message.seq > channel.position:
+                    channel.position = message.seq
 
     # -- in -----------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -89,7 +96,10 @@ class Session:
             pass
         finally:
             self.closed = True
-            for channel in list(self.channels.values()):
+            for task in self.replays:
+                task.cancel()
+            for channel in list(self.channels.values()):  # still joined: the socket dropped under them
+                self.hub.dropped(channel)
                 self.hub.remove(channel)
             self.channels.clear()
             writer.cancel()
@@ -138,7 +148,7 @@ class Session:
         elif msg.event == "broadcast":
             await self.broadcast(channel, msg)
         elif msg.event == "presence":
-            self.presence(channel, msg)
+            await self.presence(channel, msg)
         else:
             self.error(msg, f"unknown event {msg.event!r}")
 
@@ -156,9 +166,11 @@ class Session:
             return
         payload = msg.payload
         config = payload.get("config") if isinstance(payload.get("config"), dict) else {}
+        token = self.token
         try:
             claims = self.claims
             if payload.get("access_token"):
+                token = str(payload["access_token"])
                 claims = await claims_of(
                     payload["access_token"], self.service.secret, self.service.conventions, self.service.db
                 )
@@ -171,15 +183,23 @@ class Session:
         except SubscriptionError as exc:
             self.error(msg, f"Unable to subscribe to changes with given parameters: {exc}")
             return
-        if channel.private and not await self.service.may_join_private(channel.sub_topic, claims):
-            self.error(
-                msg, f"Unauthorized: You do not have permissions to read from this Channel topic: {channel.sub_topic}"
-            )
-            return
+        if channel.private:
+            access = await self.service.private_access(channel.sub_topic, claims)
+            if access is None:
+                self.error(
+                    msg,
+                    f"Unauthorized: You do not have permissions to read from this Channel topic: {channel.sub_topic}",
+                )
+                return
+            channel.may_send = access == "send"
+        since = None
+        self.channels[msg.topic] = channel
         if channel.bindings:
             await self.hub.ensure_started()
-        self.channels[msg.topic] = channel
-        self.hub.add(channel)
+            channel.resume_key = resume_key(token, claims, msg.topic, config.get("postgres_changes") or [])
+            since = self.hub.joined(channel)
+        else:
+            self.hub.add(channel)
         self._expire_at(channel)
         response = {"postgres_changes": [b.reply() for b in channel.bindings]} if channel.bindings else {}
         self.reply(msg, "ok", response)
@@ -194,7 +214,12 @@ class Session:
                 },
             )
         if channel.presence_enabled:
+            await self.hub.ensure_started()  # the other workers' presences come through the feed
             channel.push("presence_state", self.hub.presence_state(channel))
+        if since is not None:  # the same subscriber's socket dropped a moment ago: what it missed comes first
+            task = asyncio.get_running_loop().create_task(self.hub.resume(channel, since))
+            self.replays.add(task)
+            task.add_done_callback(self.replays.discard)
 
     def _configure(self, channel: Channel, config: dict[str, Any]) -> None:
         broadcast = config.get("broadcast") if isinstance(config.get("broadcast"), dict) else {}
@@ -267,20 +292,25 @@ class Session:
         if not isinstance(event, str) or not event:
             self.error(msg, "a broadcast needs an event name")
             return
+        if not channel.may_send:
+            self.error(
+                msg, f"Unauthorized: You do not have permissions to write to this Channel topic: {channel.sub_topic}"
+            )
+            return
         await self.hub.broadcast(
             channel.topic, channel.private, event, msg.payload.get("payload", {}), channel, msg.binary
         )
         if channel.broadcast_ack:
             self.reply(msg, "ok", {}, channel.join_ref)
 
-    def presence(self, channel: Channel, msg: Message) -> None:
+    async def presence(self, channel: Channel, msg: Message) -> None:
         event = msg.payload.get("event")
         if event == "track":
             body = msg.payload.get("payload", {})
             if not isinstance(body, dict):
                 self.error(msg, "presence payload must be an object")
                 return
-            self.hub.track(channel, body)
+            await self.hub.track(channel, body)
         elif event == "untrack":
             self.hub.untrack(channel)
         else:
