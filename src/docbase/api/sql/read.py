@@ -205,6 +205,9 @@ def _node_select(
     group: list[sa.ColumnElement] = []  # what the non-aggregated outputs read, should any output aggregate
     grouped: set = set()  # the Fields in ``group`` (order terms must be among them)
     aggregated = False
+    # PostgreSQL's name for this level in its errors: PostgREST aliases an embedded table ``<table>_<depth>``
+    label = table if not path else f"{table.rpartition('.')[2]}_{len(path)}"
+    embedded: set[str] = set()
     for item in items:
         if isinstance(item, SelectStar):
             hidden = b.hidden(table)
@@ -215,10 +218,10 @@ def _node_select(
                 group.append(alias.c[col.name])
                 grouped.add(Field(col.name))
         elif isinstance(item, SelectColumn) and _is_aggregate(b, table, item):
-            outputs.append((item.key, _aggregate_expr(b, table, alias, item)))
+            outputs.append((item.key, _aggregate_expr(b, table, alias, item, label)))
             aggregated = True
         elif isinstance(item, SelectColumn):
-            col = column_of(b.columns(table), item.field, table)
+            col = column_of(b.columns(table), item.field, label)
             expr = field_expr(alias, col, item.field)
             kind = col.type
             if item.field.json_path:
@@ -231,6 +234,10 @@ def _node_select(
             grouped.add(item.field)
         elif isinstance(item, Embed):
             rel = b.catalog.resolve(table, item.name, item.hint)
+            if item.key in embedded:  # PostgREST's two joins then share one alias, which PostgreSQL refuses
+                name = f"{table.rpartition('.')[2]}_{item.key}_{len(path) + 1}"
+                raise ApiError(400, "42712", f'table name "{name}" specified more than once')
+            embedded.add(item.key)
             group.extend(alias.c[c] for c in (rel.link.columns if rel.kind == "m2o" else rel.link.ref_columns))
             expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
             if expr is None:
@@ -347,12 +354,14 @@ def _is_aggregate(b: Build, table: str, item: SelectColumn) -> bool:
     return item.field == Field("count") and not item.cast and "count" not in b.columns(table)
 
 
-def _aggregate_expr(b: Build, table: str, alias: sa.FromClause, item: SelectColumn) -> sa.ColumnElement:
+def _aggregate_expr(
+    b: Build, table: str, alias: sa.FromClause, item: SelectColumn, label: str | None = None
+) -> sa.ColumnElement:
     fn = item.aggregate or "count"
     if item.field.name == "*" or item.aggregate is None:
         expr, kind = sa.func.count(), "bigint"
     else:
-        col = column_of(b.columns(table), item.field, table)
+        col = column_of(b.columns(table), item.field, label or table)
         arg = field_expr(alias, col, item.field)
         kind = col.type
         if item.field.json_path:
