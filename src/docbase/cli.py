@@ -171,13 +171,24 @@ def _schema(doc: Path, report: bool = False) -> Schema:
 
 
 @app.command()
-def keys(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print {anon, service_role} as JSON.")) -> None:
-    """Print the anon and service_role API keys (docbase.auth.keys)."""
+def keys(
+    doc: Path,
+    json_out: bool = typer.Option(False, "--json", help="Print {anon, service_role} as JSON."),
+    rotate: bool = typer.Option(
+        False,
+        "--rotate",
+        help="Retire the signing key (RS256/ES256): a new one signs, the old verifies for jwt_key_overlap.",
+    ),
+) -> None:
+    """Print the anon and service_role API keys (docbase.auth.keys), or rotate the signing key."""
     import json
 
     from .auth import keys as api_keys
 
     _schema(doc)
+    if rotate:
+        _rotate_signing_key(doc)
+        return
     try:
         secret = api_keys.jwt_secret(doc)
     except ValueError as exc:
@@ -187,6 +198,25 @@ def keys(doc: Path, json_out: bool = typer.Option(False, "--json", help="Print {
         typer.echo(json.dumps(pair))
     else:
         typer.echo(f"anon key:         {pair['anon']}\nservice_role key: {pair['service_role']}")
+
+
+def _rotate_signing_key(doc: Path) -> None:
+    """``docbase keys DOC --rotate``: say which key retired, which signs now and until when the old one verifies."""
+    from datetime import UTC, datetime
+
+    from . import settings as s
+    from .auth import jwks, rotation
+
+    toml = s.load_toml(doc)
+    alg = str(s.get(s.JWT_SIGNING_ALG, toml=toml) or "HS256").upper()
+    if alg not in jwks.SIGNING_ALGS:
+        fail(f"rotation needs jwt_signing_alg RS256 or ES256 (it is {alg}); HS256 uses the JWT secret", 2)
+    old = jwks.signing_key(alg)
+    rotation.rotate(alg)
+    new = jwks.signing_key(alg)
+    until = datetime.fromtimestamp(datetime.now(UTC).timestamp() + rotation.overlap(toml), UTC)
+    typer.echo(f"signing key {new.kid} ({alg}) signs new tokens")
+    typer.echo(f"retired key {old.kid} verifies until {until.isoformat(timespec='seconds')} (jwt_key_overlap)")
 
 
 @app.command()

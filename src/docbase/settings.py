@@ -145,6 +145,12 @@ JWT_SIGNING_ALG = declare(
     "generated once into the state dir (mode 0600) whose public half is served at "
     "/auth/v1/.well-known/jwks.json. API keys stay HS256.",
 )
+JWT_KEY_OVERLAP = declare(
+    "jwt_key_overlap",
+    7200,
+    "Seconds a signing key retired by `docbase keys DOC --rotate` keeps verifying its tokens and stays in the JWKS "
+    "(keep it at least jwt_exp).",
+)
 AUTH_THIRD_PARTY_ISSUER = declare(
     "auth_third_party_issuer",
     "",
@@ -303,9 +309,14 @@ SECTIONS: dict[str, str] = {
     "storage": 'Who may read and write objects, per bucket (`[storage.buckets.avatars] read = "authenticated"`; '
     "docs/storage.md).",
     "conventions": "Switch conventions off, for every table or per table (`[conventions.audit] off = [...]`).",
+    "auth": "Auth mail templates, subject and body per type (`[auth.email.template.recovery] subject = ...`; "
+    "docs/auth.md).",
     "realtime": "Private realtime channels: `[[realtime.channels]]` rules mapping a topic pattern "
     '(`"org:{tenant}:*"`, `"inbox:{user}"`) to who may join and send, and `tenant_channels = false` switching off '
     "the default (a channel named after a tenant key admits its members; docs/realtime.md).",
+    "oauth": "OAuth / OpenID Connect sign-in providers, one table each: `[oauth.github]` or `[oauth.google]` "
+    '(presets) or any OIDC issuer `[oauth.corp] issuer = "https://login.corp"`, with `client_id`, `client_secret` '
+    "(or `client_secret_env`), optional `scopes` (docs/auth.md).",
     "rules": "Switch rules the tables state off: `[rules] quotas = false`, or per table `[rules.monitors] quota = false`.",
 }
 

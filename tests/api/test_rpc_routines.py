@@ -109,6 +109,31 @@ async def test_sets_rows_and_void(pg_api):
     assert response.status_code == 204 and response.content == b""
 
 
+async def test_table_results_read_like_a_table(pg_api):
+    """RETURNS TABLE(...): select, aliases, casts, aggregates, filters, order, limits and counts apply to the
+    function's output columns (PostgREST's RpcSpec; postgrest-js's rpc tests)."""
+    url = "/rest/v1/rpc/item_pairs"
+    assert (await pg_api.get(url + "?select=label&id=eq.2")).json() == [{"label": "B"}]
+    assert (await pg_api.get(url + "?select=name:label,id::text&id=lt.3&order=id.desc")).json() == [
+        {"name": "B", "id": "2"},
+        {"name": "A", "id": "1"},
+    ]
+    assert (await pg_api.get(url + "?select=count()&label=neq.A")).json() == [{"count": 4}]
+    response = await pg_api.get(url + "?label=in.(C,D,E)&order=id&limit=1", headers={"Prefer": "count=exact"})
+    assert response.json() == [{"id": 3, "label": "C"}]
+    assert response.headers["content-range"] == "0-0/3"
+    response = await pg_api.post(url + "?select=id&id=gt.4", json={})
+    assert response.status_code == 200 and response.json() == [{"id": 5}]
+    missing = await pg_api.get(url + "?select=nope")
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "code": "42703",
+        "details": None,
+        "hint": None,
+        "message": "column item_pairs.nope does not exist",
+    }
+
+
 async def test_writing_functions_need_post(pg_api):
     response = await pg_api.post("/rest/v1/rpc/add_item", json={"name": "f"})
     assert response.status_code == 200 and response.json() == {"id": 6, "name": "f"}

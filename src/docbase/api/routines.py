@@ -17,7 +17,7 @@ function, never a silent 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -68,6 +68,7 @@ class Routine:
     table: str | None  # the document table whose rows it returns, if any
     columns: tuple[str, ...]  # output columns of a composite result
     volatile: bool
+    column_types: tuple[str, ...] = ()  # the output columns' types, where the function declares them
 
     @property
     def void(self) -> bool:
@@ -91,11 +92,14 @@ async def load_routines(tx: Any, names: list[str]) -> dict[str, list[Routine]]:
         modes = list(modes) or ["i"] * len(types)
         inputs = [(arg_names[i] if i < len(arg_names) else "", types[i]) for i, m in enumerate(modes) if m in "ibv"]
         outputs = [arg_names[i] for i, m in enumerate(modes) if m in "otb" and i < len(arg_names)]
+        out_types = tuple(types[i] for i, m in enumerate(modes) if m in "otb" and i < len(arg_names) and arg_names[i])
         first_default = len(inputs) - (defaults or 0)
         params = tuple(Param(n, t, i >= first_default) for i, (n, t) in enumerate(inputs))
         composite = typtype == "c" or return_type == "record" and bool(outputs)
         columns = tuple(attrs) if typtype == "c" else tuple(o for o in outputs if o)
         routine = Routine(name, params, returns_set, return_type, composite, table, columns, volatility == "v")
+        if typtype != "c":
+            routine = replace(routine, column_types=out_types)
         found.setdefault(name, []).append(routine)
     return found
 

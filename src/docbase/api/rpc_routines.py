@@ -18,11 +18,13 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..schema.model import Table
 from .errors import ApiError
 from .query import parse_query
 from .request import parse_range, read_body
 from .rest import RestApi, content_range
 from .rest import _max_affected as max_affected
+from .routine_rows import ResultGate, result_table, with_result
 from .routines import Routine, call, choose, no_function, single_object_call
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
@@ -67,6 +69,9 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
         await api._begin(tx, request)
         if routine.returns_set and routine.table in api.catalog.tables:
             response = await as_table(api, request, tx, routine, fn, bind, rest, prefer)
+        elif routine.returns_set and routine.returns_composite and routine.columns and not routine.table:
+            result = result_table(routine, routine.column_types)
+            response = await as_table(api, request, tx, routine, fn, bind, rest, prefer, result)
         else:
             refuse_filters(name, rest)
             response = await _as_value(request, tx, routine, fn, bind, prefer)
@@ -75,11 +80,24 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
 
 
 async def as_table(
-    api: RestApi, request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, rest: list, prefer: Any
+    api: RestApi,
+    request: Request,
+    tx: Any,
+    routine: Routine,
+    fn: Any,
+    bind: Binder,
+    rest: list,
+    prefer: Any,
+    result: Table | None = None,
 ) -> Response:
-    table = api.catalog.tables[routine.table]
+    """Rows read like a table's: the table the function returns rows of, or ``result``, the function's own
+    ``TABLE (...)`` output described as a table (docbase.api.routine_rows)."""
+    catalog, gate = api.catalog, api.gate
+    if result is not None:
+        catalog, gate = with_result(catalog, result), ResultGate(gate, result)
+    table = catalog.tables[result.name if result is not None else routine.table]
     query = parse_query(rest)
-    api.limits.check(api.catalog, table.name, query)  # select width, embed depth, filters (api.limits)
+    api.limits.check(catalog, table.name, query)  # select width, embed depth, filters (api.limits)
     limit, offset = parse_range(request.headers.get("range"))
     limit = query.limit.get((), limit)
     offset = query.offset.get((), offset)
@@ -88,9 +106,9 @@ async def as_table(
     role = request.state.role
     # the function chose its rows: a soft-delete mark hides none of them (the rules still apply)
     stmt, counted = read_statement(
-        api.catalog, table.name, query, bind, limit, offset, api.gate, role, source=source, include_deleted=True
+        catalog, table.name, query, bind, limit, offset, gate, role, source=source, include_deleted=True
     )
-    dialect = api.catalog.dialect
+    dialect = catalog.dialect
     compiled, counting = compile_statement(stmt, dialect), compile_statement(counted, dialect)
     sub = request.state.sub
     body, shown = (await tx.rows(compiled.sql, compiled.params(bind.values, sub)))[0]

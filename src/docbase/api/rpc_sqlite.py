@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from .errors import ApiError
 from .rest import RestApi
+from .routine_rows import result_table
 from .routines import choose, no_function, postgresql_only
 from .rpc_routines import as_table, read_arguments, refuse_filters, value_response
 from .sql.compiled import compile_statement
@@ -111,11 +112,26 @@ async def serve_sqlite_routine(api: RestApi, request: Request, name: str) -> Res
             table = api.catalog.tables[routine.table]
             source = body.columns(*[sa.column(c.name) for c in table.columns]).subquery("rpc")
             response = await as_table(api, request, tx, routine, source, bind, rest, prefer)
+        elif routine.kind == "select" and routine.returns_set and routine.returns_composite and not routine.table:
+            result = result_table(routine, routine.column_types)
+            source = _named(body, routine.columns).subquery("rpc")
+            response = await as_table(api, request, tx, routine, source, bind, rest, prefer, result)
         else:
             refuse_filters(name, rest)
             response = await _as_value(request, tx, routine, body, bind, prefer)
         api._end(tx, prefer)
     return response
+
+
+def _named(body: sa.TextClause, names: tuple[str, ...]) -> sa.TextualSelect:
+    """The body's rows under the names RETURNS TABLE gives them: SQLite names a compound select's columns
+    after its first member, so an empty first member carries the names and the body's own (``upper(x)``,
+    unnamed) do not matter."""
+    heads = ", ".join(f'NULL AS "{n.replace(chr(34), chr(34) * 2)}"' for n in names)
+    named = sa.text(f"SELECT {heads} WHERE 0 UNION ALL SELECT * FROM ({body.text})").bindparams(
+        *body._bindparams.values()
+    )
+    return named.columns(*[sa.column(n) for n in names])
 
 
 async def _runs(api: RestApi, tx: Any, routine: SqliteRoutine) -> bool:

@@ -112,6 +112,14 @@ def _returns(rest: str) -> tuple[str, bool, tuple[str, ...]]:
     return (scalar.group("type").strip('"').lower() if scalar else "record"), False, ()
 
 
+def _out_types(rest: str) -> tuple[str, ...]:
+    """The declared types of RETURNS TABLE's columns, in order (empty for any other result)."""
+    table = re.match(r"\s*table\s*\((?P<cols>.*?)\)", rest, re.IGNORECASE | re.DOTALL)
+    if table is None:
+        return ()
+    return tuple(" ".join(c.split()[1:]) for c in _split_args(table.group("cols")) if c.split())
+
+
 def parse(sql: str, schema: Schema) -> SqliteRoutine | None:
     """The function as SQLite can run it, or None (PL/pgSQL, positional $1, a body sqlglot cannot write)."""
     head = _HEADER.match(sql)
@@ -160,6 +168,7 @@ def parse(sql: str, schema: Schema) -> SqliteRoutine | None:
         kind=kind,
         order=order,
         defaults=defaults,
+        column_types=_out_types(rest[: found.start()]),
     )
 
 

@@ -15,7 +15,9 @@ from typing import Any
 from .. import settings as s
 from .clientip import Network, parse_networks
 from .policy import PasswordPolicy, parse_required_characters
+from .providers import Provider, parse
 from .redirects import allow_list
+from .templates import Template, load_templates
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class AuthConfig:
     smtp_password: str = ""
     smtp_sender: str = "docbase <noreply@localhost>"
     smtp_starttls: bool = True
+    oauth: tuple[Provider, ...] = ()
+    # [auth.email.template.*] of docbase.toml, checked at load (docbase.auth.templates).
+    templates: tuple[Template, ...] = ()
 
     def __post_init__(self) -> None:
         # A bad allow-list entry stops the server at start, naming the entry, not at the first redirect.
@@ -96,7 +101,16 @@ class AuthConfig:
             smtp_password=str(s.get(s.SMTP_PASSWORD, toml=t) or ""),
             smtp_sender=str(s.get(s.SMTP_SENDER, toml=t)),
             smtp_starttls=bool(s.get(s.SMTP_STARTTLS, toml=t)),
+            oauth=parse(t.get("oauth", {})),
+            templates=load_templates(t, *_toml_place(doc)),
         )
+
+
+def _toml_place(doc: str | Path | None) -> tuple[str, Path]:
+    """Where docbase.toml was read from (as settings.load_toml looks), for errors and ``content_path``."""
+    beside = Path(doc).resolve().parent if doc is not None else None
+    folder = beside if beside is not None and (beside / "docbase.toml").is_file() else Path.cwd()
+    return str(folder / "docbase.toml"), folder
 
 
 @cache

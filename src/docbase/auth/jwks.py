@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .. import settings
-from . import keys
+from . import keys, rotation
 from .keys import TokenError
 
 #: Algorithms docbase signs user tokens with, besides the default HS256.
@@ -59,6 +59,8 @@ class SigningKey:
     alg: str
     kid: str
     private: Any = field(repr=False)
+    #: For a retired key (docbase.auth.rotation): when it stops verifying (epoch seconds); None: no end.
+    until: float | None = None
 
     @property
     def public_jwk(self) -> dict[str, Any]:
@@ -199,23 +201,54 @@ class ThirdParty:
 
 @dataclass
 class Trust:
-    """What tokens a project signs and accepts besides HS256: its signing key, older key files, an issuer."""
+    """What tokens a project signs and accepts besides HS256: its signing key, older key files, an issuer.
+
+    ``alg``/``overlap`` set (by :func:`load_trust`), the key files are rescanned at most once a second and
+    reloaded when they changed (a rotation by another process: docbase.auth.rotation); ``clock`` decides
+    when a retired key's overlap is over."""
 
     signing: SigningKey | None = None
     verifying: dict[str, SigningKey] = field(default_factory=dict)
     third_party: ThirdParty | None = None
+    alg: str | None = None
+    overlap: float = 0.0
+    clock: Any = time.time
+    _seen: tuple = ()
+    _scanned: float = -1e18
+
+    def _fresh(self) -> None:
+        if self.alg is None:
+            return
+        now = time.monotonic()
+        if now - self._scanned < rotation.RESCAN_SECONDS:
+            return
+        self._scanned = now
+        seen = rotation.fingerprint(_key_file(self.alg, create=False).parent)
+        if seen != self._seen:
+            self.signing, self.verifying = _own_keys(self.alg, self.overlap)
+            self._seen = rotation.fingerprint(_key_file(self.alg, create=False).parent)
+
+    def _live(self, key: SigningKey) -> bool:
+        return key.until is None or self.clock() < key.until
 
     def jwks(self) -> dict[str, Any]:
-        """The public keys as ``/.well-known/jwks.json`` serves them (empty under HS256, as Supabase's)."""
-        return {"keys": [k.public_jwk for k in self.verifying.values()]}
+        """The public keys as ``/.well-known/jwks.json`` serves them (empty under HS256, as Supabase's):
+        the signing key first, then older ones still verifying (retired keys within their overlap)."""
+        self._fresh()
+        ordered = sorted(self.verifying.values(), key=lambda k: self.signing is None or k.kid != self.signing.kid)
+        return {"keys": [k.public_jwk for k in ordered if self._live(k)]}
 
     def sign(self, claims: dict[str, Any]) -> str | None:
+        self._fresh()
         return self.signing.sign(claims) if self.signing else None
 
     def verify(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
         """The claims of an asymmetric token: ours by ``kid``, else the third-party issuer's by ``iss``."""
+        self._fresh()
         kid = header.get("kid")
         own = self.verifying.get(kid) if isinstance(kid, str) else None
+        if own is not None and not self._live(own):
+            raise TokenError("invalid", "JWT is signed by a retired key whose overlap is over")
         try:
             if own is not None:
                 if header.get("alg") != own.alg:
@@ -251,8 +284,8 @@ def load_trust(doc: str | Path | None = None, toml: dict[str, Any] | None = None
     alg = str(settings.get(settings.JWT_SIGNING_ALG, toml=t) or "HS256").upper()
     if alg != "HS256" and alg not in SIGNING_ALGS:
         raise ValueError(f"jwt_signing_alg must be HS256, RS256 or ES256, not {alg!r}")
-    signing = signing_key(alg) if alg != "HS256" else None
-    verifying = {k.kid: k for a in SIGNING_ALGS if _key_file(a, create=False).is_file() for k in [signing_key(a)]}
+    overlap = rotation.overlap(t)
+    signing, verifying = _own_keys(alg, overlap)
     issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=t) or "")
     third = None
     if issuer:
@@ -263,7 +296,23 @@ def load_trust(doc: str | Path | None = None, toml: dict[str, Any] | None = None
             str(settings.get(settings.AUTH_THIRD_PARTY_ROLE_CLAIM, toml=t) or "role"),
             float(settings.get(settings.AUTH_THIRD_PARTY_JWKS_TTL, toml=t)),
         )
-    return Trust(signing, verifying, third)
+    seen = rotation.fingerprint(_key_file(alg, create=False).parent)
+    return Trust(signing, verifying, third, alg, overlap, _seen=seen, _scanned=time.monotonic())
+
+
+def _own_keys(alg: str, overlap: float) -> tuple[SigningKey | None, dict[str, SigningKey]]:
+    """The signing key of ``alg`` (made once; None under HS256) and every key that verifies: each current
+    key file, and each retired one with the end of its overlap."""
+    signing = signing_key(alg) if alg != "HS256" else None
+    verifying = {k.kid: k for a in SIGNING_ALGS if _key_file(a, create=False).is_file() for k in [signing_key(a)]}
+    for retired_alg, at, path in rotation.retired_files(_key_file(alg, create=False).parent):
+        try:
+            key = _read_key(retired_alg, path)
+        except (OSError, ValueError, RuntimeError):
+            continue  # deleted meanwhile or unreadable: its tokens are refused
+        if key.kid not in verifying:
+            verifying[key.kid] = SigningKey(key.alg, key.kid, key.private, at + overlap)
+    return signing, verifying
 
 
 def install(secret: str, doc: str | Path | None = None, toml: dict[str, Any] | None = None) -> Trust:

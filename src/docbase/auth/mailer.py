@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
@@ -23,6 +24,7 @@ from .. import dburl
 from ..db import connections
 from .config import AuthConfig
 from .tables import AuthTables
+from .templates import KIND_TO_TYPE, render
 from .users import now
 
 log = logging.getLogger("docbase.auth")
@@ -30,25 +32,41 @@ log = logging.getLogger("docbase.auth")
 
 @dataclass(frozen=True)
 class Mail:
+    """A message; ``values`` are the template variables (docbase.auth.templates) it was written from."""
+
     recipient: str
     subject: str
     body: str
     kind: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def _values(email: str, link: str | None, code: str, new_email: str | None = None) -> tuple[tuple[str, str], ...]:
+    query = parse_qs(urlsplit(link).query) if link else {}
+    found = {
+        "ConfirmationURL": link or "",
+        "Token": code,
+        "TokenHash": (query.get("token") or [""])[0],
+        "RedirectTo": (query.get("redirect_to") or [""])[0],
+        "Email": email,
+        "NewEmail": new_email or "",
+    }
+    return tuple(found.items())
 
 
 def confirmation(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to confirm your email address:\n\n{link}\n\nOr enter this code: {code}\n"
-    return Mail(recipient, "Confirm your signup", body, "signup")
+    return Mail(recipient, "Confirm your signup", body, "signup", _values(recipient, link, code))
 
 
 def recovery(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to reset the password for your account:\n\n{link}\n\nOr enter this code: {code}\n"
-    return Mail(recipient, "Reset your password", body, "recovery")
+    return Mail(recipient, "Reset your password", body, "recovery", _values(recipient, link, code))
 
 
 def email_change(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to confirm the update of your email address:\n\n{link}\n\nOr enter this code: {code}\n"
-    return Mail(recipient, "Confirm email change", body, "email_change")
+    return Mail(recipient, "Confirm email change", body, "email_change", _values(recipient, link, code, recipient))
 
 
 def email_change_current(recipient: str, new_email: str, link: str, code: str) -> Mail:
@@ -57,22 +75,22 @@ def email_change_current(recipient: str, new_email: str, link: str, code: str) -
         f"Follow this link to confirm it from this address:\n\n{link}\n\nOr enter this code: {code}\n\n"
         "If it was not you, do not follow the link and change your password.\n"
     )
-    return Mail(recipient, "Confirm email change", body, "email_change")
+    return Mail(recipient, "Confirm email change", body, "email_change", _values(recipient, link, code, new_email))
 
 
 def reauthentication(recipient: str, code: str) -> Mail:
     body = f"Enter this code to confirm it is you: {code}\n"
-    return Mail(recipient, "Confirm reauthentication", body, "reauthentication")
+    return Mail(recipient, "Confirm reauthentication", body, "reauthentication", _values(recipient, None, code))
 
 
 def magic_link(recipient: str, link: str, code: str) -> Mail:
     body = f"Follow this link to sign in:\n\n{link}\n\nOr enter this code: {code}\n"
-    return Mail(recipient, "Your Magic Link", body, "magiclink")
+    return Mail(recipient, "Your Magic Link", body, "magiclink", _values(recipient, link, code))
 
 
 def invite(recipient: str, link: str, code: str) -> Mail:
     body = f"You have been invited. Follow this link to accept the invite:\n\n{link}\n\nOr enter this code: {code}\n"
-    return Mail(recipient, "You have been invited", body, "invite")
+    return Mail(recipient, "You have been invited", body, "invite", _values(recipient, link, code))
 
 
 class Mailer:
@@ -81,7 +99,19 @@ class Mailer:
         self.engine = engine
         self.tables = tables
 
+    def written(self, mail: Mail) -> Mail:
+        """``mail`` as docbase.toml's template for its type writes it (unchanged without one)."""
+        wanted = KIND_TO_TYPE.get(mail.kind)
+        template = next((t for t in self.config.templates if t.kind == wanted), None)
+        if template is None or not mail.values:
+            return mail
+        values = {**dict(mail.values), "SiteURL": self.config.site_url}
+        subject = render(template.subject, values) if template.subject is not None else mail.subject
+        body = render(template.body, values) if template.body is not None else mail.body
+        return Mail(mail.recipient, subject, body, mail.kind, mail.values)
+
     async def send(self, mail: Mail) -> None:
+        mail = self.written(mail)
         if self.config.smtp_host:
             try:
                 await asyncio.to_thread(self._smtp, mail)
@@ -115,7 +145,7 @@ class Mailer:
         msg["From"] = c.smtp_sender
         msg["To"] = mail.recipient
         msg["Subject"] = mail.subject
-        msg.set_content(mail.body)
+        msg.set_content(mail.body, subtype="html" if mail.body.lstrip().startswith("<") else "plain")
         with smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=15) as smtp:
             if c.smtp_starttls:
                 smtp.starttls()

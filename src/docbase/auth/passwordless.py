@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from . import mailer, ratelimit, users
+from . import mailer, pkce, ratelimit, users
 from .clientip import limit_key
 from .errors import AuthError
 from .service import AuthService, Job
@@ -43,8 +43,10 @@ async def send_code(
     ip: str,
     verify_url: str,
     redirect_to: str | None,
+    challenge: pkce.Challenge | None = None,
 ) -> Job:
-    """Make (or refresh) the address's code and return the job that mails it after the answer."""
+    """Make (or refresh) the address's code and return the job that mails it after the answer;
+    with a PKCE ``challenge`` its link ends in an auth code for that client only (:mod:`.pkce`)."""
     if await count_sent(svc, [f"mail:{email}", f"otp:ip:{limit_key(ip)}"]):
         raise over_email_limit()
     moment = svc.now()
@@ -60,6 +62,10 @@ async def send_code(
             user = await users.insert(conn, svc.t, email, "", None, data, moment)
             await svc.profiles.created(conn, str(user["id"]), email=email, metadata=data, now=moment)
         code, token_hash = await svc.new_otp(conn, user["id"], "confirmation", email)
+        if challenge is not None:
+            token_hash = await pkce.start(conn, svc.t, user["id"], "confirmation", token_hash, challenge, moment)
+        else:
+            await pkce.forget(conn, svc.t, user["id"], "confirmation")
         await users.update(conn, svc.t, user["id"], confirmation_sent_at=moment)
     link = svc.link(verify_url, token_hash, "magiclink", redirect_to)
     return partial(svc.mailer.deliver, mailer.magic_link(email, link, code))

@@ -24,10 +24,23 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ..schema.model import Schema
-from . import admin_routes, jwks, keys, levels, mfa_routes, passwordless, reauth, tokens, users
+from . import (
+    admin_routes,
+    identities,
+    jwks,
+    keys,
+    levels,
+    mfa_routes,
+    oauth_routes,
+    passwordless,
+    pkce,
+    reauth,
+    tokens,
+    users,
+)
 from .config import AuthConfig
 from .errors import AuthError, validation
-from .service import OTP_KINDS, AuthService
+from .service import AMR_METHODS, OTP_KINDS, AuthService
 from .web import (
     MAX_BODY,
     answer,
@@ -71,6 +84,7 @@ async def signup(request: Request, auth: AuthService) -> Response:
         request.headers.get("user-agent"),
         verify_url(request, auth.config),
         redirect,
+        pkce.challenge_of(body),
     )
     return answer(*result)
 
@@ -90,6 +104,14 @@ async def token(request: Request, auth: AuthService) -> Response:
         if not isinstance(refresh, str) or not refresh or len(refresh) > 512:
             raise AuthError(400, "validation_failed", "refresh_token required")
         result = await auth.refresh(refresh)
+    elif grant == "pkce":
+        result = await pkce.exchange(
+            auth,
+            body.get("auth_code"),
+            body.get("code_verifier"),
+            client_ip(request, auth.config),
+            request.headers.get("user-agent"),
+        )
     else:
         raise AuthError(400, "unsupported_grant_type", "unsupported_grant_type")
     return JSONResponse(result)
@@ -100,7 +122,12 @@ async def get_user(request: Request, auth: AuthService) -> Response:
     user, _ = await auth.current(claims_of(request, auth))
     async with auth.engine.connect() as conn:
         factors = await levels.factors(conn, auth.t, user["id"])
-    return JSONResponse(users.to_json(user) | ({"factors": factors} if factors else {}))
+        linked = await identities.of_user(conn, auth, user["id"])
+    body = users.to_json(user)
+    if linked and "email" not in (body["app_metadata"].get("providers") or []):
+        body["identities"] = []  # signed up through a provider: no email identity (GoTrue lists none)
+    body["identities"] = body["identities"] + linked
+    return JSONResponse(body | ({"factors": factors} if factors else {}))
 
 
 @endpoint()
@@ -156,6 +183,7 @@ async def recover(request: Request, auth: AuthService) -> Response:
         client_ip(request, auth.config),
         verify_url(request, auth.config),
         request.query_params.get("redirect_to"),
+        pkce.challenge_of(body),
     )
     return answer({}, job)
 
@@ -183,16 +211,30 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
     params = request.query_params
     target = redirect_target(auth.config, params.get("redirect_to"))
     otp_type = params.get("type") or ""
+    flow = str(params.get("token") or "").startswith(pkce.PREFIX)
+    # PKCE answers in the query (the code is worth nothing without the client's verifier), implicit in the fragment
+    joint = ("&" if "?" in target else "?") if flow else "#"
     try:
         if otp_type not in OTP_KINDS:
             raise validation("Verify requires a valid type")
         token_hash = text_param(params.get("token"), "token", 256)
+        kind, method = OTP_KINDS[otp_type], AMR_METHODS[otp_type]
+
+        async def auth_code(conn: Any, user: dict[str, Any]) -> str:
+            return await pkce.issue_code(conn, auth.t, user["id"], kind, method, auth.now())
+
         session = await auth.verify(
-            otp_type, token_hash, client_ip(request, auth.config), request.headers.get("user-agent")
+            otp_type,
+            token_hash,
+            client_ip(request, auth.config),
+            request.headers.get("user-agent"),
+            finish=auth_code if flow else None,
         )
     except AuthError as exc:
         fragment = {"error": "access_denied", "error_code": exc.error_code, "error_description": exc.msg}
-        return RedirectResponse(f"{target}#{urlencode(fragment)}", status_code=303)
+        return RedirectResponse(f"{target}{joint}{urlencode(fragment)}", status_code=303)
+    if flow:
+        return RedirectResponse(f"{target}{joint}{urlencode({'code': session})}", status_code=303)
     if "access_token" not in session:  # the first of a secure email change's two confirmations
         return RedirectResponse(f"{target}#{urlencode({'message': session['msg']})}", status_code=303)
     fragment = {
@@ -210,7 +252,8 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
 async def settings(request: Request, auth: AuthService) -> Response:
     return JSONResponse(
         {
-            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins},
+            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins}
+            | {p.name: True for p in auth.config.oauth},
             "disable_signup": auth.config.disable_signup,
             "mailer_autoconfirm": not auth.config.confirm_email,
             "phone_autoconfirm": False,
@@ -245,7 +288,7 @@ async def otp(request: Request, auth: AuthService) -> Response:
     create_user = body.get("create_user", True)
     if not isinstance(create_user, bool):
         raise validation("create_user must be true or false")
-    return await _send_code(request, auth, email, create_user, data_field(body) or {})
+    return await _send_code(request, auth, email, create_user, data_field(body) or {}, pkce.challenge_of(body))
 
 
 @endpoint()
@@ -254,13 +297,22 @@ async def magiclink(request: Request, auth: AuthService) -> Response:
     body = await read_json(request)
     email = email_field(body)
     assert email is not None
-    return await _send_code(request, auth, email, True, data_field(body) or {})
+    return await _send_code(request, auth, email, True, data_field(body) or {}, pkce.challenge_of(body))
 
 
-async def _send_code(request: Request, auth: AuthService, email: str, create_user: bool, data: dict) -> Response:
+async def _send_code(
+    request: Request, auth: AuthService, email: str, create_user: bool, data: dict, challenge: pkce.Challenge | None
+) -> Response:
     redirect = request.query_params.get("redirect_to")
     job = await passwordless.send_code(
-        auth, email, create_user, data, client_ip(request, auth.config), verify_url(request, auth.config), redirect
+        auth,
+        email,
+        create_user,
+        data,
+        client_ip(request, auth.config),
+        verify_url(request, auth.config),
+        redirect,
+        challenge,
     )
     return answer({}, job)
 
@@ -284,6 +336,7 @@ ROUTES: list[BaseRoute] = [
     Route("/.well-known/jwks.json", jwks_json, methods=["GET"]),
     *admin_routes.ROUTES,
     *mfa_routes.ROUTES,
+    *oauth_routes.ROUTES,
 ]
 
 

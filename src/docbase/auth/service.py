@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..schema.model import Schema
-from . import levels, mailer, ratelimit, redirects, sessions, tokens, users
+from . import levels, mailer, pkce, ratelimit, redirects, sessions, tokens, users
 from .clientip import limit_key
 from .config import AuthConfig
 from .db import Ready, engine_for
@@ -188,8 +188,10 @@ class AuthService:
         agent: str | None,
         verify_url: str,
         redirect_to: str | None,
+        challenge: pkce.Challenge | None = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        """The new user (or session, without confirmations) and the mail to send after answering."""
+        """The new user (or session, without confirmations) and the mail to send after answering;
+        ``challenge``: the client's PKCE challenge, which the confirmation link then ends in (:mod:`.pkce`)."""
         if self.config.disable_signup:
             raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
         if await self._over([f"signup:ip:{limit_key(ip)}"]):
@@ -221,6 +223,10 @@ class AuthService:
                 await ratelimit.hit(conn, self.t, f"signup:ip:{limit_key(ip)}", self.config.rate_window, self.clock())
                 if confirmed_at is None:
                     code, token_hash = await self.new_otp(conn, user["id"], "confirmation", email)
+                    if challenge is not None:
+                        token_hash = await pkce.start(
+                            conn, self.t, user["id"], "confirmation", token_hash, challenge, moment
+                        )
                     await users.update(conn, self.t, user["id"], confirmation_sent_at=moment)
                     mail = mailer.confirmation(email, self.link(verify_url, token_hash, "signup", redirect_to), code)
                     result = users.to_json(await users.by_id(conn, self.t, user["id"]) or user)
@@ -339,6 +345,8 @@ class AuthService:
         if hashed:
             values["encrypted_password"] = hashed
             facts["password_hash"] = hashed
+        if email and email != user.get("email") and self.config.confirm_email:
+            await reauth.count_change_mail(self, user, email)  # committed before any refusal below
         async with self.engine.begin() as conn:
             if hashed:
                 await reauth.check_password_change(self, conn, user, session_id, nonce)
@@ -395,7 +403,9 @@ class AuthService:
                 raise AuthError(404, "session_not_found", "Session not found")
             await sessions.revoke_sessions(conn, self.t, [uuid.UUID(target)])
 
-    async def recover(self, email: str, ip: str, verify_url: str, redirect_to: str | None) -> Job:
+    async def recover(
+        self, email: str, ip: str, verify_url: str, redirect_to: str | None, challenge: pkce.Challenge | None = None
+    ) -> Job:
         """Count the request; the look-up, token and mail are the returned job, run after answering.
 
         Every address costs the same before the answer (two counter upserts
@@ -409,15 +419,23 @@ class AuthService:
             )
         if per_email > self.config.rate_limit or per_ip > self.config.rate_limit:
             raise AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded")
-        return partial(self._recovery_mail, email, verify_url, redirect_to)
+        return partial(self._recovery_mail, email, verify_url, redirect_to, challenge)
 
-    async def _recovery_mail(self, email: str, verify_url: str, redirect_to: str | None) -> None:
+    async def _recovery_mail(
+        self, email: str, verify_url: str, redirect_to: str | None, challenge: pkce.Challenge | None = None
+    ) -> None:
         try:
             async with self.engine.begin() as conn:
                 user = await users.by_email(conn, self.t, email)
                 if user is None:
                     return
                 code, token_hash = await self.new_otp(conn, user["id"], "recovery", email)
+                if challenge is not None:
+                    token_hash = await pkce.start(
+                        conn, self.t, user["id"], "recovery", token_hash, challenge, self.now()
+                    )
+                else:
+                    await pkce.forget(conn, self.t, user["id"], "recovery")
                 await users.update(conn, self.t, user["id"], recovery_sent_at=self.now())
         except Exception as exc:  # noqa: BLE001 - after the answer there is no one to tell but the log
             log.error("auth: recovery mail to %s not prepared: %s", email, reason(exc))
@@ -427,12 +445,20 @@ class AuthService:
         )
 
     async def verify(
-        self, otp_type: str, token_hash: str, ip: str, agent: str | None, email: str | None = None
-    ) -> dict[str, Any]:
+        self,
+        otp_type: str,
+        token_hash: str,
+        ip: str,
+        agent: str | None,
+        email: str | None = None,
+        finish: Callable[[Any, dict[str, Any]], Awaitable[Any]] | None = None,
+    ) -> Any:
         """Consume a one-time token; confirm, recover or change email; answer with a new session.
 
         ``email``: the address a typed 6-digit code was given for; wrong codes for it are counted across
-        every client address, and after ``MAX_CODE_GUESSES`` the outstanding code is void.
+        every client address, and after ``MAX_CODE_GUESSES`` the outstanding code is void. A typed code
+        also matches its PKCE-flow token (the code was read on the device that asked for it).
+        ``finish(conn, user)``: what a consumed token yields instead of a session (a PKCE auth code).
         """
         kind = OTP_KINDS[otp_type]
         if await self._over([f"verify:ip:{limit_key(ip)}"]):
@@ -440,7 +466,8 @@ class AuthService:
         ott = self.t.one_time_tokens
         moment = self.now()
         async with self.engine.begin() as conn:
-            q = sa.select(ott).where(ott.c.token_hash == token_hash, ott.c.token_type.in_(_CONSUMES[otp_type]))
+            hashes = [token_hash] if email is None else [token_hash, pkce.PREFIX + token_hash]
+            q = sa.select(ott).where(ott.c.token_hash.in_(hashes), ott.c.token_type.in_(_CONSUMES[otp_type]))
             row = (await conn.execute(q)).mappings().first()
             fresh = row is not None and (moment - users.aware(row["created_at"])).total_seconds() <= self.config.otp_exp
             if row is not None:
@@ -460,6 +487,8 @@ class AuthService:
             if user is not None:
                 await self._apply(conn, kind, user, row["relates_to"], moment)
                 user = await users.by_id(conn, self.t, user["id"])
+                if finish is not None:
+                    return await finish(conn, user)
                 return await self.open_session(conn, user, ip, agent, AMR_METHODS[otp_type])
         await self._hit([f"verify:ip:{limit_key(ip)}"])
         if email is not None:

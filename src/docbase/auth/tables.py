@@ -44,6 +44,8 @@ class AuthTables:
     mfa_factors: sa.Table
     mfa_challenges: sa.Table
     mfa_amr_claims: sa.Table
+    flow_state: sa.Table
+    identities: sa.Table
 
 
 def users_table_name(dialect: str) -> str:
@@ -195,6 +197,38 @@ def auth_tables(dialect: str) -> AuthTables:
         sa.Column("updated_at", _TS, nullable=False),
         sa.UniqueConstraint("session_id", "authentication_method"),
     )
+    flow_state = sa.Table(
+        name("flow_state"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=True, index=True),
+        sa.Column("auth_code", sa.String(255), nullable=True, unique=True, comment="SHA-256 of the code"),
+        sa.Column("code_challenge", sa.Text, nullable=False),
+        sa.Column("code_challenge_method", sa.String(8), nullable=False),
+        sa.Column("provider_type", sa.String(64), nullable=False, comment="email kind or OAuth provider"),
+        sa.Column("authentication_method", sa.String(32), nullable=False),
+        sa.Column("auth_code_issued_at", _TS, nullable=True),
+        sa.Column("state", sa.String(255), nullable=True, unique=True, comment="SHA-256 of the OAuth state"),
+        sa.Column("nonce", sa.String(255), nullable=True, comment="the OpenID Connect nonce sent"),
+        sa.Column("redirect_to", sa.Text, nullable=True),
+        sa.Column("link_user_id", sa.Uuid, nullable=True, comment="the signed-in user linking this identity"),
+        sa.Column("created_at", _TS, nullable=False),
+        sa.Column("updated_at", _TS, nullable=False),
+    )
+    identities = sa.Table(
+        name("identities"),
+        md,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("provider_id", sa.Text, nullable=False, comment="the provider's subject (sub)"),
+        sa.Column("user_id", sa.Uuid, sa.ForeignKey(users_fk, ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("identity_data", _JSON, nullable=False),
+        sa.Column("provider", sa.Text, nullable=False),
+        sa.Column("last_sign_in_at", _TS, nullable=True),
+        sa.Column("created_at", _TS, nullable=True),
+        sa.Column("updated_at", _TS, nullable=True),
+        sa.Column("email", sa.Text, nullable=True),
+        sa.UniqueConstraint("provider_id", "provider"),
+    )
     return AuthTables(
         md,
         users,
@@ -207,6 +241,8 @@ def auth_tables(dialect: str) -> AuthTables:
         mfa_factors,
         mfa_challenges,
         mfa_amr_claims,
+        flow_state,
+        identities,
     )
 
 

@@ -13,8 +13,8 @@ remembered and looked for again for ``GAP_SECONDS`` before they count as rolled
 back, so a slow transaction's change is still delivered, in the order it shows up.
 
 The same table carries what workers tell each other: broadcasts (``op = 'BROADCAST'``),
-catch-up marks (``RESUME``/``RESUMED``, docbase.realtime.resume) and presence
-(``PRESENCE``); a starting worker reads the marks and presence still kept.
+catch-up marks (``RESUME``/``RESUMED``, docbase.realtime.resume, which a starting
+worker reads from the past) and presence (``PRESENCE``, docbase.realtime.presence).
 Rows older than ``realtime_retention_seconds`` are deleted now and then.
 """
 
@@ -40,7 +40,7 @@ log = logging.getLogger("docbase.realtime")
 GAP_SECONDS = 10.0
 BATCH = 500
 PURGE_EVERY = 60.0
-CONTROL = "('RESUME', 'RESUMED', 'PRESENCE')"  # rows a starting worker reads from the past: what others hold
+CONTROL = "('RESUME', 'RESUMED')"  # rows a starting worker reads from the past (presence asks: hello)
 
 
 @dataclass

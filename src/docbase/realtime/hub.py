@@ -13,7 +13,7 @@ as that DELETE (judged on the row as it was before the mark), and one that
 clears the mark as an INSERT: to a subscriber a soft delete is a delete.
 
 Broadcasts go to this worker's subscribers at once and through the change table
-to every other worker's. Presence is kept per worker.
+to every other worker's; so does presence (docbase.realtime.presence).
 
 A channel joined again after its socket dropped is first sent what it missed
 (``resume``): its changes since the position remembered for it, then the live
@@ -35,6 +35,7 @@ import orjson
 from .feed import Change, make_feed
 from .filters import Binding
 from .frames import Message
+from .presence import HEARTBEAT, Presence
 from .resume import Marks
 
 log = logging.getLogger("docbase.realtime")
@@ -111,7 +112,8 @@ class Hub:
         self.worker = uuid.uuid4().hex
         self.topics: dict[tuple[str, bool], set[Channel]] = {}
         self.listening: set[Channel] = set()  # channels with postgres_changes bindings
-        self.presence: dict[tuple[str, bool], dict[str, dict[Channel, dict[str, Any]]]] = {}
+        self.presence = Presence(self.worker)
+        self._presence_task: asyncio.Task | None = None
         self.feed = make_feed(schema, url, self.on_change, poll_ms, retention_s)
         self.marks = Marks(retention_s)
         self._starting: asyncio.Lock | None = None
@@ -131,8 +133,12 @@ class Hub:
             if not self.started:
                 await self.feed.start()
                 self.started = True
+                self._presence_task = asyncio.get_running_loop().create_task(self._presence_loop())
 
     async def close(self) -> None:
+        if self._presence_task is not None:
+            self._presence_task.cancel()
+            self._presence_task = None
         await self.feed.stop()
         self.started = False
 
@@ -163,6 +169,9 @@ class Hub:
         if change.op == "BROADCAST":
             if record.get("worker") != self.worker:
                 self._fanout(change.table, bool(record.get("private")), record, None)
+            return
+        if change.op == "PRESENCE":
+            self._heard(change)
             return
         if change.op in ("RESUME", "RESUMED"):
             if record.get("worker") != self.worker and isinstance(record.get("position"), int):
@@ -286,9 +295,7 @@ class Hub:
             return
         self.marks.add(channel.resume_key, channel.position)
         record = {"worker": self.worker, "position": channel.position}
-        task = asyncio.get_running_loop().create_task(self.feed.publish_control(channel.resume_key, "RESUME", record))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._spawn(self.feed.publish_control(channel.resume_key, "RESUME", record))
 
     # -- broadcast ----------------------------------------------------------------------------
     async def broadcast(
@@ -312,34 +319,47 @@ class Hub:
                 continue
             channel.send(message)
 
-    # -- presence -----------------------------------------------------------------------------
+    # -- presence (docbase.realtime.presence: shared with every worker through the change table) ---------
     def presence_state(self, channel: Channel) -> dict[str, Any]:
-        state = self.presence.get(channel.key, {})
-        return {key: {"metas": list(metas.values())} for key, metas in state.items() if metas}
+        return self.presence.state(channel.key)
 
-    def track(self, channel: Channel, payload: dict[str, Any]) -> None:
+    async def track(self, channel: Channel, payload: dict[str, Any]) -> None:
         channel.presence_enabled = True  # tracking without listening still tells the others
-        state = self.presence.setdefault(channel.key, {})
-        metas = state.setdefault(channel.presence_key, {})
-        old = metas.get(channel)
-        meta = {**payload, "phx_ref": uuid.uuid4().hex[:20]}
-        if old is not None:
-            meta["phx_ref_prev"] = old["phx_ref"]
-        metas[channel] = meta
-        leaves = {channel.presence_key: {"metas": [old]}} if old is not None else {}
-        self._diff(channel.key, {channel.presence_key: {"metas": [meta]}}, leaves)
+        joins, leaves, row = self.presence.track(channel.key, channel.presence_key, channel, payload)
+        self._diff(channel.key, joins, leaves)
+        await self.ensure_started()
+        await self.feed.publish_control(channel.topic, "PRESENCE", row)
 
     def untrack(self, channel: Channel) -> None:
-        state = self.presence.get(channel.key)
-        if not state or channel.presence_key not in state:
+        leaves, row = self.presence.untrack(channel.key, channel.presence_key, channel)
+        if row is not None:
+            self._diff(channel.key, {}, leaves)
+            self._spawn(self.feed.publish_control(channel.topic, "PRESENCE", row))
+
+    def _heard(self, change: Change) -> None:
+        record = change.record or {}
+        if record.get("worker") == self.worker:
             return
-        old = state[channel.presence_key].pop(channel, None)
-        if not state[channel.presence_key]:
-            del state[channel.presence_key]
-        if not state:
-            del self.presence[channel.key]
-        if old is not None:
-            self._diff(channel.key, {}, {channel.presence_key: {"metas": [old]}})
+        if record.get("kind") == "hello":
+            for row in self.presence.rows():
+                self._spawn(self.feed.publish_control(row["topic"], "PRESENCE", row))
+        for key, joins, leaves in self.presence.heard(record, change.at):
+            self._diff(key, joins, leaves)
+
+    async def _presence_loop(self) -> None:
+        """Say this worker is alive while it tracks anyone; drop the presences of workers gone silent."""
+        await self.feed.publish_control("", "PRESENCE", {"kind": "hello", "worker": self.worker})
+        while True:
+            if self.presence.tracking():
+                await self.feed.publish_control("", "PRESENCE", {"kind": "alive", "worker": self.worker})
+            for key, joins, leaves in self.presence.reap():
+                self._diff(key, joins, leaves)
+            await asyncio.sleep(HEARTBEAT)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def _diff(self, key: tuple[str, bool], joins: dict, leaves: dict) -> None:
         for channel in self._members(key):

@@ -148,7 +148,7 @@ class Session:
         elif msg.event == "broadcast":
             await self.broadcast(channel, msg)
         elif msg.event == "presence":
-            self.presence(channel, msg)
+            await self.presence(channel, msg)
         else:
             self.error(msg, f"unknown event {msg.event!r}")
 
@@ -214,6 +214,7 @@ class Session:
                 },
             )
         if channel.presence_enabled:
+            await self.hub.ensure_started()  # the other workers' presences come through the feed
             channel.push("presence_state", self.hub.presence_state(channel))
         if since is not None:  # the same subscriber's socket dropped a moment ago: what it missed comes first
             task = asyncio.get_running_loop().create_task(self.hub.resume(channel, since))
@@ -302,14 +303,14 @@ class Session:
         if channel.broadcast_ack:
             self.reply(msg, "ok", {}, channel.join_ref)
 
-    def presence(self, channel: Channel, msg: Message) -> None:
+    async def presence(self, channel: Channel, msg: Message) -> None:
         event = msg.payload.get("event")
         if event == "track":
             body = msg.payload.get("payload", {})
             if not isinstance(body, dict):
                 self.error(msg, "presence payload must be an object")
                 return
-            self.hub.track(channel, body)
+            await self.hub.track(channel, body)
         elif event == "untrack":
             self.hub.untrack(channel)
         else:

@@ -9,6 +9,7 @@ import { renderDiagram } from "./diagram.js";
 import { documentView, overview, sidebar, tableDetail } from "./explorer.js";
 import { renderForm } from "./form.js";
 import { renderRow } from "./rowview.js";
+import { renderUsers } from "./users.js";
 
 const view = document.getElementById("view");
 let schema = null;
@@ -44,6 +45,7 @@ async function route() {
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.dataset.tab === tab));
   if (tab === "diagram") return renderDiagram(view, schema, name || null);
   if (tab === "doc") return documentView(view, Number(name) || 0);
+  if (tab === "users") return renderUsers(view, Number(name) || 1, message);
   if (tab === "data") {
     const table = name ? findTable(name) : null;
     const content = h("div", {});

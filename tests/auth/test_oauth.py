@@ -1,0 +1,225 @@
+"""Sign-in with an OpenID Connect provider, end to end, against a real provider running on this machine.
+
+The provider is the certified ``oidc-provider`` npm package (tests/clients/oidc_provider.mjs) under node;
+supabase-js asks docbase for the sign-in URL (``signInWithOAuth``) and later exchanges the code
+(``exchangeCodeForSession``); in between, an HTTP client plays the browser: it follows the redirects and
+submits the provider's own login and consent forms. Both databases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+import pytest
+from starlette.routing import Mount
+
+from docbase.auth import AuthConfig, auth_routes, keys
+from docbase.auth.providers import Provider
+
+from ..clients.js import HERE, ensure_installed, run_js
+from .conftest import DOCUMENT
+
+pytestmark = pytest.mark.slow
+
+SECRET = "oauth-secret-0123456789-0123456789-0123456789"
+APP = "http://localhost:3000/auth/callback"
+CLIENT_ID, CLIENT_SECRET = "docbase-app", "docbase-app-secret-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def provider_and_server(tmp_path, db_url):
+    """The OIDC provider (node) with docbase registered as a client, and a live docbase using it."""
+    ensure_installed()
+    uvicorn = pytest.importorskip("uvicorn")
+    from docbase.api.app import create_app
+    from docbase.migrate import migrate
+    from docbase.pipeline import load_schema
+
+    dport, oport = free_port(), free_port()
+    base, issuer = f"http://127.0.0.1:{dport}", f"http://127.0.0.1:{oport}"
+    clients = [
+        {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "redirect_uris": [f"{base}/auth/v1/callback"],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+        }
+    ]
+    node = subprocess.Popen(
+        ["node", str(HERE / "oidc_provider.mjs")],
+        cwd=HERE,
+        env={**os.environ, "OIDC_PORT": str(oport), "OIDC_CLIENTS": json.dumps(clients)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = node.stdout.readline()
+        assert line.startswith("ready"), f"oidc-provider did not start: {line}{node.stderr.read()[-2000:]}"
+        doc = tmp_path / "accounts.md"
+        doc.write_text(DOCUMENT)
+        schema = load_schema(doc)
+        migrate(schema, db_url)
+        config = AuthConfig(
+            bcrypt_cost=4,
+            site_url="http://localhost:3000",
+            redirect_urls=("http://localhost:3000/**",),
+            external_url=base,
+            oauth=(Provider("keycloak", CLIENT_ID, CLIENT_SECRET, issuer=issuer),),
+        )
+        routes = [Mount("/auth/v1", routes=auth_routes(schema, db_url, config, SECRET))]
+        app = create_app(schema, db_url, secret=SECRET, routes=routes)
+        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=dport, log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not srv.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the live docbase server did not start"
+            time.sleep(0.05)
+        yield base, db_url
+        srv.should_exit = True
+        thread.join(10)
+    finally:
+        node.terminate()
+        node.wait(10)
+
+
+class Forms(HTMLParser):
+    """The forms of a page: action and the inputs' names and values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "fields": {}})
+        elif tag == "input" and self.forms and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
+
+
+def browse(url: str, login: str = "alice") -> tuple[str, list[str]]:
+    """Play the browser from docbase's /authorize to the app: follow redirects, sign in and consent.
+
+    Returns the app URL finally reached and every URL visited (docbase's callback among them).
+    """
+    seen = []
+    with httpx.Client(follow_redirects=False, timeout=20) as browser:
+        response = browser.get(url)
+        for _ in range(20):
+            seen.append(str(response.url))
+            if response.is_redirect:
+                nxt = urljoin(str(response.url), response.headers["location"])
+                if nxt.startswith("http://localhost:3000"):
+                    return nxt, seen
+                response = browser.get(nxt)
+                continue
+            assert response.status_code == 200, (response.status_code, response.text[:500])
+            page = Forms()
+            page.feed(response.text)
+            assert page.forms, response.text[:500]
+            form = page.forms[0]
+            fields = dict(form["fields"])
+            if "login" in fields:
+                fields |= {"login": login, "password": "anything"}
+            response = browser.post(urljoin(str(response.url), form["action"]), data=fields)
+    raise AssertionError(f"never reached the app: {seen}")
+
+
+STORAGE = """
+const fs = await import("node:fs");
+const path = process.env.STORE;
+const read = () => JSON.parse(fs.existsSync(path) ? fs.readFileSync(path, "utf8") : "{}");
+const storage = {
+  getItem: (k) => read()[k] ?? null,
+  setItem: (k, v) => fs.writeFileSync(path, JSON.stringify({ ...read(), [k]: v })),
+  removeItem: (k) => { const d = read(); delete d[k]; fs.writeFileSync(path, JSON.stringify(d)); },
+};
+const pkce = createClient(url, key, { auth: { flowType: "pkce", storage, persistSession: true, autoRefreshToken: false, detectSessionInUrl: false }, realtime: { transport: WebSocket } });
+"""
+
+
+def test_js_client_signs_in_with_the_oidc_provider_by_pkce(provider_and_server, tmp_path):
+    base, db_url = provider_and_server
+    key, env = keys.anon_key(SECRET), {"STORE": str(tmp_path / "store.json")}
+    start = run_js(base, key, STORAGE + f"""
+        const {{ data, error }} = await pkce.auth.signInWithOAuth({{ provider: "keycloak", options: {{ redirectTo: {json.dumps(APP)}, skipBrowserRedirect: true }} }});
+        return {{ url: data.url, error }}
+    """, env=env)  # fmt: skip
+    assert start["error"] is None and start["url"].startswith(f"{base}/auth/v1/authorize?provider=keycloak")
+    landed, seen = browse(start["url"])
+    assert landed.startswith(APP + "?code=") and "access_token" not in landed
+    code = parse_qs(urlsplit(landed).query)["code"][0]
+    callback = next(u for u in seen if u.startswith(f"{base}/auth/v1/callback"))
+
+    replay = httpx.get(callback, follow_redirects=False)  # the provider's redirect, replayed: its state is spent
+    assert (replay.status_code, replay.json()["error_code"]) == (400, "bad_oauth_state")
+    forged = httpx.get(f"{base}/auth/v1/callback", params={"state": "made-up", "code": "x"})
+    assert (forged.status_code, forged.json()["error_code"]) == (400, "bad_oauth_state")
+
+    signed = run_js(base, key, STORAGE + f"""
+        const {{ data, error }} = await pkce.auth.exchangeCodeForSession({json.dumps(code)});
+        if (error) return {{ error }};
+        const me = await pkce.auth.getUser();
+        return {{ email: data.user.email, providers: data.user.app_metadata.providers,
+                 identities: me.data.user.identities.map((i) => [i.provider, i.id, i.identity_data.email]) }}
+    """, env=env)  # fmt: skip
+    assert signed == {
+        "email": "alice@example.com",
+        "providers": ["keycloak"],
+        "identities": [["keycloak", "alice", "alice@example.com"]],
+    }, signed
+
+    again = run_js(base, key, STORAGE + f"""
+        const start = await pkce.auth.signInWithOAuth({{ provider: "keycloak", options: {{ redirectTo: {json.dumps(APP)}, skipBrowserRedirect: true }} }});
+        return start.data.url
+    """, env=env)  # fmt: skip
+    landed, _ = browse(again)
+    code = parse_qs(urlsplit(landed).query)["code"][0]
+    wrong = httpx.post(
+        f"{base}/auth/v1/token", params={"grant_type": "pkce"}, headers={"apikey": key},
+        json={"auth_code": code, "code_verifier": "w" * 43},
+    )  # fmt: skip
+    assert (wrong.status_code, wrong.json()["error_code"]) == (400, "bad_code_verifier")
+
+
+def test_python_client_signs_in_by_the_implicit_flow_and_the_user_row_follows(provider_and_server):
+    from supabase import ClientOptions, create_client
+
+    base, db_url = provider_and_server
+    client = create_client(base, keys.anon_key(SECRET), ClientOptions(flow_type="implicit"))
+    url = client.auth.sign_in_with_oauth({"provider": "keycloak", "options": {"redirect_to": APP}}).url
+    landed, _ = browse(url, login="bob")
+    fragment = parse_qs(urlsplit(landed).fragment)
+    assert "error" not in fragment, fragment
+    session = client.auth.set_session(fragment["access_token"][0], fragment["refresh_token"][0])
+    assert session.user.email == "bob@example.com" and session.user.email_confirmed_at
+    assert fragment["provider_token"][0]
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url.replace("+asyncpg", "+psycopg").replace("+aiosqlite", ""))
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT email, name FROM users WHERE email = 'bob@example.com'")).one()
+    engine.dispose()
+    assert tuple(row) == ("bob@example.com", "User bob")
+    landed, _ = browse(
+        client.auth.sign_in_with_oauth({"provider": "keycloak", "options": {"redirect_to": APP}}).url, "bob"
+    )
+    again = parse_qs(urlsplit(landed).fragment)
+    assert client.auth.set_session(again["access_token"][0], again["refresh_token"][0]).user.id == session.user.id
