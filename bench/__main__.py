@@ -130,6 +130,8 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server for a throwaway database ('' to skip)")
     parser.add_argument("--only", default="", help="comma-separated name parts: run only those contenders")
     parser.add_argument("--scale", action="store_true", help="also run the scale curve (bench/scale.py)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another docbase checkout: also run its src/ as 'baseline <db> 1w' (before/after)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     return parser.parse_args(argv)
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         if pg_url:
             datasets["postgresql"] = seed(pg_url, args.rows, args.tenants)
             print(f"seeded postgresql in {datasets['postgresql'].seconds:.1f} s", flush=True)
-        plan = _plan(datasets)
+        plan = _plan(datasets, args.baseline)
         canned: dict | None = None
         for contender, data in plan:
             if args.only and not any(part in contender.name for part in args.only.split(",")):
@@ -196,17 +198,22 @@ def main(argv: list[str] | None = None) -> None:
     report.write(results, args.out)
     png = chart.draw(results, args.out / "chart.png")
     print("\n" + report.markdown_table(results))
+    if report.baseline_table(results):
+        print(report.baseline_table(results))
     if report.ceiling_table(results):
         print(report.ceiling_table(results))
     print(f"wrote {args.out / 'results.json'}, {args.out / 'results.md'}" + (f", {png}" if png else ""))
     print(json.dumps({"total_seconds": results["config"]["total_seconds"]}))
 
 
-def _plan(datasets: dict[str, Dataset]) -> list[tuple[Contender, Dataset]]:
+def _plan(datasets: dict[str, Dataset], baseline: Path | None = None) -> list[tuple[Contender, Dataset]]:
     """Contenders in running order: docbase first on each database (it signs the user up and enrols them)."""
     plan: list[tuple[Contender, Dataset]] = []
     for database, data in datasets.items():
-        plan += [(docbase_serve.contender(database, 1), data), (docbase_serve.contender(database, 2), data)]
+        plan.append((docbase_serve.contender(database, 1), data))
+        if baseline:
+            plan.append((docbase_serve.contender(database, 1, baseline.resolve()), data))
+        plan.append((docbase_serve.contender(database, 2), data))
         if database == "postgresql":  # stateless workers over one server: does a third and fourth add more?
             plan.append((docbase_serve.contender(database, 4), data))
         plan.append((python_apps.fastapi_orm(database), data))

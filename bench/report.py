@@ -76,6 +76,26 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def baseline_table(results: dict) -> str:
+    """docbase against ``--baseline`` (the same code before a change), per database and workload, in one run."""
+    by_name = {c["name"]: c for c in results["contenders"]}
+    lines = []
+    for c in results["contenders"]:
+        if not c["name"].startswith("baseline "):
+            continue
+        mine = by_name.get(c["name"].replace("baseline ", "docbase ", 1), {}).get("workloads", {})
+        for workload in WORKLOADS:
+            before = c.get("workloads", {}).get(workload, {}).get("requests_per_second")
+            after = mine.get(workload, {}).get("requests_per_second")
+            if before and after:
+                lines.append(f"| {c['name'][9:]} | {workload} | {before:,.0f} | {after:,.0f} | {after / before:.2f}x |")
+    if not lines:
+        return ""
+    return "| database | workload | baseline req/s | docbase req/s | after/before |\n|---|---|---|---|---|\n" + (
+        "\n".join(lines) + "\n"
+    )
+
+
 CEILING_HEADER = [
     "docbase on PostgreSQL",
     "workload",
@@ -194,6 +214,10 @@ def markdown(results: dict) -> str:
         "no HTTP, in the bench process.\n",
         markdown_table(results),
     ]
+    before = baseline_table(results)
+    if before:
+        parts.append("\nThis change against the baseline checkout (`--baseline`), same run, 1 worker.\n")
+        parts.append(before)
     ceiling = ceiling_table(results)
     if ceiling:
         parts.append(

@@ -93,6 +93,7 @@ ACCESS_FRONT_DOOR = {
     "docbase.access.row_rules",
     "docbase.access.delete_rule",
     "docbase.access.live_rows",
+    "docbase.access.principal",
 }
 TRANSPORTS = {"api", "ui", "realtime", "storage"}
 

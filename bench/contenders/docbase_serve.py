@@ -55,8 +55,13 @@ def server_command(target: str, port: int, workers: int = 1, factory: bool = Fal
     return command + (["--factory"] if factory else [])
 
 
-def contender(database: str, workers: int) -> Contender:
-    found = Contender(f"docbase {database} {workers}w", database, None, None, lambda d, w: postgrest(d, w))  # type: ignore[arg-type]
+def contender(database: str, workers: int, baseline: Path | None = None) -> Contender:
+    """docbase with ``workers`` processes; ``baseline``: another checkout's src/ (``python -m bench --baseline``),
+    named "baseline ..." so one run compares a change with what it changes."""
+    label = "baseline" if baseline else "docbase"
+    found = Contender(f"{label} {database} {workers}w", database, None, None, lambda d, w: postgrest(d, w))  # type: ignore[arg-type]
+    if baseline:
+        found.notes.append(f"docbase from {baseline}")
     if database == "sqlite":
         found.notes.append(f"SQLite synchronous={SYNCHRONOUS} (PocketBase: normal; docbase's default: full)")
 
@@ -68,6 +73,8 @@ def contender(database: str, workers: int) -> Contender:
         port = procs.free_port()
         command = server_command(FACTORY, port, workers, factory=True)
         env = {**ENV, "DOCBASE_SERVE_DOCUMENT": str(DOC), "DOCBASE_DB_URL": data.url}
+        if baseline:
+            env["PYTHONPATH"] = str(baseline / "src")
         return procs.start(found.name, command, port, workdir, env, ready_path="/rest/v1/")
 
     def sign_in(server: procs.Server, data: Dataset) -> dict[str, str]:

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from docbase.access.decide import Denied, ServiceRoleOnly, TablePermissions
+from docbase.access.principal import Principal
 from docbase.api.errors import ApiError
 from docbase.api.sql.compiled import compile_statement
 from docbase.pipeline import build_schema
@@ -71,13 +72,13 @@ def claims(w: TwoTenants, who: str) -> dict[str, Any]:
 async def seen(app: Any, table: str, who: dict[str, Any]) -> set[str]:
     """The ids of ``table`` the caller reads, asking only the interface (require, begin, row_filter)."""
     gate, catalog = app.state.rest.gate, app.state.catalog
-    gate.require(table, "select", who["role"], who)
+    gate.require(table, "select", Principal.of(who))
     alias = catalog.sa_table(table).alias("t0")
     allowed = gate.row_filter(table, alias, "select", who["role"])
     stmt = sa.select(sa.cast(alias.c.id, sa.Text)).where(*([] if allowed is None else [allowed]))
     compiled = compile_statement(stmt, catalog.dialect)
     async with app.state.db.transaction(readonly=True) as tx:
-        await gate.begin(tx, who)
+        await gate.begin(tx, Principal.of(who))
         return {r[0] for r in await tx.rows(compiled.sql, compiled.params([], who.get("sub")))}
 
 
@@ -94,7 +95,7 @@ async def test_anon_is_refused_the_table_before_any_row(world):
     with pytest.raises(Denied) as refused:
         await seen(app, "notes", claims(w, "anon"))
     assert (refused.value.status, refused.value.code) == (401, "42501")
-    assert not app.state.rest.gate.allows("notes", "select", "anon")
+    assert not app.state.rest.gate.allows("notes", "select", Principal("anon"))
 
 
 async def test_a_member_cannot_write_into_another_tenant(world):
@@ -116,11 +117,11 @@ async def test_a_member_cannot_write_into_another_tenant(world):
     insert = "INSERT INTO notes (id, workspace_id, body) VALUES ($1::uuid, $2::uuid, $3)"
     with pytest.raises(ApiError) as refused:
         async with app.state.db.transaction() as tx:
-            await gate.begin(tx, who)
+            await gate.begin(tx, Principal.of(who))
             await tx.value(insert, [row["id"], row["workspace_id"], row["body"]])
     assert (refused.value.status, refused.value.code) == (403, "42501")
     async with app.state.db.transaction() as tx:
-        await gate.begin(tx, who)
+        await gate.begin(tx, Principal.of(who))
         await tx.value(insert, [own["id"], own["workspace_id"], own["body"]])
     assert own["id"] in await seen(app, "notes", who)
 
@@ -153,9 +154,9 @@ def test_service_role_only_admits_service_role_with_everything():
     nobody = ServiceRoleOnly(columns)
     for role, status in (("anon", 401), ("authenticated", 403)):
         with pytest.raises(Denied) as refused:
-            nobody.require("notes", "select", role)
+            nobody.require("notes", "select", Principal(role))
         assert refused.value.status == status
-    nobody.require("notes", "delete", "service_role")
+    nobody.require("notes", "delete", Principal("service_role"))
     assert nobody.hidden("notes", "service_role") == frozenset()
     assert "webhook_secret" in nobody.columns("notes", "service_role")
     assert nobody.check_statement("notes", "insert", "service_role") is None
@@ -166,7 +167,7 @@ def test_table_permissions_follow_the_rules_table():
 
     schema = build_schema(DOC, "notes.md")
     permissions = TablePermissions(schema, build_access(schema), {"users": ("password_hash",)})
-    assert permissions.allows("notes", "select", "authenticated")
-    assert not permissions.allows("notes", "select", "anon")
+    assert permissions.allows("notes", "select", Principal("authenticated"))
+    assert not permissions.allows("notes", "select", Principal("anon"))
     assert not permissions.usable("notes", "anon")
     assert permissions.hidden("users", "anon") >= {"password_hash"}

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from docbase.access.decide import ServiceRoleOnly
 from docbase.access.live_rows import DeleteMark, LiveRows
+from docbase.access.principal import Principal
 from docbase.auth import keys
 from docbase.pipeline import build_schema
 
@@ -149,4 +150,5 @@ def test_the_live_condition_joins_every_row_filter_but_an_inserts():
         assert gate.row_filter("posts", alias, command, "service_role", include_deleted=True) is None
     assert gate.row_filter("posts", alias, "insert", "service_role") is None
     assert gate.row_filter("tags", alias, "select", "service_role") is None
-    assert gate.allows("posts", "select", "service_role") and not gate.allows("posts", "select", "anon")
+    assert gate.allows("posts", "select", Principal("service_role"))
+    assert not gate.allows("posts", "select", Principal("anon"))

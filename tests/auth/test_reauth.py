@@ -146,3 +146,21 @@ async def test_the_first_confirmation_by_link_says_so_in_the_redirect(db_url):
     finally:
         await h.client.aclose()
         await h.engine.dispose()
+
+
+async def test_email_change_mail_is_rate_limited_per_address(db_url):
+    h = await make_harness(db_url, rate_limit=2)
+    try:
+        session = (await h.signup()).json()  # no confirmation needed to sign up; the change is confirmed
+        await h.client.aclose()
+        await h.engine.dispose()
+        h = await make_harness(db_url, ddl=None, rate_limit=2, confirm_email=True)
+        statuses = []
+        for n in range(3):
+            r = await h.client.put("/auth/v1/user", json={"email": f"ada{n}@new.example"}, headers=bearer(session))
+            statuses.append(r.status_code)
+        assert statuses == [200, 200, 429]  # the current address was mailed twice already
+        assert len([m for m in await h.outbox() if m["recipient"] == "ada@example.com"]) == 2
+    finally:
+        await h.client.aclose()
+        await h.engine.dispose()

@@ -2,9 +2,9 @@
 
 How a new transport (realtime, storage, RPC) asks it, e.g. "may this subscriber see this changed row?":
  1. Take the app's ``Access`` (``app.state.rest.gate``; ``ServiceRoleOnly`` stands where no rules apply).
- 2. ``require(table, command, role, claims)``: may the role run select/insert/update/delete on the table at
-    all? Raises ``Denied`` (401 anon, 403 otherwise, code 42501); ``allows`` answers the same as a bool.
- 3. In the transaction, ``await begin(tx, claims)`` first: on PostgreSQL the transaction now runs as the
+ 2. ``require(table, command, who)``: may the principal (``Principal.of(claims)``: role, user, API key,
+    session level) run select/insert/update/delete on the table at all? Raises ``Denied`` (401 anon, 403 otherwise, code 42501); ``allows`` answers the same as a bool.
+ 3. In the transaction, ``await begin(tx, who)`` first: on PostgreSQL the transaction now runs as the
     caller's role with its JWT claims, so row-level security decides which rows exist for it.
  4. AND ``row_filter(table, alias, command, role)`` into the statement that names the rows (realtime: the
     changed row by key; storage: the object's row): on SQLite the compiled rule; on both databases, rows
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from ..schema.model import Column, Schema
 from .grants import KEY_CLAIM, KEY_TENANT
 from .model import AccessModel
+from .principal import Principal
 
 COMMANDS = ("select", "insert", "update", "delete")
 ROLES = ("anon", "authenticated", "service_role")
@@ -74,6 +75,8 @@ def aal2_denied(table: str, command: str, claims: Mapping[str, Any]) -> Denied:
 class Transaction(Protocol):
     """What ``begin`` and the checks need of a driver transaction (docbase.api.db's)."""
 
+    async def configure(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
     async def value(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
@@ -84,9 +87,9 @@ class Access(Protocol):
 
     rows_here: bool  # SQLite: this object filters rows; PostgreSQL: the caller's role and claims do (RLS)
 
-    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None: ...
+    def require(self, table: str, command: str, who: Principal) -> None: ...
 
-    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool: ...
+    def allows(self, table: str, command: str, who: Principal) -> bool: ...
 
     def hidden(self, table: str, role: str) -> frozenset[str]: ...
 
@@ -98,7 +101,7 @@ class Access(Protocol):
 
     def refuse_upsert(self, table: str, role: str, names: Iterable[str]) -> None: ...
 
-    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]: ...
+    def creator_values(self, table: str, who: Principal) -> dict[str, Any]: ...
 
     def row_filter(
         self, table: str, target: sa.FromClause, command: str, role: str, include_deleted: bool = False
@@ -114,7 +117,7 @@ class Access(Protocol):
 
     def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]: ...
 
-    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None: ...
+    async def begin(self, tx: Transaction, who: Principal) -> None: ...
 
     async def as_role(self, tx: Transaction, role: str) -> None: ...
 
@@ -140,9 +143,10 @@ class TablePermissions:
             own = frozenset(access.hidden_columns if access else ())
             self._hidden[table.name] = own | frozenset(extra_hidden.get(table.name, ()))
 
-    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
+    def allows(self, table: str, command: str, who: Principal) -> bool:
         """A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py);
         a session below ``aal2`` may not touch a table limited ``aal2`` (docbase.toml ``require_aal2``)."""
+        role, claims = who.role, who.claims
         if role == "service_role":
             return True
         access = self.model.table(table)
@@ -161,22 +165,23 @@ class TablePermissions:
             return rule != "service_role" or command in self.doc_commands.get(table, ())
         return False
 
-    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
-        if self.allows(table, command, role, claims):
+    def require(self, table: str, command: str, who: Principal) -> None:
+        if self.allows(table, command, who):
             return
+        claims = who.claims
         if (
             claims is not None
             and needs_aal2(self.model.table(table), command, claims)
-            and self.allows(table, command, role)
+            and self.allows(table, command, who.bare())
         ):
             raise aal2_denied(table, command, claims)
-        if self.allows(table, command, role):  # refused for the API key alone: 403 whatever the role
+        if self.allows(table, command, who.bare()):  # refused for the API key alone: 403 whatever the role
             raise Denied(403, "42501", f"permission denied for table {table}")
-        raise denied_table(table, role)
+        raise denied_table(table, who.role)
 
     def usable(self, table: str, role: str) -> bool:
         """Whether ``role`` may run at least one command on ``table`` (what the console and OpenAPI list)."""
-        return any(self.allows(table, command, role) for command in COMMANDS)
+        return any(self.allows(table, command, Principal(role)) for command in COMMANDS)
 
     def hidden(self, table: str, role: str) -> frozenset[str]:
         return frozenset() if role == "service_role" else self._hidden.get(table, frozenset())
@@ -193,12 +198,12 @@ class ServiceRoleOnly:
     def __init__(self, columns: Mapping[str, Mapping[str, Column]]) -> None:
         self._columns = columns
 
-    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
-        return role == "service_role"
+    def allows(self, table: str, command: str, who: Principal) -> bool:
+        return who.role == "service_role"
 
-    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
-        if role != "service_role":
-            raise denied_table(table, role)
+    def require(self, table: str, command: str, who: Principal) -> None:
+        if who.role != "service_role":
+            raise denied_table(table, who.role)
 
     def hidden(self, table: str, role: str) -> frozenset[str]:
         return frozenset()
@@ -215,7 +220,7 @@ class ServiceRoleOnly:
     def refuse_upsert(self, table: str, role: str, names: Iterable[str]) -> None:
         return None
 
-    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+    def creator_values(self, table: str, who: Principal) -> dict[str, Any]:
         return {}
 
     def row_filter(
@@ -237,7 +242,7 @@ class ServiceRoleOnly:
     def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]:
         return rows
 
-    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None:
+    async def begin(self, tx: Transaction, who: Principal) -> None:
         return None
 
     async def as_role(self, tx: Transaction, role: str) -> None:

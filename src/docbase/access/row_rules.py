@@ -34,6 +34,7 @@ from . import authority, predicates, references
 from .decide import ROLES, Denied, TablePermissions, Transaction, denied_row, denied_table
 from .explain import explain
 from .model import AccessModel
+from .principal import Principal
 from .sqlite_policies import SUB, SqlitePolicy, UntranslatablePolicy, render, translate
 
 __all__ = ["GuardedColumns", "RowRules", "UntranslatablePolicy"]
@@ -96,13 +97,13 @@ class RowRules:
                 self.policies.setdefault(policy.table.rsplit(".", 1)[-1], []).append(translate(schema, policy))
 
     # -- who may run a command at all ------------------------------------------------------------
-    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
+    def require(self, table: str, command: str, who: Principal) -> None:
         """PostgREST's answer to a role without the privilege: 401 for anon, 403 otherwise (42501).
         A request authenticated by an API key may not write a table limited ``not_by_api_key`` (grants.py)."""
-        self.permissions.require(table, command, role, claims)
+        self.permissions.require(table, command, who)
 
-    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
-        return self.permissions.allows(table, command, role, claims)
+    def allows(self, table: str, command: str, who: Principal) -> bool:
+        return self.permissions.allows(table, command, who)
 
     def explain(self, table: str, command: str, policy: str | None = None) -> str | None:
         """The rule that decides ``command`` on ``table`` (or the named PostgreSQL ``policy``), in words, for a
@@ -155,10 +156,10 @@ class RowRules:
             )
             raise Denied(401 if role == "anon" else 403, "42501", f"permission denied for table {table}", details)
 
-    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
-        if claims.get("role") != "authenticated" or self.model.table(table) is None:
+    def creator_values(self, table: str, who: Principal) -> dict[str, Any]:
+        if who.role != "authenticated" or self.model.table(table) is None:
             return {}
-        return predicates.creator_defaults(self.model, table, claims)
+        return predicates.creator_defaults(self.model, table, who.jwt_claims())
 
     # -- rows (SQLite) -----------------------------------------------------------------------------------
     def row_filter(
@@ -296,16 +297,16 @@ class RowRules:
         return clause
 
     # -- the transaction (PostgreSQL) ----------------------------------------------------------------
-    async def begin(self, tx: Transaction, claims: Mapping[str, Any]) -> None:
+    async def begin(self, tx: Transaction, who: Principal) -> None:
         """Switch the transaction to the caller's role with its claims, as PostgREST does."""
         if self.rows_here:
             return
-        role = str(claims.get("role") or "anon")
-        if role not in ROLES:
+        if who.role not in ROLES:
             raise denied_table("*", "authenticated")
-        await tx.value(
+        # configure: a pipelined transaction sends this with the query instead of waiting for its answer
+        await tx.configure(
             "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-            [role, orjson.dumps(dict(claims)).decode()],
+            [who.role, orjson.dumps(who.jwt_claims()).decode()],
         )
 
     async def as_role(self, tx: Transaction, role: str) -> None:

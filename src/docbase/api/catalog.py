@@ -168,7 +168,8 @@ class Catalog:
             one = self._unique_in_holder(link)
             if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):
                 found.append(Relationship("m2o", link.ref_table, link, one_to_one=one))
-            if link.ref_table == parent and link.table == name:
+            # the children by table name, or by the key's constraint name alone (``best_friends_first_user_fkey(*)``)
+            if link.ref_table == parent and (link.table == name or (name == link.name and link.table != parent)):
                 found.append(Relationship("o2m", link.table, link, one_to_one=one))
         if name in self.tables:
             for a in self.links:

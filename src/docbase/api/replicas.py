@@ -84,7 +84,7 @@ class ReplicatedDatabase(Database):
         self._written: TTLCache[str, str] = TTLCache(maxsize=100_000, ttl=remember_seconds)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[Any]:
+    async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
         who = principal.get()
         if not readonly:
             async with self.primary.transaction() as tx:
@@ -103,7 +103,7 @@ class ReplicatedDatabase(Database):
                     yield tx
                     return
         else:
-            async with replica.transaction(readonly=True) as tx:
+            async with replica.transaction(readonly=True, pipelined=pipelined) as tx:
                 yield tx
                 return
         async with self.primary.transaction(readonly=True) as tx:  # the replica has not replayed the caller's write

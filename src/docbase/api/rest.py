@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..access.decide import Access, ServiceRoleOnly, denied_row
+from ..access.principal import Principal
 from ..conventions.runtime import Conventions
 from ..schema.model import Table
 from .catalog import Catalog
@@ -110,9 +111,9 @@ class RestApi:
         profile = request.state.profile = check_profile(request, self.catalog.exposed)
         name = request.path_params["table"]
         table = self.catalog.table(name if profile == "public" else f"{profile}.{name}")
-        self.gate.require(table.name, _COMMAND[request.method], role, request.state.claims)
-        claims = request.state.claims or {"role": role}
-        request.state.sub = claims.get("sub") if role == "authenticated" else None
+        who = request.state.who = Principal.of(request.state.claims, role)  # role, user, API key, session level
+        self.gate.require(table.name, _COMMAND[request.method], who)
+        request.state.sub = who.user
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "apikey"]
         request.state.role = role
         items = self.hooks.translate(table.name, items)
@@ -145,9 +146,10 @@ class RestApi:
         plan = parse_plan(request.headers.get("accept"))
         if plan is not None:  # Accept: application/vnd.pgrst.plan -- EXPLAIN instead of the rows
             return await self._plan(request, plan, compiled.sql, compiled.params(values, sub))
-        async with self.db.transaction(readonly=True) as tx:
+        # one round trip on PostgreSQL: BEGIN, role and claims, the read (and COMMIT unless a count follows)
+        async with self.db.transaction(readonly=True, pipelined=True) as tx:
             await self._begin(tx, request)
-            body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
+            body, shown = (await tx.rows(compiled.sql, compiled.params(values, sub), last=not prefer.count))[0]
             if prefer.count:
                 total, counted_as = await count_rows(
                     tx, counted.sql, counted.params(values, sub), prefer.count, self.catalog.dialect
@@ -300,7 +302,7 @@ class RestApi:
 
     async def put(self, request: Request, table: Table, query: Query) -> Response:
         """PostgREST's PUT: one whole row named by its primary key, inserted or replaced (api.put checks it)."""
-        self.gate.require(table.name, "update", request.state.role)
+        self.gate.require(table.name, "update", request.state.who)
         row = put_row(self.catalog, table, query, await read_body(request, self.max_body_bytes, self.limits.json_depth))
         prefer = replace(self._prefer(request), resolution="merge-duplicates")
         upsert = Query(select=query.select, columns=None, on_conflict=tuple(table.primary_key))
@@ -327,7 +329,7 @@ class RestApi:
             if prefer.resolution == "merge-duplicates":
                 self.gate.refuse_upsert(table.name, role, [k for k in row if k not in target])
                 self.hooks.refuse_mark(table.name, role, row)
-        mine = self.gate.creator_values(table.name, request.state.claims or {"role": role})
+        mine = self.gate.creator_values(table.name, _who(request))
         rows = [{**mine, **row} for row in rows] if mine else rows
         kept = tuple(mine)  # filled on insert only: an upsert's update never rewrites who created the row
         rows, revealed = self.hooks.before_write(table.name, rows, True)
@@ -503,7 +505,7 @@ class RestApi:
 
     async def _begin(self, tx: Any, request: Request) -> None:
         """PostgreSQL: the transaction runs as the caller's role with its claims (row-level security)."""
-        await self.gate.begin(tx, request.state.claims or {"role": request.state.role})
+        await self.gate.begin(tx, _who(request))
 
     async def _check_rows(self, tx: Any, table: Table, command: str, role: str, sub: Any, rows: list[tuple]) -> None:
         """SQLite: WITH CHECK on every written row (docbase.access decides); one fails -> 403 42501, rollback."""
@@ -598,6 +600,11 @@ class RestApi:
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
         return self._respond(request, text, parsed, kind, status, headers)
+
+
+def _who(request: Request) -> Principal:
+    """The request's principal (its verified claims, else its role alone)."""
+    return Principal.of(getattr(request.state, "claims", None), request.state.role)
 
 
 _KEY = "__docbase_key"  # the primary key read beside a DELETE's select (_read_before), never shown

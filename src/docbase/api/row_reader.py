@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from ..access.decide import Denied
+from ..access.principal import Principal
 from ..conventions import soft_delete
 from ..schema.model import Table
 from .errors import ApiError
@@ -42,7 +43,7 @@ class RowReader:
 
     def may_read_table(self, table: str, claims: dict[str, Any]) -> bool:
         """Whether the caller's role may select from ``table`` at all (PostgREST's privilege check)."""
-        return self.rest.gate.allows(table, "select", str(claims.get("role") or "anon"), claims)
+        return self.rest.gate.allows(table, "select", Principal.of(claims))
 
     def _query(self, table: Table, row: dict[str, Any]) -> Any:
         items = [("select", "*")]
@@ -58,7 +59,7 @@ class RowReader:
         role = str(claims.get("role") or "anon")
         compiled, _, values = self.rest._read_statements(table, query, None, None, role)
         sub = claims.get("sub") if role == "authenticated" else None
-        await self.rest.gate.begin(tx, claims)
+        await self.rest.gate.begin(tx, Principal.of(claims))
         body, _ = (await tx.rows(compiled.sql, compiled.params(values, sub)))[0]
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         text = self.rest.hooks.present(table.name, query.select, text, role)

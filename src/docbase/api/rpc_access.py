@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..access.decide import Access, Transaction
+from ..access.principal import Principal
 from .catalog import Catalog
 from .sql.compiled import compile_statement
 
@@ -22,12 +23,14 @@ from .sql.compiled import compile_statement
 class RpcScope:
     def __init__(self, gate: Access, catalog: Catalog, claims: Mapping[str, Any], role: str, sub: Any) -> None:
         self.gate, self.catalog, self.claims, self.role, self.sub = gate, catalog, dict(claims), role, sub
+        self.who = Principal.of(self.claims or None, role)
 
     def require(self, table: str, command: str) -> None:
-        self.gate.require(table, command, self.role)
+        """As a GET would ask: the whole principal, so an API key's limits and ``require_aal2`` hold for RPCs."""
+        self.gate.require(table, command, self.who)
 
     async def begin(self, tx: Transaction) -> None:
-        await self.gate.begin(tx, self.claims or {"role": self.role})
+        await self.gate.begin(tx, self.who)
 
     def read_filter(self, table: str, alias: str) -> tuple[str, list[Any]] | None:
         target = self.catalog.sa_table(table).alias(alias)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..access.decide import Access, Denied
+from ..access.principal import Principal
 from ..schema.model import Column
 from ..schema.views import View
 from .catalog import Catalog
@@ -43,22 +44,22 @@ class ViewAccess:
             out.extend(self._tables(self.views[base]) if base in self.views else [base])
         return out
 
-    def require(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> None:
+    def require(self, table: str, command: str, who: Principal) -> None:
         view = self.views.get(table)
         if view is None:
-            return self.inner.require(table, command, role, claims)
+            return self.inner.require(table, command, who)
         if command != "select" and self.sqlite:
             raise postgresql_only_feature(f"writing through view {table}", "SQLite views are read-only")
         for base in self._tables(view):
-            self.inner.require(base, command, role, claims)
+            self.inner.require(base, command, who)
 
-    def allows(self, table: str, command: str, role: str, claims: Mapping[str, Any] | None = None) -> bool:
+    def allows(self, table: str, command: str, who: Principal) -> bool:
         view = self.views.get(table)
         if view is None:
-            return self.inner.allows(table, command, role, claims)
+            return self.inner.allows(table, command, who)
         if command != "select" and (self.sqlite or not view.updatable):
             return False
-        return all(self.inner.allows(b, command, role, claims) for b in self._tables(view))
+        return all(self.inner.allows(b, command, who) for b in self._tables(view))
 
     def hidden(self, table: str, role: str) -> frozenset[str]:
         view = self.views.get(table)
@@ -109,14 +110,14 @@ class ViewAccess:
         if base not in self.views:
             self.inner.refuse_upsert(base, role, mapped)
 
-    def creator_values(self, table: str, claims: Mapping[str, Any]) -> dict[str, Any]:
+    def creator_values(self, table: str, who: Principal) -> dict[str, Any]:
         view = self.views.get(table)
         if view is None:
-            return self.inner.creator_values(table, claims)
+            return self.inner.creator_values(table, who)
         base = view.bases[0]
         if base in self.views:
             return {}
-        values = self.inner.creator_values(base, claims)
+        values = self.inner.creator_values(base, who)
         return {name: v for column, v in values.items() if (name := view.column_from(base, column))}
 
     def row_filter(
@@ -161,8 +162,8 @@ class ViewAccess:
     def checked_first(self, table: str, rows: list[tuple]) -> list[tuple]:
         return rows if table in self.views else self.inner.checked_first(table, rows)
 
-    async def begin(self, tx: Any, claims: Mapping[str, Any]) -> None:
-        await self.inner.begin(tx, claims)
+    async def begin(self, tx: Any, who: Principal) -> None:
+        await self.inner.begin(tx, who)
 
     async def as_role(self, tx: Any, role: str) -> None:
         await self.inner.as_role(tx, role)

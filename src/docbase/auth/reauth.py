@@ -86,6 +86,13 @@ async def check_password_change(svc: AuthService, conn: Any, user: dict[str, Any
         raise AuthError(422, "reauthentication_not_valid", "Requires reauthentication")
 
 
+async def count_change_mail(svc: AuthService, user: dict[str, Any], new_email: str) -> None:
+    """An email change mails one or two addresses: each counts against its per-address limit (429 past it)."""
+    addresses = [new_email] + ([user["email"]] if svc.config.secure_email_change and user.get("email") else [])
+    if await count_sent(svc, [f"mail:{a}" for a in addresses]):
+        raise over_email_limit()
+
+
 async def start_email_change(
     svc: AuthService,
     conn: Any,

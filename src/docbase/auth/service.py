@@ -347,6 +347,8 @@ class AuthService:
         if hashed:
             values["encrypted_password"] = hashed
             facts["password_hash"] = hashed
+        if email and email != user.get("email") and self.config.confirm_email:
+            await reauth.count_change_mail(self, user, email)  # committed before any refusal below
         async with self.engine.begin() as conn:
             if hashed:
                 await reauth.check_password_change(self, conn, user, session_id, nonce)

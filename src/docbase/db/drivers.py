@@ -39,7 +39,9 @@ from typing import Any
 from .. import dburl
 from .connections import pg_pool, sqlite_connect, sqlite_synchronous, statement_timeout_ms
 from .errors import DbError, unavailable
-from .pgstatus import pg_status
+from .pgstatus import PG_STATUS, pg_status
+from .pipelined import PipelinePool
+from .pipelined import pipelined as _pipelined
 
 _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_UNIQUE": ("23505", 409),
@@ -49,7 +51,6 @@ _SQLITE_CODES = {
     "SQLITE_CONSTRAINT_CHECK": ("23514", 400),
     "SQLITE_CONSTRAINT_TRIGGER": ("P0001", 400),
 }
-_PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
 #: Every this many SQLite VM steps (about a millisecond), the progress handler reads the thread's CPU clock.
 PROGRESS_STEPS = 20_000
 
@@ -64,8 +65,11 @@ class Database:
 
     dialect: str
 
-    def transaction(self, readonly: bool = False) -> contextlib.AbstractAsyncContextManager[Any]:
-        """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait)."""
+    def transaction(
+        self, readonly: bool = False, pipelined: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Any]:
+        """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait);
+        ``pipelined``: PostgreSQL sends the transaction's statements together (docbase.db.pipelined)."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -115,7 +119,7 @@ class SqliteDatabase(Database):
         return 1 if self.deadline is not None and time.thread_time() > self.deadline else 0
 
     @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[SqliteTx]:
+    async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[SqliteTx]:
         conn = self._connection()
         try:
             # IMMEDIATE takes the write lock up front, so a write never fails half-way on a busy database.
@@ -160,11 +164,16 @@ class SqliteTx:
         self.unique_names = unique_names or {}
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
-    async def value(self, sql: str, params: list[Any]) -> Any:
+    async def configure(self, sql: str, params: list[Any]) -> None:
+        """A statement run for its effect on the transaction (PostgreSQL pipelines these unanswered)."""
+        self._execute(sql, params, one=True)
+
+    async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
         rows = self._execute(sql, params, one=True)
         return rows[0][0] if rows else None
 
-    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
+    async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
+        """``last``: the transaction's final statement (lets a pipelined PostgreSQL send COMMIT with it)."""
         return self._execute(sql, params)
 
     def _execute(self, sql: str, params: list[Any], one: bool = False) -> list[tuple]:
@@ -226,6 +235,7 @@ class PostgresDatabase(Database):
         self.min_size, self.max_size = min_size, max_size
         self.timeout_ms = statement_timeout_ms(statement_timeout)
         self._pool: Any = None
+        self.pipeline = PipelinePool(self.url, self.timeout_ms)
 
     async def _get_pool(self) -> Any:
         import asyncpg
@@ -247,9 +257,13 @@ class PostgresDatabase(Database):
         return self._pool
 
     @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[PgTx]:
+    async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
         import asyncpg
 
+        if pipelined:
+            async with _pipelined(self.pipeline, readonly) as tx:
+                yield tx
+            return
         pool = await self._get_pool()
         try:
             async with pool.acquire(timeout=10) as conn:
@@ -278,6 +292,7 @@ class PostgresDatabase(Database):
             pool.terminate()
 
     async def close(self) -> None:
+        await self.pipeline.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -323,7 +338,7 @@ def _connection_lost(exc: Any) -> bool:
 
 def _pg_error(exc: Any) -> DbError:
     code = getattr(exc, "sqlstate", None) or "XX000"
-    status = _PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
+    status = PG_STATUS.get(code) or pg_status(code, getattr(exc, "message", "") or "")
     return DbError(
         status,
         code,
@@ -342,8 +357,11 @@ class PgTx:
         self.conn = conn
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
 
-    async def value(self, sql: str, params: list[Any]) -> Any:
+    async def configure(self, sql: str, params: list[Any]) -> None:
+        await self.conn.fetchval(sql, *params)
+
+    async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
         return await self.conn.fetchval(sql, *params)
 
-    async def rows(self, sql: str, params: list[Any]) -> list[tuple]:
+    async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
         return [tuple(r) for r in await self.conn.fetch(sql, *params)]

@@ -15,6 +15,9 @@ query asked for and answers 400.
 
 from __future__ import annotations
 
+#: The statuses the drivers give a constraint or cast failure before asking :func:`pg_status`.
+PG_STATUS = {"23505": 409, "23503": 409, "23502": 400, "23514": 400, "22P02": 400, "42501": 403, "22001": 400}
+
 _EXACT = {
     "23503": 409,
     "23505": 409,

@@ -131,6 +131,15 @@ CASES = [
         [{"name": "Afghanistan", "capital": {"name": "Kabul"}}, {"name": "Algeria", "capital": {"name": "Algiers"}}],
     ),
     # EmbedDisambiguationSpec: by foreign-key constraint name
+    # ... from the referenced side too: the constraint's name alone embeds the rows holding the key (o2m)
+    Case(
+        "/users?select=id,authored:user(id,content)&order=id",
+        [
+            {"id": 1, "authored": [{"id": 1, "content": "Needs to be delivered ASAP"}]},
+            {"id": 2, "authored": []},
+            {"id": 3, "authored": []},
+        ],
+    ),
     Case(
         "/projects?id=in.(1,3)&select=id,name,client(id,name)",
         [

@@ -49,6 +49,38 @@ CASES = [
     Case("/chores?done=is.nil", status=400),
     Case("/entities?or=()", status=400),
     Case("/items?id=unknown.1", status=400),
+    # PostgreSQL's own words about PostgREST's query: an embedded table is aliased <table>_<depth> ...
+    Case(
+        "/clients?select=id,projects(nope)",
+        {"code": "42703", "details": None, "hint": None, "message": "column projects_1.nope does not exist"},
+        status=400,
+    ),
+    Case(
+        "/clients?select=id,projects(tasks(nope.sum()))",
+        {"code": "42703", "details": None, "hint": None, "message": "column tasks_2.nope does not exist"},
+        status=400,
+    ),
+    Case(  # the select list is analysed before the filters
+        "/clients?select=alias:nope.count()&missing=eq.2",
+        {"code": "42703", "details": None, "hint": None, "message": "column clients.nope does not exist"},
+        status=400,
+    ),
+    Case(
+        "/clients?select=nope",
+        {"code": "42703", "details": None, "hint": None, "message": "column clients.nope does not exist"},
+        status=400,
+    ),
+    # ... and two embeds under one name share PostgREST's join alias <parent>_<name>_<depth>: 42712
+    Case(
+        "/projects?select=clients!client(id),clients!client(name)",
+        {
+            "code": "42712",
+            "details": None,
+            "hint": None,
+            "message": 'table name "projects_clients_1" specified more than once',
+        },
+        status=400,
+    ),
 ]
 
 

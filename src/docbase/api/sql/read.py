@@ -112,11 +112,23 @@ def read_statement(
     named by key, so their soft-delete mark does not hide them (embedded rows are still judged)."""
     b = Build(catalog, query, bind, gate=gate, role=role, include_deleted=include_deleted, keyed=keyed)
     alias = source if source is not None else b.alias(table)
+    _check_selected(b, table, query.select)
     where = _where(b, table, alias, ())
     inner = _node_select(b, table, alias, query.select, (), where, limit, offset)
     count = sa.select(sa.func.count()).select_from(alias).where(*where)
     _check_paths(b)
     return _aggregate(b, inner, "_r"), count
+
+
+def _check_selected(b: Build, table: str, items: tuple[SelectItem, ...]) -> None:
+    """A missing selected column is named before a missing filtered one, as PostgreSQL analyses the select list
+    before the WHERE clause (``select=missing.count()&id=eq.2`` names ``missing``)."""
+    for item in items:
+        if not isinstance(item, SelectColumn) or item.field.name == "*":
+            continue
+        if item.aggregate is None and _is_aggregate(b, table, item):
+            continue  # a bare ``count`` where the table has no such column: count()
+        column_of(b.columns(table), item.field, table)
 
 
 def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
@@ -205,6 +217,9 @@ def _node_select(
     group: list[sa.ColumnElement] = []  # what the non-aggregated outputs read, should any output aggregate
     grouped: set = set()  # the Fields in ``group`` (order terms must be among them)
     aggregated = False
+    # PostgreSQL's name for this level in its errors: PostgREST aliases an embedded table ``<table>_<depth>``
+    label = table if not path else f"{table.rpartition('.')[2]}_{len(path)}"
+    embedded: set[str] = set()
     for item in items:
         if isinstance(item, SelectStar):
             hidden = b.hidden(table)
@@ -215,10 +230,10 @@ def _node_select(
                 group.append(alias.c[col.name])
                 grouped.add(Field(col.name))
         elif isinstance(item, SelectColumn) and _is_aggregate(b, table, item):
-            outputs.append((item.key, _aggregate_expr(b, table, alias, item)))
+            outputs.append((item.key, _aggregate_expr(b, table, alias, item, label)))
             aggregated = True
         elif isinstance(item, SelectColumn):
-            col = column_of(b.columns(table), item.field, table)
+            col = column_of(b.columns(table), item.field, label)
             expr = field_expr(alias, col, item.field)
             kind = col.type
             if item.field.json_path:
@@ -231,6 +246,10 @@ def _node_select(
             grouped.add(item.field)
         elif isinstance(item, Embed):
             rel = b.catalog.resolve(table, item.name, item.hint)
+            if item.key in embedded:  # PostgREST's two joins then share one alias, which PostgreSQL refuses
+                name = f"{table.rpartition('.')[2]}_{item.key}_{len(path) + 1}"
+                raise ApiError(400, "42712", f'table name "{name}" specified more than once')
+            embedded.add(item.key)
             group.extend(alias.c[c] for c in (rel.link.columns if rel.kind == "m2o" else rel.link.ref_columns))
             expr, inner_cond = _embed(b, table, alias, item, path + (item.key,))
             if expr is None:
@@ -347,12 +366,14 @@ def _is_aggregate(b: Build, table: str, item: SelectColumn) -> bool:
     return item.field == Field("count") and not item.cast and "count" not in b.columns(table)
 
 
-def _aggregate_expr(b: Build, table: str, alias: sa.FromClause, item: SelectColumn) -> sa.ColumnElement:
+def _aggregate_expr(
+    b: Build, table: str, alias: sa.FromClause, item: SelectColumn, label: str | None = None
+) -> sa.ColumnElement:
     fn = item.aggregate or "count"
     if item.field.name == "*" or item.aggregate is None:
         expr, kind = sa.func.count(), "bigint"
     else:
-        col = column_of(b.columns(table), item.field, table)
+        col = column_of(b.columns(table), item.field, label or table)
         arg = field_expr(alias, col, item.field)
         kind = col.type
         if item.field.json_path:

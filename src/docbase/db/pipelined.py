@@ -1,0 +1,189 @@
+"""PostgreSQL reads in one round trip: BEGIN, the caller's role and claims, the query and COMMIT in one pipeline.
+
+asyncpg waits for the answer to every statement before sending the next,
+so a signed-in read was four round trips (``BEGIN READ ONLY``; the
+``set_config`` of role and claims; the query; ``COMMIT``), each a wake-up
+of docbase and of the PostgreSQL backend. libpq's pipeline mode (psycopg 3)
+sends them all and waits once, as PostgREST does; on two cores that is most
+of the request's cost. Statements are prepared on first use per connection
+(``prepare_threshold=0``): a query shape is parsed and planned by the server
+once, then only bound.
+
+Role and claims stay transaction-scoped (``set_config(.., true)``) and every
+transaction ends before its connection goes back to the pool: a connection
+that is not idle after the pipeline (an error left the transaction open or
+broken) is rolled back, and closed when even that fails, so nothing one
+request set is seen by the next.
+
+Only callers that ask for it (``transaction(pipelined=True)``, the REST
+read) come here; writes keep the asyncpg pool, whose statements depend on
+each other's answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from .connections import libpq_options
+from .errors import DbError, unavailable
+from .pgstatus import PG_STATUS, pg_status
+
+#: Connections per worker: PostgreSQL on the same machine gains nothing from more backends than cores can run.
+POOL_SIZE = max(4, min(10, 4 * (os.cpu_count() or 1)))
+
+
+def _raw_json() -> type:
+    from psycopg.adapt import Loader
+
+    class RawJson(Loader):
+        """json/jsonb as the text PostgreSQL sent: the API passes the body on, so parsing it would be waste."""
+
+        def load(self, data: Any) -> str:
+            return bytes(data).decode()
+
+    return RawJson
+
+
+class PipelinePool:
+    """Idle psycopg connections, at most ``size`` open; one that is not idle when returned is never reused."""
+
+    def __init__(self, url: str, timeout_ms: int, size: int = POOL_SIZE) -> None:
+        self.url, self.timeout_ms, self.size = url, timeout_ms, size
+        self._idle: list[Any] = []
+        self._slots: asyncio.Semaphore | None = None
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        conn = await psycopg.AsyncConnection.connect(
+            self.url,
+            autocommit=True,  # the pipeline says BEGIN and COMMIT itself
+            prepare_threshold=0,
+            options=libpq_options(self.timeout_ms),
+            cursor_factory=psycopg.AsyncRawCursor,  # $1 placeholders, as the compiled statements have
+            connect_timeout=5,
+        )
+        conn.prepared_max = 512
+        for name in ("json", "jsonb"):
+            conn.adapters.register_loader(name, _raw_json())
+        return conn
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+        try:
+            await asyncio.wait_for(self._slots.acquire(), 10)
+        except TimeoutError:
+            raise unavailable("no database connection free within 10 s") from None
+        conn = None
+        try:
+            conn = self._idle.pop() if self._idle else await self._connect()
+            yield conn
+        finally:
+            if conn is not None:
+                await self._put_back(conn)
+            self._slots.release()
+
+    async def _put_back(self, conn: Any) -> None:
+        from psycopg.pq import TransactionStatus
+
+        if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+            try:
+                await conn.rollback()
+            except Exception:  # a broken connection: closed below, never reused
+                pass
+        if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+            await conn.close()
+            return
+        self._idle.append(conn)
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
+
+
+class PipelinedTx:
+    """A transaction whose statements are queued and sent together; ``configure`` never waits for an answer.
+
+    ``rows``/``value`` with ``last=True`` queue the COMMIT behind the statement and leave pipeline mode
+    (one Sync for everything), so a read that needs one answer costs one round trip; otherwise the
+    pipeline is synced there and the transaction stays open for the next statement.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.rollback = False
+        self.ended = False
+        self._mode: Any = None  # the pipeline context while the connection is in pipeline mode
+        self._pipeline: Any = None
+
+    async def open(self, readonly: bool) -> None:
+        self._mode = self.conn.pipeline()
+        self._pipeline = await self._mode.__aenter__()
+        await self.conn.execute("BEGIN READ ONLY" if readonly else "BEGIN")
+
+    async def close(self, error: BaseException | None = None) -> None:
+        """Leave pipeline mode: one Sync, every answer read (the first refusal is raised)."""
+        mode, self._mode = self._mode, None
+        if mode is not None:
+            await mode.__aexit__(type(error) if error else None, error, None)
+
+    async def configure(self, sql: str, params: list[Any]) -> None:
+        await self.conn.execute(sql, params)
+
+    async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
+        cursor = await self.conn.execute(sql, params)
+        if last:
+            await self.end()
+            await self.close()
+        else:
+            await self._pipeline.sync()
+        return await cursor.fetchall()
+
+    async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
+        rows = await self.rows(sql, params, last)
+        return rows[0][0] if rows else None
+
+    async def end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            await self.conn.execute("ROLLBACK" if self.rollback else "COMMIT")
+
+
+@contextlib.asynccontextmanager
+async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[PipelinedTx]:
+    """One transaction in pipeline mode; errors come back as DbError (the caller maps connection loss)."""
+    import psycopg
+
+    try:
+        async with pool.connection() as conn:
+            tx = PipelinedTx(conn)
+            await tx.open(readonly)
+            try:
+                yield tx
+            except BaseException as exc:
+                await tx.close(exc)
+                raise
+            await tx.end()
+            await tx.close()
+    except DbError:
+        raise
+    except psycopg.errors.DatabaseError as exc:  # the server refused a statement
+        if exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P")):
+            raise unavailable(str(exc)) from None
+        raise _error(exc) from None
+    except (OSError, psycopg.Error, TimeoutError, ConnectionError) as exc:
+        raise unavailable(str(exc)) from None
+
+
+def _error(exc: Any) -> DbError:
+    code = exc.sqlstate or "XX000"
+    message = exc.diag.message_primary or str(exc)
+    status = PG_STATUS.get(code) or pg_status(code, message)
+    return DbError(status, code, message, exc.diag.message_detail, exc.diag.message_hint)
