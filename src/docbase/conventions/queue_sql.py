@@ -64,6 +64,8 @@ async def claim(tx: Any, sql: Sql, table: Table, a: Applied) -> dict[str, Any] |
         order.append(f"COALESCE({q(r('priority'))}, 0) DESC")
     if r("created"):
         order.append(f"{q(r('created'))} ASC")
+    if not sql.pg:  # two jobs made in one millisecond: SQLite's rowid keeps them in the order they came
+        order.append("rowid ASC")
     order.append(f"{q(r('key'))} ASC")
     inner = f"SELECT {q(r('key'))} FROM {q(table.name)} WHERE {where} ORDER BY {', '.join(order)} LIMIT 1"
     if sql.pg:
