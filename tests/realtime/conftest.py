@@ -10,8 +10,10 @@ another program would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,15 +125,22 @@ def make_world(server: Server, url: str) -> World:
     return world
 
 
-@pytest.fixture
-def world(tmp_path, db_url):
-    (tmp_path / "docbase.toml").write_text(TOML)
+@contextlib.contextmanager
+def served_world(tmp_path, db_url: str, toml: str = TOML) -> Iterator[World]:
+    """``docbase serve`` of DOC with ``toml`` beside it, and the two tenants' world made through it."""
+    (tmp_path / "docbase.toml").write_text(toml)
     server = Server(tmp_path, db_url, document=DOC)
     server.start()
     try:
         yield make_world(server, db_url)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def world(tmp_path, db_url):
+    with served_world(tmp_path, db_url) as made:
+        yield made
 
 
 async def wait_for(predicate, timeout: float = 90.0, state=None) -> None:

@@ -18,8 +18,7 @@ from docbase.cli import app
 from docbase.realtime.channel_rules import load_rules
 from docbase.settings import ConfigError
 
-from ..api.test_serve import Server
-from .conftest import DOC, TOML, make_world, wait_for
+from .conftest import DOC, TOML, served_world, wait_for
 
 RULES = """
 [[realtime.channels]]
@@ -38,13 +37,8 @@ send = false
 
 @pytest.fixture
 def ruled(tmp_path, db_url):
-    (tmp_path / "docbase.toml").write_text(TOML + RULES)
-    server = Server(tmp_path, db_url, document=DOC)
-    server.start()
-    try:
-        yield make_world(server, db_url)
-    finally:
-        server.stop()
+    with served_world(tmp_path, db_url, TOML + RULES) as made:
+        yield made
 
 
 async def _join(world, name: str, topic: str, got: list | None = None) -> tuple[str, object, object]:
@@ -112,15 +106,9 @@ async def test_rules_decide_who_joins_and_who_sends(ruled):
 
 @pytest.mark.slow
 async def test_the_tenant_default_can_be_switched_off(tmp_path, db_url):
-    (tmp_path / "docbase.toml").write_text(TOML + "[realtime]\ntenant_channels = false\n")
-    server = Server(tmp_path, db_url, document=DOC)
-    server.start()
-    try:
-        w = make_world(server, db_url)
+    with served_world(tmp_path, db_url, TOML + "[realtime]\ntenant_channels = false\n") as w:
         status, client, _ = await _join(w, "alice", w.org_a)
         await client.realtime.close()
-    finally:
-        server.stop()
     assert status == "CHANNEL_ERROR"
 
 
