@@ -175,19 +175,30 @@ async def measure(db: str, subscribers: int, rate: int, seconds: float, measured
         timed = min(measured, subscribers)
         tasks = [asyncio.create_task(subscriber(url, ready, joined, latencies, stop)) for _ in range(timed)]
         tasks += [asyncio.create_task(drain(url, joined, stop)) for _ in range(subscribers - timed)]
-        await _joined(joined, subscribers, tasks)
-        started = time.time()
-        sent = await asyncio.to_thread(writer, db, rate, seconds)
-        deadline = time.time() + 15
-        while len(latencies) < sent * timed and time.time() < deadline:
-            proc.sample()
-            await asyncio.sleep(0.2)
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        one, tree = proc.peak_rss_mb()
+        sent, tree, started = await _drive(
+            proc, tasks, joined, subscribers, latencies, timed, stop, writer, db, rate, seconds
+        )
     finally:
         proc.stop()
     return _figures("docbase " + db.split(":")[0], subscribers, rate, sent, timed, latencies, tree, started)
+
+
+async def _drive(
+    proc, tasks: list, joined: list, subscribers: int, latencies: list, timed: int, stop, write, *args
+) -> tuple[int, float, float]:
+    """The same run for every server: wait for all joins, write, wait up to 15 s for the timed subscribers
+    (sampling memory), stop. Returns (changes sent, peak RSS of the server's process tree in MB, when the
+    writing started)."""
+    await _joined(joined, subscribers, tasks)
+    started = time.time()
+    sent = await asyncio.to_thread(write, *args)
+    deadline = time.time() + 15
+    while len(latencies) < sent * timed and time.time() < deadline:
+        proc.sample()
+        await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return sent, proc.peak_rss_mb()[1], started
 
 
 async def _joined(joined: list, subscribers: int, tasks: list) -> None:
@@ -229,16 +240,9 @@ async def measure_pocketbase(subscribers: int, rate: int, seconds: float, measur
             asyncio.create_task(pb.subscriber(proc.base_url, i < timed, joined, latencies, stop))
             for i in range(subscribers)
         ]
-        await _joined(joined, subscribers, tasks)
-        started = time.time()
-        sent = await asyncio.to_thread(pb.writer, proc.base_url, rate, seconds)
-        deadline = time.time() + 15
-        while len(latencies) < sent * timed and time.time() < deadline:
-            proc.sample()
-            await asyncio.sleep(0.2)
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        _, tree = proc.peak_rss_mb()
+        sent, tree, started = await _drive(
+            proc, tasks, joined, subscribers, latencies, timed, stop, pb.writer, proc.base_url, rate, seconds
+        )
     finally:
         proc.stop()
     return _figures("pocketbase sqlite", subscribers, rate, sent, timed, latencies, tree, started)
