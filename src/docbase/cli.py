@@ -47,9 +47,9 @@ def _for_users(params: list) -> None:  # type: ignore[type-arg]
             param.metavar = param.metavar or (param.name or "").upper()
 
 
-class _UserCommand(TyperCommand):
-    """A command whose --help speaks to users: no type placeholders, no internal module names (docstrings
-    name the package doing the work for developers; the help drops it)."""
+class _UserHelp:
+    """--help that speaks to users: no type placeholders, no internal module names (docstrings name the
+    package doing the work for developers; the help drops it)."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -62,15 +62,12 @@ class _UserCommand(TyperCommand):
         return option
 
 
-class _UserGroup(TyperGroup):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        _for_users(self.params)
+class _UserCommand(_UserHelp, TyperCommand):
+    pass
 
-    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
-        option = super().get_help_option(ctx)
-        _for_users([option] if option is not None else [])
-        return option
+
+class _UserGroup(_UserHelp, TyperGroup):
+    pass
 
 
 app = typer.Typer(

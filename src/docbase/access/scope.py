@@ -86,8 +86,7 @@ def build_access(schema: Schema, overrides: AccessOverrides | None = None) -> Ac
     out = team_defaults.teammate_profiles(schema, out, roots, ov, notes)
     out = team_defaults.admin_deletes_top_level(schema, out, ov, notes)
     keys = tuple(k for t in schema.tables if (k := grants.key_scope(t, users.name if users else None, roots, schema)))
-    lines = {t.name: t.line for t in schema.tables}
-    out = team_defaults.admins_manage_tenant_keys(out, keys, ov, notes, lines)
+    out = team_defaults.admins_manage_tenant_keys(schema, out, keys, ov, notes)
     out = grants.project_limits(out, keys)
     out = checked_references(schema, out, diags)
     for access in out:

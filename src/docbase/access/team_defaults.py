@@ -144,7 +144,7 @@ def admin_deletes_top_level(
 
 
 def admins_manage_tenant_keys(
-    decided: list[TableAccess], keys: tuple[KeyScope, ...], ov: AccessOverrides, notes: list[Diagnostic], lines
+    schema: Schema, decided: list[TableAccess], keys: tuple[KeyScope, ...], ov: AccessOverrides, notes: list[Diagnostic]
 ) -> list[TableAccess]:
     """Tenant-scoped API keys listed and revoked by the tenant's admins too (``admins_manage_tenant_keys``)."""
     if not ov.default_on(TENANT_KEYS):
@@ -166,7 +166,7 @@ def admins_manage_tenant_keys(
                            + "; " + told))  # fmt: skip
         notes.append(
             warning(
-                lines.get(access.table, 0),
+                schema.table(access.table).line,  # type: ignore[union-attr] -- a key scope names a table
                 f"access: {access.table}: {told} (never {', '.join(access.hidden_columns) or 'the key'}); switch off with "
                 f"[access.defaults] {TENANT_KEYS} = false in docbase.toml",
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import sqlalchemy as sa
 import sqlglot
@@ -63,7 +64,8 @@ class _Names:
         self.table = table
         self.used: set[str] = {c.name for c in table.checks if c.name}
 
-    def make(self, column: str | None, legacy: str, kind: str = "check") -> sa.CheckConstraint | dict:
+    def make(self, column: str | None, legacy: str, kind: str = "check") -> dict[str, Any]:
+        """``name`` and ``info`` for a new ``sa.CheckConstraint``: PostgreSQL's name, and the former one."""
         base = f"{self.relname}_{column}_{kind}" if column else f"{self.relname}_{kind}"
         name, n = fit_name(base), 0
         while name in self.used:
