@@ -47,3 +47,25 @@ async def test_marking_is_a_delete_and_unmarking_an_insert(world):
     back = got_a[4]["data"]
     assert back["record"]["title"] == "ghost" and back["record"]["deleted_at"] is None
     assert "old_record" not in back
+
+
+async def test_a_row_marked_before_its_insert_is_judged_still_reaches_its_readers(world):
+    """Inserted and marked deleted in one commit: the INSERT is judged on the row as captured (alive), so the
+    tenant hears the row come and go rather than only a DELETE for a row it never saw."""
+    alice, got_a = await listen(world, "alice", table="tasks")
+    bob, got_b = await listen(world, "bob", table="tasks")
+    try:
+        world.direct_transaction(
+            [
+                ("INSERT INTO tasks (id, organization_id, title) VALUES (?, ?, ?)", (9, world.org_a, "brief")),
+                ("UPDATE tasks SET deleted_at = ? WHERE id = ?", (STAMP, 9)),
+            ]
+        )
+        await wait_for(lambda: len(got_a) >= 2, state=lambda: {"alice": seen(got_a), "bob": seen(got_b)})
+        await asyncio.sleep(0.3)
+    finally:
+        for c in (alice, bob):
+            await c.realtime.close()
+    assert seen(got_a) == [("INSERT", 9), ("DELETE", 9)]
+    assert got_a[0]["data"]["record"]["title"] == "brief" and got_a[0]["data"]["record"]["deleted_at"] is None
+    assert got_b == []

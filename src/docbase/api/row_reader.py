@@ -10,8 +10,9 @@ A deleted row can no longer be read, so ``was_visible`` puts it back inside a
 transaction that always rolls back and reads it there as the caller: the
 rules are judged on the row as it was, against everything else as it is now.
 The same holds for an insert or update whose row is gone by the time its event
-is judged (written and deleted between two polls, or in one transaction): the
-captured record is put back and read, so the event is not lost.
+is judged (written and deleted between two polls, or in one transaction), or
+marked soft-deleted since: the captured record is put back and read, so the
+event is not lost.
 On PostgreSQL a superuser connection sets ``session_replication_role = replica``
 for that transaction so no trigger or foreign key fires; a row that cannot be
 put back (a unique value taken again since) counts as not visible.
@@ -79,12 +80,17 @@ class RowReader:
         try:
             async with self.rest.db.transaction(readonly=True) as tx:
                 found = await self._read(tx, table, query, claims)
-            if found is not None or await self._exists(table, row):
+            if found is not None:
                 return found
+            stored = await self._stored(table, row)
         except (ApiError, Denied) as exc:
             log.debug("realtime: reading %s for a subscriber failed: %s", table.name, exc.message)
             return None
-        return await self._as_it_was(table, query, row, claims)
+        if stored is None:
+            return await self._as_it_was(table, query, row, claims)
+        if self.soft_deleted(table.name, stored) and not self.soft_deleted(table.name, row):
+            return await self._as_it_was(table, query, row, claims, still_there=True)  # marked since captured
+        return None
 
     def soft_deleted(self, table_name: str, record: dict[str, Any] | None) -> bool | None:
         """Whether ``record`` carries the soft-delete mark; None when ``table_name`` does not soft-delete."""
@@ -108,8 +114,11 @@ class RowReader:
             return False
         return await self._as_it_was(table, query, old, claims, still_there) is not None
 
-    async def _exists(self, table: Table, row: dict[str, Any]) -> bool:
-        """Whether a row with ``row``'s primary key is in the table, whoever may read it."""
+    async def _stored(self, table: Table, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The soft-delete mark of the row with ``row``'s primary key as stored now, whoever may read it
+        (an empty dict when the table has no mark); None when no such row is in the table."""
+        applied = self.rest.hooks.conventions.get(soft_delete.NAME, table.name)
+        marks = [m for m in (applied.role("flag"), applied.role("stamp")) if m] if applied is not None else []
         pg = self.catalog.dialect == "postgresql"
         where = " AND ".join(
             '"' + k.replace('"', '""') + '"' + (f"::text = ${i}" if pg else " = ?")
@@ -117,8 +126,10 @@ class RowReader:
         )
         values = [str(row.get(k)) if pg else row.get(k) for k in table.primary_key]
         quoted = '"' + table.name.replace('"', '""') + '"'
+        picked = ", ".join(["1", *('"' + m.replace('"', '""') + '"' for m in marks)])
         async with self.rest.db.transaction(readonly=True) as tx:
-            return bool(await tx.rows(f"SELECT 1 FROM {quoted} WHERE {where} LIMIT 1", values))
+            rows = await tx.rows(f"SELECT {picked} FROM {quoted} WHERE {where} LIMIT 1", values)
+        return dict(zip(marks, rows[0][1:], strict=True)) if rows else None
 
     async def _as_it_was(
         self, table: Table, query: Any, record: dict[str, Any], claims: dict[str, Any], still_there: bool = False
