@@ -87,6 +87,11 @@ function headers(extra) {
   return out;
 }
 
+/** The key and token a realtime socket joins with (the same caller as every /rest/v1 request). */
+export function realtimeCredentials() {
+  return { apikey: session.apikey, token: session.token };
+}
+
 /** The session's key and token as request headers (the design document needs a signed-in user or the service key). */
 export function authHeaders() {
   return headers();

@@ -4,6 +4,7 @@
 
 import { h, mount, valueNode } from "./dom.js";
 import { currentSession, keyFilter, rest } from "./api.js";
+import { watchTable } from "./live.js";
 
 export const PAGE = 50;
 const RESERVED = new Set(["order", "offset", "limit", "select"]);
@@ -90,20 +91,36 @@ export async function renderBrowser(root, schema, table, query, go, flash) {
   params.set("offset", String(offset));
   if (!params.get("order") && table.primary_key.length) params.set("order", table.primary_key.map((k) => `${k}.asc`).join(","));
   const body = h("div", { class: "rows-body" }, h("p", { class: "muted" }, "Loading\u2026"));
-  const title = h("div", { class: "rows-head" }, h("h2", {}, table.name), h("span", { class: "count muted" }), h("a", { class: "button primary", href: `#/data/${encodeURIComponent(table.name)}/new` }, "New row"), h("a", { class: "button", href: `#/schema/${encodeURIComponent(table.name)}` }, "Columns"));
+  const live = h("span", { class: "live", "data-live": "connecting", title: "live updates" }, "connecting\u2026");
+  const title = h("div", { class: "rows-head" }, h("h2", {}, table.name), h("span", { class: "count muted" }), live, h("a", { class: "button primary", href: `#/data/${encodeURIComponent(table.name)}/new` }, "New row"), h("a", { class: "button", href: `#/schema/${encodeURIComponent(table.name)}` }, "Columns"));
   mount(root, h("div", { class: "rows", "data-table": table.name }, flash ? h("div", { class: "banner ok", role: "status" }, flash) : null, title, filterBar(table, query, go), body));
+  const load = (changed = []) => showRows(body, title, table, query, params, offset, go, changed);
+  watchTable(table.name, table.primary_key, (keys) => body.isConnected && load(keys), (state, why) => {
+    live.dataset.live = state;
+    live.textContent = state === "live" ? "\u25cf live" : state === "off" ? "not live" : "connecting\u2026";
+    live.title = state === "off" ? `No live updates: ${why}` : "Rows change here as they change in the database";
+  });
+  await load();
+}
+
+/** (Re-)read the page's rows through /rest/v1; rows whose keys are in `changed` are marked for a moment. */
+async function showRows(body, title, table, query, params, offset, go, changed) {
   const result = await rest("GET", table.name, { params, prefer: "count=exact" });
   if (!result.ok) {
     const e = result.error;
     mount(body, h("div", { class: "banner error", role: "alert" }, `${e.message || "Request failed"}${e.hint ? " \u2014 " + e.hint : ""}`, result.status === 401 || result.status === 403 ? h("div", {}, deniedHint()) : null));
     return;
   }
+  const marked = new Set(changed.map((k) => JSON.stringify(k)));
   const total = result.total ?? result.data.length;
   title.querySelector(".count").textContent = `${total} row${total === 1 ? "" : "s"}`;
   const rows = result.data.map((row) =>
     h(
       "tr",
-      { class: table.primary_key.length ? "clickable" : "", onclick: () => table.primary_key.length && go(`#/data/${encodeURIComponent(table.name)}/row?${keyFilter(table, row)}`) },
+      {
+        class: [table.primary_key.length ? "clickable" : "", marked.has(JSON.stringify(table.primary_key.map((k) => row[k]))) ? "changed" : ""].join(" ").trim(),
+        onclick: () => table.primary_key.length && go(`#/data/${encodeURIComponent(table.name)}/row?${keyFilter(table, row)}`),
+      },
       table.columns.map((c) => h("td", { "data-column": c.name }, c.name in row ? valueNode(row[c.name], 48) : h("span", { class: "muted" }, "hidden"))),
     ),
   );

@@ -8,6 +8,7 @@ import { renderBrowser } from "./browser.js";
 import { renderDiagram } from "./diagram.js";
 import { documentView, overview, sidebar, tableDetail } from "./explorer.js";
 import { renderForm } from "./form.js";
+import { stopWatching } from "./live.js";
 import { renderRow } from "./rowview.js";
 import { renderUsers } from "./users.js";
 
@@ -42,6 +43,7 @@ async function route() {
   const [tab = "schema", name, action] = parts;
   const message = flash;
   flash = null;
+  if (!(tab === "data" && name && !action)) stopWatching(); // live updates belong to the rows view only
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.dataset.tab === tab));
   if (tab === "diagram") return renderDiagram(view, schema, name || null);
   if (tab === "doc") return documentView(view, Number(name) || 0);
