@@ -343,3 +343,44 @@ async def test_permissions_named_resource_colon_action_decide_tables_too(db_url)
         await api.post("/rest/v1/role_permissions", json={"role_id": "reader", "permission_id": "dw"})
         made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
         assert made.status_code == 201, made.text
+
+
+async def _editor_of_rbac(api, *permissions: tuple[str, str, str]) -> dict[str, str]:
+    """pat: a viewer in acme (projects:read) who also holds ``permissions`` (id, resource, action) everywhere."""
+    await api.post("/rest/v1/users", json=[{"id": "pat"}])
+    await api.post("/rest/v1/roles", json={"id": "editor_of_rbac", "name": "rbac editor"})
+    for pid, resource, action in permissions:
+        await api.post("/rest/v1/permissions", json={"id": pid, "name": pid, "resource": resource, "action": action})
+        await api.post("/rest/v1/role_permissions", json={"role_id": "editor_of_rbac", "permission_id": pid})
+    await api.post("/rest/v1/user_roles", json=[
+        {"user_id": "pat", "role_id": "editor_of_rbac", "organization_id": None},
+        {"user_id": "pat", "role_id": "viewer", "organization_id": "acme"},
+    ])  # fmt: skip
+    return _user("pat") | {"Prefer": "return=representation"}
+
+
+async def test_a_permission_row_is_rewritten_only_into_what_its_writer_holds(api):
+    pat = await _editor_of_rbac(api, ("perm_edit", "permissions", "update"))
+    # projects.read is held by every viewer, pat included: turning it into *:manage would make them all admins
+    widened = await api.patch("/rest/v1/permissions?id=eq.p1", json={"resource": "*", "action": "manage"}, headers=pat)
+    assert widened.status_code == 403 or widened.json() == [], widened.text  # pat holds projects:read in acme only
+    assert await _has(api, "pat", "projects:delete") is False
+    p1 = (await api.get("/rest/v1/permissions?id=eq.p1&select=resource,action")).json()
+    assert p1 == [{"resource": "projects", "action": "read"}]
+    raised = await api.patch("/rest/v1/permissions?id=eq.perm_edit", json={"action": "manage"}, headers=pat)
+    assert raised.status_code == 403, raised.text  # permissions:manage is more than pat's permissions:update
+    renamed = await api.patch("/rest/v1/permissions?id=eq.perm_edit", json={"name": "edit permissions"}, headers=pat)
+    assert [p["name"] for p in renamed.json()] == ["edit permissions"]  # within what pat holds: allowed
+
+
+async def test_a_role_is_renamed_only_to_a_rank_no_higher_than_its_own(api):
+    pat = await _editor_of_rbac(api, ("role_edit", "roles", "update"))
+    up = await api.patch("/rest/v1/roles?id=eq.viewer", json={"name": "owner"}, headers=pat)
+    assert up.status_code == 403, up.text  # every viewer would be an owner in the role order
+    assert (await api.get("/rest/v1/roles?id=eq.viewer&select=name")).json() == [{"name": "viewer"}]
+    owned = await api.patch("/rest/v1/organizations?id=eq.acme", json={"name": "mine"}, headers=pat)
+    assert owned.status_code == 403 or owned.json() == []
+    down = await api.patch("/rest/v1/roles?id=eq.viewer", json={"name": "project_viewer"}, headers=pat)
+    assert [r["name"] for r in down.json()] == ["project_viewer"]  # lower in the order: allowed
+    aside = await api.patch("/rest/v1/roles?id=eq.admin", json={"name": "administrators"}, headers=pat)
+    assert [r["name"] for r in aside.json()] == ["administrators"]  # a name outside the order ranks lowest

@@ -126,6 +126,10 @@ def rbac_notes(schema: Schema, model: AccessModel, path: str) -> list[str]:
         else:
             how = "written by holders of a permission on it through an assignment without a tenant"
             how += "; a row grants only a permission its writer holds" if table == r.grants else ""
+            how += (
+                "; a row states only a permission its writer holds, before and after" if table == r.permissions else ""
+            )
+            how += "; renamed only to a name no higher in the role order" if table == r.roles else ""
         out.append(f"{path}:{t.line if t else 0}: note: {table}: rbac: {how} (service_role: always)")
     return out
 
@@ -346,6 +350,10 @@ def own_predicate(model, metadata, access: TableAccess, rule: str, command: str,
     names = resource_names(access.table)
     if kind in ("roles", "permissions", "grants"):
         allowed = held(names, command, None, True)
+        if kind == "permissions":  # the row states only what its writer holds, before and after the edit
+            allowed = sa.and_(allowed, held(_res(table, r), _act(table, r), None, False))
+        if kind == "roles" and command == "update":
+            allowed = sa.and_(allowed, *_no_rename_up_sa(model, metadata, table))
         if kind == "grants" and command in ("insert", "update"):
             p2 = _table(metadata, r.permissions).alias()
             grantable = sa.exists(
@@ -426,6 +434,11 @@ def own_condition(schema: Schema, model: AccessModel, access: TableAccess, comma
     action = lit(COMMANDS[command])
     if kind in ("roles", "permissions", "grants"):
         allowed = f"docbase.rbac_holds({names}, {action}, NULL)"
+        if kind == "permissions":  # the row states only what its writer holds, before and after the edit
+            row = q(r.permissions)
+            allowed += f" AND docbase.rbac_holds(ARRAY[{_res_pg(r, row)}], {_act_pg(r, row)}, NULL)"
+        if kind == "roles" and command == "update":
+            allowed = " AND ".join([allowed, *_no_rename_up_pg(model)])
         if kind == "grants" and command in ("insert", "update"):
             allowed += f" AND docbase.rbac_grantable({q(r.grant_permission)})"
         return "authenticated", allowed
@@ -434,3 +447,55 @@ def own_condition(schema: Schema, model: AccessModel, access: TableAccess, comma
     if command in ("insert", "update"):
         allowed += f" AND docbase.rbac_assignable({q(r.assignment_role)}, {tenant})"
     return "authenticated", allowed if cond is None else f"({cond[1]}) OR ({allowed})"
+
+
+# --- Renaming a role -------------------------------------------------------------------------------------
+#
+# Where the membership's role is a row of the roles table (user_roles.role_id -> roles.name), a role's name
+# is its rank in the tenant's role order (docbase.access.roles): renaming "viewer" to "owner" would make
+# every viewer an owner in every tenant, a grant nobody held. So a signed-in holder of ``roles:update`` may
+# rename a role only to a name no higher in that order than its current one (a name outside the order
+# ranks lowest); service_role may rename freely. The current name is read as before the statement (the
+# policy's snapshot on PostgreSQL; SQLite checks the row before writing it).
+
+
+def _ranked_orders(model: AccessModel) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(key column, name column, names highest first) of each role order whose names live in the roles table."""
+    r = model.rbac.rbac
+    found = []
+    for root in model.roots:
+        if root.role_lookup and root.role_lookup[0] == r.roles and root.roles:
+            _, key, name = root.role_lookup
+            found.append((key, name, tuple(role.name for role in root.roles)))
+    return found
+
+
+def _no_rename_up_sa(model: AccessModel, metadata, table) -> list[sa.ColumnElement[bool]]:
+    from .predicates import _table
+
+    out = []
+    for key, name, order in _ranked_orders(model):
+
+        def rank(column, order=order):
+            return sa.case(*[(column == sa.literal(n), i) for i, n in enumerate(order)], else_=len(order))
+
+        before = _table(metadata, model.rbac.rbac.roles).alias()
+        was = sa.select(rank(before.c[name])).where(before.c[key] == table.c[key]).scalar_subquery()
+        out.append(rank(table.c[name]) >= sa.func.coalesce(was, len(order)))
+    return out
+
+
+def _no_rename_up_pg(model: AccessModel) -> list[str]:
+    from .policies import lit, q
+
+    out = []
+    roles = q(model.rbac.rbac.roles)
+    for key, name, order in _ranked_orders(model):
+
+        def rank(column: str, order=order) -> str:
+            cases = " ".join(f"WHEN {lit(n)} THEN {i}" for i, n in enumerate(order))
+            return f"(CASE {column}::text {cases} ELSE {len(order)} END)"
+
+        was = f"(SELECT {rank('b.' + q(name))} FROM {roles} b WHERE b.{q(key)} = {roles}.{q(key)})"
+        out.append(f"{rank(roles + '.' + q(name))} >= COALESCE({was}, {len(order)})")
+    return out
