@@ -28,7 +28,7 @@ run: $(STAMP)  ## read the example document, build its SQLite database, and serv
 test: $(DEV_STAMP)  ## lint and the whole test suite
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest -q -n auto $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc
+	$(BIN)/pytest -q -n auto --durations=30 $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -120,9 +120,9 @@ async def _scope_columns(
     project = body.get(key.project[0]) if key.project else None
     if body.get(key.tenant_column) is None and project is None:
         return {}
-    tenant = body.get(key.tenant_column)
+    tenant, held = body.get(key.tenant_column), None
     if project is not None:
-        tenant = await _project_tenant(tx, sql, key, root, project, tenant, owner, system)
+        tenant, held = await _project_tenant(tx, sql, key, root, project, tenant, owner, system)
     if not isinstance(tenant, str | int) or isinstance(tenant, bool):
         raise bad_argument(f"{key.tenant_column} must name one {root.table} row")
     role = body.get("role", key.default_role)
@@ -131,7 +131,7 @@ async def _scope_columns(
     if key.role_column is None and role != key.default_role:
         raise bad_argument(f"{key.table} has no role column: its tenant keys act as {key.default_role}")
     if not system:
-        held = await _held_role(tx, sql, root, tenant, owner)
+        held = held or await _held_role(tx, sql, root, tenant, owner)  # a project's tenant was asked already
         admin = set(root.names_at_least("admin"))
         if held not in admin:
             raise ConventionError(
@@ -154,8 +154,9 @@ async def _scope_columns(
 
 async def _project_tenant(
     tx: Any, sql: Sql, key: KeyScope, root: TenantRoot, project: Any, named: Any, owner: Any, system: bool
-) -> Any:
-    """The tenant of the project a key is made for. A user who is no admin of it learns nothing more about
+) -> tuple[Any, str | None]:
+    """The tenant of the project a key is made for, and the role the creator holds there (None for
+    service_role). A user who is no admin of it learns nothing more about
     the project than a 403 (whether it exists or not); service_role is told."""
     assert key.project is not None
     column, table, pk, tenant_column = key.project
@@ -177,7 +178,7 @@ async def _project_tenant(
         raise bad_argument(f"{column}: no {table} row {project}")
     if named is not None and str(named) != str(tenant):
         raise bad_argument(f"{column} names a {table} row of another {root.table} than {key.tenant_column}")
-    return tenant
+    return tenant, held
 
 
 async def _held_role(tx: Any, sql: Sql, root: TenantRoot, tenant: Any, user: Any) -> str | None:

@@ -82,6 +82,12 @@ class Feed:
         self.ready = asyncio.Event()
         self.wake = asyncio.Event()
         self.last = 0
+        self.gaps: dict[int, float] = {}  # ids skipped over and not yet seen -> when first missed (PostgreSQL)
+
+    @property
+    def pending(self) -> set[int]:
+        """Ids below ``last`` that may still commit (a slow transaction's), for catch-up to wait for."""
+        return set(self.gaps)
 
     async def start(self) -> None:
         if self.task is None:
@@ -107,6 +113,10 @@ class Feed:
 
     async def read(self, low: int, high: int) -> list[Change]:  # pragma: no cover - overridden
         """Up to ``BATCH`` changes with ``low < id <= high``, in id order (a reconnecting client's catch-up)."""
+        raise NotImplementedError
+
+    async def read_ids(self, ids: list[int]) -> list[Change]:  # pragma: no cover - overridden
+        """The changes among ``ids`` that have committed, in id order (late ones a dropped client waited for)."""
         raise NotImplementedError
 
     async def _deliver(self, changes: list[Change]) -> None:
@@ -196,6 +206,20 @@ class SqliteFeed(Feed):
         )
         return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5]) for r in rows]
 
+    async def read_ids(self, ids: list[int]) -> list[Change]:
+        marks = ", ".join("?" for _ in ids[:BATCH])
+        rows = (
+            self._writer()
+            .execute(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} WHERE id IN ({marks}) ORDER BY id",
+                ids[:BATCH],
+            )
+            .fetchall()
+            if ids
+            else []
+        )
+        return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5]) for r in rows]
+
     def _writer(self) -> sqlite3.Connection:
         if getattr(self, "_write_conn", None) is None:
             self._write_conn = self._connect()
@@ -240,7 +264,7 @@ class PgFeed(Feed):
             )
             await self._deliver([Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), _iso(r[5])) for r in rows])
             self.ready.set()
-            gaps: dict[int, float] = {}  # id skipped over -> when first missed
+            gaps = self.gaps
             purged = time.monotonic()
             while True:
                 self.wake.clear()
@@ -299,6 +323,17 @@ class PgFeed(Feed):
                 low,
                 high,
                 BATCH,
+            )
+        return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), _iso(r[5])) for r in rows]
+
+    async def read_ids(self, ids: list[int]) -> list[Change]:
+        if not ids:
+            return []
+        async with self._lock:
+            rows = await self._conn.fetch(
+                f"SELECT id, tbl, op, record, old_record, at FROM {capture.CHANGES} "
+                "WHERE id = ANY($1::bigint[]) ORDER BY id",
+                ids[:BATCH],
             )
         return [Change(r[0], r[1], r[2], _load(r[3]), _load(r[4]), _iso(r[5])) for r in rows]
 

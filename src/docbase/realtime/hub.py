@@ -36,7 +36,7 @@ from .feed import Change, make_feed
 from .filters import Binding
 from .frames import Message
 from .presence import HEARTBEAT, Presence
-from .resume import Marks
+from .resume import Mark, Marks
 
 log = logging.getLogger("docbase.realtime")
 
@@ -84,6 +84,8 @@ class Channel:
     resume_key: str | None = None  # who joined what: where a dropped socket's subscription is remembered
     position: int = 0  # the change id this channel has been sent up to (or its join's)
     floor: int = 0  # changes up to here come by replay, not live
+    late: set[int] = field(default_factory=set)  # ids at or below floor not committed yet: they come live
+    delivered_late: set[int] = field(default_factory=set)  # late ids sent live (a replay skips them)
     backlog: list[Message] | None = None  # live events held while a replay runs
 
     @property
@@ -176,11 +178,21 @@ class Hub:
         if change.op in ("RESUME", "RESUMED"):
             if record.get("worker") != self.worker and isinstance(record.get("position"), int):
                 if change.op == "RESUME":
-                    self.marks.add(change.table, record["position"])
+                    late = tuple(i for i in record.get("late") or () if isinstance(i, int))
+                    self.marks.add(change.table, Mark(record["position"], late))
                 else:
                     self.marks.drop(change.table, record["position"])
             return
-        await self._dispatch(change, [c for c in self.listening if change.id > c.floor])
+        await self._dispatch(change, [c for c in self.listening if change.id > c.floor or self._late(c, change.id)])
+
+    @staticmethod
+    def _late(channel: Channel, change_id: int) -> bool:
+        """A change a rejoined channel waited for (committed after its ids were passed): sent live, once."""
+        if change_id not in channel.late:
+            return False
+        channel.late.discard(change_id)
+        channel.delivered_late.add(change_id)
+        return True
 
     async def _dispatch(self, change: Change, channels: list[Channel], replay: bool = False) -> None:
         """Judge ``change`` once per distinct set of claims among ``channels`` and send it to those who may see it."""
@@ -259,42 +271,52 @@ class Hub:
         return data
 
     # -- catching up after a reconnect --------------------------------------------------------------
-    def joined(self, channel: Channel) -> int | None:
-        """Add a channel with bindings; the position it resumes from when its key has a mark, else None."""
-        since = self.marks.take(channel.resume_key) if channel.resume_key else None
+    def joined(self, channel: Channel) -> Mark | None:
+        """Add a channel with bindings; the mark it resumes from when its key has one, else None."""
+        mark = self.marks.take(channel.resume_key) if channel.resume_key else None
         channel.position = self.feed.last
-        if since is not None and since < self.feed.last:
+        if mark is not None and (mark.position < self.feed.last or mark.late):
             channel.floor, channel.backlog = self.feed.last, []
+            outstanding = {i for i in self.feed.pending if mark.position < i <= channel.floor}
+            channel.late = set(mark.late) | outstanding
         else:
-            since = None
+            mark = None
         self.add(channel)
-        return since
+        return mark
 
-    async def resume(self, channel: Channel, since: int) -> None:
-        """Send ``channel`` the changes in (since, floor], then what arrived live meanwhile, then go live."""
-        record = {"worker": self.worker, "position": since}
+    async def resume(self, channel: Channel, mark: Mark) -> None:
+        """Send ``channel`` the late ids of its mark that committed meanwhile and the changes in (position, floor],
+        then what arrived live meanwhile, then go live."""
+        record = {"worker": self.worker, "position": mark.position}
         try:
             await self.feed.publish_control(channel.resume_key or "", "RESUMED", record)
-            low = since
+            await self._replay(channel, await self.feed.read_ids(sorted(mark.late)))
+            low = mark.position
             while low < channel.floor and channel in self.listening:
                 changes = await self.feed.read(low, channel.floor)
                 if not changes:
                     break
-                for change in changes:
-                    if change.op in ("INSERT", "UPDATE", "DELETE"):
-                        await self._dispatch(change, [channel], replay=True)
+                await self._replay(channel, changes)
                 low = changes[-1].id
         finally:
             held, channel.backlog = channel.backlog or [], None
             for message in held:
                 channel.send(message)
 
+    async def _replay(self, channel: Channel, changes: list[Change]) -> None:
+        for change in changes:
+            if change.op not in ("INSERT", "UPDATE", "DELETE") or change.id in channel.delivered_late:
+                continue
+            channel.late.discard(change.id)
+            await self._dispatch(change, [channel], replay=True)
+
     def dropped(self, channel: Channel) -> None:
         """The socket went away under a subscription: remember where it stood, here and for the other workers."""
         if not channel.resume_key or not channel.bindings:
             return
-        self.marks.add(channel.resume_key, channel.position)
-        record = {"worker": self.worker, "position": channel.position}
+        late = sorted({i for i in self.feed.pending if i < channel.position} | channel.late)
+        self.marks.add(channel.resume_key, Mark(channel.position, tuple(late)))
+        record = {"worker": self.worker, "position": channel.position, "late": late}
         self._spawn(self.feed.publish_control(channel.resume_key, "RESUME", record))
 
     # -- broadcast ----------------------------------------------------------------------------

@@ -15,6 +15,12 @@ Who: the token's ``session_id`` (a GoTrue session survives its tokens' refresh),
 else the token itself (an API key), so two browser tabs of one session that both
 drop share their marks: each rejoin takes one, the oldest first.
 
+On PostgreSQL a change id is taken before its transaction commits, so a slow
+transaction's change can show up after later ones (docbase.realtime.feed waits for
+such ids a while). A mark therefore also lists the ids below its position still
+outstanding when the socket dropped; the rejoin reads those that committed meanwhile,
+and the ids still outstanding then reach the subscriber live when they commit.
+
 Marks travel through the change table (``op = 'RESUME'`` / ``'RESUMED'``), so a
 client reconnecting to another worker or host is caught up too.
 """
@@ -24,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -42,38 +48,45 @@ def resume_key(token: str | None, claims: dict[str, Any], topic: str, bindings: 
     return hashlib.sha256(who.encode() + b"\0" + what).hexdigest()
 
 
+class Mark(NamedTuple):
+    """Where a dropped subscription stood: sent up to ``position``, still waiting for the ``late`` ids below it."""
+
+    position: int
+    late: tuple[int, ...] = ()
+
+
 class Marks:
-    """key -> positions (change ids) of subscriptions that dropped, each kept ``retention`` seconds."""
+    """key -> marks of subscriptions that dropped, each kept ``retention`` seconds."""
 
     def __init__(self, retention: float) -> None:
         self.retention = retention
-        self.marks: OrderedDict[str, list[tuple[int, float]]] = OrderedDict()
+        self.marks: OrderedDict[str, list[tuple[Mark, float]]] = OrderedDict()
         self.count = 0
 
-    def add(self, key: str, position: int, at: float | None = None) -> None:
-        self.marks.setdefault(key, []).append((position, time.monotonic() if at is None else at))
+    def add(self, key: str, mark: Mark, at: float | None = None) -> None:
+        self.marks.setdefault(key, []).append((mark, time.monotonic() if at is None else at))
         self.count += 1
         while self.count > MAX_MARKS and self.marks:
             _, dropped = self.marks.popitem(last=False)
             self.count -= len(dropped)
 
-    def take(self, key: str) -> int | None:
-        """The oldest live position remembered for ``key`` (removed), or None."""
+    def take(self, key: str) -> Mark | None:
+        """The oldest live mark remembered for ``key`` (removed), or None."""
         self._expire(key)
         positions = self.marks.get(key)
         if not positions:
             return None
-        position, _ = positions.pop(0)
+        mark, _ = positions.pop(0)
         self.count -= 1
         if not positions:
             del self.marks[key]
-        return position
+        return mark
 
     def drop(self, key: str, position: int) -> None:
         """Another worker took this mark."""
         positions = self.marks.get(key) or []
-        for i, (p, _) in enumerate(positions):
-            if p == position:
+        for i, (mark, _) in enumerate(positions):
+            if mark.position == position:
                 del positions[i]
                 self.count -= 1
                 break

@@ -192,12 +192,12 @@ class Session:
                 )
                 return
             channel.may_send = access == "send"
-        since = None
+        mark = None
         self.channels[msg.topic] = channel
         if channel.bindings:
             await self.hub.ensure_started()
             channel.resume_key = resume_key(token, claims, msg.topic, config.get("postgres_changes") or [])
-            since = self.hub.joined(channel)
+            mark = self.hub.joined(channel)
         else:
             self.hub.add(channel)
         self._expire_at(channel)
@@ -216,8 +216,8 @@ class Session:
         if channel.presence_enabled:
             await self.hub.ensure_started()  # the other workers' presences come through the feed
             channel.push("presence_state", self.hub.presence_state(channel))
-        if since is not None:  # the same subscriber's socket dropped a moment ago: what it missed comes first
-            task = asyncio.get_running_loop().create_task(self.hub.resume(channel, since))
+        if mark is not None:  # the same subscriber's socket dropped a moment ago: what it missed comes first
+            task = asyncio.get_running_loop().create_task(self.hub.resume(channel, mark))
             self.replays.add(task)
             task.add_done_callback(self.replays.discard)
 
