@@ -384,3 +384,25 @@ async def test_a_role_is_renamed_only_to_a_rank_no_higher_than_its_own(api):
     assert [r["name"] for r in down.json()] == ["project_viewer"]  # lower in the order: allowed
     aside = await api.patch("/rest/v1/roles?id=eq.admin", json={"name": "administrators"}, headers=pat)
     assert [r["name"] for r in aside.json()] == ["administrators"]  # a name outside the order ranks lowest
+
+
+async def test_a_tenant_owner_assigns_only_roles_whose_permissions_they_hold(api):
+    await api.post("/rest/v1/users", json=[{"id": "oscar"}, {"id": "zed"}])
+    await api.post("/rest/v1/roles", json=[{"id": "own", "name": "org_owner"}, {"id": "mem", "name": "member"}])
+    await api.post("/rest/v1/user_roles", json={"user_id": "oscar", "role_id": "own", "organization_id": "acme"})
+    oscar = _user("oscar")
+
+    def assign(role: str):
+        return api.post(
+            "/rest/v1/user_roles", json={"user_id": "zed", "role_id": role, "organization_id": "acme"}, headers=oscar
+        )
+
+    assert (await assign("admin")).status_code == 403  # *:manage in acme: oscar's owner role holds nothing
+    assert (await assign("viewer")).status_code == 403  # projects:read: not oscar's either
+    assert await _has(api, "zed", "projects:read") is False
+    assert (await assign("mem")).status_code == 201  # a role carrying no permission: the owner's to give
+    await api.post("/rest/v1/role_permissions", json={"role_id": "own", "permission_id": "p3"})  # by service_role
+    made = await assign("admin")
+    assert made.status_code == 201, made.text  # the owner now holds *:manage in acme, so may hand it on there
+    assert await _has(api, "zed", "projects:delete") is True
+    assert await _has(api, "zed", "projects:delete", "other") is False
