@@ -106,6 +106,11 @@ async def test_a_free_plan_stops_at_its_limit_and_says_which(api):
     body = refused.json()
     assert body["code"] == "P0001"
     assert body["message"] == "plan limit reached: plan_limits.max_monitors for this organization"
+    assert body["hint"].startswith("Current count 2, limit 2 (plan_limits.max_monitors).")  # both databases
+    assert body["details"] == "2 rows of monitors exist; the plan allows 2."
+    batch = [{"organization_id": 2, "name": f"p{n}"} for n in range(7)]  # pro allows 5: the sixth row is refused
+    over = (await api.post("/rest/v1/monitors", json=batch)).json()
+    assert (over["code"], over["hint"][:27]) == ("P0001", "Current count 5, limit 5 (p"), over
     count = (await api.get("/rest/v1/monitors?organization_id=eq.1", headers={"Prefer": "count=exact"})).headers
     assert count["content-range"].endswith("/2")
 
@@ -179,6 +184,7 @@ def test_seed_003_plan_limits_hold_through_the_official_client(tmp_path, db_url)
             client.table("monitors").insert({"organizationId": free, "name": "third"}).execute()
         assert refused.value.code == "P0001"
         assert refused.value.message == "plan limit reached: plan_limits.maxMonitors for this organization"
+        assert refused.value.hint.startswith("Current count 2, limit 2 (plan_limits.maxMonitors).")
         client.table("monitors").insert([{"organizationId": pro, "name": f"p{n}"} for n in range(3)]).execute()
         counted = client.table("monitors").select("id", count="exact").eq("organizationId", free).execute()
         assert counted.count == 2

@@ -384,3 +384,80 @@ async def test_a_role_is_renamed_only_to_a_rank_no_higher_than_its_own(api):
     assert [r["name"] for r in down.json()] == ["project_viewer"]  # lower in the order: allowed
     aside = await api.patch("/rest/v1/roles?id=eq.admin", json={"name": "administrators"}, headers=pat)
     assert [r["name"] for r in aside.json()] == ["administrators"]  # a name outside the order ranks lowest
+
+
+async def test_a_tenant_owner_assigns_only_roles_whose_permissions_they_hold(api):
+    await api.post("/rest/v1/users", json=[{"id": "oscar"}, {"id": "zed"}])
+    await api.post("/rest/v1/roles", json=[{"id": "own", "name": "org_owner"}, {"id": "mem", "name": "member"}])
+    await api.post("/rest/v1/user_roles", json={"user_id": "oscar", "role_id": "own", "organization_id": "acme"})
+    oscar = _user("oscar")
+
+    def assign(role: str):
+        return api.post(
+            "/rest/v1/user_roles", json={"user_id": "zed", "role_id": role, "organization_id": "acme"}, headers=oscar
+        )
+
+    assert (await assign("admin")).status_code == 403  # *:manage in acme: oscar's owner role holds nothing
+    assert (await assign("viewer")).status_code == 403  # projects:read: not oscar's either
+    assert await _has(api, "zed", "projects:read") is False
+    assert (await assign("mem")).status_code == 201  # a role carrying no permission: the owner's to give
+    await api.post("/rest/v1/role_permissions", json={"role_id": "own", "permission_id": "p3"})  # by service_role
+    made = await assign("admin")
+    assert made.status_code == 201, made.text  # the owner now holds *:manage in acme, so may hand it on there
+    assert await _has(api, "zed", "projects:delete") is True
+    assert await _has(api, "zed", "projects:delete", "other") is False
+
+
+async def test_has_permission_answers_by_the_rules_table_access_follows(db_url):
+    async with service_client(NAMED, db_url) as api:  # permissions given only by a code: Documents.Read
+        await api.post("/rest/v1/users", json=[{"id": "pat"}])
+        await api.post("/rest/v1/teams", json=[{"id": "t1"}])
+        await api.post("/rest/v1/roles", json=[{"id": "reader", "name": "reader"}])
+        await api.post(
+            "/rest/v1/permissions",
+            json=[{"id": "dr", "code": "Documents.Read"}, {"id": "dw", "code": "documents:write"}],
+        )
+        await api.post("/rest/v1/user_roles", json=[{"user_id": "pat", "role_id": "reader", "team_id": "t1"}])
+        await api.post(
+            "/rest/v1/role_permissions",
+            json=[{"role_id": "reader", "permission_id": "dr"}, {"role_id": "reader", "permission_id": "dw"}],
+        )
+        await api.post("/rest/v1/documents", json=[{"team_id": "t1", "title": "plan"}])
+        pat = _user("pat")
+        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
+
+        async def has(permission: str) -> bool:
+            got = await api.post(
+                "/rest/v1/rpc/has_permission", json={"permission": permission, "team_id": "t1"}, headers=pat
+            )
+            assert got.status_code == 200, got.text
+            return got.json()
+
+        assert await has("documents:read") is True  # the table reads it so; has_permission said false
+        assert await has("document.update") is True  # documents:write covers update, in the table's other spelling
+        assert await has("teams:read") is False
+
+
+async def test_has_permission_names_a_table_in_any_of_its_spellings(db_url):
+    async with service_client(CAMEL_ACCESS, db_url) as api:
+        await api.post("/rest/v1/User", json=[{"id": "cat"}])
+        await api.post("/rest/v1/Workspace", json=[{"id": "w1"}])
+        await api.post("/rest/v1/Role", json=[{"id": "clerk", "name": "clerk"}])
+        await api.post("/rest/v1/Permission", json=[{"id": "see", "resource": "task", "action": "read"}])
+        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "see"}])
+        await api.post("/rest/v1/Membership", json=[{"userId": "cat", "roleId": "clerk", "workspaceId": "w1"}])
+        body = {"permission": "Tasks:read", "workspaceId": "w1"}
+        got = await api.post("/rest/v1/rpc/has_permission", json=body, headers=_user("cat"))
+        assert got.json() is True  # "Tasks" and "task" name one table, as for the table's own access
+
+
+def test_has_permission_counts_docbase_toml_aliases():
+    from docbase.conventions.rbac_sql import holds, same_resource
+    from docbase.rules.rbac import detect_rbac
+
+    schema = build_schema(CAMEL_ACCESS)
+    rbac = detect_rbac(schema)
+    held = [{"name": None, "resource": "todo", "action": "read"}]
+    toml = {"rules": {"Task": {"resource": ["todo"]}}}
+    assert holds(rbac, held, "task:read", same_resource(schema, toml, "task")) is True
+    assert holds(rbac, held, "task:read", same_resource(schema, {}, "task")) is False

@@ -122,7 +122,10 @@ def rbac_notes(schema: Schema, model: AccessModel, path: str) -> list[str]:
     for table in (r.roles, r.permissions, r.grants, r.assignments):
         t = schema.table(table)
         if table == r.assignments:
-            how = "its tenant's owner roles write it; so does a holder of a permission on it there, for a role whose every permission they hold"
+            how = (
+                "its tenant's owner roles write it, and so does a holder of a permission on it there; either "
+                "only for a role whose every permission they hold there"
+            )
         else:
             how = "written by holders of a permission on it through an assignment without a tenant"
             how += "; a row grants only a permission its writer holds" if table == r.grants else ""
@@ -289,8 +292,8 @@ def policy_condition(schema: Schema, model: AccessModel, access: TableAccess, ru
 # roles, permissions and the junction are global: a signed-in user writes them only through a permission
 # on the table held by an assignment without a tenant, and grants (junction rows) only permissions they
 # hold themselves. Assignments are per tenant: besides the membership rule (the tenant's owner roles: the
-# bootstrap), a holder of a permission on the assignment table in that tenant may write one, for a role
-# whose every permission they hold there. service_role bypasses all of it.
+# bootstrap), a holder of a permission on the assignment table in that tenant may write one; either only
+# for a role whose every permission they hold there. service_role bypasses all of it.
 
 EVERY = ("manage", "*", "all", "admin")
 WRITE_ACTIONS = ("create", "update", "delete", "insert")
@@ -378,7 +381,7 @@ def own_predicate(model, metadata, access: TableAccess, rule: str, command: str,
                 sa.not_(held(_res(p2, r), _act(p2, r), tenant, False)),
             )
         )
-        allowed = sa.and_(allowed, sa.not_(beyond))
+        return sa.and_(sa.or_(cond, allowed), sa.not_(beyond))  # the owner too grants only what they hold
     return sa.or_(cond, allowed)
 
 
@@ -444,9 +447,11 @@ def own_condition(schema: Schema, model: AccessModel, access: TableAccess, comma
         return "authenticated", allowed
     tenant = q(r.assignment_tenant) if r.assignment_tenant else "NULL"
     allowed = f"docbase.rbac_holds({names}, {action}, {tenant})"
-    if command in ("insert", "update"):
-        allowed += f" AND docbase.rbac_assignable({q(r.assignment_role)}, {tenant})"
-    return "authenticated", allowed if cond is None else f"({cond[1]}) OR ({allowed})"
+    if cond is not None:
+        allowed = f"({cond[1]}) OR ({allowed})"
+    if command in ("insert", "update"):  # the owner too grants only what they hold
+        allowed = f"({allowed}) AND docbase.rbac_assignable({q(r.assignment_role)}, {tenant})"
+    return "authenticated", allowed
 
 
 # --- Renaming a role -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ convention itself:
 - ``live``: the soft-delete convention's marks, which docbase.access.live_rows ANDs into the row
   filter at every depth (never a filter added to the caller's query); ``include_deleted`` says when
   service_role asked to see marked rows;
+- ``explained``: a refusal completed with what SQLite's trigger cannot say (a plan quota's count and limit);
 - ``before_write`` / ``refuse_mark``: schedules checked, tokens hashed, secrets encrypted; the
   soft-delete mark is DELETE's to write (the delete rule decides), ``mark`` says what DELETE sets;
 - ``after_write``: the audit row, written as the system inside the write's transaction;
@@ -24,6 +25,7 @@ from typing import Any
 from ..access.decide import Access, Denied, Transaction
 from ..access.live_rows import LiveRows
 from ..conventions.runtime import Conventions, api_key_claims, user_from
+from ..db.errors import DbError
 from .catalog import Catalog
 from .db import Database
 from .embed_conventions import present_text, wants_deleted
@@ -51,6 +53,14 @@ class ConventionHooks:
     def include_deleted(self, role: str, items: list[tuple[str, str]], prefer: str | None) -> bool:
         """service_role asking for soft-deleted rows (``?include_deleted=true`` or ``Prefer: include-deleted``)."""
         return wants_deleted(role, items, prefer)
+
+    async def explained(self, tx: Transaction, table: str, rows: list[dict[str, Any]], error: DbError) -> DbError:
+        """An insert's refusal with what SQLite's trigger could not say (a plan quota's count and limit)."""
+        if self.db.dialect != "sqlite" or error.code != "P0001" or not self.conventions.quotas:
+            return error
+        from ..conventions import quota_sql
+
+        return await quota_sql.explained(tx, self.conventions.sql, self.conventions.quotas, table, rows, error)
 
     def before_write(
         self, table: str, rows: list[dict[str, Any]], creating: bool

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from ..access.decide import Access, ServiceRoleOnly, denied_row
 from ..access.principal import Principal
 from ..conventions.runtime import Conventions
+from ..db.errors import DbError
 from ..schema.model import Table
 from .catalog import Catalog
 from .coerce import coerce
@@ -377,7 +378,10 @@ class RestApi:
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
-                got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+                try:
+                    got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+                except DbError as exc:
+                    raise await self.hooks.explained(tx, table.name, members, exc) from None
                 if overwrite is not None and len(got) < len(members):  # an existing row it may not change
                     raise denied_row(table.name)
                 returned.extend(got)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rules.rbac import Rbac, actions_covering
+from ..schema.model import Schema
 from .errors import ConventionError, bad_argument
 from .sqltext import Sql
 
@@ -56,16 +57,45 @@ async def permissions(tx: Any, sql: Sql, rbac: Rbac, user: str, tenant: Any) -> 
     return sorted(found, key=lambda p: tuple(str(p.get(c) or "") for c in columns))
 
 
-def holds(rbac: Rbac, held: list[dict[str, Any]], wanted: str) -> bool:
-    """Whether ``held`` grants ``wanted``: a permission's name, or ``resource:action`` / ``resource.action``."""
+def permission_parts(text: str) -> tuple[str, str, str]:
+    """``Projects.Read`` / ``projects:read`` -> ('projects', ':', 'read'), lowered (as the access layer reads names)."""
+    return text.strip().lower().replace(".", ":").partition(":")
+
+
+def same_resource(schema: Schema, toml: dict[str, Any], resource: str) -> tuple[str, ...]:
+    """Every resource name that names the same table as ``resource`` (its spellings and docbase.toml's
+    ``[rules.<table>] resource`` aliases, docbase.access.rbac.resource_names); () when it names none."""
+    from ..access.rbac import resource_names
+
+    rules = toml.get("rules") if isinstance(toml.get("rules"), dict) else {}
+    for table in schema.tables:
+        per_table = rules.get(table.name) if isinstance(rules.get(table.name), dict) else {}
+        names = resource_names(table.name, per_table.get("resource"))
+        if resource.lower() in names:
+            return names
+    return ()
+
+
+def holds(rbac: Rbac, held: list[dict[str, Any]], wanted: str, same: tuple[str, ...] = ()) -> bool:
+    """Whether ``held`` grants ``wanted`` (a permission's name, or ``resource:action`` / ``resource.action``) by
+    the rules table access follows (docbase.access.rbac): a resource in any spelling of its table (``same``),
+    ``*``/``all``; an action covered by ``write``/``manage``/``*``; a permission given only by a name such as
+    ``Documents.Read`` read as its resource and action."""
     wanted = wanted.strip()
-    resource, sep, action = wanted.replace(".", ":").partition(":")
+    resource, sep, action = permission_parts(wanted)
+    resources = {resource, *same, "*", "all"}
     for p in held:
         if rbac.permission_name and str(p.get(rbac.permission_name) or "") == wanted:
             return True
-        if sep and rbac.resource and rbac.action:
-            their_resource = str(p.get(rbac.resource) or "").lower()
-            their_action = str(p.get(rbac.action) or "").lower()
-            if their_resource in (resource.lower(), "*", "all") and their_action in actions_covering(action):
-                return True
+        if not sep:
+            continue
+        if rbac.resource and rbac.action:
+            theirs = (str(p.get(rbac.resource) or "").lower(), str(p.get(rbac.action) or "").lower())
+        else:
+            their_resource, their_sep, their_action = permission_parts(str(p.get(rbac.permission_name) or ""))
+            if not their_sep:
+                continue
+            theirs = (their_resource, their_action)
+        if theirs[0] in resources and theirs[1] in actions_covering(action):
+            return True
     return False

@@ -175,7 +175,10 @@ async def _permissions(
         raise bad_argument('name the permission: {"permission": "projects:update"} or its name')
     async with db.transaction(readonly=True) as tx:
         held = await rbac_sql.permissions(tx, conventions.sql, rbac, user, tenant)
-    return rbac_sql.holds(rbac, held, wanted) if ask else held
+    if not ask:
+        return held
+    same = rbac_sql.same_resource(conventions.schema, conventions.toml, rbac_sql.permission_parts(wanted)[0])
+    return rbac_sql.holds(rbac, held, wanted, same)
 
 
 async def _usage(conventions: Conventions, db: Any, body: dict[str, Any], role: str, scope: RpcScope | None) -> Any:

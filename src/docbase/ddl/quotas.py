@@ -6,8 +6,9 @@ concurrent inserts at ``limit - 1`` cannot both pass; it runs as its owner
 (SECURITY DEFINER) so it counts every row of the tenant, not only those the
 caller may see, and raises ``P0001`` with the limit, the count and the plan
 in message, detail and hint. SQLite: a BEFORE INSERT trigger that aborts with
-a fixed message (SQLite's RAISE takes no expression); writers are serialised
-by SQLite itself, so the count cannot race.
+a fixed message (SQLite's RAISE takes no expression; the API adds the detail and
+hint, docbase.conventions.quota_sql.explained); writers are serialised by SQLite
+itself, so the count cannot race.
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ def trigger_name(quota: Quota) -> str:
 def message(quota: Quota) -> str:
     """What a refused insert says (the same words on both databases)."""
     return f"plan limit reached: {quota.plan_table}.{quota.limit} for this {key(quota.tenant_table).replace('_', ' ')}"
+
+
+def detail(quota: Quota, used: object = "%s", allowed: object = "%s") -> str:
+    """A refusal's detail; with the defaults, the ``format()`` pattern PostgreSQL's trigger fills."""
+    return f"{used} rows of {quota.table} exist; the plan allows {allowed}."
+
+
+def hint(quota: Quota, used: object = "%s", allowed: object = "%s") -> str:
+    """A refusal's hint: the current count and the limit (defaults as :func:`detail`)."""
+    return (
+        f"Current count {used}, limit {allowed} ({quota.plan_table}.{quota.limit}). Move to a plan with a higher "
+        "limit or remove rows first."
+    )
 
 
 def limit_query(quota: Quota, tenant_value: str) -> str:
@@ -71,9 +85,8 @@ BEGIN
   {count_query(quota, tenant)} INTO used;
   IF used >= allowed THEN
     RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = {_literal(message(quota))},
-      DETAIL = format('%s rows of {quota.table} exist; the plan allows %s.', used, allowed),
-      HINT = format('Current count %s, limit %s ({quota.plan_table}.{quota.limit}). Move to a plan with a higher '
-                    'limit or remove rows first.', used, allowed);
+      DETAIL = format({_literal(detail(quota))}, used, allowed),
+      HINT = format({_literal(hint(quota))}, used, allowed);
   END IF;
   RETURN NEW;
 END
