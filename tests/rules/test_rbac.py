@@ -461,3 +461,23 @@ def test_has_permission_counts_docbase_toml_aliases():
     toml = {"rules": {"Task": {"resource": ["todo"]}}}
     assert holds(rbac, held, "task:read", same_resource(schema, toml, "task")) is True
     assert holds(rbac, held, "task:read", same_resource(schema, {}, "task")) is False
+
+
+def test_docbase_access_says_the_permission_rows_decide_the_rbac_tables_writes():
+    from rich.console import Console
+
+    from docbase.access import build_access
+    from docbase.access.report import access_table
+
+    console = Console(width=500, record=True)
+    console.print(access_table(build_access(build_schema(SNAKE))))
+    rows: dict[str, str] = {}
+    current = ""
+    for line in console.export_text().splitlines():
+        if line.startswith("│ "):
+            current = line.split("│")[1].strip() or current
+            rows[current] = rows.get(current, "") + line
+    assert "insert, update, delete: authenticated" not in rows["roles"]  # it said so: anyone signed in
+    assert "insert: holders of roles:create without a tenant (rbac)" in rows["roles"]
+    assert "delete: owner+, or holders of user_roles:delete there (rbac)" in rows["user_roles"]
+    assert "project_viewer+ until a permission names it, then holders of projects:read (rbac)" in rows["projects"]
