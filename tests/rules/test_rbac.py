@@ -481,3 +481,15 @@ def test_docbase_access_says_the_permission_rows_decide_the_rbac_tables_writes()
     assert "insert: holders of roles:create without a tenant (rbac)" in rows["roles"]
     assert "delete: owner+, or holders of user_roles:delete there (rbac)" in rows["user_roles"]
     assert "project_viewer+ until a permission names it, then holders of projects:read (rbac)" in rows["projects"]
+
+
+async def test_a_revoked_permission_stops_the_next_request(api):
+    await api.post("/rest/v1/projects", json=[{"organization_id": "acme", "name": "a"}])
+    assert await _projects(api, "vic") == {"a"}
+    revoked = await api.delete("/rest/v1/role_permissions?role_id=eq.viewer&permission_id=eq.p1")
+    assert revoked.status_code in (200, 204), revoked.text
+    assert await _projects(api, "vic") == set()  # the same read, the next request: nothing
+    assert await _has(api, "vic", "projects:read") is False
+    unassigned = await api.delete("/rest/v1/user_roles?user_id=eq.ann")
+    assert unassigned.status_code in (200, 204)
+    assert await _projects(api, "ann") == set()  # a global role gone is gone everywhere
