@@ -236,3 +236,45 @@ async def test_openapi_documents_the_posting_rpc(api):
     spec = (await api.get("/rest/v1/")).json()
     post = spec["paths"]["/rest/v1/rpc/post_credit_transaction"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"]["required"] == ["organization_id", "amount"]
+
+
+OVERDRAFT = """# Wallets
+
+### wallets
+
+*   **Schema:**
+    *   `id`: TEXT, Primary Key
+    *   `points_balance`: INTEGER, Not Null, Default: `0`, may go negative (overdrafts allowed)
+
+### entries
+
+| column | type | notes |
+|---|---|---|
+| id | serial | primary key |
+| wallet_id | text | references wallets(id) |
+| amount | integer | |
+| balance_after | integer | |
+"""
+
+
+def test_the_document_allows_negative_balances_and_docbase_toml_overrides_it():
+    (ledger,) = detect_ledgers(build_schema(OVERDRAFT))
+    assert ledger.allow_negative is True
+    assert "may go negative" in ledger.why() and "line 7" in ledger.why()
+    (kept,) = detect_ledgers(build_schema(OVERDRAFT), {"rules": {"entries": {"allow_negative": False}}})
+    assert kept.allow_negative is False
+    for said in ("can not go negative", "overdrafts are not allowed", "never allowed to go negative"):
+        (refused,) = detect_ledgers(build_schema(OVERDRAFT.replace("may go negative (overdrafts allowed)", said)))
+        assert refused.allow_negative is False, said
+    (plain,) = detect_ledgers(build_schema(SNAKE))
+    assert plain.allow_negative is False
+
+
+async def test_a_document_allowing_negative_balances_lets_a_posting_overdraw(db_url):
+    async with service_client(OVERDRAFT, db_url) as api:
+        await api.post("/rest/v1/wallets", json={"id": "w"})
+        got = await api.post("/rest/v1/rpc/post_entry", json={"wallet_id": "w", "amount": -5})
+        assert got.status_code == 200, got.text
+        assert got.json()["balance_after"] == -5
+        wallet = (await api.get("/rest/v1/wallets?select=points_balance")).json()
+        assert wallet == [{"points_balance": -5}]

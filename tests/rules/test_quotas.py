@@ -160,6 +160,43 @@ def test_eight_concurrent_inserts_at_the_limit_let_exactly_one_through(pg_url):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_eight_official_clients_at_the_limit_through_two_workers_let_exactly_one_through(tmp_path, db_url):
+    """The issue's race, as users make it: 8 supabase-py clients insert at limit - 1 at once, against a server
+    with two worker processes, on both databases."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from postgrest.exceptions import APIError
+    from supabase import create_client
+
+    from ..api.test_serve import Server
+
+    server = Server(tmp_path, db_url, workers=2, document=SNAKE)
+    server.start()
+    try:
+        service = create_client(server.base, server.service_key)
+        service.table("plan_limits").insert({"plan": "free", "max_monitors": 5}).execute()
+        service.table("organizations").insert({"id": 1, "subscription_plan": "free"}).execute()
+        service.table("monitors").insert([{"organization_id": 1} for _ in range(4)]).execute()
+        clients = [create_client(server.base, server.service_key) for _ in range(8)]
+
+        def insert(n: int) -> str:
+            try:
+                clients[n].table("monitors").insert({"organization_id": 1, "name": f"c{n}"}).execute()
+                return "ok"
+            except APIError as exc:
+                assert exc.code == "P0001" and exc.hint.startswith("Current count 5, limit 5"), exc
+                return "refused"
+
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = sorted(pool.map(insert, range(8)))
+        assert outcomes == ["ok"] + ["refused"] * 7
+        assert service.table("monitors").select("id", count="exact").execute().count == 5
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_seed_003_plan_limits_hold_through_the_official_client(tmp_path, db_url):
     """Seed 003 says "resource limits enforced based on subscription plan": a free organization stops at its limit."""
     from postgrest.exceptions import APIError

@@ -461,3 +461,35 @@ def test_has_permission_counts_docbase_toml_aliases():
     toml = {"rules": {"Task": {"resource": ["todo"]}}}
     assert holds(rbac, held, "task:read", same_resource(schema, toml, "task")) is True
     assert holds(rbac, held, "task:read", same_resource(schema, {}, "task")) is False
+
+
+def test_docbase_access_says_the_permission_rows_decide_the_rbac_tables_writes():
+    from rich.console import Console
+
+    from docbase.access import build_access
+    from docbase.access.report import access_table
+
+    console = Console(width=500, record=True)
+    console.print(access_table(build_access(build_schema(SNAKE))))
+    rows: dict[str, str] = {}
+    current = ""
+    for line in console.export_text().splitlines():
+        if line.startswith("│ "):
+            current = line.split("│")[1].strip() or current
+            rows[current] = rows.get(current, "") + line
+    assert "insert, update, delete: authenticated" not in rows["roles"]  # it said so: anyone signed in
+    assert "insert: holders of roles:create without a tenant (rbac)" in rows["roles"]
+    assert "delete: owner+, or holders of user_roles:delete there (rbac)" in rows["user_roles"]
+    assert "project_viewer+ until a permission names it, then holders of projects:read (rbac)" in rows["projects"]
+
+
+async def test_a_revoked_permission_stops_the_next_request(api):
+    await api.post("/rest/v1/projects", json=[{"organization_id": "acme", "name": "a"}])
+    assert await _projects(api, "vic") == {"a"}
+    revoked = await api.delete("/rest/v1/role_permissions?role_id=eq.viewer&permission_id=eq.p1")
+    assert revoked.status_code in (200, 204), revoked.text
+    assert await _projects(api, "vic") == set()  # the same read, the next request: nothing
+    assert await _has(api, "vic", "projects:read") is False
+    unassigned = await api.delete("/rest/v1/user_roles?user_id=eq.ann")
+    assert unassigned.status_code in (200, 204)
+    assert await _projects(api, "ann") == set()  # a global role gone is gone everywhere

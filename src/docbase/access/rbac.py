@@ -110,6 +110,22 @@ def apply_rbac(model: AccessModel, schema: Schema, rules: Any) -> AccessModel:
     return replace(model, tables=tuple(tables), rbac=RbacAccess(rbac, root.table, tuple(governed)))
 
 
+def audience(model: AccessModel, access: TableAccess, command: str, plain: str) -> str:
+    """Who may run ``command``, for ``docbase access``, where the permission rows decide it (``plain``: what
+    the membership rules give). The RBAC tables' writes are opened to ``authenticated`` and narrowed in the
+    policies (own_condition), so the plain word would say more than is allowed."""
+    if model.rbac is None:
+        return plain
+    r, action = model.rbac.rbac, COMMANDS[command]
+    if command != "select" and access.table in (r.roles, r.permissions, r.grants):
+        return f"holders of {access.table}:{action} without a tenant (rbac)"
+    if command != "select" and access.table == r.assignments:
+        return f"{plain}, or holders of {access.table}:{action} there (rbac)"
+    if model.rbac.names(access.table) and access.rule(command) in TENANT_RULES:
+        return f"{plain} until a permission names it, then holders of {access.table}:{action} (rbac)"
+    return plain
+
+
 def rbac_notes(schema: Schema, model: AccessModel, path: str) -> list[str]:
     """One located note per table the permission rows may decide, for ``docbase access``."""
     if model.rbac is None:

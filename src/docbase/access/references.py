@@ -175,15 +175,17 @@ def reference_predicate(
     for i, hop in enumerate(access.references):
         target = metadata.tables[hop.ref_table].alias(f"ref{i}")
         seen = visible(hop.ref_table, target)
-        rows = sa.select(target.c[hop.ref_columns[0]])
+        column = own.c[hop.columns[0]]
+        # EXISTS on the named key, not ``column IN (SELECT key ...)``: SQLite builds that list from every row
+        # the writer may read (all of a tenant's projects) before it looks for one
+        rows = sa.select(sa.literal_column("1")).select_from(target).where(target.c[hop.ref_columns[0]] == column)
         if seen is not None:
             rows = rows.where(seen)
         if same_tenant(model, access, hop):
             rows = rows.where(
                 tenant_expr(model, metadata, hop.ref_table, target) == tenant_expr(model, metadata, table, own)
             )
-        column = own.c[hop.columns[0]]
-        parts.append(sa.or_(column.is_(None), column.in_(rows)))
+        parts.append(sa.or_(column.is_(None), rows.exists()))
     return sa.and_(*parts)
 
 

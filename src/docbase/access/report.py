@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rich.table import Table as RichTable
 
+from . import rbac
 from .authority import table_kind
 from .model import AccessModel, TableAccess
 from .paths import describe
@@ -31,7 +32,7 @@ _STYLE = {
 def audience(model: AccessModel, access: TableAccess, command: str) -> str:
     """Who may run ``command``, compact: a role range as its lowest role and ``+`` (``member+``: member and
     every role above it), a single top role bare (``owner``), anything else as the rule's word (``self``)."""
-    who = _audience(model, access, command)
+    who = rbac.audience(model, access, command, _audience(model, access, command))
     if any(x.kind == "aal2" and command in x.commands for x in access.limits):
         who += " (aal2: MFA-verified sessions)"
     return who
