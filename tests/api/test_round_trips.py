@@ -134,3 +134,28 @@ async def test_callers_alternating_on_one_pooled_connection_never_see_each_other
                 assert len(every) == 2
     finally:
         await app.state.db.close()
+
+
+async def test_a_read_by_id_is_one_statement_on_sqlite_and_a_counted_read_one_transaction(sqlite_url):
+    """SQLite: a read of one statement is atomic without BEGIN and COMMIT (two of its three calls into SQLite
+    were those); a read that also counts still runs both statements in one transaction (one snapshot)."""
+    app = await _notes(sqlite_url)
+    ann, note = str(uuid.uuid4()), str(uuid.uuid4())
+    seen: list[str] = []
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            assert (await c.post("/rest/v1/users", json={"id": ann}, headers=SERVICE)).status_code == 201
+            made = await c.post("/rest/v1/notes", json={"id": note, "user_id": ann, "body": "hi"}, headers=SERVICE)
+            assert made.status_code == 201
+            app.state.db._connection().set_trace_callback(seen.append)
+            path = f"/rest/v1/notes?id=eq.{note}&select=id,body"
+            for _ in range(10):
+                got = await c.get(path, headers=bearer(ann))
+                assert got.json() == [{"id": note, "body": "hi"}]
+            assert len(seen) == 10 and not any(s.startswith(("BEGIN", "COMMIT")) for s in seen), seen
+            seen.clear()
+            got = await c.get(path, headers={**bearer(ann), "Prefer": "count=exact"})
+            assert got.json() == [{"id": note, "body": "hi"}] and got.headers["content-range"] == "0-0/1"
+            assert seen[0] == "BEGIN" and seen[-1] == "COMMIT" and len(seen) == 4, seen
+    finally:
+        await app.state.db.close()

@@ -1,4 +1,5 @@
-"""SQLite answers as PostgreSQL does where PostgREST's clients can tell: a serial id is never reused."""
+"""SQLite answers as PostgreSQL does where PostgREST's clients can tell: a serial id is never reused, and an
+unordered read lists an updated (or re-inserted) row last, as PostgreSQL's heap does (docbase.ddl.row_order)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from docbase.pipeline import build_schema
 from .conftest import SECRET, create_tables
 
 DOC = "```sql\nCREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);\n```\n"
+NAMED = "```sql\nCREATE TABLE people (username text PRIMARY KEY, status text);\n```\n"
 
 
 async def test_a_deleted_serial_id_is_not_given_again(db_url, service_headers):
@@ -24,4 +26,54 @@ async def test_a_deleted_serial_id_is_not_given_again(db_url, service_headers):
         assert (await client.delete("/rest/v1/notes?id=eq.3")).status_code == 200
         again = await client.post("/rest/v1/notes", json={"body": "d"})
         assert again.json() == [{"id": 4, "body": "d"}]
+    await app.state.db.close()
+
+
+async def _served(doc: str, db_url: str, service_headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    schema = build_schema(doc, "order.md")
+    create_tables(schema, db_url)
+    app = create_app(schema, db_url, secret=SECRET)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    client.headers.update(service_headers)
+    return app, client
+
+
+async def test_an_updated_row_is_read_last_until_a_later_insert(db_url, service_headers):
+    app, client = await _served(DOC, db_url, service_headers)
+    async with client:
+        await client.post("/rest/v1/notes", json=[{"body": "a"}, {"body": "b"}, {"body": "c"}])
+        assert (await client.patch("/rest/v1/notes?id=eq.1", json={"body": "A"})).status_code == 204
+        assert (await client.patch("/rest/v1/notes?id=eq.2", json={"body": "B"})).status_code == 204
+        await client.post("/rest/v1/notes", json={"body": "d"})
+        ids = [r["id"] for r in (await client.get("/rest/v1/notes?select=id")).json()]
+        assert ids == [3, 1, 2, 4]
+        # an upsert that updates moves the row too; a limited read sees the same order
+        upsert = {"Prefer": "resolution=merge-duplicates"}
+        assert (await client.post("/rest/v1/notes", json={"id": 3, "body": "C"}, headers=upsert)).is_success
+        ids = [r["id"] for r in (await client.get("/rest/v1/notes?select=id&limit=3")).json()]
+        assert ids == [1, 2, 4]
+    await app.state.db.close()
+
+
+async def test_a_row_inserted_again_under_a_lower_key_is_read_last(db_url, service_headers):
+    app, client = await _served(DOC, db_url, service_headers)
+    async with client:
+        await client.post("/rest/v1/notes", json=[{"body": "a"}, {"body": "b"}, {"body": "c"}])
+        assert (await client.delete("/rest/v1/notes?id=eq.1")).status_code == 204
+        assert (await client.post("/rest/v1/notes", json={"id": 1, "body": "again"})).status_code == 201
+        ids = [r["id"] for r in (await client.get("/rest/v1/notes?select=id")).json()]
+        assert ids == [2, 3, 1]
+    await app.state.db.close()
+
+
+async def test_a_text_keyed_row_moves_on_update_and_keeps_its_place_when_deleted_rows_go(db_url, service_headers):
+    app, client = await _served(NAMED, db_url, service_headers)
+    async with client:
+        names = ["supabot", "kiwicopple", "awailas", "dragarcia", "jsonuser"]
+        for name in names:
+            await client.post("/rest/v1/people", json={"username": name, "status": "ONLINE"})
+        await client.patch("/rest/v1/people?username=eq.kiwicopple", json={"status": "OFFLINE"})
+        await client.delete("/rest/v1/people?username=eq.jsonuser")
+        read = [r["username"] for r in (await client.get("/rest/v1/people?select=username")).json()]
+        assert read == ["supabot", "awailas", "dragarcia", "kiwicopple"]
     await app.state.db.close()

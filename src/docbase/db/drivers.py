@@ -123,11 +123,14 @@ class SqliteDatabase(Database):
         conn = self._connection()
         try:
             # IMMEDIATE takes the write lock up front, so a write never fails half-way on a busy database.
-            conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            # A read begins with its first statement that is not also its last: one statement alone is
+            # atomic already, and BEGIN plus COMMIT were two of a by-id read's three calls into SQLite.
+            if not readonly:
+                conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
         self.deadline = time.thread_time() + self.timeout if self.timeout else None
-        tx = SqliteTx(conn, self.refusal, self.unique_names)
+        tx = SqliteTx(conn, self.refusal, self.unique_names, deferred=readonly)
         try:
             yield tx
         except BaseException:
@@ -136,8 +139,10 @@ class SqliteDatabase(Database):
                 conn.execute("ROLLBACK")
             raise
         self.deadline = None  # the work is done: never interrupt the commit that keeps it
-        if tx.rollback:  # Prefer: tx=rollback (or tx_end): answer as if committed, keep nothing
+        if tx.rollback and conn.in_transaction:  # Prefer: tx=rollback (or tx_end): answer as if committed
             conn.execute("ROLLBACK")
+            return
+        if not conn.in_transaction:  # a read of one statement never began one
             return
         try:
             conn.execute("COMMIT")
@@ -158,27 +163,34 @@ class SqliteTx:
         conn: sqlite3.Connection,
         refusal: Callable[[], DbError | None] = lambda: None,
         unique_names: dict[str, str] | None = None,
+        deferred: bool = False,
     ) -> None:
         self.conn = conn
         self.refusal = refusal
         self.unique_names = unique_names or {}
         self.rollback = False  # set by the handler: end the transaction with ROLLBACK instead of COMMIT
+        self.deferred = deferred  # a read: BEGIN before the first statement that is not the last
 
     async def configure(self, sql: str, params: list[Any]) -> None:
         """A statement run for its effect on the transaction (PostgreSQL pipelines these unanswered)."""
         self._execute(sql, params, one=True)
 
     async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
-        rows = self._execute(sql, params, one=True)
+        rows = self._execute(sql, params, one=True, last=last)
         return rows[0][0] if rows else None
 
     async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
-        """``last``: the transaction's final statement (lets a pipelined PostgreSQL send COMMIT with it)."""
-        return self._execute(sql, params)
+        """``last``: the transaction's final statement (lets a pipelined PostgreSQL send COMMIT with it, and a
+        SQLite read of one statement run without BEGIN and COMMIT)."""
+        return self._execute(sql, params, last=last)
 
-    def _execute(self, sql: str, params: list[Any], one: bool = False) -> list[tuple]:
+    def _execute(self, sql: str, params: list[Any], one: bool = False, last: bool = False) -> list[tuple]:
         """Run and fetch in one place: SQLite does most of a query's work while rows are fetched."""
         try:
+            if self.deferred:
+                self.deferred = False
+                if not last:
+                    self.conn.execute("BEGIN")
             cursor = self.conn.execute(sql, params)
             if one:
                 row = cursor.fetchone()

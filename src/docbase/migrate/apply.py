@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from .. import dburl
 from ..db import connections
-from ..ddl import capture, quotas
+from ..ddl import capture, quotas, row_order
 from ..ddl.metadata import build
 from ..ddl.render import statements
 from ..ddl.triggers import updated_at_triggers
@@ -127,6 +127,8 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
         if dialect == "postgresql":  # access rules may still be new (an older docbase, a changed docbase.toml)
             _apply_access(schema, conn)
             _commit(conn)
+        elif row_order.install(conn, schema):  # a database migrated before docbase kept row order
+            _commit(conn)
         else:
             _rollback(conn)
         return plan
@@ -138,6 +140,7 @@ def _run(schema: Schema, conn: sa.Connection, dry_run: bool, allow_destructive: 
     if capturing:
         _restore_capture(conn, schema, dialect)
     if dialect == "sqlite":
+        row_order.install(conn, schema)
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise MigrateError(
@@ -236,6 +239,8 @@ def _fold_rebuilds(plan: Plan, schema: Schema, conn: sa.Connection, built) -> No
         live_cols = [c["name"] for c in inspector.get_columns(name)]
         marker = f'ON "{name.replace(chr(34), chr(34) * 2)}" '
         own = [t for t in triggers if marker in t]
+        if sa.inspect(conn).has_table(row_order.MOVES):
+            own.append(row_order.forget(name))
         plan.operations.append(
             Operation(
                 "rebuild", f"rebuild table {name}", rebuild_statements(table, live_cols, own), name, mechanism=True

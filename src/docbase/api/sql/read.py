@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from ...access.decide import Access
+from ...ddl import row_order
 from ..catalog import Catalog, Relationship
 from ..errors import ApiError
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
@@ -314,10 +315,10 @@ def _order(
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
     if not terms and grouped is None and b.dialect == "sqlite" and _is_table(alias):
-        # PostgreSQL answers an unordered read in insertion order (heap order) in practice, and clients
-        # rely on it; SQLite would follow whichever index its planner picks. rowid is insertion order
-        # (AUTOINCREMENT keys are never reused), so saying it keeps both databases alike.
-        terms.append(sa.literal_column(f"{alias.name}.rowid"))
+        # PostgreSQL answers an unordered read in heap order in practice (insertion order, an updated
+        # row last), and clients rely on it; SQLite would follow whichever index its planner picks.
+        # docbase.ddl.row_order keeps that order on SQLite (rowid, then where updated rows moved).
+        terms.extend(row_order.order_terms(table, sa.literal_column(f"{alias.name}.rowid")))
     return terms
 
 
