@@ -341,6 +341,7 @@ def inspect(
                     f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
         _print_views(schema, str(doc), console)
+        _print_sign_in(toml)
         _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
@@ -363,6 +364,28 @@ def _print_channels(schema, doc: Path, toml: dict) -> None:  # type: ignore[type
     lines = rule_lines(rules, str(doc), table.line if table is not None else None)
     if lines:
         console.print("\n[bold]private realtime channels[/bold] (first match decides; docbase.toml \\[realtime])")
+        _write(lines, sys.stdout)
+
+
+def _print_sign_in(toml: dict) -> None:  # type: ignore[type-arg]
+    """Who signs users in besides email: each [oauth.<name>] provider and the third-party issuer, if any."""
+    from . import settings
+    from .auth.providers import describe, parse
+
+    try:
+        providers = parse(toml.get("oauth", {}))
+    except settings.ConfigError as exc:
+        fail(str(exc), 2)
+    base = str(settings.get(settings.AUTH_EXTERNAL_URL, toml=toml) or "").rstrip("/")
+    callback = f"{base or '<auth_external_url>'}/auth/v1/callback"
+    lines = [describe(p, callback) for p in providers]
+    issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=toml) or "")
+    if issuer:
+        jwks = str(settings.get(settings.AUTH_THIRD_PARTY_JWKS_URL, toml=toml) or "")
+        jwks = jwks or issuer.rstrip("/") + "/.well-known/jwks.json"
+        lines.append(f"docbase.toml: auth_third_party_issuer {issuer}: its access tokens are accepted (keys {jwks})")
+    if lines:
+        console.print("\n[bold]sign-in providers[/bold] (besides email; /auth/v1/settings lists them as `external`)")
         _write(lines, sys.stdout)
 
 

@@ -247,3 +247,32 @@ async def test_openapi_documents_rpc_usage(api):
     spec = (await api.get("/rest/v1/")).json()
     usage = spec["paths"]["/rest/v1/rpc/usage"]["post"]
     assert usage["requestBody"]["content"]["application/json"]["schema"]["required"] == ["organization_id"]
+
+
+SUFFIXED = """# Boards
+
+```sql
+CREATE TABLE plans (id serial PRIMARY KEY, tier text UNIQUE NOT NULL, boards_limit integer);
+CREATE TABLE teams (id integer PRIMARY KEY, tier text);
+CREATE TABLE boards (id serial PRIMARY KEY, team_id integer NOT NULL REFERENCES teams(id));
+```
+"""
+
+
+async def test_a_things_limit_column_caps_its_table_too(db_url):
+    (quota,) = detect_quotas(build_schema(SUFFIXED))[0]
+    assert (quota.table, quota.limit, quota.tenant_plan, quota.plan_column) == (
+        "boards",
+        "boards_limit",
+        "tier",
+        "tier",
+    )
+    async with service_client(SUFFIXED, db_url) as api:
+        await api.post("/rest/v1/plans", json={"tier": "hobby", "boards_limit": 1})
+        await api.post("/rest/v1/teams", json={"id": 7, "tier": "hobby"})
+        assert (await api.post("/rest/v1/boards", json={"team_id": 7})).status_code == 201
+        refused = await api.post("/rest/v1/boards", json={"team_id": 7})
+        assert (refused.status_code, refused.json()["message"]) == (
+            400,
+            "plan limit reached: plans.boards_limit for this team",
+        )

@@ -493,3 +493,21 @@ async def test_a_revoked_permission_stops_the_next_request(api):
     unassigned = await api.delete("/rest/v1/user_roles?user_id=eq.ann")
     assert unassigned.status_code in (200, 204)
     assert await _projects(api, "ann") == set()  # a global role gone is gone everywhere
+
+
+async def test_creating_a_tenant_without_the_owner_role_row_says_which_row_is_missing(api):
+    made = await api.post("/rest/v1/organizations", json={"id": "mine"}, headers=_user("vic"))
+    body = made.json()
+    assert (made.status_code, body["code"]) == (400, "P0001"), made.text  # was 23502: null value in role_id
+    assert body["message"] == (
+        "creating a row of organizations makes its creator its owner (roles.name = 'org_owner'), but roles has no such row"
+    )
+    assert body["hint"].startswith(
+        'Add the role first, as service_role: POST /rest/v1/roles with {"name": "org_owner"}'
+    )
+    assert (await api.get("/rest/v1/organizations?id=eq.mine")).json() == []
+    await api.post("/rest/v1/roles", json={"id": "own", "name": "org_owner"})
+    made = await api.post("/rest/v1/organizations", json={"id": "mine"}, headers=_user("vic"))
+    assert made.status_code == 201, made.text
+    owner = (await api.get("/rest/v1/user_roles?organization_id=eq.mine&select=user_id,role_id")).json()
+    assert owner == [{"user_id": "vic", "role_id": "own"}]

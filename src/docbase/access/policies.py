@@ -214,17 +214,38 @@ def _key_tenants(schema: Schema, key: KeyScope, returns: str) -> str:
     )
 
 
+def missing_owner_role(root: TenantRoot) -> tuple[str, str]:
+    """What creating a tenant says when the owner role it would give its creator is not a row of the roles
+    table (``user_roles.role_id -> roles``): before, a NULL role failed as a bare 23502, or, where the column
+    allows NULL, left the creator a member with no role, silently."""
+    assert root.role_lookup is not None
+    lt, _lk, ln = root.role_lookup
+    return (
+        f"creating a row of {root.table} makes its creator its owner ({lt}.{ln} = '{root.top_role}'), "
+        f"but {lt} has no such row",
+        f'Add the role first, as service_role: POST /rest/v1/{lt} with {{"{ln}": "{root.top_role}"}} '
+        "(docbase access lists the role order).",
+    )
+
+
 def _claim_trigger_sql(schema: Schema, root: TenantRoot) -> str:
     """Creating a tenant makes its creator the owner, in the same transaction."""
     uid = uid_for(_col_type(schema, root.membership, root.member_user))
     top = root.top_role
     cols = [q(root.member_tenant), q(root.member_user)]
     vals = [f"NEW.{q(root.key)}", uid]
+    missing = ""
     if root.role_column and top:
         cols.append(q(root.role_column))
         if root.role_lookup:
             lt, lk, ln = root.role_lookup
             vals.append(f"(SELECT r.{q(lk)} FROM {q(lt)} r WHERE r.{q(ln)}::text = {lit(top)} LIMIT 1)")
+            message, hint = missing_owner_role(root)
+            missing = (
+                f"    IF NOT EXISTS (SELECT 1 FROM {q(lt)} r WHERE r.{q(ln)}::text = {lit(top)}) THEN\n"
+                f"      RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = {lit(message)}, HINT = {lit(hint)};\n"
+                f"    END IF;\n"
+            )
         else:
             vals.append(lit(top))
     fn = f"docbase.{q('claim_' + root.table)}"
@@ -237,7 +258,7 @@ def _claim_trigger_sql(schema: Schema, root: TenantRoot) -> str:
         f"    INSERT INTO docbase.just_created VALUES {key};\n"
         f"  END IF;\n  RETURN NEW;\nEND\n$$;\n"
         f"CREATE OR REPLACE FUNCTION {fn}() {head}\n"
-        f"BEGIN\n  IF docbase.uid() IS NOT NULL THEN\n"
+        f"BEGIN\n  IF docbase.uid() IS NOT NULL THEN\n{missing}"
         f"    DELETE FROM docbase.just_created WHERE (txid, tbl, key) = {key};\n"
         f"    INSERT INTO {q(root.membership)} ({', '.join(cols)}) VALUES ({', '.join(vals)});\n"
         f"  END IF;\n  RETURN NEW;\nEND\n$$;\n"

@@ -34,6 +34,7 @@ from . import authority, predicates, references
 from .decide import ROLES, Denied, TablePermissions, Transaction, denied_row, denied_table
 from .explain import explain
 from .model import AccessModel
+from .policies import missing_owner_role
 from .principal import Principal
 from .sqlite_policies import SUB, SqlitePolicy, UntranslatablePolicy, render, translate
 
@@ -276,7 +277,10 @@ class RowRules:
             if root.role_lookup:
                 lt, lk, ln = root.role_lookup
                 r = self.metadata.tables[lt]
-                values[root.role_column] = sa.select(r.c[lk]).where(r.c[ln] == root.top_role).limit(1).scalar_subquery()
+                found = sa.select(r.c[lk]).where(r.c[ln] == root.top_role).limit(1).scalar_subquery()
+                message, hint = missing_owner_role(root)  # docbase_refuse: the API's SQLite function (api.db)
+                refuse = sa.func.docbase_refuse(sa.literal("P0001"), sa.literal(message), sa.literal(hint))
+                values[root.role_column] = sa.func.coalesce(found, refuse)
             else:
                 values[root.role_column] = sa.literal(root.top_role)
         # Only a tenant nobody belongs to yet is new: an upsert that updated an existing tenant claims nothing.

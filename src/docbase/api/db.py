@@ -39,6 +39,7 @@ class SqliteDatabase(SharedSqliteDatabase):
     def __init__(self, url: str, synchronous: str | None = None, statement_timeout: int | None = None) -> None:
         super().__init__(url, synchronous, statement_timeout)
         self.regexp = Regexp()
+        self.refused: DbError | None = None
 
     def prepare(self, conn: sqlite3.Connection) -> None:
         conn.create_function("regexp", 2, self.regexp, deterministic=True)
@@ -47,9 +48,18 @@ class SqliteDatabase(SharedSqliteDatabase):
         for name, function in CONTAINMENT.items():
             conn.create_function(name, 2, function, deterministic=True)
         conn.create_function("docbase_range", 4, range_function, deterministic=True)
+        conn.create_function("docbase_refuse", 3, self._refuse)
+
+    def _refuse(self, code: str, message: str, hint: str) -> None:
+        """``docbase_refuse(code, message, hint)``: a statement's own refusal (the access layer's claim of a
+        new tenant, docbase.access.row_rules), kept for :meth:`refusal` since SQLite reports only that a
+        function raised."""
+        self.refused = DbError(400, code, message, None, hint)
+        raise ValueError(message)
 
     def refusal(self) -> DbError | None:
-        return self.regexp.take_refusal()
+        mine, self.refused = self.refused, None
+        return self.regexp.take_refusal() or mine
 
 
 def unique_names(metadata: Any) -> dict[str, str]:

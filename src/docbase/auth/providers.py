@@ -31,6 +31,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     "google": {"kind": "oidc", "issuer": "https://accounts.google.com", "scopes": ("openid", "email", "profile")},
 }
 
+#: Every provider GoTrue's ``/settings`` names under ``external`` (supabase/auth internal/api/settings.go),
+#: each false unless configured: clients (supabase-js's UI kits) read a missing key as "not offered".
+GOTRUE_PROVIDERS = (
+    "anonymous_users", "apple", "azure", "bitbucket", "discord", "facebook", "snapchat", "figma", "fly",
+    "github", "gitlab", "google", "keycloak", "kakao", "linkedin", "linkedin_oidc", "notion", "spotify",
+    "slack", "slack_oidc", "workos", "twitch", "twitter", "email", "phone", "zoom",
+)  # fmt: skip
+
 _KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "scopes", "enabled"}
 
 
@@ -88,3 +96,15 @@ def parse(section: dict[str, Any], where: str = "docbase.toml") -> tuple[Provide
             )
         )
     return tuple(found)
+
+
+def describe(provider: Provider, callback: str) -> str:
+    """One line for ``docbase inspect``: what signs users in through ``provider`` and where it returns."""
+    if provider.kind == "github":
+        how = "GitHub preset (OAuth 2, user from the GitHub API)"
+    elif provider.name in PRESETS:
+        how = f"{provider.name.capitalize()} preset (OpenID Connect, issuer {provider.issuer})"
+    else:
+        how = f"OpenID Connect, issuer {provider.issuer} (endpoints by discovery)"
+    scopes = " ".join(provider.scopes)
+    return f"docbase.toml: [oauth.{provider.name}] {how}; scopes {scopes}; redirect URI {callback}"

@@ -40,6 +40,7 @@ from . import (
 )
 from .config import AuthConfig
 from .errors import AuthError, validation
+from .providers import GOTRUE_PROVIDERS
 from .service import AMR_METHODS, OTP_KINDS, AuthService
 from .web import (
     MAX_BODY,
@@ -252,7 +253,8 @@ async def verify_get(request: Request, auth: AuthService) -> Response:
 async def settings(request: Request, auth: AuthService) -> Response:
     return JSONResponse(
         {
-            "external": {"email": True, "phone": False, "anonymous_users": auth.config.anonymous_sign_ins}
+            "external": dict.fromkeys(GOTRUE_PROVIDERS, False)
+            | {"email": True, "anonymous_users": auth.config.anonymous_sign_ins}
             | {p.name: True for p in auth.config.oauth},
             "disable_signup": auth.config.disable_signup,
             "mailer_autoconfirm": not auth.config.confirm_email,
