@@ -77,3 +77,16 @@ async def test_a_text_keyed_row_moves_on_update_and_keeps_its_place_when_deleted
         read = [r["username"] for r in (await client.get("/rest/v1/people?select=username")).json()]
         assert read == ["supabot", "awailas", "dragarcia", "kiwicopple"]
     await app.state.db.close()
+
+
+async def test_ties_of_an_order_follow_the_same_heap_order(db_url, service_headers):
+    app, client = await _served(NAMED, db_url, service_headers)
+    async with client:
+        for name in ["supabot", "kiwicopple", "awailas"]:
+            await client.post("/rest/v1/people", json={"username": name, "status": "ONLINE"})
+        await client.patch("/rest/v1/people?username=eq.supabot", json={"status": "ONLINE"})
+        read = [r["username"] for r in (await client.get("/rest/v1/people?select=username&order=status")).json()]
+        assert read == ["kiwicopple", "awailas", "supabot"]
+        read = [r["username"] for r in (await client.get("/rest/v1/people?select=username&order=username")).json()]
+        assert read == ["awailas", "kiwicopple", "supabot"]
+    await app.state.db.close()

@@ -314,12 +314,20 @@ def _order(
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
-    if not terms and grouped is None and b.dialect == "sqlite" and _is_table(alias):
-        # PostgreSQL answers an unordered read in heap order in practice (insertion order, an updated
-        # row last), and clients rely on it; SQLite would follow whichever index its planner picks.
-        # docbase.ddl.row_order keeps that order on SQLite (rowid, then where updated rows moved).
+    if grouped is None and b.dialect == "sqlite" and _is_table(alias) and not _keyed_order(b, table, path):
+        # PostgreSQL answers an unordered read, and the ties of an ordered one, in heap order in practice
+        # (insertion order, an updated row last), and clients rely on it; SQLite would follow whichever
+        # index its planner picks. docbase.ddl.row_order keeps that order on SQLite (rowid, then where
+        # updated rows moved).
         terms.extend(row_order.order_terms(table, sa.literal_column(f"{alias.name}.rowid")))
     return terms
+
+
+def _keyed_order(b: Build, table: str, path: tuple[str, ...]) -> bool:
+    """Whether ``order=`` names every primary-key column (no ties left to break)."""
+    plain = {t.field.name for t in b.query.order.get(path, ()) if t.relation is None and not t.field.json_path}
+    key = b.catalog.tables[table].primary_key if table in b.catalog.tables else ()
+    return bool(key) and set(key) <= plain
 
 
 def _is_table(alias: sa.FromClause) -> bool:
