@@ -262,3 +262,51 @@ def test_the_documents_provider_account_table_follows_sign_ins(tmp_path, db_url,
         assert rows == [("carol@example.com", provider, "carol", None)]  # provider tokens are not copied there
     finally:
         next(served, None)
+
+
+# Linking and unlinking (supabase-py): a password user links the provider, signs in through it as the same
+# user, unlinks it, and cannot unlink the last identity left.
+def _client(base):
+    from supabase import ClientOptions, create_client
+
+    return create_client(base, keys.anon_key(SECRET), ClientOptions(flow_type="implicit"))
+
+
+def test_python_client_links_signs_in_through_and_unlinks_an_identity(provider_and_server):
+    from supabase_auth.errors import AuthApiError
+
+    base, _ = provider_and_server
+    dora = _client(base)
+    user = dora.auth.sign_up({"email": "dora@example.com", "password": "correct horse"}).user
+    dora.auth.sign_in_with_password({"email": "dora@example.com", "password": "correct horse"})
+
+    linked = dora.auth.link_identity({"provider": "keycloak", "options": {"redirect_to": APP}})
+    landed, _ = browse(linked.url, login="alice")
+    fragment = parse_qs(urlsplit(landed).fragment)
+    assert "error" not in fragment, fragment
+    back = dora.auth.set_session(fragment["access_token"][0], fragment["refresh_token"][0])
+    assert back.user.id == user.id  # linking keeps the caller; it never signs in someone else
+    found = {i.provider: i for i in dora.auth.get_user_identities().identities}
+    assert set(found) == {"email", "keycloak"}
+    assert found["keycloak"].identity_data["email"] == "alice@example.com"
+
+    other = _client(base)  # the linked provider account now signs in as dora
+    landed, _ = browse(other.auth.sign_in_with_oauth({"provider": "keycloak", "options": {"redirect_to": APP}}).url)
+    again = parse_qs(urlsplit(landed).fragment)
+    assert other.auth.set_session(again["access_token"][0], again["refresh_token"][0]).user.id == user.id
+
+    dora.auth.unlink_identity(found["keycloak"])
+    assert [i.provider for i in dora.auth.get_user_identities().identities] == ["email"]
+    with pytest.raises(AuthApiError) as last:
+        dora.auth.unlink_identity(found["email"])
+    assert (last.value.status, last.value.code) == (422, "single_identity_not_deletable")
+    assert [i.provider for i in dora.auth.get_user_identities().identities] == ["email"]
+    with pytest.raises(AuthApiError) as gone:  # the unlinked one again: GoTrue's 422, not a 404
+        dora.auth.unlink_identity(found["keycloak"])
+    assert (gone.value.status, gone.value.code) == (422, "identity_not_found")
+
+    fresh = _client(base)  # unlinked: signing in through the provider no longer reaches dora
+    landed, _ = browse(fresh.auth.sign_in_with_oauth({"provider": "keycloak", "options": {"redirect_to": APP}}).url)
+    third = parse_qs(urlsplit(landed).fragment)
+    assert "access_token" in third, third
+    assert fresh.auth.set_session(third["access_token"][0], third["refresh_token"][0]).user.id != user.id

@@ -103,12 +103,19 @@ async def unlink(svc: AuthService, user: dict[str, Any], identity_id: str) -> No
     try:
         wanted = uuid.UUID(identity_id)
     except ValueError:
-        raise AuthError(404, "identity_not_found", "Identity doesn't exist") from None
+        raise AuthError(404, "validation_failed", "identity_id must be an UUID") from None
     ids = svc.t.identities
     async with svc.engine.begin() as conn:
         mine = await of_user(conn, svc, user["id"])
-        if not any(i["identity_id"] == str(wanted) for i in mine):
-            raise AuthError(404, "identity_not_found", "Identity doesn't exist")
+        if str(wanted) == str(user["id"]) and user.get("email"):
+            # The email identity users.to_json lists (identity_id = the user's id) has no identities row.
+            if not mine:
+                raise AuthError(
+                    422, "single_identity_not_deletable", "User must have at least 1 identity after unlinking"
+                )
+            raise AuthError(422, "validation_failed", "The email identity cannot be unlinked here; change the email")
+        if not any(i["identity_id"] == str(wanted) for i in mine):  # GoTrue: 422, not 404
+            raise AuthError(422, "identity_not_found", "Identity doesn't exist")
         ways = len(mine) + (1 if user.get("email") and user.get("encrypted_password") else 0)
         if ways <= 1:
             raise AuthError(422, "single_identity_not_deletable", "User must have at least 1 identity after unlinking")

@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -199,6 +200,10 @@ async def person(p: Provider, code: str, callback: str, nonce: str | None) -> Pe
     return Person(str(claims["sub"]), email, claims.get("email_verified") is True, data, access, refresh)
 
 
+#: Seconds a provider's clock may run ahead of ours for ``nbf`` (exp gets none: an expired token is refused).
+ID_TOKEN_LEEWAY = 60
+
+
 def _check_id_token(p: Provider, where: dict[str, Any], token: str, nonce: str | None) -> dict[str, Any]:
     key = (p.issuer, p.client_id)
     verifier = _verifiers.get(key)
@@ -209,6 +214,13 @@ def _check_id_token(p: Provider, where: dict[str, Any], token: str, nonce: str |
         claims = verifier.verify(token, header)
     except (TokenError, jwt.PyJWTError) as exc:
         raise AuthError(400, "oauth_provider_error", f"The provider's id_token is not valid: {exc}") from None
+    # ThirdParty leaves exp/nbf to keys.verify's clock (the bearer path); this path has no other check.
+    now = time.time()
+    exp, nbf = claims.get("exp"), claims.get("nbf")
+    if not isinstance(exp, int | float) or exp <= now:
+        raise AuthError(400, "oauth_provider_error", "The provider's id_token has expired")
+    if isinstance(nbf, int | float) and nbf > now + ID_TOKEN_LEEWAY:
+        raise AuthError(400, "oauth_provider_error", "The provider's id_token is not valid yet")
     if nonce is not None and claims.get("nonce") != nonce:
         raise AuthError(400, "oauth_provider_error", "The provider's id_token has the wrong nonce")
     return claims
