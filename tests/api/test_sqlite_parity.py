@@ -104,3 +104,18 @@ async def test_an_update_or_delete_returns_rows_in_the_order_a_read_gives(db_url
         deleted = await client.delete("/rest/v1/notes?body=eq.x")
         assert [r["id"] for r in deleted.json()] == [1, 3, 2]
     await app.state.db.close()
+
+
+async def test_a_duplicate_key_names_the_key_and_value_as_postgresql_does(db_url, service_headers):
+    app, client = await _served(NAMED, db_url, service_headers)
+    async with client:
+        await client.post("/rest/v1/people", json={"username": "supabot", "status": "ONLINE"})
+        again = await client.post("/rest/v1/people", json=[{"username": "kiwi"}, {"username": "supabot"}])
+        assert again.status_code == 409
+        assert again.json() == {
+            "code": "23505",
+            "details": "Key (username)=(supabot) already exists.",
+            "hint": None,
+            "message": 'duplicate key value violates unique constraint "people_pkey"',
+        }
+    await app.state.db.close()

@@ -29,6 +29,7 @@ from ..schema.model import Table
 from .catalog import Catalog
 from .coerce import coerce
 from .db import Database
+from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
 from .hooks import ConventionHooks
 from .limits import RequestLimits
@@ -382,6 +383,7 @@ class RestApi:
                 try:
                     got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
                 except DbError as exc:
+                    exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
                     raise await self.hooks.explained(tx, table.name, members, exc) from None
                 if overwrite is not None and len(got) < len(members):  # an existing row it may not change
                     raise denied_row(table.name)
