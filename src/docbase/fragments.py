@@ -215,10 +215,12 @@ class RuleFragment:
 
     Kinds: ``unique`` (``subject`` and, for "once per"/"within", ``scope``),
     ``check`` (``op`` one of ``between > >= < <= <>`` over ``bounds``),
-    ``not_null``, and ``enum`` (``values``).
+    ``not_null``, ``enum`` (``values``), and ``alias``: a permission resource
+    (``subject``'s one word) that also names the tables in ``values`` (``this``:
+    the section's table), for docbase.access.rbac.
     """
 
-    kind: Literal["unique", "check", "not_null", "enum"]
+    kind: Literal["unique", "check", "not_null", "enum", "alias"]
     line: int = field(compare=False)
     text: str = ""
     table: str | None = None

@@ -90,3 +90,17 @@ async def test_ties_of_an_order_follow_the_same_heap_order(db_url, service_heade
         read = [r["username"] for r in (await client.get("/rest/v1/people?select=username&order=username")).json()]
         assert read == ["awailas", "kiwicopple", "supabot"]
     await app.state.db.close()
+
+
+async def test_an_update_or_delete_returns_rows_in_the_order_a_read_gives(db_url, service_headers):
+    app, client = await _served(DOC, db_url, service_headers)
+    async with client:
+        client.headers["Prefer"] = "return=representation"
+        await client.post("/rest/v1/notes", json=[{"body": "a"}, {"body": "b"}, {"body": "c"}, {"body": "d"}])
+        await client.patch("/rest/v1/notes?id=eq.2", json={"body": "B"})
+        updated = await client.patch("/rest/v1/notes?body=neq.d", json={"body": "x"})
+        assert [r["id"] for r in updated.json()] == [1, 3, 2]
+        assert [r["id"] for r in (await client.get("/rest/v1/notes?select=id")).json()] == [4, 1, 3, 2]
+        deleted = await client.delete("/rest/v1/notes?body=eq.x")
+        assert [r["id"] for r in deleted.json()] == [1, 3, 2]
+    await app.state.db.close()

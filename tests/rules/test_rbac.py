@@ -511,3 +511,70 @@ async def test_creating_a_tenant_without_the_owner_role_row_says_which_row_is_mi
     assert made.status_code == 201, made.text
     owner = (await api.get("/rest/v1/user_roles?organization_id=eq.mine&select=user_id,role_id")).json()
     assert owner == [{"user_id": "vic", "role_id": "own"}]
+
+
+ALIASED = (
+    SNAKE.replace(
+        "CREATE TABLE projects",
+        "CREATE TABLE invoices (id serial PRIMARY KEY, organization_id text NOT NULL "
+        "REFERENCES organizations(id), total integer);\nCREATE TABLE projects",
+    )
+    + """
+## Permissions
+
+The `billing` resource covers invoices and projects.
+Permissions on `ledger` apply to the audit_trail table.
+
+### invoices
+
+This table is governed by the `finance` permissions.
+"""
+)
+
+
+def test_the_document_names_aliases_in_sentences_and_says_where():
+    from docbase.access import build_access
+    from docbase.access.overrides import parse_overrides
+    from docbase.rules.report import rule_lines
+
+    schema = build_schema(ALIASED, "d.md")
+    assert schema.table("invoices").aliases == (("billing", 18), ("finance", 23))
+    assert schema.table("projects").aliases == (("billing", 18),)
+    assert any(
+        d.line == 19 and d.level == "warning" and "no table is named 'audit_trail'" in d.message
+        for d in schema.diagnostics
+    )  # a sentence naming no table is said, not dropped
+    names = dict(build_access(schema).rbac.tables)
+    assert {"billing", "finance"} <= set(names["invoices"]) and "billing" in names["projects"]
+    lines = rule_lines(schema, "d.md")
+    assert "d.md:18: info: rbac: a permission on 'billing' also names invoices, as this line says" in "\n".join(lines)
+    off = build_access(schema, parse_overrides({"rules": {"document_aliases": False}})).rbac
+    assert "billing" not in dict(off.tables)["invoices"]
+    assert any("ignored ([rules] document_aliases = false)" in x for x in rule_lines(schema, "d.md", {"rules": {
+        "document_aliases": False}}))  # fmt: skip
+
+
+async def test_a_permission_on_a_resource_the_document_aliases_decides_the_table(db_url):
+    async with service_client(ALIASED, db_url) as api:
+        await api.post("/rest/v1/users", json=[{"id": "bea"}, {"id": "cal"}])
+        await api.post("/rest/v1/organizations", json=[{"id": "acme"}])
+        await api.post("/rest/v1/roles", json=[{"id": "clerk", "name": "clerk"}, {"id": "rep", "name": "rep"}])
+        await api.post("/rest/v1/permissions", json=[
+            {"id": "b", "name": "billing.read", "resource": "billing", "action": "read"},
+            {"id": "s", "name": "sales.read", "resource": "sales", "action": "read"},
+        ])  # fmt: skip
+        await api.post("/rest/v1/role_permissions", json=[
+            {"role_id": "clerk", "permission_id": "b"}, {"role_id": "rep", "permission_id": "s"},
+        ])  # fmt: skip
+        await api.post("/rest/v1/user_roles", json=[
+            {"user_id": "bea", "role_id": "clerk", "organization_id": "acme"},
+            {"user_id": "cal", "role_id": "rep", "organization_id": "acme"},
+        ])  # fmt: skip
+        assert (await api.post("/rest/v1/invoices", json={"organization_id": "acme", "total": 5})).status_code == 201
+        bea = await api.get("/rest/v1/invoices?select=total", headers=_user("bea"))
+        cal = await api.get("/rest/v1/invoices?select=total", headers=_user("cal"))
+        assert bea.json() == [{"total": 5}]  # billing:read covers invoices, as the document says
+        assert cal.status_code == 200 and cal.json() == []  # sales:read does not
+        body = {"permission": "invoices:read", "organization_id": "acme"}
+        got = await api.post("/rest/v1/rpc/has_permission", json=body, headers=_user("bea"))
+        assert got.json() is True  # has_permission answers by the same aliases

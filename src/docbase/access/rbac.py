@@ -25,7 +25,7 @@ import inflection
 import sqlalchemy as sa
 
 from ..rules.rbac import COMMANDS, Rbac, actions_covering, detect_rbac
-from ..schema.model import Schema
+from ..schema.model import Schema, Table
 from ..schema.names import singular, words
 from .model import AccessModel, TableAccess
 
@@ -72,6 +72,24 @@ def resource_names(table: str, extra: Any = None) -> tuple[str, ...]:
     return tuple(sorted({f.lower() for f in forms}))
 
 
+def document_aliases(table: Table | None, rules: Any) -> tuple[str, ...]:
+    """The permission resources the document says also name ``table`` ("the `billing` resource covers
+    invoices"); none when docbase.toml says ``[rules] document_aliases = false``."""
+    if table is None or (isinstance(rules, dict) and rules.get("document_aliases") is False):
+        return ()
+    return tuple(resource for resource, _ in table.aliases)
+
+
+def table_resource_names(schema: Schema, table: str, rules: Any) -> tuple[str, ...]:
+    """Every resource name that names ``table``: its spellings, docbase.toml's ``[rules.<table>] resource`` and
+    the aliases the document states. The one answer table access and ``rpc/has_permission`` both use."""
+    rules = rules if isinstance(rules, dict) else {}
+    per_table = rules.get(table) if isinstance(rules.get(table), dict) else {}
+    extra = per_table.get("resource")
+    extra = [extra] if isinstance(extra, str) else list(extra) if isinstance(extra, list) else []
+    return resource_names(table, [*extra, *document_aliases(schema.table(table), rules)])
+
+
 def apply_rbac(model: AccessModel, schema: Schema, rules: Any) -> AccessModel:
     """``model`` with the permissions attached (``model.rbac``), when the document has RBAC tables."""
     rules = rules if isinstance(rules, dict) else {}
@@ -97,7 +115,7 @@ def apply_rbac(model: AccessModel, schema: Schema, rules: Any) -> AccessModel:
         per_table = rules.get(t.table) if isinstance(rules.get(t.table), dict) else {}
         if per_table.get("rbac") is False:
             continue
-        governed.append((t.table, resource_names(t.table, per_table.get("resource"))))
+        governed.append((t.table, table_resource_names(schema, t.table, rules)))
     tables = []
     for t in model.tables:
         if t.table in (rbac.roles, rbac.permissions, rbac.grants):

@@ -44,6 +44,7 @@ from .sql.read import read_statement, read_values, where_values
 from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
+    heap_ordered,
     insert_statement,
     insert_values,
     pad,
@@ -493,7 +494,8 @@ class RestApi:
         async with self.db.transaction() as tx:
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
-            returned = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+            written = await tx.rows(compiled.sql, compiled.params(values, sub))
+            returned = pad(table, shown_columns, await heap_ordered(tx, self.catalog, table, written, True))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
             # when the statement began, as PostgreSQL does (afterwards an owner's self-demotion refuses itself)
@@ -566,6 +568,7 @@ class RestApi:
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
                 rows = await tx.rows(compiled.sql, compiled.params(values, sub))
+                rows = await heap_ordered(tx, self.catalog, table, rows, False)
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())

@@ -63,14 +63,14 @@ def permission_parts(text: str) -> tuple[str, str, str]:
 
 
 def same_resource(schema: Schema, toml: dict[str, Any], resource: str) -> tuple[str, ...]:
-    """Every resource name that names the same table as ``resource`` (its spellings and docbase.toml's
-    ``[rules.<table>] resource`` aliases, docbase.access.rbac.resource_names); () when it names none."""
-    from ..access.rbac import resource_names
+    """Every resource name that names the same table as ``resource`` (its spellings, docbase.toml's
+    ``[rules.<table>] resource`` and the document's aliases, docbase.access.rbac.table_resource_names);
+    () when it names none."""
+    from ..access.rbac import table_resource_names
 
     rules = toml.get("rules") if isinstance(toml.get("rules"), dict) else {}
     for table in schema.tables:
-        per_table = rules.get(table.name) if isinstance(rules.get(table.name), dict) else {}
-        names = resource_names(table.name, per_table.get("resource"))
+        names = table_resource_names(schema, table.name, rules)
         if resource.lower() in names:
             return names
     return ()

@@ -15,6 +15,10 @@ reads it in rowid order (insertion order) and keeps, per updated row, where it m
   that existed when it was updated and before every row inserted later (rowids only grow), updated
   rows among themselves in update order.
 
+- an UPDATE or DELETE through the API returns its rows in their old heap order (as PostgreSQL reads
+  them) and an UPDATE's moves are re-queued in that order (SQLite visits rows in rowid order); a
+  write from another program moves rows in SQLite's visiting order.
+
 The rowid itself cannot move: for an ``INTEGER PRIMARY KEY`` it is the key. Every statement is
 idempotent (IF NOT EXISTS, drop-and-create), so installing again after a migration is safe.
 """
@@ -107,3 +111,42 @@ def order_terms(table: str, rowid: sa.ColumnElement) -> list[sa.ColumnElement]:
         )
 
     return [sa.func.coalesce(moved("last_rowid"), rowid), moved("seq")]
+
+
+def returned_position(table: str, sa_table: sa.Table) -> list[sa.ColumnElement]:
+    """Extra RETURNING columns of an UPDATE or DELETE: rowid, the row's place before the write, and the
+    highest ``seq`` so far. SQLite computes RETURNING before the row's own AFTER trigger runs, so these
+    are the row's old place; the lowest ``seq`` of all returned rows is the one before the statement."""
+    rowid = sa.literal_column(f'"{sa_table.name}".rowid')
+    moves = sa.table(MOVES, sa.column("seq"))
+    return [rowid, *order_terms(table, rowid), sa.select(sa.func.max(moves.c.seq)).scalar_subquery()]
+
+
+POSITION_WIDTH = 4
+
+
+def in_old_order(rows: list[tuple]) -> tuple[list[tuple], list[int], int | None]:
+    """Rows with ``returned_position``'s columns last -> (rows without them in their old heap order, their
+    rowids in that order, the highest ``seq`` before the statement)."""
+    ordered = sorted(rows, key=lambda r: (r[-3], -1 if r[-2] is None else r[-2]))
+    before = [r[-1] for r in rows]
+    known = [b for b in before if b is not None]
+    return (
+        [r[:-POSITION_WIDTH] for r in ordered],
+        [r[-POSITION_WIDTH] for r in ordered],
+        min(known) if known else (0 if rows else None),
+    )
+
+
+MOVED = f"SELECT rid, last_rowid FROM {MOVES} WHERE tbl = ? AND seq > ?"
+
+
+def resequence(table: str, rowids: list[int], before: int, moved: dict[int, int]) -> list[tuple[str, list]]:
+    """Statements giving the moves one UPDATE made (``seq > before``; ``moved``: their rid -> last_rowid,
+    read with ``MOVED``) the rows' old order, as PostgreSQL appends the new row versions in the order it
+    reads them, where SQLite visits rows in rowid order."""
+    out: list[tuple[str, list]] = [(f"DELETE FROM {MOVES} WHERE tbl = ? AND seq > ?", [table, before])]
+    for rowid in rowids:
+        if rowid in moved:
+            out.append((f"INSERT INTO {MOVES} (tbl, rid, last_rowid) VALUES (?, ?, ?)", [table, rowid, moved[rowid]]))
+    return out

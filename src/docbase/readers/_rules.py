@@ -229,11 +229,52 @@ def _compare_op(word: str) -> str:
     return next(o for w, o in _COMPARE if re.fullmatch(w, word, re.I))
 
 
+_RESOURCE = r"[`'\"](?P<res>[A-Za-z_][\w.\-]*)[`'\"]"
+_COVERS = r"(?:also\s+)?(?:covers?|governs?|names?|appl(?:y|ies)\s+to|includes?|stands?\s+for)"
+
+
+def _alias(m: re.Match[str]) -> _Said | None:
+    """ "The `billing` resource covers invoices and payment_methods": tables a permission also names."""
+    listed = m.groupdict().get("tables")
+    if listed is None:
+        return ("alias", ((m["res"],),), {"values": ("this",)})
+    tables = []
+    for part in re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", listed):
+        name = re.sub(r"(?i)^(?:the\s+)|\s+tables?$", "", part.strip().strip("`'\"")).strip("`'\" ")
+        if re.fullmatch(r"(?i)this(?:\s+table)?|it", name):
+            name = "this"
+        if not re.fullmatch(r"[\w.]+", name):
+            return None
+        tables.append(name)
+    return ("alias", ((m["res"],),), {"values": tuple(tables)}) if tables else None
+
+
+# Permission resources that name other tables, in words (read before the constraint shapes below).
+_ALIASES = (
+    (  # "The `billing` resource covers invoices and payment_methods", "`billing` permissions apply to this table"
+        rf"^(?:the\s+)?{_RESOURCE}\s+(?:resource|permissions?)\s+{_COVERS}\s+(?:the\s+)?(?P<tables>.+?)"
+        r"(?:\s+tables?)?$",
+        _alias,
+    ),
+    (  # "Permissions on `finance` apply to this table", "A permission for `billing` covers invoices"
+        rf"^(?:the\s+|a\s+|any\s+)?permissions?\s+(?:on|for|over)\s+(?:the\s+)?{_RESOURCE}"
+        rf"(?:\s+resource)?\s+{_COVERS}\s+(?:the\s+)?(?P<tables>.+?)(?:\s+tables?)?$",
+        _alias,
+    ),
+    (  # "This table is governed by the `finance` permissions", "Covered by the `billing` resource"
+        rf"^(?:this\s+table\s+is\s+|it\s+is\s+)?(?:governed|covered)\s+by\s+(?:the\s+)?{_RESOURCE}"
+        r"\s+(?:resource|permissions?)$",
+        _alias,
+    ),
+)
+
+
 # The shapes a rule sentence takes, tried in order (the first that reads the sentence wins); each
 # pattern is matched case-insensitively against the whole cleaned sentence.
 _SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], _Said | None]], ...] = tuple(
     (re.compile(pattern, re.I), read)
     for pattern, read in (
+        *_ALIASES,
         (  # "each user appears once per organization"
             r"^(?:each|every|a|an|any|one)\s+(?P<x>.+?)\s+(?:(?:can|may|must|should|will)\s+)?(?:only\s+)?"
             r"(?:appears?|occurs?|exists?|be\s+listed|is\s+listed|be\s+added|is\s+added|be\s+present|is\s+present"

@@ -26,7 +26,28 @@ def rule_lines(schema: Schema, path: str, toml: dict[str, Any] | None = None) ->
             f"{path}:{rbac.line}: note: rbac: {rbac.why()}; while a permission row names a tenant's table, they "
             "decide who reads and writes it, replacing the role order (docbase access lists each table)"
         )
+        lines += _alias_lines(schema, path, toml)
     return lines
+
+
+def _alias_lines(schema: Schema, path: str, toml: dict[str, Any] | None) -> list[str]:
+    """Each permission resource the document says names a table: what docbase read, where, and its switch."""
+    section = (toml or {}).get("rules")
+    off = isinstance(section, dict) and section.get("document_aliases") is False
+    out = []
+    for table in schema.tables:
+        for resource, line in table.aliases:
+            if off:
+                out.append(
+                    f"{path}:{line}: info: rbac: the document says a {resource!r} permission also names "
+                    f"{table.name}; ignored ([rules] document_aliases = false)"
+                )
+            else:
+                out.append(
+                    f"{path}:{line}: info: rbac: a permission on {resource!r} also names {table.name}, as this "
+                    "line says ([rules] document_aliases = false ignores it)"
+                )
+    return out
 
 
 def rules_dict(schema: Schema, toml: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:

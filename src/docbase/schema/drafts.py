@@ -63,6 +63,7 @@ class TableDraft:
     rls: bool = False
     comment: str | None = None
     notes: list[str] = field(default_factory=list)
+    aliases: list[tuple[str, int]] = field(default_factory=list)  # (permission resource, line) naming it too
 
     def find(self, name: str) -> ColumnDraft | None:
         """A column by exact name, else by case-insensitive name."""

@@ -148,6 +148,7 @@ def _table(t: TableDraft) -> Table:
         section=t.section,
         comment=t.comment,
         notes=tuple(t.notes),
+        aliases=tuple(t.aliases),
     )
 
 

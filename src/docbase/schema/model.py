@@ -136,6 +136,8 @@ class Table:
     section: tuple[str, ...] = field(default=(), compare=False)
     comment: str | None = field(default=None, compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # permission resources the document says also name this table, with the line saying so (docbase.access.rbac)
+    aliases: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     def column(self, name: str) -> Column | None:
         for col in self.columns:

@@ -84,6 +84,9 @@ def _owner_of(tables: dict[str, TableDraft], phrase: tuple[str, ...]) -> TableDr
 
 def _apply(tables: dict[str, TableDraft], frag: RuleFragment, diags: list[Diagnostic]) -> None:
     home = resolve(tables, frag.table)
+    if frag.kind == "alias":
+        _alias(tables, home, frag, diags)
+        return
     if frag.kind == "unique":
         _unique(tables, home, frag, diags)
         return
@@ -121,6 +124,19 @@ def _apply(tables: dict[str, TableDraft], frag: RuleFragment, diags: list[Diagno
         diags.append(
             info(frag.line, f"{table.name}.{col.name} is one of {', '.join(frag.values)}, read from {frag.text!r}")
         )
+
+
+def _alias(tables: dict[str, TableDraft], home: TableDraft | None, frag: RuleFragment, diags: list[Diagnostic]) -> None:
+    """A permission resource the sentence says also names tables: kept on each table it names, said with the line."""
+    resource = frag.subject[0][0]
+    for name in frag.values:
+        table = home if name == "this" else resolve(tables, name)
+        if table is None:
+            what = "the section names no table" if name == "this" else f"no table is named {name!r}"
+            diags.append(warning(frag.line, f"{frag.text!r} names a permission resource for a table, but {what}"))
+            continue
+        if all(a != resource for a, _ in table.aliases):
+            table.aliases.append((resource, frag.line))
 
 
 def _quoted(name: str) -> str:

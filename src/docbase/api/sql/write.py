@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite
 
 from ...access.decide import Access
+from ...ddl import row_order
 from ...schema.model import Table
 from ..catalog import Catalog
 from ..coerce import coerce, format_timestamp
@@ -67,8 +68,26 @@ def insert_statement(
     return stmt.returning(*_returned(sa_table, returning))
 
 
-def _returned(sa_table: sa.Table, names: tuple[str, ...] | None) -> list:
-    return list(sa_table.c) if names is None else [sa_table.c[n] for n in names]
+def _returned(sa_table: sa.Table, names: tuple[str, ...] | None, heap: Catalog | None = None) -> list:
+    """The returned columns; ``heap`` (an UPDATE's or DELETE's catalog): on SQLite also the rows' places
+    before the write (docbase.ddl.row_order), which ``heap_ordered`` sorts by and strips."""
+    out = list(sa_table.c) if names is None else [sa_table.c[n] for n in names]
+    if heap is not None and heap.dialect == "sqlite" and sa_table.name in heap.tables:
+        out.extend(row_order.returned_position(sa_table.name, sa_table))
+    return out
+
+
+async def heap_ordered(tx: Any, catalog: Catalog, table: Table, rows: list[tuple], updated: bool) -> list[tuple]:
+    """SQLite: an UPDATE's or DELETE's returned rows in PostgreSQL's order (the heap order it reads them
+    in), and an UPDATE's moved rows re-queued in that order; PostgreSQL: the rows as they are."""
+    if catalog.dialect != "sqlite" or table.name not in catalog.tables:
+        return rows
+    plain, rowids, before = row_order.in_old_order(rows)
+    if updated and rowids and before is not None:
+        moved = dict(await tx.rows(row_order.MOVED, [table.name, before]))
+        for sql, params in row_order.resequence(table.name, rowids, before, moved):
+            await tx.rows(sql, params)
+    return plain
 
 
 def pad(table: Table, names: tuple[str, ...] | None, rows: list[tuple]) -> list[tuple]:
@@ -112,7 +131,7 @@ def update_statement(
     columns = catalog.columns[table.name]
     values = {k: bind(coerce(columns[k], v, catalog.dialect), sa_table.c[k].type) for k, v in body.items()}
     returning = gate.returning(table.name, role)
-    return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning))
+    return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning, catalog))
 
 
 def delete_statement(
@@ -130,7 +149,7 @@ def delete_statement(
         catalog, table.name, query, bind, sa_table, gate, role, "delete", include_deleted=include_deleted
     )
     returning = gate.returning(table.name, role)
-    return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning))
+    return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning, catalog))
 
 
 def rows_to_json(
