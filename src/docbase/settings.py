@@ -88,6 +88,13 @@ STORAGE_MAX_FILE_BYTES = declare(
     "Largest object /storage/v1 accepts (a bucket's file_size_limit can only lower it); checked while the "
     "upload streams in, 413 past it.",
 )
+STORAGE_ERROR_STATUS = declare(
+    "storage_error_status",
+    "storage",
+    "HTTP status of a /storage/v1 refusal: `storage` sends 400 (500 for a server fault) with the real status "
+    "in the body's statusCode, as Supabase's Storage server does; `http` sends the body's status on the wire. "
+    "Resumable (TUS) uploads always use the real status.",
+)
 STORAGE_BACKEND = declare(
     "storage_backend",
     "fs",

@@ -310,3 +310,36 @@ def test_python_client_links_signs_in_through_and_unlinks_an_identity(provider_a
     third = parse_qs(urlsplit(landed).fragment)
     assert "access_token" in third, third
     assert fresh.auth.set_session(third["access_token"][0], third["refresh_token"][0]).user.id != user.id
+
+
+def test_js_client_links_and_cannot_unlink_the_last_identity(provider_and_server, tmp_path):
+    base, _ = provider_and_server
+    key, env = keys.anon_key(SECRET), {"STORE": str(tmp_path / "store.json")}
+    start = run_js(base, key, STORAGE + f"""
+        await pkce.auth.signUp({{ email: "erin@example.com", password: "correct horse" }});
+        const {{ data: me }} = await pkce.auth.signInWithPassword({{ email: "erin@example.com", password: "correct horse" }});
+        const {{ data, error }} = await pkce.auth.linkIdentity({{ provider: "keycloak", options: {{ redirectTo: {json.dumps(APP)}, skipBrowserRedirect: true }} }});
+        return {{ url: data?.url, error, id: me.user.id }}
+    """, env=env)  # fmt: skip
+    assert start["error"] is None and "response_type=code" in start["url"], start  # the provider's own page
+    landed, _ = browse(start["url"], login="frank")
+    code = parse_qs(urlsplit(landed).query)["code"][0]  # supabase-js links by PKCE, as it signs in
+    done = run_js(base, key, STORAGE + f"""
+        const linked = await pkce.auth.exchangeCodeForSession({json.dumps(code)});
+        if (linked.error) return {{ error: linked.error.message }};
+        const both = (await pkce.auth.getUserIdentities()).data.identities;
+        const provider = both.find((i) => i.provider === "keycloak");
+        const email = both.find((i) => i.provider === "email");
+        const unlinked = await pkce.auth.unlinkIdentity(provider);
+        const last = await pkce.auth.unlinkIdentity(email);
+        const left = (await pkce.auth.getUserIdentities()).data.identities.map((i) => i.provider);
+        return {{ id: linked.data.user.id, both: both.map((i) => i.provider).sort(), unlinked: unlinked.error,
+                 last: [last.error?.status, last.error?.code], left }}
+    """, env=env)  # fmt: skip
+    assert done == {
+        "id": start["id"],
+        "both": ["email", "keycloak"],
+        "unlinked": None,
+        "last": [422, "single_identity_not_deletable"],
+        "left": ["email"],
+    }, done

@@ -52,16 +52,17 @@ out.signedUpload = (await alice.uploadToSignedUrl(`${org}/signed.txt`, up.token,
 out.signedBody = await text((await alice.download(`${org}/signed.txt`)).data);
 out.publicUrl = alice.getPublicUrl(`${org}/a.txt`).data.publicUrl;
 out.publicStatus = (await fetch(out.publicUrl)).status;
+out.bobWire = (await bob.download(`${org}/a.txt`)).error?.status ?? null;  // the HTTP status itself
 // the other tenant
 out.bob = {
-  download: (await bob.download(`${org}/a.txt`)).error?.status ?? null,
-  info: (await bob.info(`${org}/a.txt`)).error?.status ?? null,
+  download: (await bob.download(`${org}/a.txt`)).error?.statusCode ?? null,
+  info: (await bob.info(`${org}/a.txt`)).error?.statusCode ?? null,
   exists: (await bob.exists(`${org}/a.txt`)).data,
   list: (await bob.list(org)).data,
-  sign: (await bob.createSignedUrl(`${org}/a.txt`, 60)).error?.status ?? null,
-  upload: (await bob.upload(`${org}/x.txt`, new Blob(["x"], { type: "text/plain" }))).error?.status ?? null,
-  move: (await bob.move(`${org}/a.txt`, `${other}/a.txt`)).error?.status ?? null,
-  copy: (await bob.copy(`${org}/a.txt`, `${other}/a.txt`)).error?.status ?? null,
+  sign: (await bob.createSignedUrl(`${org}/a.txt`, 60)).error?.statusCode ?? null,
+  upload: (await bob.upload(`${org}/x.txt`, new Blob(["x"], { type: "text/plain" }))).error?.statusCode ?? null,
+  move: (await bob.move(`${org}/a.txt`, `${other}/a.txt`)).error?.statusCode ?? null,
+  copy: (await bob.copy(`${org}/a.txt`, `${other}/a.txt`)).error?.statusCode ?? null,
   remove: (await bob.remove([`${org}/a.txt`])).data,
 };
 out.removed = (await alice.remove([`${org}/a.txt`, `${org}/a-copy.txt`])).data.map((r) => r.name).sort();
@@ -86,10 +87,11 @@ def test_supabase_js_storage(world):
     assert out["many"] == [[f"{a}/a.txt", True, None], [f"{a}/none.txt", False, out["many"][1][2]]]
     assert out["many"][1][2]
     assert out["signedUpload"] is None and out["signedBody"] == "via token"
-    assert out["publicStatus"] == 404  # the bucket is not public
+    assert out["publicStatus"] == 400  # the bucket is not public; Storage sends 400 with "404" in the body
     assert out["bob"] == {
-        "download": 404, "info": 404, "exists": False, "list": [], "sign": 404,
-        "upload": 403, "move": 404, "copy": 404, "remove": [],
+        "download": "404", "info": "404", "exists": False, "list": [], "sign": "404",
+        "upload": "403", "move": "404", "copy": "404", "remove": [],
     }  # fmt: skip
+    assert out["bobWire"] == 400  # as Supabase's Storage server: the real status is the body's statusCode
     assert out["removed"] == [f"{a}/a-copy.txt", f"{a}/a.txt"]
     assert out["after"] == ["moved", "signed.txt"]

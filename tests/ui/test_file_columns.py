@@ -100,4 +100,4 @@ def test_an_owner_uploads_a_logo_that_teammates_read_and_others_do_not(page, liv
         mine = c.get(path, headers={"apikey": live_server.anon_key, "Authorization": f"Bearer {teammate}"})
         assert mine.status_code == 200 and mine.content == image  # the organisation's folder: teammates read it
         theirs = c.get(path, headers={"apikey": live_server.anon_key, "Authorization": f"Bearer {stranger}"})
-        assert theirs.status_code == 404, theirs.text  # nobody else does (it looks missing)
+        assert theirs.json()["statusCode"] == "404", theirs.text  # nobody else does (it looks missing)

@@ -430,6 +430,8 @@ def read(block: Block) -> Reading:
         kept = merged.setdefault(table, [])
         names = {p.column.name for p in kept}
         kept.extend(p for _, p in good if p.column.name not in names)
+    for table, added in _named_with_values(block, used, merged, reading.diagnostics):
+        merged[table].append(added)
     # Untyped columns after a sentence naming the table ("订单表 `orders` 同步补充状态字段：") add to the table's
     # description elsewhere rather than replace it.
     heading = block.section[-1] if block.section else ""
@@ -453,6 +455,49 @@ def read(block: Block) -> Reading:
         )
     _read_rest(block, used, reading.fragments, reading.diagnostics, sorted(merged))
     return reading
+
+
+_VALUE_ITEM = re.compile(r"^\s*(?:\*\*)?`?([^\W\d][\w-]*)`?(?:\*\*)?\s*(?:=|:|\s[-–—]\s|$)")
+
+
+def _named_with_values(block: Block, used: set[int], merged: dict[str, list[_Parsed]], diagnostics: list[Diagnostic]):
+    """``- role`` beside a table's columns, its nested bullets each naming one value (``* sales = read only``).
+
+    Documents list a column's allowed values as sub-bullets and leave out its type; reading the item as a text
+    column with those values keeps them, where leaving it unread would drop the column. Said as a warning."""
+    if len(merged) != 1:
+        return []
+    (table,) = merged
+    names = {p.column.name.lower() for p in merged[table]}
+    items = block.items
+    out = []
+    for i, item in enumerate(items):
+        name = strip_markup(item.text).strip().strip("`*").strip()
+        if i in used or not _NAME_ONLY.match(item.text) or not is_identifier(name) or name.lower() in names:
+            continue
+        children = []
+        for j in range(i + 1, len(items)):
+            if items[j].depth <= item.depth:
+                break
+            children.append(j)
+        if not children:
+            continue
+        top = min(items[j].depth for j in children)
+        direct = [j for j in children if items[j].depth == top]
+        values = [_VALUE_ITEM.match(items[j].text) for j in direct]
+        if len(direct) < 2 or not all(values):
+            continue
+        enum = tuple(m.group(1) for m in values)
+        used.update([i, *children])
+        out.append((table, _Parsed(ColumnFragment(name=name, line=item.line, enum=enum), False)))
+        diagnostics.append(
+            warning(
+                item.line,
+                f"{table}.{name}: no type given; its nested items {', '.join(enum)} are read as its allowed values "
+                f"(a text column); give it a type (`{name}: TEXT`) or list values elsewhere if that is wrong",
+            )
+        )
+    return out
 
 
 def _description(block: Block) -> str | None:

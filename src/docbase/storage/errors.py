@@ -4,8 +4,10 @@ Both official clients read the body, not only the status: storage3's ``exists`` 
 ``statusCode == "404"`` with ``error`` ``not_found``; storage-js takes the status and
 ``message``. ``statusCode`` is a string, as Supabase renders it. ``code`` is the newer
 error system's name (``NoSuchBucket``, ``NoSuchKey``, ``AccessDenied``, ``EntityTooLarge``...),
-whose documented HTTP statuses (404 for a missing object, 403 for a refusal, 413...) are
-the ones docbase sends on the wire; older Storage servers answered most of these with 400.
+whose documented statuses (404 for a missing object, 403 for a refusal, 413...) go in the body's
+``statusCode``. On the wire Supabase's Storage server answers every such refusal with 400 (500 for a
+fault): its error handler sends ``userStatusCode``, which is 400 unless the status is 500. docbase does
+the same by default (``storage_error_status = "storage"``); ``"http"`` puts the body's status on the wire.
 """
 
 from __future__ import annotations
@@ -22,6 +24,19 @@ CODES = {
     "invalid_mime_type": "InvalidMimeType",
     "invalid_range": "InvalidRange",
 }
+
+
+WIRE_MODES = ("storage", "http")
+
+
+def wire_status(status: int, mode: str) -> int:
+    """The HTTP status a refusal goes out with: Storage's 400 for anything below 500, or the status itself.
+
+    401 (no or bad key) stays 401: in Supabase that refusal is the API gateway's, before Storage, as
+    docbase's /rest/v1 sends it too."""
+    if mode == "http" or status >= 500 or status == 401:
+        return status
+    return 400
 
 
 class StorageError(Exception):
@@ -43,12 +58,13 @@ class StorageError(Exception):
             return "ResourceAlreadyExists"
         return CODES.get(self.error, self.error)
 
-    def response(self) -> Response:
+    def response(self, mode: str = "http") -> Response:
+        """The JSON refusal; ``mode`` is ``storage_error_status`` (``storage``: 400 on the wire)."""
         body = orjson.dumps(
             {"statusCode": str(self.status), "code": self.code, "error": self.error, "message": self.message}
         )
         headers = {"connection": "close"} if self.close else None
-        return Response(body, self.status, headers=headers, media_type="application/json")
+        return Response(body, wire_status(self.status, mode), headers=headers, media_type="application/json")
 
 
 def no_bucket() -> StorageError:

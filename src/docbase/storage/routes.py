@@ -23,7 +23,7 @@ from ..conventions.files import file_columns, files_bucket
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
-from .errors import StorageError
+from .errors import WIRE_MODES, StorageError
 from .objects import ObjectRoutes
 from .rules import Caller, parse_rules
 from .service import Storage
@@ -36,17 +36,19 @@ log = logging.getLogger("docbase.storage")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _guard(handler: Handler) -> Handler:
+def _guard(handler: Handler, mode: str) -> Handler:
+    """Refusals as Storage's JSON, with the wire status ``mode`` (``storage_error_status``) chooses."""
+
     async def run(request: Request) -> Response:
         try:
             return await handler(request)
         except StorageError as exc:
             if request.method in ("POST", "PUT", "PATCH") and not exc.close:
                 exc.close = await _drain(request)
-            return exc.response()
+            return exc.response(mode)
         except Exception:
             log.exception("storage: unexpected error on %s %s", request.method, request.url.path)
-            return StorageError(500, "InternalError", "Internal server error").response()
+            return StorageError(500, "InternalError", "Internal server error").response(mode)
 
     return run
 
@@ -87,7 +89,16 @@ def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storag
         Tenancy(schema, model, engine.dialect.name),
         int(settings.get(settings.STORAGE_MAX_FILE_BYTES, toml=toml)),
         files_bucket(toml) if file_columns(schema, toml) else None,
+        error_mode(toml),
     )
+
+
+def error_mode(toml: dict) -> str:
+    """``storage_error_status``, checked: a value docbase does not know stops ``serve`` in one line."""
+    mode = str(settings.get(settings.STORAGE_ERROR_STATUS, toml=toml)).strip().lower()
+    if mode not in WIRE_MODES:
+        raise settings.ConfigError(f"storage_error_status: error: {mode!r} should be one of {', '.join(WIRE_MODES)}")
+    return mode
 
 
 def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[Route]:
@@ -156,7 +167,11 @@ def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[
         ("/object" + P, create, ["POST", "PUT"]),
         ("/object" + P, o.remove_one, ["DELETE"]),
     ]
-    return [Route(path, _guard(handler), methods=methods) for path, handler, methods in table]
+    # tus-js-client and Uppy act on the HTTP status itself, and Storage's TUS server sends the real one
+    return [
+        Route(path, _guard(handler, "http" if path.startswith("/upload/resumable") else s.error_mode), methods=methods)
+        for path, handler, methods in table
+    ]
 
 
 __all__ = ["build_storage", "storage_routes"]

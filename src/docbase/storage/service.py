@@ -56,6 +56,7 @@ class Storage:
         tenancy: Tenancy,
         max_file_bytes: int,
         files_bucket: str | None = None,
+        error_mode: str = "storage",
     ) -> None:
         self.engine = engine
         self.store = store
@@ -64,6 +65,7 @@ class Storage:
         self.tenancy = tenancy
         self.max_file_bytes = max_file_bytes
         self.files_bucket = files_bucket  # made at start when the document has file columns
+        self.error_mode = error_mode  # storage_error_status: the wire status of a refusal
         self.t: StorageTables = storage_tables(engine.dialect.name)
         self._ready = False
         self._lock = asyncio.Lock()

@@ -253,7 +253,7 @@ def serve(storage: Storage, request: Request, row: sa.Row) -> Response:
     try:
         chosen = parse_range(request.headers.get("range"), size)
     except StorageError as exc:
-        response = exc.response()
+        response = exc.response(storage.error_mode)
         response.headers["content-range"] = f"bytes */{size}"
         return response
     status, start, end = 200, 0, size - 1
