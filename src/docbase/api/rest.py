@@ -31,6 +31,7 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
+from .heap_order import HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
@@ -80,6 +81,7 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
+        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables)  # SQLite's big tables: rowid order
         self.routine_names = frozenset(
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
@@ -141,8 +143,9 @@ class RestApi:
         limit, offset = ranges.window(
             parse_range(request.headers.get("range")), query.limit.get(()), query.offset.get(())
         )
+        heap = await self.heap_order.applies(table.name)
         compiled, counted, values = self._read_statements(
-            table, query, limit, offset, request.state.role, request.state.deleted
+            table, query, limit, offset, request.state.role, request.state.deleted, heap=heap
         )
         total, counted_as = None, None
         sub = request.state.sub
@@ -194,10 +197,12 @@ class RestApi:
         role: str = "service_role",
         deleted: bool = False,
         keyed: bool = False,
+        heap: bool = True,
     ) -> tuple[Compiled, Compiled, list[Any]]:
         """(rows-as-JSON statement, count statement, values) for a read, compiled once per shape and role;
-        ``deleted``: soft-deleted rows too; ``keyed``: top-level rows just written (docbase.api.sql.read)."""
-        key = ("read", table.name, query_shape(query), limit is not None, bool(offset), role, deleted, keyed)
+        ``deleted``: soft-deleted rows too; ``keyed``: top-level rows just written; ``heap``: SQLite sorts
+        them into PostgreSQL's heap order (docbase.api.sql.read, docbase.api.heap_order)."""
+        key = ("read", table.name, query_shape(query), limit is not None, bool(offset), role, deleted, keyed, heap)
         compiled, counted = self.cache.lookup(key), self.cache.lookup(("count",) + key)
         if compiled is not None and counted is not None:
             return compiled, counted, read_values(self.catalog, table.name, query, limit, offset)
@@ -213,6 +218,7 @@ class RestApi:
             role,
             include_deleted=deleted,
             keyed=keyed,
+            heap_order=heap,
         )
         compiled = self.cache.store(key, stmt, self.catalog.dialect)
         counted = self.cache.store(("count",) + key, count_stmt, self.catalog.dialect)

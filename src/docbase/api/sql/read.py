@@ -70,6 +70,7 @@ class Build:
     command: str = "select"  # what the top-level statement does (embedded resources are always read)
     include_deleted: bool = False  # soft-deleted rows too, at every depth (service_role asked; a function's rows)
     keyed: bool = False  # the top-level rows are the ones a write just made, named by key: shown, marked or not
+    heap_order: bool = True  # SQLite: sort the top-level rows into PostgreSQL's heap order (docbase.api.heap_order)
 
     def row_filter(self, table: str, alias: sa.FromClause, command: str, top: bool = False) -> Any:
         """The gate's row filter for ``table`` on ``alias``: the caller's rules, soft-deleted rows out."""
@@ -105,13 +106,16 @@ def read_statement(
     *,
     include_deleted: bool = False,
     keyed: bool = False,
+    heap_order: bool = True,
 ) -> tuple[sa.Select, sa.Select]:
     """(the JSON-array SELECT, the COUNT(*) SELECT) for a GET on ``table``; through ``gate``, only what
     ``role`` may see (row filters on every table involved, soft-deleted rows out unless
     ``include_deleted``, hidden columns left out). ``source`` reads the table's rows from elsewhere: a
     function returning them (``/rpc/<fn>``). ``keyed``: the top-level rows were just written and are
     named by key, so their soft-delete mark does not hide them (embedded rows are still judged)."""
-    b = Build(catalog, query, bind, gate=gate, role=role, include_deleted=include_deleted, keyed=keyed)
+    b = Build(
+        catalog, query, bind, gate=gate, role=role, include_deleted=include_deleted, keyed=keyed, heap_order=heap_order
+    )
     alias = source if source is not None else b.alias(table)
     _check_selected(b, table, query.select)
     where = _where(b, table, alias, ())
@@ -314,7 +318,8 @@ def _order(
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
-    if grouped is None and b.dialect == "sqlite" and _is_table(alias) and not _keyed_order(b, table, path):
+    heap = b.heap_order or bool(path)  # a big table's top-level rows: rowid order (docbase.api.heap_order)
+    if grouped is None and b.dialect == "sqlite" and heap and _is_table(alias) and not _keyed_order(b, table, path):
         # PostgreSQL answers an unordered read, and the ties of an ordered one, in heap order in practice
         # (insertion order, an updated row last), and clients rely on it; SQLite would follow whichever
         # index its planner picks. docbase.ddl.row_order keeps that order on SQLite (rowid, then where
