@@ -91,3 +91,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
         yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(autouse=True)
+def _environment_kept() -> Iterator[None]:
+    """``docbase serve`` hands the document, the database URL and the external URL to its worker processes
+    in ``os.environ``; a test that runs it in-process would leave them for the next test of the same pytest
+    worker (a stale ``DOCBASE_AUTH_EXTERNAL_URL`` made inspect print another redirect URI). Each test
+    starts from the environment the session had."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -318,7 +318,9 @@ def _order(
         ordered = expr.desc() if term.desc else expr.asc()
         nulls = term.nulls or ("first" if term.desc else "last")
         terms.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
-    heap = b.heap_order or bool(path)  # a big table's top-level rows: rowid order (docbase.api.heap_order)
+    # a big table's top-level rows: rowid order (docbase.api.heap_order); below the first embedded level none
+    # either, as each level's ordering subqueries deepen a statement SQLite's parser can only nest so far
+    heap = (b.heap_order or bool(path)) and len(path) <= 1
     if grouped is None and b.dialect == "sqlite" and heap and _is_table(alias) and not _keyed_order(b, table, path):
         # PostgreSQL answers an unordered read, and the ties of an ordered one, in heap order in practice
         # (insertion order, an updated row last), and clients rely on it; SQLite would follow whichever
