@@ -111,6 +111,17 @@ def pg_trigger(table: Table) -> list[str]:
     ]
 
 
+def outdated_triggers(statements: list[str], have: dict[str, str]) -> list[tuple[str, str]]:
+    """The (drop, create) pairs after ``statements[0]`` whose trigger is missing from ``have`` (name -> SQL in
+    sqlite_master) or differs from it: what bringing SQLite's triggers up to the table's columns runs."""
+    out = []
+    for drop, create in zip(statements[1::2], statements[2::2], strict=True):
+        name = create.split(" ", 3)[2].strip('"').replace('""', '"')
+        if have.get(name) != create:
+            out.append((drop, create))
+    return out
+
+
 def capture_statements(schema: Schema, dialect: str) -> list[str]:
     """Every statement that makes the database record its row changes in ``_docbase_changes``."""
     if dialect == "postgresql":

@@ -28,6 +28,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..schema.model import Schema, Table
+from .capture import outdated_triggers
 from .checks import quote_ident
 
 MOVES = "_docbase_row_moves"
@@ -91,13 +92,10 @@ def install(conn: sa.Connection, schema: Schema) -> bool:
     changed = MOVES not in have
     if changed:
         conn.exec_driver_sql(wanted[0])
-    for i in range(1, len(wanted), 2):
-        drop, create = wanted[i], wanted[i + 1]
-        name = create.split(" ", 3)[2].strip('"').replace('""', '"')
-        if have.get(name) != create:
-            conn.exec_driver_sql(drop)
-            conn.exec_driver_sql(create)
-            changed = True
+    for drop, create in outdated_triggers(wanted, have):
+        conn.exec_driver_sql(drop)
+        conn.exec_driver_sql(create)
+        changed = True
     return changed
 
 

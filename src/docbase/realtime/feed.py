@@ -138,12 +138,9 @@ class SqliteFeed(Feed):
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(wanted[0])
-            for i in range(1, len(wanted), 2):
-                drop, create = wanted[i], wanted[i + 1]
-                name = create.split(" ", 3)[2].strip('"').replace('""', '"')
-                if have.get(name) != create:
-                    conn.execute(drop)
-                    conn.execute(create)
+            for drop, create in capture.outdated_triggers(wanted, have):
+                conn.execute(drop)
+                conn.execute(create)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
