@@ -31,7 +31,7 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
-from .heap_order import HeapOrder
+from .heap_order import HEAP_ORDER_ROWS, HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
@@ -71,6 +71,7 @@ class RestApi:
         gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
+        heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
@@ -82,7 +83,8 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
-        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables)  # SQLite's big tables: rowid order
+        # SQLite's big tables: rowid order (the sqlite_heap_order_rows setting)
+        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables, heap_order_rows)
         self.routine_names = frozenset(
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
