@@ -173,6 +173,10 @@ class PipelinePool:
             return
         self._idle.append(conn)
 
+    def __len__(self) -> int:
+        """Idle connections, ready for the next transaction."""
+        return len(self._idle)
+
     async def close(self) -> None:
         idle, self._idle = self._idle, []
         for conn in idle:
@@ -233,6 +237,10 @@ class PipelinedTx:
         return rows[0][0] if rows else None
 
     async def end(self) -> None:
+        """COMMIT, or ROLLBACK when asked; no pipelined caller asks for ROLLBACK, because psycopg (3.3) answers a
+        ROLLBACK's result by forgetting its prepared statements and queueing a DEALLOCATE ALL, which in pipeline
+        mode reaches the server after the next transaction's first statement was prepared: that statement's next
+        use fails with 26000 (prepared statement does not exist)."""
         if not self.ended:
             self.ended = True
             await self.conn.execute("ROLLBACK" if self.rollback else "COMMIT")
