@@ -28,6 +28,7 @@ from .. import dburl, settings
 from ..access.decide import Denied
 from ..access.row_rules import RowRules
 from ..auth import jwks, keys
+from ..conventions import row_order
 from ..conventions import rpc as conventions_rpc
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
@@ -102,6 +103,7 @@ def create_app(
         gate,
         limits=limits,
         tx_end=str(settings.get(settings.TX_END, None, toml)),
+        heap_order_rows=row_order.threshold(toml),
     )
     specs: dict[str, bytes] = {}  # per role: each sees only what it may use
 
