@@ -72,8 +72,18 @@ _BEFORE_KEYWORD = re.compile(
 _ACTION_COMMA = re.compile(r"(?i)\b(on delete|on update),\s*")
 
 
+_NESTING = re.compile(r"[\'\"`()\[\]{}]")
+
+
 def split_top(text: str, seps: str = ",") -> list[str]:
     """Split on separators outside parentheses and quotes."""
+    if not any(sep in text for sep in seps):  # nothing to split: most cells and phrases
+        text = text.strip()
+        return [text] if text else []
+    if not _NESTING.search(text):  # no quotes or brackets: every separator is at the top
+        for sep in seps[1:]:
+            text = text.replace(sep, seps[0])
+        return [p for p in (part.strip() for part in text.split(seps[0])) if p]
     parts, depth, quote, cur = [], 0, "", []
     for ch in text:
         if quote:
