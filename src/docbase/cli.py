@@ -286,7 +286,7 @@ def inspect(
 
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
-    from .conventions import detect_all
+    from .conventions import detect_all, row_order
     from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
@@ -295,7 +295,8 @@ def inspect(
         fail(f"{doc}: no such file", 2)
     schema = load_schema(doc, _progress(doc))
     toml = load_toml(doc)
-    applied = detect_all(schema, toml)
+    # the row-order rule is the database's, not a table's: listed here, not among the API's conventions
+    applied = detect_all(schema, toml) + row_order.detect(schema, toml)
     if json_out:
         import json
 

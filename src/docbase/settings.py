@@ -202,6 +202,14 @@ SQLITE_SYNCHRONOUS = declare(
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
 )
+SQLITE_HEAP_ORDER_ROWS = declare(
+    "sqlite_heap_order_rows",
+    1_000,
+    "SQLite: unordered reads of a table of at most this many rows come back in PostgreSQL's heap order "
+    "(insertion order, an updated row last), which costs a sort of the rows read; a bigger table is read in "
+    "rowid order (an updated row keeps its place) at no cost. 0 switches the size rule off: every table keeps "
+    "heap order, whatever its size.",
+)
 DB_SCHEMAS = declare(
     "db_schemas",
     "",

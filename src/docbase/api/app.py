@@ -29,6 +29,7 @@ from ..access.decide import Denied
 from ..access.row_rules import RowRules
 from ..auth import jwks, keys
 from ..auth.third_party_users import ThirdPartyUsers
+from ..conventions import row_order
 from ..conventions import rpc as conventions_rpc
 from ..conventions.errors import ConventionError
 from ..conventions.runtime import Conventions
@@ -108,6 +109,7 @@ def create_app(
         limits=limits,
         tx_end=str(settings.get(settings.TX_END, None, toml)),
         users=users,
+        heap_order_rows=row_order.threshold(toml),
     )
     specs: dict[str, bytes] = {}  # per role: each sees only what it may use
 

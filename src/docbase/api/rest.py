@@ -31,7 +31,7 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
-from .heap_order import HeapOrder
+from .heap_order import HEAP_ORDER_ROWS, HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
@@ -61,6 +61,7 @@ from .sql.write import (
     insert_statement,
     insert_values,
     pad,
+    returned_picks,
     rows_to_json,
     update_statement,
     update_values,
@@ -82,6 +83,7 @@ class RestApi:
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
         users: Any = None,
+        heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
         #: docbase.auth.third_party_users: an outside token's sub -> the document's users row (None: no issuer)
         self.users = users
@@ -95,7 +97,8 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
-        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables)  # SQLite's big tables: rowid order
+        # SQLite's big tables: rowid order (the sqlite_heap_order_rows setting)
+        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables, heap_order_rows)
         self.routine_names = frozenset(
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
@@ -114,8 +117,31 @@ class RestApi:
         return prefer
 
     def _end(self, tx: Any, prefer: Prefer) -> None:
-        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting."""
+        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting (set as the
+        transaction begins: a write of one statement sends its COMMIT or ROLLBACK with it)."""
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
+
+    def _one_statement(self, request: Request, table: Table, query: Query, prefer: Prefer) -> bool:
+        """Whether a write's one statement may carry its transaction's end (PostgreSQL: BEGIN, role and claims,
+        the statement and COMMIT in one round trip, docbase.db.pipelined): nothing after it reads or writes
+        (an audit row, embeds read back) and nothing after it can refuse and so roll it back (max-affected,
+        a singular Accept, a select the written rows cannot show, conventions reshaping the rows)."""
+        if self.catalog.dialect != "postgresql" or self.hooks.audits(table.name):
+            return False
+        if (prefer.tx or self.tx_default) == "rollback":  # on asyncpg: see docbase.db.pipelined.PipelinedTx.end
+            return False
+        if prefer.handling == "strict" and prefer.max_affected is not None:
+            return False
+        try:
+            if accept(request) == OBJECT:
+                return False
+            if prefer.returning == "representation":
+                if needs_read(query) or self.hooks.reshapes(table.name):
+                    return False
+                returned_picks(table, query, self.gate.hidden(table.name, request.state.role))
+        except ApiError:  # refused after the write, as before (a failing write's own error comes first)
+            return False
+        return True
 
     async def handle(self, request: Request) -> Response:
         response = await self._handle(request)
@@ -364,7 +390,10 @@ class RestApi:
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = len(groups) == 1 and prefer.resolution != "merge-duplicates"
+        one = one and self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             existed: set[tuple] = set()
             target = on_conflict or table.primary_key
@@ -402,7 +431,8 @@ class RestApi:
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
                 try:
-                    got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+                    got = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+                    got = pad(table, shown_columns, got)
                 except DbError as exc:
                     exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
                     raise await self.hooks.explained(tx, table.name, members, exc) from None
@@ -421,7 +451,6 @@ class RestApi:
             text = await self._reread(tx, table, query, prefer, returned, request)
             # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
             response = self._written(request, table, query, prefer, returned, status, revealed, text)
-            self._end(tx, prefer)
         return response
 
     def sqlite_routines(self) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -516,10 +545,12 @@ class RestApi:
             lambda: update_values(self.catalog, table, body, query),
         )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
-            written = await tx.rows(compiled.sql, compiled.params(values, sub))
+            written = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
             returned = pad(table, shown_columns, await heap_ordered(tx, self.catalog, table, written, True))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
@@ -527,7 +558,6 @@ class RestApi:
             await self._audit(request, tx, table, "update", returned, tuple(body))
             text = await self._reread(tx, table, query, prefer, returned, request)
             response = self._written(request, table, query, prefer, returned, 200, text=text)
-            self._end(tx, prefer)
         return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
@@ -584,7 +614,9 @@ class RestApi:
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = not mark and self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             # casts and embeds in the select: the rows as they were, read first in the same transaction
             # (PostgREST reads them from the DELETE's CTE, which sees the snapshot before the delete)
@@ -592,14 +624,13 @@ class RestApi:
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
-                rows = await tx.rows(compiled.sql, compiled.params(values, sub))
+                rows = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
                 rows = await heap_ordered(tx, self.catalog, table, rows, False)
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
             text = _deleted(before, table, query, returned) if before is not None else None
             response = self._written(request, table, query, prefer, returned, 200, None, text)
-            self._end(tx, prefer)
         return response
 
     def _written(

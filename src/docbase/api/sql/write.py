@@ -156,6 +156,17 @@ def rows_to_json(
     catalog: Catalog, table: Table, rows: list[tuple], query: Query, hidden: frozenset[str] = frozenset()
 ) -> bytes:
     """RETURNING rows -> the JSON array a GET with the same ``select`` would give (``hidden`` left out)."""
+    picks = returned_picks(table, query, hidden)
+    kinds = [c.type for c in table.columns]
+    out = []
+    for row in rows:
+        out.append({key: _json_value(row[i], kinds[i], catalog.dialect) for key, i in picks})
+    return orjson.dumps(out, default=_default)
+
+
+def returned_picks(table: Table, query: Query, hidden: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """(JSON key, column index) for each column ``select`` shows of a written row; the refusal ``rows_to_json``
+    would give (a hidden, unknown or computed column), raised before anything is written."""
     names = [c.name for c in table.columns]
     picks: list[tuple[str, int]] = []
     for item in query.select:
@@ -171,11 +182,7 @@ def rows_to_json(
             raise ApiError(
                 400, "PGRST100", "Only plain columns can be selected from written rows", None, "Read them with GET."
             )
-    kinds = [c.type for c in table.columns]
-    out = []
-    for row in rows:
-        out.append({key: _json_value(row[i], kinds[i], catalog.dialect) for key, i in picks})
-    return orjson.dumps(out, default=_default)
+    return picks
 
 
 def _json_value(value: Any, kind: str, dialect: str) -> Any:
