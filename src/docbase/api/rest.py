@@ -37,7 +37,18 @@ from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .query.plan import Plan, parse_plan
-from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
+from .request import (
+    CSV,
+    OBJECT,
+    Prefer,
+    accept,
+    check_profile,
+    linked_claims,
+    parse_prefer,
+    parse_range,
+    read_body,
+    role_of,
+)
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
@@ -71,8 +82,11 @@ class RestApi:
         gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
+        users: Any = None,
         heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
+        #: docbase.auth.third_party_users: an outside token's sub -> the document's users row (None: no issuer)
+        self.users = users
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
         self.gate: Access = ConventionHooks.live(conventions, gate or ServiceRoleOnly(catalog.columns))
@@ -138,6 +152,7 @@ class RestApi:
     async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        request.state.claims = await linked_claims(self.users, request.state.claims)
         # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
         profile = request.state.profile = check_profile(request, self.catalog.exposed)
         name = request.path_params["table"]
@@ -465,6 +480,8 @@ class RestApi:
 
         key_claims = await self.hooks.claims(request.headers)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        if not key_claims:  # a JWT: an outside issuer's sub becomes the document's users row
+            request.state.claims = await linked_claims(self.users, request.state.claims)
         name = request.path_params["name"]
         if name in self.routine_names:
             from .rpc_routines import serve_routine
