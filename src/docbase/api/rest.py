@@ -406,8 +406,10 @@ class RestApi:
             # a row naming an earlier row of the batch: judged after the write
             pending = gate.checked_first(table.name, self._as_rows(table, groups))
             await self._check_rows(tx, table, "insert", role, sub, pending)
+            # missing=default with columns=: an upsert's update writes every listed column (defaults included)
+            defaulted = tuple(query.columns or ()) if prefer.missing_default else ()
             for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept, defaulted)
                 # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
                 overwrite = (
                     gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True)
@@ -427,6 +429,7 @@ class RestApi:
                         overwrite,
                         shown_columns,
                         kept,
+                        defaulted,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
