@@ -298,3 +298,76 @@ async def test_clerk_users_of_seed_004_see_their_own_rows_on_rest_rpc_realtime_a
         assert [p["data"]["record"]["vmName"] for p in got] == ["ada-2"]
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_supabase_js_with_a_clerk_access_token_is_the_users_row_on_rest_realtime_and_storage(db_url, issuer, tmp_path):
+    """supabase-js's third-party auth (``createClient(url, key, { accessToken })``, as Clerk's guide sets it up)."""
+    import json
+
+    from ..api.test_serve import Server
+    from ..clients.js import run_js
+
+    (tmp_path / "docbase.toml").write_text(f'auth_third_party_issuer = "{issuer.url}"\n')
+    server = Server(tmp_path, db_url, document=SEED.read_text())
+    server.start()
+    try:
+        sub = f"user_{uuid.uuid4().hex[:12]}"
+        service = {"apikey": server.service_key, "Authorization": f"Bearer {server.service_key}"}
+        other = httpx.post(
+            f"{server.base}/rest/v1/users",
+            headers={**service, "Prefer": "return=representation"},
+            json={"clerkId": "user_someone_else", "email": "else@example.com"},
+        ).json()[0]["_id"]
+        result = run_js(
+            server.base,
+            server.anon_key,
+            f"""
+            const token = {json.dumps(issuer.token(sub, email="ada@example.com", name="Ada"))};
+            const options = {{ auth: {{ persistSession: false }}, realtime: {{ transport: WebSocket }} }};
+            const clerk = createClient(url, key, {{ ...options, accessToken: async () => token }});
+            const admin = createClient(url, process.env.SERVICE_KEY, options);
+            const me = await clerk.from("users").select("_id, clerkId, email, name");
+            const id = me.data[0]._id;
+            const wrote = await clerk.from("deployments").insert({{ userId: id, vmName: "ada-vm" }}).select("vmName");
+            const planted = await clerk.from("deployments").insert({{ userId: process.env.OTHER, vmName: "x" }});
+
+            const heard = [];
+            let ready;
+            const subscribed = new Promise((resolve) => (ready = resolve));
+            const channel = clerk
+              .channel("mine")
+              .on("postgres_changes", {{ event: "INSERT", schema: "public", table: "deployments" }},
+                  (p) => heard.push(p.new.vmName))
+              .subscribe((status) => {{ if (status === "SUBSCRIBED") ready(); }});
+            await subscribed;
+            await admin.from("deployments").insert({{ userId: process.env.OTHER, vmName: "else-2" }});
+            await admin.from("deployments").insert({{ userId: id, vmName: "ada-2" }});
+            for (let i = 0; i < 300 && heard.length < 1; i++) await sleep(100);
+            await sleep(500);
+            await clerk.removeChannel(channel);
+
+            const files = clerk.storage.from("files");
+            const up = await files.upload(`${{id}}/notes.txt`, new Blob(["ada's"], {{ type: "text/plain" }}));
+            const down = await files.download(`${{id}}/notes.txt`);
+            const foreign = await files.upload(`${{process.env.OTHER}}/x.txt`, new Blob(["x"]));
+            return {{
+              me: me.data, wrote: wrote.data, planted: planted.error && planted.error.code, heard,
+              up: up.error, down: down.data ? await down.data.text() : String(down.error),
+              foreign: foreign.error ? foreign.error.message : null,
+              read: (await clerk.from("deployments").select("vmName").order("vmName")).data,
+            }};
+            """,
+            env={"SERVICE_KEY": server.service_key, "OTHER": other},
+            timeout=120,
+        )
+        [me] = result["me"]
+        rows = httpx.get(f"{server.base}/rest/v1/users?clerkId=eq.{sub}", headers=service).json()
+        assert [r["_id"] for r in rows] == [me["_id"]] and me["clerkId"] == sub  # made on first sight, once
+        assert (me["email"], me["name"]) == ("ada@example.com", "Ada")
+        assert result["wrote"] == [{"vmName": "ada-vm"}] and result["planted"] == "42501"
+        assert result["heard"] == ["ada-2"]
+        assert result["up"] is None and result["down"] == "ada's" and result["foreign"]
+        assert result["read"] == [{"vmName": "ada-2"}, {"vmName": "ada-vm"}]
+    finally:
+        server.stop()
