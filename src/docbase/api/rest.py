@@ -37,12 +37,24 @@ from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .query.plan import Plan, parse_plan
-from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
+from .request import (
+    CSV,
+    OBJECT,
+    Prefer,
+    accept,
+    check_profile,
+    linked_claims,
+    parse_prefer,
+    parse_range,
+    read_body,
+    role_of,
+)
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.sequences import number_rows, numbered_key, record_numbers
 from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
@@ -71,8 +83,11 @@ class RestApi:
         gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
+        users: Any = None,
         heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
+        #: docbase.auth.third_party_users: an outside token's sub -> the document's users row (None: no issuer)
+        self.users = users
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
         self.gate: Access = ConventionHooks.live(conventions, gate or ServiceRoleOnly(catalog.columns))
@@ -138,6 +153,7 @@ class RestApi:
     async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        request.state.claims = await linked_claims(self.users, request.state.claims)
         # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
         profile = request.state.profile = check_profile(request, self.catalog.exposed)
         name = request.path_params["table"]
@@ -375,11 +391,17 @@ class RestApi:
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role)
-        one = len(groups) == 1 and prefer.resolution != "merge-duplicates"
+        # missing=default: one sequence value per row, as PostgREST's defaults (docbase.api.sql.sequences)
+        numbered = numbered_key(table, query.columns, rows) if prefer.missing_default else None
+        one = len(groups) == 1 and prefer.resolution != "merge-duplicates" and numbered is None
         one = one and self._one_statement(request, table, query, prefer)
         async with self.db.transaction(pipelined=one) as tx:
             self._end(tx, prefer)
             await self._begin(tx, request)
+            last = 0
+            if numbered is not None:
+                rows, last = await number_rows(tx, self.catalog, table, numbered, rows)
+                groups = self._group(table, rows, query.columns, True)
             existed: set[tuple] = set()
             target = on_conflict or table.primary_key
             if prefer.resolution == "merge-duplicates":
@@ -391,8 +413,10 @@ class RestApi:
             # a row naming an earlier row of the batch: judged after the write
             pending = gate.checked_first(table.name, self._as_rows(table, groups))
             await self._check_rows(tx, table, "insert", role, sub, pending)
+            # missing=default with columns=: an upsert's update writes every listed column (defaults included)
+            defaulted = tuple(query.columns or ()) if prefer.missing_default else ()
             for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept, defaulted)
                 # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
                 overwrite = (
                     gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True)
@@ -412,6 +436,7 @@ class RestApi:
                         overwrite,
                         shown_columns,
                         kept,
+                        defaulted,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
@@ -424,6 +449,7 @@ class RestApi:
                 if overwrite is not None and len(got) < len(members):  # an existing row it may not change
                     raise denied_row(table.name)
                 returned.extend(got)
+            await record_numbers(tx, self.catalog, table, last)
             # a row the upsert updated is judged as PostgreSQL judges ON CONFLICT DO UPDATE: by the update rule
             at = [[c.name for c in table.columns].index(c) for c in target] if existed else []
             updated = [r for r in returned if at and tuple(r[i] for i in at) in existed]
@@ -462,6 +488,8 @@ class RestApi:
 
         key_claims = await self.hooks.claims(request.headers)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        if not key_claims:  # a JWT: an outside issuer's sub becomes the document's users row
+            request.state.claims = await linked_claims(self.users, request.state.claims)
         name = request.path_params["name"]
         if name in self.routine_names:
             from .rpc_routines import serve_routine
