@@ -11,7 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,6 +19,7 @@ from .. import settings
 from ..access import build_access, load_overrides
 from ..auth.db import engine_for
 from ..conventions.files import file_columns, files_bucket
+from ..db.core import Engine
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
@@ -76,7 +76,7 @@ def store_root(doc: str | None, toml: dict) -> Path:
     return Path(configured) if configured else settings.state_dir() / "storage"
 
 
-def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storage:
+def build_storage(schema: Schema, url: str | Engine, secret: str) -> Storage:
     doc = schema.path if not schema.path.startswith("<") else None
     toml = settings.load_toml(doc)
     engine = engine_for(url)
@@ -101,7 +101,7 @@ def error_mode(toml: dict) -> str:
     return mode
 
 
-def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[Route]:
+def storage_routes(schema: Schema, url: str | Engine, secret: str) -> list[Route]:
     """The routes to mount at ``/storage/v1``."""
     s = build_storage(schema, url, secret)
     b = BucketRoutes(s)
