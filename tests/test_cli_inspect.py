@@ -81,3 +81,17 @@ def test_format_mermaid_reads_back_to_the_same_tables(tmp_path: Path):
     out = runner.invoke(app, ["inspect", str(write(tmp_path, DOC)), "--format", "mermaid"])
     assert out.exit_code == 0 and out.output.startswith("erDiagram")
     assert 'customers ||--o{ orders : "customer_id"' in out.output
+
+
+def test_the_sqlite_row_order_rule_is_listed_and_follows_docbase_toml(tmp_path: Path):
+    """SQLite's size rule for unordered reads is a difference from PostgreSQL: inspect names it, with the
+    threshold docbase.toml sets (docbase.conventions.row_order)."""
+    doc = write(tmp_path, DOC)
+    said = runner.invoke(app, ["inspect", str(doc)]).output
+    assert "*: sqlite_row_order - on SQLite" in said and "at most 1,000 rows" in said
+    (tmp_path / "docbase.toml").write_text("sqlite_heap_order_rows = 50\n")
+    said = runner.invoke(app, ["inspect", str(doc)]).output
+    assert "at most 50 rows" in said
+    (tmp_path / "docbase.toml").write_text("sqlite_heap_order_rows = 0\n")
+    said = runner.invoke(app, ["inspect", str(doc)]).output
+    assert "on every table, whatever its size" in said

@@ -286,7 +286,7 @@ def inspect(
 
     if fmt not in (None, "mermaid", "markdown"):
         fail(f"--format must be mermaid or markdown, not {fmt!r}", 2)
-    from .conventions import detect_all
+    from .conventions import detect_all, row_order
     from .conventions.audit import left_out as audit_left_out
     from .rules.report import rule_lines, rules_dict
     from .settings import load_toml
@@ -295,7 +295,8 @@ def inspect(
         fail(f"{doc}: no such file", 2)
     schema = load_schema(doc, _progress(doc))
     toml = load_toml(doc)
-    applied = detect_all(schema, toml)
+    # the row-order rule is the database's, not a table's: listed here, not among the API's conventions
+    applied = detect_all(schema, toml) + row_order.detect(schema, toml)
     if json_out:
         import json
 
@@ -341,7 +342,7 @@ def inspect(
                     f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
         _print_views(schema, str(doc), console)
-        _print_sign_in(toml)
+        _print_sign_in(toml, schema, str(doc))
         _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
@@ -367,10 +368,12 @@ def _print_channels(schema, doc: Path, toml: dict) -> None:  # type: ignore[type
         _write(lines, sys.stdout)
 
 
-def _print_sign_in(toml: dict) -> None:  # type: ignore[type-arg]
-    """Who signs users in besides email: each [oauth.<name>] provider and the third-party issuer, if any."""
+def _print_sign_in(toml: dict, schema, doc: str) -> None:  # type: ignore[type-arg]
+    """Who signs users in besides email: each [oauth.<name>] provider and the third-party issuer, if any,
+    with the users column its tokens are matched with (docbase.auth.third_party_users)."""
     from . import settings
     from .auth.providers import describe, parse
+    from .auth.third_party_users import notes
 
     try:
         providers = parse(toml.get("oauth", {}))
@@ -384,6 +387,7 @@ def _print_sign_in(toml: dict) -> None:  # type: ignore[type-arg]
         jwks = str(settings.get(settings.AUTH_THIRD_PARTY_JWKS_URL, toml=toml) or "")
         jwks = jwks or issuer.rstrip("/") + "/.well-known/jwks.json"
         lines.append(f"docbase.toml: auth_third_party_issuer {issuer}: its access tokens are accepted (keys {jwks})")
+    lines += notes(schema, toml, doc)
     if lines:
         console.print("\n[bold]sign-in providers[/bold] (besides email; /auth/v1/settings lists them as `external`)")
         _write(lines, sys.stdout)

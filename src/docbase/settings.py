@@ -183,11 +183,32 @@ AUTH_THIRD_PARTY_JWKS_TTL = declare(
     600,
     "Seconds the outside issuer's JWKS is cached; an unknown `kid` refetches it at most every 30 seconds.",
 )
+AUTH_THIRD_PARTY_USER_COLUMN = declare(
+    "auth_third_party_user_column",
+    "",
+    "The column of the document's users table holding the outside issuer's user id (`users.clerkId`): an outside "
+    "token then acts as the row whose column equals its `sub`. Empty: the users column named for one (clerkId, "
+    "externalId, auth_sub...), as `docbase inspect` says; `none`: the token's `sub` is the user id as it comes.",
+)
+AUTH_THIRD_PARTY_CREATE_USERS = declare(
+    "auth_third_party_create_users",
+    True,
+    "Create the users row of an outside token's `sub` on first sight (with only what the token states: email, "
+    "name, picture); false: such a token is refused (403) until service_role makes the row.",
+)
 SQLITE_SYNCHRONOUS = declare(
     "sqlite_synchronous",
     "full",
     "SQLite durability: full (every acknowledged write survives power loss) or normal (survives a crash of "
     "docbase, as PocketBase runs; power loss may lose the last writes; several times faster writes).",
+)
+SQLITE_HEAP_ORDER_ROWS = declare(
+    "sqlite_heap_order_rows",
+    1_000,
+    "SQLite: unordered reads of a table of at most this many rows come back in PostgreSQL's heap order "
+    "(insertion order, an updated row last), which costs a sort of the rows read; a bigger table is read in "
+    "rowid order (an updated row keeps its place) at no cost. 0 switches the size rule off: every table keeps "
+    "heap order, whatever its size.",
 )
 DB_SCHEMAS = declare(
     "db_schemas",

@@ -144,3 +144,21 @@ async def test_a_big_sqlite_table_is_read_in_rowid_order_without_sorting_every_r
             plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + read))
         assert "TEMP B-TREE" not in plan, plan  # no sort of the table's rows
     await app.state.db.close()
+
+
+async def test_the_heap_order_threshold_is_a_setting(sqlite_url, service_headers, monkeypatch):
+    """``sqlite_heap_order_rows`` moves the size past which SQLite reads in rowid order: at 2, a table of
+    three rows already keeps an updated row in its place; at 0 no table does (heap order always)."""
+    monkeypatch.setenv("DOCBASE_SQLITE_HEAP_ORDER_ROWS", "2")
+    app, client = await _served(DOC, sqlite_url, service_headers)
+    async with client:
+        await client.post("/rest/v1/notes", json=[{"body": "a"}, {"body": "b"}, {"body": "c"}])
+        assert (await client.patch("/rest/v1/notes?id=eq.1", json={"body": "A"})).status_code == 204
+        assert [r["id"] for r in (await client.get("/rest/v1/notes?select=id")).json()] == [1, 2, 3]
+    await app.state.db.close()
+    monkeypatch.setenv("DOCBASE_SQLITE_HEAP_ORDER_ROWS", "0")
+    app = create_app(build_schema(DOC, "order.md"), sqlite_url, secret=SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        client.headers.update(service_headers)
+        assert [r["id"] for r in (await client.get("/rest/v1/notes?select=id")).json()] == [2, 3, 1]
+    await app.state.db.close()

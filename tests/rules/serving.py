@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -38,3 +39,11 @@ def signed_in(sub: str) -> dict[str, str]:
 
 
 ANON = {"apikey": keys.anon_key(SECRET), "Authorization": ""}
+
+
+async def rows(client: httpx.AsyncClient, *tables: tuple[str, Any]) -> None:
+    """Setup rows written as service_role, ``(table, row or rows)`` in order; each insert must succeed, so a
+    test never goes on over a world its setup failed to build."""
+    for table, body in tables:
+        made = await client.post(f"/rest/v1/{table}", json=body)
+        assert made.status_code == 201, (table, made.status_code, made.text)

@@ -7,7 +7,7 @@ import pytest
 from docbase.pipeline import build_schema
 from docbase.rules.rbac import detect_rbac
 
-from .serving import ANON, service_client, signed_in
+from .serving import ANON, rows, service_client, signed_in
 
 SNAKE = """# Access
 
@@ -69,22 +69,26 @@ _user = signed_in
 
 @pytest.fixture
 async def api(db_url):
+    """SNAKE with vic, a viewer in acme (projects.read), and ann, an admin everywhere (*:manage)."""
     async with service_client(SNAKE, db_url) as client:
-        await client.post("/rest/v1/users", json=[{"id": "vic"}, {"id": "ann"}])
-        await client.post("/rest/v1/organizations", json=[{"id": "acme"}, {"id": "other"}])
-        await client.post("/rest/v1/roles", json=[{"id": "viewer", "name": "viewer"}, {"id": "admin", "name": "admin"}])
-        await client.post("/rest/v1/permissions", json=[
-            {"id": "p1", "name": "projects.read", "resource": "projects", "action": "read"},
-            {"id": "p2", "name": "projects.update", "resource": "projects", "action": "update"},
-            {"id": "p3", "name": "everything", "resource": "*", "action": "manage"},
-        ])  # fmt: skip
-        await client.post("/rest/v1/role_permissions", json=[
-            {"role_id": "viewer", "permission_id": "p1"}, {"role_id": "admin", "permission_id": "p3"},
-        ])  # fmt: skip
-        await client.post("/rest/v1/user_roles", json=[
-            {"user_id": "vic", "role_id": "viewer", "organization_id": "acme"},
-            {"user_id": "ann", "role_id": "admin", "organization_id": None},
-        ])  # fmt: skip
+        await rows(
+            client,
+            ("users", [{"id": "vic"}, {"id": "ann"}]),
+            ("organizations", [{"id": "acme"}, {"id": "other"}]),
+            ("roles", [{"id": "viewer", "name": "viewer"}, {"id": "admin", "name": "admin"}]),
+            ("permissions", [
+                {"id": "p1", "name": "projects.read", "resource": "projects", "action": "read"},
+                {"id": "p2", "name": "projects.update", "resource": "projects", "action": "update"},
+                {"id": "p3", "name": "everything", "resource": "*", "action": "manage"},
+            ]),
+            ("role_permissions", [
+                {"role_id": "viewer", "permission_id": "p1"}, {"role_id": "admin", "permission_id": "p3"},
+            ]),
+            ("user_roles", [
+                {"user_id": "vic", "role_id": "viewer", "organization_id": "acme"},
+                {"user_id": "ann", "role_id": "admin", "organization_id": None},
+            ]),
+        )  # fmt: skip
         yield client
 
 
@@ -138,7 +142,7 @@ async def test_the_permission_rows_decide_who_reads_and_updates_a_table_they_nam
         "/rest/v1/projects?name=eq.a", json={"name": "b"}, headers=_user("vic") | {"Prefer": "return=representation"}
     )
     assert rename.json() == []  # a viewer without projects:update changes nothing
-    await api.post("/rest/v1/role_permissions", json={"role_id": "viewer", "permission_id": "p2"})
+    await rows(api, ("role_permissions", {"role_id": "viewer", "permission_id": "p2"}))
     rename = await api.patch(
         "/rest/v1/projects?name=eq.a", json={"name": "b"}, headers=_user("vic") | {"Prefer": "return=representation"}
     )
@@ -174,32 +178,47 @@ CREATE TABLE "Note" ("id" serial PRIMARY KEY, "workspaceId" text NOT NULL REFERE
 """
 
 
-async def test_camel_case_tables_named_by_a_permission_follow_it_and_others_keep_membership(db_url):
-    async with service_client(CAMEL_ACCESS, db_url) as api:
-        await api.post("/rest/v1/User", json=[{"id": "cat"}])
-        await api.post("/rest/v1/Workspace", json=[{"id": "w1"}])
-        await api.post("/rest/v1/Role", json=[{"id": "clerk", "name": "clerk"}])
-        await api.post("/rest/v1/Permission", json=[{"id": "pay", "resource": "Tasks", "action": "create"}])
-        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "pay"}])
-        await api.post("/rest/v1/Membership", json=[{"userId": "cat", "roleId": "clerk", "workspaceId": "w1"}])
-        await api.post("/rest/v1/Task", json=[{"workspaceId": "w1", "points": 5}])
-        await api.post("/rest/v1/Note", json=[{"workspaceId": "w1", "body": "hi"}])
-        cat = _user("cat")
-        assert (await api.get("/rest/v1/Note?select=body", headers=cat)).json() == [
-            {"body": "hi"}
-        ]  # no permission names notes
-        assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == []  # create, not read
-        await api.post("/rest/v1/Permission", json=[{"id": "see", "resource": "task", "action": "read"}])
-        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "see"}])
-        assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == [{"points": 5}]
-        made = await api.post("/rest/v1/Task", json={"workspaceId": "w1", "points": 7}, headers=cat)
-        assert made.status_code == 201, made.text  # "Tasks" create, named in another spelling
-        refused = await api.patch(
-            "/rest/v1/Task?points=eq.7", json={"points": 8}, headers=cat | {"Prefer": "return=representation"}
+@pytest.fixture
+async def camel(db_url):
+    """CAMEL_ACCESS with cat, a clerk in workspace w1; the clerk role holds no permission yet."""
+    async with service_client(CAMEL_ACCESS, db_url) as client:
+        await rows(
+            client,
+            ("User", [{"id": "cat"}]),
+            ("Workspace", [{"id": "w1"}]),
+            ("Role", [{"id": "clerk", "name": "clerk"}]),
+            ("Membership", [{"userId": "cat", "roleId": "clerk", "workspaceId": "w1"}]),
         )
-        assert refused.json() == []  # nothing grants update
-        got = await api.get("/rest/v1/Task?select=points&order=points", headers=cat)
-        assert got.json() == [{"points": 5}, {"points": 7}]
+        yield client
+
+
+async def _grant_clerk(api, pid: str, resource: str, action: str) -> None:
+    await rows(
+        api,
+        ("Permission", [{"id": pid, "resource": resource, "action": action}]),
+        ("RolePermission", [{"roleId": "clerk", "permissionId": pid}]),
+    )
+
+
+async def test_camel_case_tables_named_by_a_permission_follow_it_and_others_keep_membership(camel):
+    api = camel
+    await _grant_clerk(api, "pay", "Tasks", "create")
+    await rows(api, ("Task", [{"workspaceId": "w1", "points": 5}]), ("Note", [{"workspaceId": "w1", "body": "hi"}]))
+    cat = _user("cat")
+    assert (await api.get("/rest/v1/Note?select=body", headers=cat)).json() == [
+        {"body": "hi"}
+    ]  # no permission names notes
+    assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == []  # create, not read
+    await _grant_clerk(api, "see", "task", "read")
+    assert (await api.get("/rest/v1/Task?select=points", headers=cat)).json() == [{"points": 5}]
+    made = await api.post("/rest/v1/Task", json={"workspaceId": "w1", "points": 7}, headers=cat)
+    assert made.status_code == 201, made.text  # "Tasks" create, named in another spelling
+    refused = await api.patch(
+        "/rest/v1/Task?points=eq.7", json={"points": 8}, headers=cat | {"Prefer": "return=representation"}
+    )
+    assert refused.json() == []  # nothing grants update
+    got = await api.get("/rest/v1/Task?select=points&order=points", headers=cat)
+    assert got.json() == [{"points": 5}, {"points": 7}]
 
 
 @pytest.mark.slow
@@ -273,16 +292,16 @@ async def test_edits_to_the_rbac_tables_need_their_permission_and_grant_nothing_
     assert (await api.post("/rest/v1/roles", json={"id": "x", "name": "x"}, headers=vic)).status_code == 403
     made = await api.post("/rest/v1/roles", json={"id": "auditor", "name": "auditor"}, headers=ann)
     assert made.status_code == 201, made.text  # ann's global *:manage covers roles:create
-    await api.post("/rest/v1/users", json=[{"id": "zed"}])
-    await api.post("/rest/v1/roles", json=[{"id": "hr", "name": "hr"}, {"id": "pv", "name": "project_viewer"}])
-    await api.post("/rest/v1/permissions", json=[
+    await rows(api, ("users", [{"id": "zed"}]))
+    await rows(api, ("roles", [{"id": "hr", "name": "hr"}, {"id": "pv", "name": "project_viewer"}]))
+    await rows(api, ("permissions", [
         {"id": "p4", "name": "assign", "resource": "user_roles", "action": "create"},
         {"id": "p5", "name": "projects.delete", "resource": "projects", "action": "delete"},
-    ])  # fmt: skip
-    await api.post("/rest/v1/role_permissions", json=[
+    ]))  # fmt: skip
+    await rows(api, ("role_permissions", [
         {"role_id": "hr", "permission_id": "p4"}, {"role_id": "pv", "permission_id": "p5"},
-    ])  # fmt: skip
-    await api.post("/rest/v1/user_roles", json={"user_id": "vic", "role_id": "hr", "organization_id": "acme"})
+    ]))  # fmt: skip
+    await rows(api, ("user_roles", {"user_id": "vic", "role_id": "hr", "organization_id": "acme"}))
     beyond = {"user_id": "zed", "role_id": "pv", "organization_id": "acme"}
     refused = await api.post("/rest/v1/user_roles", json=beyond, headers=vic)
     assert refused.status_code == 403, refused.text  # project_viewer holds projects:delete, vic does not
@@ -290,7 +309,7 @@ async def test_edits_to_the_rbac_tables_need_their_permission_and_grant_nothing_
     assert (await api.post("/rest/v1/user_roles", json=within, headers=vic)).status_code == 201
     grant = {"role_id": "viewer", "permission_id": "p5"}
     assert (await api.post("/rest/v1/role_permissions", json=grant, headers=vic)).status_code == 403
-    await api.post("/rest/v1/role_permissions", json={"role_id": "hr", "permission_id": "p5"})  # vic now holds it
+    await rows(api, ("role_permissions", {"role_id": "hr", "permission_id": "p5"}))  # vic now holds it
     assert (await api.post("/rest/v1/user_roles", json=beyond, headers=vic)).status_code == 201
 
 
@@ -323,39 +342,48 @@ CREATE TABLE documents (id serial PRIMARY KEY, team_id text NOT NULL REFERENCES 
 """
 
 
-async def test_permissions_named_resource_colon_action_decide_tables_too(db_url):
-    async with service_client(NAMED, db_url) as api:
-        await api.post("/rest/v1/users", json=[{"id": "pat"}])
-        await api.post("/rest/v1/teams", json=[{"id": "t1"}])
-        await api.post("/rest/v1/roles", json=[{"id": "reader", "name": "reader"}])
-        await api.post(
-            "/rest/v1/permissions",
-            json=[{"id": "dr", "code": "Documents.Read"}, {"id": "dw", "code": "documents:write"}],
+@pytest.fixture
+async def named(db_url):
+    """NAMED (permissions given only by a code: Documents.Read, documents:write) with pat, a reader in team t1
+    whose role holds no permission yet, and one document of t1's."""
+    async with service_client(NAMED, db_url) as client:
+        await rows(
+            client,
+            ("users", [{"id": "pat"}]),
+            ("teams", [{"id": "t1"}]),
+            ("roles", [{"id": "reader", "name": "reader"}]),
+            ("permissions", [{"id": "dr", "code": "Documents.Read"}, {"id": "dw", "code": "documents:write"}]),
+            ("user_roles", [{"user_id": "pat", "role_id": "reader", "team_id": "t1"}]),
+            ("documents", [{"team_id": "t1", "title": "plan"}]),
         )
-        await api.post("/rest/v1/user_roles", json=[{"user_id": "pat", "role_id": "reader", "team_id": "t1"}])
-        await api.post("/rest/v1/documents", json=[{"team_id": "t1", "title": "plan"}])
-        pat = _user("pat")
-        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == []
-        await api.post("/rest/v1/role_permissions", json={"role_id": "reader", "permission_id": "dr"})
-        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
-        made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
-        assert made.status_code == 403
-        await api.post("/rest/v1/role_permissions", json={"role_id": "reader", "permission_id": "dw"})
-        made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
-        assert made.status_code == 201, made.text
+        yield client
+
+
+async def test_permissions_named_resource_colon_action_decide_tables_too(named):
+    api, pat = named, _user("pat")
+    assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == []
+    await rows(api, ("role_permissions", {"role_id": "reader", "permission_id": "dr"}))
+    assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
+    made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
+    assert made.status_code == 403
+    await rows(api, ("role_permissions", {"role_id": "reader", "permission_id": "dw"}))
+    made = await api.post("/rest/v1/documents", json={"team_id": "t1", "title": "x"}, headers=pat)
+    assert made.status_code == 201, made.text
 
 
 async def _editor_of_rbac(api, *permissions: tuple[str, str, str]) -> dict[str, str]:
     """pat: a viewer in acme (projects:read) who also holds ``permissions`` (id, resource, action) everywhere."""
-    await api.post("/rest/v1/users", json=[{"id": "pat"}])
-    await api.post("/rest/v1/roles", json={"id": "editor_of_rbac", "name": "rbac editor"})
-    for pid, resource, action in permissions:
-        await api.post("/rest/v1/permissions", json={"id": pid, "name": pid, "resource": resource, "action": action})
-        await api.post("/rest/v1/role_permissions", json={"role_id": "editor_of_rbac", "permission_id": pid})
-    await api.post("/rest/v1/user_roles", json=[
-        {"user_id": "pat", "role_id": "editor_of_rbac", "organization_id": None},
-        {"user_id": "pat", "role_id": "viewer", "organization_id": "acme"},
-    ])  # fmt: skip
+    await rows(
+        api,
+        ("users", [{"id": "pat"}]),
+        ("roles", {"id": "editor_of_rbac", "name": "rbac editor"}),
+        ("permissions", [{"id": p, "name": p, "resource": r, "action": a} for p, r, a in permissions]),
+        ("role_permissions", [{"role_id": "editor_of_rbac", "permission_id": p} for p, _, _ in permissions]),
+        ("user_roles", [
+            {"user_id": "pat", "role_id": "editor_of_rbac", "organization_id": None},
+            {"user_id": "pat", "role_id": "viewer", "organization_id": "acme"},
+        ]),
+    )  # fmt: skip
     return _user("pat") | {"Prefer": "return=representation"}
 
 
@@ -387,9 +415,9 @@ async def test_a_role_is_renamed_only_to_a_rank_no_higher_than_its_own(api):
 
 
 async def test_a_tenant_owner_assigns_only_roles_whose_permissions_they_hold(api):
-    await api.post("/rest/v1/users", json=[{"id": "oscar"}, {"id": "zed"}])
-    await api.post("/rest/v1/roles", json=[{"id": "own", "name": "org_owner"}, {"id": "mem", "name": "member"}])
-    await api.post("/rest/v1/user_roles", json={"user_id": "oscar", "role_id": "own", "organization_id": "acme"})
+    await rows(api, ("users", [{"id": "oscar"}, {"id": "zed"}]))
+    await rows(api, ("roles", [{"id": "own", "name": "org_owner"}, {"id": "mem", "name": "member"}]))
+    await rows(api, ("user_roles", {"user_id": "oscar", "role_id": "own", "organization_id": "acme"}))
     oscar = _user("oscar")
 
     def assign(role: str):
@@ -401,54 +429,36 @@ async def test_a_tenant_owner_assigns_only_roles_whose_permissions_they_hold(api
     assert (await assign("viewer")).status_code == 403  # projects:read: not oscar's either
     assert await _has(api, "zed", "projects:read") is False
     assert (await assign("mem")).status_code == 201  # a role carrying no permission: the owner's to give
-    await api.post("/rest/v1/role_permissions", json={"role_id": "own", "permission_id": "p3"})  # by service_role
+    await rows(api, ("role_permissions", {"role_id": "own", "permission_id": "p3"}))  # by service_role
     made = await assign("admin")
     assert made.status_code == 201, made.text  # the owner now holds *:manage in acme, so may hand it on there
     assert await _has(api, "zed", "projects:delete") is True
     assert await _has(api, "zed", "projects:delete", "other") is False
 
 
-async def test_has_permission_answers_by_the_rules_table_access_follows(db_url):
-    async with service_client(NAMED, db_url) as api:  # permissions given only by a code: Documents.Read
-        await api.post("/rest/v1/users", json=[{"id": "pat"}])
-        await api.post("/rest/v1/teams", json=[{"id": "t1"}])
-        await api.post("/rest/v1/roles", json=[{"id": "reader", "name": "reader"}])
-        await api.post(
-            "/rest/v1/permissions",
-            json=[{"id": "dr", "code": "Documents.Read"}, {"id": "dw", "code": "documents:write"}],
+async def test_has_permission_answers_by_the_rules_table_access_follows(named):
+    api, pat = named, _user("pat")
+    grants = [{"role_id": "reader", "permission_id": "dr"}, {"role_id": "reader", "permission_id": "dw"}]
+    await rows(api, ("role_permissions", grants))
+    assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
+
+    async def has(permission: str) -> bool:
+        got = await api.post(
+            "/rest/v1/rpc/has_permission", json={"permission": permission, "team_id": "t1"}, headers=pat
         )
-        await api.post("/rest/v1/user_roles", json=[{"user_id": "pat", "role_id": "reader", "team_id": "t1"}])
-        await api.post(
-            "/rest/v1/role_permissions",
-            json=[{"role_id": "reader", "permission_id": "dr"}, {"role_id": "reader", "permission_id": "dw"}],
-        )
-        await api.post("/rest/v1/documents", json=[{"team_id": "t1", "title": "plan"}])
-        pat = _user("pat")
-        assert (await api.get("/rest/v1/documents?select=title", headers=pat)).json() == [{"title": "plan"}]
+        assert got.status_code == 200, got.text
+        return got.json()
 
-        async def has(permission: str) -> bool:
-            got = await api.post(
-                "/rest/v1/rpc/has_permission", json={"permission": permission, "team_id": "t1"}, headers=pat
-            )
-            assert got.status_code == 200, got.text
-            return got.json()
-
-        assert await has("documents:read") is True  # the table reads it so; has_permission said false
-        assert await has("document.update") is True  # documents:write covers update, in the table's other spelling
-        assert await has("teams:read") is False
+    assert await has("documents:read") is True  # the table reads it so; has_permission said false
+    assert await has("document.update") is True  # documents:write covers update, in the table's other spelling
+    assert await has("teams:read") is False
 
 
-async def test_has_permission_names_a_table_in_any_of_its_spellings(db_url):
-    async with service_client(CAMEL_ACCESS, db_url) as api:
-        await api.post("/rest/v1/User", json=[{"id": "cat"}])
-        await api.post("/rest/v1/Workspace", json=[{"id": "w1"}])
-        await api.post("/rest/v1/Role", json=[{"id": "clerk", "name": "clerk"}])
-        await api.post("/rest/v1/Permission", json=[{"id": "see", "resource": "task", "action": "read"}])
-        await api.post("/rest/v1/RolePermission", json=[{"roleId": "clerk", "permissionId": "see"}])
-        await api.post("/rest/v1/Membership", json=[{"userId": "cat", "roleId": "clerk", "workspaceId": "w1"}])
-        body = {"permission": "Tasks:read", "workspaceId": "w1"}
-        got = await api.post("/rest/v1/rpc/has_permission", json=body, headers=_user("cat"))
-        assert got.json() is True  # "Tasks" and "task" name one table, as for the table's own access
+async def test_has_permission_names_a_table_in_any_of_its_spellings(camel):
+    await _grant_clerk(camel, "see", "task", "read")
+    body = {"permission": "Tasks:read", "workspaceId": "w1"}
+    got = await camel.post("/rest/v1/rpc/has_permission", json=body, headers=_user("cat"))
+    assert got.json() is True  # "Tasks" and "task" name one table, as for the table's own access
 
 
 def test_has_permission_counts_docbase_toml_aliases():
@@ -484,7 +494,7 @@ def test_docbase_access_says_the_permission_rows_decide_the_rbac_tables_writes()
 
 
 async def test_a_revoked_permission_stops_the_next_request(api):
-    await api.post("/rest/v1/projects", json=[{"organization_id": "acme", "name": "a"}])
+    await rows(api, ("projects", [{"organization_id": "acme", "name": "a"}]))
     assert await _projects(api, "vic") == {"a"}
     revoked = await api.delete("/rest/v1/role_permissions?role_id=eq.viewer&permission_id=eq.p1")
     assert revoked.status_code in (200, 204), revoked.text
@@ -506,7 +516,7 @@ async def test_creating_a_tenant_without_the_owner_role_row_says_which_row_is_mi
         'Add the role first, as service_role: POST /rest/v1/roles with {"name": "org_owner"}'
     )
     assert (await api.get("/rest/v1/organizations?id=eq.mine")).json() == []
-    await api.post("/rest/v1/roles", json={"id": "own", "name": "org_owner"})
+    await rows(api, ("roles", {"id": "own", "name": "org_owner"}))
     made = await api.post("/rest/v1/organizations", json={"id": "mine"}, headers=_user("vic"))
     assert made.status_code == 201, made.text
     owner = (await api.get("/rest/v1/user_roles?organization_id=eq.mine&select=user_id,role_id")).json()
@@ -556,20 +566,20 @@ def test_the_document_names_aliases_in_sentences_and_says_where():
 
 async def test_a_permission_on_a_resource_the_document_aliases_decides_the_table(db_url):
     async with service_client(ALIASED, db_url) as api:
-        await api.post("/rest/v1/users", json=[{"id": "bea"}, {"id": "cal"}])
-        await api.post("/rest/v1/organizations", json=[{"id": "acme"}])
-        await api.post("/rest/v1/roles", json=[{"id": "clerk", "name": "clerk"}, {"id": "rep", "name": "rep"}])
-        await api.post("/rest/v1/permissions", json=[
+        await rows(api, ("users", [{"id": "bea"}, {"id": "cal"}]))
+        await rows(api, ("organizations", [{"id": "acme"}]))
+        await rows(api, ("roles", [{"id": "clerk", "name": "clerk"}, {"id": "rep", "name": "rep"}]))
+        await rows(api, ("permissions", [
             {"id": "b", "name": "billing.read", "resource": "billing", "action": "read"},
             {"id": "s", "name": "sales.read", "resource": "sales", "action": "read"},
-        ])  # fmt: skip
-        await api.post("/rest/v1/role_permissions", json=[
+        ]))  # fmt: skip
+        await rows(api, ("role_permissions", [
             {"role_id": "clerk", "permission_id": "b"}, {"role_id": "rep", "permission_id": "s"},
-        ])  # fmt: skip
-        await api.post("/rest/v1/user_roles", json=[
+        ]))  # fmt: skip
+        await rows(api, ("user_roles", [
             {"user_id": "bea", "role_id": "clerk", "organization_id": "acme"},
             {"user_id": "cal", "role_id": "rep", "organization_id": "acme"},
-        ])  # fmt: skip
+        ]))  # fmt: skip
         assert (await api.post("/rest/v1/invoices", json={"organization_id": "acme", "total": 5})).status_code == 201
         bea = await api.get("/rest/v1/invoices?select=total", headers=_user("bea"))
         cal = await api.get("/rest/v1/invoices?select=total", headers=_user("cal"))

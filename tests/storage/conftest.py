@@ -8,8 +8,11 @@ confirmation off) and sign in with a password, so every token is one docbase iss
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -66,15 +69,23 @@ def make_world(server: Server) -> World:
     return world
 
 
-@pytest.fixture
-def world(tmp_path, db_url):
-    (tmp_path / "docbase.toml").write_text(TOML)
-    server = Server(tmp_path, db_url, document=DOC)
+@contextlib.contextmanager
+def served_world(tmp: Path, db_url: str, toml: str = "") -> Iterator[World]:
+    """``docbase serve`` of DOC in ``tmp`` over ``db_url``, its ``docbase.toml`` being TOML and ``toml``, with the
+    two-tenant world of :func:`make_world` set up through it; the server stops when the block ends."""
+    (tmp / "docbase.toml").write_text(TOML + toml)
+    server = Server(tmp, db_url, document=DOC)
     server.start()
     try:
         yield make_world(server)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def world(tmp_path, db_url):
+    with served_world(tmp_path, db_url) as made:
+        yield made
 
 
 @pytest.fixture(scope="session")
@@ -98,10 +109,5 @@ def s3_prefix(weed) -> str:
 @pytest.fixture
 def s3_world(tmp_path, db_url, weed, s3_prefix):
     """The two-tenant world of :func:`world`, its bytes in SeaweedFS under ``s3_prefix``."""
-    (tmp_path / "docbase.toml").write_text(TOML + weed.toml(s3_prefix))
-    server = Server(tmp_path, db_url, document=DOC)
-    server.start()
-    try:
-        yield make_world(server)
-    finally:
-        server.stop()
+    with served_world(tmp_path, db_url, weed.toml(s3_prefix)) as made:
+        yield made

@@ -12,8 +12,7 @@ import httpx
 import pytest
 from storage3.exceptions import StorageApiError
 
-from ..api.test_serve import Server
-from .conftest import DOC, TOML, make_world
+from .conftest import served_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -61,13 +60,8 @@ def test_refusals_are_400_with_the_status_in_the_body(world):
 
 @pytest.fixture
 def http_world(tmp_path, db_url):
-    (tmp_path / "docbase.toml").write_text(TOML + 'storage_error_status = "http"\n')
-    server = Server(tmp_path, db_url, document=DOC)
-    server.start()
-    try:
-        yield make_world(server)
-    finally:
-        server.stop()
+    with served_world(tmp_path, db_url, 'storage_error_status = "http"\n') as made:
+        yield made
 
 
 def test_http_puts_the_status_on_the_wire(http_world):

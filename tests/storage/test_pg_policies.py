@@ -14,21 +14,15 @@ import pytest
 
 pytest.importorskip("supabase")
 
-from ..api.test_serve import Server  # noqa: E402
-from .conftest import DOC, TOML, make_world  # noqa: E402
+from .conftest import served_world  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 @pytest.fixture
 def pg_world(tmp_path, pg_url):
-    (tmp_path / "docbase.toml").write_text(TOML)
-    server = Server(tmp_path, pg_url, document=DOC)
-    server.start()
-    try:
-        yield make_world(server), pg_url
-    finally:
-        server.stop()
+    with served_world(tmp_path, pg_url) as made:
+        yield made, pg_url
 
 
 def _as(conn: psycopg.Connection, role: str, sub: str | None, sql: str, params=()) -> list:

@@ -166,10 +166,14 @@ class Catalog:
             name = f"{schema_name}.{name}"
         for link in self.links:
             one = self._unique_in_holder(link)
-            if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):
+            # by a constraint or column name, PostgREST reaches tables only, never the views over them
+            # (PostgREST issue 2277): ``username(*)`` is the users row, not also each view exposing users' key
+            by_key = link.ref_table not in self.views and name in (link.name, *link.columns[:1])
+            if link.table == parent and (link.ref_table == name or by_key):
                 found.append(Relationship("m2o", link.ref_table, link, one_to_one=one))
             # the children by table name, or by the key's constraint name alone (``best_friends_first_user_fkey(*)``)
-            if link.ref_table == parent and (link.table == name or (name == link.name and link.table != parent)):
+            by_name = name == link.name and link.table != parent and link.table not in self.views
+            if link.ref_table == parent and (link.table == name or by_name):
                 found.append(Relationship("o2m", link.table, link, one_to_one=one))
         if name in self.tables:
             for a in self.links:

@@ -173,6 +173,19 @@ def role_of(request: Request, secret: str) -> str:
     return str(claims["role"])
 
 
+async def linked_claims(users: Any, claims: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``claims`` as docbase.auth.third_party_users resolves them (an outside token's sub -> the document's
+    users row); 403 when that row does not exist and may not be made, as GoTrue refuses a vanished user."""
+    if users is None or not claims:
+        return claims
+    from ..auth.third_party_users import Unlinked
+
+    try:
+        return await users.claims(claims)
+    except Unlinked as exc:
+        raise ApiError(403, "28000", exc.message, exc.detail) from None
+
+
 #: Verified tokens by (token, secret): clients send the same key on every request. An entry lives at most
 #: VERIFIED_TTL seconds and never past the token's own ``exp`` (checked on every hit).
 VERIFIED_TTL = 300

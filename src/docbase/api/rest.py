@@ -31,13 +31,24 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
-from .heap_order import HeapOrder
+from .heap_order import HEAP_ORDER_ROWS, HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .query.plan import Plan, parse_plan
-from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
+from .request import (
+    CSV,
+    OBJECT,
+    Prefer,
+    accept,
+    check_profile,
+    linked_claims,
+    parse_prefer,
+    parse_range,
+    read_body,
+    role_of,
+)
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
@@ -50,6 +61,7 @@ from .sql.write import (
     insert_statement,
     insert_values,
     pad,
+    returned_picks,
     rows_to_json,
     update_statement,
     update_values,
@@ -70,7 +82,11 @@ class RestApi:
         gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
+        users: Any = None,
+        heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
+        #: docbase.auth.third_party_users: an outside token's sub -> the document's users row (None: no issuer)
+        self.users = users
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
         self.gate: Access = ConventionHooks.live(conventions, gate or ServiceRoleOnly(catalog.columns))
@@ -81,7 +97,8 @@ class RestApi:
         self.secret = secret
         self.max_body_bytes = max_body_bytes
         self.cache = ShapeCache()
-        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables)  # SQLite's big tables: rowid order
+        # SQLite's big tables: rowid order (the sqlite_heap_order_rows setting)
+        self.heap_order = HeapOrder(db, catalog.dialect, catalog.metadata.tables, heap_order_rows)
         self.routine_names = frozenset(
             r.name.rsplit(".", 1)[-1].strip('"') for r in catalog.schema.routines if r.kind == "function"
         )
@@ -100,8 +117,31 @@ class RestApi:
         return prefer
 
     def _end(self, tx: Any, prefer: Prefer) -> None:
-        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting."""
+        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting (set as the
+        transaction begins: a write of one statement sends its COMMIT or ROLLBACK with it)."""
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
+
+    def _one_statement(self, request: Request, table: Table, query: Query, prefer: Prefer) -> bool:
+        """Whether a write's one statement may carry its transaction's end (PostgreSQL: BEGIN, role and claims,
+        the statement and COMMIT in one round trip, docbase.db.pipelined): nothing after it reads or writes
+        (an audit row, embeds read back) and nothing after it can refuse and so roll it back (max-affected,
+        a singular Accept, a select the written rows cannot show, conventions reshaping the rows)."""
+        if self.catalog.dialect != "postgresql" or self.hooks.audits(table.name):
+            return False
+        if (prefer.tx or self.tx_default) == "rollback":  # on asyncpg: see docbase.db.pipelined.PipelinedTx.end
+            return False
+        if prefer.handling == "strict" and prefer.max_affected is not None:
+            return False
+        try:
+            if accept(request) == OBJECT:
+                return False
+            if prefer.returning == "representation":
+                if needs_read(query) or self.hooks.reshapes(table.name):
+                    return False
+                returned_picks(table, query, self.gate.hidden(table.name, request.state.role))
+        except ApiError:  # refused after the write, as before (a failing write's own error comes first)
+            return False
+        return True
 
     async def handle(self, request: Request) -> Response:
         response = await self._handle(request)
@@ -112,6 +152,7 @@ class RestApi:
     async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        request.state.claims = await linked_claims(self.users, request.state.claims)
         # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
         profile = request.state.profile = check_profile(request, self.catalog.exposed)
         name = request.path_params["table"]
@@ -349,7 +390,10 @@ class RestApi:
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = len(groups) == 1 and prefer.resolution != "merge-duplicates"
+        one = one and self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             existed: set[tuple] = set()
             target = on_conflict or table.primary_key
@@ -362,8 +406,10 @@ class RestApi:
             # a row naming an earlier row of the batch: judged after the write
             pending = gate.checked_first(table.name, self._as_rows(table, groups))
             await self._check_rows(tx, table, "insert", role, sub, pending)
+            # missing=default with columns=: an upsert's update writes every listed column (defaults included)
+            defaulted = tuple(query.columns or ()) if prefer.missing_default else ()
             for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
+                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept, defaulted)
                 # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
                 overwrite = (
                     gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True)
@@ -383,11 +429,13 @@ class RestApi:
                         overwrite,
                         shown_columns,
                         kept,
+                        defaulted,
                     ),
                     lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                 )
                 try:
-                    got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
+                    got = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+                    got = pad(table, shown_columns, got)
                 except DbError as exc:
                     exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
                     raise await self.hooks.explained(tx, table.name, members, exc) from None
@@ -406,7 +454,6 @@ class RestApi:
             text = await self._reread(tx, table, query, prefer, returned, request)
             # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
             response = self._written(request, table, query, prefer, returned, status, revealed, text)
-            self._end(tx, prefer)
         return response
 
     def sqlite_routines(self) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -433,6 +480,8 @@ class RestApi:
 
         key_claims = await self.hooks.claims(request.headers)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        if not key_claims:  # a JWT: an outside issuer's sub becomes the document's users row
+            request.state.claims = await linked_claims(self.users, request.state.claims)
         name = request.path_params["name"]
         if name in self.routine_names:
             from .rpc_routines import serve_routine
@@ -499,10 +548,12 @@ class RestApi:
             lambda: update_values(self.catalog, table, body, query),
         )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
-            written = await tx.rows(compiled.sql, compiled.params(values, sub))
+            written = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
             returned = pad(table, shown_columns, await heap_ordered(tx, self.catalog, table, written, True))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
@@ -510,7 +561,6 @@ class RestApi:
             await self._audit(request, tx, table, "update", returned, tuple(body))
             text = await self._reread(tx, table, query, prefer, returned, request)
             response = self._written(request, table, query, prefer, returned, 200, text=text)
-            self._end(tx, prefer)
         return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
@@ -567,7 +617,9 @@ class RestApi:
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = not mark and self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             # casts and embeds in the select: the rows as they were, read first in the same transaction
             # (PostgREST reads them from the DELETE's CTE, which sees the snapshot before the delete)
@@ -575,14 +627,13 @@ class RestApi:
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
-                rows = await tx.rows(compiled.sql, compiled.params(values, sub))
+                rows = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
                 rows = await heap_ordered(tx, self.catalog, table, rows, False)
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
             text = _deleted(before, table, query, returned) if before is not None else None
             response = self._written(request, table, query, prefer, returned, 200, None, text)
-            self._end(tx, prefer)
         return response
 
     def _written(

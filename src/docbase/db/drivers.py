@@ -71,7 +71,8 @@ class Database:
         self, readonly: bool = False, pipelined: bool = False
     ) -> contextlib.AbstractAsyncContextManager[Any]:
         """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait);
-        ``pipelined``: PostgreSQL sends the transaction's statements together (docbase.db.pipelined)."""
+        ``pipelined``: PostgreSQL sends the transaction's statements together (docbase.db.pipelined), and a
+        statement run with ``last=True`` sends the COMMIT with it: the caller runs nothing after that one."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -276,7 +277,9 @@ class PostgresDatabase(Database):
         self.min_size, self.max_size = min_size, max_size
         self.timeout_ms = statement_timeout_ms(statement_timeout)
         self._pool: Any = None
-        self.pipeline = PipelinePool(self.url, self.timeout_ms)
+        self.pipeline = PipelinePool(self.url, self.timeout_ms)  # reads: JSON text as PostgreSQL built it
+        self.write_pipeline = PipelinePool(self.url, self.timeout_ms, decoded=True)  # writes: values as asyncpg's
+        self.pipelined_writes = True  # False: every write on asyncpg (tests compare the two paths' answers)
 
     async def _get_pool(self) -> Any:
         import asyncpg
@@ -301,8 +304,8 @@ class PostgresDatabase(Database):
     async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
         import asyncpg
 
-        if pipelined:
-            async with _pipelined(self.pipeline, readonly) as tx:
+        if pipelined and (readonly or self.pipelined_writes):
+            async with _pipelined(self.pipeline if readonly else self.write_pipeline, readonly) as tx:
                 yield tx
             return
         pool = await self._get_pool()
@@ -334,6 +337,7 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self.pipeline.close()
+        await self.write_pipeline.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -21,6 +21,7 @@ from starlette.requests import Request
 
 from ..auth import keys
 from ..auth.bearer import bearer_token
+from ..auth.third_party_users import Unlinked
 from ..db.core import Connection, Engine
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
@@ -57,7 +58,9 @@ class Storage:
         max_file_bytes: int,
         files_bucket: str | None = None,
         error_mode: str = "storage",
+        users: Any = None,
     ) -> None:
+        self.users = users  # docbase.auth.third_party_users: an outside sub -> the document's users row
         self.engine = engine
         self.store = store
         self.secret = secret
@@ -154,8 +157,11 @@ class Storage:
 
     # --- who is asking -------------------------------------------------------------------------
 
-    def caller(self, request: Request) -> Caller:
-        """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token."""
+    async def caller(self, request: Request) -> Caller:
+        """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token.
+
+        An outside issuer's token acts as the document's users row (docbase.auth.third_party_users), as on
+        /rest/v1; 403 when that row does not exist and may not be made."""
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
         authorization = request.headers.get("authorization")
         bearer = bearer_token(authorization)
@@ -168,6 +174,11 @@ class Storage:
             claims = keys.verify(token, self.secret)
         except keys.TokenError as exc:
             raise StorageError(401, "InvalidJWT", exc.message) from None
+        if self.users is not None:
+            try:
+                claims = await self.users.claims(claims)
+            except Unlinked as exc:
+                raise StorageError(403, "Unauthorized", f"{exc.message}: {exc.detail}") from None
         sub = claims.get("sub")
         return Caller(str(claims["role"]), str(sub) if isinstance(sub, (str, int)) and sub != "" else None)
 
