@@ -224,7 +224,7 @@ class ThirdPartyUsers:
     async def claims(self, claims: Mapping[str, Any]) -> dict[str, Any]:
         """``claims`` with an outside token's ``sub`` replaced by its users row's key; others unchanged."""
         if claims.get("iss") != self.issuer or THIRD_PARTY_SUB in claims:
-            return dict(claims)
+            return claims if isinstance(claims, dict) else dict(claims)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise Unlinked("the token has no sub to match")
@@ -252,13 +252,16 @@ class ThirdPartyUsers:
         find = sa.select(t.c[self.link.key]).where(where).limit(2)
         name = f"{self.link.table.name}.{self.link.column}"
         try:
-            async with engine.begin() as conn:
+            async with engine.connect() as conn:  # a read alone: no write lock taken for a known user
                 rows = (await conn.execute(find)).all()
-                if not rows and self.create:
+            if not rows and self.create:
+                # A new transaction whose first statement writes: on SQLite it waits for the write lock instead
+                # of failing to upgrade a read snapshot another worker's insert made stale (SQLITE_BUSY_SNAPSHOT).
+                async with engine.begin() as conn:
                     if engine.dialect.name == "postgresql":  # WHERE NOT EXISTS alone races under READ COMMITTED
                         lock = sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))")
                         await conn.execute(lock, {"k": f"docbase third-party user {name} {sub}"})
-                    values = self._values(sub, claims, engine.dialect.name)
+                    values = self._values(sub, claims)
                     chosen = sa.select(*[sa.literal(v, t.c[k].type) for k, v in values.items()])
                     insert = sa.insert(t).from_select(list(values), chosen.where(~sa.exists().where(where)))
                     if (await conn.execute(insert)).rowcount:
@@ -275,7 +278,7 @@ class ThirdPartyUsers:
             raise Unlinked(f"more than one {self.link.table.name} row has {self.link.column} = the token's sub")
         return str(rows[0][0])
 
-    def _values(self, sub: str, claims: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+    def _values(self, sub: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         """The new row: the key, the outside id, and only what the token states (never a role or a ban)."""
         table = self.link.table
         values: dict[str, Any] = {self.link.column: sub}
