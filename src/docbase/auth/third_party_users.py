@@ -143,7 +143,7 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
                     "only in [access] or rename it",
                 )  # fmt: skip
             )
-        return Choice(link, tuple(said))
+        return Choice(link, tuple(said) + _unmakeable(link, issuer, toml))
     for table in _users_tables(schema):
         found = [
             c
@@ -156,7 +156,9 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
             return Choice(None, ((found[0].line, "warning", f"{why} with a token's sub: {how}"),))
         if found:
             link = Link(table, table.primary_key[0], found[0].name, found[0].line, False)
-            return Choice(link, ((link.line, "info", _chosen(link, issuer, "its name")),))
+            return Choice(
+                link, ((link.line, "info", _chosen(link, issuer, "its name")),) + _unmakeable(link, issuer, toml)
+            )
     if not issuer:
         return Choice(None, ())
     tables = _users_tables(schema)
@@ -165,6 +167,26 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
     return Choice(
         None, ((line, "info", f"{why}; set auth_third_party_user_column = 'users.<column>' if one holds it"),)
     )
+
+
+def _unmakeable(link: Link, issuer: str, toml: dict[str, Any] | None) -> tuple[tuple[int, str, str], ...]:
+    """Warnings for a row first sight cannot make: a key that must be a docbase user, a required column no
+    token claim fills (each first request would be refused; say so before, not per request)."""
+    if not issuer or settings.get(settings.AUTH_THIRD_PARTY_CREATE_USERS, toml=toml) in (False, "false", "0", 0):
+        return ()
+    table, out = link.table, []
+    off = "set auth_third_party_create_users = false and make the rows with service_role, or"
+    if _references_auth(table, link.key):
+        why = f"{table.name}.{link.key} references auth.users, so a row cannot be made for an outside user"
+        out.append((table.line, "warning", f"{why}: {off} key {table.name} by its own id"))
+    filled = {n for names in FILLED_FROM.values() for n in names} | set(VERIFIED_COLUMNS) | set(STAMPED_COLUMNS)
+    for col in table.columns:
+        if col.name in (link.key, link.column) or col.nullable is not False or col.default is not None:
+            continue
+        if _norm(col.name) not in filled:
+            why = f"{table.name}.{col.name} is required and no token claim fills it, so first sight cannot make a row"
+            out.append((col.line, "warning", f"{why}: {off} give it a default"))
+    return tuple(out)
 
 
 def _chosen(link: Link, issuer: str, by: str) -> str:
