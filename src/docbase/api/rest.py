@@ -54,6 +54,7 @@ from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.sequences import number_rows, numbered_key, record_numbers
 from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
@@ -390,11 +391,17 @@ class RestApi:
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role)
-        one = len(groups) == 1 and prefer.resolution != "merge-duplicates"
+        # missing=default: one sequence value per row, as PostgREST's defaults (docbase.api.sql.sequences)
+        numbered = numbered_key(table, query.columns, rows) if prefer.missing_default else None
+        one = len(groups) == 1 and prefer.resolution != "merge-duplicates" and numbered is None
         one = one and self._one_statement(request, table, query, prefer)
         async with self.db.transaction(pipelined=one) as tx:
             self._end(tx, prefer)
             await self._begin(tx, request)
+            last = 0
+            if numbered is not None:
+                rows, last = await number_rows(tx, self.catalog, table, numbered, rows)
+                groups = self._group(table, rows, query.columns, True)
             existed: set[tuple] = set()
             target = on_conflict or table.primary_key
             if prefer.resolution == "merge-duplicates":
@@ -442,6 +449,7 @@ class RestApi:
                 if overwrite is not None and len(got) < len(members):  # an existing row it may not change
                     raise denied_row(table.name)
                 returned.extend(got)
+            await record_numbers(tx, self.catalog, table, last)
             # a row the upsert updated is judged as PostgreSQL judges ON CONFLICT DO UPDATE: by the update rule
             at = [[c.name for c in table.columns].index(c) for c in target] if existed else []
             updated = [r for r in returned if at and tuple(r[i] for i in at) in existed]
