@@ -264,11 +264,16 @@ def _reference_said(text: str, line: int, c: Constraints) -> None:
         c.fk_marked, c.references = True, ref
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_NAME_AND_PARENS = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
+_FIRST_PHRASE = re.compile(r"[,;，；]")
+
+
 def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]):
     """One row -> (ColumnFragment, indexed) or None when the row names no column."""
     raw_name = strip_markup(_cell(cells, layout.index_of("name")))
     c = Constraints()
-    m = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", raw_name)
+    m = _NAME_AND_PARENS.match(raw_name)
     if m:
         raw_name = m.group(1)
         c.update(parse_constraints(m.group(2), line) or Constraints())
@@ -319,7 +324,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         elif role == "description":
             comment = f"{comment}; {text}" if comment else text
             stated = parse_constraints(strip_markup(text), line, strict=True)
-            first = re.split(r"[,;，；]", strip_markup(text), maxsplit=1)
+            first = _FIRST_PHRASE.split(strip_markup(text), maxsplit=1)
             if stated is None and len(first) == 2:  # "unique, route key": a constraint word, then prose
                 stated = parse_constraints(first[0], line, strict=True)
             if stated is not None:
