@@ -93,6 +93,13 @@ TWO = "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, clerk_id tex
             "not named like an outside id",
         ),
         (
+            "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, clerk_id text UNIQUE, plan text NOT NULL);\n```\n",
+            {},
+            "clerk_id",
+            "warning",
+            "users.plan is required and no token claim fills it",
+        ),
+        (
             "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);\n```\n",
             {},
             None,

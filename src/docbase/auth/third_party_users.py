@@ -35,10 +35,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from cachetools import TTLCache
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import settings
 from ..access.authority import is_external_id
+from ..db.core import Engine
 from ..schema.model import Schema, Table
 from .db import engine_for
 from .profiles import PROFILE_NAMES, TEXT_TYPES, TIME_TYPES, _norm, _sa_type, _stamp, find_profile_table
@@ -143,7 +143,7 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
                     "only in [access] or rename it",
                 )  # fmt: skip
             )
-        return Choice(link, tuple(said))
+        return Choice(link, tuple(said) + _unmakeable(link, issuer, toml))
     for table in _users_tables(schema):
         found = [
             c
@@ -156,7 +156,9 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
             return Choice(None, ((found[0].line, "warning", f"{why} with a token's sub: {how}"),))
         if found:
             link = Link(table, table.primary_key[0], found[0].name, found[0].line, False)
-            return Choice(link, ((link.line, "info", _chosen(link, issuer, "its name")),))
+            return Choice(
+                link, ((link.line, "info", _chosen(link, issuer, "its name")),) + _unmakeable(link, issuer, toml)
+            )
     if not issuer:
         return Choice(None, ())
     tables = _users_tables(schema)
@@ -165,6 +167,26 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
     return Choice(
         None, ((line, "info", f"{why}; set auth_third_party_user_column = 'users.<column>' if one holds it"),)
     )
+
+
+def _unmakeable(link: Link, issuer: str, toml: dict[str, Any] | None) -> tuple[tuple[int, str, str], ...]:
+    """Warnings for a row first sight cannot make: a key that must be a docbase user, a required column no
+    token claim fills (each first request would be refused; say so before, not per request)."""
+    if not issuer or settings.get(settings.AUTH_THIRD_PARTY_CREATE_USERS, toml=toml) in (False, "false", "0", 0):
+        return ()
+    table, out = link.table, []
+    off = "set auth_third_party_create_users = false and make the rows with service_role, or"
+    if _references_auth(table, link.key):
+        why = f"{table.name}.{link.key} references auth.users, so a row cannot be made for an outside user"
+        out.append((table.line, "warning", f"{why}: {off} key {table.name} by its own id"))
+    filled = {n for names in FILLED_FROM.values() for n in names} | set(VERIFIED_COLUMNS) | set(STAMPED_COLUMNS)
+    for col in table.columns:
+        if col.name in (link.key, link.column) or col.nullable is not False or col.default is not None:
+            continue
+        if _norm(col.name) not in filled:
+            why = f"{table.name}.{col.name} is required and no token claim fills it, so first sight cannot make a row"
+            out.append((col.line, "warning", f"{why}: {off} give it a default"))
+    return tuple(out)
 
 
 def _chosen(link: Link, issuer: str, by: str) -> str:
@@ -193,18 +215,16 @@ def notes(schema: Schema, toml: dict[str, Any] | None, doc: str) -> list[str]:
 class ThirdPartyUsers:
     """Swaps a verified outside token's ``sub`` for its users row's key; one per served app."""
 
-    def __init__(self, link: Link, issuer: str, engine: AsyncEngine | str, create: bool = True) -> None:
+    def __init__(self, link: Link, issuer: str, engine: Engine | str, create: bool = True) -> None:
         self.link, self.issuer, self.create = link, issuer, create
         self._engine_or_url = engine
-        self._engine: AsyncEngine | None = None
+        self._engine: Engine | None = None
         self._cache: TTLCache[str, str] = TTLCache(maxsize=CACHE_SIZE, ttl=CACHE_TTL)
         self._pending: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.queries = 0  # lookups that went to the database (tests and the curious)
 
     @classmethod
-    def from_settings(
-        cls, schema: Schema, engine: AsyncEngine | str, toml: dict[str, Any] | None
-    ) -> ThirdPartyUsers | None:
+    def from_settings(cls, schema: Schema, engine: Engine | str, toml: dict[str, Any] | None) -> ThirdPartyUsers | None:
         """The matcher the settings describe; None without an issuer or a column. A bad column stops here."""
         issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=toml) or "")
         choice = choose(schema, toml)
@@ -216,7 +236,7 @@ class ThirdPartyUsers:
         create = settings.get(settings.AUTH_THIRD_PARTY_CREATE_USERS, toml=toml)
         return cls(choice.link, issuer, engine, create not in (False, "false", "0", 0))
 
-    def _db(self) -> AsyncEngine:
+    def _db(self) -> Engine:
         if self._engine is None:
             self._engine = engine_for(self._engine_or_url)
         return self._engine
@@ -224,7 +244,7 @@ class ThirdPartyUsers:
     async def claims(self, claims: Mapping[str, Any]) -> dict[str, Any]:
         """``claims`` with an outside token's ``sub`` replaced by its users row's key; others unchanged."""
         if claims.get("iss") != self.issuer or THIRD_PARTY_SUB in claims:
-            return dict(claims)
+            return claims if isinstance(claims, dict) else dict(claims)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise Unlinked("the token has no sub to match")
@@ -252,13 +272,16 @@ class ThirdPartyUsers:
         find = sa.select(t.c[self.link.key]).where(where).limit(2)
         name = f"{self.link.table.name}.{self.link.column}"
         try:
-            async with engine.begin() as conn:
+            async with engine.connect() as conn:  # a read alone: no write lock taken for a known user
                 rows = (await conn.execute(find)).all()
-                if not rows and self.create:
+            if not rows and self.create:
+                # A new transaction whose first statement writes: on SQLite it waits for the write lock instead
+                # of failing to upgrade a read snapshot another worker's insert made stale (SQLITE_BUSY_SNAPSHOT).
+                async with engine.begin() as conn:
                     if engine.dialect.name == "postgresql":  # WHERE NOT EXISTS alone races under READ COMMITTED
                         lock = sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))")
                         await conn.execute(lock, {"k": f"docbase third-party user {name} {sub}"})
-                    values = self._values(sub, claims, engine.dialect.name)
+                    values = self._values(sub, claims)
                     chosen = sa.select(*[sa.literal(v, t.c[k].type) for k, v in values.items()])
                     insert = sa.insert(t).from_select(list(values), chosen.where(~sa.exists().where(where)))
                     if (await conn.execute(insert)).rowcount:
@@ -275,7 +298,7 @@ class ThirdPartyUsers:
             raise Unlinked(f"more than one {self.link.table.name} row has {self.link.column} = the token's sub")
         return str(rows[0][0])
 
-    def _values(self, sub: str, claims: Mapping[str, Any], dialect: str) -> dict[str, Any]:
+    def _values(self, sub: str, claims: Mapping[str, Any]) -> dict[str, Any]:
         """The new row: the key, the outside id, and only what the token states (never a role or a ban)."""
         table = self.link.table
         values: dict[str, Any] = {self.link.column: sub}
