@@ -31,6 +31,7 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
+from .geojson import feature_collection
 from .heap_order import HEAP_ORDER_ROWS, HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
@@ -39,6 +40,7 @@ from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, range
 from .query.plan import Plan, parse_plan
 from .request import (
     CSV,
+    GEOJSON,
     OBJECT,
     Prefer,
     accept,
@@ -205,7 +207,7 @@ class RestApi:
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         text = self.hooks.present(table.name, query.select, text, request.state.role)
         headers = {"Preference-Applied": f"count={counted_as}"} if prefer.count and counted_as else {}
-        return self.page(request, text, offset or 0, shown, total, headers)
+        return self.page(request, text, offset or 0, shown, total, headers, table)
 
     async def _plan(self, request: Request, plan: Plan, sql: str, params: list[Any]) -> Response:
         """PostgreSQL's EXPLAIN of the read, in the caller's transaction (role, claims, RLS) as the read would run."""
@@ -221,14 +223,21 @@ class RestApi:
         return Response(text, 200, media_type=plan.media_type)
 
     def page(
-        self, request: Request, text: bytes, start: int, shown: int, total: int | None, headers: dict[str, str]
+        self,
+        request: Request,
+        text: bytes,
+        start: int,
+        shown: int,
+        total: int | None,
+        headers: dict[str, str],
+        table: Table | None = None,
     ) -> Response:
         """Rows read from a table or a function (``/rpc``): Content-Range, 206 for part of a count, as Accepted."""
         kind = accept(request)
         rows = orjson.loads(text) if kind != "application/json" else None
         status = ranges.status(start, shown, total)
         headers["Content-Range"] = content_range(start, shown, total)
-        return self._respond(request, text, rows, kind, status, headers)
+        return self._respond(request, text, rows, kind, status, headers, table)
 
     def _read_statements(
         self,
@@ -334,7 +343,14 @@ class RestApi:
         return compiled, bind.values
 
     def _respond(
-        self, request: Request, text: bytes, rows: list | None, kind: str, status: int, headers: dict[str, str]
+        self,
+        request: Request,
+        text: bytes,
+        rows: list | None,
+        kind: str,
+        status: int,
+        headers: dict[str, str],
+        table: Table | None = None,
     ) -> Response:
         if kind == OBJECT:
             assert rows is not None
@@ -345,6 +361,11 @@ class RestApi:
         elif kind == CSV:
             assert rows is not None
             text, media = _csv(rows), "text/csv; charset=utf-8"
+        elif kind == GEOJSON:
+            assert rows is not None
+            if table is None:
+                raise ApiError(400, "XX000", "geometry column is missing", None, None)
+            text, media = orjson.dumps(feature_collection(table, rows)), "application/geo+json; charset=utf-8"
         else:
             media = JSON
         if request.method == "HEAD":
@@ -673,7 +694,7 @@ class RestApi:
         text = self.hooks.present(table.name, query.select, text, request.state.role, revealed)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
-        return self._respond(request, text, parsed, kind, status, headers)
+        return self._respond(request, text, parsed, kind, status, headers, table)
 
 
 def _who(request: Request) -> Principal:
