@@ -22,6 +22,7 @@ from ..ddl.metadata import build_metadata, schemas
 from ..ddl.types import column_type
 from ..schema.model import Column, Schema, Table
 from ..schema.views import View, views
+from .computed import Computed, computed_fields
 from .errors import ambiguous_relationship, no_relationship, postgresql_only_feature, unknown_table
 
 
@@ -87,6 +88,7 @@ class Catalog:
         self.metadata = build_metadata(schema, dialect)
         self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
         self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
+        self.computed: dict[str, dict[str, Computed]] = computed_fields(schema)  # functions over a row type
         self.links: list[Link] = []
         for name in self.tables:
             sa_table = self.metadata.tables[name]

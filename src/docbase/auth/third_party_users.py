@@ -35,10 +35,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from cachetools import TTLCache
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import settings
 from ..access.authority import is_external_id
+from ..db.core import Engine
 from ..schema.model import Schema, Table
 from .db import engine_for
 from .profiles import PROFILE_NAMES, TEXT_TYPES, TIME_TYPES, _norm, _sa_type, _stamp, find_profile_table
@@ -205,18 +205,16 @@ def notes(schema: Schema, toml: dict[str, Any] | None, doc: str) -> list[str]:
 class ThirdPartyUsers:
     """Swaps a verified outside token's ``sub`` for its users row's key; one per served app."""
 
-    def __init__(self, link: Link, issuer: str, engine: AsyncEngine | str, create: bool = True) -> None:
+    def __init__(self, link: Link, issuer: str, engine: Engine | str, create: bool = True) -> None:
         self.link, self.issuer, self.create = link, issuer, create
         self._engine_or_url = engine
-        self._engine: AsyncEngine | None = None
+        self._engine: Engine | None = None
         self._cache: TTLCache[str, str] = TTLCache(maxsize=CACHE_SIZE, ttl=CACHE_TTL)
         self._pending: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.queries = 0  # lookups that went to the database (tests and the curious)
 
     @classmethod
-    def from_settings(
-        cls, schema: Schema, engine: AsyncEngine | str, toml: dict[str, Any] | None
-    ) -> ThirdPartyUsers | None:
+    def from_settings(cls, schema: Schema, engine: Engine | str, toml: dict[str, Any] | None) -> ThirdPartyUsers | None:
         """The matcher the settings describe; None without an issuer or a column. A bad column stops here."""
         issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=toml) or "")
         choice = choose(schema, toml)
@@ -228,7 +226,7 @@ class ThirdPartyUsers:
         create = settings.get(settings.AUTH_THIRD_PARTY_CREATE_USERS, toml=toml)
         return cls(choice.link, issuer, engine, create not in (False, "false", "0", 0))
 
-    def _db(self) -> AsyncEngine:
+    def _db(self) -> Engine:
         if self._engine is None:
             self._engine = engine_for(self._engine_or_url)
         return self._engine

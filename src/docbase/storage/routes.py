@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,6 +21,7 @@ from ..access import build_access, load_overrides
 from ..auth.db import engine_for
 from ..auth.third_party_users import ThirdPartyUsers
 from ..conventions.files import file_columns, files_bucket
+from ..db.core import Engine
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
@@ -78,7 +78,7 @@ def store_root(doc: str | None, toml: dict) -> Path:
     return Path(configured) if configured else settings.state_dir() / "storage"
 
 
-def build_storage(schema: Schema, url: str | AsyncEngine, secret: str, users: Any = None) -> Storage:
+def build_storage(schema: Schema, url: str | Engine, secret: str, users: Any = None) -> Storage:
     """``users``: docbase.auth.third_party_users shared with /rest/v1 (default: made from the settings)."""
     doc = schema.path if not schema.path.startswith("<") else None
     toml = settings.load_toml(doc)
@@ -106,7 +106,7 @@ def error_mode(toml: dict) -> str:
     return mode
 
 
-def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str, users: Any = None) -> list[Route]:
+def storage_routes(schema: Schema, url: str | Engine, secret: str, users: Any = None) -> list[Route]:
     """The routes to mount at ``/storage/v1``."""
     s = build_storage(schema, url, secret, users)
     b = BucketRoutes(s)
