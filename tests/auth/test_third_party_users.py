@@ -89,8 +89,8 @@ TWO = "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, clerk_id tex
             "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, handle text UNIQUE);\n```\n",
             {"auth_third_party_user_column": "handle"},
             "handle",
-            "warning",
-            "not named like an outside id",
+            "info",
+            "users.handle holds the outside issuer's user id (chosen by auth_third_party_user_column)",
         ),
         (
             "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, clerk_id text UNIQUE, plan text NOT NULL);\n```\n",
@@ -120,6 +120,32 @@ def test_the_column_is_never_guessed_silently(document, toml, column, level, sai
     choice = choose(build_schema(document, "d.md"), {**ISSUER, **toml})
     assert (choice.link.column if choice.link else None) == column
     assert any(lv == level and said in message for _, lv, message in choice.notes), choice.notes
+
+
+@pytest.mark.parametrize(
+    ("document", "toml"),
+    [
+        (SEED.read_text(), {}),  # named for one
+        (
+            "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, handle text UNIQUE);\n```\n",
+            {"auth_third_party_user_column": "handle"},
+        ),
+        (
+            "```sql\nCREATE TABLE users (id uuid PRIMARY KEY, email text, handle text UNIQUE);\n```\n",
+            {"auth_third_party_user_column": "users.handle"},
+        ),
+    ],
+)
+def test_the_matched_column_is_service_roles_alone_to_write(document, toml):
+    """A user who rewrote their own outside id would be taken for whoever the issuer calls that."""
+    from docbase.access import build_access, parse_overrides
+
+    schema = build_schema(document, "d.md")
+    column = choose(schema, {**ISSUER, **toml}).link.column
+    users = build_access(schema, parse_overrides(toml)).table("users")
+    assert (column, "the outside issuer's user id (third-party sign-in): only service_role changes it") in (
+        users.authority_columns
+    )
 
 
 def test_a_setting_naming_no_column_stops_serve_with_one_line():

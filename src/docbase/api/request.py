@@ -24,6 +24,7 @@ from .query.ranges import offside
 
 OBJECT = "application/vnd.pgrst.object+json"
 CSV = "text/csv"
+GEOJSON = "application/geo+json"  # docbase.api.geojson
 DEFAULT_DEPTH = int(settings.MAX_JSON_DEPTH.default)
 
 
@@ -150,6 +151,8 @@ def accept(request: Request) -> str:
         return OBJECT
     if CSV in header:
         return CSV
+    if GEOJSON in header:
+        return GEOJSON
     return "application/json"
 
 

@@ -117,7 +117,7 @@ async def as_table(
     if prefer.count:
         total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, dialect)
     text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-    return api.page(request, text, offset or 0, shown, total, {})
+    return api.page(request, text, offset or 0, shown, total, {}, table)
 
 
 async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, prefer: Any) -> Response:

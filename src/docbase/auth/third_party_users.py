@@ -9,8 +9,8 @@ call. The issuer's own ``sub`` stays in the claims as ``third_party_sub``.
 
 Which column: ``auth_third_party_user_column`` names it (``users.clerkId``, or ``clerkId`` in the users
 table; ``none`` keeps ``sub`` as the user id, as Supabase does); else the users table's one column named
-for an outside id (clerkId, auth0Id, firebaseUid, externalId, auth_sub...: docbase.access.authority, which
-also makes it a column only service_role writes). ``docbase inspect`` prints a located line saying which
+for an outside id (clerkId, auth0Id, firebaseUid, externalId, auth_sub...: docbase.access.authority). Either
+way only service_role writes it: a user who rewrote their own would become whoever the issuer calls that. ``docbase inspect`` prints a located line saying which
 column was chosen and how to switch (:func:`notes`); two candidates choose none, with a warning.
 
 First sight: no row holds the ``sub`` -> one is created (``auth_third_party_create_users``, on by default)
@@ -132,18 +132,8 @@ def choose(schema: Schema, toml: dict[str, Any] | None = None) -> Choice:
                 None, ((table.line, "error", f"auth_third_party_user_column: {table.name} has no one-column key"),)
             )
         link = Link(table, table.primary_key[0], col.name, col.line, True)
-        said: list[tuple[int, str, str]] = [(col.line, "info", _chosen(link, issuer, "auth_third_party_user_column"))]
-        if not is_external_id(col.name):
-            said.append(
-                (
-                    col.line,
-                    "warning",
-                    f"{table.name}.{col.name} is not named like an outside id (clerkId, externalId...), "
-                    "so nothing stops a signed-in user from rewriting it on their own row; make it writable by service_role "
-                    "only in [access] or rename it",
-                )  # fmt: skip
-            )
-        return Choice(link, tuple(said) + _unmakeable(link, issuer, toml))
+        said = ((col.line, "info", _chosen(link, issuer, "auth_third_party_user_column")),)
+        return Choice(link, said + _unmakeable(link, issuer, toml))
     for table in _users_tables(schema):
         found = [
             c

@@ -9,8 +9,10 @@ per row up front, in the body's order, and gives each row without a key its own.
 PostgreSQL: ``nextval`` of the column's sequence; like every sequence it is not rolled back, so a
 rolled-back or failed request still uses its values, as on PostgREST. SQLite (an ``AUTOINCREMENT`` key):
 the next numbers after ``sqlite_sequence`` and the table's highest key, and ``sqlite_sequence`` moved past
-them; SQLite rolls that back with the request, so there a rolled-back or failed insert gives its numbers
-back (PostgreSQL would skip them).
+them; SQLite would roll that back with the request, so once the request's transaction has ended (committed,
+rolled back by ``Prefer: tx=rollback`` or failed) a second one moves it past them again, and a number is
+never given twice, as with PostgreSQL's sequence. A plain insert (no ``missing=default``) is not numbered
+up front: on SQLite a failed or rolled-back one gives its numbers back, where PostgreSQL's would skip them.
 """
 
 from __future__ import annotations
@@ -77,12 +79,29 @@ async def record_numbers(tx: Any, catalog: Catalog, table: Table, last: int) -> 
     away for rows that named their own key (AUTOINCREMENT records only the keys inserted)."""
     if catalog.dialect == "postgresql" or not last:
         return
-    bind = Binder()
+    name = catalog.sa_table(table.name).name
     seq = sa.table("sqlite_sequence", sa.column("seq"), sa.column("name"))
+    bind = Binder()
     stmt = (
         sa.update(seq)
-        .where(seq.c.name == bind(catalog.sa_table(table.name).name, sa.Text()))
+        .where(seq.c.name == bind(name, sa.Text()))
         .values(seq=sa.func.max(seq.c.seq, bind(last, sa.Integer())))
     )
     compiled = compile_statement(stmt, catalog.dialect)
     await tx.rows(compiled.sql, compiled.params(bind.values))
+    bind = Binder()
+    missing = ~sa.exists().where(seq.c.name == bind(name, sa.Text()))
+    stmt = sa.insert(seq).from_select(
+        ["name", "seq"], sa.select(bind(name, sa.Text()), bind(last, sa.Integer())).where(missing)
+    )
+    compiled = compile_statement(stmt, catalog.dialect)
+    await tx.rows(compiled.sql, compiled.params(bind.values))
+
+
+async def keep_numbers(db: Any, catalog: Catalog, table: Table, last: int) -> None:
+    """SQLite, once the request's transaction has ended however it ended: the numbers it handed out stay
+    used, as a PostgreSQL sequence's do (a no-op after a commit)."""
+    if catalog.dialect == "postgresql" or not last:
+        return
+    async with db.transaction() as tx:
+        await record_numbers(tx, catalog, table, last)
