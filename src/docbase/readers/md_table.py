@@ -39,6 +39,7 @@ from ._cells import (
     strip_markup,
     table_name,
 )
+from ._key_summary import key_summary, read_key_summary
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values, same_as
@@ -55,7 +56,10 @@ _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 def accepts(block: Block) -> bool:
     return block.kind == "table" and (
-        layout_of(block) is not None or near_miss(block) is not None or _field_lists(block) is not None
+        layout_of(block) is not None
+        or near_miss(block) is not None
+        or _field_lists(block) is not None
+        or key_summary(block) is not None
     )
 
 
@@ -130,6 +134,9 @@ def read(block: Block) -> Reading:
     lists = _field_lists(block) if layout is None else None
     if lists is not None:
         return _read_field_lists(block, *lists)
+    keys = key_summary(block) if layout is None else None
+    if keys is not None:
+        return read_key_summary(block, *keys)
     if layout is None:
         why = near_miss(block)
         untyped = _untyped_layout(block) if why == "no column holds types" else None
