@@ -32,3 +32,16 @@ def test_a_heading_listing_the_tables_names_no_table() -> None:
         "Table rooms {\n  id int [pk]\n}\n```\n"
     )
     assert [t.name for t in s.tables] == ["users", "rooms"]
+
+
+def test_a_heading_naming_a_part_of_the_section_looks_through_to_the_table() -> None:
+    """``#### カラム定義`` ("column definitions") and ``**외래키:**`` ("foreign keys") are parts of the table above;
+    they were read as tables of those names (the foreign key was skipped as on an unknown table)."""
+    s = build_schema(
+        "### 2.1 projects（プロジェクト）\n\n#### カラム定義\n| カラム名 | データ型 | PK |\n|---|---|---|\n"
+        "| id | BIGINT | ○ |\n| owner_id | BIGINT | |\n\n### users\n\n| カラム名 | データ型 | PK |\n|---|---|---|\n"
+        "| id | BIGINT | ○ |\n\n### projects\n\n**외래키:**\n- FOREIGN KEY (owner_id) REFERENCES users(id) ON DELETE CASCADE\n"
+    )
+    assert [t.name for t in s.tables] == ["projects", "users"]
+    (fk,) = s.table("projects").foreign_keys
+    assert (fk.columns, fk.ref_table, fk.on_delete) == (("owner_id",), "users", "cascade")
