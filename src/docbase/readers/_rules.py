@@ -82,6 +82,8 @@ _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _RULE_LABEL = re.compile(r"(?i)^(?:note|rule|business\s+rule|constraint|validation|invariant)s?\s*:\s*")
 _SPACES = re.compile(r"\s+")
 _QUOTED_NAME = re.compile(r"`([^\W\d]\w*)`")
+_COLUMN_LIST = re.compile(r"\(\s*(`?[^\W\d]\w*`?(?:\s*,\s*`?[^\W\d]\w*`?)+)\s*\)")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?;](?=\s|$)")
 
 
@@ -360,6 +362,11 @@ def rules_in(sentence: str, line: int, table: str | None) -> list[RuleFragment]:
         if (m := pattern.match(text)) and (said := read(m)):
             kind, subjects, fields = said
             return [RuleFragment(kind, line, text, table, subjects, **fields)]  # type: ignore[arg-type]
+    listed = _COLUMN_LIST.search(sentence)
+    columns = [c.strip().strip("`") for c in listed.group(1).split(",")] if listed else []
+    if len(columns) >= 2 and all(_IDENTIFIER.fullmatch(c) for c in columns) and _says_unique(text):
+        # "`IX_Categories_Name_UserId` - unikalny indeks na (Name, UserId)": the listed columns, not the index's name
+        return [RuleFragment("unique", line, text, table, tuple((c,) for c in columns))]
     named = _QUOTED_NAME.findall(sentence)
     if len(set(named)) == 1 and _says_unique(text):  # "`email` benzersiz olmalıdır", "`email` muss eindeutig sein"
         return [RuleFragment("unique", line, text, table, ((named[0],),))]
