@@ -514,7 +514,7 @@ class RestApi:
             from .routines import load_routines
 
             async with self.db.transaction(readonly=True) as tx:
-                self._routines = await load_routines(tx, sorted(self.routine_names))
+                self._routines = await load_routines(tx, sorted(self.routine_names), self.catalog.exposed)
         return self._routines
 
     async def rpc(self, request: Request) -> Response:
