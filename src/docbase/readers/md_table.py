@@ -20,6 +20,7 @@ from dataclasses import replace
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import (
     ColumnFragment,
+    ConstraintFragment,
     IndexColumn,
     IndexFragment,
     IndexTableFragment,
@@ -197,8 +198,13 @@ def _read_indexes(block: Block, layout: Layout) -> Reading:
             continue
         method = strip_markup(_cell(row.cells, layout.index_of("method"))).lower() or None
         unique = method == "unique" or _cell(row.cells, layout.index_of("unique")).lower() in _YES
-        if method == "unique":
+        if method in ("unique", "index", "normal"):  # a kind, not an access method ("| uk_x | a | UNIQUE |")
             method = None
+        if method in ("primary key", "primary"):  # "| PRIMARY | id | PRIMARY KEY |": the table's key
+            cols = tuple(c.strip() for c in fields_text.split(","))
+            if all(is_identifier(c) for c in cols):
+                reading.fragments.append(ConstraintFragment(table, "primary_key", cols, row.line))
+                continue
         columns = []
         for part in re.split(r"\s*[,+]\s*", fields_text):
             m = re.match(r"^([\w.]+)\s*(?:\(([^)]*)\))?\s*(asc|desc)?$", part.strip(), re.IGNORECASE)
