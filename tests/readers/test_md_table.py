@@ -362,3 +362,29 @@ def test_never_raises_on_cells_made_of_keywords(words: list[str]) -> None:
     read(
         f"### t\n\n| Column | Type | Constraints | Description |\n|---|---|---|---|\n| c | {cell} | {cell} | {cell} |\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("row", "unique", "primary_key"),
+    [
+        ("| *(promotion_id, product_id)* | | **UK** | unique together |", (("promotion_id", "product_id"),), ()),
+        ("| (`promotion_id`, `product_id`) | | PK | |", (), ("promotion_id", "product_id")),
+    ],
+)
+def test_a_row_naming_columns_in_parentheses_is_a_composite_key(row: str, unique: tuple, primary_key: tuple) -> None:
+    """The row is a key over columns the table has, not a column of its own (it was skipped with a warning)."""
+    fragments, diagnostics = read(
+        "### `promotion_product`\n\n| Kolom | Tipe | Key | Keterangan |\n|---|---|---|---|\n"
+        "| promotion_id | BIGINT | FK → promotions | |\n| product_id | UUID | FK → products | |\n" + row + "\n"
+    )
+    (t,) = fragments
+    assert [c.name for c in t.columns] == ["promotion_id", "product_id"]
+    assert tuple(u.columns for u in t.unique) == unique and t.primary_key == primary_key
+    assert [(d.level, d.line) for d in diagnostics] == [("info", 7)]
+
+
+def test_a_row_naming_columns_without_a_key_is_reported() -> None:
+    fragments, diagnostics = read("### `t`\n\n| Column | Type | Key |\n|---|---|---|\n| a | INT | |\n| (a, b) | | |\n")
+    assert [c.name for c in fragments[0].columns] == ["a"] and not fragments[0].unique
+    assert [(d.level, d.line) for d in diagnostics] == [("warning", 6)]
+    assert "marks no key" in diagnostics[0].message

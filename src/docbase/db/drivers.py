@@ -30,9 +30,11 @@ with the status PostgREST gives it, 500.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -127,6 +129,7 @@ class SqliteDatabase(Database):
             # A read begins with its first statement that is not also its last: one statement alone is
             # atomic already, and BEGIN plus COMMIT were two of a by-id read's three calls into SQLite.
             if not readonly:
+                await _wait_for_writer(self.path)
                 conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
@@ -156,6 +159,32 @@ class SqliteDatabase(Database):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def writer_lock(path: str) -> asyncio.Lock:
+    """The lock a worker's SQLite writers of ``path`` queue on, one per event loop.
+
+    SQLite allows one writer per file, and every docbase connection to it runs on the event loop's
+    thread: a writer that finds the file locked by another connection of the same worker waits in
+    SQLite's busy handler, on the loop thread, for a transaction that cannot finish until the loop
+    runs again. Auth and storage hold this lock for their write transactions (they await inside);
+    the API's writes, which never await between BEGIN and COMMIT, only wait until it is free.
+    """
+    loop = asyncio.get_running_loop()
+    locks = _WRITERS.get(loop)
+    if locks is None:
+        locks = _WRITERS[loop] = {}
+    return locks.setdefault(path, asyncio.Lock())
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+async def _wait_for_writer(path: str) -> None:
+    lock = writer_lock(path)
+    if lock.locked():
+        async with lock:
+            pass
 
 
 class SqliteTx:
@@ -263,7 +292,7 @@ class PostgresDatabase(Database):
                     self.timeout_ms,
                     min_size=self.min_size,
                     max_size=self.max_size,
-                    init=_init_connection,
+                    init=init_pg_connection,
                     connection_class=_transaction_scoped(),
                     timeout=5,
                 )
@@ -333,7 +362,8 @@ def _transaction_scoped() -> type:
     return TransactionScoped
 
 
-async def _init_connection(conn: Any) -> None:
+async def init_pg_connection(conn: Any) -> None:
+    """JSON in and out as Python values, the same on every docbase pool."""
     import orjson
 
     for name in ("json", "jsonb"):
