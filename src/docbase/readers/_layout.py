@@ -86,6 +86,9 @@ def layout_of(block: Block) -> Layout | None:
         renamed = {"name": "index", "type": "method"}  # an index's name and kind
         roles = {i: renamed.get(r, r) if renamed.get(r) not in values else r for i, r in roles.items()}
         return Layout("indexes", roles)
+    if "index" in values and "name" in values and "type" not in values:
+        # "| インデックス名 | カラム | 種別 |": beside an index's name, "column" holds the columns it covers
+        return Layout("indexes", {i: "fields" if r == "name" else r for i, r in roles.items()})
     if "type" not in values:
         scores = [(_ratio(body, i, _is_type), i) for i in range(len(header)) if i not in roles]
         best = max(scores, default=(0.0, -1))

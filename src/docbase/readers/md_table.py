@@ -20,6 +20,7 @@ from dataclasses import replace
 from ..document import Block, Diagnostic, info, warning
 from ..fragments import (
     ColumnFragment,
+    ConstraintFragment,
     IndexColumn,
     IndexFragment,
     IndexTableFragment,
@@ -39,6 +40,7 @@ from ._cells import (
     strip_markup,
     table_name,
 )
+from ._key_summary import key_summary, read_key_summary
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values, same_as
@@ -55,7 +57,10 @@ _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 def accepts(block: Block) -> bool:
     return block.kind == "table" and (
-        layout_of(block) is not None or near_miss(block) is not None or _field_lists(block) is not None
+        layout_of(block) is not None
+        or near_miss(block) is not None
+        or _field_lists(block) is not None
+        or key_summary(block) is not None
     )
 
 
@@ -130,6 +135,9 @@ def read(block: Block) -> Reading:
     lists = _field_lists(block) if layout is None else None
     if lists is not None:
         return _read_field_lists(block, *lists)
+    keys = key_summary(block) if layout is None else None
+    if keys is not None:
+        return read_key_summary(block, *keys)
     if layout is None:
         why = near_miss(block)
         untyped = _untyped_layout(block) if why == "no column holds types" else None
@@ -190,8 +198,13 @@ def _read_indexes(block: Block, layout: Layout) -> Reading:
             continue
         method = strip_markup(_cell(row.cells, layout.index_of("method"))).lower() or None
         unique = method == "unique" or _cell(row.cells, layout.index_of("unique")).lower() in _YES
-        if method == "unique":
+        if method in ("unique", "index", "normal"):  # a kind, not an access method ("| uk_x | a | UNIQUE |")
             method = None
+        if method in ("primary key", "primary"):  # "| PRIMARY | id | PRIMARY KEY |": the table's key
+            cols = tuple(c.strip() for c in fields_text.split(","))
+            if all(is_identifier(c) for c in cols):
+                reading.fragments.append(ConstraintFragment(table, "primary_key", cols, row.line))
+                continue
         columns = []
         for part in re.split(r"\s*[,+]\s*", fields_text):
             m = re.match(r"^([\w.]+)\s*(?:\(([^)]*)\))?\s*(asc|desc)?$", part.strip(), re.IGNORECASE)
