@@ -147,10 +147,13 @@ class PipelinePool:
     async def connection(self) -> AsyncIterator[Any]:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
-        try:
-            await asyncio.wait_for(self._slots.acquire(), 10)
-        except TimeoutError:
-            raise unavailable("no database connection free within 10 s") from None
+        if self._slots.locked():  # every connection busy: wait, at most 10 s
+            try:
+                await asyncio.wait_for(self._slots.acquire(), 10)
+            except TimeoutError:
+                raise unavailable("no database connection free within 10 s") from None
+        else:  # a free slot is taken at once: no timer and no task (wait_for's cost on every request)
+            await self._slots.acquire()
         conn = None
         try:
             conn = self._idle.pop() if self._idle else await self._connect()
