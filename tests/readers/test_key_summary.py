@@ -59,3 +59,21 @@ def test_an_unreadable_summary_row_is_reported_where_it_is() -> None:
     )
     schema = build_schema(TABLES.format(keys=keys, user_key=""))
     assert [(d.line, d.level) for d in schema.diagnostics if "key table" in d.message] == [(22, "warning")]
+
+
+@pytest.mark.parametrize(
+    "keys, says",
+    [
+        ("| Table | Unique column |\n|---|---|\n| orders | code |\n| orders | (see below) |\n| orders | - |", "(a, b)"),
+        ("| Table | Column | References |\n|---|---|---|\n| orders | user_id | users(id) |\n| orders | code | - |\n"
+         "| orders | id | ? |", "users(id)"),
+    ],
+)  # fmt: skip
+def test_a_key_table_mostly_unreadable_is_a_located_warning_not_a_silent_drop(keys: str, says: str) -> None:
+    """Headed as a table of keys but with too few readable rows: said where, and how to write it (it vanished)."""
+    schema = build_schema(TABLES.format(keys=keys, user_key=""), "design.md")
+    found = [d for d in schema.diagnostics if d.level == "warning" and "table of keys" in d.message]
+    assert [d.line for d in found] == [
+        TABLES.format(keys=keys, user_key="").splitlines().index(keys.splitlines()[0]) + 1
+    ]
+    assert says in found[0].message

@@ -55,6 +55,17 @@ def key_summary(block: Block) -> tuple[str, dict[str, int]] | None:
     return None
 
 
+def key_summary_miss(block: Block) -> str | None:
+    """Why a table headed as a key summary (a table column, a key column, no types) was not read as one."""
+    if block.kind != "table" or len(block.rows) < 2 or key_summary(block) is not None:
+        return None
+    roles = {header_role(cell) for cell in block.rows[0].cells}
+    if "table" not in roles or "type" in roles or not roles & {"fk_flag", "unique"}:
+        return None
+    what = "targets such as users(id)" if "fk_flag" in roles else "column lists such as (a, b)"
+    return f"fewer than 60% of its rows hold {what}"
+
+
 def read_key_summary(block: Block, kind: str, roles: dict[str, int]) -> Reading:
     reading = Reading()
     for row in block.rows[1:]:

@@ -40,7 +40,7 @@ from ._cells import (
     strip_markup,
     table_name,
 )
-from ._key_summary import key_summary, read_key_summary
+from ._key_summary import key_summary, key_summary_miss, read_key_summary
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values, same_as
@@ -61,6 +61,7 @@ def accepts(block: Block) -> bool:
         or near_miss(block) is not None
         or _field_lists(block) is not None
         or key_summary(block) is not None
+        or key_summary_miss(block) is not None
     )
 
 
@@ -138,6 +139,17 @@ def read(block: Block) -> Reading:
     keys = key_summary(block) if layout is None else None
     if keys is not None:
         return read_key_summary(block, *keys)
+    missed = key_summary_miss(block) if layout is None else None
+    if missed is not None:
+        return Reading(
+            diagnostics=[
+                warning(
+                    block.line,
+                    f"this table looks like a table of keys but {missed}; not read: write one key per row as "
+                    "`| Table | Column | References |` (foreign keys) or `| Table | Unique columns |`",
+                )
+            ]
+        )
     if layout is None:
         why = near_miss(block)
         untyped = _untyped_layout(block) if why == "no column holds types" else None
