@@ -15,10 +15,10 @@ async def test_auth_engine_enforces_foreign_keys_on_sqlite(tmp_path):
     t = auth_tables("sqlite")
     user, session = uuid.uuid4(), uuid.uuid4()
     try:
+        await engine.run_sync(create_auth_tables)
         async with engine.begin() as conn:
-            await conn.run_sync(create_auth_tables)
             pragmas = {
-                name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                name: (await conn.execute(sa.text(f"PRAGMA {name}"))).scalar()
                 for name in ("foreign_keys", "journal_mode", "busy_timeout")
             }
             assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000}
@@ -38,7 +38,7 @@ async def _sqlite_settings_of_every_opener(url: str) -> dict[str, tuple]:
     """What each way docbase.db opens SQLite reports for the shared pragmas (case_sensitive_like is write-only:
     read back through LIKE's behaviour)."""
     from docbase.api.db import SqliteDatabase as ApiSqlite
-    from docbase.db import connections, drivers
+    from docbase.db import connections, core, drivers
 
     def ask(run) -> tuple:
         return (*(run(f"PRAGMA {p}") for p in SQLITE_SETTINGS[:-1]), run("SELECT 'A' LIKE 'a'"))
@@ -57,11 +57,11 @@ async def _sqlite_settings_of_every_opener(url: str) -> dict[str, tuple]:
                 await tx.value("SELECT 'A' LIKE 'a'", []),
             )
         await db.close()
-    made = connections.async_engine(url)
+    made = core.Engine(url)  # auth's and storage's
     async with made.connect() as conn:
-        found["async_engine"] = tuple(
-            [(await conn.exec_driver_sql(f"PRAGMA {p}")).scalar() for p in SQLITE_SETTINGS[:-1]]
-        ) + ((await conn.exec_driver_sql("SELECT 'A' LIKE 'a'")).scalar(),)
+        found["core.Engine"] = tuple(
+            [(await conn.execute(sa.text(f"PRAGMA {p}"))).scalar() for p in SQLITE_SETTINGS[:-1]]
+        ) + ((await conn.execute(sa.text("SELECT 'A' LIKE 'a'"))).scalar(),)
     await made.dispose()
     return found
 
@@ -74,7 +74,7 @@ async def test_every_sqlite_connection_has_the_same_settings(tmp_path):
 
 
 async def test_every_postgresql_connection_starts_in_utc_with_the_statement_timeout(pg_url):
-    from docbase.db import connections
+    from docbase.db import connections, core
 
     ask = "SELECT current_setting('TimeZone'), current_setting('statement_timeout')"
     found = {}
@@ -91,9 +91,9 @@ async def test_every_postgresql_connection_starts_in_utc_with_the_statement_time
     with engine.connect() as conn:
         found["engine"] = tuple(conn.exec_driver_sql(ask).one())
     engine.dispose()
-    made = connections.async_engine(pg_url)
+    made = core.Engine(pg_url)
     async with made.connect() as conn:
-        found["async_engine"] = tuple((await conn.exec_driver_sql(ask)).one())
+        found["core.Engine"] = tuple((await conn.execute(sa.text(ask))).one())
     await made.dispose()
     (zone, limit), *others = set(found.values())
     assert not others and zone == "UTC" and limit not in ("0", "0ms"), found  # one limit, the setting's

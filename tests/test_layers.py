@@ -179,6 +179,7 @@ def _connects(module: Path) -> list[str]:
     return found
 
 
+MODULES_EVERYWHERE = sorted(SRC.rglob("*.py"))
 CONNECTING_MODULES = sorted(p for p in SRC.rglob("*.py") if _package(p) != "db")
 
 
@@ -187,6 +188,28 @@ def test_only_the_database_layer_opens_connections(module: Path):
     """Every connection comes from docbase.db, so none can miss a setting (foreign keys, busy timeout, UTC)."""
     opened = _connects(module)
     assert not opened, f"{module.relative_to(SRC)} connects by itself ({'; '.join(opened)}); use docbase.db.connections"
+
+
+SECOND_STACKS = ("aiosqlite", "sqlalchemy.ext.asyncio")
+
+
+@pytest.mark.parametrize("module", MODULES_EVERYWHERE, ids=[str(p.relative_to(SRC)) for p in MODULES_EVERYWHERE])
+def test_one_driver_layer(module: Path):
+    """SQLAlchemy builds and compiles statements; docbase.db's drivers run them. Its async engine (and
+    aiosqlite under it) was a second stack beside the API's, with its own pool and settings."""
+    used = [
+        name
+        for node in ast.walk(ast.parse(module.read_text()))
+        for name in (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        if name.startswith(SECOND_STACKS)
+    ]
+    assert not used, f"{module.relative_to(SRC)} imports {used}; run statements through docbase.db.core.Engine"
 
 
 def test_the_connection_check_sees_a_driver_connect(tmp_path):

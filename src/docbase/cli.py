@@ -342,7 +342,7 @@ def inspect(
                     f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
                 )
         _print_views(schema, str(doc), console)
-        _print_sign_in(toml)
+        _print_sign_in(toml, schema, str(doc))
         _write(_storage_notes(schema, doc, toml), sys.stdout)
         _write(report_lines(schema, str(doc)), sys.stdout)
     levels = {d.level for d in schema.diagnostics}
@@ -368,10 +368,12 @@ def _print_channels(schema, doc: Path, toml: dict) -> None:  # type: ignore[type
         _write(lines, sys.stdout)
 
 
-def _print_sign_in(toml: dict) -> None:  # type: ignore[type-arg]
-    """Who signs users in besides email: each [oauth.<name>] provider and the third-party issuer, if any."""
+def _print_sign_in(toml: dict, schema, doc: str) -> None:  # type: ignore[type-arg]
+    """Who signs users in besides email: each [oauth.<name>] provider and the third-party issuer, if any,
+    with the users column its tokens are matched with (docbase.auth.third_party_users)."""
     from . import settings
     from .auth.providers import describe, parse
+    from .auth.third_party_users import notes
 
     try:
         providers = parse(toml.get("oauth", {}))
@@ -385,6 +387,7 @@ def _print_sign_in(toml: dict) -> None:  # type: ignore[type-arg]
         jwks = str(settings.get(settings.AUTH_THIRD_PARTY_JWKS_URL, toml=toml) or "")
         jwks = jwks or issuer.rstrip("/") + "/.well-known/jwks.json"
         lines.append(f"docbase.toml: auth_third_party_issuer {issuer}: its access tokens are accepted (keys {jwks})")
+    lines += notes(schema, toml, doc)
     if lines:
         console.print("\n[bold]sign-in providers[/bold] (besides email; /auth/v1/settings lists them as `external`)")
         _write(lines, sys.stdout)

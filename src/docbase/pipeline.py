@@ -32,7 +32,11 @@ def build_schema(text: str, path: str = "<document>", progress: Progress | None 
     with _gc_paused():
         document = split(text, path)
         reading = read_document(document, progress)
-        return merge(reading.fragments, reading.diagnostics, path)
+        schema = merge(reading.fragments, reading.diagnostics, path)
+        # Freed by reference counting here, while collection is still paused: left alive until the
+        # collector is switched back on, the blocks and fragments would be the first pass's work.
+        del document, reading
+    return schema
 
 
 @contextmanager

@@ -183,6 +183,19 @@ AUTH_THIRD_PARTY_JWKS_TTL = declare(
     600,
     "Seconds the outside issuer's JWKS is cached; an unknown `kid` refetches it at most every 30 seconds.",
 )
+AUTH_THIRD_PARTY_USER_COLUMN = declare(
+    "auth_third_party_user_column",
+    "",
+    "The column of the document's users table holding the outside issuer's user id (`users.clerkId`): an outside "
+    "token then acts as the row whose column equals its `sub`. Empty: the users column named for one (clerkId, "
+    "externalId, auth_sub...), as `docbase inspect` says; `none`: the token's `sub` is the user id as it comes.",
+)
+AUTH_THIRD_PARTY_CREATE_USERS = declare(
+    "auth_third_party_create_users",
+    True,
+    "Create the users row of an outside token's `sub` on first sight (with only what the token states: email, "
+    "name, picture); false: such a token is refused (403) until service_role makes the row.",
+)
 SQLITE_SYNCHRONOUS = declare(
     "sqlite_synchronous",
     "full",

@@ -16,7 +16,7 @@ from docbase.access.overrides import parse_overrides
 from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
-from docbase.db.connections import async_engine
+from docbase.db.core import Engine
 from docbase.pipeline import load_schema
 
 from ..tenants import serve
@@ -104,7 +104,7 @@ async def test_aal1_is_refused_naming_the_rule_and_aal2_is_let_in(app, db_url):
 
     if db_url.startswith("postgresql"):
         # Past the API: the table's RESTRICTIVE policy reads the claims PostgreSQL is given, as PostgREST's are.
-        engine = async_engine(db_url)
+        engine = Engine(db_url)
         try:
             async with engine.begin() as conn:
                 for aal, seen in (("aal1", 0), ("aal2", 1)):

@@ -48,6 +48,8 @@ CREATE TABLE transfers (
   from_org integer REFERENCES orgs(id),
   to_org integer REFERENCES orgs(id)
 );
+-- a view exposing orgs' key: PostgREST relates projects to it too, but not by a column or constraint name
+CREATE VIEW org_names AS SELECT id, name FROM orgs;
 ```
 """
 
@@ -90,6 +92,18 @@ async def test_a_table_with_two_keys_is_no_junction(work):
     assert rows == [{"id": 10, "orgs": {"name": "acme"}}, {"id": 11, "orgs": {"name": "acme"}}]
     rows = await _get(work, "/rest/v1/orgs?select=name,projects(name)&id=eq.1&projects.order=id")
     assert rows == [{"name": "acme", "projects": [{"name": "web"}, {"name": "api"}]}]
+
+
+async def test_an_embed_by_key_column_or_constraint_reaches_the_table_not_its_views(work):
+    """``org_id(*)`` and ``projects_org_id_fkey(*)`` name the key, which also relates projects to the view
+    over orgs; PostgREST reaches tables only that way (its issue 2277), so both answer the orgs row.
+    Before: 300 PGRST201 between orgs and org_names (postgrest-js's "join select via column")."""
+    rows = await _get(work, "/rest/v1/projects?select=id,org_id(name)&order=id&limit=1")
+    assert rows == [{"id": 10, "org_id": {"name": "acme"}}]
+    rows = await _get(work, "/rest/v1/projects?select=id,org:projects_org_id_fkey(name)&order=id&limit=1")
+    assert rows == [{"id": 10, "org": {"name": "acme"}}]
+    rows = await _get(work, "/rest/v1/projects?select=id,org_names(name)&order=id&limit=1")  # by its name: the view
+    assert rows == [{"id": 10, "org_names": {"name": "acme"}}]
 
 
 async def test_a_composite_key_junction_is_many_to_many(work):

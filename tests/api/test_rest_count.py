@@ -49,3 +49,31 @@ def test_planned_rows_reads_the_aggregate_input():
     plan = [{"Plan": {"Node Type": "Aggregate", "Plan Rows": 1, "Plans": [{"Node Type": "Seq Scan", "Plan Rows": 42}]}}]
     assert counting.planned_rows(plan) == 42
     assert counting.planned_rows('[{"Plan": {"Node Type": "Seq Scan", "Plan Rows": 9}}]') == 9
+
+
+async def test_sqlite_plans_a_whole_table_count_from_its_statistics(blog, db_url):
+    """SQLite's ``count=planned`` for a read of a whole table: the highest rowid (no scan; above the rows
+    after a delete, as a stale estimate is), then ANALYZE's count once the table is analysed; ``estimated``
+    is PostgREST's larger-of rule over it, so a HEAD answers 206 with the estimate as on PostgreSQL.
+    Before: every SQLite count was exact, planned reported as not applied."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL plans with its own estimate (test_estimated_is_the_larger_of_exact_and_planned)")
+    import sqlite3
+
+    url = "/rest/v1/comments?select=id"
+    exact = _total(await blog.get(url, headers={"Prefer": "count=exact"}))
+    highest = exact  # the rows went in as one batch: rowids 1..exact
+    first = min(r["id"] for r in (await blog.get(url)).json())
+    assert (await blog.delete(f"/rest/v1/comments?id=eq.{first}")).status_code in (200, 204)
+    planned = await blog.get(url, headers={"Prefer": "count=planned"})
+    assert planned.headers["preference-applied"] == "count=planned"
+    assert _total(planned) == highest  # one row fewer, the same highest rowid
+    estimated = await blog.head(url, headers={"Prefer": "count=estimated"})
+    assert estimated.status_code == 206 and _total(estimated) == highest
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("ANALYZE")
+    planned = await blog.get(url, headers={"Prefer": "count=planned"})
+    assert _total(planned) == exact - 1  # ANALYZE counted the rows
+    # a filtered read has no such figure: counted exactly, planned not applied
+    filtered = await blog.get(url + "&id=gt.0", headers={"Prefer": "count=planned"})
+    assert _total(filtered) == exact - 1 and "preference-applied" not in filtered.headers

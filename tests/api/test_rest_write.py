@@ -174,3 +174,17 @@ async def test_representation_with_embeds_reads_the_written_rows(blog):
     ]
     response = await blog.patch("/rest/v1/posts?id=eq.60&select=id,comments(id)", json={"title": "c"}, headers=REPR)
     assert response.status_code == 200 and response.json() == [{"id": 60, "comments": []}]
+
+
+async def test_an_upsert_with_missing_default_sets_left_out_listed_columns_to_their_default(blog):
+    """``columns=`` lists what the upsert writes; with ``missing=default`` a row that leaves one out updates
+    it to its default, as PostgREST's ``SET col = EXCLUDED.col`` does (supabase-js's bulk ``upsert`` with
+    ``defaultToNull: false``). Before: the left-out column kept its old value."""
+    assert (await blog.patch("/rest/v1/posts?id=eq.1", json={"score": 5})).status_code == 204
+    response = await blog.post(
+        "/rest/v1/posts?columns=id,title,score,author_id&select=id,title,score",
+        json=[{"id": 1, "title": "T", "author_id": 1}, {"id": 50, "title": "new", "author_id": 1, "score": 3}],
+        headers={"Prefer": "return=representation,missing=default,resolution=merge-duplicates"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json() == [{"id": 1, "title": "T", "score": None}, {"id": 50, "title": "new", "score": 3}]

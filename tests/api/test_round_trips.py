@@ -1,4 +1,4 @@
-"""A signed-in read is one round trip to PostgreSQL, and pooled connections carry nothing between callers.
+"""A signed-in read or write is one round trip to PostgreSQL, and pooled connections carry nothing between callers.
 
 The round trips are counted on the wire: docbase talks to PostgreSQL
 through a loopback proxy that counts how often docbase speaks after
@@ -32,6 +32,12 @@ ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "own notes" ON public.notes FOR SELECT USING (auth.uid() = user_id);
 ```
 """
+WRITES = DOC.replace(
+    "```\n",
+    'CREATE POLICY "write own notes" ON public.notes FOR ALL USING (auth.uid() = user_id) '
+    "WITH CHECK (auth.uid() = user_id);\n```\n",
+    1,
+)
 SERVICE = {"apikey": keys.service_key(SECRET)}
 
 
@@ -76,8 +82,8 @@ def _through(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
-async def _notes(url: str):
-    schema = build_schema(DOC, "notes.md")
+async def _notes(url: str, doc: str = DOC):
+    schema = build_schema(doc, "notes.md")
     migrate(schema, url)
     app = create_app(schema, url, secret=SECRET)
     return app
@@ -105,6 +111,48 @@ async def test_a_signed_in_read_by_id_is_one_round_trip(pg_url):
                 got = await c.get(path, headers=bearer(ann))
                 assert got.json() == [{"id": note, "body": "hi"}]
             assert proxy.turns - before == 10, f"{proxy.turns - before} round trips for 10 reads"
+    finally:
+        await served.state.db.close()
+        await app.state.db.close()
+        proxy.close()
+
+
+async def test_a_signed_in_insert_update_and_delete_are_one_round_trip_each(pg_url):
+    """BEGIN, role and claims, the statement and COMMIT go together, whether the row comes back or not."""
+    parts = urlsplit(pg_url)
+    proxy = TurnCounter((parts.hostname or "127.0.0.1", parts.port or 5432))
+    port = await proxy.start()
+    app = await _notes(pg_url, WRITES)
+    served = create_app(build_schema(WRITES, "notes.md"), _through(pg_url, port), secret=SECRET)
+    ann = str(uuid.uuid4())
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            assert (await c.post("/rest/v1/users", json={"id": ann}, headers=SERVICE)).status_code == 201
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://t") as c:
+            for returning in ("minimal", "representation"):
+                me = {**bearer(ann), "Prefer": f"return={returning}"}
+
+                async def write(note: str, me: dict[str, str] = me) -> list:
+                    """Insert, update and delete one note: the responses, as a caller sees them."""
+                    made = await c.post("/rest/v1/notes", json={"id": note, "user_id": ann, "body": "a"}, headers=me)
+                    changed = await c.patch(f"/rest/v1/notes?id=eq.{note}", json={"body": "b"}, headers=me)
+                    gone = await c.delete(f"/rest/v1/notes?id=eq.{note}", headers=me)
+                    return [(r.status_code, r.content and r.json()) for r in (made, changed, gone)]
+
+                await write(str(uuid.uuid4()))  # connects and prepares each statement: not counted
+                note = str(uuid.uuid4())
+                before = proxy.turns
+                answers = await write(note)
+                assert proxy.turns - before == 3, f"{proxy.turns - before} round trips for 3 writes ({returning})"
+                if returning == "minimal":
+                    assert answers == [(201, b""), (204, b""), (204, b"")]
+                else:
+                    rows = [[{"id": note, "user_id": ann, "body": body}] for body in ("a", "b", "b")]
+                    assert answers == [(201, rows[0]), (200, rows[1]), (200, rows[2])]
+            assert (await c.get("/rest/v1/notes", headers=bearer(ann))).json() == []
+            bob = {**bearer(str(uuid.uuid4())), "Prefer": "return=representation"}
+            refused = await c.post("/rest/v1/notes", json={"id": str(uuid.uuid4()), "user_id": ann}, headers=bob)
+            assert refused.status_code == 403 and refused.json()["code"] == "42501", refused.text
     finally:
         await served.state.db.close()
         await app.state.db.close()

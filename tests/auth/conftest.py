@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from docbase.auth import keys
 from docbase.auth.config import AuthConfig
 from docbase.auth.routes import auth_routes
-from docbase.db.connections import async_engine
+from docbase.db.core import Engine
 from docbase.pipeline import build_schema
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -73,7 +73,7 @@ def test_config(**overrides) -> AuthConfig:
 async def make_harness(
     url: str, document: str = DOCUMENT, ddl: str | None = USERS_SQL, clock=None, **overrides
 ) -> Harness:
-    engine = async_engine(url)
+    engine = Engine(url)
     if ddl:
         async with engine.begin() as conn:
             await conn.execute(sa.text(ddl))

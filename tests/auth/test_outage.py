@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 import psycopg
 import pytest
@@ -54,14 +53,6 @@ async def test_an_unreachable_database_answers_503_everywhere(url, caplog):
     finally:
         await h.client.aclose()
         await h.engine.dispose()
-        _join_aiosqlite_threads()
-
-
-def _join_aiosqlite_threads() -> None:
-    """aiosqlite stops a thread whose connect failed by posting to the loop; let it finish before the loop closes."""
-    for thread in threading.enumerate():
-        if "_connection_worker_thread" in thread.name:
-            thread.join(10)
 
 
 async def test_a_database_dropped_mid_session_answers_503_not_500(pg_url, caplog):

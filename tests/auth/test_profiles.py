@@ -83,8 +83,8 @@ async def test_a_row_already_made_by_a_trigger_is_updated_not_duplicated(pg_url)
     ]
     h = await make_harness(pg_url, document=sql_doc(profile + ";"), ddl=None)
     try:
+        await h.engine.run_sync(create_auth_tables)
         async with h.engine.begin() as conn:
-            await conn.run_sync(create_auth_tables)
             import sqlalchemy as sa
 
             for statement in [profile, *trigger]:

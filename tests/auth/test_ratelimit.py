@@ -10,17 +10,17 @@ from docbase.auth import ratelimit
 from docbase.auth.clientip import client_address, limit_key, parse_networks
 from docbase.auth.config import AuthConfig
 from docbase.auth.tables import auth_tables, create_auth_tables
-from docbase.db.connections import async_engine
+from docbase.db.core import Engine
 
 from .conftest import Clock, make_harness
 
 
 async def test_counters_count_within_a_window_and_reset_after(db_url):
-    engine = async_engine(db_url)
+    engine = Engine(db_url)
     t = auth_tables(engine.dialect.name)
     try:
+        await engine.run_sync(create_auth_tables)
         async with engine.begin() as conn:
-            await conn.run_sync(create_auth_tables)
             assert [await ratelimit.hit(conn, t, "k", 300, 1_000.0) for _ in range(3)] == [1, 2, 3]
             assert await ratelimit.count(conn, t, "k", 300, 1_100.0) == 3
             assert await ratelimit.over(conn, t, ["other", "k"], 3, 300, 1_100.0)

@@ -362,3 +362,48 @@ def test_never_raises_on_cells_made_of_keywords(words: list[str]) -> None:
     read(
         f"### t\n\n| Column | Type | Constraints | Description |\n|---|---|---|---|\n| c | {cell} | {cell} | {cell} |\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("row", "unique", "primary_key"),
+    [
+        ("| *(promotion_id, product_id)* | | **UK** | unique together |", (("promotion_id", "product_id"),), ()),
+        ("| (`promotion_id`, `product_id`) | | PK | |", (), ("promotion_id", "product_id")),
+    ],
+)
+def test_a_row_naming_columns_in_parentheses_is_a_composite_key(row: str, unique: tuple, primary_key: tuple) -> None:
+    """The row is a key over columns the table has, not a column of its own (it was skipped with a warning)."""
+    fragments, diagnostics = read(
+        "### `promotion_product`\n\n| Kolom | Tipe | Key | Keterangan |\n|---|---|---|---|\n"
+        "| promotion_id | BIGINT | FK → promotions | |\n| product_id | UUID | FK → products | |\n" + row + "\n"
+    )
+    (t,) = fragments
+    assert [c.name for c in t.columns] == ["promotion_id", "product_id"]
+    assert tuple(u.columns for u in t.unique) == unique and t.primary_key == primary_key
+    assert [(d.level, d.line) for d in diagnostics] == [("info", 7)]
+
+
+def test_a_row_naming_columns_without_a_key_is_reported() -> None:
+    fragments, diagnostics = read("### `t`\n\n| Column | Type | Key |\n|---|---|---|\n| a | INT | |\n| (a, b) | | |\n")
+    assert [c.name for c in fragments[0].columns] == ["a"] and not fragments[0].unique
+    assert [(d.level, d.line) for d in diagnostics] == [("warning", 6)]
+    assert "marks no key" in diagnostics[0].message
+
+
+def test_an_index_table_named_by_index_name_column_and_kind() -> None:
+    """``| インデックス名 | カラム | 種別 |`` (index name, column, kind): it was reported as a column table without
+    types, so the composite UNIQUE was lost; PRIMARY KEY and INDEX are kinds, not access methods."""
+    from docbase.pipeline import build_schema
+
+    s = build_schema(
+        "### t\n\n| カラム名 | データ型 |\n|---|---|\n| id | BIGINT |\n| a | TEXT |\n| b | TEXT |\n\n"
+        "#### インデックス\n| インデックス名 | カラム | 種別 |\n|---|---|---|\n| PRIMARY | id | PRIMARY KEY |\n"
+        "| uk_t_ab | a, b | UNIQUE |\n| idx_t_b | b | INDEX |\n"
+    )
+    t = s.table("t")
+    assert t.primary_key == ("id",)
+    assert [(i.name, i.column_names, i.unique, i.method) for i in t.indexes] == [
+        ("uk_t_ab", ("a", "b"), True, None),
+        ("idx_t_b", ("b",), False, None),
+    ]
+    assert not [d for d in s.diagnostics if d.level == "warning"]

@@ -112,3 +112,15 @@ def test_unique_column_lists_in_any_language(line: str) -> None:
 )
 def test_a_named_column_said_unique_in_another_language(sentence: str) -> None:
     assert [(r.kind, r.subject) for r in rules_in(sentence, 1, "users")] == [("unique", (("email",),))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "columns"),
+    [
+        ("`IX_Categories_Name_UserId` - unikalny indeks na (Name, UserId)", (("Name",), ("UserId",))),
+        ("`ux_memberships` - unique index on (`user_id`, `workspace_id`)", (("user_id",), ("workspace_id",))),
+    ],
+)
+def test_a_unique_index_bullet_is_on_its_listed_columns_not_its_name(sentence: str, columns: tuple) -> None:
+    """The quoted word is the index's name; the parenthesised list says which columns are unique together."""
+    assert [(r.kind, r.subject) for r in rules_in(sentence, 1, "t")] == [("unique", columns)]

@@ -25,6 +25,8 @@ person's authority, so only profile tables and tenant roots are judged.
 
 from __future__ import annotations
 
+import re
+
 from ..schema.model import Table
 from .ledger import ledger_columns
 from .model import AccessModel, TableAccess
@@ -36,6 +38,14 @@ BAN = "a ban or suspension: only service_role bans and lifts bans"
 VERIFIED = "verification state: set when the address is confirmed (/auth/v1/verify)"
 EMAIL = "mirrors the sign-in email: change it through /auth/v1/user"
 MONEY = "money, plan or usage: only the billing side (service_role) writes it"
+EXTERNAL_ID = "the outside issuer's user id (third-party sign-in): only service_role changes it"
+
+#: A users-table column holding an outside issuer's id for the person (Clerk's ``sub`` in ``clerkId``):
+#: docbase.auth.third_party_users matches tokens with it, so a user who rewrote their own would be someone else.
+_EXTERNAL_ID = re.compile(
+    r"^(?:(?:clerk|auth0|firebase|cognito|okta|workos|stytch|kinde|supertokens|descope|logto|zitadel|keycloak"
+    r"|external|externalauth|ext|idp|oidc|sso|auth)(?:user)?(?:id|uid|sub|subject)|sub|subject)$"
+)
 
 _ROLE_WORDS = {"role", "superuser", "superadmin", "permission", "privilege", "sudo"}
 _ADMIN_FLAGS = {("is", "admin"), ("admin",), ("is", "staff"), ("staff",), ("is", "superuser")}
@@ -56,7 +66,18 @@ def _reason(table: Table, column: str, holder: str) -> str | None:
         return VERIFIED
     if holder == "users" and w in _EMAIL_NAMES:
         return EMAIL
+    if holder == "users" and is_external_id(column):
+        return EXTERNAL_ID
     return None
+
+
+def is_external_id(column: str) -> bool:
+    """Whether a users-table column's name says it holds an outside issuer's user id.
+
+    >>> [is_external_id(n) for n in ("clerkId", "auth0_user_id", "externalId", "auth_sub", "user_id", "name")]
+    [True, True, True, True, False, False]
+    """
+    return bool(_EXTERNAL_ID.match(re.sub(r"[^a-z0-9]", "", column.lower())))
 
 
 def _holder(access: TableAccess, table: Table) -> str | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..document.diagnostics import Diagnostic, error
 from ..settings import load_toml
 from .model import AUDIENCES, COMMANDS, SCOPES
@@ -56,6 +57,8 @@ class AccessOverrides:
     rules: Any = None
     # Access defaults switched off in [access.defaults] (DEFAULTS names them).
     off: frozenset[str] = frozenset()
+    # auth_third_party_user_column (``users.clerkId`` or ``clerkId``): an identity only service_role writes.
+    external_id: str | None = None
 
     def default_on(self, name: str) -> bool:
         return name not in self.off
@@ -111,7 +114,9 @@ def parse_overrides(config: dict[str, Any]) -> AccessOverrides:
         aal2 = _aal2_commands(name, body.get("require_aal2", False), problems)
         tables[name] = TableOverride(scope, tuple(rules), tuple(hidden) if hidden is not None else None, aal2)
     rules = config.get("rules") if isinstance(config.get("rules"), dict) else None
-    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules, off)
+    named = str(settings.get(settings.AUTH_THIRD_PARTY_USER_COLUMN, toml=config) or "").strip()
+    external = named if named.lower() not in ("", "none", "off", "false") else None
+    return AccessOverrides(root, tuple(roles) if roles else None, tables, tuple(problems), rules, off, external)
 
 
 def _aal2_commands(table: str, value: Any, problems: list[Diagnostic]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from dataclasses import replace
 from ..document.diagnostics import Diagnostic, error, warning
 from ..schema.model import Schema, Table
 from . import grants, rbac, team_defaults
-from .authority import privileged_columns
+from .authority import EXTERNAL_ID, privileged_columns
 from .kinds import leftover_kind, private_reason
 from .ledger import ledger_columns, ledger_reason
 from .model import AccessModel, Hop, Limit, TableAccess, TenantRoot
@@ -255,7 +255,13 @@ def _finish(
         access, scope=scope, reason=reason, creator_columns=creators, hidden_columns=hidden, rules=rules,
         overridden=overridden or bool(override and override.rules), ledger_columns=money,
     )  # fmt: skip
-    return replace(decided, authority_columns=privileged_columns(table, decided))
+    authority = privileged_columns(table, decided)
+    if ov.external_id:  # the column outside tokens are matched with, named in docbase.toml: never the user's to change
+        named, _, column = ov.external_id.rpartition(".")
+        mine = named == table.name or (not named and scope == "user")
+        if mine and table.column(column) is not None and column not in {c for c, _ in authority}:
+            authority += ((column, EXTERNAL_ID),)
+    return replace(decided, authority_columns=authority)
 
 
 class _No:

@@ -28,6 +28,7 @@ from .. import dburl, settings
 from ..access.decide import Denied
 from ..access.row_rules import RowRules
 from ..auth import jwks, keys
+from ..auth.third_party_users import ThirdPartyUsers
 from ..conventions import row_order
 from ..conventions import rpc as conventions_rpc
 from ..conventions.errors import ConventionError
@@ -68,6 +69,7 @@ def create_app(
     secret: str | None = None,
     max_body_bytes: int | None = None,
     routes: Sequence[BaseRoute] = (),
+    third_party_users: ThirdPartyUsers | None = None,
 ) -> Starlette:
     """The docbase HTTP app for ``schema`` over the database at ``url``.
 
@@ -77,6 +79,8 @@ def create_app(
         secret: JWT secret (default: ``docbase.auth.keys.jwt_secret()``).
         max_body_bytes: request body limit (default: the ``max_body_bytes`` setting).
         routes: extra routes or Mounts (e.g. ``Mount("/auth/v1", auth_app)``), served beside /rest/v1.
+        third_party_users: outside tokens' sub -> the document's users row, shared with /storage/v1
+            (default: made from the settings; docbase.auth.third_party_users).
     """
     doc = schema.path if schema.path != "<document>" else None
     toml = settings.load_toml(doc)
@@ -94,6 +98,7 @@ def create_app(
     gate = access_gate(schema, catalog, doc)
     secret = secret or keys.jwt_secret(doc)
     jwks.install(secret, doc, toml)  # asymmetric signing keys and third-party issuers
+    users = third_party_users or ThirdPartyUsers.from_settings(schema, url, toml)
     rest = RestApi(
         catalog,
         db,
@@ -103,6 +108,7 @@ def create_app(
         gate,
         limits=limits,
         tx_end=str(settings.get(settings.TX_END, None, toml)),
+        users=users,
         heap_order_rows=row_order.threshold(toml),
     )
     specs: dict[str, bytes] = {}  # per role: each sees only what it may use
@@ -220,6 +226,7 @@ def _realtime(schema: Schema, url: str, rest: RestApi, toml: dict):
         max_channels=int(settings.get(settings.REALTIME_MAX_CHANNELS, toml=toml)),
         max_message_bytes=int(settings.get(settings.REALTIME_MAX_MESSAGE_BYTES, toml=toml)),
         channel_rules=load_rules(toml),
+        users=rest.users,
     )
 
 

@@ -22,6 +22,7 @@ from ..ddl.metadata import build_metadata, schemas
 from ..ddl.types import column_type
 from ..schema.model import Column, Schema, Table
 from ..schema.views import View, views
+from .computed import Computed, computed_fields
 from .errors import ambiguous_relationship, no_relationship, postgresql_only_feature, unknown_table
 
 
@@ -87,6 +88,7 @@ class Catalog:
         self.metadata = build_metadata(schema, dialect)
         self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
         self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
+        self.computed: dict[str, dict[str, Computed]] = computed_fields(schema)  # functions over a row type
         self.links: list[Link] = []
         for name in self.tables:
             sa_table = self.metadata.tables[name]
@@ -166,10 +168,14 @@ class Catalog:
             name = f"{schema_name}.{name}"
         for link in self.links:
             one = self._unique_in_holder(link)
-            if link.table == parent and (link.ref_table == name or name in (link.name, *link.columns[:1])):
+            # by a constraint or column name, PostgREST reaches tables only, never the views over them
+            # (PostgREST issue 2277): ``username(*)`` is the users row, not also each view exposing users' key
+            by_key = link.ref_table not in self.views and name in (link.name, *link.columns[:1])
+            if link.table == parent and (link.ref_table == name or by_key):
                 found.append(Relationship("m2o", link.ref_table, link, one_to_one=one))
             # the children by table name, or by the key's constraint name alone (``best_friends_first_user_fkey(*)``)
-            if link.ref_table == parent and (link.table == name or (name == link.name and link.table != parent)):
+            by_name = name == link.name and link.table != parent and link.table not in self.views
+            if link.ref_table == parent and (link.table == name or by_name):
                 found.append(Relationship("o2m", link.table, link, one_to_one=one))
         if name in self.tables:
             for a in self.links:

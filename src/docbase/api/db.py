@@ -3,8 +3,8 @@
 The drivers, their transactions and their error mapping are docbase.db's,
 shared with auth and every other caller; what the API adds is the SQL
 functions its compiled statements call on SQLite (``regexp`` through RE2,
-JSON containment, ranges, timestamps and vectors printed as PostgreSQL
-prints them).
+JSON containment, ranges, full-text search, timestamps and vectors printed as
+PostgreSQL prints them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..db.drivers import SqliteDatabase as SharedSqliteDatabase
 from ..db.errors import DbError
 from .coerce import format_timestamp
 from .regex import Regexp
+from .sql import sqlite_fts
 from .sql.containment import FUNCTIONS as CONTAINMENT
 from .sql.pg_range import sqlite_function as range_function
 
@@ -48,6 +49,7 @@ class SqliteDatabase(SharedSqliteDatabase):
         for name, function in CONTAINMENT.items():
             conn.create_function(name, 2, function, deterministic=True)
         conn.create_function("docbase_range", 4, range_function, deterministic=True)
+        conn.create_function("docbase_ts_match", 5, sqlite_fts.matches, deterministic=True)
         conn.create_function("docbase_refuse", 3, self._refuse)
 
     def _refuse(self, code: str, message: str, hint: str) -> None:

@@ -99,13 +99,23 @@ class ConventionHooks:
         claims: Mapping[str, Any] | None,
         role: str,
     ) -> None:
-        """The audit trail is the system's write: as service_role, then back to the caller's role."""
+        """The audit trail is the system's write: as service_role, then back to the caller's role (nothing
+        sent for a table without one)."""
+        if not rows or not self.conventions.audits(table):
+            return
         user = user_from(dict(claims) if claims else None)
         if role != "service_role":
             await self.gate.as_role(tx, "service_role")
         await self.conventions.after_write(tx, table, action, rows, columns, user)
         if role != "service_role":
             await self.gate.as_role(tx, role)
+
+    def audits(self, table: str) -> bool:
+        return self.conventions.audits(table)
+
+    def reshapes(self, table: str) -> bool:
+        """Whether the table's rows are changed on the way out (secrets, new tokens)."""
+        return self.conventions.reshapes(table)
 
     def present(self, table: str, items: tuple, text: bytes, role: str, revealed: list | None = None) -> bytes:
         return present_text(self.conventions, self.catalog, table, items, text, role, revealed)

@@ -87,7 +87,7 @@ class ReplicatedDatabase(Database):
     async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
         who = principal.get()
         if not readonly:
-            async with self.primary.transaction() as tx:
+            async with self.primary.transaction(pipelined=pipelined) as tx:
                 yield tx
             if who and not tx.rollback:
                 self._written[who] = await self._primary_lsn()

@@ -24,6 +24,7 @@ from .query.ranges import offside
 
 OBJECT = "application/vnd.pgrst.object+json"
 CSV = "text/csv"
+GEOJSON = "application/geo+json"  # docbase.api.geojson
 DEFAULT_DEPTH = int(settings.MAX_JSON_DEPTH.default)
 
 
@@ -150,6 +151,8 @@ def accept(request: Request) -> str:
         return OBJECT
     if CSV in header:
         return CSV
+    if GEOJSON in header:
+        return GEOJSON
     return "application/json"
 
 
@@ -171,6 +174,19 @@ def role_of(request: Request, secret: str) -> str:
         claims = _verified(token, secret)
     request.state.claims = claims  # row-level access needs the user (sub), not only the role
     return str(claims["role"])
+
+
+async def linked_claims(users: Any, claims: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``claims`` as docbase.auth.third_party_users resolves them (an outside token's sub -> the document's
+    users row); 403 when that row does not exist and may not be made, as GoTrue refuses a vanished user."""
+    if users is None or not claims:
+        return claims
+    from ..auth.third_party_users import Unlinked
+
+    try:
+        return await users.claims(claims)
+    except Unlinked as exc:
+        raise ApiError(403, "28000", exc.message, exc.detail) from None
 
 
 #: Verified tokens by (token, secret): clients send the same key on every request. An entry lives at most

@@ -31,18 +31,32 @@ from .coerce import coerce
 from .db import Database
 from .duplicate_detail import with_duplicate_detail
 from .errors import ApiError, not_one_row, postgresql_only_feature, unknown_column
+from .geojson import feature_collection
 from .heap_order import HEAP_ORDER_ROWS, HeapOrder
 from .hooks import ConventionHooks
 from .limits import RequestLimits
 from .put import put_row
 from .query import Embed, Field, Filter, Query, SelectColumn, parse_query, ranges
 from .query.plan import Plan, parse_plan
-from .request import CSV, OBJECT, Prefer, accept, check_profile, parse_prefer, parse_range, read_body, role_of
+from .request import (
+    CSV,
+    GEOJSON,
+    OBJECT,
+    Prefer,
+    accept,
+    check_profile,
+    linked_claims,
+    parse_prefer,
+    parse_range,
+    read_body,
+    role_of,
+)
 from .soft_delete_gate import mark_deleted
 from .sql.compiled import Compiled, ShapeCache, check_values, query_shape
 from .sql.conditions import Binder
 from .sql.counting import count_rows
 from .sql.read import read_statement, read_values, where_values
+from .sql.sequences import keep_numbers, number_rows, numbered_key, record_numbers
 from .sql.upsert import existing_rows
 from .sql.write import (
     delete_statement,
@@ -50,6 +64,7 @@ from .sql.write import (
     insert_statement,
     insert_values,
     pad,
+    returned_picks,
     rows_to_json,
     update_statement,
     update_values,
@@ -70,8 +85,11 @@ class RestApi:
         gate: Access | None = None,
         limits: RequestLimits | None = None,
         tx_end: str = "commit-allow-override",
+        users: Any = None,
         heap_order_rows: int = HEAP_ORDER_ROWS,
     ) -> None:
+        #: docbase.auth.third_party_users: an outside token's sub -> the document's users row (None: no issuer)
+        self.users = users
         self.limits = limits or RequestLimits()  # select width, embed depth, filter count (api.limits)
         # soft-deleted rows are out of the gate's row filter (docbase.access.live_rows), for every transport
         self.gate: Access = ConventionHooks.live(conventions, gate or ServiceRoleOnly(catalog.columns))
@@ -102,8 +120,31 @@ class RestApi:
         return prefer
 
     def _end(self, tx: Any, prefer: Prefer) -> None:
-        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting."""
+        """Whether the write commits: ``Prefer: tx`` where allowed, else the ``tx_end`` setting (set as the
+        transaction begins: a write of one statement sends its COMMIT or ROLLBACK with it)."""
         tx.rollback = (prefer.tx or self.tx_default) == "rollback"
+
+    def _one_statement(self, request: Request, table: Table, query: Query, prefer: Prefer) -> bool:
+        """Whether a write's one statement may carry its transaction's end (PostgreSQL: BEGIN, role and claims,
+        the statement and COMMIT in one round trip, docbase.db.pipelined): nothing after it reads or writes
+        (an audit row, embeds read back) and nothing after it can refuse and so roll it back (max-affected,
+        a singular Accept, a select the written rows cannot show, conventions reshaping the rows)."""
+        if self.catalog.dialect != "postgresql" or self.hooks.audits(table.name):
+            return False
+        if (prefer.tx or self.tx_default) == "rollback":  # on asyncpg: see docbase.db.pipelined.PipelinedTx.end
+            return False
+        if prefer.handling == "strict" and prefer.max_affected is not None:
+            return False
+        try:
+            if accept(request) == OBJECT:
+                return False
+            if prefer.returning == "representation":
+                if needs_read(query) or self.hooks.reshapes(table.name):
+                    return False
+                returned_picks(table, query, self.gate.hidden(table.name, request.state.role))
+        except ApiError:  # refused after the write, as before (a failing write's own error comes first)
+            return False
+        return True
 
     async def handle(self, request: Request) -> Response:
         response = await self._handle(request)
@@ -114,6 +155,7 @@ class RestApi:
     async def _handle(self, request: Request) -> Response:
         request.state.claims = await self.hooks.claims(request.headers)
         role = request.state.claims["role"] if request.state.claims else role_of(request, self.secret)
+        request.state.claims = await linked_claims(self.users, request.state.claims)
         # Accept-Profile / Content-Profile: one of the exposed schemas (personal.users beside public users)
         profile = request.state.profile = check_profile(request, self.catalog.exposed)
         name = request.path_params["table"]
@@ -165,7 +207,7 @@ class RestApi:
         text = body.encode() if isinstance(body, str) else orjson.dumps(body)
         text = self.hooks.present(table.name, query.select, text, request.state.role)
         headers = {"Preference-Applied": f"count={counted_as}"} if prefer.count and counted_as else {}
-        return self.page(request, text, offset or 0, shown, total, headers)
+        return self.page(request, text, offset or 0, shown, total, headers, table)
 
     async def _plan(self, request: Request, plan: Plan, sql: str, params: list[Any]) -> Response:
         """PostgreSQL's EXPLAIN of the read, in the caller's transaction (role, claims, RLS) as the read would run."""
@@ -181,14 +223,21 @@ class RestApi:
         return Response(text, 200, media_type=plan.media_type)
 
     def page(
-        self, request: Request, text: bytes, start: int, shown: int, total: int | None, headers: dict[str, str]
+        self,
+        request: Request,
+        text: bytes,
+        start: int,
+        shown: int,
+        total: int | None,
+        headers: dict[str, str],
+        table: Table | None = None,
     ) -> Response:
         """Rows read from a table or a function (``/rpc``): Content-Range, 206 for part of a count, as Accepted."""
         kind = accept(request)
         rows = orjson.loads(text) if kind != "application/json" else None
         status = ranges.status(start, shown, total)
         headers["Content-Range"] = content_range(start, shown, total)
-        return self._respond(request, text, rows, kind, status, headers)
+        return self._respond(request, text, rows, kind, status, headers, table)
 
     def _read_statements(
         self,
@@ -294,7 +343,14 @@ class RestApi:
         return compiled, bind.values
 
     def _respond(
-        self, request: Request, text: bytes, rows: list | None, kind: str, status: int, headers: dict[str, str]
+        self,
+        request: Request,
+        text: bytes,
+        rows: list | None,
+        kind: str,
+        status: int,
+        headers: dict[str, str],
+        table: Table | None = None,
     ) -> Response:
         if kind == OBJECT:
             assert rows is not None
@@ -305,6 +361,11 @@ class RestApi:
         elif kind == CSV:
             assert rows is not None
             text, media = _csv(rows), "text/csv; charset=utf-8"
+        elif kind == GEOJSON:
+            assert rows is not None
+            if table is None:
+                raise ApiError(400, "XX000", "geometry column is missing", None, None)
+            text, media = orjson.dumps(feature_collection(table, rows)), "application/geo+json; charset=utf-8"
         else:
             media = JSON
         if request.method == "HEAD":
@@ -351,64 +412,92 @@ class RestApi:
             prefer = replace(prefer, resolution=None)  # PostgREST ignores (and does not echo) it without a key
         gate = self.gate
         shown_columns = gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
-            await self._begin(tx, request)
-            existed: set[tuple] = set()
-            target = on_conflict or table.primary_key
-            if prefer.resolution == "merge-duplicates":
-                existed = await existing_rows(tx, self.catalog, table, target, groups)
-                if status == 201 and len(existed) == len(rows):
-                    status = 200  # PostgREST: 200 when the upsert created nothing (all updates, or none came)
-            # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
-            # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
-            # a row naming an earlier row of the batch: judged after the write
-            pending = gate.checked_first(table.name, self._as_rows(table, groups))
-            await self._check_rows(tx, table, "insert", role, sub, pending)
-            for keys, members in groups:
-                key = ("insert", table.name, keys, len(members), on_conflict, prefer.resolution, role, kept)
-                # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
-                overwrite = (
-                    gate.row_filter(table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True)
-                    if prefer.resolution == "merge-duplicates"
-                    else None
-                )
-                compiled, values = self._statement(
-                    key,
-                    lambda bind, keys=keys, members=members, overwrite=overwrite: insert_statement(
-                        self.catalog,
-                        table,
+        # missing=default: one sequence value per row, as PostgREST's defaults (docbase.api.sql.sequences)
+        numbered = numbered_key(table, query.columns, rows) if prefer.missing_default else None
+        one = len(groups) == 1 and prefer.resolution != "merge-duplicates" and numbered is None
+        one = one and self._one_statement(request, table, query, prefer)
+        handed = [0]  # numbers handed out for missing=default: SQLite keeps them past a rollback
+        try:
+            async with self.db.transaction(pipelined=one) as tx:
+                self._end(tx, prefer)
+                await self._begin(tx, request)
+                if numbered is not None:
+                    rows, handed[0] = await number_rows(tx, self.catalog, table, numbered, rows)
+                    groups = self._group(table, rows, query.columns, True)
+                existed: set[tuple] = set()
+                target = on_conflict or table.primary_key
+                if prefer.resolution == "merge-duplicates":
+                    existed = await existing_rows(tx, self.catalog, table, target, groups)
+                    if status == 201 and len(existed) == len(rows):
+                        status = 200  # PostgREST: 200 when the upsert created nothing (all updates, or none came)
+                # SQLite: WITH CHECK before writing too, so a row for another tenant is 42501, never a
+                # unique-violation oracle (PostgreSQL also checks row-level security before constraints)
+                # a row naming an earlier row of the batch: judged after the write
+                pending = gate.checked_first(table.name, self._as_rows(table, groups))
+                await self._check_rows(tx, table, "insert", role, sub, pending)
+                # missing=default with columns=: an upsert's update writes every listed column (defaults included)
+                defaulted = tuple(query.columns or ()) if prefer.missing_default else ()
+                for keys, members in groups:
+                    key = (
+                        "insert",
+                        table.name,
                         keys,
-                        members,
-                        bind,
+                        len(members),
                         on_conflict,
                         prefer.resolution,
-                        overwrite,
-                        shown_columns,
+                        role,
                         kept,
-                    ),
-                    lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
+                        defaulted,
+                    )
+                    # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
+                    overwrite = (
+                        gate.row_filter(
+                            table.name, self.catalog.sa_table(table.name), "update", role, include_deleted=True
+                        )
+                        if prefer.resolution == "merge-duplicates"
+                        else None
+                    )
+                    compiled, values = self._statement(
+                        key,
+                        lambda bind, keys=keys, members=members, overwrite=overwrite: insert_statement(
+                            self.catalog,
+                            table,
+                            keys,
+                            members,
+                            bind,
+                            on_conflict,
+                            prefer.resolution,
+                            overwrite,
+                            shown_columns,
+                            kept,
+                            defaulted,
+                        ),
+                        lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
+                    )
+                    try:
+                        got = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+                        got = pad(table, shown_columns, got)
+                    except DbError as exc:
+                        exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
+                        raise await self.hooks.explained(tx, table.name, members, exc) from None
+                    if overwrite is not None and len(got) < len(members):  # an existing row it may not change
+                        raise denied_row(table.name)
+                    returned.extend(got)
+                await record_numbers(tx, self.catalog, table, handed[0])
+                # a row the upsert updated is judged as PostgreSQL judges ON CONFLICT DO UPDATE: by the update rule
+                at = [[c.name for c in table.columns].index(c) for c in target] if existed else []
+                updated = [r for r in returned if at and tuple(r[i] for i in at) in existed]
+                await self._check_rows(tx, table, "insert", role, sub, [r for r in returned if r not in updated])
+                await self._check_rows(tx, table, "update", role, sub, updated)
+                await self._claim(tx, table, role, sub, returned)
+                await self._audit(
+                    request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
                 )
-                try:
-                    got = pad(table, shown_columns, await tx.rows(compiled.sql, compiled.params(values, sub)))
-                except DbError as exc:
-                    exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
-                    raise await self.hooks.explained(tx, table.name, members, exc) from None
-                if overwrite is not None and len(got) < len(members):  # an existing row it may not change
-                    raise denied_row(table.name)
-                returned.extend(got)
-            # a row the upsert updated is judged as PostgreSQL judges ON CONFLICT DO UPDATE: by the update rule
-            at = [[c.name for c in table.columns].index(c) for c in target] if existed else []
-            updated = [r for r in returned if at and tuple(r[i] for i in at) in existed]
-            await self._check_rows(tx, table, "insert", role, sub, [r for r in returned if r not in updated])
-            await self._check_rows(tx, table, "update", role, sub, updated)
-            await self._claim(tx, table, role, sub, returned)
-            await self._audit(
-                request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
-            )
-            text = await self._reread(tx, table, query, prefer, returned, request)
-            # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
-            response = self._written(request, table, query, prefer, returned, status, revealed, text)
-            self._end(tx, prefer)
+                text = await self._reread(tx, table, query, prefer, returned, request)
+                # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
+                response = self._written(request, table, query, prefer, returned, status, revealed, text)
+        finally:
+            await keep_numbers(self.db, self.catalog, table, handed[0])
         return response
 
     def sqlite_routines(self) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -425,7 +514,7 @@ class RestApi:
             from .routines import load_routines
 
             async with self.db.transaction(readonly=True) as tx:
-                self._routines = await load_routines(tx, sorted(self.routine_names))
+                self._routines = await load_routines(tx, sorted(self.routine_names), self.catalog.exposed)
         return self._routines
 
     async def rpc(self, request: Request) -> Response:
@@ -435,6 +524,8 @@ class RestApi:
 
         key_claims = await self.hooks.claims(request.headers)
         role = key_claims["role"] if key_claims else role_of(request, self.secret)
+        if not key_claims:  # a JWT: an outside issuer's sub becomes the document's users row
+            request.state.claims = await linked_claims(self.users, request.state.claims)
         name = request.path_params["name"]
         if name in self.routine_names:
             from .rpc_routines import serve_routine
@@ -501,10 +592,12 @@ class RestApi:
             lambda: update_values(self.catalog, table, body, query),
         )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
-            written = await tx.rows(compiled.sql, compiled.params(values, sub))
+            written = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
             returned = pad(table, shown_columns, await heap_ordered(tx, self.catalog, table, written, True))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
@@ -512,7 +605,6 @@ class RestApi:
             await self._audit(request, tx, table, "update", returned, tuple(body))
             text = await self._reread(tx, table, query, prefer, returned, request)
             response = self._written(request, table, query, prefer, returned, 200, text=text)
-            self._end(tx, prefer)
         return response
 
     async def _audit(self, request: Request, tx: Any, table: Table, action: str, rows: list, columns: tuple) -> None:
@@ -569,7 +661,9 @@ class RestApi:
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
         shown_columns = self.gate.returning(table.name, role)
-        async with self.db.transaction() as tx:
+        one = not mark and self._one_statement(request, table, query, prefer)
+        async with self.db.transaction(pipelined=one) as tx:
+            self._end(tx, prefer)
             await self._begin(tx, request)
             # casts and embeds in the select: the rows as they were, read first in the same transaction
             # (PostgREST reads them from the DELETE's CTE, which sees the snapshot before the delete)
@@ -577,14 +671,13 @@ class RestApi:
             if mark:  # soft delete: the row is marked, not removed, by the *delete* rule (api.soft_delete_gate)
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
-                rows = await tx.rows(compiled.sql, compiled.params(values, sub))
+                rows = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
                 rows = await heap_ordered(tx, self.catalog, table, rows, False)
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
             text = _deleted(before, table, query, returned) if before is not None else None
             response = self._written(request, table, query, prefer, returned, 200, None, text)
-            self._end(tx, prefer)
         return response
 
     def _written(
@@ -616,7 +709,7 @@ class RestApi:
         text = self.hooks.present(table.name, query.select, text, request.state.role, revealed)
         kind = accept(request)
         parsed = orjson.loads(text) if kind != "application/json" else None
-        return self._respond(request, text, parsed, kind, status, headers)
+        return self._respond(request, text, parsed, kind, status, headers, table)
 
 
 def _who(request: Request) -> Principal:

@@ -26,14 +26,16 @@ import sqlalchemy as sa
 from .errors import ApiError
 
 _ROUTINES_SQL = """
-SELECT p.proname::text,
+SELECT n.nspname::text,
+       p.proname::text,
        p.proretset,
        p.provolatile::text,
        format_type(p.prorettype, NULL),
        t.typtype::text,
-       (SELECT c.relname::text FROM pg_class c
-         JOIN pg_namespace cn ON cn.oid = c.relnamespace
-        WHERE c.oid = t.typrelid AND cn.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
+       (SELECT CASE WHEN cn.nspname = 'public' THEN c.relname::text ELSE cn.nspname || '.' || c.relname END
+          FROM pg_class c
+          JOIN pg_namespace cn ON cn.oid = c.relnamespace
+         WHERE c.oid = t.typrelid AND cn.nspname = ANY($2::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
        coalesce(p.proargnames, '{}')::text[],
        coalesce(p.proargmodes::text[], '{}'),
        coalesce((SELECT array_agg(format_type(x, NULL) ORDER BY o)
@@ -44,8 +46,8 @@ SELECT p.proname::text,
   FROM pg_proc p
   JOIN pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_type t ON t.oid = p.prorettype
- WHERE n.nspname = 'public' AND p.prokind = 'f' AND p.proname = ANY($1::text[])
- ORDER BY p.proname, p.pronargs
+ WHERE n.nspname = ANY($2::text[]) AND p.prokind = 'f' AND p.proname = ANY($1::text[])
+ ORDER BY n.nspname, p.proname, p.pronargs
 """
 
 
@@ -69,6 +71,7 @@ class Routine:
     columns: tuple[str, ...]  # output columns of a composite result
     volatile: bool
     column_types: tuple[str, ...] = ()  # the output columns' types, where the function declares them
+    schema: str = "public"  # where it lives; ``Accept-Profile``/``Content-Profile`` choose (routine_key)
 
     @property
     def void(self) -> bool:
@@ -81,14 +84,22 @@ class Routine:
         return keys <= names and required <= keys
 
     def signature(self) -> str:
-        return f"public.{self.name}(" + ", ".join(f"{p.name} => {p.type}" for p in self.params) + ")"
+        return f"{self.schema}.{self.name}(" + ", ".join(f"{p.name} => {p.type}" for p in self.params) + ")"
 
 
-async def load_routines(tx: Any, names: list[str]) -> dict[str, list[Routine]]:
-    """The document's functions as the live database has them, overloads together."""
+def routine_key(schema: str, name: str) -> str:
+    """How served functions are keyed: ``name`` in public, ``schema.name`` in any other exposed schema."""
+    return name if schema == "public" else f"{schema}.{name}"
+
+
+async def load_routines(tx: Any, names: list[str], schemas: tuple[str, ...] = ("public",)) -> dict[str, list[Routine]]:
+    """The document's functions in the exposed ``schemas`` as the live database has them, overloads
+    together, keyed by :func:`routine_key`."""
     found: dict[str, list[Routine]] = {}
-    for row in await tx.rows(_ROUTINES_SQL, [names]):
-        name, returns_set, volatility, return_type, typtype, table, arg_names, modes, types, defaults, attrs = row
+    for row in await tx.rows(_ROUTINES_SQL, [names, list(schemas)]):
+        schema, name, returns_set, volatility, return_type, typtype, table, arg_names, modes, types, defaults, attrs = (
+            row
+        )
         modes = list(modes) or ["i"] * len(types)
         inputs = [(arg_names[i] if i < len(arg_names) else "", types[i]) for i, m in enumerate(modes) if m in "ibv"]
         outputs = [arg_names[i] for i, m in enumerate(modes) if m in "otb" and i < len(arg_names)]
@@ -98,9 +109,8 @@ async def load_routines(tx: Any, names: list[str]) -> dict[str, list[Routine]]:
         composite = typtype == "c" or return_type == "record" and bool(outputs)
         columns = tuple(attrs) if typtype == "c" else tuple(o for o in outputs if o)
         routine = Routine(name, params, returns_set, return_type, composite, table, columns, volatility == "v")
-        if typtype != "c":
-            routine = replace(routine, column_types=out_types)
-        found.setdefault(name, []).append(routine)
+        routine = replace(routine, column_types=out_types if typtype != "c" else (), schema=schema)
+        found.setdefault(routine_key(schema, name), []).append(routine)
     return found
 
 
@@ -127,11 +137,12 @@ def choose(overloads: list[Routine], name: str, keys: set[str], single_object: b
 def no_function(name: str, keys: list[str]) -> ApiError:
     listed = ", ".join(keys)
     with_params = f" with parameter{'s' if len(keys) > 1 else ''} {listed}" if keys else " without parameters"
+    qualified = name if "." in name else f"public.{name}"  # a routine_key names its schema outside public
     return ApiError(
         404,
         "PGRST202",
-        f"Could not find the function public.{name}" + (f"({listed})" if keys else "") + " in the schema cache",
-        f"Searched for the function public.{name}{with_params} or with a single unnamed json/jsonb parameter, "
+        f"Could not find the function {qualified}" + (f"({listed})" if keys else "") + " in the schema cache",
+        f"Searched for the function {qualified}{with_params} or with a single unnamed json/jsonb parameter, "
         "but no matches were found in the schema cache.",
     )
 
@@ -171,13 +182,20 @@ def call(routine: Routine, args: dict[str, Any], bind: Any, from_query: bool = F
         text = value if from_query else _as_text(value, param.type)
         target = sa.cast(sa.cast(bind(text, sa.Text), sa.Text), _Named(param.type))
         parts.append(sa.literal_column(_quote(key)).op(":=")(target))
-    return getattr(sa.func, routine.name)(*parts)
+    return _function(routine)(*parts)
+
+
+def _function(routine: Routine) -> Any:
+    """``sa.func.fn``, schema-qualified outside public (``personal.get_status``)."""
+    if routine.schema == "public":
+        return getattr(sa.func, routine.name)
+    return getattr(getattr(sa.func, routine.schema), routine.name)
 
 
 def single_object_call(routine: Routine, body: Any, bind: Any) -> sa.FunctionElement:
     """``Prefer: params=single-object``: the whole body is the one json/jsonb argument."""
     value = bind(orjson.dumps(body).decode(), sa.Text)
-    return getattr(sa.func, routine.name)(sa.cast(sa.cast(value, sa.Text), _Named(routine.params[0].type)))
+    return _function(routine)(sa.cast(sa.cast(value, sa.Text), _Named(routine.params[0].type)))
 
 
 def _as_text(value: Any, type_name: str) -> str | None:

@@ -21,11 +21,11 @@ from starlette.responses import Response
 from ..schema.model import Table
 from .errors import ApiError
 from .query import parse_query
-from .request import parse_range, read_body
+from .request import check_profile, parse_range, read_body
 from .rest import RestApi, content_range
 from .rest import _max_affected as max_affected
 from .routine_rows import ResultGate, result_table, with_result
-from .routines import Routine, call, choose, no_function, single_object_call
+from .routines import Routine, call, choose, no_function, routine_key, single_object_call
 from .sql.compiled import compile_statement
 from .sql.conditions import Binder
 from .sql.counting import count_rows
@@ -49,8 +49,15 @@ async def read_arguments(api: RestApi, request: Request, overloads: list[Routine
     return args, items, single
 
 
+def profile_key(api: RestApi, request: Request, name: str) -> str:
+    """The function ``name`` in the schema the request's profile names (``Content-Profile`` for POST,
+    ``Accept-Profile`` for GET; PGRST106 for one not exposed), keyed as served (routines.routine_key)."""
+    return routine_key(check_profile(request, api.catalog.exposed), name)
+
+
 async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
     """Answer one call of the document's function ``name`` (``api`` is the RestApi serving the request)."""
+    name = profile_key(api, request, name)
     if api.catalog.dialect != "postgresql":
         from .rpc_sqlite import serve_sqlite_routine
 
@@ -117,7 +124,7 @@ async def as_table(
     if prefer.count:
         total, _ = await count_rows(tx, counting.sql, counting.params(bind.values, sub), prefer.count, dialect)
     text = body.encode() if isinstance(body, str) else orjson.dumps(body)
-    return api.page(request, text, offset or 0, shown, total, {})
+    return api.page(request, text, offset or 0, shown, total, {}, table)
 
 
 async def _as_value(request: Request, tx: Any, routine: Routine, fn: Any, bind: Binder, prefer: Any) -> Response:

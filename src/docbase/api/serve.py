@@ -49,15 +49,18 @@ def build_app(schema: Schema, url: str, secret: str) -> Starlette:
         auth_routes = None
     if auth_routes is not None:
         routes.append(Mount("/auth/v1", routes=auth_routes(schema, url, secret=secret)))
+    from ..auth.third_party_users import ThirdPartyUsers
     from ..storage import storage_routes
 
-    routes.append(Mount("/storage/v1", routes=storage_routes(schema, url, secret)))
+    doc = None if schema.path.startswith("<") else schema.path
+    # one matcher of outside tokens to users rows (and one cache) for /rest/v1, realtime and /storage/v1
+    users = ThirdPartyUsers.from_settings(schema, url, settings.load_toml(doc))
+    routes.append(Mount("/storage/v1", routes=storage_routes(schema, url, secret, users)))
     from ..access import load_overrides
     from ..ui import console_routes  # the web console at / (docbase.ui); imported late: ui is a later stage
 
-    doc = None if schema.path.startswith("<") else schema.path
     routes.extend(console_routes(schema, anon_key=keys.anon_key(secret), overrides=load_overrides(doc), secret=secret))
-    return create_app(schema, url, secret=secret, routes=routes)
+    return create_app(schema, url, secret=secret, routes=routes, third_party_users=users)
 
 
 def app_from_environment() -> Starlette:

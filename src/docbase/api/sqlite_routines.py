@@ -151,7 +151,8 @@ def parse(sql: str, schema: Schema) -> SqliteRoutine | None:
     table = schema.table(return_type)
     columns = out_columns or (tuple(c.name for c in table.columns) if table is not None else ())
     composite = bool(out_columns) or table is not None
-    translated = _translate(raw, {p.name for p in params}, schema)
+    home = name.rpartition(".")[0] or "public"
+    translated = _translate(raw, {p.name for p in params}, schema, home)
     if translated is None:
         return None
     body, kind, order = translated
@@ -172,7 +173,9 @@ def parse(sql: str, schema: Schema) -> SqliteRoutine | None:
     )
 
 
-def _translate(raw: str, names: set[str], schema: Schema) -> tuple[str, str, tuple[str, ...]] | None:
+def _translate(
+    raw: str, names: set[str], schema: Schema, home: str = "public"
+) -> tuple[str, str, tuple[str, ...]] | None:
     text = raw.strip().rstrip(";").strip()
     if not text or re.fullmatch(r"select", text, re.IGNORECASE):  # PostgreSQL allows an empty SELECT list
         return "", "empty", ()
@@ -198,8 +201,12 @@ def _translate(raw: str, names: set[str], schema: Schema) -> tuple[str, str, tup
         order.append(column.name)
         column.replace(exp.Placeholder(this=column.name))
     for table in tree.find_all(exp.Table):
-        if table.db == "public":
-            table.set("db", None)
+        # PostgREST calls a function with its schema first on the search path: an unqualified name is the
+        # home schema's table when it has one. SQLite keeps ``personal.users`` as one table name.
+        db = table.db or (home if schema.table(f"{home}.{table.name}") is not None else "public")
+        table.set("db", None)
+        if db != "public":
+            table.set("this", exp.to_identifier(f"{db}.{table.name}", quoted=True))
     try:
         return tree.sql(dialect="sqlite"), kind, tuple(order)
     except sqlglot.errors.SqlglotError:

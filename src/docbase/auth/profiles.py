@@ -139,7 +139,7 @@ class ProfileSync:
         """Whether the table exists in this database (a document may not be migrated yet)."""
         if not self._exists:
             name = self.profile.table.name if self.profile else ""
-            self._exists = bool(await conn.run_sync(lambda c: sa.inspect(c).has_table(name)))
+            self._exists = bool(await conn.has_table(name))
             if not self._exists and not self._warned:
                 self._warned = True
                 log.warning("auth: the document's %s table is not in the database; profiles are not synced", name)

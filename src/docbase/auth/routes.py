@@ -353,7 +353,7 @@ def auth_app(
 
     Args:
         schema: the document's model (its users/profile table is kept in step).
-        engine: an ``AsyncEngine`` from :mod:`docbase.db.connections`, or a database URL.
+        engine: a :class:`docbase.db.core.Engine`, or a database URL.
         config: auth settings; default read from the settings registry.
         secret: the JWT secret; default :func:`keys.jwt_secret` for the document.
         clock: seconds since the epoch, for rate limits, expiry and sign-in backoff (tests pass their own).

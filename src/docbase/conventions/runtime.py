@@ -155,20 +155,28 @@ class Conventions:
         return out
 
     # -- audit --------------------------------------------------------------------------------
+    def audits(self, table: str) -> bool:
+        """Whether a write to ``table`` leaves audit rows in its transaction (a write that does not may send
+        its COMMIT with its statement: docbase.api.rest)."""
+        t = self.schema.table(table)
+        a = self.audit_table
+        if a is None or t is None or table == a.name or not enabled(self.toml, audit.NAME, table):
+            return False
+        copied = self._audit_sources.get(table)
+        if copied is None:  # the same for every write to the table: worked out once
+            copied = self._audit_sources[table] = audit.sources(self.schema, a, self.audit_roles, t)
+        return not isinstance(copied, str)  # a str: this table's rows cannot fill the trail (inspect warns)
+
     async def after_write(
         self, tx: Any, table: str, action: str, rows: list[tuple], changed: tuple[str, ...], user: str | None
     ) -> None:
         """One audit row per written row, in the caller's transaction (so both commit or neither)."""
-        t = self.schema.table(table)
-        a = self.audit_table
-        if a is None or t is None or table == a.name or not enabled(self.toml, audit.NAME, table) or not rows:
+        if not rows or not self.audits(table):
             return
-        roles = self.audit_roles
-        copied = self._audit_sources.get(table)
-        if copied is None:  # the same for every write to the table: worked out once
-            copied = self._audit_sources[table] = audit.sources(self.schema, a, roles, t)
-        if isinstance(copied, str):  # this table's rows cannot fill the trail (inspect warns): not audited
-            return
+        t, a, roles = self.schema.table(table), self.audit_table, self.audit_roles
+        assert t is not None and a is not None
+        copied = self._audit_sources[table]
+        assert not isinstance(copied, str)
         for row in rows:
             values = dict(zip(t.column_names, row, strict=False))
             key = ",".join(str(values.get(k)) for k in t.primary_key) if t.primary_key else None

@@ -29,7 +29,6 @@ from .. import dburl, settings
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
-    from sqlalchemy.ext.asyncio import AsyncEngine
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -54,7 +53,7 @@ def sqlite_pragmas(synchronous: str | None = None, busy_timeout_ms: int = BUSY_T
 def configure_sqlite(
     dbapi_connection: Any, synchronous: str | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS
 ) -> None:
-    """Apply the pragmas to a DB-API connection (sqlite3, or SQLAlchemy's aiosqlite adapter)."""
+    """Apply the pragmas to a DB-API connection (sqlite3, directly or under SQLAlchemy's sync engine)."""
     cursor = dbapi_connection.cursor()
     try:
         for pragma in sqlite_pragmas(synchronous, busy_timeout_ms):
@@ -119,26 +118,6 @@ def psycopg_connect(url: str, statement_timeout: int | None = None) -> Any:
     import psycopg
 
     return psycopg.connect(dburl.parse(url).libpq(), options=libpq_options(statement_timeout))
-
-
-def async_engine(url: str, statement_timeout: int | None = None) -> AsyncEngine:
-    """An async SQLAlchemy engine (aiosqlite over sqlite3, asyncpg) with the shared settings.
-
-    ``hide_parameters``: a failed statement's message must not carry token or password hashes into logs.
-    """
-    from sqlalchemy import event
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    parsed = dburl.parse(url)
-    if parsed.dialect == "postgresql":
-        return create_async_engine(
-            parsed.sqlalchemy("asyncpg"),
-            hide_parameters=True,
-            connect_args={"server_settings": postgres_settings(statement_timeout)},
-        )
-    engine = create_async_engine(parsed.sqlalchemy("aiosqlite"), hide_parameters=True)
-    event.listen(engine.sync_engine, "connect", lambda conn, _record: configure_sqlite(conn))
-    return engine
 
 
 def engine(

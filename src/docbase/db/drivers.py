@@ -30,9 +30,11 @@ with the status PostgREST gives it, 500.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -69,7 +71,8 @@ class Database:
         self, readonly: bool = False, pipelined: bool = False
     ) -> contextlib.AbstractAsyncContextManager[Any]:
         """One transaction; ``readonly`` lets SQLite readers skip the write lock (WAL readers never wait);
-        ``pipelined``: PostgreSQL sends the transaction's statements together (docbase.db.pipelined)."""
+        ``pipelined``: PostgreSQL sends the transaction's statements together (docbase.db.pipelined), and a
+        statement run with ``last=True`` sends the COMMIT with it: the caller runs nothing after that one."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -126,6 +129,7 @@ class SqliteDatabase(Database):
             # A read begins with its first statement that is not also its last: one statement alone is
             # atomic already, and BEGIN plus COMMIT were two of a by-id read's three calls into SQLite.
             if not readonly:
+                await _wait_for_writer(self.path)
                 conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise unavailable(f"the database is busy: {exc}") from None
@@ -155,6 +159,32 @@ class SqliteDatabase(Database):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def writer_lock(path: str) -> asyncio.Lock:
+    """The lock a worker's SQLite writers of ``path`` queue on, one per event loop.
+
+    SQLite allows one writer per file, and every docbase connection to it runs on the event loop's
+    thread: a writer that finds the file locked by another connection of the same worker waits in
+    SQLite's busy handler, on the loop thread, for a transaction that cannot finish until the loop
+    runs again. Auth and storage hold this lock for their write transactions (they await inside);
+    the API's writes, which never await between BEGIN and COMMIT, only wait until it is free.
+    """
+    loop = asyncio.get_running_loop()
+    locks = _WRITERS.get(loop)
+    if locks is None:
+        locks = _WRITERS[loop] = {}
+    return locks.setdefault(path, asyncio.Lock())
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+async def _wait_for_writer(path: str) -> None:
+    lock = writer_lock(path)
+    if lock.locked():
+        async with lock:
+            pass
 
 
 class SqliteTx:
@@ -247,7 +277,9 @@ class PostgresDatabase(Database):
         self.min_size, self.max_size = min_size, max_size
         self.timeout_ms = statement_timeout_ms(statement_timeout)
         self._pool: Any = None
-        self.pipeline = PipelinePool(self.url, self.timeout_ms)
+        self.pipeline = PipelinePool(self.url, self.timeout_ms)  # reads: JSON text as PostgreSQL built it
+        self.write_pipeline = PipelinePool(self.url, self.timeout_ms, decoded=True)  # writes: values as asyncpg's
+        self.pipelined_writes = True  # False: every write on asyncpg (tests compare the two paths' answers)
 
     async def _get_pool(self) -> Any:
         import asyncpg
@@ -260,7 +292,7 @@ class PostgresDatabase(Database):
                     self.timeout_ms,
                     min_size=self.min_size,
                     max_size=self.max_size,
-                    init=_init_connection,
+                    init=init_pg_connection,
                     connection_class=_transaction_scoped(),
                     timeout=5,
                 )
@@ -272,8 +304,8 @@ class PostgresDatabase(Database):
     async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
         import asyncpg
 
-        if pipelined:
-            async with _pipelined(self.pipeline, readonly) as tx:
+        if pipelined and (readonly or self.pipelined_writes):
+            async with _pipelined(self.pipeline if readonly else self.write_pipeline, readonly) as tx:
                 yield tx
             return
         pool = await self._get_pool()
@@ -305,6 +337,7 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self.pipeline.close()
+        await self.write_pipeline.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -329,7 +362,8 @@ def _transaction_scoped() -> type:
     return TransactionScoped
 
 
-async def _init_connection(conn: Any) -> None:
+async def init_pg_connection(conn: Any) -> None:
+    """JSON in and out as Python values, the same on every docbase pool."""
     import orjson
 
     for name in ("json", "jsonb"):

@@ -1,4 +1,4 @@
-"""PostgreSQL reads in one round trip: BEGIN, the caller's role and claims, the query and COMMIT in one pipeline.
+"""PostgreSQL requests in one round trip: BEGIN, the caller's role and claims, the statement and COMMIT in one pipeline.
 
 asyncpg waits for the answer to every statement before sending the next,
 so a signed-in read was four round trips (``BEGIN READ ONLY``; the
@@ -15,9 +15,25 @@ that is not idle after the pipeline (an error left the transaction open or
 broken) is rolled back, and closed when even that fails, so nothing one
 request set is seen by the next.
 
-Only callers that ask for it (``transaction(pipelined=True)``, the REST
-read) come here; writes keep the asyncpg pool, whose statements depend on
-each other's answers.
+Only callers that ask for it (``transaction(pipelined=True)``) come here:
+the REST read, and a REST write of one statement (docbase.api.rest decides
+it before it begins: nothing after the statement may need the database or
+roll the write back). Writes that read between statements keep the asyncpg
+pool.
+
+Reads and writes use two pools because they want their rows decoded
+differently: a read's body is JSON text PostgreSQL built, passed on as it
+came; a write's ``RETURNING`` rows are Python values that docbase turns into
+JSON (docbase.api.sql.write.rows_to_json), which must be the values asyncpg
+gives. Where psycopg decodes differently the write pool's loaders follow
+asyncpg: json and jsonb parsed (asyncpg's codec in docbase.db.drivers), the
+infinite dates and timestamps as the largest and smallest Python has
+(psycopg refuses them). psycopg keeps PostgreSQL's own text where asyncpg
+has a class of its own (point, bit strings) and reads real as PostgreSQL
+prints it (asyncpg widens the float4, ``0.1`` -> ``0.10000000149011612``):
+there the written row's JSON now matches a read of it. Parameters need no
+care: every compiled statement casts its parameters (``$1::JSONB``), and
+psycopg sends text with no type for the server to infer.
 """
 
 from __future__ import annotations
@@ -36,6 +52,57 @@ from .pgstatus import PG_STATUS, pg_status
 POOL_SIZE = max(4, min(10, 4 * (os.cpu_count() or 1)))
 
 
+def _decoded(adapters: Any) -> None:
+    """Register the write pool's loaders: values as asyncpg decodes them (see the module docstring)."""
+    import datetime as dt
+
+    import orjson
+    from psycopg.adapt import Dumper, Loader
+    from psycopg.pq import Format
+
+    class DecodedJson(Loader):
+        def load(self, data: Any) -> Any:
+            return orjson.loads(data)
+
+    class JsonbDumper(Dumper):
+        """A dict bound as a parameter: jsonb, as asyncpg's codec would have encoded it."""
+
+        oid = adapters.types["jsonb"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            return orjson.dumps(obj)
+
+    for name in ("json", "jsonb"):
+        adapters.register_loader(name, DecodedJson)
+    adapters.register_dumper(dict, JsonbDumper)
+    for name, high, low in (
+        ("date", dt.date.max, dt.date.min),
+        ("timestamp", dt.datetime.max, dt.datetime.min),
+        ("timestamptz", dt.datetime.max, dt.datetime.min),  # naive, as asyncpg gives them
+    ):
+        adapters.register_loader(name, _infinite(adapters.get_loader(adapters.types[name].oid, Format.TEXT), high, low))
+
+
+def _infinite(base: type, high: Any, low: Any) -> type:
+    """``base`` (psycopg's loader, C where built) with ``infinity`` and ``-infinity`` read as asyncpg reads them."""
+    from psycopg.adapt import Loader
+
+    class Infinite(Loader):
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            self._load = base(oid, context).load
+
+        def load(self, data: Any) -> Any:
+            first = data[0]
+            if first == 105:  # i: infinity (a date or timestamp otherwise starts with a digit)
+                return high
+            if first == 45:  # -: -infinity
+                return low
+            return self._load(data)
+
+    return Infinite
+
+
 def _raw_json() -> type:
     from psycopg.adapt import Loader
 
@@ -51,8 +118,9 @@ def _raw_json() -> type:
 class PipelinePool:
     """Idle psycopg connections, at most ``size`` open; one that is not idle when returned is never reused."""
 
-    def __init__(self, url: str, timeout_ms: int, size: int = POOL_SIZE) -> None:
-        self.url, self.timeout_ms, self.size = url, timeout_ms, size
+    def __init__(self, url: str, timeout_ms: int, size: int = POOL_SIZE, decoded: bool = False) -> None:
+        """``decoded``: rows as Python values as asyncpg gives them (writes), else JSON as text (reads)."""
+        self.url, self.timeout_ms, self.size, self.decoded = url, timeout_ms, size, decoded
         self._idle: list[Any] = []
         self._slots: asyncio.Semaphore | None = None
 
@@ -68,18 +136,24 @@ class PipelinePool:
             connect_timeout=5,
         )
         conn.prepared_max = 512
-        for name in ("json", "jsonb"):
-            conn.adapters.register_loader(name, _raw_json())
+        if self.decoded:
+            _decoded(conn.adapters)
+        else:
+            for name in ("json", "jsonb"):
+                conn.adapters.register_loader(name, _raw_json())
         return conn
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
-        try:
-            await asyncio.wait_for(self._slots.acquire(), 10)
-        except TimeoutError:
-            raise unavailable("no database connection free within 10 s") from None
+        if self._slots.locked():  # every connection busy: wait, at most 10 s
+            try:
+                await asyncio.wait_for(self._slots.acquire(), 10)
+            except TimeoutError:
+                raise unavailable("no database connection free within 10 s") from None
+        else:  # a free slot is taken at once: no timer and no task (wait_for's cost on every request)
+            await self._slots.acquire()
         conn = None
         try:
             conn = self._idle.pop() if self._idle else await self._connect()
@@ -101,6 +175,10 @@ class PipelinePool:
             await conn.close()
             return
         self._idle.append(conn)
+
+    def __len__(self) -> int:
+        """Idle connections, ready for the next transaction."""
+        return len(self._idle)
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -135,22 +213,37 @@ class PipelinedTx:
             await mode.__aexit__(type(error) if error else None, error, None)
 
     async def configure(self, sql: str, params: list[Any]) -> None:
+        self._open()
         await self.conn.execute(sql, params)
 
     async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
-        cursor = await self.conn.execute(sql, params)
-        if last:
-            await self.end()
-            await self.close()
-        else:
-            await self._pipeline.sync()
-        return await cursor.fetchall()
+        """The statement's rows; a refusal is raised as DbError here, as the asyncpg transaction raises it."""
+        self._open()
+        try:
+            cursor = await self.conn.execute(sql, params)
+            if last:
+                await self.end()
+                await self.close()
+            else:
+                await self._pipeline.sync()
+            return await cursor.fetchall()
+        except Exception as exc:
+            raise translated(exc) from None
+
+    def _open(self) -> None:
+        """After the COMMIT the connection is in autocommit: a statement now would run outside the transaction."""
+        if self.ended:
+            raise RuntimeError("a statement after the one sent as the transaction's last")
 
     async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
         rows = await self.rows(sql, params, last)
         return rows[0][0] if rows else None
 
     async def end(self) -> None:
+        """COMMIT, or ROLLBACK when asked; no pipelined caller asks for ROLLBACK, because psycopg (3.3) answers a
+        ROLLBACK's result by forgetting its prepared statements and queueing a DEALLOCATE ALL, which in pipeline
+        mode reaches the server after the next transaction's first statement was prepared: that statement's next
+        use fails with 26000 (prepared statement does not exist)."""
         if not self.ended:
             self.ended = True
             await self.conn.execute("ROLLBACK" if self.rollback else "COMMIT")
@@ -174,12 +267,22 @@ async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[Pipelin
             await tx.close()
     except DbError:
         raise
-    except psycopg.errors.DatabaseError as exc:  # the server refused a statement
-        if exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P")):
-            raise unavailable(str(exc)) from None
-        raise _error(exc) from None
     except (OSError, psycopg.Error, TimeoutError, ConnectionError) as exc:
-        raise unavailable(str(exc)) from None
+        raise translated(exc) from None
+
+
+def translated(exc: BaseException) -> BaseException:
+    """A psycopg or connection error as DbError (503 when the connection, not the statement, failed);
+    anything else as it is."""
+    import psycopg
+
+    if isinstance(exc, psycopg.errors.DatabaseError) and exc.sqlstate is not None:  # the server refused a statement
+        if exc.sqlstate.startswith(("08", "57P")):
+            return unavailable(str(exc))
+        return _error(exc)
+    if isinstance(exc, OSError | psycopg.Error | TimeoutError | ConnectionError):
+        return unavailable(str(exc))
+    return exc
 
 
 def _error(exc: Any) -> DbError:

@@ -289,13 +289,18 @@ def _paragraph_or_diagram(text: str, line: int, section: tuple[str, ...]) -> Blo
 _TIGHT_BULLET = re.compile(r"^\s*-([^\s\-].*)$")
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+_ITEM_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s?")
+
+
 def _cells(row_line: str) -> tuple[str, ...]:
     body = row_line.strip()
     if body.startswith("|"):
         body = body[1:]
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
-    parts = re.split(r"(?<!\\)\|", body)
+    parts = _CELL_BAR.split(body)
     return tuple(p.strip().replace("\\|", "|") for p in parts)
 
 
@@ -320,6 +325,6 @@ def _list_block(tokens: list[Token], src: list[str], tok: Token, section: tuple[
             depth -= 1
         elif t.type == "list_item_open" and t.map:
             start = t.map[0]
-            first = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s?", "", src[start], count=1)
+            first = _ITEM_MARKER.sub("", src[start], count=1)
             items.append(ListItem(first.strip(), start + 1, depth))
     return Block("list", text, line, section, items=tuple(items))

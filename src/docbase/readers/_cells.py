@@ -36,9 +36,54 @@ from ._vocabulary import normal, roles
 
 _ON_ACTIONS = r"(CASCADE|SET\s+NULL|SET\s+DEFAULT|RESTRICT|NO\s+ACTION)"
 
+# The phrase readers' patterns, compiled once (they run for every cell, bullet and sentence; the f-string
+# ones were formatted and hashed again on each call before the ``re`` cache could answer).
+_SPACES = re.compile(r"\s+")
+_ON_DELETE = re.compile(rf"(?i)\bON\s+DELETE\s+{_ON_ACTIONS}")
+_ACTION_ALONE = re.compile(rf"(?i)(?:^|[\s(,]){_ON_ACTIONS}(?:\s+(?:DELETE|ON\s+DELETE))?\s*(?:\)|$|,)")
+_ON_UPDATE = re.compile(rf"(?i)\bON\s+UPDATE\s+{_ON_ACTIONS}")
+_REFERENCE = re.compile(rf"^({IDENT}(?:\.{IDENT})*)\s*(?:\(\s*([\w\s,]+?)\s*\))?(.*)$")
+_ACTION_IN_PARENS = re.compile(rf"(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?", re.I)
+_ACTIONS_AFTER = re.compile(
+    rf"(?i)(?:\s*(?:\(\s*(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?\s*\)|ON\s+(?:DELETE|UPDATE)\s+{_ON_ACTIONS}|{_ON_ACTIONS}(?:\s+DELETE)?))+\s*"
+)
+_DEFAULT_WORD = re.compile(r"(?i)^default\b")
+_EMPHASISED = re.compile(r"^([*_])(?!\1)(\S(?:.*?\S)?)\1$")
+_DEFAULT_PHRASE = re.compile(
+    r"(?i)^(?:default\s*(?::|=|\s)|(?:standard(?:wert)?|por\s+defecto|par\s+défaut)\s*[:=])\s*(.+)$"
+)
+_COMMENT_PHRASE = re.compile(r"(?i)^(?:comment|note)\s*:\s*(.+)$")
+_CHECK_PHRASE = re.compile(r"(?i)^check\s*\((.*)\)$")
+_COMPARISON = re.compile(r"^(>=|<=|<>|!=|>|<|≥|≤)\s*(-?\d+(?:\.\d+)?)$")
+_FLAGS_BEFORE_TARGET = re.compile(r"(?i)^(?:,?\s*(?:unique|uk|not null|nullable|null)\b\s*)+")
+_REFERENCES_WORD = re.compile(r"(?i)^(?:references?|refs?|to|→|->)\s*:?\s*")
+_ON_UPDATE_PHRASE = re.compile(r"(?i)^on\s+update\b\s*(.*)$")
+_ACTION_ONLY = re.compile(rf"(?i){_ON_ACTIONS}$")
+_ON_DELETE_PHRASE = re.compile(rf"(?i)^(?:on\s+delete\s+)?{_ON_ACTIONS}(?:\s+(?:delete|on\s+delete))?$")
+_PK_SLASH_FK = re.compile(r"(?i)\bPK\s*/\s*FK\b")
+_WORDS_AND_SLASHES = re.compile(r"[\w\s/]+")
+_FK_WORD = re.compile(r"(?i)fk|foreign key")
+_SHORT_THEN_LONG = re.compile(r"(?i)\b(?:PK|FK|UK|UQ)\s*[-–—:]\s*(?=PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE)")
+_UNDERSCORED_KEYWORD = re.compile(r"(?i)\b(primary|foreign|not)_(key|null)\b")
+_DEFAULT_CALL = re.compile(r"(?i)\bdefault\s*\(([^()]*)\)")
+_BEFORE_KEYWORD = re.compile(
+    r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)"
+)
+_ACTION_COMMA = re.compile(r"(?i)\b(on delete|on update),\s*")
+
+
+_NESTING = re.compile(r"[\'\"`()\[\]{}]")
+
 
 def split_top(text: str, seps: str = ",") -> list[str]:
     """Split on separators outside parentheses and quotes."""
+    if not any(sep in text for sep in seps):  # nothing to split: most cells and phrases
+        text = text.strip()
+        return [text] if text else []
+    if not _NESTING.search(text):  # no quotes or brackets: every separator is at the top
+        for sep in seps[1:]:
+            text = text.replace(sep, seps[0])
+        return [p for p in (part.strip() for part in text.split(seps[0])) if p]
     parts, depth, quote, cur = [], 0, "", []
     for ch in text:
         if quote:
@@ -61,33 +106,26 @@ def split_top(text: str, seps: str = ",") -> list[str]:
 
 def on_action(text: str) -> str | None:
     """``CASCADE`` / ``ON DELETE SET NULL`` / ``CASCADE DELETE`` -> 'cascade' / 'set null'."""
-    m = re.search(rf"(?i)\bON\s+DELETE\s+{_ON_ACTIONS}", text) or re.search(
-        rf"(?i)(?:^|[\s(,]){_ON_ACTIONS}(?:\s+(?:DELETE|ON\s+DELETE))?\s*(?:\)|$|,)", text
-    )
-    return re.sub(r"\s+", " ", m.group(1)).lower() if m else None
+    m = _ON_DELETE.search(text) or _ACTION_ALONE.search(text)
+    return _SPACES.sub(" ", m.group(1)).lower() if m else None
 
 
 def parse_reference(target: str, line: int = 0) -> Reference | None:
     """``workspaces.id``, ``table(col)``, ```auth.users.id` (CASCADE)`` -> Reference, else None."""
     t = strip_markup(target).strip().strip("\"'")
-    m = re.match(rf"^({IDENT}(?:\.{IDENT})*)\s*(?:\(\s*([\w\s,]+?)\s*\))?(.*)$", t)
+    m = _REFERENCE.match(t)
     if not m:
         return None
     path, cols, rest = m.group(1), m.group(2), m.group(3)
-    if cols is not None and re.fullmatch(
-        rf"(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?", cols.strip(), re.I
-    ):
+    if cols is not None and _ACTION_IN_PARENS.fullmatch(cols.strip()):
         rest, cols = f"({cols}){rest}", None
-    if rest.strip() and not re.fullmatch(
-        rf"(?i)(?:\s*(?:\(\s*(?:ON\s+(?:DELETE|UPDATE)\s+)?{_ON_ACTIONS}(?:\s+DELETE)?\s*\)|ON\s+(?:DELETE|UPDATE)\s+{_ON_ACTIONS}|{_ON_ACTIONS}(?:\s+DELETE)?))+\s*",
-        rest,
-    ):
+    if rest.strip() and not _ACTIONS_AFTER.fullmatch(rest):
         return None
     on_delete = on_action(rest) if rest else None
     on_update = None
-    um = re.search(rf"(?i)\bON\s+UPDATE\s+{_ON_ACTIONS}", rest or "")
+    um = _ON_UPDATE.search(rest or "")
     if um:
-        on_update = re.sub(r"\s+", " ", um.group(1)).lower()
+        on_update = _SPACES.sub(" ", um.group(1)).lower()
     if cols is not None and all(is_identifier(c.strip()) for c in cols.split(",")):
         return Reference(path, tuple(c.strip() for c in cols.split(",")), on_delete, on_update, line=line)
     parts = path.split(".")
@@ -144,24 +182,24 @@ def _default_value(text: str) -> str:
 def _phrase(part: str, out: Constraints, line: int) -> bool:
     """Read one comma-separated phrase into ``out``; False when it is not a constraint phrase."""
     raw = part.strip().rstrip(".").strip()
-    p = strip_markup(raw) if not re.match(r"(?i)^default\b", raw) else raw
-    p = re.sub(r"^([*_])(?!\1)(\S(?:.*?\S)?)\1$", r"\2", p)  # "*nullable*": emphasis, not part of the word
-    low = re.sub(r"\s+", " ", p.lower())
+    p = strip_markup(raw) if not _DEFAULT_WORD.match(raw) else raw
+    p = _EMPHASISED.sub(r"\2", p)  # "*nullable*": emphasis, not part of the word
+    low = _SPACES.sub(" ", p.lower())
     if not low:
         return True
-    m = re.match(r"(?i)^(?:default\s*(?::|=|\s)|(?:standard(?:wert)?|por\s+defecto|par\s+défaut)\s*[:=])\s*(.+)$", raw)
+    m = _DEFAULT_PHRASE.match(raw)
     if m:
         out.default = _default_value(m.group(1))
         return True
-    m = re.match(r"(?i)^(?:comment|note)\s*:\s*(.+)$", raw)
+    m = _COMMENT_PHRASE.match(raw)
     if m:
         out.comment = m.group(1).strip().strip("'\"")
         return True
-    m = re.match(r"(?i)^check\s*\((.*)\)$", p)
+    m = _CHECK_PHRASE.match(p)
     if m:
         out.check = m.group(1).strip()
         return True
-    m = re.match(r"^(>=|<=|<>|!=|>|<|≥|≤)\s*(-?\d+(?:\.\d+)?)$", p)
+    m = _COMPARISON.match(p)
     if m:  # "> 0" in a constraints cell: a check on this column (``column_check`` names it)
         out.check = f"{ {'≥': '>=', '≤': '<='}.get(m.group(1), m.group(1)) } {m.group(2)}"
         return True
@@ -175,11 +213,11 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if fk or (arrow and arrow.start() == 0):
         out.fk_marked = True
         rest = p[fk.end() :] if fk else p
-        rest = re.sub(r"(?i)^(?:,?\s*(?:unique|uk|not null|nullable|null)\b\s*)+", _flags_into(out), rest)
+        rest = _FLAGS_BEFORE_TARGET.sub(_flags_into(out), rest)
         rest = _ARROW.sub("", rest, count=1).strip()
         if rest.startswith("(") and rest.endswith(")"):  # "FOREIGN KEY (t.c)", "foreign key: (references users)"
             rest = rest[1:-1].strip()
-            rest = re.sub(r"(?i)^(?:references?|refs?|to|→|->)\s*:?\s*", "", rest)
+            rest = _REFERENCES_WORD.sub("", rest)
         if rest:
             ref = parse_reference(rest, line)
             if ref is None:
@@ -189,17 +227,17 @@ def _phrase(part: str, out: Constraints, line: int) -> bool:
     if arrow:  # "UNIQUE → t.c" after a split elsewhere
         head, tail = p[: arrow.start()].strip(), p[arrow.end() :].strip()
         return _phrase(head, out, line) and _phrase("FK " + tail, out, line)
-    m = re.match(r"(?i)^on\s+update\b\s*(.*)$", p)
+    m = _ON_UPDATE_PHRASE.match(p)
     if m:
-        action = re.match(rf"(?i){_ON_ACTIONS}$", m.group(1).strip())
+        action = _ACTION_ONLY.match(m.group(1).strip())
         if action and out.references is not None:
-            out.references = replace(out.references, on_update=re.sub(r"\s+", " ", action.group(1)).lower())
+            out.references = replace(out.references, on_update=_SPACES.sub(" ", action.group(1)).lower())
         else:
             out.notes.append("on update")
         return True
-    m = re.match(rf"(?i)^(?:on\s+delete\s+)?{_ON_ACTIONS}(?:\s+(?:delete|on\s+delete))?$", p)
+    m = _ON_DELETE_PHRASE.match(p)
     if m:
-        action = re.sub(r"\s+", " ", m.group(1)).lower()
+        action = _SPACES.sub(" ", m.group(1)).lower()
         if out.references is not None:
             out.references = replace(out.references, on_delete=action)
         else:
@@ -324,7 +362,7 @@ def _flags_into(out: Constraints):
 
     def apply(m: re.Match[str]) -> str:
         for piece in split_top(m.group(0)):
-            setter = _FLAG_WORDS.get(re.sub(r"\s+", " ", piece.strip().lower()))
+            setter = _FLAG_WORDS.get(_SPACES.sub(" ", piece.strip().lower()))
             if setter is not None:
                 setter(out)
         return ""
@@ -334,20 +372,16 @@ def _flags_into(out: Constraints):
 
 def _pieces(text: str) -> list[str]:
     """Split a constraints text into phrases on commas, semicolons and ' and ', keeping FK targets whole."""
-    text = re.sub(r"(?i)\bPK\s*/\s*FK\b", "PK, FK", text)
+    text = _PK_SLASH_FK.sub("PK, FK", text)
     pieces: list[str] = []
     for chunk in split_top(text, ",;"):
-        pieces.extend(split_top(chunk, "/") if re.fullmatch(r"[\w\s/]+", chunk) else [chunk])
+        pieces.extend(split_top(chunk, "/") if _WORDS_AND_SLASHES.fullmatch(chunk) else [chunk])
     # "FK, UNIQUE → t.c (CASCADE)": the arrow's target belongs to the FK marker before it.
     out: list[str] = []
     i = 0
     while i < len(pieces):
         cur = pieces[i]
-        if (
-            re.fullmatch(r"(?i)fk|foreign key", strip_markup(cur))
-            and i + 1 < len(pieces)
-            and _ARROW.search(pieces[i + 1])
-        ):
+        if _FK_WORD.fullmatch(strip_markup(cur)) and i + 1 < len(pieces) and _ARROW.search(pieces[i + 1]):
             cur = cur + ", " + pieces[i + 1]
             i += 1
         out.append(cur)
@@ -381,18 +415,12 @@ def _parse_constraints(text: str, strict: bool) -> Constraints | None:
     text = text.strip()
     if not text or text in {"-", "—", "–"}:
         return None if strict else out
-    text = re.sub(
-        r"(?i)\b(?:PK|FK|UK|UQ)\s*[-–—:]\s*(?=PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE)", "", text
-    )  # "PK - PRIMARY KEY"
-    text = re.sub(r"(?i)\b(primary|foreign|not)_(key|null)\b", r"\1 \2", text)  # "PRIMARY_KEY", "NOT_NULL"
-    text = re.sub(r"(?i)\bdefault\s*\(([^()]*)\)", r"DEFAULT \1", text)  # "DEFAULT(0)"
+    text = _SHORT_THEN_LONG.sub("", text)  # "PK - PRIMARY KEY"
+    text = _UNDERSCORED_KEYWORD.sub(r"\1 \2", text)  # "PRIMARY_KEY", "NOT_NULL"
+    text = _DEFAULT_CALL.sub(r"DEFAULT \1", text)  # "DEFAULT(0)"
     # "PRIMARY KEY NOT NULL" / "UUID PK DEFAULT x" written without commas: split before known keywords.
-    spaced = re.sub(
-        r"(?i)(?<=\S)\s+(?=(?:PRIMARY\s+KEY|NOT\s+NULL|UNIQUE|DEFAULT\b|REFERENCES|FOREIGN\s+KEY|CHECK\s*\(|ON\s+DELETE|ON\s+UPDATE|NULLABLE)\b)",
-        ", ",
-        text,
-    )
-    spaced = re.sub(r"(?i)\b(on delete|on update),\s*", r"\1 ", spaced)
+    spaced = _BEFORE_KEYWORD.sub(", ", text)
+    spaced = _ACTION_COMMA.sub(r"\1 ", spaced)
     recognised = 0
     for piece in _pieces(spaced):
         if _phrase(piece, out, line):

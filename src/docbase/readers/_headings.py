@@ -53,9 +53,13 @@ def is_identifier(text: str) -> bool:
     return bool(_IDENT_RE.match(text))
 
 
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+
+
 def normalise_name(name: str) -> str:
     """ALL_CAPS names are a drawing convention, not a spelling: lower-case them; keep anything else."""
-    if re.search(r"[A-Z]", name) and not re.search(r"[a-z]", name) and len(name) > 1:
+    if _UPPER.search(name) and not _LOWER.search(name) and len(name) > 1:
         return name.lower()
     return name
 
@@ -81,43 +85,39 @@ def table_name(text: str) -> str | None:
     ('cars', None, None)
     """
     text = text.lstrip("#").strip().replace("（", " (").replace("）", ")")  # full-width parentheses
-    text = re.sub(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])", r"\2", text)  # *Tabla Clientes*, _users_
-    quoted = re.findall(r"`([^`]+)`", text)
-    if len(quoted) == 1 and (
-        re.search(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])", text) or re.search(_GLUED_WORD, text)
-    ):
+    text = _EMPHASIS.sub(r"\2", text)  # *Tabla Clientes*, _users_
+    quoted = _QUOTED.findall(text)
+    if len(quoted) == 1 and (_WORD_STANDS_ALONE.search(text) or _GLUED_RE.search(text)):
         inner = quoted[0].strip()
         if _QUALIFIED_RE.match(inner):
             return normalise_name(inner)  # "Bảng `users`", "**Table:** `users`", "The `users` table"
-    named = re.search(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$", text)
+    named = _NAME_IN_PARENS.search(text)
     before = text[: named.start()] if named else ""
-    if named and re.search(r"`[^`]+`", before) and "`" not in text[named.start() :]:
+    if named and _QUOTED.search(before) and "`" not in text[named.start() :]:
         named = None  # "1.3. `permissions` (Quyền)": the quoted name is the table, the parenthetical a gloss
-    if named and (len(before.split()) > 1 or re.search(rf"(?i){_TABLE_WORD}", before)):
+    if named and (len(before.split()) > 1 or _TABLE_WORD_RE.search(before)):
         inner = named.group(1)
-        if re.search(r"[_a-z]", inner) or "`" in text[named.start() :]:
+        if _LOWER_OR_UNDERSCORE.search(inner) or "`" in text[named.start() :]:
             return normalise_name(inner)  # "1. User table (users)"
-    marked_after_word = re.match(rf"(?i)^{_TABLE_WORD}\s+[`*]", text)
+    marked_after_word = _WORD_THEN_MARK.match(text)
     # "Table: notes" and "`notes`" name a table even when the word is a generic heading.
-    explicit = marked_after_word or re.match(rf"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:{_TABLE_WORD}\s*[:\-–—]|`)", text)
+    explicit = marked_after_word or _EXPLICIT_NAME.match(text)
     t = strip_markup(text)
-    t = re.sub(r"^[^\w(]+", "", t)  # emoji and bullets
-    t = re.sub(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+", "", t)  # 1. / 2.3 / a)
-    t = re.sub(r"\s*\([^)]*\)\s*$", "", t)  # trailing parenthetical
-    t = re.sub(r"\s+(?:[-–—:]\s+).*$", "", t)  # "users — description"
-    t = re.sub(rf"(?i)^{_TABLE_WORD}\s*[:\-–—]\s*", "", t)
-    word_first = re.match(rf"(?i)^{_TABLE_WORD}\s+(\S+)$", t)
-    if marked_after_word or (
-        word_first and (not re.match(r"(?i)^table\s", t) or re.match(r"[a-z_]", word_first.group(1)))
-    ):
-        t = re.sub(rf"(?i)^{_TABLE_WORD}\s+", "", t)  # "Table `users`", "Tabla Clientes"; not "Table Descriptions"
-    t = re.sub(rf"(?i)\s+{_TABLE_WORD}$", "", t)
-    t = re.sub(rf"(?<=[A-Za-z0-9_]){_GLUED_WORD}$", "", t)  # "usersテーブル", "users表", "users테이블"
-    t = re.sub(r"[^\w)]+$", "", t.strip()).strip().strip("\"'")  # trailing emoji, colon
+    t = _LEADING_SYMBOLS.sub("", t)  # emoji and bullets
+    t = _NUMBERING.sub("", t)  # 1. / 2.3 / a)
+    t = _TRAILING_PARENS.sub("", t)  # trailing parenthetical
+    t = _DESCRIPTION.sub("", t)  # "users — description"
+    t = _WORD_COLON.sub("", t)
+    word_first = _WORD_FIRST.match(t)
+    if marked_after_word or (word_first and (not _TABLE_SPACE.match(t) or _LOWER_START.match(word_first.group(1)))):
+        t = _WORD_SPACE.sub("", t)  # "Table `users`", "Tabla Clientes"; not "Table Descriptions"
+    t = _SPACE_WORD_END.sub("", t)
+    t = _GLUED_END.sub("", t)  # "usersテーブル", "users表", "users테이블"
+    t = _TRAILING_SYMBOLS.sub("", t.strip()).strip().strip("\"'")  # trailing emoji, colon
     if not _QUALIFIED_RE.match(t):
         # "struttura della tabella cars", "Estructura de la tabla `clientes`": the name right after the table word
-        after = re.search(rf"(?i)(?:^|\s){_TABLE_WORD}\s+[`*]*([^\W\d]\w*)[`*]*\s*:?$", text)
-        named_after = after and (re.match(r"[a-z_]", after.group(1)) or "`" in text)  # not "Table Descriptions"
+        after = _NAME_AFTER_WORD.search(text)
+        named_after = after and (_LOWER_START.match(after.group(1)) or "`" in text)  # not "Table Descriptions"
         if named_after and after.group(1).lower() not in GENERIC_HEADINGS:
             return normalise_name(after.group(1))
         return None
@@ -126,11 +126,39 @@ def table_name(text: str) -> str | None:
     return normalise_name(t)
 
 
+# ``table_name``'s patterns, compiled once: built per call from the long table-word alternation, each call
+# formatted and hashed every pattern string again before the ``re`` cache could answer.
+_EMPHASIS = re.compile(r"^([*_])(?!\1)(.+?)\1(?=$|\s*[:(\-–—])")
+_QUOTED = re.compile(r"`([^`]+)`")
+_WORD_STANDS_ALONE = re.compile(rf"(?i)(?:^|[\s*]){_TABLE_WORD}(?:$|[\s*:])")
+_GLUED_RE = re.compile(_GLUED_WORD)
+_NAME_IN_PARENS = re.compile(r"\(\s*`?([^\W\d]\w*(?:\.[^\W\d]\w*)?)`?\s*\)\s*:?\s*$")
+_TABLE_WORD_RE = re.compile(rf"(?i){_TABLE_WORD}")
+_LOWER_OR_UNDERSCORE = re.compile(r"[_a-z]")
+_WORD_THEN_MARK = re.compile(rf"(?i)^{_TABLE_WORD}\s+[`*]")
+_EXPLICIT_NAME = re.compile(rf"(?i)^\W*(?:\d+(?:\.\d+)*[.):]?\s+)?(?:{_TABLE_WORD}\s*[:\-–—]|`)")
+_LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.):]?|[A-Za-z][.)])\s+")
+_TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+_DESCRIPTION = re.compile(r"\s+(?:[-–—:]\s+).*$")
+_WORD_COLON = re.compile(rf"(?i)^{_TABLE_WORD}\s*[:\-–—]\s*")
+_WORD_FIRST = re.compile(rf"(?i)^{_TABLE_WORD}\s+(\S+)$")
+_TABLE_SPACE = re.compile(r"(?i)^table\s")
+_LOWER_START = re.compile(r"[a-z_]")
+_WORD_SPACE = re.compile(rf"(?i)^{_TABLE_WORD}\s+")
+_SPACE_WORD_END = re.compile(rf"(?i)\s+{_TABLE_WORD}$")
+_GLUED_END = re.compile(rf"(?<=[A-Za-z0-9_]){_GLUED_WORD}$")
+_TRAILING_SYMBOLS = re.compile(r"[^\w)]+$")
+_NAME_AFTER_WORD = re.compile(rf"(?i)(?:^|\s){_TABLE_WORD}\s+[`*]*([^\W\d]\w*)[`*]*\s*:?$")
+
+
 def names_table_explicitly(heading: str) -> bool:
     """Whether a heading marks its name as a table's: backticks, or a table word (``Bảng``, ``Table:``)."""
-    return table_name(heading) is not None and (
-        "`" in heading or bool(re.search(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])", heading))
-    )
+    return table_name(heading) is not None and ("`" in heading or bool(_WORD_IN_HEADING.search(heading)))
+
+
+_WORD_IN_HEADING = re.compile(rf"(?i)(?:^|[\s*:#.(（]){_TABLE_WORD}(?:$|[\s*:)）])")
+_NOT_WORD = re.compile(r"[^\w ]")
 
 
 def section_table(section: tuple[str, ...]) -> str | None:
@@ -144,7 +172,7 @@ def section_table(section: tuple[str, ...]) -> str | None:
         name = table_name(heading)
         if name is not None:
             return name
-        word = re.sub(r"[^\w ]", "", strip_markup(heading)).strip().lower()
+        word = _NOT_WORD.sub("", strip_markup(heading)).strip().lower()
         if word not in GENERIC_HEADINGS:
             return None
     return None
@@ -159,7 +187,7 @@ def block_table(lead: str, section: tuple[str, ...]) -> str | None:
         if name is not None and (names_table_explicitly(lead) or not _explicit_section(section)):
             return name  # not "**Résultat**" over a part of the table `matches` its heading names
     said = _SAID_TABLE.search(lead) if lead and "\n" not in lead and len(lead) < 200 else None
-    if said and len(re.findall(r"`[^`]+`", lead)) == 1:
+    if said and len(_QUOTED.findall(lead)) == 1:
         return normalise_name(
             said.group(1) or said.group(2)
         )  # "新增 `payments` 支付记录表，用于…", "订单表 `orders` …"
@@ -170,7 +198,7 @@ def lead_names_table(lead: str) -> bool:
     """Whether a one-line lead names one quoted table beside a table word ("订单表 `orders` 同步补充状态字段：")."""
     lead = lead.strip()
     return bool(lead and "\n" not in lead and len(lead) < 200 and _SAID_TABLE.search(lead)) and (
-        len(re.findall(r"`[^`]+`", lead)) == 1
+        len(_QUOTED.findall(lead)) == 1
     )
 
 

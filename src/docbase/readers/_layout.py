@@ -49,15 +49,20 @@ def _ratio(rows: list[tuple[str, ...]], col: int, test) -> float:
     return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_BEFORE_CONSTRAINT = re.compile(r"\s+(?=[A-Z]{2}|not\b|null|primary|unique|default|pk\b|fk\b)")
+_TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def _is_type(cell: str) -> bool:
-    head = re.split(r"\s+(?=[A-Z]{2}|not\b|null|primary|unique|default|pk\b|fk\b)", cell, maxsplit=1)[0]
+    head = _BEFORE_CONSTRAINT.split(cell, maxsplit=1)[0]
     words = read_type_words(cell)
     return words.type is not None or words.references is not None or read_type_words(head).type is not None
 
 
 def _name_cell(cell: str) -> str:
     text = strip_markup(cell)
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
+    text = _TRAILING_PARENS.sub("", text)
     return text.rstrip("*?🔑 ").strip()
 
 
@@ -81,6 +86,9 @@ def layout_of(block: Block) -> Layout | None:
         renamed = {"name": "index", "type": "method"}  # an index's name and kind
         roles = {i: renamed.get(r, r) if renamed.get(r) not in values else r for i, r in roles.items()}
         return Layout("indexes", roles)
+    if "index" in values and "name" in values and "type" not in values:
+        # "| インデックス名 | カラム | 種別 |": beside an index's name, "column" holds the columns it covers
+        return Layout("indexes", {i: "fields" if r == "name" else r for i, r in roles.items()})
     if "type" not in values:
         scores = [(_ratio(body, i, _is_type), i) for i in range(len(header)) if i not in roles]
         best = max(scores, default=(0.0, -1))

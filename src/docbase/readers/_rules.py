@@ -77,11 +77,21 @@ _RULE_WORDS = re.compile(
 )
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+_RULE_LABEL = re.compile(r"(?i)^(?:note|rule|business\s+rule|constraint|validation|invariant)s?\s*:\s*")
+_SPACES = re.compile(r"\s+")
+_QUOTED_NAME = re.compile(r"`([^\W\d]\w*)`")
+_COLUMN_LIST = re.compile(r"\(\s*(`?[^\W\d]\w*`?(?:\s*,\s*`?[^\W\d]\w*`?)+)\s*\)")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?;](?=\s|$)")
+
+
 def _clean(sentence: str) -> str:
     text = sentence.replace("**", "").replace("__", "").strip()
-    text = re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", text)
-    text = re.sub(r"(?i)^(?:note|rule|business\s+rule|constraint|validation|invariant)s?\s*:\s*", "", text)
-    return re.sub(r"\s+", " ", text).strip().rstrip(".!;").strip()
+    text = _BULLET.sub("", text)
+    text = _RULE_LABEL.sub("", text)
+    return _SPACES.sub(" ", text).strip().rstrip(".!;").strip()
 
 
 def _words(phrase: str) -> tuple[str, ...] | None:
@@ -352,7 +362,12 @@ def rules_in(sentence: str, line: int, table: str | None) -> list[RuleFragment]:
         if (m := pattern.match(text)) and (said := read(m)):
             kind, subjects, fields = said
             return [RuleFragment(kind, line, text, table, subjects, **fields)]  # type: ignore[arg-type]
-    named = re.findall(r"`([^\W\d]\w*)`", sentence)
+    listed = _COLUMN_LIST.search(sentence)
+    columns = [c.strip().strip("`") for c in listed.group(1).split(",")] if listed else []
+    if len(columns) >= 2 and all(_IDENTIFIER.fullmatch(c) for c in columns) and _says_unique(text):
+        # "`IX_Categories_Name_UserId` - unikalny indeks na (Name, UserId)": the listed columns, not the index's name
+        return [RuleFragment("unique", line, text, table, tuple((c,) for c in columns))]
+    named = _QUOTED_NAME.findall(sentence)
     if len(set(named)) == 1 and _says_unique(text):  # "`email` benzersiz olmalıdır", "`email` muss eindeutig sein"
         return [RuleFragment("unique", line, text, table, ((named[0],),))]
     return []
@@ -396,7 +411,7 @@ def sentences(text: str, first_line: int) -> list[tuple[str, int]]:
         if not current:
             start = first_line + offset
         pos = 0
-        for m in re.finditer(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?;](?=\s|$)", line):
+        for m in _SENTENCE_END.finditer(line):
             piece = line[pos : m.end()].strip()
             if piece:
                 current.append(piece)

@@ -162,6 +162,10 @@ def strip_comments(text: str) -> str:
     return "".join(parts).strip()
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_SPACES = re.compile(r"\s+")
+
+
 def span_text(text: str, start: int, end: int) -> str:
     """The source between two offsets, comments removed and blank runs collapsed."""
-    return re.sub(r"\s+", " ", strip_comments(text[start:end]))
+    return _SPACES.sub(" ", strip_comments(text[start:end]))

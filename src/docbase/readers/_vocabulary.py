@@ -46,8 +46,13 @@ def flags(kind: str) -> frozenset[str]:
 
 
 @cache
+def _announcing() -> frozenset[str]:
+    return frozenset(normal(w) for w in _data()["announce"]["fields"])
+
+
 def announces_fields(text: str) -> bool:
-    """Whether a lead or parent bullet announces a list of columns (``Fields:``, ``Campos:``)."""
-    return normal(text.replace("*", "").replace("_", " ")) in frozenset(
-        normal(w) for w in _data()["announce"]["fields"]
-    )
+    """Whether a lead or parent bullet announces a list of columns (``Fields:``, ``Campos:``).
+
+    The word set is built once; this used to rebuild it per new text and keep every text asked
+    about in an unbounded cache (a long-running server re-reading documents only grew it)."""
+    return normal(text.replace("*", "").replace("_", " ")) in _announcing()

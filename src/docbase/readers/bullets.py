@@ -55,6 +55,13 @@ class _Parsed:
     indexed: bool
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_TWO_WORDS = re.compile(r"[A-Za-z]+\s+[A-Za-z]+")
+_SPACES = re.compile(r"\s+")
+_DASHED_DESCRIPTION = re.compile(r"\s[-–—]\s+(.*)$")
+_DESCRIPTION_ITEM = re.compile(r"^\*\*Description:?\*\*:?\s*(.+)$", re.IGNORECASE)
+
+
 def _side_notes(text: str) -> tuple[str, list[str]]:
     """Take out parentheticals written with a space before them and holding prose or e.g. lists."""
     out, notes, flags, depth, start = [], [], [], 0, -1
@@ -71,13 +78,13 @@ def _side_notes(text: str) -> tuple[str, list[str]]:
                 if stated is not None:  # "(required)", "(PK)", "(FK → users.id)": constraints, not notes
                     flags.append(inner.strip())
                     out.append(("cut", start, i))
-                elif examples_in(inner) is not None or re.search(r"[A-Za-z]+\s+[A-Za-z]+", inner):
+                elif examples_in(inner) is not None or _TWO_WORDS.search(inner):
                     notes.append(inner.strip())
                     out.append(("cut", start, i))
                 start = -1
     for _, a, b in reversed(out):
         text = text[:a] + text[b + 1 :]
-    text = ", ".join([re.sub(r"\s+", " ", text).strip(" ,")] + flags)
+    text = ", ".join([_SPACES.sub(" ", text).strip(" ,")] + flags)
     return text.strip(" ,"), notes
 
 
@@ -94,7 +101,7 @@ def _type_and_constraints(body: str, line: int) -> tuple[object, Constraints] | 
 
 def _type_and_constraints_once(body: str, line: int) -> tuple[object, Constraints] | None:
     description = None
-    m = re.search(r"\s[-–—]\s+(.*)$", body)
+    m = _DASHED_DESCRIPTION.search(body)
     if m:
         body, description = body[: m.start()], m.group(1).strip()
     body, notes = _side_notes(body)
@@ -502,7 +509,7 @@ def _named_with_values(block: Block, used: set[int], merged: dict[str, list[_Par
 
 def _description(block: Block) -> str | None:
     for item in block.items:
-        m = re.match(r"^\*\*Description:?\*\*:?\s*(.+)$", item.text, re.IGNORECASE)
+        m = _DESCRIPTION_ITEM.match(item.text)
         if m:
             return m.group(1).strip()
     return None

@@ -18,7 +18,16 @@ import re
 from dataclasses import replace
 
 from ..document import Block, Diagnostic, info, warning
-from ..fragments import ColumnFragment, IndexColumn, IndexFragment, IndexTableFragment, TableFragment, TypeInfo
+from ..fragments import (
+    ColumnFragment,
+    ConstraintFragment,
+    IndexColumn,
+    IndexFragment,
+    IndexTableFragment,
+    TableFragment,
+    TypeInfo,
+    UniqueFragment,
+)
 from ._cells import (
     GENERIC_HEADINGS,
     Constraints,
@@ -31,6 +40,7 @@ from ._cells import (
     strip_markup,
     table_name,
 )
+from ._key_summary import key_summary, key_summary_miss, read_key_summary
 from ._layout import Layout, header_role, layout_of
 from ._typewords import TypeWords, split_type
 from ._values import examples_in, read_values, same_as
@@ -47,7 +57,11 @@ _EMPTY = {"", "-", "—", "–", "none", "n/a", "na"}
 
 def accepts(block: Block) -> bool:
     return block.kind == "table" and (
-        layout_of(block) is not None or near_miss(block) is not None or _field_lists(block) is not None
+        layout_of(block) is not None
+        or near_miss(block) is not None
+        or _field_lists(block) is not None
+        or key_summary(block) is not None
+        or key_summary_miss(block) is not None
     )
 
 
@@ -122,6 +136,20 @@ def read(block: Block) -> Reading:
     lists = _field_lists(block) if layout is None else None
     if lists is not None:
         return _read_field_lists(block, *lists)
+    keys = key_summary(block) if layout is None else None
+    if keys is not None:
+        return read_key_summary(block, *keys)
+    missed = key_summary_miss(block) if layout is None else None
+    if missed is not None:
+        return Reading(
+            diagnostics=[
+                warning(
+                    block.line,
+                    f"this table looks like a table of keys but {missed}; not read: write one key per row as "
+                    "`| Table | Column | References |` (foreign keys) or `| Table | Unique columns |`",
+                )
+            ]
+        )
     if layout is None:
         why = near_miss(block)
         untyped = _untyped_layout(block) if why == "no column holds types" else None
@@ -182,8 +210,13 @@ def _read_indexes(block: Block, layout: Layout) -> Reading:
             continue
         method = strip_markup(_cell(row.cells, layout.index_of("method"))).lower() or None
         unique = method == "unique" or _cell(row.cells, layout.index_of("unique")).lower() in _YES
-        if method == "unique":
+        if method in ("unique", "index", "normal"):  # a kind, not an access method ("| uk_x | a | UNIQUE |")
             method = None
+        if method in ("primary key", "primary"):  # "| PRIMARY | id | PRIMARY KEY |": the table's key
+            cols = tuple(c.strip() for c in fields_text.split(","))
+            if all(is_identifier(c) for c in cols):
+                reading.fragments.append(ConstraintFragment(table, "primary_key", cols, row.line))
+                continue
         columns = []
         for part in re.split(r"\s*[,+]\s*", fields_text):
             m = re.match(r"^([\w.]+)\s*(?:\(([^)]*)\))?\s*(asc|desc)?$", part.strip(), re.IGNORECASE)
@@ -264,11 +297,16 @@ def _reference_said(text: str, line: int, c: Constraints) -> None:
         c.fk_marked, c.references = True, ref
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_NAME_AND_PARENS = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
+_FIRST_PHRASE = re.compile(r"[,;，；]")
+
+
 def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]):
     """One row -> (ColumnFragment, indexed) or None when the row names no column."""
     raw_name = strip_markup(_cell(cells, layout.index_of("name")))
     c = Constraints()
-    m = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", raw_name)
+    m = _NAME_AND_PARENS.match(raw_name)
     if m:
         raw_name = m.group(1)
         c.update(parse_constraints(m.group(2), line) or Constraints())
@@ -319,7 +357,7 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
         elif role == "description":
             comment = f"{comment}; {text}" if comment else text
             stated = parse_constraints(strip_markup(text), line, strict=True)
-            first = re.split(r"[,;，；]", strip_markup(text), maxsplit=1)
+            first = _FIRST_PHRASE.split(strip_markup(text), maxsplit=1)
             if stated is None and len(first) == 2:  # "unique, route key": a constraint word, then prose
                 stated = parse_constraints(first[0], line, strict=True)
             if stated is not None:
@@ -367,6 +405,40 @@ def column_from_row(cells: tuple[str, ...], line: int, layout: Layout, diagnosti
     return column, c.indexed
 
 
+_KEY_ROW = re.compile(r"^\(\s*([^()]+?)\s*\)$")
+
+
+def _composite_key(
+    cells: tuple[str, ...], line: int, layout: Layout, diagnostics: list[Diagnostic]
+) -> tuple[str, tuple[str, ...]] | None:
+    """``| *(promotion_id, product_id)* | | **UK** |``: a row naming several columns in parentheses states a
+    composite key. (kind, columns), kind "primary_key" or "unique" as its key cells say, "" when they say
+    neither (reported); None when the name cell is not such a list (the row is a column's)."""
+    m = _KEY_ROW.match(strip_markup(_cell(cells, layout.index_of("name"))).strip().strip("*_").strip())
+    if m is None:
+        return None
+    names = tuple(n.strip().strip("`") for n in m.group(1).split(","))
+    if len(names) < 2 or not all(is_identifier(n) for n in names):
+        return None
+    c = Constraints()
+    for i, role in layout.roles.items():
+        text = _cell(cells, i)
+        if text and role == "constraints":
+            c.update(parse_constraints(text, line) or Constraints())
+        elif text and role in ("pk_flag", "unique"):
+            _flag_column(role, text, line, c)
+    if c.primary_key or c.unique:
+        return ("primary_key" if c.primary_key else "unique"), names
+    diagnostics.append(
+        warning(
+            line,
+            f"the row ({', '.join(names)}) names several columns but marks no key; not read: "
+            "write PK or UK in its key cell, or `UNIQUE(a, b)` below the table",
+        )
+    )
+    return "", names
+
+
 _SEVERAL_NAMES = re.compile(r"\s*(?:/|,|、|&|\band\b)\s*")
 
 
@@ -408,10 +480,16 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
     table_col = layout.index_of("table")
     groups: dict[str, list[tuple[ColumnFragment, bool]]] = {}
     first_line: dict[str, int] = {}
+    keys: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
     for row in block.rows if layout.headerless else block.rows[1:]:
         table = table_name(strip_markup(_cell(row.cells, table_col))) if table_col is not None else None
         table = table or fallback
         for cells in _one_row_per_name(row.cells, layout):
+            key = _composite_key(cells, row.line, layout, reading.diagnostics)
+            if key is not None:
+                if key[0] and table is not None:
+                    keys.setdefault(table, []).append((*key, row.line))
+                continue
             read_row = column_from_row(cells, row.line, layout, reading.diagnostics)
             if read_row is None or table is None:
                 continue
@@ -428,13 +506,30 @@ def _read_columns(block: Block, layout: Layout) -> Reading:
     for table, rows in groups.items():
         columns = same_as(tuple(col for col, _ in rows), table, reading.diagnostics)
         indexes = tuple(IndexFragment(table, (IndexColumn(col.name),), col.line) for col, indexed in rows if indexed)
+        primary_key = tuple(col.name for col in columns if col.primary_key)
+        unique = []
+        for kind, names, line in keys.get(table, ()):
+            said = f"({', '.join(names)})"
+            if kind == "unique":
+                unique.append(UniqueFragment(names, line))
+                reading.diagnostics.append(info(line, f"{table}: the row {said} is read as UNIQUE{said}"))
+            elif primary_key:
+                reading.diagnostics.append(
+                    warning(
+                        line, f"{table}: the row {said} says PK, but {', '.join(primary_key)} is marked PK; not read"
+                    )
+                )
+            else:
+                primary_key = names
+                reading.diagnostics.append(info(line, f"{table}: the row {said} is read as PRIMARY KEY{said}"))
         reading.fragments.append(
             TableFragment(
                 name=table,
                 line=block.line if table == fallback else first_line[table],
                 source="column_table",
                 columns=columns,
-                primary_key=tuple(col.name for col in columns if col.primary_key),
+                primary_key=primary_key,
+                unique=tuple(unique),
                 indexes=indexes,
                 section=block.section,
                 comment=lead.group(1).strip() if lead else None,

@@ -122,8 +122,13 @@ def _unquote(text: str) -> str:
     return text
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_SPACES = re.compile(r"\s+")
+_ACC_DESCR = re.compile(r"\s*accDescr\s*\{")
+
+
 def _card(token: str, side: dict[str, str]) -> str:
-    word = re.sub(r"\s+", " ", token.strip().lower())
+    word = _SPACES.sub(" ", token.strip().lower())
     if word in ("||", "1", "one", "only one"):
         kind = "only_one"
     elif word in ("|o", "o|", "one or zero", "zero or one"):
@@ -243,7 +248,7 @@ class _Scanner:
         return rest
 
     def _statement(self, text: str, number: int) -> str:
-        if re.match(r"\s*accDescr\s*\{", text):
+        if _ACC_DESCR.match(text):
             self.in_body = self.skip_body = True
             self.current, self.open_line = None, number
             return text[text.index("{") + 1 :]

@@ -38,15 +38,19 @@ _VALUE_LINE = re.compile(
 _COMMENT = re.compile(r"^\s*(?:#|//|--|/\*|\*/)")
 
 
+# Compiled once: these run for every line, cell or item read (``re``'s own cache is a lookup per call).
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?)\s+")
+_ENUM_LABEL = re.compile(r"(?i)^(?:enum(?:eration)?|type)\s*[:\-–—]\s*(.+)$")
+_ENUM_SUFFIX = re.compile(r"(?i)^(.+?)\s+enum(?:eration)?(?:\s+type)?$")
+
+
 def enum_names(section: tuple[str, ...]) -> list[str]:
     """The enums a block's heading names (empty when it names none). ``section[-1]`` is the heading."""
     if not section:
         return []
     heading = strip_markup(section[-1])
-    heading = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?)\s+", "", heading).strip()
-    m = re.match(r"(?i)^(?:enum(?:eration)?|type)\s*[:\-–—]\s*(.+)$", heading) or re.match(
-        r"(?i)^(.+?)\s+enum(?:eration)?(?:\s+type)?$", heading
-    )
+    heading = _NUMBERING.sub("", heading).strip()
+    m = _ENUM_LABEL.match(heading) or _ENUM_SUFFIX.match(heading)
     if m:
         return _names(m.group(1))
     if any(_ENUM_WORD.search(h) for h in section[:-1]) and not _ENUM_WORD.fullmatch(heading):

@@ -60,6 +60,14 @@ _ORACLE_HINT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+# In the order they are tried, each with the words (lower case) one of which its pattern cannot match without.
+_HINTS = (
+    ("sqlite", _SQLITE_HINT, ("autoincrement", "without")),
+    ("mysql", _MYSQL_HINT, ("`", "auto_increment", "engine", "unsigned", "enum")),
+    ("tsql", _TSQL_HINT, ("[", "identity", "go", "nvarchar")),
+    ("oracle", _ORACLE_HINT, ("varchar2", "number", "/", "identity", "clob")),
+)
+
 
 def _info_word(block: Block) -> str:
     words = block.info.strip().split()
@@ -84,14 +92,12 @@ def dialect(block: Block) -> str:
     if word in _OTHER:
         return _OTHER[word]
     code = strip_comments(block.text)
-    if _SQLITE_HINT.search(code):
-        return "sqlite"
-    if _MYSQL_HINT.search(code):
-        return "mysql"
-    if _TSQL_HINT.search(code):
-        return "tsql"
-    if _ORACLE_HINT.search(code):
-        return "oracle"
+    # Each hint needs one of its words; an ASCII text holding none of them skips that scan (the scans are
+    # most of this function's time). Outside ASCII, case folding has exceptions (``ſ`` matches ``s``): scan.
+    low = code.lower() if code.isascii() else None
+    for name, hint, needs in _HINTS:
+        if (low is None or any(w in low for w in needs)) and hint.search(code):
+            return name
     return "postgres"
 
 

@@ -43,7 +43,9 @@ class Realtime:
         max_channels: int = 100,
         max_message_bytes: int = 1_000_000,
         channel_rules: list[ChannelRule] | None = None,
+        users: Any = None,
     ) -> None:
+        self.users = users  # docbase.auth.third_party_users, shared with /rest/v1
         self.channel_rules = channel_rules if channel_rules is not None else load_rules(None)
         self.reader = reader
         self.secret, self.conventions, self.db = secret, conventions, db
@@ -83,7 +85,7 @@ class Realtime:
         vsn = version_of(ws)
         token = ws.query_params.get("apikey") or ws.headers.get("apikey")
         try:
-            claims = await claims_of(token, self.secret, self.conventions, self.db)
+            claims = await claims_of(token, self.secret, self.conventions, self.db, self.users)
         except Refused:
             await ws.close(1008)
             return
@@ -97,7 +99,7 @@ class Realtime:
     async def _caller(self, request: Request) -> dict[str, Any]:
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
         token = bearer_token(request.headers.get("authorization")) or apikey
-        return await claims_of(token, self.secret, self.conventions, self.db)
+        return await claims_of(token, self.secret, self.conventions, self.db, self.users)
 
     async def broadcast_api(self, request: Request) -> Response:
         """Supabase's ``POST /api/broadcast``: ``{"messages": [{"topic", "event", "payload", "private"}]}``."""

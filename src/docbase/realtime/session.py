@@ -172,7 +172,11 @@ class Session:
             if payload.get("access_token"):
                 token = str(payload["access_token"])
                 claims = await claims_of(
-                    payload["access_token"], self.service.secret, self.service.conventions, self.service.db
+                    payload["access_token"],
+                    self.service.secret,
+                    self.service.conventions,
+                    self.service.db,
+                    self.service.users,
                 )
         except Refused as exc:
             self.error(msg, str(exc))
@@ -279,7 +283,9 @@ class Session:
     async def refresh(self, channel: Channel, msg: Message) -> None:
         token = msg.payload.get("access_token")
         try:
-            claims = await claims_of(token, self.service.secret, self.service.conventions, self.service.db)
+            claims = await claims_of(
+                token, self.service.secret, self.service.conventions, self.service.db, self.service.users
+            )
         except Refused as exc:
             self.shut(channel, str(exc))
             return

@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 
 from ..auth import keys
+from ..auth.third_party_users import Unlinked
 from ..conventions.runtime import api_key_claims
 
 
@@ -24,8 +25,9 @@ def _expired_by(token: str) -> int:
         return 0
 
 
-async def claims_of(token: str | None, secret: str, conventions: Any, db: Any) -> dict[str, Any]:
-    """The verified claims of ``token``; Refused with Supabase's reason otherwise."""
+async def claims_of(token: str | None, secret: str, conventions: Any, db: Any, users: Any = None) -> dict[str, Any]:
+    """The verified claims of ``token``; Refused with Supabase's reason otherwise. ``users``
+    (docbase.auth.third_party_users) turns an outside issuer's sub into the document's users row, as on REST."""
     if not token or not isinstance(token, str):
         raise Refused("No API key found in request")
     try:
@@ -35,11 +37,17 @@ async def claims_of(token: str | None, secret: str, conventions: Any, db: Any) -
     if found:
         return dict(found)
     try:
-        return dict(keys.verify(token, secret))
+        claims = dict(keys.verify(token, secret))
     except keys.TokenError as exc:
         if exc.reason == "expired":
             raise Refused(f"Token has expired {_expired_by(token)} seconds ago") from None
         raise Refused("Invalid JWT Token") from None
+    if users is None:
+        return claims
+    try:
+        return await users.claims(claims)
+    except Unlinked as exc:
+        raise Refused(exc.message) from None
 
 
 def seconds_left(claims: dict[str, Any]) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..document.diagnostics import Diagnostic, warning
 from ..fragments import (
@@ -18,6 +19,7 @@ from ..fragments import (
     Fragment,
     IndexFragment,
     IndexTableFragment,
+    Reference,
     RlsFragment,
     UniqueFragment,
 )
@@ -157,6 +159,7 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
         else:
             table.checks.append(CheckFragment(frag.expression, frag.line, frag.name))
     elif frag.kind == "foreign_key" and frag.references is not None:
+        _actions_onto_column(tables, cols, frag.references)
         table.foreign_keys.append(ForeignKeyFragment(names, frag.references, frag.line))
     elif frag.kind == "not_null":
         for col in cols:
@@ -170,3 +173,16 @@ def _constraint(tables: dict[str, TableDraft], frag: ConstraintFragment, diags: 
             cols[0].comment = frag.expression
         else:
             table.comment = frag.expression
+
+
+def _actions_onto_column(tables: dict[str, TableDraft], cols: list, ref: Reference) -> None:
+    """A key summary row (``| orders | user_id | users(id) | CASCADE |``) for a column its table already marks
+    as referencing the same table: the column's reference is the one kept, so it takes the actions it lacks."""
+    if len(cols) != 1 or cols[0].references is None or not (ref.on_delete or ref.on_update):
+        return
+    own = cols[0].references
+    if resolve(tables, own.table) is None or resolve(tables, own.table) is not resolve(tables, ref.table):
+        return
+    cols[0].references = replace(
+        own, on_delete=own.on_delete or ref.on_delete, on_update=own.on_update or ref.on_update
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from functools import cache
 from typing import Any, TypeVar
 
 from ..document.diagnostics import Diagnostic, warning
@@ -28,9 +29,15 @@ T = TypeVar("T")
 def _carry(source: Any, model: type[T], **changes: Any) -> T:
     """A model object from a fragment's fields of the same name, with ``changes``: copied by name,
     never by position, so a field added or reordered on either side cannot land in the wrong place."""
-    names = {f.name for f in fields(model)}  # type: ignore[arg-type]
-    carried = {f.name: getattr(source, f.name) for f in fields(source) if f.name in names}
+    carried = {name: getattr(source, name) for name in _shared_fields(type(source), model)}
     return model(**(carried | changes))
+
+
+@cache
+def _shared_fields(source: type, model: type) -> tuple[str, ...]:
+    """The field names ``source`` and ``model`` share, in ``source``'s order (asked once per pair of types)."""
+    names = {f.name for f in fields(model)}  # type: ignore[arg-type]
+    return tuple(f.name for f in fields(source) if f.name in names)
 
 
 def _action(value: str | None) -> str | None:

@@ -154,7 +154,7 @@ def _join_diagram_spellings(by_key: dict[str, list[TableFragment]], order: list[
             )
         by_key[target].extend(replace(f, name=by_key[target][0].name) for f in frags)
         del by_key[k]
-        order.remove(k)
+    order[:] = [k for k in order if k in by_key]  # once: ``order.remove`` per joined group was quadratic
 
 
 def _rank(frag: TableFragment) -> tuple[bool, int, int, int]:
@@ -211,9 +211,12 @@ def _says_optional(comment: str | None) -> bool:
     return bool(comment) and comment.strip().lower().startswith("optional")
 
 
+_COLUMN_FACTS = tuple(f.name for f in fields(ColumnFragment))  # asked once: ``fields`` rebuilds its tuple per call
+
+
 def _column(col: ColumnFragment, source: str) -> ColumnDraft:
     nullable = True if col.nullable is None and _says_optional(col.comment) else col.nullable
-    facts = {f.name: getattr(col, f.name) for f in fields(ColumnFragment)}
+    facts = {name: getattr(col, name) for name in _COLUMN_FACTS}
     facts.update(
         source=source,
         nullable=nullable,

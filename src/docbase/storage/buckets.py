@@ -78,7 +78,7 @@ class BucketRoutes:
         self.s = storage
 
     async def list(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         await self.s.ready()
         b = self.s.t.buckets
         query = sa.select(b).order_by(b.c.name)
@@ -98,7 +98,7 @@ class BucketRoutes:
         return JSONResponse([bucket_json(r) for r in rows])
 
     async def get(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["id"])
         await self.s.ready()
         async with self.s.engine.connect() as conn:
@@ -108,7 +108,7 @@ class BucketRoutes:
         return JSONResponse(bucket_json(row))
 
     async def create(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         _service_only(caller)
         body = await read_json(request)
         name = body.get("name") if body.get("name") is not None else body.get("id")
@@ -134,7 +134,7 @@ class BucketRoutes:
         return JSONResponse({"name": name})
 
     async def update(self, request: Request) -> Response:
-        _service_only(self.s.caller(request))
+        _service_only(await self.s.caller(request))
         bucket_id = names.bucket_id(request.path_params["id"])
         body = await read_json(request)
         values: dict[str, Any] = {"updated_at": now()}
@@ -154,7 +154,7 @@ class BucketRoutes:
 
     async def empty(self, request: Request) -> Response:
         """Delete every object of the bucket, rows first (in batches), then their blobs."""
-        _service_only(self.s.caller(request))
+        _service_only(await self.s.caller(request))
         bucket_id = names.bucket_id(request.path_params["id"])
         await self.s.ready()
         o = self.s.t.objects
@@ -174,7 +174,7 @@ class BucketRoutes:
         return JSONResponse({"message": "Successfully emptied"})
 
     async def delete(self, request: Request) -> Response:
-        _service_only(self.s.caller(request))
+        _service_only(await self.s.caller(request))
         bucket_id = names.bucket_id(request.path_params["id"])
         await self.s.ready()
         b, o = self.s.t.buckets, self.s.t.objects

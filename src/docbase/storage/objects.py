@@ -48,7 +48,7 @@ class ObjectRoutes:
 
     async def list(self, request: Request) -> Response:
         """Supabase's ``search``: the files and folders directly under ``prefix``, folders with ``id`` null."""
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         body = await read_json(request)
         prefix = names.prefix(body.get("prefix"))
@@ -160,7 +160,7 @@ class ObjectRoutes:
     # --- info ----------------------------------------------------------------------------------
 
     async def info(self, request: Request, public: bool = False) -> Response:
-        caller = Caller("anon") if public else self.s.caller(request)
+        caller = Caller("anon") if public else await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         key = names.object_key(request.path_params["path"])
         row = await readable(self.s, caller, bucket_id, key)
@@ -184,7 +184,7 @@ class ObjectRoutes:
     # --- move and copy -------------------------------------------------------------------------
 
     async def _pair(self, request: Request) -> tuple[Caller, str, str, str, str, dict[str, Any]]:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         body = await read_json(request)
         source_bucket = names.bucket_id(body.get("bucketId"))
         target_bucket = names.bucket_id(body.get("destinationBucket") or source_bucket)
@@ -281,7 +281,7 @@ class ObjectRoutes:
 
     async def remove_many(self, request: Request) -> Response:
         """Delete the named objects the caller may write; the answer lists those deleted (others are absent)."""
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         body = await read_json(request)
         paths = body.get("prefixes")
@@ -291,7 +291,7 @@ class ObjectRoutes:
         return JSONResponse(await self._remove(caller, bucket_id, keys))
 
     async def remove_one(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         key = names.object_key(request.path_params["path"])
         if not await self._remove(caller, bucket_id, [key]):
@@ -315,7 +315,7 @@ class ObjectRoutes:
     # --- signed URLs ---------------------------------------------------------------------------
 
     async def sign(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         key = names.object_key(request.path_params["path"])
         body = await read_json(request)
@@ -328,7 +328,7 @@ class ObjectRoutes:
         return f"/object/sign/{url}?token={tokens.sign(self.s.secret, tokens.DOWNLOAD, url, seconds)}"
 
     async def sign_many(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         body = await read_json(request)
         seconds = tokens.expiry(body.get("expiresIn"))
@@ -362,7 +362,7 @@ class ObjectRoutes:
         return JSONResponse(out)
 
     async def sign_upload(self, request: Request) -> Response:
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         bucket_id = names.bucket_id(request.path_params["bucket"])
         key = names.object_key(request.path_params["path"])
         upsert = request.headers.get("x-upsert", "").lower() == "true"

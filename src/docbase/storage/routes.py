@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,7 +19,9 @@ from starlette.routing import Route
 from .. import settings
 from ..access import build_access, load_overrides
 from ..auth.db import engine_for
+from ..auth.third_party_users import ThirdPartyUsers
 from ..conventions.files import file_columns, files_bucket
+from ..db.core import Engine
 from ..schema.model import Schema
 from . import names, tokens
 from .buckets import BucketRoutes
@@ -76,10 +78,12 @@ def store_root(doc: str | None, toml: dict) -> Path:
     return Path(configured) if configured else settings.state_dir() / "storage"
 
 
-def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storage:
+def build_storage(schema: Schema, url: str | Engine, secret: str, users: Any = None) -> Storage:
+    """``users``: docbase.auth.third_party_users shared with /rest/v1 (default: made from the settings)."""
     doc = schema.path if not schema.path.startswith("<") else None
     toml = settings.load_toml(doc)
     engine = engine_for(url)
+    users = users or ThirdPartyUsers.from_settings(schema, engine, toml)
     model = build_access(schema, load_overrides(doc))
     return Storage(
         engine,
@@ -90,6 +94,7 @@ def build_storage(schema: Schema, url: str | AsyncEngine, secret: str) -> Storag
         int(settings.get(settings.STORAGE_MAX_FILE_BYTES, toml=toml)),
         files_bucket(toml) if file_columns(schema, toml) else None,
         error_mode(toml),
+        users,
     )
 
 
@@ -101,9 +106,9 @@ def error_mode(toml: dict) -> str:
     return mode
 
 
-def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[Route]:
+def storage_routes(schema: Schema, url: str | Engine, secret: str, users: Any = None) -> list[Route]:
     """The routes to mount at ``/storage/v1``."""
-    s = build_storage(schema, url, secret)
+    s = build_storage(schema, url, secret, users)
     b = BucketRoutes(s)
     o = ObjectRoutes(s)
     t = TusRoutes(s)
@@ -113,7 +118,7 @@ def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[
 
     async def download(request: Request) -> Response:
         bucket_id, key = key_of(request)
-        return serve(s, request, await readable(s, s.caller(request), bucket_id, key))
+        return serve(s, request, await readable(s, await s.caller(request), bucket_id, key))
 
     async def public(request: Request) -> Response:
         bucket_id, key = key_of(request)
@@ -126,7 +131,7 @@ def storage_routes(schema: Schema, url: str | AsyncEngine, secret: str) -> list[
 
     async def create(request: Request) -> Response:
         bucket_id, key = key_of(request)
-        caller = s.caller(request)
+        caller = await s.caller(request)
         upsert = request.method == "PUT" or request.headers.get("x-upsert", "").lower() == "true"
         return JSONResponse(await upload(s, request, caller, bucket_id, key, upsert))
 

@@ -1,6 +1,6 @@
 """The state every storage route shares, and the row-level steps they are made of.
 
-One :class:`Storage` per app: the async engine (the same URL as the API), the blob
+One :class:`Storage` per app: the :class:`docbase.db.core.Engine` (the same URL as the API), the blob
 store, the JWT secret, the access rules and the tenancy adapter. Handlers in
 :mod:`.buckets`, :mod:`.objects` and :mod:`.transfer` parse a request, call these
 steps, and shape the answer; every refusal is a :class:`StorageError`.
@@ -17,11 +17,12 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 
 from ..auth import keys
 from ..auth.bearer import bearer_token
+from ..auth.third_party_users import Unlinked
+from ..db.core import Connection, Engine
 from .errors import StorageError, no_bucket, unauthorized
 from .rules import Caller, StorageRules, needs_tenants
 from .store import Store
@@ -49,7 +50,7 @@ def iso(value: datetime | None) -> str | None:
 class Storage:
     def __init__(
         self,
-        engine: AsyncEngine,
+        engine: Engine,
         store: Store,
         secret: str,
         rules: StorageRules,
@@ -57,7 +58,9 @@ class Storage:
         max_file_bytes: int,
         files_bucket: str | None = None,
         error_mode: str = "storage",
+        users: Any = None,
     ) -> None:
+        self.users = users  # docbase.auth.third_party_users: an outside sub -> the document's users row
         self.engine = engine
         self.store = store
         self.secret = secret
@@ -77,8 +80,8 @@ class Storage:
         async with self._lock:
             if not self._ready:
                 await self.store.prepare()
+                await self.engine.run_sync(create_storage_tables)
                 async with self.engine.begin() as conn:
-                    await conn.run_sync(create_storage_tables)
                     if conn.dialect.name == "postgresql":
                         await self._policies(conn)
                     await self._tenant_triggers(conn)
@@ -112,7 +115,7 @@ class Storage:
         if removed:
             log.warning("storage: removed %d file(s) no object names any more from %s", removed, self.store.where)
 
-    async def _make_files_bucket(self, conn: AsyncConnection, bucket_id: str) -> None:
+    async def _make_files_bucket(self, conn: Connection, bucket_id: str) -> None:
         """The private bucket the console uploads file columns into (docbase.conventions.files), if missing."""
         b = self.t.buckets
         if (await conn.execute(sa.select(b.c.id).where(b.c.id == bucket_id))).first() is not None:
@@ -126,7 +129,7 @@ class Storage:
             return
         log.info("storage: made the private bucket %r for the document's file columns", bucket_id)
 
-    async def _tenant_triggers(self, conn: AsyncConnection) -> None:
+    async def _tenant_triggers(self, conn: Connection) -> None:
         """Install (or drop) the triggers that remove a deleted tenant's objects (docbase.storage.tenant_delete)."""
         from .tenant_delete import postgresql_sql, sqlite_sql
 
@@ -140,7 +143,7 @@ class Storage:
         except sa.exc.DBAPIError as exc:  # e.g. the tenant table is not migrated yet: say so, serve the rest
             log.warning("storage: tenant deletion triggers not installed: %s", str(exc.orig)[:300])
 
-    async def _policies(self, conn: AsyncConnection) -> None:
+    async def _policies(self, conn: Connection) -> None:
         """Row-level security on storage.objects/buckets (docbase.storage.pg_policies); one process at a time."""
         from .pg_policies import policies_sql
 
@@ -154,8 +157,11 @@ class Storage:
 
     # --- who is asking -------------------------------------------------------------------------
 
-    def caller(self, request: Request) -> Caller:
-        """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token."""
+    async def caller(self, request: Request) -> Caller:
+        """The verified role (Bearer first, else ``apikey``); 401 for a missing or untrustworthy token.
+
+        An outside issuer's token acts as the document's users row (docbase.auth.third_party_users), as on
+        /rest/v1; 403 when that row does not exist and may not be made."""
         apikey = request.headers.get("apikey") or request.query_params.get("apikey")
         authorization = request.headers.get("authorization")
         bearer = bearer_token(authorization)
@@ -168,10 +174,15 @@ class Storage:
             claims = keys.verify(token, self.secret)
         except keys.TokenError as exc:
             raise StorageError(401, "InvalidJWT", exc.message) from None
+        if self.users is not None:
+            try:
+                claims = await self.users.claims(claims)
+            except Unlinked as exc:
+                raise StorageError(403, "Unauthorized", f"{exc.message}: {exc.detail}") from None
         sub = claims.get("sub")
         return Caller(str(claims["role"]), str(sub) if isinstance(sub, (str, int)) and sub != "" else None)
 
-    async def with_tenants(self, conn: AsyncConnection, caller: Caller, bucket: str, action: str) -> Caller:
+    async def with_tenants(self, conn: Connection, caller: Caller, bucket: str, action: str) -> Caller:
         """The caller with its tenant memberships loaded, when the bucket's rule needs them."""
         if caller.tenants is not None or not needs_tenants(caller, self.rules.rule(bucket), action):
             return caller
@@ -180,13 +191,13 @@ class Storage:
 
     # --- rows ---------------------------------------------------------------------------------
 
-    async def bucket(self, conn: AsyncConnection, bucket_id: str) -> sa.Row:
+    async def bucket(self, conn: Connection, bucket_id: str) -> sa.Row:
         row = (await conn.execute(sa.select(self.t.buckets).where(self.t.buckets.c.id == bucket_id))).first()
         if row is None:
             raise no_bucket()
         return row
 
-    async def object(self, conn: AsyncConnection, bucket_id: str, name: str) -> sa.Row | None:
+    async def object(self, conn: Connection, bucket_id: str, name: str) -> sa.Row | None:
         o = self.t.objects
         query = sa.select(o).where(o.c.bucket_id == bucket_id, o.c.name == name)
         return (await conn.execute(query)).first()

@@ -89,7 +89,7 @@ class TusRoutes:
 
     async def create(self, request: Request) -> Response:
         _version(request)
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         if request.headers.get("upload-defer-length"):
             raise StorageError(400, "InvalidRequest", "Upload-Defer-Length is not supported: give Upload-Length")
         length = _number(request.headers.get("upload-length"), "Upload-Length")
@@ -134,7 +134,7 @@ class TusRoutes:
     async def _upload(self, request: Request) -> dict[str, Any]:
         """The upload named in the path, if the caller is the one who created it (404 alike otherwise)."""
         _version(request)
-        caller = self.s.caller(request)
+        caller = await self.s.caller(request)
         upload_id = request.path_params["id"]
         gone = StorageError(404, "not_found", "Upload not found")
         if not upload_id.isalnum() or len(upload_id) != 32:

@@ -40,3 +40,15 @@ async def test_plan_options_and_text(spec):
 async def test_plan_refuses_unknown_options(spec):
     r = await spec.get("/projects", headers={"Accept": "application/vnd.pgrst.plan+json; options=drop"})
     assert r.status_code == 406 and r.json()["code"] == "PGRST107", r.text
+
+
+async def test_plan_with_no_options_as_postgrest_js_asks(spec):
+    """postgrest-js's ``explain()`` always sends ``options=`` (empty without options) and a trailing ``;``;
+    PostgREST reads that as no options. Before: 406 PGRST107."""
+    accept = 'application/vnd.pgrst.plan+text; for="application/json"; options=;'
+    r = await spec.get("/projects", headers={"Accept": accept})
+    if spec.dialect == "sqlite":
+        assert r.status_code == 400 and r.json()["code"] == "PGRST127", r.text
+        return
+    assert r.status_code == 200, r.text
+    assert r.text.startswith("Aggregate  (cost=")

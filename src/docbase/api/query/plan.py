@@ -60,7 +60,7 @@ def parse_plan(accept: str | None) -> Plan | None:
             if key == "for":
                 target = value.strip('"')
             elif key == "options":
-                options = tuple(value.split("|"))
+                options = tuple(o for o in value.split("|") if o)  # postgrest-js sends `options=;`
         if target not in ("application/json", "text/csv", "application/vnd.pgrst.object+json") or any(
             o not in OPTIONS for o in options
         ):

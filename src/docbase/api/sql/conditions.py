@@ -165,7 +165,7 @@ def _filter(f: Filter, sa_table: sa.FromClause, column: Column, dialect: str, bi
             return target.is_not(None)
         return target.is_(sa.true() if word == "true" else sa.false())
     if op in FTS_OPERATORS:
-        return text_search.condition(f, target, column, nxt)
+        return text_search.condition(f, target, column, nxt, dialect)
     if range_types.is_range(column) and not f.field.json_path and op != "in":
         return range_types.condition(f, sa_table.c[column.name], column, nxt, dialect)
     if op == "in":

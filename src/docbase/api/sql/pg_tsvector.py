@@ -74,8 +74,7 @@ def _positions(text: str, i: int) -> tuple[list[tuple[int, str]], int]:
         return found, i
 
 
-def canonical(text: str) -> str:
-    """PostgreSQL's output for the tsvector literal ``text``."""
+def _parsed(text: str) -> dict[str, dict[int, str]]:
     lexemes: dict[str, dict[int, str]] = {}
     i = 0
     while i < len(text):
@@ -88,6 +87,17 @@ def canonical(text: str) -> str:
             found, i = _positions(text, i)
             for position, weight in found:  # one position twice: the higher weight (A > B > C > D) stays
                 positions[position] = min(weight, positions.get(position, "D"))
+    return lexemes
+
+
+def lexemes(text: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The tsvector literal's lexemes with their (position, weight) pairs ([] without positions)."""
+    return [(word, sorted(positions.items())) for word, positions in _parsed(text).items()]
+
+
+def canonical(text: str) -> str:
+    """PostgreSQL's output for the tsvector literal ``text``."""
+    lexemes = _parsed(text)
     out = []
     for word in sorted(lexemes, key=lambda w: w.encode()):
         quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"

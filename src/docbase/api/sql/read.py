@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql as pg
 from ...access.decide import Access
 from ...ddl import row_order
 from ..catalog import Catalog, Relationship
+from ..computed import Computed
 from ..errors import ApiError
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
 from .conditions import Binder, column_of, condition, condition_values, field_expr
@@ -133,7 +134,17 @@ def _check_selected(b: Build, table: str, items: tuple[SelectItem, ...]) -> None
             continue
         if item.aggregate is None and _is_aggregate(b, table, item):
             continue  # a bare ``count`` where the table has no such column: count()
-        column_of(b.columns(table), item.field, table)
+        if _computed(b, table, item) is None:
+            column_of(b.columns(table), item.field, table)
+
+
+def _computed(b: Build, table: str, item: SelectColumn) -> Computed | None:
+    """The computed field (docbase.api.computed) ``item`` names, when no column of that name exists. Only for
+    a caller who sees every column: the function reads the whole row, hidden columns too."""
+    name = item.field.name
+    if item.field.json_path or name in b.catalog.columns.get(table, {}) or b.hidden(table):
+        return None
+    return b.catalog.computed.get(table, {}).get(name)
 
 
 def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
@@ -237,6 +248,11 @@ def _node_select(
         elif isinstance(item, SelectColumn) and _is_aggregate(b, table, item):
             outputs.append((item.key, _aggregate_expr(b, table, alias, item, label)))
             aggregated = True
+        elif isinstance(item, SelectColumn) and (computed := _computed(b, table, item)) is not None:
+            expr = computed.expression(alias, b.dialect)
+            outputs.append((item.key, _render(b, expr, computed.kind)))
+            group.append(expr)
+            grouped.add(item.field)
         elif isinstance(item, SelectColumn):
             col = column_of(b.columns(table), item.field, label)
             expr = field_expr(alias, col, item.field)

@@ -38,10 +38,14 @@ def insert_statement(
     conflict_where: sa.ColumnElement | None = None,
     returning: tuple[str, ...] | None = None,
     insert_only: tuple[str, ...] = (),
+    defaulted: tuple[str, ...] = (),
 ) -> sa.ClauseElement:
     """``conflict_where``: which existing rows an upsert may overwrite (the caller's update rule);
     ``returning``: the columns to return (None: all); ``insert_only``: columns an upsert's update leaves
-    alone (the creator columns docbase fills, as a column default would be in PostgREST)."""
+    alone (the creator columns docbase fills, as a column default would be in PostgREST); ``defaulted``:
+    columns an upsert's update sets even where a row leaves them out (``Prefer: missing=default`` with
+    ``columns=``: PostgREST's update writes each listed column, a missing one as its default, which is
+    what ``EXCLUDED`` holds)."""
     sa_table = catalog.sa_table(table.name)
     columns = catalog.columns[table.name]
     values = []
@@ -61,7 +65,8 @@ def insert_statement(
             stmt = stmt.on_conflict_do_nothing(index_elements=list(target))
         else:
             # a body of key columns only still returns its rows, as PostgREST's ``SET pk = EXCLUDED.pk`` does
-            updates = {k: stmt.excluded[k] for k in keys if k not in target and k not in insert_only} or {
+            written = (*keys, *(k for k in defaulted if k not in keys))
+            updates = {k: stmt.excluded[k] for k in written if k not in target and k not in insert_only} or {
                 target[0]: stmt.excluded[target[0]]
             }
             stmt = stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
@@ -156,6 +161,17 @@ def rows_to_json(
     catalog: Catalog, table: Table, rows: list[tuple], query: Query, hidden: frozenset[str] = frozenset()
 ) -> bytes:
     """RETURNING rows -> the JSON array a GET with the same ``select`` would give (``hidden`` left out)."""
+    picks = returned_picks(table, query, hidden)
+    kinds = [c.type for c in table.columns]
+    out = []
+    for row in rows:
+        out.append({key: _json_value(row[i], kinds[i], catalog.dialect) for key, i in picks})
+    return orjson.dumps(out, default=_default)
+
+
+def returned_picks(table: Table, query: Query, hidden: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """(JSON key, column index) for each column ``select`` shows of a written row; the refusal ``rows_to_json``
+    would give (a hidden, unknown or computed column), raised before anything is written."""
     names = [c.name for c in table.columns]
     picks: list[tuple[str, int]] = []
     for item in query.select:
@@ -171,11 +187,7 @@ def rows_to_json(
             raise ApiError(
                 400, "PGRST100", "Only plain columns can be selected from written rows", None, "Read them with GET."
             )
-    kinds = [c.type for c in table.columns]
-    out = []
-    for row in rows:
-        out.append({key: _json_value(row[i], kinds[i], catalog.dialect) for key, i in picks})
-    return orjson.dumps(out, default=_default)
+    return picks
 
 
 def _json_value(value: Any, kind: str, dialect: str) -> Any:
