@@ -385,7 +385,8 @@ def _print_sign_in(toml: dict, schema, doc: str) -> None:  # type: ignore[type-a
     issuer = str(settings.get(settings.AUTH_THIRD_PARTY_ISSUER, toml=toml) or "")
     if issuer:
         jwks = str(settings.get(settings.AUTH_THIRD_PARTY_JWKS_URL, toml=toml) or "")
-        jwks = jwks or issuer.rstrip("/") + "/.well-known/jwks.json"
+        root = issuer.rstrip("/")
+        jwks = jwks or f"the jwks_uri of {root}/.well-known/openid-configuration, else {root}/.well-known/jwks.json"
         lines.append(f"docbase.toml: auth_third_party_issuer {issuer}: its access tokens are accepted (keys {jwks})")
     lines += notes(schema, toml, doc)
     if lines:

@@ -167,7 +167,8 @@ AUTH_THIRD_PARTY_ISSUER = declare(
 AUTH_THIRD_PARTY_JWKS_URL = declare(
     "auth_third_party_jwks_url",
     "",
-    "The outside issuer's JWKS; default `<auth_third_party_issuer>/.well-known/jwks.json`.",
+    "The outside issuer's JWKS; default: the `jwks_uri` its `/.well-known/openid-configuration` names (OIDC "
+    "discovery, re-read with the JWKS), else `<auth_third_party_issuer>/.well-known/jwks.json`.",
 )
 AUTH_THIRD_PARTY_AUDIENCE = declare(
     "auth_third_party_audience", "", "The `aud` an outside issuer's token must carry; empty: not checked."

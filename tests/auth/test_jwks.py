@@ -51,6 +51,9 @@ class Issuer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path != "/.well-known/jwks.json":  # no discovery document: docbase falls back to this
+                    self.send_error(404)
+                    return
                 issuer.fetches += 1
                 jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(issuer.private.public_key()))
                 body = json.dumps({"keys": [{**jwk, "kid": issuer.kid, "alg": "RS256", "use": "sig"}]}).encode()

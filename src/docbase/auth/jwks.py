@@ -10,8 +10,10 @@ Two things Supabase's newer auth does that one HS256 secret cannot:
   every key file found in the state dir keeps verifying its own tokens after the setting changes back,
   so switching algorithms does not sign everybody out.
 - **Third-party issuers.** With ``auth_third_party_issuer`` set, a token whose ``iss`` is that issuer
-  is verified against the issuer's JWKS (``auth_third_party_jwks_url``, default
-  ``<issuer>/.well-known/jwks.json``), which is cached for ``auth_third_party_jwks_ttl`` seconds and
+  is verified against the issuer's JWKS (``auth_third_party_jwks_url``; unset, the ``jwks_uri`` of the
+  issuer's ``/.well-known/openid-configuration`` -- OIDC discovery, as Supabase does; oidc-provider, Keycloak
+  and Auth0 serve their keys elsewhere than Clerk -- else ``<issuer>/.well-known/jwks.json`` when the issuer
+  publishes no discovery document), which is cached for ``auth_third_party_jwks_ttl`` seconds and
   refetched when a token names an unknown ``kid`` -- at most once per :data:`REFETCH_INTERVAL`, so a
   stream of made-up kids cannot turn into a stream of fetches. Its role is the configured claim
   (``role`` by default), ``authenticated`` when the token has none; ``service_role`` is never taken
@@ -26,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -50,6 +53,8 @@ ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "E
 REFETCH_INTERVAL = 30.0
 FETCH_TIMEOUT = 5.0
 MAX_JWKS_BYTES = 256 * 1024
+
+log = logging.getLogger("docbase.auth")
 
 __all__ = ["SIGNING_ALGS", "SigningKey", "ThirdParty", "Trust", "install", "load_trust", "signing_key"]
 
@@ -137,22 +142,49 @@ class ThirdParty:
         refetch_interval: float = REFETCH_INTERVAL,
     ) -> None:
         self.issuer = issuer
+        #: The configured JWKS URL; empty: discovered from the issuer (:meth:`_locate`), then cached.
+        self.configured = jwks_url
         self.jwks_url = jwks_url or issuer.rstrip("/") + "/.well-known/jwks.json"
+        self._located = -1e18  # monotonic time of the last discovery
         self.audience, self.role_claim, self.ttl = audience, role_claim or "role", ttl
         self.refetch_interval = refetch_interval
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched = -1e18  # monotonic time of the last fetch
         self._lock = threading.Lock()
 
-    def _fetch(self) -> None:
-        request = urllib.request.Request(self.jwks_url, headers={"Accept": "application/json"})
+    def _locate(self, now: float) -> None:
+        """Where the keys are, unless configured: the discovery document's ``jwks_uri`` (re-read with the
+        JWKS once ``ttl`` is over), else ``<issuer>/.well-known/jwks.json``. A document naming another issuer
+        is refused (OpenID Connect Discovery 4.3): its keys would vouch for someone else's tokens."""
+        if self.configured or now - self._located <= self.ttl:
+            return
+        url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:
-            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - configured URL
-                body = response.read(MAX_JWKS_BYTES + 1)
-            if len(body) > MAX_JWKS_BYTES:
-                raise ValueError("larger than 256 KiB")
+            found = _read_json(url)
+        except (OSError, ValueError) as exc:
+            fallback = self.issuer.rstrip("/") + "/.well-known/jwks.json"
+            if self.jwks_url != fallback or self._located < -1e17:
+                log.info("auth: %s could not be read (%s); the issuer's keys are read from %s", url, exc, fallback)
+            self.jwks_url, self._located = fallback, now
+            return
+        if not isinstance(found, dict) or found.get("issuer") != self.issuer:
+            named = found.get("issuer") if isinstance(found, dict) else None
+            raise TokenError(
+                "invalid", f"the issuer's discovery document ({url}) names issuer {named!r}, not {self.issuer!r}"
+            )
+        jwks_uri = found.get("jwks_uri")
+        if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+            raise TokenError("invalid", f"the issuer's discovery document ({url}) has no jwks_uri")
+        if jwks_uri != self.jwks_url or self._located < -1e17:
+            log.info("auth: the keys of %s are read from %s (its discovery document)", self.issuer, jwks_uri)
+        self.jwks_url, self._located = jwks_uri, now
+
+    def _fetch(self) -> None:
+        self._locate(time.monotonic())
+        try:
+            keyset = _read_json(self.jwks_url)
             found: dict[str, jwt.PyJWK] = {}
-            for jwk in json.loads(body).get("keys", []):
+            for jwk in keyset.get("keys", []):
                 try:
                     key = jwt.PyJWK(jwk)
                 except jwt.PyJWTError:
@@ -269,6 +301,16 @@ class Trust:
         except jwt.InvalidTokenError as exc:
             raise TokenError("invalid", f"JWT is invalid: {exc}") from None
         raise TokenError("invalid", "JWT is signed by a key or issuer this server does not trust")
+
+
+def _read_json(url: str) -> Any:
+    """The JSON document at ``url`` (at most 256 KiB, within :data:`FETCH_TIMEOUT`)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - configured URL
+        body = response.read(MAX_JWKS_BYTES + 1)
+    if len(body) > MAX_JWKS_BYTES:
+        raise ValueError("larger than 256 KiB")
+    return json.loads(body)
 
 
 def _unverified_issuer(token: str) -> Any:
