@@ -20,7 +20,8 @@ import sqlalchemy as sa
 import sqlglot
 import sqlglot.expressions as exp
 
-from ..schema.model import Schema
+from ..readers.types import parse_type
+from ..schema.model import Column, Schema
 from .errors import postgresql_only_feature
 from .sqlite_routines import _BODY, _HEADER, _returns, _split_args
 
@@ -42,6 +43,12 @@ class Computed:
         if self.returns in ("json", "jsonb"):
             return "json"
         return "text"
+
+    @property
+    def column(self) -> Column:
+        """A column standing for the result, so filters coerce their values to its type."""
+        info = parse_type(self.returns)
+        return Column(self.name, info.name if info is not None else "text")
 
     def expression(self, alias: sa.FromClause, dialect: str) -> sa.ColumnElement:
         quoted = '"' + str(alias.name).replace('"', '""') + '"'

@@ -147,6 +147,12 @@ def _computed(b: Build, table: str, item: SelectColumn) -> Computed | None:
     return b.catalog.computed.get(table, {}).get(name)
 
 
+def _visible_computed(b: Build, table: str) -> dict[str, Computed] | None:
+    """The computed fields filters and order may name: none for a caller some columns are hidden from (the
+    function reads the whole row)."""
+    return None if b.hidden(table) else b.catalog.computed.get(table)
+
+
 def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
     """The values ``read_statement`` binds, in its order, without building SQL (for cached shapes)."""
     out = where_values(catalog, table, query, ())
@@ -158,7 +164,7 @@ def where_values(catalog: Catalog, table: str, query: Query, path: tuple[str, ..
     columns = catalog.columns[table]
     out: list[Any] = []
     for cond in query.where.get(path, []):
-        out.extend(condition_values(cond, columns, table, catalog.dialect))
+        out.extend(condition_values(cond, columns, table, catalog.dialect, catalog.computed.get(table)))
     return out
 
 
@@ -208,7 +214,8 @@ def where_clause(
 
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
     columns = b.columns(table)
-    out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
+    computed = _visible_computed(b, table)
+    out = [condition(c, alias, columns, table, b.dialect, b.bind, computed) for c in _lookup(b.query.where, path, [])]
     allowed = b.row_filter(table, alias, b.command if not path else "select", top=not path)
     if allowed is not None:
         out.append(allowed)
@@ -319,6 +326,12 @@ def _order(
     for term in b.query.order.get(path, ()):
         if term.relation is not None:
             expr = _related_order(b, table, alias, items, term)
+        elif (
+            not term.field.json_path
+            and term.field.name not in b.columns(table)
+            and (computed := (_visible_computed(b, table) or {}).get(term.field.name)) is not None
+        ):
+            expr = computed.expression(alias, b.dialect)  # ordering by a computed field, as PostgREST allows
         else:
             col = column_of(b.columns(table), term.field, table)
             if grouped is not None and term.field not in grouped:
