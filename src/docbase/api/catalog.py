@@ -46,7 +46,7 @@ class Relationship:
     link: Link
     via: Link | None = None  # m2m: junction -> target
     one_to_one: bool = False  # the key's columns are unique in the table holding them
-    function: str | None = None  # kind "computed": the function over the parent's row that gives the rows
+    function: ComputedRelationship | None = None  # kind "computed": the function over the parent's row
 
     @property
     def to_one(self) -> bool:
@@ -194,7 +194,7 @@ class Catalog:
         computed = self.computed_relationships.get(parent, {}).get(name) if hint is None else None
         if computed is not None:  # PostgREST: a computed relationship overrides a foreign key's of that name
             link = Link(computed.function, parent, (), computed.target, ())
-            return Relationship("computed", computed.target, link, None, computed.to_one, computed.function)
+            return Relationship("computed", computed.target, link, None, computed.to_one, computed)
         found = self.candidates(parent, name)
         if hint is not None:
             found = [r for r in found if _matches(r, hint)]

@@ -106,6 +106,20 @@ class ComputedRelationship:
     function: str  # as the document names it, for PostgreSQL's call
     target: str
     to_one: bool  # RETURNS <table> (not SETOF), or ROWS 1
+    sqlite: str | None = None  # the body as SQLite's one SELECT * over ``docbase_row``'s columns, else None
+
+    def sqlite_rows(self, parent: sa.FromClause) -> str:
+        """The body in SQLite's SQL on the parent's alias, for the embed's FROM; PGRST127 when there is none."""
+        if self.sqlite is None:
+            raise postgresql_only_feature(
+                f"The computed relationship {self.function}",
+                "its body is not one SELECT * query over the row SQLite can run",
+            )
+        tree = sqlglot.parse_one(self.sqlite, read="sqlite")
+        for column in tree.find_all(exp.Column):
+            if column.table == _ROW:
+                column.set("table", exp.to_identifier(str(parent.name), quoted=True))
+        return tree.sql(dialect="sqlite")
 
 
 def computed_relationships(schema: Schema) -> dict[str, dict[str, ComputedRelationship]]:
@@ -133,10 +147,37 @@ def computed_relationships(schema: Schema) -> dict[str, dict[str, ComputedRelati
         rows_one = re.search(r"\brows\s+1\b", options, re.IGNORECASE) is not None
         name = head.group("name").strip('"')
         bare = name.rsplit(".", 1)[-1]
+        param = words[0].strip('"') if len(words) == 2 else None
         found.setdefault(table.name, {})[bare] = ComputedRelationship(
-            bare, name, target.name, not returns_set or rows_one
+            bare, name, target.name, not returns_set or rows_one, _sqlite_query(rest, body, param)
         )
     return found
+
+
+def _sqlite_query(rest: str, body: re.Match | None, param: str | None) -> str | None:
+    """A SQL body that is one ``SELECT *`` query, in SQLite's SQL with the row's fields on ``docbase_row``."""
+    language = re.search(r"language\s+(\w+)", rest, re.IGNORECASE)
+    if body is None or language is None or language.group(1).lower() != "sql":
+        return None
+    raw = body.group("body") if body.group("tag") else body.group("quoted").replace("''", "'")
+    text = re.sub(r"\(\s*\$1\s*\)|\$1\b", _ROW, raw.strip().rstrip(";"))
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1:
+        return None
+    star = tree.expressions[0]
+    if not (isinstance(star, exp.Star) or (isinstance(star, exp.Column) and isinstance(star.this, exp.Star))):
+        return None  # the target's columns, in its order, are what the embed reads
+    aliases = {t.alias_or_name for t in tree.find_all(exp.Table)}
+    for column in tree.find_all(exp.Column):
+        if column.table and column.table == param and param not in aliases:
+            column.set("table", exp.to_identifier(_ROW))
+    try:
+        return tree.sql(dialect="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return None
 
 
 def _sqlite_body(rest: str, body: re.Match | None, param: str | None) -> str | None:

@@ -26,7 +26,7 @@ from ...access.decide import Access
 from ...ddl import row_order
 from ..catalog import Catalog, Relationship
 from ..computed import Computed
-from ..errors import ApiError, postgresql_only_feature
+from ..errors import ApiError
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
 from .conditions import Binder, column_of, condition, condition_values, field_expr
 from .timestamps import timestamp_json
@@ -553,16 +553,16 @@ def _target_alias(b: Build, rel: Relationship, parent: sa.FromClause) -> sa.From
     parent's row (``FROM directors_of("t0") AS t1``, correlated like any embed's subquery)."""
     if rel.function is None:
         return b.alias(rel.target)
-    if b.dialect != "postgresql":
-        raise postgresql_only_feature(
-            f"The computed relationship {rel.function}", "SQLite cannot call a function returning rows"
-        )
     name = f"t{b.aliases}"
     b.aliases += 1
     table = b.catalog.sa_table(rel.target)
+    columns = [sa.column(c.name, c.type) for c in table.c]
+    if b.dialect != "postgresql":  # the body's one query, on the parent's alias (docbase.api.computed)
+        return sa.text(rel.function.sqlite_rows(parent)).columns(*columns).subquery(name)
     row = sa.literal_column('"' + str(parent.name).replace('"', '""') + '"')
-    function = sa.Function(rel.function.rsplit(".", 1)[-1], row, packagenames=tuple(rel.function.split(".")[:-1]))
-    return function.table_valued(*[sa.column(c.name, c.type) for c in table.c]).alias(name)
+    qualified = rel.function.function
+    function = sa.Function(qualified.rsplit(".", 1)[-1], row, packagenames=tuple(qualified.split(".")[:-1]))
+    return function.table_valued(*columns).alias(name)
 
 
 def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClause) -> sa.ColumnElement:
