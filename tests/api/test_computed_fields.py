@@ -80,3 +80,25 @@ async def test_a_plpgsql_computed_field_runs_on_postgresql_and_is_named_on_sqlit
     else:
         assert got.status_code == 400 and got.json()["code"] == "PGRST127", got.text
         assert "computed field words" in got.json()["details"]
+
+
+async def test_rows_are_filtered_and_ordered_by_a_computed_field(chat):
+    # Before: 400 42703 "column messages.shout does not exist", for the filter and for the order alike
+    got = await chat.get("/rest/v1/messages?select=id&shout=eq.HI!")
+    assert got.status_code == 200, got.text
+    assert got.json() == [{"id": 2}]
+    got = await chat.get("/rest/v1/messages?select=id&blurb_message=like.Hel*")
+    assert got.json() == [{"id": 1}]
+    got = await chat.get("/rest/v1/messages?select=id&or=(shout.eq.HI!,id.eq.1)&order=shout.desc")
+    assert got.status_code == 200, got.text
+    assert got.json() == [{"id": 2}, {"id": 1}]  # 'HI!' sorts after 'HELLO WORLD!'
+    got = await chat.get("/rest/v1/messages?select=id&order=blurb_message.asc")
+    assert got.json() == [{"id": 1}, {"id": 2}]
+    # an embedded resource is filtered and ordered by its computed fields as well
+    got = await chat.get("/rest/v1/users?select=username,messages(id)&messages.shout=eq.HI!")
+    assert got.json() == [{"username": "ann", "messages": [{"id": 2}]}]
+    got = await chat.get("/rest/v1/users?select=messages(id)&messages.order=shout.desc")
+    assert got.json() == [{"messages": [{"id": 2}, {"id": 1}]}]
+    # a second read of the same shape (the cached statement) binds the new value
+    got = await chat.get("/rest/v1/messages?select=id&shout=eq.HELLO WORLD!")
+    assert got.json() == [{"id": 1}]

@@ -47,16 +47,24 @@ class Issuer:
         self.private = rsa.generate_private_key(65537, 2048)
         self.kid = "outside-1"
         self.fetches = 0
+        #: Served at /.well-known/openid-configuration when set (OIDC discovery); the JWKS is at jwks_path.
+        self.discovery: dict | None = None
+        self.discoveries = 0
+        self.jwks_path = "/.well-known/jwks.json"
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                if self.path != "/.well-known/jwks.json":  # no discovery document: docbase falls back to this
+                if self.path == "/.well-known/openid-configuration" and issuer.discovery is not None:
+                    issuer.discoveries += 1
+                    body = json.dumps(issuer.discovery).encode()
+                elif self.path == issuer.jwks_path:  # without discovery docbase looks at /.well-known/jwks.json
+                    issuer.fetches += 1
+                    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(issuer.private.public_key()))
+                    body = json.dumps({"keys": [{**jwk, "kid": issuer.kid, "alg": "RS256", "use": "sig"}]}).encode()
+                else:
                     self.send_error(404)
                     return
-                issuer.fetches += 1
-                jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(issuer.private.public_key()))
-                body = json.dumps({"keys": [{**jwk, "kid": issuer.kid, "alg": "RS256", "use": "sig"}]}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -265,3 +273,18 @@ def test_serve_refuses_an_unknown_signing_algorithm_before_starting(tmp_path, mo
     with pytest.raises(ServeError, match="jwt_signing_alg must be HS256, RS256 or ES256"):
         run(load_schema(doc), doc, f"sqlite:///{tmp_path}/n.db", "127.0.0.1", 0, 1)
     assert not (tmp_path / "n.db").exists()  # stopped before migrating
+
+
+def test_the_issuers_keys_are_found_by_discovery_once_and_a_document_naming_another_issuer_is_refused(issuer):
+    """Auth0, Keycloak and oidc-provider keep their keys elsewhere than /.well-known/jwks.json."""
+    issuer.jwks_path = "/protocol/certs"
+    issuer.discovery = {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/protocol/certs"}
+    third = jwks.ThirdParty(issuer.url)
+    header = {"alg": "RS256", "kid": issuer.kid}
+    assert third.verify(issuer.token("user_1"), header)["sub"] == "user_1"
+    assert third.verify(issuer.token("user_2"), header)["sub"] == "user_2"
+    assert (issuer.discoveries, issuer.fetches) == (1, 1)  # cached with the keys
+
+    issuer.discovery = {"issuer": "https://someone-else.example", "jwks_uri": f"{issuer.url}/protocol/certs"}
+    with pytest.raises(keys.TokenError, match="names issuer 'https://someone-else.example'"):
+        jwks.ThirdParty(issuer.url).verify(issuer.token("user_1"), header)

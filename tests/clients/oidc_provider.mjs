@@ -4,14 +4,14 @@
 // authorization code flow, id_token signing, nonce and client authentication are the library's own.
 // An authorization request naming a `resource` (RFC 8707) gets a JWT access token for that API, as Auth0
 // issues for an API audience and Clerk for its session: signed with the provider's keys, `aud` the resource,
-// `role: "authenticated"` and `email` added as Supabase's Auth0/Clerk guides have one add them. OIDC_RESOURCE_TTLS
-// (JSON, resource -> seconds) shortens a resource's token lifetime (default one hour).
+// `role: "authenticated"` and `email` added as Supabase's Auth0/Clerk guides have one add them. OIDC_ACCESS_TOKEN_TTLS
+// (JSON, client_id -> seconds) shortens a client's access token lifetime (default one hour).
 import Provider from "oidc-provider";
 
 const port = Number(process.env.OIDC_PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const clients = JSON.parse(process.env.OIDC_CLIENTS);
-const ttls = JSON.parse(process.env.OIDC_RESOURCE_TTLS || "{}");
+const ttls = JSON.parse(process.env.OIDC_ACCESS_TOKEN_TTLS || "{}");
 
 const provider = new Provider(issuer, {
   clients,
@@ -30,11 +30,11 @@ const provider = new Provider(issuer, {
     resourceIndicators: {
       enabled: true,
       useGrantedResource: () => true,
-      getResourceServerInfo: (ctx, resource) => ({
+      getResourceServerInfo: (ctx, resource, client) => ({
         scope: "api",
         audience: resource,
         accessTokenFormat: "jwt",
-        accessTokenTTL: ttls[resource] ?? 3600,
+        accessTokenTTL: ttls[client.clientId] ?? 3600,
         jwt: { sign: { alg: "RS256" } },
       }),
     },

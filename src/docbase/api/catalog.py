@@ -22,7 +22,7 @@ from ..ddl.metadata import build_metadata, schemas
 from ..ddl.types import column_type
 from ..schema.model import Column, Schema, Table
 from ..schema.views import View, views
-from .computed import Computed, computed_fields
+from .computed import Computed, ComputedRelationship, computed_fields, computed_relationships
 from .errors import ambiguous_relationship, no_relationship, postgresql_only_feature, unknown_table
 
 
@@ -46,6 +46,7 @@ class Relationship:
     link: Link
     via: Link | None = None  # m2m: junction -> target
     one_to_one: bool = False  # the key's columns are unique in the table holding them
+    function: str | None = None  # kind "computed": the function over the parent's row that gives the rows
 
     @property
     def to_one(self) -> bool:
@@ -89,6 +90,8 @@ class Catalog:
         self.tables: dict[str, Table] = {t.name: t for t in schema.tables if t.name in self.metadata.tables}
         self.columns: dict[str, dict[str, Column]] = {n: {c.name: c for c in t.columns} for n, t in self.tables.items()}
         self.computed: dict[str, dict[str, Computed]] = computed_fields(schema)  # functions over a row type
+        # functions over a row type returning another table's rows, embedded by name
+        self.computed_relationships: dict[str, dict[str, ComputedRelationship]] = computed_relationships(schema)
         self.links: list[Link] = []
         for name in self.tables:
             sa_table = self.metadata.tables[name]
@@ -188,6 +191,10 @@ class Catalog:
 
     def resolve(self, parent: str, name: str, hint: str | None) -> Relationship:
         """The one relationship ``parent -> name`` (optionally narrowed by ``hint``), else PGRST200/201."""
+        computed = self.computed_relationships.get(parent, {}).get(name) if hint is None else None
+        if computed is not None:  # PostgREST: a computed relationship overrides a foreign key's of that name
+            link = Link(computed.function, parent, (), computed.target, ())
+            return Relationship("computed", computed.target, link, None, computed.to_one, computed.function)
         found = self.candidates(parent, name)
         if hint is not None:
             found = [r for r in found if _matches(r, hint)]

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 import sqlglot
 import sqlglot.expressions as exp
 
-from ..schema.model import Schema
+from ..readers.types import parse_type
+from ..schema.model import Column, Schema
 from .errors import postgresql_only_feature
 from .sqlite_routines import _BODY, _HEADER, _returns, _split_args
 
@@ -42,6 +43,12 @@ class Computed:
         if self.returns in ("json", "jsonb"):
             return "json"
         return "text"
+
+    @property
+    def column(self) -> Column:
+        """A column standing for the result, so filters coerce their values to its type."""
+        info = parse_type(self.returns)
+        return Column(self.name, info.name if info is not None else "text")
 
     def expression(self, alias: sa.FromClause, dialect: str) -> sa.ColumnElement:
         quoted = '"' + str(alias.name).replace('"', '""') + '"'
@@ -91,6 +98,47 @@ def computed_fields(schema: Schema) -> dict[str, dict[str, Computed]]:
     return found
 
 
+@dataclass(frozen=True)
+class ComputedRelationship:
+    """A function over a table's row type returning another table's rows: embedded by its name."""
+
+    name: str
+    function: str  # as the document names it, for PostgreSQL's call
+    target: str
+    to_one: bool  # RETURNS <table> (not SETOF), or ROWS 1
+
+
+def computed_relationships(schema: Schema) -> dict[str, dict[str, ComputedRelationship]]:
+    """Per table, its computed relationships by name (PostgREST's: they override a foreign key's name)."""
+    found: dict[str, dict[str, ComputedRelationship]] = {}
+    for routine in schema.routines:
+        head = _HEADER.match(routine.sql) if routine.kind == "function" else None
+        if head is None:
+            continue
+        args = _split_args(head.group("args"))
+        words = args[0].split() if len(args) == 1 else []
+        if words and words[0].lower() == "in":
+            words = words[1:]
+        if not words or len(words) > 2:
+            continue
+        table = schema.table(words[-1].strip('"').removeprefix("public."))
+        rest = head.group("rest")
+        body = _BODY.search(rest)
+        declared = rest[: body.start()] if body else rest
+        returns, returns_set, columns = _returns(declared)
+        target = schema.table(returns.removeprefix("public.")) if not columns else None
+        if table is None or target is None:
+            continue
+        options = rest[: body.start()] + " " + rest[body.end() :] if body else rest  # ROWS 1 before or after
+        rows_one = re.search(r"\brows\s+1\b", options, re.IGNORECASE) is not None
+        name = head.group("name").strip('"')
+        bare = name.rsplit(".", 1)[-1]
+        found.setdefault(table.name, {})[bare] = ComputedRelationship(
+            bare, name, target.name, not returns_set or rows_one
+        )
+    return found
+
+
 def _sqlite_body(rest: str, body: re.Match | None, param: str | None) -> str | None:
     """The body's one expression over the row, in SQLite's SQL on ``docbase_row``; None if it is not that."""
     language = re.search(r"language\s+(\w+)", rest, re.IGNORECASE)
@@ -123,4 +171,4 @@ def _sqlite_body(rest: str, body: re.Match | None, param: str | None) -> str | N
         return None
 
 
-__all__ = ["Computed", "computed_fields"]
+__all__ = ["Computed", "ComputedRelationship", "computed_fields", "computed_relationships"]

@@ -50,6 +50,20 @@ def column_of(columns: dict[str, Column], field: Field, table: str) -> Column:
     return column
 
 
+class _Computed:
+    """Stands for a row alias whose ``.c`` also holds computed fields' calls (for ``_filter``)."""
+
+    def __init__(self, alias: sa.FromClause, name: str, expr: sa.ColumnElement) -> None:
+        self.c = {**{c.key: c for c in alias.c}, name: expr}
+
+
+def _resolve(columns: dict[str, Column], field: Field, table: str, computed: dict | None) -> tuple[Column, Any]:
+    """The column a filter names, or the computed field (docbase.api.computed) of that name."""
+    if field.name not in columns and not field.json_path and computed and field.name in computed:
+        return computed[field.name].column, computed[field.name]
+    return column_of(columns, field, table), None
+
+
 def field_expr(sa_table: sa.FromClause, column: Column, field: Field, as_text: bool = False) -> sa.ColumnElement:
     """A column, or a JSON path into it (``->`` keeps JSON, ``->>`` gives text; same syntax on both databases)."""
     expr: sa.ColumnElement = sa_table.c[column.name]
@@ -71,25 +85,35 @@ def field_expr(sa_table: sa.FromClause, column: Column, field: Field, as_text: b
 
 
 def condition(
-    cond: Filter | Logic, sa_table: sa.FromClause, columns: dict[str, Column], table: str, dialect: str, bind: Binder
+    cond: Filter | Logic,
+    sa_table: sa.FromClause,
+    columns: dict[str, Column],
+    table: str,
+    dialect: str,
+    bind: Binder,
+    computed: dict | None = None,
 ) -> sa.ColumnElement:
+    """``computed``: the table's computed fields by name, which filters may name like columns (PostgREST)."""
     if isinstance(cond, Logic):
-        parts = [condition(c, sa_table, columns, table, dialect, bind) for c in cond.children]
+        parts = [condition(c, sa_table, columns, table, dialect, bind, computed) for c in cond.children]
         expr = sa.or_(*parts) if cond.op == "or" else sa.and_(*parts)
         return sa.not_(expr) if cond.negate else expr
-    column = column_of(columns, cond.field, table)
-    expr = _filter(cond, sa_table, column, dialect, bind)
+    column, field = _resolve(columns, cond.field, table, computed)
+    source: Any = sa_table if field is None else _Computed(sa_table, column.name, field.expression(sa_table, dialect))
+    expr = _filter(cond, source, column, dialect, bind)
     return sa.not_(expr) if cond.negate else expr
 
 
-def condition_values(cond: Filter | Logic, columns: dict[str, Column], table: str, dialect: str) -> list[Any]:
+def condition_values(
+    cond: Filter | Logic, columns: dict[str, Column], table: str, dialect: str, computed: dict | None = None
+) -> list[Any]:
     """The values ``condition`` binds, in the same order, without building any SQL (the cache-hit path)."""
     if isinstance(cond, Logic):
         out: list[Any] = []
         for child in cond.children:
-            out.extend(condition_values(child, columns, table, dialect))
+            out.extend(condition_values(child, columns, table, dialect, computed))
         return out
-    return filter_values(cond, column_of(columns, cond.field, table), dialect)
+    return filter_values(cond, _resolve(columns, cond.field, table, computed)[0], dialect)
 
 
 def filter_values(f: Filter, column: Column, dialect: str) -> list[Any]:

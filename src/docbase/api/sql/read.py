@@ -26,7 +26,7 @@ from ...access.decide import Access
 from ...ddl import row_order
 from ..catalog import Catalog, Relationship
 from ..computed import Computed
-from ..errors import ApiError
+from ..errors import ApiError, postgresql_only_feature
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
 from .conditions import Binder, column_of, condition, condition_values, field_expr
 from .timestamps import timestamp_json
@@ -147,6 +147,12 @@ def _computed(b: Build, table: str, item: SelectColumn) -> Computed | None:
     return b.catalog.computed.get(table, {}).get(name)
 
 
+def _visible_computed(b: Build, table: str) -> dict[str, Computed] | None:
+    """The computed fields filters and order may name: none for a caller some columns are hidden from (the
+    function reads the whole row)."""
+    return None if b.hidden(table) else b.catalog.computed.get(table)
+
+
 def read_values(catalog: Catalog, table: str, query: Query, limit: int | None, offset: int | None) -> list[Any]:
     """The values ``read_statement`` binds, in its order, without building SQL (for cached shapes)."""
     out = where_values(catalog, table, query, ())
@@ -158,7 +164,7 @@ def where_values(catalog: Catalog, table: str, query: Query, path: tuple[str, ..
     columns = catalog.columns[table]
     out: list[Any] = []
     for cond in query.where.get(path, []):
-        out.extend(condition_values(cond, columns, table, catalog.dialect))
+        out.extend(condition_values(cond, columns, table, catalog.dialect, catalog.computed.get(table)))
     return out
 
 
@@ -208,7 +214,8 @@ def where_clause(
 
 def _where(b: Build, table: str, alias: sa.FromClause, path: tuple[str, ...]) -> list[sa.ColumnElement]:
     columns = b.columns(table)
-    out = [condition(c, alias, columns, table, b.dialect, b.bind) for c in _lookup(b.query.where, path, [])]
+    computed = _visible_computed(b, table)
+    out = [condition(c, alias, columns, table, b.dialect, b.bind, computed) for c in _lookup(b.query.where, path, [])]
     allowed = b.row_filter(table, alias, b.command if not path else "select", top=not path)
     if allowed is not None:
         out.append(allowed)
@@ -319,6 +326,12 @@ def _order(
     for term in b.query.order.get(path, ()):
         if term.relation is not None:
             expr = _related_order(b, table, alias, items, term)
+        elif (
+            not term.field.json_path
+            and term.field.name not in b.columns(table)
+            and (computed := (_visible_computed(b, table) or {}).get(term.field.name)) is not None
+        ):
+            expr = computed.expression(alias, b.dialect)  # ordering by a computed field, as PostgREST allows
         else:
             col = column_of(b.columns(table), term.field, table)
             if grouped is not None and term.field not in grouped:
@@ -462,7 +475,7 @@ def _embed(
     rel = b.catalog.resolve(parent, item.name, item.hint)
     b.seen.add(path)
     target = rel.target
-    alias = b.alias(target)
+    alias = _target_alias(b, rel, parent_alias)
     join = _join(b, rel, parent_alias, alias)
     where = [join, *_where(b, target, alias, path)]
     single = rel.to_one
@@ -487,7 +500,7 @@ def _inner_condition(
     b: Build, rel: Relationship, target: str, parent_alias: sa.FromClause, path: tuple[str, ...]
 ) -> sa.ColumnElement:
     """``rel!inner``: the parent row stays only when a related row passes the embed's filters."""
-    probe = b.alias(target)
+    probe = _target_alias(b, rel, parent_alias)
     probe_where = [_join(b, rel, parent_alias, probe), *_where(b, target, probe, path)]
     return sa.exists(sa.select(1).select_from(probe).where(*probe_where).correlate(parent_alias))
 
@@ -535,8 +548,27 @@ def _spread_many(b: Build, array: sa.ColumnElement, key: str) -> sa.ColumnElemen
     return sa.func.json(sa.select(sa.func.json_group_array(picked)).select_from(elems).scalar_subquery())
 
 
+def _target_alias(b: Build, rel: Relationship, parent: sa.FromClause) -> sa.FromClause:
+    """The embedded rows' source: the target table, or for a computed relationship the function called on the
+    parent's row (``FROM directors_of("t0") AS t1``, correlated like any embed's subquery)."""
+    if rel.function is None:
+        return b.alias(rel.target)
+    if b.dialect != "postgresql":
+        raise postgresql_only_feature(
+            f"The computed relationship {rel.function}", "SQLite cannot call a function returning rows"
+        )
+    name = f"t{b.aliases}"
+    b.aliases += 1
+    table = b.catalog.sa_table(rel.target)
+    row = sa.literal_column('"' + str(parent.name).replace('"', '""') + '"')
+    function = sa.Function(rel.function.rsplit(".", 1)[-1], row, packagenames=tuple(rel.function.split(".")[:-1]))
+    return function.table_valued(*[sa.column(c.name, c.type) for c in table.c]).alias(name)
+
+
 def _join(b: Build, rel: Relationship, parent: sa.FromClause, child: sa.FromClause) -> sa.ColumnElement:
     link = rel.link
+    if rel.kind == "computed":
+        return sa.true()  # the function already gives only the parent's rows
     if rel.kind == "m2o":
         return sa.and_(*[child.c[r] == parent.c[c] for c, r in zip(link.columns, link.ref_columns, strict=True)])
     if rel.kind == "o2m":
