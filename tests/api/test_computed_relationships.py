@@ -113,3 +113,32 @@ async def test_a_body_sqlite_cannot_run_is_pgrst127_naming_the_function(films):
     body = got.json()
     assert body["code"] == "PGRST127"
     assert "helpers" in body["details"]
+
+
+HIDDEN_DOC = DOC.replace(
+    "director_id integer REFERENCES directors(id));",
+    "director_id integer REFERENCES directors(id),\n  webhook_secret text);",
+)
+
+
+async def test_a_caller_some_parent_columns_are_hidden_from_cannot_embed_through_the_whole_row(db_url, service_headers):
+    """The function reads the parent's whole row, hidden columns too (a filter on ``$1.webhook_secret`` would
+    leak it): refused as PostgreSQL refuses a whole-row reference without every column's privilege."""
+    from tests.tenants import token
+
+    schema = build_schema(HIDDEN_DOC, "films.md")
+    create_tables(schema, db_url)
+    app = create_app(schema, db_url, secret=SECRET)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            film = {"id": 1, "title": "Alpha", "webhook_secret": "s3cret"}
+            assert (await client.post("/rest/v1/films", json=film, headers=service_headers)).status_code == 201
+            user = token(SECRET, "00000000-0000-4000-8000-000000000001")
+            plain = await client.get("/rest/v1/films?select=title", headers=user)
+            assert plain.status_code == 200, plain.text  # the table itself is readable
+            embed = await client.get("/rest/v1/films?select=title,directors_of(*)", headers=user)
+            assert (embed.status_code, embed.json()["code"]) == (403, "42501"), embed.text
+            full = await client.get("/rest/v1/films?select=title,directors_of(*)", headers=service_headers)
+            assert full.status_code == 200, full.text
+    finally:
+        await app.state.db.close()

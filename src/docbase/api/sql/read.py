@@ -26,7 +26,7 @@ from ...access.decide import Access
 from ...ddl import row_order
 from ..catalog import Catalog, Relationship
 from ..computed import Computed
-from ..errors import ApiError
+from ..errors import ApiError, permission_denied
 from ..query.syntax import Embed, Field, OrderTerm, Query, SelectColumn, SelectItem, SelectStar
 from .conditions import Binder, column_of, condition, condition_values, field_expr
 from .timestamps import timestamp_json
@@ -553,6 +553,8 @@ def _target_alias(b: Build, rel: Relationship, parent: sa.FromClause) -> sa.From
     parent's row (``FROM directors_of("t0") AS t1``, correlated like any embed's subquery)."""
     if rel.function is None:
         return b.alias(rel.target)
+    if b.hidden(rel.link.table):  # PostgreSQL refuses a whole-row reference without every column's privilege
+        raise permission_denied(rel.link.table, 401 if b.role == "anon" else 403)
     name = f"t{b.aliases}"
     b.aliases += 1
     table = b.catalog.sa_table(rel.target)
