@@ -336,11 +336,14 @@ def inspect(
                 "\n[bold]functions[/bold] (served at /rest/v1/rpc/<name>; on SQLite only SQL-language functions "
                 "sqlglot translates run, others answer PGRST127)"
             )
+            roles = _computed_roles(schema)
             for r in functions:
                 where = "PostgreSQL and SQLite" if on_sqlite.get(r.name) else "PostgreSQL only"
+                role = roles.get(r.name.rsplit(".", 1)[-1])
                 console.print(
-                    f"  {doc}:{r.line}: {r.name} ({where})", highlight=False, markup=False, emoji=False, soft_wrap=True
-                )
+                    f"  {doc}:{r.line}: {r.name} ({where}{'; ' + role if role else ''})",
+                    highlight=False, markup=False, emoji=False, soft_wrap=True,
+                )  # fmt: skip
         _print_views(schema, str(doc), console)
         _print_sign_in(toml, schema, str(doc))
         _write(_storage_notes(schema, doc, toml), sys.stdout)
@@ -406,6 +409,26 @@ def _storage_notes(schema, doc: Path, toml: dict) -> list[str]:  # type: ignore[
         fail(str(exc), 2)
     roots = build_access(schema, load_overrides(str(doc))).roots
     return notes(roots, {t.name: t.line for t in schema.tables}, mode, str(doc))
+
+
+def _computed_roles(schema: Schema) -> dict[str, str]:
+    """What a function over a table's row type also is: a computed field or relationship PostgREST serves in
+    ``select=``, with where it runs (SQLite runs a one-expression or one-``SELECT *`` SQL body)."""
+    from .api.computed import computed_fields, computed_relationships
+
+    def where(sqlite: str | None) -> str:
+        return "PostgreSQL and SQLite" if sqlite is not None else "PostgreSQL only"
+
+    roles: dict[str, str] = {}
+    for table, fields in computed_fields(schema).items():
+        for f in fields.values():
+            roles[f.name] = f"also a computed field of {table} in select=, which runs on {where(f.sqlite)}"
+    for table, rels in computed_relationships(schema).items():
+        for r in rels.values():
+            roles[r.name] = (
+                f"also a computed relationship {table} -> {r.target} in select=, which runs on {where(r.sqlite)}"
+            )
+    return roles
 
 
 def _print_views(schema, doc: str, console) -> None:  # type: ignore[no-untyped-def]

@@ -142,3 +142,24 @@ async def test_a_caller_some_parent_columns_are_hidden_from_cannot_embed_through
             assert full.status_code == 200, full.text
     finally:
         await app.state.db.close()
+
+
+def test_inspect_says_which_functions_are_computed_relationships_and_where_they_embed(tmp_path):
+    """Not callable as /rpc on SQLite is not the whole story: the translated ones embed there, the rest not."""
+    from typer.testing import CliRunner
+
+    from docbase.cli import app
+
+    doc = tmp_path / "films.md"
+    doc.write_text(DOC)
+    result = CliRunner().invoke(app, ["inspect", str(doc)])
+    assert result.exit_code == 0, result.stdout
+    lines = {line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.strip().startswith(str(doc))}
+    assert (
+        "directors_of (PostgreSQL only; also a computed relationship films -> directors in select=, "
+        "which runs on PostgreSQL and SQLite)"
+    ) in lines
+    assert (
+        "helpers (PostgreSQL only; also a computed relationship films -> directors in select=, "
+        "which runs on PostgreSQL only)"
+    ) in lines
