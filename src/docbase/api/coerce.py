@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from ..db.infinity import WORDS, InfiniteDate, InfiniteDatetime, infinite_date, infinite_datetime
 from ..schema.model import Column
 from .errors import ApiError, invalid_value
 from .sql.pg_range import KINDS as RANGE_KINDS
@@ -112,6 +113,11 @@ def _uuid(column: Column, value: Any, dialect: str) -> Any:
 
 def _timestamp(column: Column, value: Any, dialect: str) -> Any:
     text = str(value).strip()
+    sign = WORDS.get(text.lower())
+    if sign is not None:  # PostgreSQL's infinities; on SQLite the word, which sorts after (before) every date
+        if dialect == "postgresql":
+            return infinite_datetime(sign, column.type == "timestamptz")
+        return "infinity" if sign > 0 else "-infinity"
     moment = datetime.fromisoformat(text)
     if column.type == "timestamptz":
         if moment.tzinfo is None:
@@ -126,6 +132,12 @@ def format_timestamp(value: Any, with_tz: bool) -> str | None:
     """A stored timestamp as PostgreSQL's JSON writes it: ``2024-05-01T10:00:00.5+00:00``."""
     if value is None:
         return None
+    if isinstance(value, InfiniteDatetime | InfiniteDate):
+        return value.word
+    if isinstance(value, str) and value in ("infinity", "-infinity"):
+        return value
+    if isinstance(value, datetime) and value.replace(tzinfo=None) in (datetime.max, datetime.min):
+        return "infinity" if value.year == datetime.max.year else "-infinity"  # how both drivers read them
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
@@ -137,6 +149,9 @@ def format_timestamp(value: Any, with_tz: bool) -> str | None:
 
 
 def _date(column: Column, value: Any, dialect: str) -> Any:
+    sign = WORDS.get(str(value).strip().lower())
+    if sign is not None:
+        return infinite_date(sign) if dialect == "postgresql" else ("infinity" if sign > 0 else "-infinity")
     day = date.fromisoformat(str(value).strip())
     return day if dialect == "postgresql" else day.isoformat()
 

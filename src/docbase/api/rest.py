@@ -63,9 +63,11 @@ from .sql.write import (
     heap_ordered,
     insert_statement,
     insert_values,
+    json_array,
     pad,
     returned_picks,
     rows_to_json,
+    split_json,
     update_statement,
     update_values,
 )
@@ -145,6 +147,16 @@ class RestApi:
         except ApiError:  # refused after the write, as before (a failing write's own error comes first)
             return False
         return True
+
+    def _shown(self, request: Request, table: Table, query: Query, prefer: Prefer) -> list[tuple[str, int]] | None:
+        """PostgreSQL, a representation of plain columns: the (key, column) pairs the write's RETURNING renders
+        as JSON in the database (docbase.api.sql.write), as PostgREST's response is; None: rendered here."""
+        if self.catalog.dialect != "postgresql" or prefer.returning != "representation" or needs_read(query):
+            return None
+        try:
+            return returned_picks(table, query, self.gate.hidden(table.name, request.state.role))
+        except ApiError:  # refused after the write, by rows_to_json (a failing write's own error comes first)
+            return None
 
     async def handle(self, request: Request) -> Response:
         response = await self._handle(request)
@@ -356,7 +368,9 @@ class RestApi:
             assert rows is not None
             if len(rows) != 1:
                 raise not_one_row(len(rows))
-            text, media = orjson.dumps(rows[0]), "application/vnd.pgrst.object+json; charset=utf-8"
+            # the one element's own text: a numeric's scale (12.50) would not survive a round trip through Python
+            one = _only_element(text) if isinstance(rows, list) else orjson.dumps(rows[0])
+            text, media = one, "application/vnd.pgrst.object+json; charset=utf-8"
             status = 200 if status == 206 else status
         elif kind == CSV:
             assert rows is not None
@@ -416,6 +430,8 @@ class RestApi:
         numbered = numbered_key(table, query.columns, rows) if prefer.missing_default else None
         one = len(groups) == 1 and prefer.resolution != "merge-duplicates" and numbered is None
         one = one and self._one_statement(request, table, query, prefer)
+        shown = self._shown(request, table, query, prefer)
+        texts: list[str] = []  # the rows as PostgreSQL's JSON, when ``shown``
         handed = [0]  # numbers handed out for missing=default: SQLite keeps them past a rollback
         try:
             async with self.db.transaction(pipelined=one) as tx:
@@ -448,6 +464,7 @@ class RestApi:
                         role,
                         kept,
                         defaulted,
+                        None if shown is None else tuple(shown),
                     )
                     # the conflicting row is named by its key, as PUT names it: its soft-delete mark does not hide it
                     overwrite = (
@@ -471,11 +488,14 @@ class RestApi:
                             shown_columns,
                             kept,
                             defaulted,
+                            shown,
                         ),
                         lambda keys=keys, members=members: insert_values(self.catalog, table, keys, members),
                     )
                     try:
                         got = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+                        got, rendered = split_json(got, shown, self.catalog.dialect)
+                        texts.extend(rendered)
                         got = pad(table, shown_columns, got)
                     except DbError as exc:
                         exc = await with_duplicate_detail(tx, self.catalog, table, keys, members, exc)
@@ -494,6 +514,8 @@ class RestApi:
                     request, tx, table, "insert", returned, tuple(dict.fromkeys(k for ks, _ in groups for k in ks))
                 )
                 text = await self._reread(tx, table, query, prefer, returned, request)
+                if text is None and shown is not None and self.catalog.dialect == "postgresql":
+                    text = json_array(texts)
                 # built inside the transaction: a PGRST116 for Accept: object rolls the insert back
                 response = self._written(request, table, query, prefer, returned, status, revealed, text)
         finally:
@@ -583,11 +605,12 @@ class RestApi:
         self.hooks.refuse_mark(table.name, role, body)
         body = self.hooks.before_write(table.name, [body], False)[0][0]
         deleted = request.state.deleted
-        key = ("update", table.name, tuple(body), query_shape(query), role, deleted)
+        shown = self._shown(request, table, query, prefer)
+        key = ("update", table.name, tuple(body), query_shape(query), role, deleted, shown is not None)
         compiled, values = self._statement(
             key,
             lambda bind: update_statement(
-                self.catalog, table, body, query, bind, self.gate, role, include_deleted=deleted
+                self.catalog, table, body, query, bind, self.gate, role, include_deleted=deleted, shown=shown
             ),
             lambda: update_values(self.catalog, table, body, query),
         )
@@ -598,12 +621,15 @@ class RestApi:
             await self._begin(tx, request)
             await check_before_update(tx, self.catalog, self.gate, self.cache, table, query, body, role, sub, deleted)
             written = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+            written, rendered = split_json(written, shown, self.catalog.dialect)
             returned = pad(table, shown_columns, await heap_ordered(tx, self.catalog, table, written, True))
             _max_affected(prefer, len(returned))
             # no WITH CHECK after the write: check_before_update judged these very rows by the rights held
             # when the statement began, as PostgreSQL does (afterwards an owner's self-demotion refuses itself)
             await self._audit(request, tx, table, "update", returned, tuple(body))
             text = await self._reread(tx, table, query, prefer, returned, request)
+            if text is None and shown is not None and self.catalog.dialect == "postgresql":
+                text = json_array(rendered)
             response = self._written(request, table, query, prefer, returned, 200, text=text)
         return response
 
@@ -652,11 +678,13 @@ class RestApi:
         prefer = self._prefer(request)
         mark = self.hooks.mark(table.name)
         role, sub, deleted = request.state.role, request.state.sub, request.state.deleted
+        shown = None if mark else self._shown(request, table, query, prefer)
+        rendered: list[str] = []
         if not mark:
             compiled, values = self._statement(
-                ("delete", table.name, query_shape(query), role, deleted),
+                ("delete", table.name, query_shape(query), role, deleted, shown is not None),
                 lambda bind: delete_statement(
-                    self.catalog, table, query, bind, self.gate, role, include_deleted=deleted
+                    self.catalog, table, query, bind, self.gate, role, include_deleted=deleted, shown=shown
                 ),
                 lambda: where_values(self.catalog, table.name, query, ()),
             )
@@ -672,11 +700,14 @@ class RestApi:
                 rows = await mark_deleted(tx, self.catalog, self.gate, table, query, mark, role, sub, deleted)
             else:
                 rows = await tx.rows(compiled.sql, compiled.params(values, sub), last=one)
+                rows, rendered = split_json(rows, shown, self.catalog.dialect)
                 rows = await heap_ordered(tx, self.catalog, table, rows, False)
             returned = pad(table, shown_columns, rows)
             _max_affected(prefer, len(returned))
             await self._audit(request, tx, table, "delete", returned, ())
             text = _deleted(before, table, query, returned) if before is not None else None
+            if text is None and shown is not None and self.catalog.dialect == "postgresql":
+                text = json_array(rendered)
             response = self._written(request, table, query, prefer, returned, 200, None, text)
         return response
 
@@ -769,6 +800,11 @@ def needs_read(query: Query) -> bool:
         if isinstance(item, Embed) or isinstance(item, SelectColumn) and (item.field.json_path or item.cast):
             return True
     return False
+
+
+def _only_element(text: bytes) -> bytes:
+    """A JSON array's text known to hold one element -> that element's text, byte for byte."""
+    return text.strip()[1:-1].strip()
 
 
 def content_range(start: int, shown: int, total: int | None) -> str:

@@ -46,6 +46,7 @@ from typing import Any
 
 from .connections import libpq_options
 from .errors import DbError, unavailable
+from .infinity import register_dumpers
 from .pgstatus import PG_STATUS, pg_status
 
 #: Connections per worker: PostgreSQL on the same machine gains nothing from more backends than cores can run.
@@ -136,6 +137,7 @@ class PipelinePool:
             connect_timeout=5,
         )
         conn.prepared_max = 512
+        register_dumpers(conn.adapters)
         if self.decoded:
             _decoded(conn.adapters)
         else:

@@ -1,8 +1,11 @@
 """INSERT (bulk, upsert), UPDATE and DELETE statements, each RETURNING every column.
 
-Rows are returned as plain tuples in table column order; ``rows_to_json``
-turns them into the same JSON a read would give (SQLite's 0/1 booleans and
-JSON text included), so ``Prefer: return=representation`` answers match GET.
+Rows are returned as plain tuples in table column order. On PostgreSQL a
+write that answers with its rows also returns each row as JSON text rendered
+by the database (``shown``: the columns ``select`` shows), as PostgREST does,
+so numerics keep their scale and intervals, money and ranges read as a GET
+reads them; elsewhere ``rows_to_json`` turns the tuples into the same JSON a
+read would give (SQLite's 0/1 booleans and JSON text included).
 One statement per set of keys: rows with the same keys go in one multi-row
 INSERT, all inside the request's single transaction.
 """
@@ -39,6 +42,7 @@ def insert_statement(
     returning: tuple[str, ...] | None = None,
     insert_only: tuple[str, ...] = (),
     defaulted: tuple[str, ...] = (),
+    shown: list[tuple[str, int]] | None = None,
 ) -> sa.ClauseElement:
     """``conflict_where``: which existing rows an upsert may overwrite (the caller's update rule);
     ``returning``: the columns to return (None: all); ``insert_only``: columns an upsert's update leaves
@@ -70,16 +74,52 @@ def insert_statement(
                 target[0]: stmt.excluded[target[0]]
             }
             stmt = stmt.on_conflict_do_update(index_elements=list(target), set_=updates, where=conflict_where)
-    return stmt.returning(*_returned(sa_table, returning))
+    return stmt.returning(*_returned(sa_table, returning, shown=shown, dialect=catalog.dialect))
 
 
-def _returned(sa_table: sa.Table, names: tuple[str, ...] | None, heap: Catalog | None = None) -> list:
+def _returned(
+    sa_table: sa.Table,
+    names: tuple[str, ...] | None,
+    heap: Catalog | None = None,
+    shown: list[tuple[str, int]] | None = None,
+    dialect: str = "",
+) -> list:
     """The returned columns; ``heap`` (an UPDATE's or DELETE's catalog): on SQLite also the rows' places
-    before the write (docbase.ddl.row_order), which ``heap_ordered`` sorts by and strips."""
+    before the write (docbase.ddl.row_order), which ``heap_ordered`` sorts by and strips; ``shown`` (the
+    (key, column index) pairs ``returned_picks`` gives) on PostgreSQL: the row's JSON text, last."""
     out = list(sa_table.c) if names is None else [sa_table.c[n] for n in names]
     if heap is not None and heap.dialect == "sqlite" and sa_table.name in heap.tables:
         out.extend(row_order.returned_position(sa_table.name, sa_table))
+    if shown is not None and (dialect or (heap.dialect if heap is not None else "")) == "postgresql":
+        out.append(_row_json(sa_table, shown))
     return out
+
+
+def _row_json(sa_table: sa.Table, shown: list[tuple[str, int]]) -> sa.ColumnElement:
+    """The written row as PostgreSQL's JSON text of the shown columns, in ``select`` order: the same
+    ``row_to_json`` a read's ``json_agg`` applies, over a FROM-less subquery on the row being returned
+    (no 100-argument limit as ``json_build_object`` has)."""
+    columns = list(sa_table.c)
+    table = ".".join(_quoted(part) for part in (sa_table.schema, sa_table.name) if part is not None)
+    inner = sa.select(
+        *(sa.literal_column(f"{table}.{_quoted(columns[i].name)}").label(key) for key, i in shown)
+    ).subquery("_docbase_row")
+    return sa.select(sa.cast(sa.func.row_to_json(inner.table_valued()), sa.Text)).scalar_subquery()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def split_json(rows: list[tuple], shown: list[tuple[str, int]] | None, dialect: str) -> tuple[list[tuple], list[str]]:
+    """RETURNING rows with a last JSON column (``_returned``'s ``shown``) -> (the rows, their JSON texts)."""
+    if shown is None or dialect != "postgresql":
+        return rows, []
+    return [row[:-1] for row in rows], [row[-1] for row in rows]
+
+
+def json_array(texts: list[str]) -> bytes:
+    return ("[" + ",".join(texts) + "]").encode()
 
 
 async def heap_ordered(tx: Any, catalog: Catalog, table: Table, rows: list[tuple], updated: bool) -> list[tuple]:
@@ -126,6 +166,7 @@ def update_statement(
     role: str = "service_role",
     *,
     include_deleted: bool = False,
+    shown: list[tuple[str, int]] | None = None,
 ) -> sa.ClauseElement:
     """UPDATE of the rows the filters name and ``role`` may update (``gate``: docbase.access.decide);
     soft-deleted rows only with ``include_deleted`` (service_role restoring one)."""
@@ -136,7 +177,7 @@ def update_statement(
     columns = catalog.columns[table.name]
     values = {k: bind(coerce(columns[k], v, catalog.dialect), sa_table.c[k].type) for k, v in body.items()}
     returning = gate.returning(table.name, role)
-    return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning, catalog))
+    return sa.update(sa_table).where(*where).values(values).returning(*_returned(sa_table, returning, catalog, shown))
 
 
 def delete_statement(
@@ -148,13 +189,14 @@ def delete_statement(
     role: str = "service_role",
     *,
     include_deleted: bool = False,
+    shown: list[tuple[str, int]] | None = None,
 ) -> sa.ClauseElement:
     sa_table = catalog.sa_table(table.name)
     where = where_clause(
         catalog, table.name, query, bind, sa_table, gate, role, "delete", include_deleted=include_deleted
     )
     returning = gate.returning(table.name, role)
-    return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning, catalog))
+    return sa.delete(sa_table).where(*where).returning(*_returned(sa_table, returning, catalog, shown))
 
 
 def rows_to_json(
