@@ -25,6 +25,9 @@ CREATE FUNCTION personal.get_status(name_param text) RETURNS text AS $$
   SELECT status FROM personal.users WHERE username = name_param;
 $$ LANGUAGE sql STABLE;
 CREATE FUNCTION personal.only_here() RETURNS integer AS $$ SELECT 1 $$ LANGUAGE sql STABLE;
+CREATE FUNCTION personal.status_here(name_param text) RETURNS text AS $$
+  SELECT status FROM users WHERE username = name_param;
+$$ LANGUAGE sql STABLE;
 ```
 """
 
@@ -62,3 +65,14 @@ async def test_a_function_outside_the_profile_s_schema_is_not_found(two):
     assert "public.only_here" in got.json()["message"]
     got = await two.post("/rest/v1/rpc/get_status", json={"name_param": "kiwi"}, headers={"Content-Profile": "nope"})
     assert got.status_code == 406 and got.json()["code"] == "PGRST106", got.text
+
+
+async def test_a_function_s_unqualified_names_are_the_profile_s_schema_first(two):
+    """PostgREST sets ``search_path`` to the profile's schema, then ``public``, for the transaction."""
+    args = {"name_param": "kiwi"}
+    got = await two.post("/rest/v1/rpc/status_here", json=args, headers={"Content-Profile": "personal"})
+    assert got.status_code == 200 and got.json() == "personal", got.text
+    got = await two.get("/rest/v1/rpc/status_here?name_param=kiwi", headers={"Accept-Profile": "personal"})
+    assert got.status_code == 200 and got.json() == "personal", got.text
+    # the path was the transaction's only: the next call in the default profile reads public's table
+    assert (await two.post("/rest/v1/rpc/get_status", json=args)).json() == "public"

@@ -72,8 +72,11 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
     bind = Binder()
     fn = single_object_call(routine, args, bind) if single else call(routine, args, bind, method in ("GET", "HEAD"))
     readonly = method in ("GET", "HEAD")
+    profile = check_profile(request, api.catalog.exposed)
     async with api.db.transaction(readonly=readonly) as tx:
         await api._begin(tx, request)
+        if profile != "public":  # PostgREST: the profile's schema first, so the body's unqualified names are its own
+            await tx.rows("SELECT set_config('search_path', $1, true)", [_search_path(profile)])
         if routine.returns_set and routine.table in api.catalog.tables:
             response = await as_table(api, request, tx, routine, fn, bind, rest, prefer)
         elif routine.returns_set and routine.returns_composite and routine.columns and not routine.table:
@@ -84,6 +87,11 @@ async def serve_routine(api: RestApi, request: Request, name: str) -> Response:
             response = await _as_value(request, tx, routine, fn, bind, prefer)
         api._end(tx, prefer)
     return response
+
+
+def _search_path(schema: str) -> str:
+    """The profile's schema, then PostgREST's default extra search path (``public``), quoted as identifiers."""
+    return '"' + schema.replace('"', '""') + '", public'
 
 
 async def as_table(
