@@ -107,9 +107,12 @@ class ComputedRelationship:
     target: str
     to_one: bool  # RETURNS <table> (not SETOF), or ROWS 1
     sqlite: str | None = None  # the body as SQLite's one SELECT * over ``docbase_row``'s columns, else None
+    one_row: bool = False  # RETURNS <table> (not SETOF): PostgreSQL gives one row, all NULL when none is found
 
-    def sqlite_rows(self, parent: sa.FromClause) -> str:
-        """The body in SQLite's SQL on the parent's alias, for the embed's FROM; PGRST127 when there is none."""
+    def sqlite_rows(self, parent: sa.FromClause, width: int = 0) -> str:
+        """The body in SQLite's SQL on the parent's alias, for the embed's FROM; PGRST127 when there is none.
+        A function returning one row (not SETOF) gives its query's first row, or a row of ``width`` NULLs when
+        the query finds none, as ``FROM f(row)`` does on PostgreSQL (so the embed is ``{"name": null}``)."""
         if self.sqlite is None:
             raise postgresql_only_feature(
                 f"The computed relationship {self.function}",
@@ -119,7 +122,11 @@ class ComputedRelationship:
         for column in tree.find_all(exp.Column):
             if column.table == _ROW:
                 column.set("table", exp.to_identifier(str(parent.name), quoted=True))
-        return tree.sql(dialect="sqlite")
+        query = tree.sql(dialect="sqlite")
+        if not self.one_row or width < 1:
+            return query
+        nulls = ", ".join(["NULL"] * width)
+        return f"SELECT * FROM (SELECT * FROM ({query}) LIMIT 1) UNION ALL SELECT {nulls} WHERE NOT EXISTS ({query})"
 
 
 def computed_relationships(schema: Schema) -> dict[str, dict[str, ComputedRelationship]]:
@@ -149,7 +156,7 @@ def computed_relationships(schema: Schema) -> dict[str, dict[str, ComputedRelati
         bare = name.rsplit(".", 1)[-1]
         param = words[0].strip('"') if len(words) == 2 else None
         found.setdefault(table.name, {})[bare] = ComputedRelationship(
-            bare, name, target.name, not returns_set or rows_one, _sqlite_query(rest, body, param)
+            bare, name, target.name, not returns_set or rows_one, _sqlite_query(rest, body, param), not returns_set
         )
     return found
 

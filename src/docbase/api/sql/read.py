@@ -560,7 +560,7 @@ def _target_alias(b: Build, rel: Relationship, parent: sa.FromClause) -> sa.From
     table = b.catalog.sa_table(rel.target)
     columns = [sa.column(c.name, c.type) for c in table.c]
     if b.dialect != "postgresql":  # the body's one query, on the parent's alias (docbase.api.computed)
-        return sa.text(rel.function.sqlite_rows(parent)).columns(*columns).subquery(name)
+        return sa.text(rel.function.sqlite_rows(parent, len(columns))).columns(*columns).subquery(name)
     row = sa.literal_column('"' + str(parent.name).replace('"', '""') + '"')
     qualified = rel.function.function
     function = sa.Function(qualified.rsplit(".", 1)[-1], row, packagenames=tuple(qualified.split(".")[:-1]))
