@@ -16,7 +16,8 @@ broken) is rolled back, and closed when even that fails, so nothing one
 request set is seen by the next.
 
 Only callers that ask for it (``transaction(pipelined=True)``) come here:
-the REST read, and a REST write of one statement (docbase.api.rest decides
+the REST read (sent through libpq itself, docbase.db.direct, with no psycopg
+cursor per statement), and a REST write of one statement (docbase.api.rest decides
 it before it begins: nothing after the statement may need the database or
 roll the write back). Writes that read between statements keep the asyncpg
 pool.
@@ -45,6 +46,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .connections import libpq_options
+from .direct import DirectTx
 from .errors import DbError, unavailable
 from .infinity import register_dumpers
 from .pgstatus import PG_STATUS, pg_status
@@ -252,13 +254,14 @@ class PipelinedTx:
 
 
 @contextlib.asynccontextmanager
-async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[PipelinedTx]:
+async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[PipelinedTx | DirectTx]:
     """One transaction in pipeline mode; errors come back as DbError (the caller maps connection loss)."""
     import psycopg
 
     try:
         async with pool.connection() as conn:
-            tx = PipelinedTx(conn)
+            # a read's statements are all known up front: straight through libpq (docbase.db.direct)
+            tx = DirectTx(conn) if readonly else PipelinedTx(conn)
             await tx.open(readonly)
             try:
                 yield tx
