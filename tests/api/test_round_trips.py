@@ -150,6 +150,16 @@ async def test_a_signed_in_insert_update_and_delete_are_one_round_trip_each(pg_u
                     rows = [[{"id": note, "user_id": ann, "body": body}] for body in ("a", "b", "b")]
                     assert answers == [(201, rows[0]), (200, rows[1]), (200, rows[2])]
             assert (await c.get("/rest/v1/notes", headers=bearer(ann))).json() == []
+            # Prefer: tx=rollback sends ROLLBACK in the COMMIT's place, in the same round trip, again and again
+            undone = {**bearer(ann), "Prefer": "return=representation,tx=rollback"}
+            before = proxy.turns
+            for _ in range(3):
+                kept_back = await c.post(
+                    "/rest/v1/notes", json={"id": str(uuid.uuid4()), "user_id": ann}, headers=undone
+                )
+                assert kept_back.status_code == 201, kept_back.text
+            assert proxy.turns - before == 3, f"{proxy.turns - before} round trips for 3 rolled-back writes"
+            assert (await c.get("/rest/v1/notes", headers=bearer(ann))).json() == []
             bob = {**bearer(str(uuid.uuid4())), "Prefer": "return=representation"}
             refused = await c.post("/rest/v1/notes", json={"id": str(uuid.uuid4()), "user_id": ann}, headers=bob)
             assert refused.status_code == 403 and refused.json()["code"] == "42501", refused.text

@@ -133,8 +133,6 @@ class RestApi:
         a singular Accept, a select the written rows cannot show, conventions reshaping the rows)."""
         if self.catalog.dialect != "postgresql" or self.hooks.audits(table.name):
             return False
-        if (prefer.tx or self.tx_default) == "rollback":  # on asyncpg: see docbase.db.pipelined.PipelinedTx.end
-            return False
         if prefer.handling == "strict" and prefer.max_affected is not None:
             return False
         try:

@@ -1,4 +1,4 @@
-"""A PostgreSQL read sent straight through libpq's pipeline: every statement queued, one Sync, one wait.
+"""A PostgreSQL transaction sent straight through libpq's pipeline: statements queued, one Sync, one wait.
 
 psycopg's pipeline (docbase.db.pipelined) spent about a third of a signed-in
 read's CPU in its own Python: a cursor, a generator and a flush per statement,
@@ -10,9 +10,13 @@ and the answers are read when the socket says they are there. Values are
 dumped and loaded by psycopg's adapters of that connection, so the read
 pool's raw-JSON loader and the infinity dumpers apply as before.
 
-The transaction keeps the contract of ``PipelinedTx``: ``configure`` never
-waits, ``rows(.., last=True)`` sends the COMMIT with the statement, and a
-refusal is raised as DbError once every answer up to the Sync is read.
+``configure`` never waits; ``rows(.., last=True)`` sends the COMMIT (or,
+for ``Prefer: tx=rollback``, the ROLLBACK) with the statement, so a request
+of one statement is one round trip; a refusal is raised as DbError once
+every answer up to the Sync is read. Writes take the same path (their pool's
+loaders give values as asyncpg does). psycopg's own pipeline forgot its
+prepared statements after a ROLLBACK (3.3), so rolled-back writes had to go
+to asyncpg; the names here are docbase's and a ROLLBACK keeps them.
 """
 
 from __future__ import annotations

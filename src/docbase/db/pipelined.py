@@ -5,9 +5,9 @@ so a signed-in read was four round trips (``BEGIN READ ONLY``; the
 ``set_config`` of role and claims; the query; ``COMMIT``), each a wake-up
 of docbase and of the PostgreSQL backend. libpq's pipeline mode (psycopg 3)
 sends them all and waits once, as PostgREST does; on two cores that is most
-of the request's cost. Statements are prepared on first use per connection
-(``prepare_threshold=0``): a query shape is parsed and planned by the server
-once, then only bound.
+of the request's cost. The statements go through the connection's libpq
+handle (docbase.db.direct), each prepared on first use per connection: a
+query shape is parsed and planned by the server once, then only bound.
 
 Role and claims stay transaction-scoped (``set_config(.., true)``) and every
 transaction ends before its connection goes back to the pool: a connection
@@ -16,8 +16,7 @@ broken) is rolled back, and closed when even that fails, so nothing one
 request set is seen by the next.
 
 Only callers that ask for it (``transaction(pipelined=True)``) come here:
-the REST read (sent through libpq itself, docbase.db.direct, with no psycopg
-cursor per statement), and a REST write of one statement (docbase.api.rest decides
+the REST read and a REST write of one statement (docbase.api.rest decides
 it before it begins: nothing after the statement may need the database or
 roll the write back). Writes that read between statements keep the asyncpg
 pool.
@@ -190,78 +189,14 @@ class PipelinePool:
             await conn.close()
 
 
-class PipelinedTx:
-    """A transaction whose statements are queued and sent together; ``configure`` never waits for an answer.
-
-    ``rows``/``value`` with ``last=True`` queue the COMMIT behind the statement and leave pipeline mode
-    (one Sync for everything), so a read that needs one answer costs one round trip; otherwise the
-    pipeline is synced there and the transaction stays open for the next statement.
-    """
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.rollback = False
-        self.ended = False
-        self._mode: Any = None  # the pipeline context while the connection is in pipeline mode
-        self._pipeline: Any = None
-
-    async def open(self, readonly: bool) -> None:
-        self._mode = self.conn.pipeline()
-        self._pipeline = await self._mode.__aenter__()
-        await self.conn.execute("BEGIN READ ONLY" if readonly else "BEGIN")
-
-    async def close(self, error: BaseException | None = None) -> None:
-        """Leave pipeline mode: one Sync, every answer read (the first refusal is raised)."""
-        mode, self._mode = self._mode, None
-        if mode is not None:
-            await mode.__aexit__(type(error) if error else None, error, None)
-
-    async def configure(self, sql: str, params: list[Any]) -> None:
-        self._open()
-        await self.conn.execute(sql, params)
-
-    async def rows(self, sql: str, params: list[Any], last: bool = False) -> list[tuple]:
-        """The statement's rows; a refusal is raised as DbError here, as the asyncpg transaction raises it."""
-        self._open()
-        try:
-            cursor = await self.conn.execute(sql, params)
-            if last:
-                await self.end()
-                await self.close()
-            else:
-                await self._pipeline.sync()
-            return await cursor.fetchall()
-        except Exception as exc:
-            raise translated(exc) from None
-
-    def _open(self) -> None:
-        """After the COMMIT the connection is in autocommit: a statement now would run outside the transaction."""
-        if self.ended:
-            raise RuntimeError("a statement after the one sent as the transaction's last")
-
-    async def value(self, sql: str, params: list[Any], last: bool = False) -> Any:
-        rows = await self.rows(sql, params, last)
-        return rows[0][0] if rows else None
-
-    async def end(self) -> None:
-        """COMMIT, or ROLLBACK when asked; no pipelined caller asks for ROLLBACK, because psycopg (3.3) answers a
-        ROLLBACK's result by forgetting its prepared statements and queueing a DEALLOCATE ALL, which in pipeline
-        mode reaches the server after the next transaction's first statement was prepared: that statement's next
-        use fails with 26000 (prepared statement does not exist)."""
-        if not self.ended:
-            self.ended = True
-            await self.conn.execute("ROLLBACK" if self.rollback else "COMMIT")
-
-
 @contextlib.asynccontextmanager
-async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[PipelinedTx | DirectTx]:
+async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[DirectTx]:
     """One transaction in pipeline mode; errors come back as DbError (the caller maps connection loss)."""
     import psycopg
 
     try:
         async with pool.connection() as conn:
-            # a read's statements are all known up front: straight through libpq (docbase.db.direct)
-            tx = DirectTx(conn) if readonly else PipelinedTx(conn)
+            tx = DirectTx(conn)  # straight through libpq (docbase.db.direct)
             await tx.open(readonly)
             try:
                 yield tx
