@@ -110,3 +110,15 @@ async def test_a_read_of_one_object_keeps_the_databases_text(client):
     got = await client.get(f"/rest/v1/kinds?id=eq.{row_id}&select=num,num2,iv", headers=headers)
     assert got.status_code == 200, got.text
     assert _exact(got.text) == {"num": "12.50", "num2": "3.00", "iv": "3 days"}
+
+
+async def test_a_written_row_is_what_postgresqls_to_jsonb_says(client, pg_url):
+    """The oracle is the database itself: to_jsonb of the stored row, every type of the document's table."""
+    import psycopg
+
+    row_id = str(uuid.uuid4())
+    got = await client.post("/rest/v1/kinds", json={**ROW, "id": row_id, "owner_id": OWNER}, headers=REPR)
+    (written,) = _texts(got)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        (stored,) = conn.execute("SELECT to_jsonb(k)::text FROM kinds k WHERE id = %s", [uuid.UUID(row_id)]).fetchone()
+    assert written == _exact(stored)
