@@ -96,14 +96,15 @@ class DirectTx:
         """Queue ``sql`` (prepared under our name on first use); the index its rows will have in ``_sync``'s list."""
         from psycopg.adapt import PyFormat, Transformer
 
-        dumper = Transformer(self.conn)
-        values = dumper.dump_sequence(params, [PyFormat.AUTO] * len(params)) if params else []
+        # text, with no type: the server types each parameter from the statement (every compiled statement
+        # casts its own, ``$1::INTEGER``), so one prepared statement serves any Python value, None included
+        values = Transformer(self.conn).dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else []
         name = self._prepared.get(sql)
         if name is None:
             name = f"docbase_{next(_NAMES)}".encode()
-            self.pgconn.send_prepare(name, sql.encode(), param_types=dumper.types if params else None)
+            self.pgconn.send_prepare(name, sql.encode())
             self._ops.append(("prepare", (sql, name)))
-        self.pgconn.send_query_prepared(name, values, param_formats=dumper.formats if params else None)
+        self.pgconn.send_query_prepared(name, values)
         self._ops.append(("query", None))
         return sum(1 for kind, _ in self._ops if kind == "query") - 1
 
