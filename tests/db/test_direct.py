@@ -89,3 +89,15 @@ async def test_a_cancelled_read_never_returns_its_connection_to_the_pool(pool):
     started = asyncio.get_running_loop().time()
     assert await _read(pool, "SELECT id FROM notes ORDER BY id", []) == [(1,), (2,)]
     assert asyncio.get_running_loop().time() - started < 3  # a fresh connection, not the one still sleeping
+
+
+async def test_a_connection_past_its_prepared_bound_finishes_its_transaction_first(pool, monkeypatch):
+    """The bound on prepared statements retires a connection after its transaction, never in the middle."""
+    monkeypatch.setattr("docbase.db.direct.PREPARED_MAX", 2)
+    async with pipelined(pool, readonly=True) as tx:
+        await tx.configure(CLAIMS, ["postgres", "{}"])
+        assert await tx.rows("SELECT 1", []) == [(1,)]
+        assert await tx.rows("SELECT 2", []) == [(2,)]  # the third statement prepared: past the bound
+        assert await tx.rows("SELECT 3", [], last=True) == [(3,)]
+    assert len(pool) == 0  # retired, not pooled
+    assert await _read(pool, "SELECT count(*) FROM notes", []) == [(2,)]

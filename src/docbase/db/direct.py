@@ -83,6 +83,9 @@ class DirectTx:
         finally:
             if not self.broken and self.pgconn.pipeline_status:
                 self.pgconn.exit_pipeline_mode()
+            if not self.broken and len(self._prepared) > PREPARED_MAX:
+                self.broken = True  # past the bound, a new connection is cheaper than tracking its statements
+                await self._discard()
 
     def _open(self) -> None:
         if self.ended:
@@ -151,9 +154,6 @@ class DirectTx:
                     rows.append(loader.load_rows(0, result.ntuples, tuple))
                 else:
                     rows.append([])
-        if len(self._prepared) > PREPARED_MAX:
-            self.broken = True  # a connection is cheaper to replace than its statements to track
-            await self._discard()
         if refusal is not None and raise_first:
             from .pipelined import translated
 

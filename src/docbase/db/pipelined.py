@@ -167,8 +167,11 @@ class PipelinePool:
             self._slots.release()
 
     async def _put_back(self, conn: Any) -> None:
-        from psycopg.pq import TransactionStatus
+        from psycopg.pq import ConnStatus, TransactionStatus
 
+        if not conn.closed and conn.pgconn.status != ConnStatus.OK:  # the server ended it (a protocol error)
+            await conn.close()
+            return
         if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
             try:
                 await conn.rollback()
