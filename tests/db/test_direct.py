@@ -66,7 +66,39 @@ async def test_settings_are_the_transaction_s_only_and_statements_are_prepared_o
         prepared = await (
             await conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'docbase%'")
         ).fetchone()
-        assert prepared == (2,)  # the claims and the read, each once on this one connection
+        assert prepared == (3,)  # read-only, the claims and the read, each once on this one connection
+
+
+async def test_a_read_of_one_round_trip_still_cannot_write(pool):
+    # sent without BEGIN READ ONLY (an implicit transaction up to the Sync): read-only all the same
+    with pytest.raises(DbError) as refused:
+        await _read(pool, "INSERT INTO notes (id) VALUES ($1) RETURNING id", [3])
+    assert refused.value.code == "25006"
+    assert await _read(pool, "SELECT count(*) FROM notes", []) == [(2,)]
+
+
+async def _write(pool: PipelinePool, sql: str, params: list, rollback: bool = False) -> list[tuple]:
+    async with pipelined(pool, readonly=False) as tx:
+        tx.rollback = rollback
+        await tx.configure(CLAIMS, ["postgres", '{"sub": "w"}'])
+        return await tx.rows(sql, params, last=True)
+
+
+async def test_a_write_of_one_round_trip_commits_or_rolls_back_as_asked(pool):
+    claims = "current_setting('request.jwt.claims')"
+    assert await _write(pool, f"INSERT INTO notes (id, body) VALUES ($1, to_jsonb({claims})) RETURNING id", [3]) == [
+        (3,)
+    ]
+    assert await _write(pool, "INSERT INTO notes (id) VALUES ($1) RETURNING id", [4], rollback=True) == [(4,)]
+    with pytest.raises(DbError) as duplicate:  # a refused write of one round trip leaves nothing half-done
+        await _write(pool, "INSERT INTO notes (id) VALUES ($1), ($2) RETURNING id", [5, 1])
+    assert duplicate.value.code == "23505"
+    assert await _read(pool, "SELECT id, body FROM notes WHERE id > 2 ORDER BY id", []) == [
+        (3, '"{\\"sub\\": \\"w\\"}"')
+    ]
+    async with pool.connection() as conn:  # the claims ended with the write's transaction
+        setting = await (await conn.execute("SELECT current_setting('request.jwt.claims', true)")).fetchone()
+        assert setting in ((None,), ("",))
 
 
 async def test_a_refusal_is_raised_and_leaves_the_connection_clean(pool):
@@ -101,3 +133,12 @@ async def test_a_connection_past_its_prepared_bound_finishes_its_transaction_fir
         assert await tx.rows("SELECT 3", [], last=True) == [(3,)]
     assert len(pool) == 0  # retired, not pooled
     assert await _read(pool, "SELECT count(*) FROM notes", []) == [(2,)]
+
+
+async def test_a_nul_in_a_text_value_is_the_caller_s_error_and_the_connection_stays(pool):
+    # psycopg refuses it while dumping, before anything is sent; the server refuses it the same way (asyncpg)
+    with pytest.raises(DbError) as refused:
+        await _read(pool, "SELECT id FROM notes WHERE body->>'a' = $1::text", ["a\x00b"])
+    assert (refused.value.status, refused.value.code) == (400, "22021")
+    assert await _read(pool, "SELECT count(*) FROM notes", []) == [(2,)]
+    assert len(pool) == 1

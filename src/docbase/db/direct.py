@@ -10,9 +10,10 @@ and the answers are read when the socket says they are there. Values are
 dumped and loaded by psycopg's adapters of that connection, so the read
 pool's raw-JSON loader and the infinity dumpers apply as before.
 
-``configure`` never waits; ``rows(.., last=True)`` sends the COMMIT (or,
-for ``Prefer: tx=rollback``, the ROLLBACK) with the statement, so a request
-of one statement is one round trip; a refusal is raised as DbError once
+``configure`` never waits; ``rows(.., last=True)`` ends the transaction with
+the statement, so a request of one statement is one round trip, and one
+that commits is sent as an implicit transaction (no BEGIN, no COMMIT: see
+``DirectTx._send``); ``Prefer: tx=rollback`` keeps BEGIN and ROLLBACK; a refusal is raised as DbError once
 every answer up to the Sync is read. Writes take the same path (their pool's
 loaders give values as asyncpg does). psycopg's own pipeline forgot its
 prepared statements after a ROLLBACK (3.3), so rolled-back writes had to go
@@ -25,7 +26,11 @@ import asyncio
 import itertools
 from typing import Any
 
+from .errors import DbError
+
 _NAMES = itertools.count()
+#: The one statement a read-only transaction of one round trip sends in place of BEGIN READ ONLY and COMMIT.
+READ_ONLY = "SELECT set_config('transaction_read_only', 'on', true)"
 #: Prepared statements kept per connection: past this, the connection is closed instead of returned.
 PREPARED_MAX = 512
 
@@ -39,7 +44,9 @@ class DirectTx:
         self.rollback = False
         self.ended = False
         self.broken = False  # the connection must not be reused (a cancelled wait, a protocol failure)
-        self._ops: list[tuple[str, Any]] = []  # what each result to come answers: (kind, statement or name)
+        self.readonly = False
+        self._begun = False  # the first batch went out: BEGIN (or the implicit transaction) is on the server
+        self._queued: list[tuple[str, list[Any]]] = []  # (statement, dumped values) until the next Sync
         prepared = getattr(conn, "_docbase_prepared", None)
         if prepared is None:
             prepared = {}
@@ -48,7 +55,7 @@ class DirectTx:
 
     async def open(self, readonly: bool) -> None:
         self.pgconn.enter_pipeline_mode()
-        self._plain(b"BEGIN READ ONLY" if readonly else b"BEGIN")
+        self.readonly = readonly
 
     async def configure(self, sql: str, params: list[Any]) -> None:
         self._open()
@@ -59,7 +66,6 @@ class DirectTx:
         wanted = self._query(sql, params)
         if last:
             self.ended = True
-            self._plain(b"ROLLBACK" if self.rollback else b"COMMIT")
         results = await self._sync()
         return results[wanted]
 
@@ -70,16 +76,17 @@ class DirectTx:
     async def end(self) -> None:
         if not self.ended:
             self.ended = True
-            self._plain(b"ROLLBACK" if self.rollback else b"COMMIT")
-            await self._sync()
+            if self._begun or self._queued:  # a transaction that ran nothing has nothing to end
+                await self._sync()
 
     async def close(self, error: BaseException | None = None) -> None:
         """Leave pipeline mode with every answer read; on an error, whatever is still queued is read and dropped."""
         if self.broken:
             return
         try:
-            if self._ops:
+            if self._queued and self._begun:
                 await self._sync(raise_first=error is None)
+            self._queued = []  # never sent: the transaction never began on the server
         finally:
             if not self.broken and self.pgconn.pipeline_status:
                 self.pgconn.exit_pipeline_mode()
@@ -91,25 +98,56 @@ class DirectTx:
         if self.ended:
             raise RuntimeError("a statement after the one sent as the transaction's last")
 
-    def _plain(self, sql: bytes) -> None:
-        self.pgconn.send_query_params(sql, None)
-        self._ops.append(("plain", None))
-
     def _query(self, sql: str, params: list[Any]) -> int:
-        """Queue ``sql`` (prepared under our name on first use); the index its rows will have in ``_sync``'s list."""
+        """Queue ``sql`` with its values dumped now; the index its rows will have in ``_sync``'s list."""
+        from psycopg import DataError
         from psycopg.adapt import PyFormat, Transformer
 
         # text, with no type: the server types each parameter from the statement (every compiled statement
         # casts its own, ``$1::INTEGER``), so one prepared statement serves any Python value, None included
-        values = Transformer(self.conn).dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else []
+        try:
+            values = Transformer(self.conn).dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else []
+        except DataError as exc:  # psycopg refuses a NUL in text before the server sees it; the server would, too
+            raise DbError(400, "22021", 'invalid byte sequence for encoding "UTF8": 0x00', str(exc)) from None
+        self._queued.append((sql, values))
+        return len(self._queued) - 1
+
+    def _send(self) -> list[tuple[str, Any]]:
+        """Hand the queued statements to libpq, framed as the transaction needs; what each answer will be.
+
+        The first batch opens the transaction. When it is also the last (a request of one round trip) and
+        commits, it needs no BEGIN nor COMMIT: statements up to a Sync are one implicit transaction, and
+        ``set_config(.., true)`` lasts until its end, so the server runs two statements fewer. A read-only one
+        says so with ``transaction_read_only`` (as ``BEGIN READ ONLY`` would); a rolled-back one, or one of
+        several batches, is framed by BEGIN and COMMIT/ROLLBACK as before."""
+        ops: list[tuple[str, Any]] = []
+        implicit = not self._begun and self.ended and not self.rollback
+        queued, self._queued = self._queued, []
+        if not self._begun:
+            self._begun = True
+            if implicit and self.readonly:  # prepared like the rest: a SELECT planned per request costs more
+                self._prepared_query(READ_ONLY, [], "setting", ops)
+            elif not implicit:
+                self._plain(b"BEGIN READ ONLY" if self.readonly else b"BEGIN", ops)
+        for sql, values in queued:
+            self._prepared_query(sql, values, "query", ops)
+        if self.ended and not implicit:
+            self._plain(b"ROLLBACK" if self.rollback else b"COMMIT", ops)
+        return ops
+
+    def _prepared_query(self, sql: str, values: list[Any], kind: str, ops: list[tuple[str, Any]]) -> None:
+        """Send ``sql`` under our name for it on this connection, preparing it first on its first use."""
         name = self._prepared.get(sql)
         if name is None:
             name = f"docbase_{next(_NAMES)}".encode()
             self.pgconn.send_prepare(name, sql.encode())
-            self._ops.append(("prepare", (sql, name)))
+            ops.append(("prepare", (sql, name)))
         self.pgconn.send_query_prepared(name, values)
-        self._ops.append(("query", None))
-        return sum(1 for kind, _ in self._ops if kind == "query") - 1
+        ops.append((kind, None))
+
+    def _plain(self, sql: bytes, ops: list[tuple[str, Any]]) -> None:
+        self.pgconn.send_query_params(sql, None)
+        ops.append(("plain", None))
 
     async def _sync(self, raise_first: bool = True) -> list[list[tuple]]:
         """Send a Sync, read every answer up to it; the rows of each query in order, or the first refusal."""
@@ -117,7 +155,7 @@ class DirectTx:
         from psycopg.adapt import Transformer
         from psycopg.pq import ExecStatus
 
-        ops, self._ops = self._ops, []
+        ops = self._send()
         pgconn = self.pgconn
         pgconn.pipeline_sync()
         try:

@@ -1,4 +1,4 @@
-"""PostgreSQL requests in one round trip: BEGIN, the caller's role and claims, the statement and COMMIT in one pipeline.
+"""PostgreSQL requests in one round trip: the caller's role and claims and the statement in one pipeline.
 
 asyncpg waits for the answer to every statement before sending the next,
 so a signed-in read was four round trips (``BEGIN READ ONLY``; the
@@ -7,7 +7,9 @@ of docbase and of the PostgreSQL backend. libpq's pipeline mode (psycopg 3)
 sends them all and waits once, as PostgREST does; on two cores that is most
 of the request's cost. The statements go through the connection's libpq
 handle (docbase.db.direct), each prepared on first use per connection: a
-query shape is parsed and planned by the server once, then only bound.
+query shape is parsed and planned by the server once, then only bound. A
+request of one round trip that commits needs no BEGIN nor COMMIT at all:
+what is sent up to one Sync is one implicit transaction (docbase.db.direct).
 
 Role and claims stay transaction-scoped (``set_config(.., true)``) and every
 transaction ends before its connection goes back to the pool: a connection
