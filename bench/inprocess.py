@@ -117,13 +117,15 @@ async def measure(app: Any, lines: list, headers: dict[str, str], count: int) ->
     return (time.process_time() - cpu) / count * 1e6, (time.perf_counter() - wall) / count * 1e6
 
 
-async def run(url: str, rows: int, count: int, profile: str | None) -> dict[str, tuple[float, float]]:
+async def run(
+    url: str, rows: int, count: int, profile: str | None, only: tuple[str, ...] = WORKLOADS
+) -> dict[str, tuple[float, float]]:
     data = seed(url, rows, tenants=20)
     app = build_app(load_schema(DOC), url, SECRET)
     results: dict[str, tuple[float, float]] = {}
     async with app.router.lifespan_context(app):
         headers = await sign_in(app, data)
-        for workload in WORKLOADS if profile is None else (profile,):
+        for workload in only if profile is None else (profile,):
             lines = postgrest(data, workload)
             if profile is None:
                 results[workload] = await measure(app, lines, headers, count)
@@ -132,7 +134,9 @@ async def run(url: str, rows: int, count: int, profile: str | None) -> dict[str,
             profiler.enable()
             await measure(app, lines, headers, count)
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
+                int(os.environ.get("BENCH_TOP", "30"))
+            )
     return results
 
 
@@ -142,14 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=3_000, help="timed requests per workload")
     parser.add_argument("--pg", default="", help="a PostgreSQL server for a throwaway database (default: SQLite)")
     parser.add_argument("--profile", choices=WORKLOADS, help="print cProfile's top functions for one workload")
+    parser.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated workloads (default: all)")
     args = parser.parse_args(argv)
+    only = tuple(w for w in args.only.split(",") if w in WORKLOADS)
     os.environ.setdefault("DOCBASE_SQLITE_SYNCHRONOUS", "normal")  # as the HTTP bench compares
     with tempfile.TemporaryDirectory(prefix="docbase-inprocess-") as work:
         url = _pg_database(args.pg) if args.pg else f"sqlite:///{Path(work) / 'bench.db'}"
         if url is None:
             raise SystemExit(2)
         try:
-            results = asyncio.run(run(url, args.rows, args.requests, args.profile))
+            results = asyncio.run(run(url, args.rows, args.requests, args.profile, only))
         finally:
             if args.pg:
                 _drop(url, args.pg)
