@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from . import chart, report
 from .contenders import Contender, docbase_serve, floor_driver, pg_ceiling, python_apps
@@ -107,17 +108,23 @@ def _pg_database(server_url: str) -> str | None:
         name = f"docbase_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        return server_url.rsplit("/", 1)[0] + "/" + name
+        return _with_database(server_url, name)
     except Exception as exc:  # any failure to reach the server means: no PostgreSQL contenders
         print(f"bench: PostgreSQL at {server_url} not usable ({exc}); skipping PostgreSQL contenders", file=sys.stderr)
         return None
+
+
+def _with_database(server_url: str, name: str) -> str:
+    """``server_url`` naming database ``name``; its query (``?host=/var/run/postgresql``, a socket) kept."""
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path="/" + name))
 
 
 def _drop(url: str, server_url: str) -> None:
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
 
 
 def parse_args(argv: list[str] | None):

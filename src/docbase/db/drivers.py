@@ -300,14 +300,17 @@ class PostgresDatabase(Database):
                 raise unavailable(str(exc)) from None
         return self._pool
 
+    def transaction(
+        self, readonly: bool = False, pipelined: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Any]:
+        if pipelined and (readonly or self.pipelined_writes):
+            return _pipelined(self.pipeline if readonly else self.write_pipeline, readonly)
+        return self._asyncpg_transaction(readonly)
+
     @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False, pipelined: bool = False) -> AsyncIterator[Any]:
+    async def _asyncpg_transaction(self, readonly: bool) -> AsyncIterator[Any]:
         import asyncpg
 
-        if pipelined and (readonly or self.pipelined_writes):
-            async with _pipelined(self.pipeline if readonly else self.write_pipeline, readonly) as tx:
-                yield tx
-            return
         pool = await self._get_pool()
         try:
             async with pool.acquire(timeout=10) as conn:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -150,6 +151,14 @@ class PipelinePool:
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
+        conn = await self.take()
+        try:
+            yield conn
+        finally:
+            await self.give_back(conn)
+
+    async def take(self) -> Any:
+        """An idle connection (or a new one) and its slot; every take is followed by one :meth:`give_back`."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
         if self._slots.locked():  # every connection busy: wait, at most 10 s
@@ -159,13 +168,18 @@ class PipelinePool:
                 raise unavailable("no database connection free within 10 s") from None
         else:  # a free slot is taken at once: no timer and no task (wait_for's cost on every request)
             await self._slots.acquire()
-        conn = None
         try:
-            conn = self._idle.pop() if self._idle else await self._connect()
-            yield conn
+            return self._idle.pop() if self._idle else await self._connect()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def give_back(self, conn: Any) -> None:
+        """The connection back to the idle ones when it is clean, else closed; its slot freed either way."""
+        try:
+            await self._put_back(conn)
         finally:
-            if conn is not None:
-                await self._put_back(conn)
+            assert self._slots is not None
             self._slots.release()
 
     async def _put_back(self, conn: Any) -> None:
@@ -174,12 +188,12 @@ class PipelinePool:
         if not conn.closed and conn.pgconn.status != ConnStatus.OK:  # the server ended it (a protocol error)
             await conn.close()
             return
-        if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+        if not conn.closed and conn.pgconn.transaction_status != TransactionStatus.IDLE:
             try:
                 await conn.rollback()
             except Exception:  # a broken connection: closed below, never reused
                 pass
-        if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+        if conn.closed or conn.pgconn.transaction_status != TransactionStatus.IDLE:
             await conn.close()
             return
         self._idle.append(conn)
@@ -194,26 +208,59 @@ class PipelinePool:
             await conn.close()
 
 
-@contextlib.asynccontextmanager
-async def pipelined(pool: PipelinePool, readonly: bool) -> AsyncIterator[DirectTx]:
-    """One transaction in pipeline mode; errors come back as DbError (the caller maps connection loss)."""
-    import psycopg
+class Pipelined:
+    """``async with pipelined(pool, readonly) as tx``: one transaction in pipeline mode (docbase.db.direct); errors
+    come back as DbError (the caller maps connection loss). A class rather than a generator-based context
+    manager: it is entered on every request, and the generator's machinery was a few percent of a read."""
 
-    try:
-        async with pool.connection() as conn:
-            tx = DirectTx(conn)  # straight through libpq (docbase.db.direct)
-            await tx.open(readonly)
-            try:
-                yield tx
-            except BaseException as exc:
-                await tx.close(exc)
-                raise
-            await tx.end()
-            await tx.close()
-    except DbError:
-        raise
-    except (OSError, psycopg.Error, TimeoutError, ConnectionError) as exc:
-        raise translated(exc) from None
+    __slots__ = ("conn", "pool", "readonly", "tx")
+
+    def __init__(self, pool: PipelinePool, readonly: bool) -> None:
+        self.pool, self.readonly = pool, readonly
+
+    async def __aenter__(self) -> DirectTx:
+        try:
+            self.conn = await self.pool.take()
+        except DbError:
+            raise
+        except _connection_errors() as exc:
+            raise translated(exc) from None
+        self.tx = DirectTx(self.conn)  # straight through libpq (docbase.db.direct)
+        try:
+            await self.tx.open(self.readonly)
+        except BaseException as exc:
+            await self.pool.give_back(self.conn)
+            raise translated(exc) from None
+        return self.tx
+
+    async def __aexit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> bool:
+        try:
+            if exc is None:
+                await self.tx.end()
+                await self.tx.close()
+            else:
+                await self.tx.close(exc)
+        except DbError:
+            raise
+        except _connection_errors() as failure:
+            raise translated(failure) from None
+        finally:
+            await self.pool.give_back(self.conn)
+        if exc is not None and not isinstance(exc, DbError) and isinstance(exc, _connection_errors()):
+            raise translated(exc) from None
+        return False
+
+
+def pipelined(pool: PipelinePool, readonly: bool) -> Pipelined:
+    """One transaction in pipeline mode on a connection of ``pool`` (see :class:`Pipelined`)."""
+    return Pipelined(pool, readonly)
+
+
+@functools.cache
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import psycopg  # imported on first use: a SQLite-only process never loads it
+
+    return (OSError, psycopg.Error, TimeoutError, ConnectionError)
 
 
 def translated(exc: BaseException) -> BaseException:
