@@ -11,9 +11,9 @@ dumped and loaded by psycopg's adapters of that connection, so the read
 pool's raw-JSON loader and the infinity dumpers apply as before.
 
 ``configure`` never waits; ``rows(.., last=True)`` ends the transaction with
-the statement, so a request of one statement is one round trip, and one
-that commits is sent as an implicit transaction (no BEGIN, no COMMIT: see
-``DirectTx._send``); ``Prefer: tx=rollback`` keeps BEGIN and ROLLBACK; a refusal is raised as DbError once
+the statement, so a request of one statement is one round trip, and a read
+of one round trip is sent as an implicit transaction (no BEGIN, no COMMIT:
+see ``DirectTx._send``); a refusal is raised as DbError once
 every answer up to the Sync is read. Writes take the same path (their pool's
 loaders give values as asyncpg does). psycopg's own pipeline forgot its
 prepared statements after a ROLLBACK (3.3), so rolled-back writes had to go
@@ -115,13 +115,15 @@ class DirectTx:
     def _send(self) -> list[tuple[str, Any]]:
         """Hand the queued statements to libpq, framed as the transaction needs; what each answer will be.
 
-        The first batch opens the transaction. When it is also the last (a request of one round trip) and
-        commits, it needs no BEGIN nor COMMIT: statements up to a Sync are one implicit transaction, and
-        ``set_config(.., true)`` lasts until its end, so the server runs two statements fewer. A read-only one
-        says so with ``transaction_read_only`` (as ``BEGIN READ ONLY`` would); a rolled-back one, or one of
-        several batches, is framed by BEGIN and COMMIT/ROLLBACK as before."""
+        The first batch opens the transaction. A read whose first batch is also its last (one round trip)
+        needs no BEGIN nor COMMIT: statements up to a Sync are one implicit transaction, and
+        ``set_config(.., true)`` lasts until its end, so the server runs one statement fewer; it stays
+        read-only through ``transaction_read_only`` (as ``BEGIN READ ONLY`` would). Writes keep BEGIN and
+        COMMIT/ROLLBACK: committed at the Sync instead, one-statement inserts measured about 10% slower over
+        HTTP in three paired runs (bench/results/postgresql-request-cost.md), and so does any transaction
+        of several batches."""
         ops: list[tuple[str, Any]] = []
-        implicit = not self._begun and self.ended and not self.rollback
+        implicit = not self._begun and self.ended and not self.rollback and self.readonly
         queued, self._queued = self._queued, []
         if not self._begun:
             self._begun = True

@@ -8,8 +8,8 @@ sends them all and waits once, as PostgREST does; on two cores that is most
 of the request's cost. The statements go through the connection's libpq
 handle (docbase.db.direct), each prepared on first use per connection: a
 query shape is parsed and planned by the server once, then only bound. A
-request of one round trip that commits needs no BEGIN nor COMMIT at all:
-what is sent up to one Sync is one implicit transaction (docbase.db.direct).
+read of one round trip needs no BEGIN nor COMMIT at all: what is sent up
+to one Sync is one implicit transaction (docbase.db.direct).
 
 Role and claims stay transaction-scoped (``set_config(.., true)``) and every
 transaction ends before its connection goes back to the pool: a connection
