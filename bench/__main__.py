@@ -21,11 +21,11 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from . import chart, report
 from .contenders import Contender, docbase_serve, floor_driver, pg_ceiling, python_apps
-from .dataset import Dataset, seed
+from .dataset import Dataset, seed, with_database
 from .http import wrk
 from .workloads import WORKLOADS, write
 
@@ -108,16 +108,10 @@ def _pg_database(server_url: str) -> str | None:
         name = f"docbase_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        return _with_database(server_url, name)
+        return with_database(server_url, name)
     except Exception as exc:  # any failure to reach the server means: no PostgreSQL contenders
         print(f"bench: PostgreSQL at {server_url} not usable ({exc}); skipping PostgreSQL contenders", file=sys.stderr)
         return None
-
-
-def _with_database(server_url: str, name: str) -> str:
-    """``server_url`` naming database ``name``; its query (``?host=/var/run/postgresql``, a socket) kept."""
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 def _drop(url: str, server_url: str) -> None:

@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from docbase.pipeline import load_schema
 from docbase.seed import seed_database
@@ -22,6 +23,11 @@ DOC = Path(__file__).resolve().parent / "doc.md"
 EMAIL = "bench.user@example.com"
 PASSWORD = "bench-password-1"
 STATUSES = ("todo", "doing", "done")
+
+
+def with_database(server_url: str, name: str) -> str:
+    """``server_url`` naming database ``name``; its query (a Unix socket's ``?host=/var/run/postgresql``) kept."""
+    return urlunsplit(urlsplit(server_url)._replace(path="/" + name))
 
 
 @dataclass

@@ -134,9 +134,7 @@ async def run(
             profiler.enable()
             await measure(app, lines, headers, count)
             profiler.disable()
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
-                int(os.environ.get("BENCH_TOP", "30"))
-            )
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
     return results
 
 

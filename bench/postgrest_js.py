@@ -35,6 +35,8 @@ import time
 import uuid
 from pathlib import Path
 
+from .dataset import with_database
+
 SECRET = "postgrest-js-suite-secret-0123456789abcdef"
 PORTS = (3000, 3001)
 
@@ -123,7 +125,7 @@ def fresh_pg(base: str) -> tuple[str, callable]:
     name = f"pgjs_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = base.rsplit("/", 1)[0] + "/" + name
+    url = with_database(base, name)
 
     def drop() -> None:
         with psycopg.connect(base, autocommit=True) as conn:

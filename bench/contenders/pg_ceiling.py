@@ -22,7 +22,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ..dataset import STATUSES, Dataset
+from ..dataset import STATUSES, Dataset, with_database
 
 _TPS = re.compile(r"tps = ([0-9.]+) \(without initial connection time\)")
 _LATENCY = re.compile(r"latency average = ([0-9.]+) ms")
@@ -43,18 +43,11 @@ def _pgbench(url: str, args: list[str], seconds: int, clients: int, threads: int
     }
 
 
-def _with_database(server_url: str, name: str) -> str:
-    """``server_url`` naming database ``name``; its query (a socket's ``?host=``) kept."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(server_url)._replace(path="/" + name))
-
-
 def _select_only(server_url: str, seconds: int, clients: int, threads: int) -> dict:
     import psycopg
 
     name = f"docbase_pgbench_{uuid.uuid4().hex[:8]}"
-    url = _with_database(server_url, name)
+    url = with_database(server_url, name)
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -119,17 +119,17 @@ class DirectTx:
         needs no BEGIN nor COMMIT: statements up to a Sync are one implicit transaction, and
         ``set_config(.., true)`` lasts until its end, so the server runs one statement fewer; it stays
         read-only through ``transaction_read_only`` (as ``BEGIN READ ONLY`` would). Writes keep BEGIN and
-        COMMIT/ROLLBACK: committed at the Sync instead, one-statement inserts measured about 10% slower over
-        HTTP in three paired runs (bench/results/postgresql-request-cost.md), and so does any transaction
-        of several batches."""
+        COMMIT/ROLLBACK (committed at the Sync instead, one-statement inserts measured about 10% slower over
+        HTTP in three paired runs: bench/results/postgresql-request-cost.md), as does any transaction of
+        several batches."""
         ops: list[tuple[str, Any]] = []
         implicit = not self._begun and self.ended and not self.rollback and self.readonly
         queued, self._queued = self._queued, []
         if not self._begun:
             self._begun = True
-            if implicit and self.readonly:  # prepared like the rest: a SELECT planned per request costs more
+            if implicit:  # prepared like the rest: a SELECT planned per request costs more
                 self._prepared_query(READ_ONLY, [], "setting", ops)
-            elif not implicit:
+            else:
                 self._plain(b"BEGIN READ ONLY" if self.readonly else b"BEGIN", ops)
         for sql, values in queued:
             self._prepared_query(sql, values, "query", ops)

@@ -246,7 +246,7 @@ class Pipelined:
             raise translated(failure) from None
         finally:
             await self.pool.give_back(self.conn)
-        if exc is not None and not isinstance(exc, DbError) and isinstance(exc, _connection_errors()):
+        if isinstance(exc, _connection_errors()):
             raise translated(exc) from None
         return False
 
